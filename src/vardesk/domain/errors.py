@@ -1,0 +1,54 @@
+"""Typed domain errors. Every face maps these to its own dialect and status codes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class VardeskError(Exception):
+    """Base of all errors Vardesk raises on purpose. ``message`` is safe to show to the caller."""
+
+    code = "error"
+
+    def __init__(self, message: str, **details: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details
+
+
+class Invalid(VardeskError):
+    """The request or an input file is malformed (4xx). ``details`` may carry ``line`` for files."""
+
+    code = "invalid"
+
+
+class NotFound(VardeskError):
+    code = "not_found"
+
+
+class Conflict(VardeskError):
+    """The request clashes with the current state (duplicate id, locked case, wrong status)."""
+
+    code = "conflict"
+
+
+class Forbidden(VardeskError):
+    """A valid identity without the permission (403, never 401)."""
+
+    code = "forbidden"
+
+
+class Unauthenticated(VardeskError):
+    """Missing, wrong or expired credentials (401)."""
+
+    code = "unauthenticated"
+
+
+class TooLarge(Invalid):
+    """An upload over the configured size limit (413)."""
+
+    code = "too_large"
+
+
+class RateLimited(VardeskError):
+    code = "rate_limited"
