@@ -1,0 +1,82 @@
+"""FastAPI application factory: every face mounted on one core."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from starlette.requests import Request
+from starlette.responses import Response
+
+from vardesk import __version__
+from vardesk.api.errors import ErrorRenderers, install_handlers, native_renderer
+from vardesk.api.middleware import RequestLogMiddleware, SafeParamsMiddleware
+from vardesk.api.native import routes_core, routes_jobs
+from vardesk.api.native.envelope import JSON
+from vardesk.config import Settings, load_settings
+from vardesk.services.container import Services, build_services
+
+NATIVE_PREFIX = "/api/v2"
+OPENCGA_APP = "/opencga"
+OPENCGA_PREFIX = OPENCGA_APP + "/webservices/rest/v2"
+NATIVE_ROUTERS = (routes_core.router, routes_jobs.router)
+
+
+def create_app(services: Services | None = None, settings: Settings | None = None, *,
+               run_jobs: bool = True) -> FastAPI:
+    owns_services = services is None
+    if services is None:
+        services = build_services(settings or load_settings())
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if run_jobs:
+            services.start_executor()
+        try:
+            yield
+        finally:
+            if owns_services:
+                services.close()
+            elif services.executor is not None:
+                services.executor.stop()
+
+    app = FastAPI(
+        title="Vardesk", version=__version__, lifespan=lifespan,
+        description="Clinical genome interpretation server. Native REST API (OpenCGA v2 conventions) at "
+                    f"{NATIVE_PREFIX}, also mounted at {OPENCGA_PREFIX} for pyopencga.",
+        default_response_class=JSON,
+    )
+    app.state.services = services
+
+    @app.middleware("http")
+    async def _started(request: Request, call_next: Any) -> Response:
+        request.state.started = time.perf_counter()
+        return await call_next(request)
+
+    app.add_middleware(SafeParamsMiddleware)
+    app.add_middleware(RequestLogMiddleware)
+
+    renderers = ErrorRenderers()
+    renderers.register(NATIVE_PREFIX, native_renderer)
+    renderers.register(OPENCGA_PREFIX, native_renderer)
+    install_handlers(app, renderers)
+    app.state.error_renderers = renderers
+
+    for router in NATIVE_ROUTERS:
+        app.include_router(router, prefix=NATIVE_PREFIX)
+        app.include_router(router, prefix=OPENCGA_PREFIX, include_in_schema=False)
+
+    @app.api_route(OPENCGA_APP, methods=["HEAD", "GET"], include_in_schema=False)
+    def opencga_root() -> Response:
+        return JSON({"application": "Vardesk", "rest": OPENCGA_PREFIX})
+
+    @app.get("/healthz", tags=["meta"], summary="Liveness and catalog connectivity")
+    def healthz() -> JSON:
+        with services.ctx.uow() as uow:
+            uow.workspaces.list()
+        return JSON({"status": "ok", "version": __version__})
+
+    return app

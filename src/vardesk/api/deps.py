@@ -1,0 +1,65 @@
+"""Request dependencies shared by the faces: the services, the authenticated actor, JSON bodies."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from typing import Any
+
+from starlette.requests import Request
+
+from vardesk.domain.access import Actor
+from vardesk.domain.errors import Invalid, Unauthenticated
+from vardesk.services.container import Services
+
+
+def get_services(request: Request) -> Services:
+    return request.app.state.services
+
+
+def actor_from_request(request: Request) -> Actor:
+    """Bearer token, or HTTP Basic with an API key's login and secret, or OpenCGA's ``?sid=`` token."""
+    services: Services = request.app.state.services
+    header = request.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    scheme = scheme.lower()
+    value = value.strip()
+    if scheme == "bearer" and value:
+        return services.auth.authenticate_bearer(value)
+    if scheme == "basic" and value:
+        try:
+            login, sep, secret = base64.b64decode(value, validate=True).decode("utf-8").partition(":")
+        except (binascii.Error, UnicodeDecodeError):
+            raise Unauthenticated("malformed Basic credentials") from None
+        if not sep:
+            raise Unauthenticated("malformed Basic credentials")
+        return services.auth.authenticate_basic(login, secret)
+    if header:
+        raise Unauthenticated("unsupported Authorization scheme; use Bearer or Basic")
+    sid = request.query_params.get("sid")
+    if sid:
+        return services.auth.authenticate_bearer(sid)
+    raise Unauthenticated("authentication required: send a Bearer token or Basic API-key credentials")
+
+
+def require_actor(request: Request) -> Actor:
+    actor = actor_from_request(request)
+    request.state.actor = actor
+    return actor
+
+
+async def json_body(request: Request) -> dict[str, Any]:
+    """The request body as a JSON object, whatever the Content-Type says; an empty body is ``{}``."""
+    raw = await request.body()
+    if not raw.strip():
+        return {}
+    try:
+        doc = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise Invalid(f"the request body is not valid JSON: {exc}") from None
+    if doc is None:
+        return {}
+    if not isinstance(doc, dict):
+        raise Invalid("the request body must be a JSON object")
+    return doc

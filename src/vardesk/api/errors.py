@@ -1,0 +1,93 @@
+"""Turning errors into responses. Each face registers a renderer for its URL prefix."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+
+from vardesk.api.native.envelope import JSON, envelope, error_event, result
+from vardesk.domain.errors import (
+    Conflict,
+    Forbidden,
+    Invalid,
+    NotFound,
+    RateLimited,
+    TooLarge,
+    Unauthenticated,
+    VardeskError,
+)
+
+log = logging.getLogger("vardesk.api")
+Renderer = Callable[[Request, VardeskError, int], Response]
+
+
+def status_for(exc: VardeskError) -> int:
+    if isinstance(exc, Unauthenticated):
+        return 401
+    if isinstance(exc, Forbidden):
+        return 403
+    if isinstance(exc, TooLarge):
+        return 413
+    if isinstance(exc, RateLimited):
+        return 429
+    if isinstance(exc, (Invalid, NotFound, Conflict)):
+        return 400
+    return 500
+
+
+def native_renderer(request: Request, exc: VardeskError, status: int) -> Response:
+    resp = envelope(request, [result([], num_matches=0)], events=[error_event(exc)], status=status)
+    if status == 401:
+        resp.headers["WWW-Authenticate"] = 'Bearer realm="vardesk", Basic realm="vardesk"'
+    return resp
+
+
+def plain_renderer(request: Request, exc: VardeskError, status: int) -> Response:
+    return JSON({"error": exc.code, "message": exc.message}, status_code=status)
+
+
+class ErrorRenderers:
+    """Longest matching prefix wins; outside every face, a plain JSON error."""
+
+    def __init__(self) -> None:
+        self._by_prefix: list[tuple[str, Renderer, Callable[[VardeskError], int]]] = []
+
+    def register(self, prefix: str, renderer: Renderer, status: Callable[[VardeskError], int] = status_for) -> None:
+        self._by_prefix.append((prefix.rstrip("/"), renderer, status))
+        self._by_prefix.sort(key=lambda x: -len(x[0]))
+
+    def render(self, request: Request, exc: VardeskError, status: int | None = None) -> Response:
+        path = request.url.path
+        for prefix, renderer, status_fn in self._by_prefix:
+            if path == prefix or path.startswith(prefix + "/"):
+                return renderer(request, exc, status if status is not None else status_fn(exc))
+        return plain_renderer(request, exc, status if status is not None else status_for(exc))
+
+
+def install_handlers(app, renderers: ErrorRenderers) -> None:  # type: ignore[no-untyped-def]
+    @app.exception_handler(VardeskError)
+    async def _domain(request: Request, exc: VardeskError) -> Response:
+        return renderers.render(request, exc)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        message = "no such endpoint" if exc.status_code == 404 else str(exc.detail)
+        return renderers.render(request, Invalid(message), exc.status_code)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> Response:
+        parts = []
+        for err in exc.errors():
+            loc = ".".join(str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path"))
+            parts.append(f"{loc}: {err.get('msg')}" if loc else str(err.get("msg")))
+        return renderers.render(request, Invalid("; ".join(parts) or "invalid request"), 400)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> Response:
+        log.error("unhandled error", exc_info=exc)
+        return renderers.render(request, VardeskError("internal server error; see the server log"), 500)

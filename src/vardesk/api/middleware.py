@@ -1,0 +1,87 @@
+"""ASGI middleware shared by every face: request ids and logging, and the X-fg-safe-params header."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import time
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
+
+from vardesk.logs import reset_request_id, set_request_id
+
+log = logging.getLogger("vardesk.http")
+Scope = dict[str, Any]
+
+
+class SafeParamsMiddleware:
+    """On every GET, merge the query parameters carried in ``X-fg-safe-params`` into the query string.
+
+    The header holds a conventional, percent-encoded query (``k=v&k=v``, UTF-8, keys may repeat) so
+    that clients can keep PHI out of URLs, bookmarks and proxy logs.
+    """
+
+    HEADER = b"x-fg-safe-params"
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope["method"] in ("GET", "HEAD"):
+            raw = [v for k, v in scope["headers"] if k.lower() == self.HEADER]
+            if raw:
+                pairs = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+                for value in raw:
+                    pairs += parse_qsl(value.decode("utf-8", "replace"), keep_blank_values=True,
+                                       encoding="utf-8")
+                scope = dict(scope)
+                scope["query_string"] = urlencode(pairs, encoding="utf-8").encode("ascii")
+        await self.app(scope, receive, send)
+
+
+def route_template(scope: Scope) -> str:
+    """The matched route as a template with its mount prefix, e.g. ``/api/v2/projects/{projects}/info``."""
+    template = getattr(scope.get("route"), "path", None)
+    if not template:
+        return "<unmatched>"
+    concrete = scope.get("path", "").rstrip("/").split("/")
+    n = len(template.rstrip("/").split("/")) - 1
+    prefix = "/".join(concrete[: len(concrete) - n]) if n else scope.get("path", "")
+    return prefix + template
+
+
+class RequestLogMiddleware:
+    """Gives every request an id (``X-Request-ID``, echoed back) and logs one line per request.
+
+    The line holds the method, the route template (``/api/v2/projects/{projects}/info``, never the
+    concrete path, which may carry sample names), the status and the duration — never query values,
+    headers or bodies.
+    """
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        incoming = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
+        rid = incoming if incoming and len(incoming) <= 64 and incoming.isprintable() else secrets.token_hex(8)
+        token = set_request_id(rid)
+        start = time.perf_counter()
+        status = {"code": 500}
+
+        async def send_wrapper(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                status["code"] = message["status"]
+                message.setdefault("headers", [])
+                message["headers"] = [*message["headers"], (b"x-request-id", rid.encode())]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_wrapper)
+        finally:
+            log.info("request", extra={"method": scope["method"], "route": route_template(scope),
+                                       "status": status["code"],
+                                       "duration_ms": round((time.perf_counter() - start) * 1000, 1)})
+            reset_request_id(token)

@@ -1,0 +1,209 @@
+"""Repositories: the only code that queries catalog tables. They speak domain dataclasses."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.orm import Session
+
+from vardesk.domain.enums import JobState
+from vardesk.domain.models import ApiKey, AuditEntry, Job, Project, Study, User, Workspace
+from vardesk.catalog import tables as t
+
+T = TypeVar("T")
+
+
+class Repository(Generic[T]):
+    model: type
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, obj: T) -> T:
+        self.session.add(obj)
+        self.session.flush()
+        return obj
+
+    def get(self, id_: int) -> T | None:
+        return self.session.get(self.model, id_)
+
+
+class WorkspaceRepository(Repository[Workspace]):
+    model = Workspace
+
+    def by_code(self, code: str) -> Workspace | None:
+        return self.session.scalars(select(Workspace).where(t.workspaces.c.code == code)).first()
+
+    def list(self) -> Sequence[Workspace]:
+        return self.session.scalars(select(Workspace).order_by(t.workspaces.c.id)).all()
+
+
+class UserRepository(Repository[User]):
+    model = User
+
+    def by_login(self, login: str) -> User | None:
+        return self.session.scalars(select(User).where(t.users.c.login == login)).first()
+
+    def by_uuid(self, uuid: str) -> User | None:
+        return self.session.scalars(select(User).where(t.users.c.uuid == uuid)).first()
+
+    def by_email(self, workspace_id: int, email: str) -> User | None:
+        return self.session.scalars(
+            select(User).where(
+                t.users.c.workspace_id == workspace_id, func.lower(t.users.c.email) == email.lower()
+            )
+        ).first()
+
+    def by_login_or_email(self, name: str) -> list[User]:
+        return list(
+            self.session.scalars(
+                select(User).where(or_(t.users.c.login == name, func.lower(t.users.c.email) == name.lower()))
+            ).all()
+        )
+
+    def in_workspace(self, workspace_id: int) -> Sequence[User]:
+        return self.session.scalars(
+            select(User).where(t.users.c.workspace_id == workspace_id).order_by(t.users.c.id)
+        ).all()
+
+
+class ApiKeyRepository(Repository[ApiKey]):
+    model = ApiKey
+
+    def by_login(self, login: str) -> ApiKey | None:
+        return self.session.scalars(select(ApiKey).where(t.api_keys.c.login == login)).first()
+
+
+class ProjectRepository(Repository[Project]):
+    model = Project
+
+    def by_code(self, workspace_id: int, code: str) -> Project | None:
+        return self.session.scalars(
+            select(Project).where(t.projects.c.workspace_id == workspace_id, t.projects.c.code == code)
+        ).first()
+
+    def by_uuid(self, uuid: str) -> Project | None:
+        return self.session.scalars(select(Project).where(t.projects.c.uuid == uuid)).first()
+
+    def search(self, workspace_id: int, filters: dict[str, Any]) -> Sequence[Project]:
+        q = select(Project).where(t.projects.c.workspace_id == workspace_id)
+        for col in ("code", "name", "uuid", "description"):
+            if filters.get(col) is not None:
+                q = q.where(getattr(t.projects.c, col) == filters[col])
+        return self.session.scalars(q.order_by(t.projects.c.id)).all()
+
+
+class StudyRepository(Repository[Study]):
+    model = Study
+
+    def by_code(self, project_id: int, code: str) -> Study | None:
+        return self.session.scalars(
+            select(Study).where(t.studies.c.project_id == project_id, t.studies.c.code == code)
+        ).first()
+
+    def by_uuid(self, uuid: str) -> Study | None:
+        return self.session.scalars(select(Study).where(t.studies.c.uuid == uuid)).first()
+
+    def in_projects(self, project_ids: Sequence[int], filters: dict[str, Any] | None = None) -> Sequence[Study]:
+        if not project_ids:
+            return []
+        q = select(Study).where(t.studies.c.project_id.in_(list(project_ids)))
+        for col in ("code", "name", "uuid", "alias", "type"):
+            if filters and filters.get(col) is not None:
+                q = q.where(getattr(t.studies.c, col) == filters[col])
+        return self.session.scalars(q.order_by(t.studies.c.project_id, t.studies.c.id)).all()
+
+    def default_for(self, project_id: int) -> Study | None:
+        return self.session.scalars(
+            select(Study).where(t.studies.c.project_id == project_id, t.studies.c.is_default.is_(True))
+        ).first()
+
+
+class JobRepository(Repository[Job]):
+    model = Job
+
+    def by_code(self, code: str) -> Job | None:
+        return self.session.scalars(select(Job).where(t.jobs.c.code == code)).first()
+
+    def search(self, workspace_id: int, filters: dict[str, Any], project_ids: Sequence[int] | None) -> Sequence[Job]:
+        q = select(Job).where(t.jobs.c.workspace_id == workspace_id)
+        if project_ids is not None:
+            q = q.where(or_(t.jobs.c.project_id.in_(list(project_ids)), t.jobs.c.project_id.is_(None)))
+        for key, col in (("tool", "tool"), ("state", "state"), ("study_id", "study_id"), ("code", "code")):
+            if filters.get(key) is not None:
+                q = q.where(getattr(t.jobs.c, col) == filters[key])
+        return self.session.scalars(q.order_by(t.jobs.c.id)).all()
+
+    def next_queued_ids(self, limit: int) -> list[int]:
+        rows = self.session.execute(
+            select(t.jobs.c.id)
+            .where(t.jobs.c.state == JobState.QUEUED.value)
+            .order_by(t.jobs.c.created_at, t.jobs.c.id)
+            .limit(limit)
+        )
+        return [r[0] for r in rows]
+
+    def claim(self, job_id: int, worker_id: str, now: datetime) -> bool:
+        """Atomically move one QUEUED job to RUNNING for ``worker_id``. True if this worker won it."""
+        res = self.session.execute(
+            update(t.jobs)
+            .where(t.jobs.c.id == job_id, t.jobs.c.state == JobState.QUEUED.value)
+            .values(
+                state=JobState.RUNNING.value,
+                worker_id=worker_id,
+                heartbeat_at=now,
+                started_at=now,
+                attempts=t.jobs.c.attempts + 1,
+            )
+        )
+        return res.rowcount == 1
+
+    def heartbeat(self, job_ids: Sequence[int], worker_id: str, now: datetime) -> None:
+        if job_ids:
+            self.session.execute(
+                update(t.jobs)
+                .where(t.jobs.c.id.in_(list(job_ids)), t.jobs.c.worker_id == worker_id,
+                       t.jobs.c.state == JobState.RUNNING.value)
+                .values(heartbeat_at=now)
+            )
+
+    def stale_running(self, older_than: datetime) -> Sequence[Job]:
+        return self.session.scalars(
+            select(Job).where(
+                t.jobs.c.state == JobState.RUNNING.value,
+                or_(t.jobs.c.heartbeat_at.is_(None), t.jobs.c.heartbeat_at < older_than),
+            )
+        ).all()
+
+
+class AuditRepository(Repository[AuditEntry]):
+    model = AuditEntry
+
+    def search(self, workspace_id: int | None = None, action: str | None = None) -> Sequence[AuditEntry]:
+        q = select(AuditEntry)
+        if workspace_id is not None:
+            q = q.where(t.audit_log.c.workspace_id == workspace_id)
+        if action is not None:
+            q = q.where(t.audit_log.c.action == action)
+        return self.session.scalars(q.order_by(t.audit_log.c.id)).all()
+
+
+class AuthFailureRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def record(self, login: str, at: datetime) -> None:
+        self.session.execute(t.auth_failures.insert().values(login=login.lower(), at=at))
+
+    def count_since(self, login: str, since: datetime) -> int:
+        return self.session.execute(
+            select(func.count()).select_from(t.auth_failures).where(
+                t.auth_failures.c.login == login.lower(), t.auth_failures.c.at >= since
+            )
+        ).scalar_one()
+
+    def purge_before(self, before: datetime) -> None:
+        self.session.execute(delete(t.auth_failures).where(t.auth_failures.c.at < before))

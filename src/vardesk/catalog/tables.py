@@ -1,0 +1,222 @@
+"""Catalog tables (SQLAlchemy Core) and their mapping onto the domain dataclasses.
+
+The domain stays free of SQLAlchemy: dataclasses are mapped imperatively here. Alembic migrations under
+``catalog/migrations`` create exactly these tables; a test checks they agree.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    Enum,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import registry
+from sqlalchemy.types import TypeDecorator
+
+from vardesk.domain import models
+from vardesk.domain.enums import JobState, Role, ShareRole
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+class UTCDateTime(TypeDecorator):
+    """Timezone-aware UTC datetimes on every backend (SQLite stores them naive)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the catalog; use UTC-aware datetimes")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _ts(name: str, nullable: bool = False) -> Column:
+    return Column(name, UTCDateTime(), nullable=nullable)
+
+
+def _enum(enum_cls: type, name: str) -> Enum:
+    return Enum(enum_cls, name=name, native_enum=False, length=32, values_callable=lambda e: [m.value for m in e])
+
+
+workspaces = Table(
+    "workspaces",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("uuid", String(36), nullable=False, unique=True),
+    Column("code", String(64), nullable=False, unique=True),
+    Column("name", String(255), nullable=False),
+    _ts("created_at"),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("uuid", String(36), nullable=False, unique=True),
+    Column("workspace_id", ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False),
+    Column("email", String(320), nullable=False),
+    Column("login", String(128), nullable=False, unique=True),
+    Column("name", String(255), nullable=False, default=""),
+    Column("role", _enum(Role, "role"), nullable=False),
+    Column("password_hash", String(255)),
+    Column("active", Boolean, nullable=False, default=True),
+    _ts("created_at"),
+    UniqueConstraint("workspace_id", "email", name="uq_users_workspace_email"),
+)
+
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("login", String(64), nullable=False, unique=True),
+    Column("secret_hash", String(255), nullable=False),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("workspace_id", ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False),
+    Column("description", String(255), nullable=False, default=""),
+    _ts("created_at"),
+    _ts("last_used_at", True),
+    _ts("revoked_at", True),
+)
+
+projects = Table(
+    "projects",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("uuid", String(36), nullable=False, unique=True),
+    Column("workspace_id", ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False),
+    Column("code", String(128), nullable=False),
+    Column("name", String(255), nullable=False),
+    Column("description", Text, nullable=False, default=""),
+    Column("owner_id", ForeignKey("users.id"), nullable=False),
+    Column("organism_scientific_name", String(255), nullable=False, default=""),
+    Column("organism_common_name", String(255), nullable=False, default=""),
+    Column("assembly", String(32), nullable=False, default=""),
+    Column("share_role", _enum(ShareRole, "share_role"), nullable=False),
+    Column("attributes", JSON, nullable=False, default=dict),
+    _ts("created_at"),
+    _ts("modified_at"),
+    UniqueConstraint("workspace_id", "code", name="uq_projects_workspace_code"),
+)
+
+studies = Table(
+    "studies",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("uuid", String(36), nullable=False, unique=True),
+    Column("project_id", ForeignKey("projects.id", ondelete="CASCADE"), nullable=False),
+    Column("code", String(128), nullable=False),
+    Column("name", String(255), nullable=False),
+    Column("alias", String(128), nullable=False, default=""),
+    Column("description", Text, nullable=False, default=""),
+    Column("type", String(64), nullable=False, default="CASE_CONTROL"),
+    Column("is_default", Boolean, nullable=False, default=False),
+    Column("attributes", JSON, nullable=False, default=dict),
+    _ts("created_at"),
+    _ts("modified_at"),
+    UniqueConstraint("project_id", "code", name="uq_studies_project_code"),
+)
+
+jobs = Table(
+    "jobs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("uuid", String(36), nullable=False, unique=True),
+    Column("code", String(128), nullable=False, unique=True),
+    Column("workspace_id", ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False),
+    Column("project_id", ForeignKey("projects.id", ondelete="SET NULL")),
+    Column("study_id", ForeignKey("studies.id", ondelete="SET NULL")),
+    Column("tool", String(128), nullable=False),
+    Column("description", Text, nullable=False, default=""),
+    Column("params", JSON, nullable=False, default=dict),
+    Column("state", _enum(JobState, "job_state"), nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("max_attempts", Integer, nullable=False, default=2),
+    Column("progress", Float, nullable=False, default=0.0),
+    Column("progress_message", Text, nullable=False, default=""),
+    Column("result", JSON),
+    Column("error", Text),
+    Column("worker_id", String(128)),
+    Column("cancel_requested", Boolean, nullable=False, default=False),
+    Column("created_by", ForeignKey("users.id", ondelete="SET NULL")),
+    _ts("heartbeat_at", True),
+    _ts("created_at"),
+    _ts("started_at", True),
+    _ts("finished_at", True),
+    Index("ix_jobs_state_created", "state", "created_at"),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    _ts("at"),
+    Column("workspace_id", Integer),
+    Column("user_id", Integer),
+    Column("action", String(64), nullable=False),
+    Column("entity_type", String(64), nullable=False, default=""),
+    Column("entity_id", String(128), nullable=False, default=""),
+    Column("outcome", String(32), nullable=False, default="ok"),
+    Column("details", JSON, nullable=False, default=dict),
+    Column("request_id", String(64), nullable=False, default=""),
+    Index("ix_audit_log_workspace_at", "workspace_id", "at"),
+)
+
+auth_failures = Table(
+    "auth_failures",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("login", String(320), nullable=False),
+    _ts("at"),
+    Index("ix_auth_failures_login_at", "login", "at"),
+)
+
+mapper_registry = registry(metadata=metadata)
+_MAPPED = False
+
+
+def map_domain() -> None:
+    """Map the domain dataclasses onto the tables (idempotent)."""
+    global _MAPPED
+    if _MAPPED:
+        return
+    for cls, table in (
+        (models.Workspace, workspaces),
+        (models.User, users),
+        (models.ApiKey, api_keys),
+        (models.Project, projects),
+        (models.Study, studies),
+        (models.Job, jobs),
+        (models.AuditEntry, audit_log),
+    ):
+        mapper_registry.map_imperatively(cls, table)
+    _MAPPED = True

@@ -1,0 +1,50 @@
+"""Unit of work: one transaction, every repository on the same session."""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from vardesk.catalog import repositories as r
+
+
+class UnitOfWork:
+    """``with uow_factory() as uow: ...; uow.commit()`` — rolls back unless committed."""
+
+    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+        self._factory = session_factory
+
+    def __enter__(self) -> UnitOfWork:
+        self.session = self._factory()
+        s = self.session
+        self.workspaces = r.WorkspaceRepository(s)
+        self.users = r.UserRepository(s)
+        self.api_keys = r.ApiKeyRepository(s)
+        self.projects = r.ProjectRepository(s)
+        self.studies = r.StudyRepository(s)
+        self.jobs = r.JobRepository(s)
+        self.audit = r.AuditRepository(s)
+        self.auth_failures = r.AuthFailureRepository(s)
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        # close() rolls back whatever was not committed; unlike rollback() it does not expire the
+        # loaded objects, so they stay readable after the unit of work ends.
+        self.session.close()
+
+    def commit(self) -> None:
+        self.session.commit()
+
+    def flush(self) -> None:
+        self.session.flush()
+
+
+class UnitOfWorkFactory:
+    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+        self.session_factory = session_factory
+
+    def __call__(self) -> UnitOfWork:
+        return UnitOfWork(self.session_factory)

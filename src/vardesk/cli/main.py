@@ -1,0 +1,146 @@
+"""The ``vardesk`` command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+
+from vardesk import __version__
+from vardesk.config import load_settings
+from vardesk.domain.errors import VardeskError
+
+
+def _services(migrate: bool | None = None):  # type: ignore[no-untyped-def]
+    from vardesk.services.container import build_services
+
+    return build_services(load_settings(), migrate=migrate)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from vardesk.cli.serve import serve
+
+    return serve(_services(), host=args.host, port=args.port)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from vardesk.cli.demo import seed_demo
+    from vardesk.cli.serve import serve
+
+    services = _services()
+    info = seed_demo(services)
+    settings = services.settings
+    host = args.host or settings.host
+    port = args.port or settings.port
+    print(json.dumps(info | {"url": f"http://{host}:{port}/api/v2"}, indent=2))
+    if args.serve:
+        return serve(services, host=host, port=port)
+    services.close()
+    return 0
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    from vardesk.catalog.migrate import head_revision, upgrade
+    from vardesk.config import ensure_data_dir
+
+    settings = ensure_data_dir(load_settings())
+    upgrade(settings.resolved_database_url)
+    print(f"catalog at schema revision {head_revision()}")
+    return 0
+
+
+def cmd_create_workspace(args: argparse.Namespace) -> int:
+    services = _services()
+    try:
+        ws = services.admin.create_workspace(args.name, code=args.code)
+        print(json.dumps({"id": ws.id, "code": ws.code, "name": ws.name}))
+    finally:
+        services.close()
+    return 0
+
+
+def cmd_create_user(args: argparse.Namespace) -> int:
+    services = _services()
+    password = sys.stdin.readline().rstrip("\n") if args.password_stdin else None
+    try:
+        user, pw = services.admin.create_user(args.workspace, args.email, args.role, name=args.name or "",
+                                              password=password)
+        out = {"id": user.id, "login": user.login, "email": user.email, "role": user.role.value}
+        if password is None:
+            out["password"] = pw
+        print(json.dumps(out))
+    finally:
+        services.close()
+    return 0
+
+
+def cmd_create_api_key(args: argparse.Namespace) -> int:
+    services = _services()
+    try:
+        key = services.admin.create_api_key(args.workspace, args.user, description=args.description or "")
+        print(json.dumps({"login": key.login, "password": key.password}))
+    finally:
+        services.close()
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="vardesk", description="Vardesk clinical genome interpretation server")
+    p.add_argument("--version", action="version", version=f"vardesk {__version__}")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    s = sub.add_parser("serve", help="run the HTTP server (and the local job executor)")
+    s.add_argument("--host", default=None)
+    s.add_argument("--port", type=int, default=None)
+    s.set_defaults(func=cmd_serve)
+
+    s = sub.add_parser("demo", help="create a ready demo workspace and print its credentials")
+    s.add_argument("--serve", action="store_true", help="then start the server")
+    s.add_argument("--host", default=None)
+    s.add_argument("--port", type=int, default=None)
+    s.set_defaults(func=cmd_demo)
+
+    db = sub.add_parser("db", help="catalog database").add_subparsers(dest="db_command", required=True)
+    s = db.add_parser("upgrade", help="apply catalog migrations")
+    s.set_defaults(func=cmd_db_upgrade)
+
+    adm = sub.add_parser("admin", help="workspaces, users, API keys").add_subparsers(dest="admin_command",
+                                                                                       required=True)
+    s = adm.add_parser("create-workspace", help="create a workspace")
+    s.add_argument("name")
+    s.add_argument("--code", help="short id (default: derived from the name)")
+    s.set_defaults(func=cmd_create_workspace)
+
+    s = adm.add_parser("create-user", help="create a user; prints a generated password once")
+    s.add_argument("--workspace", required=True)
+    s.add_argument("--email", required=True)
+    s.add_argument("--role", required=True, choices=["admin", "director", "analyst", "viewer"])
+    s.add_argument("--name")
+    s.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    s.set_defaults(func=cmd_create_user)
+
+    s = adm.add_parser("create-api-key", help='issue an API key; prints {"login": …, "password": …}')
+    s.add_argument("--workspace", required=True)
+    s.add_argument("--user", required=True, help="the user's e-mail")
+    s.add_argument("--description")
+    s.set_defaults(func=cmd_create_api_key)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except VardeskError as exc:
+        print(f"vardesk: error: {exc.message}", file=sys.stderr)
+        return 1
+    except ValueError as exc:  # bad settings
+        print(f"vardesk: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

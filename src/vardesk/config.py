@@ -1,0 +1,127 @@
+"""Settings from the environment (``VARDESK_*``) and an optional TOML file.
+
+Precedence: environment > TOML file (``VARDESK_CONFIG`` or ``<data_dir>/vardesk.toml``) > defaults.
+The embedded default is SQLite plus a local data directory and the in-process job executor. The
+secret key used to sign tokens is generated and persisted in the data directory on first start when
+none is given.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+ENV_PREFIX = "VARDESK_"
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path = field(default_factory=lambda: Path.home() / ".vardesk")
+    database_url: str = ""  # default: sqlite:///<data_dir>/vardesk.db
+    storage_url: str = ""  # default: file://<data_dir>/blobs
+    secret_key: str = ""  # default: generated into <data_dir>/secret.key
+    host: str = "127.0.0.1"
+    port: int = 8000
+    token_ttl_seconds: int = 8 * 3600
+    refresh_ttl_seconds: int = 7 * 24 * 3600
+    login_max_failures: int = 10
+    login_failure_window_seconds: int = 60
+    api_key_cache_seconds: int = 60
+    job_workers: int = 2
+    job_poll_seconds: float = 0.5
+    job_heartbeat_seconds: float = 5.0
+    job_stale_seconds: float = 60.0
+    job_max_attempts: int = 2
+    job_plugins: str = ""  # comma-separated modules that register extra job tools
+    max_upload_bytes: int = 50 * 1024**3
+    fabric_prefix: str = "/fabric"
+    fabric_timezone: str = "America/Los_Angeles"
+    log_level: str = "INFO"
+    log_format: str = "json"  # json | text
+    auto_migrate: bool | None = None  # default: True for SQLite, False otherwise
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'vardesk.db'}"
+
+    @property
+    def resolved_storage_url(self) -> str:
+        return self.storage_url or f"file://{self.data_dir / 'blobs'}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.resolved_database_url.startswith("sqlite")
+
+    @property
+    def should_auto_migrate(self) -> bool:
+        return self.is_sqlite if self.auto_migrate is None else self.auto_migrate
+
+
+def _coerce(value: Any, typ: Any) -> Any:
+    t = str(typ)
+    if value is None:
+        return None
+    if "Path" in t:
+        return Path(value).expanduser()
+    if "bool" in t:
+        if isinstance(value, bool):
+            return value
+        s = str(value).strip().lower()
+        if s in ("1", "true", "yes", "on"):
+            return True
+        if s in ("0", "false", "no", "off"):
+            return False
+        if s in ("", "none", "auto"):
+            return None
+        raise ValueError(f"not a boolean: {value!r}")
+    if t == "int":
+        return int(value)
+    if t == "float":
+        return float(value)
+    return str(value)
+
+
+def load_settings(env: dict[str, str] | None = None, **overrides: Any) -> Settings:
+    """Build settings from ``env`` (default ``os.environ``), an optional TOML file and overrides."""
+    env = dict(os.environ if env is None else env)
+    values: dict[str, Any] = {}
+    types = {f.name: f.type for f in fields(Settings)}
+    from_env = {
+        name: env[ENV_PREFIX + name.upper()] for name in types if ENV_PREFIX + name.upper() in env
+    }
+    data_dir = Path(
+        overrides.get("data_dir") or from_env.get("data_dir") or Settings().data_dir
+    ).expanduser()
+    toml_path = Path(env["VARDESK_CONFIG"]) if env.get("VARDESK_CONFIG") else data_dir / "vardesk.toml"
+    if toml_path.is_file():
+        with toml_path.open("rb") as fh:
+            doc = tomllib.load(fh)
+        section = doc.get("vardesk", doc)
+        for key, value in section.items():
+            if key not in types:
+                raise ValueError(f"{toml_path}: unknown setting {key!r}")
+            values[key] = value
+    elif env.get("VARDESK_CONFIG"):
+        raise ValueError(f"VARDESK_CONFIG points to {toml_path}, which does not exist")
+    values.update(from_env)
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    values["data_dir"] = data_dir
+    coerced = {k: _coerce(v, types[k]) for k, v in values.items()}
+    return Settings(**coerced)
+
+
+def ensure_data_dir(settings: Settings) -> Settings:
+    """Create the data directory and, when no secret key is configured, load or create one there."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    if settings.secret_key:
+        return settings
+    key_file = settings.data_dir / "secret.key"
+    if not key_file.exists():
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_urlsafe(48))
+    return replace(settings, secret_key=key_file.read_text().strip())

@@ -1,0 +1,129 @@
+"""Catalog entities as plain dataclasses. The catalog maps them to tables; nothing here does I/O."""
+
+from __future__ import annotations
+
+import uuid as _uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from vardesk.domain.enums import JobState, Role, ShareRole
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def new_uuid() -> str:
+    return str(_uuid.uuid4())
+
+
+@dataclass(eq=False)
+class Workspace:
+    code: str
+    name: str
+    id: int | None = None
+    uuid: str = field(default_factory=new_uuid)
+    created_at: datetime = field(default_factory=utcnow)
+
+
+@dataclass(eq=False)
+class User:
+    workspace_id: int
+    email: str
+    login: str
+    role: Role
+    name: str = ""
+    password_hash: str | None = None
+    active: bool = True
+    id: int | None = None
+    uuid: str = field(default_factory=new_uuid)
+    created_at: datetime = field(default_factory=utcnow)
+
+
+@dataclass(eq=False)
+class ApiKey:
+    login: str
+    secret_hash: str
+    user_id: int
+    workspace_id: int
+    description: str = ""
+    id: int | None = None
+    created_at: datetime = field(default_factory=utcnow)
+    last_used_at: datetime | None = None
+    revoked_at: datetime | None = None
+
+
+@dataclass(eq=False)
+class Project:
+    workspace_id: int
+    code: str
+    name: str
+    owner_id: int
+    description: str = ""
+    organism_scientific_name: str = ""
+    organism_common_name: str = ""
+    assembly: str = ""
+    share_role: ShareRole = ShareRole.CONTRIBUTOR
+    attributes: dict[str, Any] = field(default_factory=dict)
+    id: int | None = None
+    uuid: str = field(default_factory=new_uuid)
+    created_at: datetime = field(default_factory=utcnow)
+    modified_at: datetime = field(default_factory=utcnow)
+
+
+@dataclass(eq=False)
+class Study:
+    project_id: int
+    code: str
+    name: str
+    alias: str = ""
+    description: str = ""
+    type: str = "CASE_CONTROL"
+    is_default: bool = False
+    attributes: dict[str, Any] = field(default_factory=dict)
+    id: int | None = None
+    uuid: str = field(default_factory=new_uuid)
+    created_at: datetime = field(default_factory=utcnow)
+    modified_at: datetime = field(default_factory=utcnow)
+
+
+@dataclass(eq=False)
+class Job:
+    workspace_id: int
+    tool: str
+    code: str
+    params: dict[str, Any] = field(default_factory=dict)
+    created_by: int | None = None
+    project_id: int | None = None
+    study_id: int | None = None
+    description: str = ""
+    state: JobState = JobState.QUEUED
+    attempts: int = 0
+    max_attempts: int = 2
+    progress: float = 0.0
+    progress_message: str = ""
+    result: dict[str, Any] | None = None
+    error: str | None = None
+    worker_id: str | None = None
+    heartbeat_at: datetime | None = None
+    id: int | None = None
+    uuid: str = field(default_factory=new_uuid)
+    created_at: datetime = field(default_factory=utcnow)
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    cancel_requested: bool = False
+
+
+@dataclass(eq=False)
+class AuditEntry:
+    action: str
+    workspace_id: int | None = None
+    user_id: int | None = None
+    entity_type: str = ""
+    entity_id: str = ""
+    outcome: str = "ok"
+    details: dict[str, Any] = field(default_factory=dict)
+    request_id: str = ""
+    id: int | None = None
+    at: datetime = field(default_factory=utcnow)

@@ -1,0 +1,132 @@
+"""Authentication: passwords, API keys (HTTP Basic), signed expiring tokens, login rate limiting."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from vardesk.domain.access import Actor
+from vardesk.domain.errors import RateLimited, Unauthenticated
+from vardesk.domain.models import User
+from vardesk.services.context import ServiceContext, audit
+from vardesk.services.security import verify_secret
+
+
+@dataclass(frozen=True)
+class TokenPair:
+    token: str
+    refresh_token: str
+    expires_in: int
+
+
+class AuthService:
+    def __init__(self, ctx: ServiceContext) -> None:
+        self.ctx = ctx
+
+    # -- login -------------------------------------------------------------------------------
+    def login(self, name: str, password: str) -> TokenPair:
+        """Exchange a user password, or an API key's login and secret, for a token pair."""
+        if not name or not password:
+            raise Unauthenticated("user and password are required")
+        self._check_rate(name)
+        actor = self._verify_credentials(name, password, via="password")
+        if actor is None:
+            self._fail(name, "login")
+            raise Unauthenticated("incorrect user or password")
+        with self.ctx.uow() as uow:
+            audit(uow, "login", actor=actor, entity_type="user", entity_id=actor.user_id,
+                  details={"via": actor.via})
+            uow.commit()
+        return self._issue(actor)
+
+    def refresh(self, refresh_token: str) -> TokenPair:
+        claims = self.ctx.signer.verify(refresh_token, "refresh")
+        actor = self._actor_for_uuid(claims.user_uuid, claims.workspace_id, via="token")
+        with self.ctx.uow() as uow:
+            audit(uow, "token_refresh", actor=actor, entity_type="user", entity_id=actor.user_id)
+            uow.commit()
+        return self._issue(actor)
+
+    def _issue(self, actor: Actor) -> TokenPair:
+        with self.ctx.uow() as uow:
+            user = uow.users.get(actor.user_id)
+            assert user is not None
+            uuid = user.uuid
+        s = self.ctx.signer
+        return TokenPair(s.issue(uuid, actor.workspace_id, "access"),
+                         s.issue(uuid, actor.workspace_id, "refresh"), s.access_ttl)
+
+    # -- per-request authentication ------------------------------------------------------------
+    def authenticate_bearer(self, token: str) -> Actor:
+        claims = self.ctx.signer.verify(token, "access")
+        return self._actor_for_uuid(claims.user_uuid, claims.workspace_id, via="token")
+
+    def authenticate_basic(self, login: str, secret: str) -> Actor:
+        """HTTP Basic on every request, the Fabric way: an API key's login and secret."""
+        self._check_rate(login)
+        actor = self._verify_api_key(login, secret)
+        if actor is None:
+            self._fail(login, "basic_auth")
+            raise Unauthenticated("incorrect API key login or password")
+        return actor
+
+    # -- internals -------------------------------------------------------------------------------
+    def _verify_credentials(self, name: str, password: str, via: str) -> Actor | None:
+        actor = self._verify_api_key(name, password)
+        if actor is not None:
+            return actor
+        with self.ctx.uow() as uow:
+            candidates = [u for u in uow.users.by_login_or_email(name) if u.active]
+        if len(candidates) != 1:
+            verify_secret(None, password)  # same cost whether or not the user exists
+            return None
+        user = candidates[0]
+        if not verify_secret(user.password_hash, password):
+            return None
+        return _actor(user, via)
+
+    def _verify_api_key(self, login: str, secret: str) -> Actor | None:
+        with self.ctx.uow() as uow:
+            key = uow.api_keys.by_login(login)
+            if key is None or key.revoked_at is not None:
+                return None
+            user = uow.users.get(key.user_id)
+            if user is None or not user.active or user.workspace_id != key.workspace_id:
+                return None
+            stored = key.secret_hash
+        cache = self.ctx.secret_cache
+        if not cache.hit(login, secret, stored):
+            if not verify_secret(stored, secret):
+                return None
+            cache.remember(login, secret, stored)
+        return _actor(user, "api_key")
+
+    def _actor_for_uuid(self, user_uuid: str, workspace_id: int, via: str) -> Actor:
+        with self.ctx.uow() as uow:
+            user = uow.users.by_uuid(user_uuid)
+        if user is None or not user.active or user.workspace_id != workspace_id:
+            raise Unauthenticated("the user of this token no longer exists or is disabled")
+        return _actor(user, via)
+
+    def _check_rate(self, login: str) -> None:
+        s = self.ctx.settings
+        now = self.ctx.clock()
+        with self.ctx.uow() as uow:
+            n = uow.auth_failures.count_since(login, now - timedelta(seconds=s.login_failure_window_seconds))
+        if n >= s.login_max_failures:
+            raise RateLimited(
+                f"too many failed logins for this account; try again in {s.login_failure_window_seconds} s"
+            )
+
+    def _fail(self, login: str, action: str) -> None:
+        now = self.ctx.clock()
+        with self.ctx.uow() as uow:
+            uow.auth_failures.record(login, now)
+            uow.auth_failures.purge_before(now - timedelta(days=1))
+            audit(uow, action, outcome="failed", entity_type="login", details={})
+            uow.commit()
+
+
+def _actor(user: User, via: str) -> Actor:
+    assert user.id is not None
+    return Actor(user_id=user.id, workspace_id=user.workspace_id, login=user.login, role=user.role, via=via)

@@ -1,0 +1,71 @@
+"""Wiring: one :class:`Services` object holds the catalog, the services and the job executor."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy.engine import Engine
+
+from vardesk.catalog.db import make_engine, make_session_factory
+from vardesk.catalog.migrate import is_up_to_date, upgrade
+from vardesk.catalog.uow import UnitOfWorkFactory
+from vardesk.config import Settings, ensure_data_dir
+from vardesk.domain.errors import VardeskError
+from vardesk.jobs.executor import Executor, LocalExecutor
+from vardesk.jobs.registry import load_plugins
+from vardesk.services.admin import AdminService
+from vardesk.services.auth import AuthService
+from vardesk.services.context import ServiceContext
+from vardesk.services.jobs import JobService
+from vardesk.services.projects import ProjectService
+from vardesk.services.security import TokenSigner, VerifiedSecretCache
+
+
+class DatabaseNotMigrated(VardeskError):
+    code = "database_not_migrated"
+
+
+@dataclass
+class Services:
+    settings: Settings
+    engine: Engine
+    ctx: ServiceContext
+    auth: AuthService
+    admin: AdminService
+    projects: ProjectService
+    jobs: JobService
+    executor: Executor | None = field(default=None)
+
+    def start_executor(self) -> None:
+        if self.executor is None:
+            executor = LocalExecutor(self.ctx, self)
+            self.ctx.on_job_submitted.append(executor.wake)
+            self.executor = executor
+        self.executor.start()
+
+    def close(self) -> None:
+        if self.executor is not None:
+            self.executor.stop()
+        self.engine.dispose()
+
+
+def build_services(settings: Settings, *, migrate: bool | None = None) -> Services:
+    """Open the catalog (upgrading it when allowed) and build every service."""
+    settings = ensure_data_dir(settings)
+    url = settings.resolved_database_url
+    if migrate if migrate is not None else settings.should_auto_migrate:
+        upgrade(url)
+    engine = make_engine(url)
+    if not is_up_to_date(engine):
+        engine.dispose()
+        raise DatabaseNotMigrated("the catalog database is not at the current schema version; "
+                                  "run `vardesk db upgrade` first")
+    load_plugins(settings.job_plugins)
+    import vardesk.jobs.tools  # noqa: F401  (registers the built-in job tools)
+
+    ctx = ServiceContext(settings=settings, uow=UnitOfWorkFactory(make_session_factory(engine)),
+                         signer=TokenSigner(settings.secret_key, settings.token_ttl_seconds,
+                                            settings.refresh_ttl_seconds),
+                         secret_cache=VerifiedSecretCache(settings.api_key_cache_seconds))
+    return Services(settings=settings, engine=engine, ctx=ctx, auth=AuthService(ctx), admin=AdminService(ctx),
+                    projects=ProjectService(ctx), jobs=JobService(ctx))
