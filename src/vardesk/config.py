@@ -31,6 +31,9 @@ class Settings:
     login_max_failures: int = 10
     login_failure_window_seconds: int = 60
     api_key_cache_seconds: int = 60
+    # argon2id cost for new password and API-key hashes (argon2-cffi's RFC 9106 low-memory profile)
+    hash_time_cost: int = 3
+    hash_memory_kib: int = 65536
     job_workers: int = 2
     job_poll_seconds: float = 0.5
     job_heartbeat_seconds: float = 5.0

@@ -8,7 +8,8 @@ Layout (63 bits, always a non-negative int64, so keys sort by (chrom, pos)):
     bits  0..28  alleles: ref length (3 bits), alt length (3 bits), then 2 bits per base
                  (A=0, C=1, G=2, T=3) of ref followed by alt, when both are A/C/G/T only,
                  each at most 7 bases and together at most 11 bases;
-                 otherwise a 29-bit BLAKE2b hash of ``contig:ref>alt`` (contig only for code 0).
+                 otherwise — and always on other contigs (code 0) — a 29-bit BLAKE2b hash of
+                 ``ref>alt`` (``contig:ref>alt`` for code 0).
 
 Keys of non-hashed alleles are exact and decodable. Hashed keys are unique for practical
 purposes at a single position (a collision needs two long alleles at the same position with the
@@ -48,7 +49,7 @@ def chrom_code(chrom: str) -> int:
 
 def _allele_bits(chrom: str, code: int, ref: str, alt: str) -> int:
     lr, la = len(ref), len(alt)
-    if 1 <= lr <= 7 and 1 <= la <= 7 and lr + la <= 11:
+    if code != 0 and 1 <= lr <= 7 and 1 <= la <= 7 and lr + la <= 11:
         bits = (lr << 26) | (la << 23)
         shift = 21
         ok = True

@@ -18,7 +18,7 @@ from vardesk.services.auth import AuthService
 from vardesk.services.context import ServiceContext
 from vardesk.services.jobs import JobService
 from vardesk.services.projects import ProjectService
-from vardesk.services.security import TokenSigner, VerifiedSecretCache
+from vardesk.services.security import TokenSigner, VerifiedSecretCache, configure_hashing
 
 
 class DatabaseNotMigrated(VardeskError):
@@ -60,6 +60,7 @@ def build_services(settings: Settings, *, migrate: bool | None = None) -> Servic
         engine.dispose()
         raise DatabaseNotMigrated("the catalog database is not at the current schema version; "
                                   "run `vardesk db upgrade` first")
+    configure_hashing(settings.hash_time_cost, settings.hash_memory_kib)
     load_plugins(settings.job_plugins)
     import vardesk.jobs.tools  # noqa: F401  (registers the built-in job tools)
 

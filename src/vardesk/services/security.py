@@ -19,6 +19,14 @@ _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
 
 
+def configure_hashing(time_cost: int, memory_kib: int) -> None:
+    """Set the argon2id cost for new hashes. Existing hashes carry their own parameters."""
+    global _hasher, _DUMMY_HASH
+    if (_hasher.time_cost, _hasher.memory_cost) != (time_cost, memory_kib):
+        _hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_kib)
+        _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
 def hash_secret(secret: str) -> str:
     return _hasher.hash(secret)
 

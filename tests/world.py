@@ -1,0 +1,50 @@
+"""A populated catalog for tests: two workspaces, a user of every role in each, API keys and tokens."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from vardesk.domain.access import Actor
+from vardesk.domain.enums import Role
+from vardesk.services.container import Services
+
+PASSWORD = "correct horse battery"
+
+
+@dataclass
+class Member:
+    workspace: str
+    email: str
+    role: Role
+    actor: Actor
+    api_login: str
+    api_secret: str
+    password: str = PASSWORD
+
+    @property
+    def basic(self) -> tuple[str, str]:
+        return (self.api_login, self.api_secret)
+
+
+@dataclass
+class World:
+    services: Services
+    members: dict[tuple[str, Role], Member] = field(default_factory=dict)
+
+    def member(self, workspace: str, role: Role | str) -> Member:
+        return self.members[(workspace, Role(role))]
+
+
+def build_world(services: Services, workspaces: tuple[str, ...] = ("lab-a", "lab-b")) -> World:
+    world = World(services)
+    for ws_code in workspaces:
+        ws = services.admin.create_workspace(f"Laboratory {ws_code}", code=ws_code)
+        assert ws.id is not None
+        for role in Role:
+            email = f"{role.value}@{ws_code}.example.org"
+            user, _ = services.admin.create_user(ws_code, email, role.value, password=PASSWORD)
+            assert user.id is not None
+            key = services.admin.create_api_key(ws_code, email)
+            actor = Actor(user_id=user.id, workspace_id=ws.id, login=user.login, role=role)
+            world.members[(ws_code, role)] = Member(ws_code, email, role, actor, key.login, key.password)
+    return world
