@@ -106,6 +106,18 @@ class LiveServer:
         self.thread.join(timeout=10)
 
 
+@pytest.fixture(scope="module", params=_backends())
+def module_services(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
+    """One catalog shared by the tests of a module (for read-mostly tests that need a populated world)."""
+    tmp = tmp_path_factory.mktemp("module")
+    gen = fresh_database_url(request.param, tmp)
+    url = next(gen)
+    svc = build_services(make_settings(tmp / "data", url))
+    yield svc
+    svc.close()
+    gen.close()
+
+
 @pytest.fixture
 def live_server(services: Services) -> Iterator[LiveServer]:
     with LiveServer(services) as srv:

@@ -35,3 +35,8 @@ def slow(ctx: JobContext) -> dict:
 @tool("test.fail")
 def fail(ctx: JobContext) -> dict:
     raise Invalid("the input file has no samples")
+
+
+@tool("test.matrix")
+def matrix(ctx: JobContext) -> dict:
+    return {}

@@ -9,9 +9,9 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from vardesk.catalog import tables as t
 from vardesk.domain.enums import JobState
 from vardesk.domain.models import ApiKey, AuditEntry, Job, Project, Study, User, Workspace
-from vardesk.catalog import tables as t
 
 T = TypeVar("T")
 

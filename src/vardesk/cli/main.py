@@ -85,6 +85,18 @@ def cmd_create_api_key(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_openapi(args: argparse.Namespace) -> int:
+    from vardesk.api.openapi import current_schema, render
+
+    text = render(current_schema())
+    if args.output:
+        with open(args.output, "w") as fh:
+            fh.write(text)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="vardesk", description="Vardesk clinical genome interpretation server")
     p.add_argument("--version", action="version", version=f"vardesk {__version__}")
@@ -125,6 +137,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--user", required=True, help="the user's e-mail")
     s.add_argument("--description")
     s.set_defaults(func=cmd_create_api_key)
+    s = sub.add_parser("openapi", help="print the OpenAPI document of the HTTP API")
+    s.add_argument("-o", "--output", help="write to this file instead of standard output")
+    s.set_defaults(func=cmd_openapi)
     return p
 
 

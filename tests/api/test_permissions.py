@@ -1,0 +1,180 @@
+"""Permission matrix: every endpoint × every role × a second workspace, on a real server.
+
+Workspace lab-a: the analyst owns three projects — ``shared`` (CONTRIBUTOR), ``viewonly`` (VIEWER) and
+``private`` (NONE) — and a queued job in ``private``. Every member of lab-a and of lab-b calls every
+endpoint; the expected status per role is below. lab-b must never see anything of lab-a.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import pytest
+import requests
+
+from tests.conftest import LiveServer
+from tests.world import PASSWORD, World, build_world
+from vardesk.domain.enums import Role
+from vardesk.services.container import Services
+
+API = "/api/v2"
+A, B = "lab-a", "lab-b"
+ALL = tuple(Role)
+WRITERS = (Role.ADMIN, Role.DIRECTOR, Role.ANALYST)
+OWNER_OR_ADMIN = (Role.ADMIN, Role.ANALYST)
+
+
+@dataclass
+class Ctx:
+    world: World
+    server: LiveServer
+    counter: Iterator[int]
+    private_job: str = ""
+
+    def fresh_job(self) -> str:
+        svc = self.world.services
+        owner = self.world.member(A, Role.ANALYST).actor
+        with svc.ctx.uow() as uow:
+            view = svc.projects.resolve_study(uow, owner, "private:default")
+            job = svc.jobs.submit(uow, owner, "test.matrix", {}, study=view)
+            uow.commit()
+        return job.code
+
+
+@dataclass(frozen=True)
+class Case:
+    method: str
+    route: str  # the route template, to prove every endpoint is covered
+    build: Callable[[Ctx], tuple[str, dict | None]]  # -> (concrete path + query, json body)
+    allowed: tuple[Role, ...]  # roles of lab-a that succeed (200)
+    denied_status: int = 403  # status for the other roles of lab-a
+    leak_check: bool = True  # lab-b must not see lab-a's identifiers in the body
+
+
+def n(ctx: Ctx) -> int:
+    return next(ctx.counter)
+
+
+CASES = [
+    Case("GET", "/meta/about", lambda c: ("/meta/about", None), ALL),
+    Case("GET", "/meta/ping", lambda c: ("/meta/ping", None), ALL),
+    Case("GET", "/users/{users}/info", lambda c: (f"/users/{c.world.member(A, Role.ANALYST).email}/info", None),
+         (Role.ADMIN, Role.ANALYST)),
+    Case("POST", "/projects/create", lambda c: ("/projects/create", {"id": f"new{n(c)}"}), WRITERS),
+    Case("GET", "/projects/search", lambda c: ("/projects/search?id=private", None), ALL),
+    Case("GET", "/projects/{projects}/info", lambda c: ("/projects/private/info", None), OWNER_OR_ADMIN),
+    Case("GET", "/projects/{projects}/info", lambda c: ("/projects/viewonly/info", None), ALL),
+    Case("POST", "/projects/{project}/update", lambda c: ("/projects/shared/update", {"description": "x"}),
+         WRITERS),
+    Case("POST", "/projects/{project}/update", lambda c: ("/projects/viewonly/update", {"description": "x"}),
+         OWNER_OR_ADMIN),
+    Case("POST", "/projects/{project}/update", lambda c: ("/projects/shared/update", {"shareRole": "CONTRIBUTOR"}),
+         OWNER_OR_ADMIN),
+    Case("POST", "/studies/create", lambda c: ("/studies/create?project=shared", {"id": f"s{n(c)}"}), WRITERS),
+    Case("POST", "/studies/create", lambda c: ("/studies/create?project=viewonly", {"id": f"s{n(c)}"}),
+         OWNER_OR_ADMIN),
+    Case("GET", "/studies/search", lambda c: ("/studies/search?project=private", None), OWNER_OR_ADMIN),
+    Case("GET", "/studies/{studies}/info", lambda c: ("/studies/private:default/info", None), OWNER_OR_ADMIN),
+    Case("POST", "/studies/{study}/update", lambda c: ("/studies/shared:default/update", {"name": "y"}),
+         WRITERS),
+    Case("POST", "/studies/{study}/update", lambda c: ("/studies/private:default/update", {"name": "y"}),
+         OWNER_OR_ADMIN),
+    Case("GET", "/jobs/{jobs}/info", lambda c: (f"/jobs/{c.private_job}/info", None), OWNER_OR_ADMIN),
+    Case("GET", "/jobs/search", lambda c: ("/jobs/search?study=private:default", None), OWNER_OR_ADMIN),
+    Case("POST", "/jobs/{job}/kill", lambda c: (f"/jobs/{c.fresh_job()}/kill", None), OWNER_OR_ADMIN),
+]
+PUBLIC = {"/meta/about", "/meta/ping", "/users/login"}
+
+
+@pytest.fixture(scope="module")
+def ctx(module_services: Services) -> Iterator[Ctx]:
+    world = build_world(module_services)
+    owner = world.member(A, Role.ANALYST).actor
+    for code, share in (("shared", "CONTRIBUTOR"), ("viewonly", "VIEWER"), ("private", "NONE")):
+        module_services.projects.create_project(owner, {"id": code, "shareRole": share})
+    with LiveServer(module_services, run_jobs=False) as srv:
+        c = Ctx(world, srv, itertools.count())
+        c.private_job = c.fresh_job()
+        yield c
+
+
+def call(ctx: Ctx, case: Case, auth: tuple[str, str] | None, token: str | None = None) -> requests.Response:
+    path, body = case.build(ctx)
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    r = requests.request(case.method, ctx.server.url + API + path, json=body, auth=auth, headers=headers,
+                         timeout=30)
+    r.sent_path = path  # type: ignore[attr-defined]
+    return r
+
+
+def lab_a_identifiers(ctx: Ctx) -> set[str]:
+    svc = ctx.world.services
+    with svc.ctx.uow() as uow:
+        ws = uow.workspaces.by_code(A)
+        projects = uow.projects.search(ws.id, {})  # type: ignore[union-attr,arg-type]
+        ids = {p.uuid for p in projects} | {f"{A}@{p.code}" for p in projects}
+        ids |= {s.uuid for s in uow.studies.in_projects([p.id for p in projects])}  # type: ignore[misc]
+    ids.add(ctx.private_job)
+    return ids
+
+
+def test_every_endpoint_is_in_the_matrix(ctx: Ctx) -> None:
+    paths = ctx.server.server.config.app.openapi()["paths"]
+    app_routes = {(m.upper(), p.removeprefix(API)) for p, ops in paths.items() if p.startswith(API) for m in ops}
+    covered = {(c.method, c.route) for c in CASES} | {("POST", "/users/login")}
+    assert app_routes and app_routes <= covered, sorted(app_routes - covered)
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: f"{c.method} {c.build.__code__.co_consts}")
+def test_lab_a_roles(ctx: Ctx, case: Case) -> None:
+    for role in ALL:
+        r = call(ctx, case, ctx.world.member(A, role).basic)
+        expected = 200 if role in case.allowed else case.denied_status
+        assert r.status_code == expected, (role.value, r.status_code, r.text[:300])
+        assert r.headers["content-type"] == "application/json"
+        if case.route == "/projects/search":
+            found = [p["id"] for p in r.json()["responses"][0]["results"]]
+            assert found == (["private"] if role in OWNER_OR_ADMIN else [])
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: f"{c.method} {c.build.__code__.co_consts}")
+def test_second_workspace_sees_nothing(ctx: Ctx, case: Case) -> None:
+    secrets_of_a = lab_a_identifiers(ctx)
+    for role in ALL:
+        r = call(ctx, case, ctx.world.member(B, role).basic)
+        body = r.json()
+        if case.route.startswith("/meta/") or case.route == "/projects/create":
+            assert r.status_code in (200, 403)
+            continue
+        if case.route.endswith("/search"):
+            assert r.status_code in (200, 400), r.text[:200]
+            if r.status_code == 200:
+                assert body["responses"][0]["results"] == []
+        else:
+            assert r.status_code == 400, (role.value, r.status_code, r.text[:200])  # "not found", never 403
+            assert body["responses"][0]["results"] == []
+        # Nothing of lab-a appears, apart from what the caller itself sent (echoed in params and events).
+        text = json.dumps(body)
+        leaked = [s for s in secrets_of_a if s in text and s not in r.sent_path]  # type: ignore[attr-defined]
+        assert not leaked, (role.value, case.route, leaked)
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.route not in PUBLIC],
+                         ids=lambda c: f"{c.method} {c.route}")
+def test_unauthenticated_is_401(ctx: Ctx, case: Case) -> None:
+    r = call(ctx, case, None)
+    assert r.status_code == 401 and r.json()["events"][0]["name"] == "Unauthenticated"
+    r = call(ctx, case, None, token="not-a-token")
+    assert r.status_code == 401
+
+
+def test_tokens_and_basic_give_the_same_answers(ctx: Ctx) -> None:
+    m = ctx.world.member(A, Role.DIRECTOR)
+    token = requests.post(ctx.server.url + API + "/users/login",
+                          json={"user": m.email, "password": PASSWORD}).json()["responses"][0]["results"][0]["token"]
+    for case in CASES:
+        if case.method == "GET":
+            assert call(ctx, case, None, token=token).status_code == call(ctx, case, m.basic).status_code

@@ -1,0 +1,101 @@
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import make_settings
+from vardesk.services.container import build_services
+
+
+def run(args: list[str], data_dir: Path, database_url: str, stdin: str | None = None,
+        migrate: bool = True) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "VARDESK_DATA_DIR": str(data_dir), "VARDESK_DATABASE_URL": database_url,
+           "VARDESK_HASH_TIME_COST": "1", "VARDESK_HASH_MEMORY_KIB": "8192",
+           "VARDESK_AUTO_MIGRATE": "true" if migrate else "false"}
+    return subprocess.run([sys.executable, "-m", "vardesk.cli.main", *args], env=env, input=stdin,
+                          capture_output=True, text=True, timeout=60)
+
+
+def test_admin_commands_issue_working_credentials(database_url: str, tmp_path: Path) -> None:
+    d = tmp_path / "data"
+    r = run(["admin", "create-workspace", "Clinical Genomics Lab", "--code", "cgl"], d, database_url)
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["code"] == "cgl"
+    r = run(["admin", "create-user", "--workspace", "cgl", "--email", "ana@cgl.org", "--role", "analyst"],
+            d, database_url)
+    assert r.returncode == 0, r.stderr
+    user = json.loads(r.stdout)
+    assert user["role"] == "analyst" and len(user["password"]) >= 12
+    r = run(["admin", "create-api-key", "--workspace", "cgl", "--user", "ana@cgl.org"], d, database_url)
+    assert r.returncode == 0, r.stderr
+    key = json.loads(r.stdout)
+    assert set(key) == {"login", "password"}
+    services = build_services(make_settings(d, database_url))
+    try:
+        assert services.auth.authenticate_basic(key["login"], key["password"]).login == "ana@cgl.org"
+        assert services.auth.login("ana@cgl.org", user["password"]).token
+    finally:
+        services.close()
+
+
+def test_password_from_stdin_is_not_echoed(database_url: str, tmp_path: Path) -> None:
+    d = tmp_path / "data"
+    assert run(["admin", "create-workspace", "Lab"], d, database_url).returncode == 0
+    r = run(["admin", "create-user", "--workspace", "lab", "--email", "d@lab.org", "--role", "director",
+             "--password-stdin"], d, database_url, stdin="a long enough password\n")
+    assert r.returncode == 0 and "password" not in json.loads(r.stdout)
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["admin", "create-user", "--workspace", "nope", "--email", "a@b.org", "--role", "viewer"], 1,
+         "workspace 'nope' not found"),
+        (["admin", "create-api-key", "--workspace", "lab", "--user", "ghost@lab.org"], 1,
+         "no user 'ghost@lab.org' in workspace 'lab'"),
+        (["admin", "create-workspace", "Lab"], 1, "workspace 'lab' already exists"),
+        (["admin", "create-user", "--workspace", "lab", "--email", "not-an-email", "--role", "viewer"], 1,
+         "is not an e-mail address"),
+        (["admin", "create-user", "--workspace", "lab", "--email", "a@b.org", "--role", "boss"], 2,
+         "invalid choice"),
+    ],
+)
+def test_errors_have_exit_codes_and_messages(database_url: str, tmp_path: Path, args: list[str], code: int,
+                                             message: str) -> None:
+    d = tmp_path / "data"
+    assert run(["admin", "create-workspace", "Lab"], d, database_url).returncode == 0
+    r = run(args, d, database_url)
+    assert r.returncode == code
+    assert message in r.stderr
+    assert "Traceback" not in r.stderr
+
+
+def test_unmigrated_database_is_refused_until_db_upgrade(database_url: str, tmp_path: Path) -> None:
+    d = tmp_path / "data"
+    r = run(["admin", "create-workspace", "Lab"], d, database_url, migrate=False)
+    assert r.returncode == 1 and "run `vardesk db upgrade` first" in r.stderr
+    r = run(["db", "upgrade"], d, database_url, migrate=False)
+    assert r.returncode == 0 and "schema revision" in r.stdout
+    assert run(["admin", "create-workspace", "Lab"], d, database_url, migrate=False).returncode == 0
+
+
+def test_demo_prints_credentials_that_work(database_url: str, tmp_path: Path) -> None:
+    d = tmp_path / "data"
+    r = run(["demo"], d, database_url)
+    assert r.returncode == 0, r.stderr
+    info = json.loads(r.stdout)
+    assert info["url"].endswith("/api/v2") and info["study"] == "demo@demo:default"
+    services = build_services(make_settings(d, database_url))
+    try:
+        assert services.auth.authenticate_basic(info["api_key"]["login"], info["api_key"]["password"])
+        analyst = info["users"][0]
+        assert services.auth.login(analyst["user"], analyst["password"]).token
+    finally:
+        services.close()
+    again = json.loads(run(["demo"], d, database_url).stdout)  # idempotent, new secrets
+    assert again["api_key"]["login"] != info["api_key"]["login"]
