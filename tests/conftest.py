@@ -50,9 +50,19 @@ def fresh_database_url(backend: str, tmp: Path) -> Iterator[str]:
 
 def make_settings(data_dir: Path, database_url: str, **over: object) -> Settings:
     base = load_settings(env={}, data_dir=data_dir)
-    return replace(base, database_url=database_url, auto_migrate=True, job_poll_seconds=0.1,
-                   job_heartbeat_seconds=0.5, job_stale_seconds=3.0, api_key_cache_seconds=60,
-                   log_format="text", hash_time_cost=1, hash_memory_kib=8192, **over)  # type: ignore[arg-type]
+    return replace(
+        base,
+        database_url=database_url,
+        auto_migrate=True,
+        job_poll_seconds=0.1,
+        job_heartbeat_seconds=0.5,
+        job_stale_seconds=3.0,
+        api_key_cache_seconds=60,
+        log_format="text",
+        hash_time_cost=1,
+        hash_memory_kib=8192,
+        **over,
+    )  # type: ignore[arg-type]
 
 
 @pytest.fixture(params=_backends())
@@ -87,8 +97,14 @@ class LiveServer:
         self.services = services
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        config = uvicorn.Config(create_app(services, run_jobs=run_jobs), host="127.0.0.1", port=self.port,
-                                log_config=None, access_log=False, lifespan="on")
+        config = uvicorn.Config(
+            create_app(services, run_jobs=run_jobs),
+            host="127.0.0.1",
+            port=self.port,
+            log_config=None,
+            access_log=False,
+            lifespan="on",
+        )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
@@ -107,7 +123,9 @@ class LiveServer:
 
 
 @pytest.fixture(scope="module", params=_backends())
-def module_services(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
+def module_services(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Services]:
     """One catalog shared by the tests of a module (for read-mostly tests that need a populated world)."""
     tmp = tmp_path_factory.mktemp("module")
     gen = fresh_database_url(request.param, tmp)

@@ -31,8 +31,9 @@ def test_explicit_config_file_and_unknown_keys(tmp_path: Path) -> None:
 
 
 def test_postgres_is_not_migrated_automatically(tmp_path: Path) -> None:
-    s = load_settings(env={"VARDESK_DATA_DIR": str(tmp_path),
-                           "VARDESK_DATABASE_URL": "postgresql+psycopg://u:p@h/db"})
+    s = load_settings(
+        env={"VARDESK_DATA_DIR": str(tmp_path), "VARDESK_DATABASE_URL": "postgresql+psycopg://u:p@h/db"}
+    )
     assert s.should_auto_migrate is False
 
 
@@ -41,6 +42,7 @@ def test_secret_key_generated_once_and_kept(tmp_path: Path) -> None:
     s2 = ensure_data_dir(load_settings(env={"VARDESK_DATA_DIR": str(tmp_path / "d")}))
     assert len(s1.secret_key) >= 40 and s1.secret_key == s2.secret_key
     assert (tmp_path / "d" / "secret.key").stat().st_mode & 0o077 == 0
-    s3 = ensure_data_dir(load_settings(env={"VARDESK_DATA_DIR": str(tmp_path / "d"),
-                                            "VARDESK_SECRET_KEY": "given"}))
+    s3 = ensure_data_dir(
+        load_settings(env={"VARDESK_DATA_DIR": str(tmp_path / "d"), "VARDESK_SECRET_KEY": "given"})
+    )
     assert s3.secret_key == "given"

@@ -93,12 +93,8 @@ def load_settings(env: dict[str, str] | None = None, **overrides: Any) -> Settin
     env = dict(os.environ if env is None else env)
     values: dict[str, Any] = {}
     types = {f.name: f.type for f in fields(Settings)}
-    from_env = {
-        name: env[ENV_PREFIX + name.upper()] for name in types if ENV_PREFIX + name.upper() in env
-    }
-    data_dir = Path(
-        overrides.get("data_dir") or from_env.get("data_dir") or Settings().data_dir
-    ).expanduser()
+    from_env = {name: env[ENV_PREFIX + name.upper()] for name in types if ENV_PREFIX + name.upper() in env}
+    data_dir = Path(overrides.get("data_dir") or from_env.get("data_dir") or Settings().data_dir).expanduser()
     toml_path = Path(env["VARDESK_CONFIG"]) if env.get("VARDESK_CONFIG") else data_dir / "vardesk.toml"
     if toml_path.is_file():
         with toml_path.open("rb") as fh:

@@ -26,8 +26,20 @@ def reset_request_id(token: contextvars.Token[str]) -> None:
 class JsonFormatter(logging.Formatter):
     """One JSON object per line. Only whitelisted ``extra`` fields are emitted."""
 
-    FIELDS = ("method", "route", "status", "duration_ms", "job_id", "tool", "state", "user_id", "workspace_id",
-              "event", "attempt", "worker")
+    FIELDS = (
+        "method",
+        "route",
+        "status",
+        "duration_ms",
+        "job_id",
+        "tool",
+        "state",
+        "user_id",
+        "workspace_id",
+        "event",
+        "attempt",
+        "worker",
+    )
 
     def format(self, record: logging.LogRecord) -> str:
         doc = {
@@ -55,8 +67,11 @@ def configure_logging(level: str = "INFO", fmt: str = "json") -> None:
             root.removeHandler(h)
     handler = logging.StreamHandler(sys.stderr)
     handler._vardesk = True  # type: ignore[attr-defined]
-    handler.setFormatter(JsonFormatter() if fmt == "json" else logging.Formatter(
-        "%(asctime)s %(levelname)s %(name)s %(message)s"))
+    handler.setFormatter(
+        JsonFormatter()
+        if fmt == "json"
+        else logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s")
+    )
     root.addHandler(handler)
     # uvicorn's access log prints the full URL including the query string: PHI may be there.
     logging.getLogger("uvicorn.access").disabled = True

@@ -61,27 +61,57 @@ def n(ctx: Ctx) -> int:
 CASES = [
     Case("GET", "/meta/about", lambda c: ("/meta/about", None), ALL),
     Case("GET", "/meta/ping", lambda c: ("/meta/ping", None), ALL),
-    Case("GET", "/users/{users}/info", lambda c: (f"/users/{c.world.member(A, Role.ANALYST).email}/info", None),
-         (Role.ADMIN, Role.ANALYST)),
+    Case(
+        "GET",
+        "/users/{users}/info",
+        lambda c: (f"/users/{c.world.member(A, Role.ANALYST).email}/info", None),
+        (Role.ADMIN, Role.ANALYST),
+    ),
     Case("POST", "/projects/create", lambda c: ("/projects/create", {"id": f"new{n(c)}"}), WRITERS),
     Case("GET", "/projects/search", lambda c: ("/projects/search?id=private", None), ALL),
     Case("GET", "/projects/{projects}/info", lambda c: ("/projects/private/info", None), OWNER_OR_ADMIN),
     Case("GET", "/projects/{projects}/info", lambda c: ("/projects/viewonly/info", None), ALL),
-    Case("POST", "/projects/{project}/update", lambda c: ("/projects/shared/update", {"description": "x"}),
-         WRITERS),
-    Case("POST", "/projects/{project}/update", lambda c: ("/projects/viewonly/update", {"description": "x"}),
-         OWNER_OR_ADMIN),
-    Case("POST", "/projects/{project}/update", lambda c: ("/projects/shared/update", {"shareRole": "CONTRIBUTOR"}),
-         OWNER_OR_ADMIN),
-    Case("POST", "/studies/create", lambda c: ("/studies/create?project=shared", {"id": f"s{n(c)}"}), WRITERS),
-    Case("POST", "/studies/create", lambda c: ("/studies/create?project=viewonly", {"id": f"s{n(c)}"}),
-         OWNER_OR_ADMIN),
+    Case(
+        "POST",
+        "/projects/{project}/update",
+        lambda c: ("/projects/shared/update", {"description": "x"}),
+        WRITERS,
+    ),
+    Case(
+        "POST",
+        "/projects/{project}/update",
+        lambda c: ("/projects/viewonly/update", {"description": "x"}),
+        OWNER_OR_ADMIN,
+    ),
+    Case(
+        "POST",
+        "/projects/{project}/update",
+        lambda c: ("/projects/shared/update", {"shareRole": "CONTRIBUTOR"}),
+        OWNER_OR_ADMIN,
+    ),
+    Case(
+        "POST", "/studies/create", lambda c: ("/studies/create?project=shared", {"id": f"s{n(c)}"}), WRITERS
+    ),
+    Case(
+        "POST",
+        "/studies/create",
+        lambda c: ("/studies/create?project=viewonly", {"id": f"s{n(c)}"}),
+        OWNER_OR_ADMIN,
+    ),
     Case("GET", "/studies/search", lambda c: ("/studies/search?project=private", None), OWNER_OR_ADMIN),
     Case("GET", "/studies/{studies}/info", lambda c: ("/studies/private:default/info", None), OWNER_OR_ADMIN),
-    Case("POST", "/studies/{study}/update", lambda c: ("/studies/shared:default/update", {"name": "y"}),
-         WRITERS),
-    Case("POST", "/studies/{study}/update", lambda c: ("/studies/private:default/update", {"name": "y"}),
-         OWNER_OR_ADMIN),
+    Case(
+        "POST",
+        "/studies/{study}/update",
+        lambda c: ("/studies/shared:default/update", {"name": "y"}),
+        WRITERS,
+    ),
+    Case(
+        "POST",
+        "/studies/{study}/update",
+        lambda c: ("/studies/private:default/update", {"name": "y"}),
+        OWNER_OR_ADMIN,
+    ),
     Case("GET", "/jobs/{jobs}/info", lambda c: (f"/jobs/{c.private_job}/info", None), OWNER_OR_ADMIN),
     Case("GET", "/jobs/search", lambda c: ("/jobs/search?study=private:default", None), OWNER_OR_ADMIN),
     Case("POST", "/jobs/{job}/kill", lambda c: (f"/jobs/{c.fresh_job()}/kill", None), OWNER_OR_ADMIN),
@@ -104,8 +134,9 @@ def ctx(module_services: Services) -> Iterator[Ctx]:
 def call(ctx: Ctx, case: Case, auth: tuple[str, str] | None, token: str | None = None) -> requests.Response:
     path, body = case.build(ctx)
     headers = {"Authorization": f"Bearer {token}"} if token else {}
-    r = requests.request(case.method, ctx.server.url + API + path, json=body, auth=auth, headers=headers,
-                         timeout=30)
+    r = requests.request(
+        case.method, ctx.server.url + API + path, json=body, auth=auth, headers=headers, timeout=30
+    )
     r.sent_path = path  # type: ignore[attr-defined]
     return r
 
@@ -123,7 +154,9 @@ def lab_a_identifiers(ctx: Ctx) -> set[str]:
 
 def test_every_endpoint_is_in_the_matrix(ctx: Ctx) -> None:
     paths = ctx.server.server.config.app.openapi()["paths"]
-    app_routes = {(m.upper(), p.removeprefix(API)) for p, ops in paths.items() if p.startswith(API) for m in ops}
+    app_routes = {
+        (m.upper(), p.removeprefix(API)) for p, ops in paths.items() if p.startswith(API) for m in ops
+    }
     covered = {(c.method, c.route) for c in CASES} | {("POST", "/users/login")}
     assert app_routes and app_routes <= covered, sorted(app_routes - covered)
 
@@ -162,8 +195,9 @@ def test_second_workspace_sees_nothing(ctx: Ctx, case: Case) -> None:
         assert not leaked, (role.value, case.route, leaked)
 
 
-@pytest.mark.parametrize("case", [c for c in CASES if c.route not in PUBLIC],
-                         ids=lambda c: f"{c.method} {c.route}")
+@pytest.mark.parametrize(
+    "case", [c for c in CASES if c.route not in PUBLIC], ids=lambda c: f"{c.method} {c.route}"
+)
 def test_unauthenticated_is_401(ctx: Ctx, case: Case) -> None:
     r = call(ctx, case, None)
     assert r.status_code == 401 and r.json()["events"][0]["name"] == "Unauthenticated"
@@ -173,8 +207,9 @@ def test_unauthenticated_is_401(ctx: Ctx, case: Case) -> None:
 
 def test_tokens_and_basic_give_the_same_answers(ctx: Ctx) -> None:
     m = ctx.world.member(A, Role.DIRECTOR)
-    token = requests.post(ctx.server.url + API + "/users/login",
-                          json={"user": m.email, "password": PASSWORD}).json()["responses"][0]["results"][0]["token"]
+    token = requests.post(
+        ctx.server.url + API + "/users/login", json={"user": m.email, "password": PASSWORD}
+    ).json()["responses"][0]["results"][0]["token"]
     for case in CASES:
         if case.method == "GET":
             assert call(ctx, case, None, token=token).status_code == call(ctx, case, m.basic).status_code

@@ -12,13 +12,25 @@ from tests.conftest import make_settings
 from vardesk.services.container import build_services
 
 
-def run(args: list[str], data_dir: Path, database_url: str, stdin: str | None = None,
-        migrate: bool = True) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "VARDESK_DATA_DIR": str(data_dir), "VARDESK_DATABASE_URL": database_url,
-           "VARDESK_HASH_TIME_COST": "1", "VARDESK_HASH_MEMORY_KIB": "8192",
-           "VARDESK_AUTO_MIGRATE": "true" if migrate else "false"}
-    return subprocess.run([sys.executable, "-m", "vardesk.cli.main", *args], env=env, input=stdin,
-                          capture_output=True, text=True, timeout=60)
+def run(
+    args: list[str], data_dir: Path, database_url: str, stdin: str | None = None, migrate: bool = True
+) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "VARDESK_DATA_DIR": str(data_dir),
+        "VARDESK_DATABASE_URL": database_url,
+        "VARDESK_HASH_TIME_COST": "1",
+        "VARDESK_HASH_MEMORY_KIB": "8192",
+        "VARDESK_AUTO_MIGRATE": "true" if migrate else "false",
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "vardesk.cli.main", *args],
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def test_admin_commands_issue_working_credentials(database_url: str, tmp_path: Path) -> None:
@@ -26,8 +38,11 @@ def test_admin_commands_issue_working_credentials(database_url: str, tmp_path: P
     r = run(["admin", "create-workspace", "Clinical Genomics Lab", "--code", "cgl"], d, database_url)
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)["code"] == "cgl"
-    r = run(["admin", "create-user", "--workspace", "cgl", "--email", "ana@cgl.org", "--role", "analyst"],
-            d, database_url)
+    r = run(
+        ["admin", "create-user", "--workspace", "cgl", "--email", "ana@cgl.org", "--role", "analyst"],
+        d,
+        database_url,
+    )
     assert r.returncode == 0, r.stderr
     user = json.loads(r.stdout)
     assert user["role"] == "analyst" and len(user["password"]) >= 12
@@ -46,27 +61,54 @@ def test_admin_commands_issue_working_credentials(database_url: str, tmp_path: P
 def test_password_from_stdin_is_not_echoed(database_url: str, tmp_path: Path) -> None:
     d = tmp_path / "data"
     assert run(["admin", "create-workspace", "Lab"], d, database_url).returncode == 0
-    r = run(["admin", "create-user", "--workspace", "lab", "--email", "d@lab.org", "--role", "director",
-             "--password-stdin"], d, database_url, stdin="a long enough password\n")
+    r = run(
+        [
+            "admin",
+            "create-user",
+            "--workspace",
+            "lab",
+            "--email",
+            "d@lab.org",
+            "--role",
+            "director",
+            "--password-stdin",
+        ],
+        d,
+        database_url,
+        stdin="a long enough password\n",
+    )
     assert r.returncode == 0 and "password" not in json.loads(r.stdout)
 
 
 @pytest.mark.parametrize(
     ("args", "code", "message"),
     [
-        (["admin", "create-user", "--workspace", "nope", "--email", "a@b.org", "--role", "viewer"], 1,
-         "workspace 'nope' not found"),
-        (["admin", "create-api-key", "--workspace", "lab", "--user", "ghost@lab.org"], 1,
-         "no user 'ghost@lab.org' in workspace 'lab'"),
+        (
+            ["admin", "create-user", "--workspace", "nope", "--email", "a@b.org", "--role", "viewer"],
+            1,
+            "workspace 'nope' not found",
+        ),
+        (
+            ["admin", "create-api-key", "--workspace", "lab", "--user", "ghost@lab.org"],
+            1,
+            "no user 'ghost@lab.org' in workspace 'lab'",
+        ),
         (["admin", "create-workspace", "Lab"], 1, "workspace 'lab' already exists"),
-        (["admin", "create-user", "--workspace", "lab", "--email", "not-an-email", "--role", "viewer"], 1,
-         "is not an e-mail address"),
-        (["admin", "create-user", "--workspace", "lab", "--email", "a@b.org", "--role", "boss"], 2,
-         "invalid choice"),
+        (
+            ["admin", "create-user", "--workspace", "lab", "--email", "not-an-email", "--role", "viewer"],
+            1,
+            "is not an e-mail address",
+        ),
+        (
+            ["admin", "create-user", "--workspace", "lab", "--email", "a@b.org", "--role", "boss"],
+            2,
+            "invalid choice",
+        ),
     ],
 )
-def test_errors_have_exit_codes_and_messages(database_url: str, tmp_path: Path, args: list[str], code: int,
-                                             message: str) -> None:
+def test_errors_have_exit_codes_and_messages(
+    database_url: str, tmp_path: Path, args: list[str], code: int, message: str
+) -> None:
     d = tmp_path / "data"
     assert run(["admin", "create-workspace", "Lab"], d, database_url).returncode == 0
     r = run(args, d, database_url)

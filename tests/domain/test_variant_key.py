@@ -21,8 +21,14 @@ def test_round_trip_of_short_alleles() -> None:
 
 
 def test_keys_sort_by_chromosome_then_position() -> None:
-    keys = [vk.encode("1", 100, "A", "G"), vk.encode("1", 101, "T", "TTTTTTT"), vk.encode("2", 1, "C", "A"),
-            vk.encode("X", 5, "G", "A"), vk.encode("Y", 5, "G", "A"), vk.encode("MT", 1, "A", "C")]
+    keys = [
+        vk.encode("1", 100, "A", "G"),
+        vk.encode("1", 101, "T", "TTTTTTT"),
+        vk.encode("2", 1, "C", "A"),
+        vk.encode("X", 5, "G", "A"),
+        vk.encode("Y", 5, "G", "A"),
+        vk.encode("MT", 1, "A", "C"),
+    ]
     assert keys == sorted(keys)
 
 

@@ -80,15 +80,21 @@ def test_cancel_queued_and_running_jobs(services: Services, tmp_path: Path) -> N
 
 
 @pytest.mark.parametrize(("attempts_used", "expected"), [(1, JobState.QUEUED), (2, JobState.FAILED)])
-def test_stale_running_jobs_are_requeued_then_failed(services: Services, attempts_used: int,
-                                                     expected: JobState) -> None:
+def test_stale_running_jobs_are_requeued_then_failed(
+    services: Services, attempts_used: int, expected: JobState
+) -> None:
     actor = build_world(services, ("lab-a",)).member("lab-a", Role.ANALYST).actor
     code = submit(services, actor, "test.count", {"file": "/dev/null"})
     long_ago = services.ctx.clock() - timedelta(minutes=5)
     with services.ctx.uow() as uow:
         job = uow.jobs.by_code(code)
         assert job is not None
-        job.state, job.attempts, job.worker_id, job.heartbeat_at = JobState.RUNNING, attempts_used, "gone:1", long_ago
+        job.state, job.attempts, job.worker_id, job.heartbeat_at = (
+            JobState.RUNNING,
+            attempts_used,
+            "gone:1",
+            long_ago,
+        )
         uow.commit()
     assert recover_stale_jobs(services.ctx) == [(code, expected.value)]
     with services.ctx.uow() as uow:

@@ -23,15 +23,26 @@ from vardesk.services.container import Services
 
 def start_server(services: Services, data_dir: Path, port: int, max_attempts: int) -> subprocess.Popen:
     s = services.settings
-    env = {**os.environ,
-           "VARDESK_DATA_DIR": str(data_dir), "VARDESK_DATABASE_URL": s.resolved_database_url,
-           "VARDESK_SECRET_KEY": s.secret_key, "VARDESK_AUTO_MIGRATE": "true",
-           "VARDESK_JOB_PLUGINS": "tests.jobs.plugin_tools", "VARDESK_JOB_HEARTBEAT_SECONDS": "0.3",
-           "VARDESK_JOB_STALE_SECONDS": "2", "VARDESK_JOB_POLL_SECONDS": "0.2",
-           "VARDESK_JOB_MAX_ATTEMPTS": str(max_attempts),
-           "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")])}
-    proc = subprocess.Popen([sys.executable, "-m", "vardesk.cli.main", "serve", "--port", str(port)],
-                            env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    env = {
+        **os.environ,
+        "VARDESK_DATA_DIR": str(data_dir),
+        "VARDESK_DATABASE_URL": s.resolved_database_url,
+        "VARDESK_SECRET_KEY": s.secret_key,
+        "VARDESK_AUTO_MIGRATE": "true",
+        "VARDESK_JOB_PLUGINS": "tests.jobs.plugin_tools",
+        "VARDESK_JOB_HEARTBEAT_SECONDS": "0.3",
+        "VARDESK_JOB_STALE_SECONDS": "2",
+        "VARDESK_JOB_POLL_SECONDS": "0.2",
+        "VARDESK_JOB_MAX_ATTEMPTS": str(max_attempts),
+        "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]),
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "vardesk.cli.main", "serve", "--port", str(port)],
+        env=env,
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     deadline = time.time() + 30
     while time.time() < deadline:
         try:
@@ -56,8 +67,9 @@ def wait_state(services: Services, code: str, state: JobState, timeout: float = 
 
 
 @pytest.mark.parametrize(("max_attempts", "final"), [(2, JobState.DONE), (1, JobState.FAILED)])
-def test_kill_9_during_a_job_then_restart(services: Services, tmp_path: Path, max_attempts: int,
-                                          final: JobState) -> None:
+def test_kill_9_during_a_job_then_restart(
+    services: Services, tmp_path: Path, max_attempts: int, final: JobState
+) -> None:
     actor = build_world(services, ("lab-a",)).member("lab-a", Role.ANALYST).actor
     port = free_port()
     proc = start_server(services, tmp_path / "srv", port, max_attempts)

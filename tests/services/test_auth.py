@@ -46,7 +46,9 @@ def test_expired_and_forged_tokens_are_rejected(services: Services) -> None:
     time.sleep(2.1)
     with pytest.raises(Unauthenticated, match="expired"):
         services.auth.authenticate_bearer(token)
-    forged = TokenSigner("another key of at least thirty-two bytes", 3600, 3600).issue(user.uuid, m.actor.workspace_id, "access")
+    forged = TokenSigner("another key of at least thirty-two bytes", 3600, 3600).issue(
+        user.uuid, m.actor.workspace_id, "access"
+    )
     with pytest.raises(Unauthenticated, match="invalid token"):
         services.auth.authenticate_bearer(forged)
 
@@ -64,9 +66,11 @@ def test_wrong_secrets_and_revoked_or_disabled_accounts(services: Services) -> N
     with services.ctx.uow() as uow:
         uow.users.get(m.actor.user_id).active = False  # type: ignore[union-attr]
         uow.commit()
-    for call in (lambda: services.auth.authenticate_bearer(token),
-                 lambda: services.auth.authenticate_basic(*m.basic),
-                 lambda: services.auth.login(m.email, PASSWORD)):
+    for call in (
+        lambda: services.auth.authenticate_bearer(token),
+        lambda: services.auth.authenticate_basic(*m.basic),
+        lambda: services.auth.login(m.email, PASSWORD),
+    ):
         with pytest.raises(Unauthenticated):
             call()
 

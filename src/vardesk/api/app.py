@@ -25,8 +25,9 @@ OPENCGA_PREFIX = OPENCGA_APP + "/webservices/rest/v2"
 NATIVE_ROUTERS = (routes_core.router, routes_jobs.router)
 
 
-def create_app(services: Services | None = None, settings: Settings | None = None, *,
-               run_jobs: bool = True) -> FastAPI:
+def create_app(
+    services: Services | None = None, settings: Settings | None = None, *, run_jobs: bool = True
+) -> FastAPI:
     owns_services = services is None
     if services is None:
         services = build_services(settings or load_settings())
@@ -44,9 +45,11 @@ def create_app(services: Services | None = None, settings: Settings | None = Non
                 services.executor.stop()
 
     app = FastAPI(
-        title="Vardesk", version=__version__, lifespan=lifespan,
+        title="Vardesk",
+        version=__version__,
+        lifespan=lifespan,
         description="Clinical genome interpretation server. Native REST API (OpenCGA v2 conventions) at "
-                    f"{NATIVE_PREFIX}, also mounted at {OPENCGA_PREFIX} for pyopencga.",
+        f"{NATIVE_PREFIX}, also mounted at {OPENCGA_PREFIX} for pyopencga.",
         default_response_class=JSON,
     )
     app.state.services = services

@@ -57,7 +57,9 @@ class ErrorRenderers:
     def __init__(self) -> None:
         self._by_prefix: list[tuple[str, Renderer, Callable[[VardeskError], int]]] = []
 
-    def register(self, prefix: str, renderer: Renderer, status: Callable[[VardeskError], int] = status_for) -> None:
+    def register(
+        self, prefix: str, renderer: Renderer, status: Callable[[VardeskError], int] = status_for
+    ) -> None:
         self._by_prefix.append((prefix.rstrip("/"), renderer, status))
         self._by_prefix.sort(key=lambda x: -len(x[0]))
 

@@ -32,8 +32,9 @@ class SafeParamsMiddleware:
             if raw:
                 pairs = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
                 for value in raw:
-                    pairs += parse_qsl(value.decode("utf-8", "replace"), keep_blank_values=True,
-                                       encoding="utf-8")
+                    pairs += parse_qsl(
+                        value.decode("utf-8", "replace"), keep_blank_values=True, encoding="utf-8"
+                    )
                 scope = dict(scope)
                 scope["query_string"] = urlencode(pairs, encoding="utf-8").encode("ascii")
         await self.app(scope, receive, send)
@@ -66,7 +67,9 @@ class RequestLogMiddleware:
             await self.app(scope, receive, send)
             return
         incoming = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
-        rid = incoming if incoming and len(incoming) <= 64 and incoming.isprintable() else secrets.token_hex(8)
+        rid = (
+            incoming if incoming and len(incoming) <= 64 and incoming.isprintable() else secrets.token_hex(8)
+        )
         token = set_request_id(rid)
         start = time.perf_counter()
         status = {"code": 500}
@@ -81,7 +84,13 @@ class RequestLogMiddleware:
         try:
             await self.app(scope, receive, send_wrapper)
         finally:
-            log.info("request", extra={"method": scope["method"], "route": route_template(scope),
-                                       "status": status["code"],
-                                       "duration_ms": round((time.perf_counter() - start) * 1000, 1)})
+            log.info(
+                "request",
+                extra={
+                    "method": scope["method"],
+                    "route": route_template(scope),
+                    "status": status["code"],
+                    "duration_ms": round((time.perf_counter() - start) * 1000, 1),
+                },
+            )
             reset_request_id(token)

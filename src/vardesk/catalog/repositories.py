@@ -107,7 +107,9 @@ class StudyRepository(Repository[Study]):
     def by_uuid(self, uuid: str) -> Study | None:
         return self.session.scalars(select(Study).where(t.studies.c.uuid == uuid)).first()
 
-    def in_projects(self, project_ids: Sequence[int], filters: dict[str, Any] | None = None) -> Sequence[Study]:
+    def in_projects(
+        self, project_ids: Sequence[int], filters: dict[str, Any] | None = None
+    ) -> Sequence[Study]:
         if not project_ids:
             return []
         q = select(Study).where(t.studies.c.project_id.in_(list(project_ids)))
@@ -128,7 +130,9 @@ class JobRepository(Repository[Job]):
     def by_code(self, code: str) -> Job | None:
         return self.session.scalars(select(Job).where(t.jobs.c.code == code)).first()
 
-    def search(self, workspace_id: int, filters: dict[str, Any], project_ids: Sequence[int] | None) -> Sequence[Job]:
+    def search(
+        self, workspace_id: int, filters: dict[str, Any], project_ids: Sequence[int] | None
+    ) -> Sequence[Job]:
         q = select(Job).where(t.jobs.c.workspace_id == workspace_id)
         if project_ids is not None:
             q = q.where(or_(t.jobs.c.project_id.in_(list(project_ids)), t.jobs.c.project_id.is_(None)))
@@ -165,8 +169,11 @@ class JobRepository(Repository[Job]):
         if job_ids:
             self.session.execute(
                 update(t.jobs)
-                .where(t.jobs.c.id.in_(list(job_ids)), t.jobs.c.worker_id == worker_id,
-                       t.jobs.c.state == JobState.RUNNING.value)
+                .where(
+                    t.jobs.c.id.in_(list(job_ids)),
+                    t.jobs.c.worker_id == worker_id,
+                    t.jobs.c.state == JobState.RUNNING.value,
+                )
                 .values(heartbeat_at=now)
             )
 
@@ -200,9 +207,9 @@ class AuthFailureRepository:
 
     def count_since(self, login: str, since: datetime) -> int:
         return self.session.execute(
-            select(func.count()).select_from(t.auth_failures).where(
-                t.auth_failures.c.login == login.lower(), t.auth_failures.c.at >= since
-            )
+            select(func.count())
+            .select_from(t.auth_failures)
+            .where(t.auth_failures.c.login == login.lower(), t.auth_failures.c.at >= since)
         ).scalar_one()
 
     def purge_before(self, before: datetime) -> None:

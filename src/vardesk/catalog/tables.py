@@ -65,7 +65,9 @@ def _ts(name: str, nullable: bool = False) -> Column:
 
 
 def _enum(enum_cls: type, name: str) -> Enum:
-    return Enum(enum_cls, name=name, native_enum=False, length=32, values_callable=lambda e: [m.value for m in e])
+    return Enum(
+        enum_cls, name=name, native_enum=False, length=32, values_callable=lambda e: [m.value for m in e]
+    )
 
 
 workspaces = Table(

@@ -11,8 +11,12 @@ from vardesk.services.container import Services
 from vardesk.services.security import hash_secret
 
 DEMO_WORKSPACE = "demo"
-DEMO_USERS = (("analyst@demo.vardesk.local", "analyst"), ("director@demo.vardesk.local", "director"),
-              ("admin@demo.vardesk.local", "admin"), ("viewer@demo.vardesk.local", "viewer"))
+DEMO_USERS = (
+    ("analyst@demo.vardesk.local", "analyst"),
+    ("director@demo.vardesk.local", "director"),
+    ("admin@demo.vardesk.local", "admin"),
+    ("viewer@demo.vardesk.local", "viewer"),
+)
 
 
 def seed_demo(services: Services) -> dict[str, Any]:
@@ -41,16 +45,24 @@ def seed_demo(services: Services) -> dict[str, Any]:
         ws = uow.workspaces.by_code(DEMO_WORKSPACE)
         analyst = uow.users.by_email(ws.id, DEMO_USERS[0][0])  # type: ignore[union-attr,arg-type]
         assert analyst is not None and analyst.id is not None and ws is not None and ws.id is not None
-        actor = Actor(user_id=analyst.id, workspace_id=ws.id, login=analyst.login, role=analyst.role, via="cli")
+        actor = Actor(
+            user_id=analyst.id, workspace_id=ws.id, login=analyst.login, role=analyst.role, via="cli"
+        )
     try:
-        services.projects.create_project(actor, {"id": "demo", "name": "Demo project",
-                                                 "organism": {"scientificName": "Homo sapiens",
-                                                              "assembly": "GRCh38"}})
+        services.projects.create_project(
+            actor,
+            {
+                "id": "demo",
+                "name": "Demo project",
+                "organism": {"scientificName": "Homo sapiens", "assembly": "GRCh38"},
+            },
+        )
     except Conflict:
         pass
     return {
         "workspace": DEMO_WORKSPACE,
         "api_key": {"login": key.login, "password": key.password},
         "users": [{"user": email, "role": role, "password": passwords[email]} for email, role in DEMO_USERS],
-        "project": "demo@demo", "study": "demo@demo:default",
+        "project": "demo@demo",
+        "study": "demo@demo:default",
     }

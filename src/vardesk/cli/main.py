@@ -64,8 +64,9 @@ def cmd_create_user(args: argparse.Namespace) -> int:
     services = _services()
     password = sys.stdin.readline().rstrip("\n") if args.password_stdin else None
     try:
-        user, pw = services.admin.create_user(args.workspace, args.email, args.role, name=args.name or "",
-                                              password=password)
+        user, pw = services.admin.create_user(
+            args.workspace, args.email, args.role, name=args.name or "", password=password
+        )
         out = {"id": user.id, "login": user.login, "email": user.email, "role": user.role.value}
         if password is None:
             out["password"] = pw
@@ -117,8 +118,9 @@ def build_parser() -> argparse.ArgumentParser:
     s = db.add_parser("upgrade", help="apply catalog migrations")
     s.set_defaults(func=cmd_db_upgrade)
 
-    adm = sub.add_parser("admin", help="workspaces, users, API keys").add_subparsers(dest="admin_command",
-                                                                                       required=True)
+    adm = sub.add_parser("admin", help="workspaces, users, API keys").add_subparsers(
+        dest="admin_command", required=True
+    )
     s = adm.add_parser("create-workspace", help="create a workspace")
     s.add_argument("name")
     s.add_argument("--code", help="short id (default: derived from the name)")

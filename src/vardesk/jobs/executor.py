@@ -49,16 +49,21 @@ def recover_stale_jobs(ctx: ServiceContext) -> list[tuple[str, str]]:
             if job.attempts < job.max_attempts:
                 job.state = JobState.QUEUED
                 job.worker_id = None
-                job.progress_message = (f"re-queued: the worker running attempt {job.attempts} stopped "
-                                        f"sending heartbeats")
+                job.progress_message = (
+                    f"re-queued: the worker running attempt {job.attempts} stopped sending heartbeats"
+                )
             else:
                 job.state = JobState.FAILED
                 job.finished_at = now
-                job.error = (f"the worker stopped while running this job (no heartbeat for "
-                             f"{int(s.job_stale_seconds)} s) after {job.attempts} attempt(s)")
+                job.error = (
+                    f"the worker stopped while running this job (no heartbeat for "
+                    f"{int(s.job_stale_seconds)} s) after {job.attempts} attempt(s)"
+                )
             changed.append((job.code, job.state.value))
-            log.warning("recovered stale job", extra={"job_id": job.code, "state": job.state.value,
-                                                      "attempt": job.attempts})
+            log.warning(
+                "recovered stale job",
+                extra={"job_id": job.code, "state": job.state.value, "attempt": job.attempts},
+            )
         uow.commit()
     return changed
 
@@ -82,7 +87,10 @@ class LocalExecutor:
             return
         self._stop.clear()
         self._pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="vardesk-job")
-        for target, name in ((self._dispatch_loop, "vardesk-dispatch"), (self._heartbeat_loop, "vardesk-heartbeat")):
+        for target, name in (
+            (self._dispatch_loop, "vardesk-dispatch"),
+            (self._heartbeat_loop, "vardesk-heartbeat"),
+        ):
             th = threading.Thread(target=target, name=name, daemon=True)
             th.start()
             self._threads.append(th)
@@ -154,12 +162,21 @@ class LocalExecutor:
             log.info("job started", extra={"job_id": job.code, "tool": job.tool, "attempt": job.attempts})
             fn = get_tool(job.tool)
             if fn is None:
-                self._finish(job_id, JobState.FAILED, error=f"no tool {job.tool!r} is installed on this server")
+                self._finish(
+                    job_id, JobState.FAILED, error=f"no tool {job.tool!r} is installed on this server"
+                )
                 return
             jctx = JobContext(
-                job_id=job_id, code=job.code, tool=job.tool, params=dict(job.params),
-                workspace_id=job.workspace_id, created_by=job.created_by, project_id=job.project_id,
-                study_id=job.study_id, attempt=job.attempts, services=self.services,
+                job_id=job_id,
+                code=job.code,
+                tool=job.tool,
+                params=dict(job.params),
+                workspace_id=job.workspace_id,
+                created_by=job.created_by,
+                project_id=job.project_id,
+                study_id=job.study_id,
+                attempt=job.attempts,
+                services=self.services,
                 _report=lambda p, m: self._report(job_id, p, m),
             )
             try:
@@ -169,10 +186,12 @@ class LocalExecutor:
             except VardeskError as exc:
                 self._finish(job_id, JobState.FAILED, error=exc.message)
             except Exception as exc:
-                log.error("job crashed", extra={"job_id": job.code, "tool": job.tool},
-                          exc_info=True)
-                self._finish(job_id, JobState.FAILED,
-                             error=f"internal error ({type(exc).__name__}); see the server log")
+                log.error("job crashed", extra={"job_id": job.code, "tool": job.tool}, exc_info=True)
+                self._finish(
+                    job_id,
+                    JobState.FAILED,
+                    error=f"internal error ({type(exc).__name__}); see the server log",
+                )
                 del exc
             else:
                 self._finish(job_id, JobState.DONE, result=result or {})
@@ -186,7 +205,8 @@ class LocalExecutor:
     def _report(self, job_id: int, percent: float, message: str) -> bool:
         with self.ctx.uow() as uow:
             uow.session.execute(
-                update(t.jobs).where(t.jobs.c.id == job_id, t.jobs.c.worker_id == self.worker_id)
+                update(t.jobs)
+                .where(t.jobs.c.id == job_id, t.jobs.c.worker_id == self.worker_id)
                 .values(progress=percent, progress_message=message[:500], heartbeat_at=self.ctx.clock())
             )
             job = uow.jobs.get(job_id)
@@ -194,15 +214,22 @@ class LocalExecutor:
             uow.commit()
         return cancelled
 
-    def _finish(self, job_id: int, state: JobState, *, result: dict | None = None, error: str | None = None) -> None:
+    def _finish(
+        self, job_id: int, state: JobState, *, result: dict | None = None, error: str | None = None
+    ) -> None:
         now = self.ctx.clock()
         values: dict[str, Any] = {"state": state.value, "finished_at": now, "error": error}
         if state is JobState.DONE:
             values.update(progress=100.0, result=result, progress_message="done")
         with self.ctx.uow() as uow:
             res = uow.session.execute(
-                update(t.jobs).where(t.jobs.c.id == job_id, t.jobs.c.worker_id == self.worker_id,
-                                     t.jobs.c.state == JobState.RUNNING.value).values(**values)
+                update(t.jobs)
+                .where(
+                    t.jobs.c.id == job_id,
+                    t.jobs.c.worker_id == self.worker_id,
+                    t.jobs.c.state == JobState.RUNNING.value,
+                )
+                .values(**values)
             )
             uow.commit()
         if res.rowcount != 1:

@@ -85,15 +85,31 @@ class AdminService:
             assert ws.id is not None
             if uow.users.by_email(ws.id, email) or uow.users.by_login(email.lower()):
                 raise Conflict(f"a user with e-mail {email} already exists")
-            user = uow.users.add(User(workspace_id=ws.id, email=email, login=email.lower(), role=role_enum,
-                                      name=name or email.split("@")[0], password_hash=hash_secret(password)))
-            audit(uow, "user_create", actor=actor, workspace_id=ws.id, entity_type="user", entity_id=user.id,
-                  details={"role": role_enum.value})
+            user = uow.users.add(
+                User(
+                    workspace_id=ws.id,
+                    email=email,
+                    login=email.lower(),
+                    role=role_enum,
+                    name=name or email.split("@")[0],
+                    password_hash=hash_secret(password),
+                )
+            )
+            audit(
+                uow,
+                "user_create",
+                actor=actor,
+                workspace_id=ws.id,
+                entity_type="user",
+                entity_id=user.id,
+                details={"role": role_enum.value},
+            )
             uow.commit()
         return user, password
 
-    def create_api_key(self, workspace: str, user_email: str, *, description: str = "",
-                       actor: Actor | None = None) -> IssuedApiKey:
+    def create_api_key(
+        self, workspace: str, user_email: str, *, description: str = "", actor: Actor | None = None
+    ) -> IssuedApiKey:
         """Issue an API key for a user. The secret is returned once and stored only as an argon2 hash."""
         ws = self.get_workspace(workspace)
         assert ws.id is not None
@@ -107,10 +123,24 @@ class AdminService:
                 require_role(actor, Role.ADMIN, action="issuing API keys for another user")
             assert user.id is not None
             login, secret = new_api_key_login(), new_api_key_secret()
-            key = uow.api_keys.add(ApiKey(login=login, secret_hash=hash_secret(secret), user_id=user.id,
-                                          workspace_id=ws.id, description=description))
-            audit(uow, "api_key_create", actor=actor, workspace_id=ws.id, entity_type="api_key",
-                  entity_id=key.id, details={"user_id": user.id})
+            key = uow.api_keys.add(
+                ApiKey(
+                    login=login,
+                    secret_hash=hash_secret(secret),
+                    user_id=user.id,
+                    workspace_id=ws.id,
+                    description=description,
+                )
+            )
+            audit(
+                uow,
+                "api_key_create",
+                actor=actor,
+                workspace_id=ws.id,
+                entity_type="api_key",
+                entity_id=key.id,
+                details={"user_id": user.id},
+            )
             uow.commit()
         return IssuedApiKey(login=login, password=secret, user_email=user.email, workspace=ws.code)
 

@@ -34,8 +34,14 @@ class AuthService:
             self._fail(name, "login")
             raise Unauthenticated("incorrect user or password")
         with self.ctx.uow() as uow:
-            audit(uow, "login", actor=actor, entity_type="user", entity_id=actor.user_id,
-                  details={"via": actor.via})
+            audit(
+                uow,
+                "login",
+                actor=actor,
+                entity_type="user",
+                entity_id=actor.user_id,
+                details={"via": actor.via},
+            )
             uow.commit()
         return self._issue(actor)
 
@@ -53,8 +59,11 @@ class AuthService:
             assert user is not None
             uuid = user.uuid
         s = self.ctx.signer
-        return TokenPair(s.issue(uuid, actor.workspace_id, "access"),
-                         s.issue(uuid, actor.workspace_id, "refresh"), s.access_ttl)
+        return TokenPair(
+            s.issue(uuid, actor.workspace_id, "access"),
+            s.issue(uuid, actor.workspace_id, "refresh"),
+            s.access_ttl,
+        )
 
     # -- per-request authentication ------------------------------------------------------------
     def authenticate_bearer(self, token: str) -> Actor:

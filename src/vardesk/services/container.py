@@ -58,15 +58,25 @@ def build_services(settings: Settings, *, migrate: bool | None = None) -> Servic
     engine = make_engine(url)
     if not is_up_to_date(engine):
         engine.dispose()
-        raise DatabaseNotMigrated("the catalog database is not at the current schema version; "
-                                  "run `vardesk db upgrade` first")
+        raise DatabaseNotMigrated(
+            "the catalog database is not at the current schema version; run `vardesk db upgrade` first"
+        )
     configure_hashing(settings.hash_time_cost, settings.hash_memory_kib)
     load_plugins(settings.job_plugins)
     import vardesk.jobs.tools  # noqa: F401  (registers the built-in job tools)
 
-    ctx = ServiceContext(settings=settings, uow=UnitOfWorkFactory(make_session_factory(engine)),
-                         signer=TokenSigner(settings.secret_key, settings.token_ttl_seconds,
-                                            settings.refresh_ttl_seconds),
-                         secret_cache=VerifiedSecretCache(settings.api_key_cache_seconds))
-    return Services(settings=settings, engine=engine, ctx=ctx, auth=AuthService(ctx), admin=AdminService(ctx),
-                    projects=ProjectService(ctx), jobs=JobService(ctx))
+    ctx = ServiceContext(
+        settings=settings,
+        uow=UnitOfWorkFactory(make_session_factory(engine)),
+        signer=TokenSigner(settings.secret_key, settings.token_ttl_seconds, settings.refresh_ttl_seconds),
+        secret_cache=VerifiedSecretCache(settings.api_key_cache_seconds),
+    )
+    return Services(
+        settings=settings,
+        engine=engine,
+        ctx=ctx,
+        auth=AuthService(ctx),
+        admin=AdminService(ctx),
+        projects=ProjectService(ctx),
+        jobs=JobService(ctx),
+    )

@@ -26,19 +26,34 @@ class JobService:
     def __init__(self, ctx: ServiceContext) -> None:
         self.ctx = ctx
 
-    def submit(self, uow: UnitOfWork, actor: Actor, tool: str, params: dict[str, Any], *,
-               study: StudyView | None = None, description: str = "") -> Job:
+    def submit(
+        self,
+        uow: UnitOfWork,
+        actor: Actor,
+        tool: str,
+        params: dict[str, Any],
+        *,
+        study: StudyView | None = None,
+        description: str = "",
+    ) -> Job:
         """Queue a job inside the caller's transaction (it runs once the caller commits)."""
         if not actor.can_write:
             raise Forbidden(f"running {tool} needs the admin, director or analyst role")
         if study is not None and not can_write_project(actor, study.project):
             raise Forbidden(f"permission denied to run jobs in project {study.project.code}")
-        job = uow.jobs.add(Job(
-            workspace_id=actor.workspace_id, tool=tool, code=new_job_code(tool, self.ctx), params=params,
-            created_by=actor.user_id, project_id=study.project.id if study else None,
-            study_id=study.study.id if study else None, description=description,
-            max_attempts=self.ctx.settings.job_max_attempts,
-        ))
+        job = uow.jobs.add(
+            Job(
+                workspace_id=actor.workspace_id,
+                tool=tool,
+                code=new_job_code(tool, self.ctx),
+                params=params,
+                created_by=actor.user_id,
+                project_id=study.project.id if study else None,
+                study_id=study.study.id if study else None,
+                description=description,
+                max_attempts=self.ctx.settings.job_max_attempts,
+            )
+        )
         audit(uow, "job_submit", actor=actor, entity_type="job", entity_id=job.code, details={"tool": tool})
         return job
 

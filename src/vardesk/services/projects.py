@@ -105,7 +105,9 @@ class ProjectService:
                 require_project_read(actor, proj)
                 return StudyView(ws, proj, study)
         readable = [p for p in uow.projects.search(ws.id, {}) if can_read_project(actor, p)]
-        matches = [s for s in uow.studies.in_projects([p.id for p in readable if p.id]) if s.code == sref.study]
+        matches = [
+            s for s in uow.studies.in_projects([p.id for p in readable if p.id]) if s.code == sref.study
+        ]
         if not matches:
             raise NotFound(f"study {ref!r} not found")
         if len(matches) > 1:
@@ -132,17 +134,24 @@ class ProjectService:
             assert ws.id is not None
             if uow.projects.by_code(ws.id, code):
                 raise Conflict(f"project {code!r} already exists")
-            project = uow.projects.add(Project(
-                workspace_id=ws.id, code=code, name=str(data.get("name") or code), owner_id=actor.user_id,
-                description=str(data.get("description") or ""),
-                organism_scientific_name=str(organism.get("scientificName") or ""),
-                organism_common_name=str(organism.get("commonName") or ""),
-                assembly=normalise_assembly(organism.get("assembly")),
-                share_role=_share_role(data.get("shareRole", data.get("share_role", "CONTRIBUTOR"))),
-                attributes=dict(data.get("attributes") or {}),
-            ))
+            project = uow.projects.add(
+                Project(
+                    workspace_id=ws.id,
+                    code=code,
+                    name=str(data.get("name") or code),
+                    owner_id=actor.user_id,
+                    description=str(data.get("description") or ""),
+                    organism_scientific_name=str(organism.get("scientificName") or ""),
+                    organism_common_name=str(organism.get("commonName") or ""),
+                    assembly=normalise_assembly(organism.get("assembly")),
+                    share_role=_share_role(data.get("shareRole", data.get("share_role", "CONTRIBUTOR"))),
+                    attributes=dict(data.get("attributes") or {}),
+                )
+            )
             assert project.id is not None
-            uow.studies.add(Study(project_id=project.id, code=DEFAULT_STUDY, name="Default study", is_default=True))
+            uow.studies.add(
+                Study(project_id=project.id, code=DEFAULT_STUDY, name="Default study", is_default=True)
+            )
             audit(uow, "project_create", actor=actor, entity_type="project", entity_id=project.id)
             view = self._view(uow, ws, project)
             uow.commit()
@@ -158,8 +167,11 @@ class ProjectService:
                 if pref.workspace not in (None, ws.code):
                     return []
                 filters["code"] = pref.project
-            views = [self._view(uow, ws, p) for p in uow.projects.search(ws.id, filters)
-                     if can_read_project(actor, p)]
+            views = [
+                self._view(uow, ws, p)
+                for p in uow.projects.search(ws.id, filters)
+                if can_read_project(actor, p)
+            ]
             for v in views:
                 audit(uow, "project_read", actor=actor, entity_type="project", entity_id=v.project.id)
             uow.commit()
@@ -172,8 +184,14 @@ class ProjectService:
                 try:
                     ws, project = self._project(uow, actor, ref)
                 except VardeskError as exc:
-                    audit(uow, "project_read", actor=actor, entity_type="project", entity_id=ref[:128],
-                          outcome=exc.code)
+                    audit(
+                        uow,
+                        "project_read",
+                        actor=actor,
+                        entity_type="project",
+                        entity_id=ref[:128],
+                        outcome=exc.code,
+                    )
                     out.append((ref, exc))
                     continue
                 audit(uow, "project_read", actor=actor, entity_type="project", entity_id=project.id)
@@ -203,8 +221,14 @@ class ProjectService:
                 require_project_admin(actor, project)
                 project.share_role = _share_role(share)
             project.modified_at = self.ctx.clock()
-            audit(uow, "project_update", actor=actor, entity_type="project", entity_id=project.id,
-                  details={"fields": sorted(data)})
+            audit(
+                uow,
+                "project_update",
+                actor=actor,
+                entity_type="project",
+                entity_id=project.id,
+                details={"fields": sorted(data)},
+            )
             view = self._view(uow, ws, project)
             uow.commit()
         return view
@@ -218,13 +242,21 @@ class ProjectService:
             assert project.id is not None
             if uow.studies.by_code(project.id, code):
                 raise Conflict(f"study {code!r} already exists in project {project.code!r}")
-            study = uow.studies.add(Study(
-                project_id=project.id, code=code, name=str(data.get("name") or code),
-                alias=str(data.get("alias") or code), description=str(data.get("description") or ""),
-                type=str((data.get("type") or {}).get("id") if isinstance(data.get("type"), dict)
-                         else data.get("type") or "CASE_CONTROL"),
-                attributes=dict(data.get("attributes") or {}),
-            ))
+            study = uow.studies.add(
+                Study(
+                    project_id=project.id,
+                    code=code,
+                    name=str(data.get("name") or code),
+                    alias=str(data.get("alias") or code),
+                    description=str(data.get("description") or ""),
+                    type=str(
+                        (data.get("type") or {}).get("id")
+                        if isinstance(data.get("type"), dict)
+                        else data.get("type") or "CASE_CONTROL"
+                    ),
+                    attributes=dict(data.get("attributes") or {}),
+                )
+            )
             audit(uow, "study_create", actor=actor, entity_type="study", entity_id=study.id)
             uow.commit()
         return StudyView(ws, project, study)
@@ -265,8 +297,14 @@ class ProjectService:
             if "attributes" in data:
                 study.attributes = {**study.attributes, **dict(data["attributes"] or {})}
             study.modified_at = self.ctx.clock()
-            audit(uow, "study_update", actor=actor, entity_type="study", entity_id=study.id,
-                  details={"fields": sorted(data)})
+            audit(
+                uow,
+                "study_update",
+                actor=actor,
+                entity_type="study",
+                entity_id=study.id,
+                details={"fields": sorted(data)},
+            )
             uow.commit()
         return view
 

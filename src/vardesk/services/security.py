@@ -116,7 +116,10 @@ class TokenSigner:
     def verify(self, token: str, kind: str) -> TokenClaims:
         try:
             payload = jwt.decode(
-                token, self._key, algorithms=[self.ALGORITHM], issuer="vardesk",
+                token,
+                self._key,
+                algorithms=[self.ALGORITHM],
+                issuer="vardesk",
                 options={"require": ["exp", "sub", "typ", "ws"]},
             )
         except jwt.ExpiredSignatureError as exc:

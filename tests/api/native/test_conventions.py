@@ -72,23 +72,30 @@ def test_login_errors(server: LiveServer, world: World) -> None:
     m = world.member("lab-b", Role.VIEWER)
     r = requests.post(server.url + API + "/users/login", json={"user": m.email, "password": "wrong"})
     assert r.status_code == 401 and r.json()["events"][0]["message"] == "incorrect user or password"
-    r = requests.post(server.url + API + "/users/login", data=b"", headers={"Content-Type": "application/json"})
+    r = requests.post(
+        server.url + API + "/users/login", data=b"", headers={"Content-Type": "application/json"}
+    )
     assert r.status_code == 401
     r = requests.post(server.url + API + "/users/login", data=b"{not json")
     assert r.status_code == 400 and "not valid JSON" in r.json()["events"][0]["message"]
-    r = requests.post(server.url + API + "/users/login", json={"user": m.email, "password": PASSWORD,
-                                                               "refreshToken": "x"})
+    r = requests.post(
+        server.url + API + "/users/login", json={"user": m.email, "password": PASSWORD, "refreshToken": "x"}
+    )
     assert r.status_code == 400
 
 
 def test_creates_answer_200_accept_empty_bodies_and_include_result(server: LiveServer, token: str) -> None:
-    r = requests.post(server.url + API + "/projects/create", headers=auth(token),
-                      json={"id": "conv1", "name": "Conventions", "organism": {"assembly": "hg38"}})
+    r = requests.post(
+        server.url + API + "/projects/create",
+        headers=auth(token),
+        json={"id": "conv1", "name": "Conventions", "organism": {"assembly": "hg38"}},
+    )
     assert r.status_code == 200
     res = r.json()["responses"][0]
     assert res["numInserted"] == 1 and res["results"] == []
-    r = requests.post(server.url + API + "/projects/create?includeResult=True", headers=auth(token),
-                      json={"id": "conv2"}).json()["responses"][0]["results"][0]
+    r = requests.post(
+        server.url + API + "/projects/create?includeResult=True", headers=auth(token), json={"id": "conv2"}
+    ).json()["responses"][0]["results"][0]
     assert r["fqn"] == "lab-a@conv2" and [s["id"] for s in r["studies"]] == ["default"]
     # An empty POST body is accepted; a missing id is then a clear 400.
     r = requests.post(server.url + API + "/projects/conv1/update", headers=auth(token))
@@ -101,8 +108,11 @@ def test_creates_answer_200_accept_empty_bodies_and_include_result(server: LiveS
 
 def test_limit_skip_count_include_exclude(server: LiveServer, token: str) -> None:
     for i in range(12):
-        requests.post(server.url + API + "/studies/create?project=lab-a@conv2", headers=auth(token),
-                      json={"id": f"st{i:02d}", "name": f"Study {i}"}).raise_for_status()
+        requests.post(
+            server.url + API + "/studies/create?project=lab-a@conv2",
+            headers=auth(token),
+            json={"id": f"st{i:02d}", "name": f"Study {i}"},
+        ).raise_for_status()
     url = server.url + API + "/studies/search?project=conv2"
     default = requests.get(url, headers=auth(token)).json()["responses"][0]
     assert default["numResults"] == 10 and default["numMatches"] == -1  # default limit 10, no count
@@ -112,10 +122,14 @@ def test_limit_skip_count_include_exclude(server: LiveServer, token: str) -> Non
     big = requests.get(url + "&limit=1000&skip=0", headers=auth(token)).json()["responses"][0]
     assert big["numResults"] == 13
     inc = requests.get(url + "&include=id,type.id&limit=2", headers=auth(token)).json()["responses"][0]
-    assert inc["results"] == [{"id": "default", "type": {"id": "CASE_CONTROL"}}, {"id": "st00",
-                                                                                "type": {"id": "CASE_CONTROL"}}]
+    assert inc["results"] == [
+        {"id": "default", "type": {"id": "CASE_CONTROL"}},
+        {"id": "st00", "type": {"id": "CASE_CONTROL"}},
+    ]
     exc = requests.get(url + "&exclude=attributes,internal&limit=1", headers=auth(token)).json()
-    assert "attributes" not in exc["responses"][0]["results"][0] and "fqn" in exc["responses"][0]["results"][0]
+    assert (
+        "attributes" not in exc["responses"][0]["results"][0] and "fqn" in exc["responses"][0]["results"][0]
+    )
     for bad in ("limit=5001", "limit=-1", "limit=abc", "count=maybe"):
         r = requests.get(url + "&" + bad, headers=auth(token))
         assert r.status_code == 400, bad
@@ -145,18 +159,25 @@ def test_unknown_path_is_a_404_envelope(server: LiveServer, token: str) -> None:
 
 def test_x_fg_safe_params_header_merges_into_the_query(server: LiveServer, token: str) -> None:
     hidden = "include=" + quote("id,name") + "&limit=2&project=conv2&include=fqn"
-    r = requests.get(server.url + API + "/studies/search", headers={**auth(token), "X-fg-safe-params": hidden})
+    r = requests.get(
+        server.url + API + "/studies/search", headers={**auth(token), "X-fg-safe-params": hidden}
+    )
     assert r.status_code == 200
     res = r.json()["responses"][0]
     assert res["numResults"] == 2
     assert set(res["results"][0]) == {"fqn"}  # a repeated key: the last value wins, as in a URL
     # The header's pairs come after the URL's, so they win over the same key in the URL.
-    r = requests.get(server.url + API + "/studies/search?project=nope&limit=1",
-                     headers={**auth(token), "X-fg-safe-params": "project=conv2&limit=3"})
+    r = requests.get(
+        server.url + API + "/studies/search?project=nope&limit=1",
+        headers={**auth(token), "X-fg-safe-params": "project=conv2&limit=3"},
+    )
     assert r.status_code == 200 and r.json()["responses"][0]["numResults"] == 3
     # Only GETs are rewritten.
-    r = requests.post(server.url + API + "/studies/create", json={"id": "hdr"},
-                      headers={**auth(token), "X-fg-safe-params": "project=conv2"})
+    r = requests.post(
+        server.url + API + "/studies/create",
+        json={"id": "hdr"},
+        headers={**auth(token), "X-fg-safe-params": "project=conv2"},
+    )
     assert r.status_code == 400 and "project parameter is required" in r.json()["events"][0]["message"]
 
 
@@ -167,12 +188,15 @@ def test_bearer_sid_and_basic_are_all_accepted(server: LiveServer, world: World,
     assert requests.get(server.url + API + "/projects/search", auth=(m.api_login, "nope")).status_code == 401
 
 
-def test_request_id_echoed_and_logs_hold_no_query_values(server: LiveServer, token: str,
-                                                          caplog: pytest.LogCaptureFixture) -> None:
+def test_request_id_echoed_and_logs_hold_no_query_values(
+    server: LiveServer, token: str, caplog: pytest.LogCaptureFixture
+) -> None:
     secret_name = "Jane-Doe-1970-01-01"
     with caplog.at_level(logging.INFO, logger="vardesk"):
-        r = requests.get(server.url + API + f"/projects/{secret_name}/info?name={secret_name}",
-                         headers={**auth(token), "X-Request-ID": "req-123"})
+        r = requests.get(
+            server.url + API + f"/projects/{secret_name}/info?name={secret_name}",
+            headers={**auth(token), "X-Request-ID": "req-123"},
+        )
     assert r.headers["x-request-id"] == "req-123"
     lines = [rec for rec in caplog.records if rec.name == "vardesk.http"]
     assert any(getattr(rec, "route", "") == "/api/v2/projects/{projects}/info" for rec in lines)

@@ -25,14 +25,19 @@ def test_pyopencga_login_refresh_projects_and_studies(services: Services, live_s
     first_token = oc.token
 
     project = oc.projects.create(
-        data={"id": "demo_proj", "name": "Demo project",
-              "organism": {"scientificName": "Homo sapiens", "assembly": "GRCh38"}},
-        include_result=True).get_result(0)
+        data={
+            "id": "demo_proj",
+            "name": "Demo project",
+            "organism": {"scientificName": "Homo sapiens", "assembly": "GRCh38"},
+        },
+        include_result=True,
+    ).get_result(0)
     assert project["id"] == "demo_proj" and project["fqn"] == "lab-a@demo_proj"
     assert project["organism"]["assembly"] == "GRCh38"
 
-    study = oc.studies.create(data={"id": "demo_study", "name": "Demo study"}, project=project["id"],
-                              include_result=True).get_result(0)
+    study = oc.studies.create(
+        data={"id": "demo_study", "name": "Demo study"}, project=project["id"], include_result=True
+    ).get_result(0)
     assert study["fqn"] == "lab-a@demo_proj:demo_study"
 
     # The client refreshed its token after each call (auto_refresh): refresh worked, and the first
@@ -58,7 +63,9 @@ def test_pyopencga_login_refresh_projects_and_studies(services: Services, live_s
     assert [p["id"] for p in oc2.projects.search().get_results()] == ["demo_proj"]
 
 
-def test_pyopencga_permission_error_is_403_and_not_retried(services: Services, live_server: LiveServer) -> None:
+def test_pyopencga_permission_error_is_403_and_not_retried(
+    services: Services, live_server: LiveServer
+) -> None:
     world = build_world(services, ("lab-a",))
     viewer = world.member("lab-a", Role.VIEWER)
     oc = client(live_server)

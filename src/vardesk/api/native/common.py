@@ -15,13 +15,14 @@ T = TypeVar("T")
 
 def search_response(request: Request, opts: Options, items: Sequence[T], render: Callable[[T], dict]) -> JSON:
     """Page ``items`` with skip/limit; numMatches is the total only when ``count=true`` (else -1)."""
-    page = items[opts.skip: opts.skip + opts.limit] if opts.limit else []
+    page = items[opts.skip : opts.skip + opts.limit] if opts.limit else []
     docs = apply_include_exclude([render(i) for i in page], opts)
     return envelope(request, [result(docs, num_matches=len(items) if opts.count else -1)])
 
 
-def info_response(request: Request, opts: Options, found: list[tuple[str, T | VardeskError]],
-                  render: Callable[[T], dict]) -> JSON:
+def info_response(
+    request: Request, opts: Options, found: list[tuple[str, T | VardeskError]], render: Callable[[T], dict]
+) -> JSON:
     """One result holding every found entity in the order asked; a missing one is an ERROR event
     (or, with ``silent=true``, a WARNING) on that result."""
     docs: list[dict[str, Any]] = []
@@ -42,5 +43,6 @@ def info_response(request: Request, opts: Options, found: list[tuple[str, T | Va
 def write_response(request: Request, opts: Options, doc: dict[str, Any], *, created: bool) -> JSON:
     """Creates and updates answer 200; the object is returned when ``includeResult=true``."""
     docs = apply_include_exclude([doc], opts) if opts.include_result else []
-    return envelope(request, [result(docs, num_matches=len(docs), inserted=int(created),
-                                     updated=int(not created))])
+    return envelope(
+        request, [result(docs, num_matches=len(docs), inserted=int(created), updated=int(not created))]
+    )

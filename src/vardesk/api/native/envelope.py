@@ -14,8 +14,24 @@ from vardesk.domain.errors import Invalid, VardeskError
 
 DEFAULT_LIMIT = 10
 MAX_LIMIT = 5000
-OPTION_NAMES = frozenset({"include", "exclude", "limit", "skip", "count", "sort", "order", "includeResult",
-                          "silent", "sid", "flattenAnnotations", "lazy", "timeout", "facet"})
+OPTION_NAMES = frozenset(
+    {
+        "include",
+        "exclude",
+        "limit",
+        "skip",
+        "count",
+        "sort",
+        "order",
+        "includeResult",
+        "silent",
+        "sid",
+        "flattenAnnotations",
+        "lazy",
+        "timeout",
+        "facet",
+    }
+)
 FEDERATION_NODE = {"id": "primary", "uri": "", "commit": "", "version": f"vardesk-{__version__}"}
 _EXC_PREFIX = "org.vardesk."
 
@@ -90,7 +106,9 @@ def _project_paths(obj: Any, paths: list[list[str]], keep: bool) -> Any:
         if keep:
             if rests is None:
                 continue
-            out[key] = value if any(not r for r in rests) else _project_paths(value, [r for r in rests if r], True)
+            out[key] = (
+                value if any(not r for r in rests) else _project_paths(value, [r for r in rests if r], True)
+            )
         else:
             if rests is None:
                 out[key] = value
@@ -112,20 +130,44 @@ def apply_include_exclude(results: list[Any], opts: Options) -> list[Any]:
 def error_event(exc: VardeskError | Exception, entry_id: str | None = None) -> dict[str, Any]:
     name = type(exc).__name__
     message = exc.message if isinstance(exc, VardeskError) else str(exc)
-    ev = {"type": "ERROR", "code": 0, "id": _EXC_PREFIX + name, "name": name, "message": message,
-          "description": message}
+    ev = {
+        "type": "ERROR",
+        "code": 0,
+        "id": _EXC_PREFIX + name,
+        "name": name,
+        "message": message,
+        "description": message,
+    }
     if entry_id is not None:
         ev["id"] = entry_id
     return ev
 
 
-def result(results: list[Any], *, num_matches: int = -1, events: list[dict] | None = None,
-           result_type: str | None = None, inserted: int = 0, updated: int = 0, deleted: int = 0,
-           errors: int = 0, attributes: dict | None = None, elapsed_ms: int = 0) -> dict[str, Any]:
+def result(
+    results: list[Any],
+    *,
+    num_matches: int = -1,
+    events: list[dict] | None = None,
+    result_type: str | None = None,
+    inserted: int = 0,
+    updated: int = 0,
+    deleted: int = 0,
+    errors: int = 0,
+    attributes: dict | None = None,
+    elapsed_ms: int = 0,
+) -> dict[str, Any]:
     doc: dict[str, Any] = {
-        "time": elapsed_ms, "events": events or [], "numResults": len(results), "results": results,
-        "numTotalResults": num_matches, "numMatches": num_matches, "numInserted": inserted,
-        "numUpdated": updated, "numDeleted": deleted, "numErrors": errors, "attributes": attributes or {},
+        "time": elapsed_ms,
+        "events": events or [],
+        "numResults": len(results),
+        "results": results,
+        "numTotalResults": num_matches,
+        "numMatches": num_matches,
+        "numInserted": inserted,
+        "numUpdated": updated,
+        "numDeleted": deleted,
+        "numErrors": errors,
+        "attributes": attributes or {},
         "federationNode": FEDERATION_NODE,
     }
     if result_type:
@@ -141,14 +183,25 @@ def echo_params(request: Request) -> dict[str, str]:
     return params
 
 
-def envelope(request: Request, responses: list[dict[str, Any]], *, events: list[dict] | None = None,
-             status: int | None = None) -> JSON:
+def envelope(
+    request: Request,
+    responses: list[dict[str, Any]],
+    *,
+    events: list[dict] | None = None,
+    status: int | None = None,
+) -> JSON:
     """Wrap results. An ERROR event turns a success into 400, as in OpenCGA, except that a permission
     problem is 403 and never 401 (a client that logs in again on 401 must not loop on it)."""
     started = getattr(request.state, "started", None)
     elapsed = int((time.perf_counter() - started) * 1000) if started else 0
-    body = {"apiVersion": request.path_params.get("apiVersion", "v2"), "time": elapsed, "events": events or [],
-            "params": echo_params(request), "type": "QUERY", "responses": responses}
+    body = {
+        "apiVersion": request.path_params.get("apiVersion", "v2"),
+        "time": elapsed,
+        "events": events or [],
+        "params": echo_params(request),
+        "type": "QUERY",
+        "responses": responses,
+    }
     if status is None:
         status = 200
         all_events = list(events or []) + [e for r in responses for e in r.get("events", [])]

@@ -36,10 +36,14 @@ def meta_ping(request: Request) -> JSON:
     return envelope(request, [result(["pong"], num_matches=1)])
 
 
-@router.post("/users/login", tags=["users"],
-             summary="Log in with {user, password} (a user password or an API key) or {refreshToken}")
-def users_login(request: Request, body: dict = Depends(json_body),
-                services: Services = Depends(get_services)) -> JSON:
+@router.post(
+    "/users/login",
+    tags=["users"],
+    summary="Log in with {user, password} (a user password or an API key) or {refreshToken}",
+)
+def users_login(
+    request: Request, body: dict = Depends(json_body), services: Services = Depends(get_services)
+) -> JSON:
     if body.get("refreshToken"):
         if body.get("user") or body.get("password"):
             raise Invalid("send either user and password, or refreshToken, not both")
@@ -51,8 +55,12 @@ def users_login(request: Request, body: dict = Depends(json_body),
 
 
 @router.get("/users/{users}/info", tags=["users"], summary="Accounts by login (yours; any for an admin)")
-def users_info(request: Request, users: str, actor: Actor = Depends(require_actor),
-               services: Services = Depends(get_services)) -> JSON:
+def users_info(
+    request: Request,
+    users: str,
+    actor: Actor = Depends(require_actor),
+    services: Services = Depends(get_services),
+) -> JSON:
     opts = Options.from_request(request)
     ws = services.admin.workspace_of(actor)
     found: list[Any] = []
@@ -68,39 +76,58 @@ def users_info(request: Request, users: str, actor: Actor = Depends(require_acto
 
 # -- projects ------------------------------------------------------------------------------------
 @router.post("/projects/create", tags=["projects"], summary="Create a project (and its default study)")
-def projects_create(request: Request, body: dict = Depends(json_body), actor: Actor = Depends(require_actor),
-                    services: Services = Depends(get_services)) -> JSON:
+def projects_create(
+    request: Request,
+    body: dict = Depends(json_body),
+    actor: Actor = Depends(require_actor),
+    services: Services = Depends(get_services),
+) -> JSON:
     view = services.projects.create_project(actor, body)
     return write_response(request, Options.from_request(request), render.project(view), created=True)
 
 
 @router.get("/projects/search", tags=["projects"], summary="Projects you can read")
-def projects_search(request: Request, actor: Actor = Depends(require_actor),
-                    services: Services = Depends(get_services)) -> JSON:
+def projects_search(
+    request: Request, actor: Actor = Depends(require_actor), services: Services = Depends(get_services)
+) -> JSON:
     opts = Options.from_request(request)
     views = services.projects.search_projects(actor, _filters(opts, ProjectFilters))
     return search_response(request, opts, views, render.project)
 
 
 @router.get("/projects/{projects}/info", tags=["projects"], summary="Projects by id (comma-separated, ≤ 100)")
-def projects_info(request: Request, projects: str, actor: Actor = Depends(require_actor),
-                  services: Services = Depends(get_services)) -> JSON:
+def projects_info(
+    request: Request,
+    projects: str,
+    actor: Actor = Depends(require_actor),
+    services: Services = Depends(get_services),
+) -> JSON:
     opts = Options.from_request(request)
-    return info_response(request, opts, services.projects.get_projects(actor, split_ids(projects)),
-                         render.project)
+    return info_response(
+        request, opts, services.projects.get_projects(actor, split_ids(projects)), render.project
+    )
 
 
 @router.post("/projects/{project}/update", tags=["projects"], summary="Update a project")
-def projects_update(request: Request, project: str, body: dict = Depends(json_body),
-                    actor: Actor = Depends(require_actor), services: Services = Depends(get_services)) -> JSON:
+def projects_update(
+    request: Request,
+    project: str,
+    body: dict = Depends(json_body),
+    actor: Actor = Depends(require_actor),
+    services: Services = Depends(get_services),
+) -> JSON:
     view = services.projects.update_project(actor, project, body)
     return write_response(request, Options.from_request(request), render.project(view), created=False)
 
 
 # -- studies -------------------------------------------------------------------------------------
 @router.post("/studies/create", tags=["studies"], summary="Create a study in a project (?project=)")
-def studies_create(request: Request, body: dict = Depends(json_body), actor: Actor = Depends(require_actor),
-                   services: Services = Depends(get_services)) -> JSON:
+def studies_create(
+    request: Request,
+    body: dict = Depends(json_body),
+    actor: Actor = Depends(require_actor),
+    services: Services = Depends(get_services),
+) -> JSON:
     project = request.query_params.get("project") or body.get("project")
     if not project:
         raise Invalid("the project parameter is required")
@@ -109,8 +136,9 @@ def studies_create(request: Request, body: dict = Depends(json_body), actor: Act
 
 
 @router.get("/studies/search", tags=["studies"], summary="Studies of a project (?project=)")
-def studies_search(request: Request, actor: Actor = Depends(require_actor),
-                   services: Services = Depends(get_services)) -> JSON:
+def studies_search(
+    request: Request, actor: Actor = Depends(require_actor), services: Services = Depends(get_services)
+) -> JSON:
     opts = Options.from_request(request)
     project = request.query_params.get("project")
     if not project:
@@ -120,14 +148,25 @@ def studies_search(request: Request, actor: Actor = Depends(require_actor),
 
 
 @router.get("/studies/{studies}/info", tags=["studies"], summary="Studies by [[org@]project:]study")
-def studies_info(request: Request, studies: str, actor: Actor = Depends(require_actor),
-                 services: Services = Depends(get_services)) -> JSON:
+def studies_info(
+    request: Request,
+    studies: str,
+    actor: Actor = Depends(require_actor),
+    services: Services = Depends(get_services),
+) -> JSON:
     opts = Options.from_request(request)
-    return info_response(request, opts, services.projects.get_studies(actor, split_ids(studies)), render.study)
+    return info_response(
+        request, opts, services.projects.get_studies(actor, split_ids(studies)), render.study
+    )
 
 
 @router.post("/studies/{study}/update", tags=["studies"], summary="Update a study")
-def studies_update(request: Request, study: str, body: dict = Depends(json_body),
-                   actor: Actor = Depends(require_actor), services: Services = Depends(get_services)) -> JSON:
+def studies_update(
+    request: Request,
+    study: str,
+    body: dict = Depends(json_body),
+    actor: Actor = Depends(require_actor),
+    services: Services = Depends(get_services),
+) -> JSON:
     view = services.projects.update_study(actor, study, body)
     return write_response(request, Options.from_request(request), render.study(view), created=False)

@@ -31,26 +31,42 @@ def _renderer(services: Services, actor: Actor):
 
 
 @router.get("/jobs/{jobs}/info", tags=["jobs"], summary="Jobs by id; internal.status.id is what clients poll")
-def jobs_info(request: Request, jobs: str, actor: Actor = Depends(require_actor),
-              services: Services = Depends(get_services)) -> JSON:
+def jobs_info(
+    request: Request,
+    jobs: str,
+    actor: Actor = Depends(require_actor),
+    services: Services = Depends(get_services),
+) -> JSON:
     opts = Options.from_request(request)
-    return info_response(request, opts, services.jobs.get_jobs(actor, split_ids(jobs)), _renderer(services, actor))
+    return info_response(
+        request, opts, services.jobs.get_jobs(actor, split_ids(jobs)), _renderer(services, actor)
+    )
 
 
 @router.get("/jobs/search", tags=["jobs"], summary="Jobs you can see (?study=, toolId=, status=)")
-def jobs_search(request: Request, actor: Actor = Depends(require_actor),
-                services: Services = Depends(get_services)) -> JSON:
+def jobs_search(
+    request: Request, actor: Actor = Depends(require_actor), services: Services = Depends(get_services)
+) -> JSON:
     opts = Options.from_request(request)
     q = request.query_params
     study = services.projects.study_view(actor, q["study"]) if q.get("study") else None
-    filters = {"tool": q.get("toolId") or q.get("tool") or None,
-               "state": q.get("internalStatus") or q.get("status") or None, "code": q.get("id") or None}
+    filters = {
+        "tool": q.get("toolId") or q.get("tool") or None,
+        "state": q.get("internalStatus") or q.get("status") or None,
+        "code": q.get("id") or None,
+    }
     jobs = services.jobs.search_jobs(actor, filters, study)
     return search_response(request, opts, jobs, _renderer(services, actor))
 
 
 @router.post("/jobs/{job}/kill", tags=["jobs"], summary="Cancel a queued or running job")
-def jobs_kill(request: Request, job: str, actor: Actor = Depends(require_actor),
-              services: Services = Depends(get_services)) -> JSON:
+def jobs_kill(
+    request: Request,
+    job: str,
+    actor: Actor = Depends(require_actor),
+    services: Services = Depends(get_services),
+) -> JSON:
     j = services.jobs.cancel(actor, job)
-    return write_response(request, Options.from_request(request), _renderer(services, actor)(j), created=False)
+    return write_response(
+        request, Options.from_request(request), _renderer(services, actor)(j), created=False
+    )
