@@ -126,6 +126,11 @@ class Transcript:
         return f"{self.id}.{self.version}" if self.version is not None else self.id
 
     @property
+    def exon_starts(self) -> tuple[int, ...]:
+        """Exon start positions in genomic order (for bisecting)."""
+        return self._exon_starts
+
+    @property
     def start(self) -> int:
         return self.exons[0].start
 
