@@ -169,7 +169,7 @@ def read_gff3(path: str | Path) -> list[Gene]:
             raise Invalid(f"{path.name}: line {lineno} has a non-numeric position", line=lineno) from None
         attrs = _parse_attrs(attr_s)
         if ftype in ("region", "chromosome"):
-            name = (attrs.get("chromosome") or [None])[0]
+            name: str | None = (attrs.get("chromosome") or [""])[0] or None
             if name is None and ftype == "chromosome":
                 name = _strip_prefix((attrs.get("ID") or [seqid])[0]).removeprefix("chromosome:")
             if name:
@@ -308,10 +308,9 @@ def _build_transcript(
     if not biotype:
         if cds_parts:
             biotype = "protein_coding"
-        elif g is None and f.first("gene_biotype", "gene_type"):
-            biotype = f.first("gene_biotype", "gene_type")
         else:
-            biotype = _TYPE_BIOTYPES.get(f.type, f.type)
+            gene_level = f.first("gene_biotype", "gene_type") if g is None else None
+            biotype = gene_level or _TYPE_BIOTYPES.get(f.type, f.type)
     protein_id = protein_id or f.first("protein_id")
     return Transcript(
         id=tid,

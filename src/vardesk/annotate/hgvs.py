@@ -15,7 +15,8 @@ Decisions:
 * Variants arrive VCF-normalised. The common prefix, then the common suffix are trimmed; deletions and
   insertions are then shifted to their most 3' position in transcript orientation (genomic right
   on ``+``, genomic left on ``-``), but never across an exon/intron boundary (HGVS exception).
-  An insertion equal to the bases just 5' of it (transcript orientation) is a ``dup``.
+  An insertion equal to the bases just 5' of it (transcript orientation, same exon or intron) is
+  a ``dup``.
 * Deleted and duplicated bases are not spelled out (``c.76_78del``, ``c.76dup``); inserted ones
   are (``c.76_77insTG``, ``c.76_77delinsTG``). Non-coding transcripts use ``n.``.
 * p. (see :mod:`vardesk.annotate.hgvs_protein`): predicted, in parentheses, three-letter;
@@ -151,11 +152,11 @@ class HgvsFormatter:
         prefix = "c." if t.is_coding else "n."
         ins_tx = ins if t.strand == 1 else revcomp(ins)
         if kind == "sub":
-            r, a = (ref, ins) if t.strand == 1 else (revcomp(ref), ins_tx)
-            return f"{prefix}{t.cpos(start)}{r}>{a}"
+            r_tx = ref if t.strand == 1 else revcomp(ref)
+            return f"{prefix}{t.cpos(start)}{r_tx}>{ins_tx}"
         if kind == "ins":
-            a, b = (start - 1, start) if t.strand == 1 else (start, start - 1)
-            return f"{prefix}{t.cpos(a)}_{t.cpos(b)}ins{ins_tx}"
+            left, right = (start - 1, start) if t.strand == 1 else (start, start - 1)
+            return f"{prefix}{t.cpos(left)}_{t.cpos(right)}ins{ins_tx}"
         if kind == "dup":
             n = len(ins)
             s, e = (start - n, start - 1) if t.strand == 1 else (start, start + n - 1)
@@ -212,10 +213,11 @@ class HgvsFormatter:
         return start, end, ins
 
     def _is_dup(self, t: Transcript, start: int, ins: str) -> bool:
+        """The insertion before ``start`` repeats the bases 5' of it, within one exon or intron."""
         n = len(ins)
-        if t.strand == 1:
-            return self._get(t.chrom, start - n, start - 1) == ins
-        return self._get(t.chrom, start, start + n - 1) == ins
+        s, e = (start - n, start - 1) if t.strand == 1 else (start, start + n - 1)
+        lo, hi = self._segment(t, s)
+        return lo <= s and e <= hi and self._get(t.chrom, s, e) == ins
 
     # ------------------------------------------------------------------------ protein
     def _protein(self, t: Transcript, start: int, end: int, ins: str) -> ProteinChange | str | None:
