@@ -33,11 +33,13 @@ def bcftools_popen(command: str, args: Sequence[str | Path]) -> subprocess.Popen
     return subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
-def check(proc: subprocess.Popen[bytes], what: str) -> None:
+def check(proc: subprocess.Popen[bytes], what: str) -> str:
+    """Wait for a child started by ``bcftools_popen``; its stderr text, or ``Invalid`` on failure."""
     _, err = proc.communicate()
+    text = err.decode(errors="replace")
     if proc.returncode != 0:
-        tail = err.decode(errors="replace").strip()[-2000:]
-        raise Invalid(f"bcftools {what} failed: {tail}")
+        raise Invalid(f"bcftools {what} failed: {text.strip()[-2000:]}")
+    return text
 
 
 def run_bcftools(command: str, args: Sequence[str | Path]) -> None:
