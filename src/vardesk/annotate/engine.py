@@ -141,8 +141,8 @@ def annotate_variants(
         f"SELECT key, any_value(chrom) AS chrom, any_value(pos)::INTEGER AS pos, any_value(ref) AS ref, "
         f"any_value(alt) AS alt FROM v_in WHERE key NOT IN ({known}) GROUP BY key ORDER BY key"
     ).to_arrow_table()
-    distinct = con.sql("SELECT count(DISTINCT key) FROM v_in").fetchone()
-    stats.already_annotated = int(distinct[0] if distinct else 0) - len(new)
+    distinct = con.sql("SELECT count(DISTINCT key) AS n FROM v_in").to_arrow_table()["n"][0].as_py()
+    stats.already_annotated = int(distinct or 0) - len(new)
     stats.timings["select_new"] = time.perf_counter() - t0
     if len(new) == 0:
         stats.seconds = time.perf_counter() - t0
@@ -197,7 +197,7 @@ def annotate_variants(
     LEFT JOIN ({clinvar}) c USING (key)
     ORDER BY v.key
     """
-    result = con.execute(sql, {"bid": bundle.id, "bver": bundle.version}).to_arrow_table()
+    result = con.sql(sql, params={"bid": bundle.id, "bver": bundle.version}).to_arrow_table()
     result = result.cast(ANNOTATION_SCHEMA)
     stats.timings["join"] = time.perf_counter() - t
     t = time.perf_counter()
