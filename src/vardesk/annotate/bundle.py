@@ -137,8 +137,8 @@ def _copy_fasta(src: Path, dst: Path) -> list[str]:
         with opener(src, "rb") as fin, pysam.BGZFile(str(dst), "wb") as fout:
             for line in fin:
                 if line.startswith(b">"):
-                    name, _, _ = line[1:].strip().partition(b" ")
-                    line = b">" + variant_key.canonical_chrom(name.decode()).encode() + b"\n"
+                    name = (line[1:].split(maxsplit=1) or [b""])[0].decode()
+                    line = b">" + variant_key.canonical_chrom(name).encode() + b"\n"
                 fout.write(line)
     index_fasta(dst)
     with pysam.FastaFile(str(dst)) as fa:
