@@ -78,8 +78,14 @@ def normalised_query(vcf: Path, fasta: Path | None, fmt: str, out_tsv: Path, tmp
     check(bcftools_popen("annotate", ["--rename-chrs", mapfile, "-Ou", "-o", renamed, vcf]), "annotate")
     ref = ["-f", fasta, "-c", "x"] if fasta else []
     err = check(bcftools_popen("norm", ["-m", "-any", *ref, "-Ou", "-o", normed, renamed]), "norm")
-    check(bcftools_popen("query", ["-f", fmt, "-o", out_tsv, normed]), "query")
-    return norm_counts(err)
+    counter = tmp / "records.txt"
+    q1 = bcftools_popen("query", ["-f", fmt, "-o", out_tsv, normed])
+    q2 = bcftools_popen("query", ["-f", "\\n", "-o", counter, renamed])  # one byte per input record
+    check(q1, "query")
+    check(q2, "query")
+    counts = norm_counts(err)
+    counts["total"] = counter.stat().st_size
+    return counts
 
 
 def norm_counts(stderr: str) -> dict[str, int]:
