@@ -25,11 +25,15 @@ def records_table(vcf: Path) -> tuple[pa.Table, list[dict]]:
     with pysam.VariantFile(str(vcf)) as vf:
         for rec in vf:
             info = {k: rec.info[k] for k in rec.info}
-            recs.append({"chrom": rec.chrom, "pos": rec.pos, "ref": rec.ref, "alts": rec.alts or (".",), "info": info})
+            recs.append(
+                {"chrom": rec.chrom, "pos": rec.pos, "ref": rec.ref, "alts": rec.alts or (".",), "info": info}
+            )
             for alt in rec.alts or (".",):
                 rows.append((rec.chrom, rec.pos, rec.ref, alt))
     chrom, pos, ref, alt = (list(x) for x in zip(*rows, strict=True)) if rows else ([], [], [], [])
-    t = pa.table({"chrom": pa.array(chrom, pa.string()), "pos": pa.array(pos, pa.int32()), "ref": ref, "alt": alt})
+    t = pa.table(
+        {"chrom": pa.array(chrom, pa.string()), "pos": pa.array(pos, pa.int32()), "ref": ref, "alt": alt}
+    )
     return with_keys(t), recs
 
 

@@ -92,11 +92,28 @@ def test_csq_suite_matches_expected(testdata: Path, tmp_path: Path, vcf_records)
 @pytest.mark.parametrize("local", [True, False])
 def test_abca10_frameshift_and_stop_gained(testdata: Path, tmp_path: Path, local: bool, vcf_records) -> None:
     d = testdata / "reference-slices" / "grch38-ABCA10"
-    build_bundle(build="GRCh38", gff3=d / "ABCA10.grch38.gff3", fasta=d / "grch38_chr17_abca10.fa.gz", out=tmp_path / "b")
+    build_bundle(
+        build="GRCh38",
+        gff3=d / "ABCA10.grch38.gff3",
+        fasta=d / "grch38_chr17_abca10.fa.gz",
+        out=tmp_path / "b",
+    )
     bundle = load_bundle(tmp_path / "b")
     table, _ = vcf_records(d / "abca10_tests.vcf")
     raw = run_csq(table, bundle, local=local)
-    got = {(p, r, a): b for p, r, a, b in zip(table["pos"].to_pylist(), table["ref"].to_pylist(), table["alt"].to_pylist(), [dict(zip(raw["key"].to_pylist(), raw["bcsq"].to_pylist()))[k] for k in table["key"].to_pylist()], strict=True)}
+    got = {
+        (p, r, a): b
+        for p, r, a, b in zip(
+            table["pos"].to_pylist(),
+            table["ref"].to_pylist(),
+            table["alt"].to_pylist(),
+            [
+                dict(zip(raw["key"].to_pylist(), raw["bcsq"].to_pylist(), strict=True))[k]
+                for k in table["key"].to_pylist()
+            ],
+            strict=True,
+        )
+    }
     deletion = got[(69193976, "AAT", "A")].split("|")[0]
     insertion = got[(69154324, "C", "CACCTGGAA")]
     if local:

@@ -77,7 +77,9 @@ def test_bundle_manifest_and_tables(grch37_bundle, testdata: Path) -> None:
 def test_clinvar_significance_through_annotation(grch37_bundle, tmp_path: Path) -> None:
     # ClinVar row: 1 949422 G>A, CLNSIG=Benign, criteria_provided,_single_submitter, VCV 475283
     key = variant_key.encode("1", 949422, "G", "A")
-    variants = pa.table({"key": [key], "chrom": ["1"], "pos": pa.array([949422], pa.int32()), "ref": ["G"], "alt": ["A"]})
+    variants = pa.table(
+        {"key": [key], "chrom": ["1"], "pos": pa.array([949422], pa.int32()), "ref": ["G"], "alt": ["A"]}
+    )
     out = annotation_dir(tmp_path, grch37_bundle)
     stats = annotate_variants(variants, grch37_bundle, next_part(out))
     assert stats.annotated == 1 and stats.clinvar_hits == 1
@@ -95,7 +97,17 @@ def test_gnomad_slice_lookup(grch37_bundle, testdata: Path) -> None:
     recs = []
     with pysam.VariantFile(str(testdata / "population/h1000.vcf.gz")) as vf:
         for rec in vf:
-            recs.append((rec.chrom, rec.pos, rec.ref, rec.alts[0], rec.info["AF"][0], rec.info["AN"], rec.info["nhomalt"][0]))
+            recs.append(
+                (
+                    rec.chrom,
+                    rec.pos,
+                    rec.ref,
+                    rec.alts[0],
+                    rec.info["AF"][0],
+                    rec.info["AN"],
+                    rec.info["nhomalt"][0],
+                )
+            )
     keys = [variant_key.encode(c, p, r, a) for c, p, r, a, *_ in recs]
     got = {r["key"]: r for r in lookup_gnomad(pa.array(keys, pa.int64()), grch37_bundle.gnomad).to_pylist()}
     assert len(got) == len(recs) > 0
@@ -106,7 +118,9 @@ def test_gnomad_slice_lookup(grch37_bundle, testdata: Path) -> None:
     assert grch37_bundle.manifest.stats["gnomad"]["fields"]["af_grpmax"] == "AF_popmax"
 
 
-def test_samd11_consequences_match_giab_bcsq(grch37_bundle, testdata: Path, vcf_records, tmp_path: Path) -> None:
+def test_samd11_consequences_match_giab_bcsq(
+    grch37_bundle, testdata: Path, vcf_records, tmp_path: Path
+) -> None:
     vcf = testdata / "reference-slices/grch37-SAMD11/ashk_SAMD11.vcf.gz"
     table, recs = vcf_records(vcf)
     raw = dict(zip(*(run_csq(table, grch37_bundle)[c].to_pylist() for c in ("key", "bcsq")), strict=True))
@@ -151,7 +165,12 @@ def test_install_and_list(grch37_bundle, tmp_path: Path) -> None:
     with pytest.raises(Invalid):
         verify_bundle(installed)
     with pytest.raises(Conflict):
-        build_bundle(build="GRCh37", gff3=grch37_bundle.path / "gff" / "1.gff3.gz", fasta=grch37_bundle.fasta, out=installed)
+        build_bundle(
+            build="GRCh37",
+            gff3=grch37_bundle.path / "gff" / "1.gff3.gz",
+            fasta=grch37_bundle.fasta,
+            out=installed,
+        )
 
 
 def test_review_stars() -> None:
@@ -166,7 +185,15 @@ def test_review_stars() -> None:
 def test_inhouse_counts(tmp_path: Path) -> None:
     def genome(name: str, rows: list[tuple[int, int]]) -> Path:
         p = tmp_path / f"{name}.parquet"
-        pq.write_table(pa.table({"key": pa.array([k for k, _ in rows], pa.int64()), "zygosity": pa.array([z for _, z in rows], pa.int8())}), p)
+        pq.write_table(
+            pa.table(
+                {
+                    "key": pa.array([k for k, _ in rows], pa.int64()),
+                    "zygosity": pa.array([z for _, z in rows], pa.int8()),
+                }
+            ),
+            p,
+        )
         return p
 
     a = genome("A", [(1, 1), (2, 2), (3, 0)])

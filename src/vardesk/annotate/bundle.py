@@ -228,7 +228,9 @@ def _gene_tables(summary: gff_prepare.GffSummary, mane: Path | None) -> tuple[pa
             "transcripts": [sorted(t.transcript_id for t in by_gene.get(g.gene_id, [])) for g in gl],
             "canonical_transcript": [canonical.get(g.gene_id) for g in gl],
             "mane_transcript": [
-                next((t.transcript_id for t in by_gene.get(g.gene_id, []) if mane_flags[t.transcript_id]), None)
+                next(
+                    (t.transcript_id for t in by_gene.get(g.gene_id, []) if mane_flags[t.transcript_id]), None
+                )
                 for g in gl
             ],
         }
@@ -287,14 +289,18 @@ def build_bundle(
             "dropped_lines": summary.dropped_lines,
         }
         if gnomad:
-            stats["gnomad"] = sources.import_gnomad([Path(g) for g in gnomad], out / FASTA, out / "gnomad.parquet")
+            stats["gnomad"] = sources.import_gnomad(
+                [Path(g) for g in gnomad], out / FASTA, out / "gnomad.parquet"
+            )
         if clinvar:
             stats["clinvar"] = sources.import_clinvar(Path(clinvar), out / FASTA, out / "clinvar.parquet")
     except BaseException:
         shutil.rmtree(out, ignore_errors=True)
         raise
     files = {
-        str(p.relative_to(out)): sha256(p) for p in sorted(out.rglob("*")) if p.is_file() and p.name != MANIFEST
+        str(p.relative_to(out)): sha256(p)
+        for p in sorted(out.rglob("*"))
+        if p.is_file() and p.name != MANIFEST
     }
     manifest = Manifest(
         id=bundle_id,

@@ -37,7 +37,9 @@ def _contig_lines(fasta: Path) -> list[str]:
 
 def write_sites_vcf(variants: pa.Table, path: Path, fasta: Path) -> None:
     """Sites-only VCF of ``variants`` (key, chrom, pos, ref, alt), key in ID, sorted by chrom and pos."""
-    t = variants.select(["chrom", "pos", "key", "ref", "alt"]).sort_by([("chrom", "ascending"), ("pos", "ascending")])
+    t = variants.select(["chrom", "pos", "key", "ref", "alt"]).sort_by(
+        [("chrom", "ascending"), ("pos", "ascending")]
+    )
     header = ["##fileformat=VCFv4.2", *_contig_lines(fasta), "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO"]
     n = len(t)
     dots = pa.repeat(pa.scalar("."), n)
@@ -165,13 +167,17 @@ def parse_bcsq(raw: pa.Table, transcripts: pa.Table | None = None) -> pa.Table:
     con.register("raw", raw)
     con.register("so_map", _so_table())
     con.register("ranks", _rank_table())
-    tx = transcripts if transcripts is not None else pa.table(
-        {
-            "transcript_id": pa.array([], pa.string()),
-            "gene_id": pa.array([], pa.string()),
-            "canonical": pa.array([], pa.bool_()),
-            "mane": pa.array([], pa.bool_()),
-        }
+    tx = (
+        transcripts
+        if transcripts is not None
+        else pa.table(
+            {
+                "transcript_id": pa.array([], pa.string()),
+                "gene_id": pa.array([], pa.string()),
+                "canonical": pa.array([], pa.bool_()),
+                "mane": pa.array([], pa.bool_()),
+            }
+        )
     )
     cols = ["transcript_id", "gene_id", "canonical", "mane"]
     if "gene_symbol" in tx.column_names:
@@ -192,7 +198,8 @@ def parse_bcsq(raw: pa.Table, transcripts: pa.Table | None = None) -> pa.Table:
     ), mapped AS (
       SELECT e.key, e.transcript_id, e.f, coalesce(m.term, e.rawterm) AS term,
              coalesce(r.rank, 999) AS rank, coalesce(r.impact, 'MODIFIER') AS impact
-      FROM exploded e LEFT JOIN so_map m ON m.raw = e.rawterm LEFT JOIN ranks r ON r.term = coalesce(m.term, e.rawterm)
+      FROM exploded e LEFT JOIN so_map m ON m.raw = e.rawterm
+      LEFT JOIN ranks r ON r.term = coalesce(m.term, e.rawterm)
     ), per_tx AS (
       SELECT key, transcript_id, any_value(f) AS f,
              list(term ORDER BY rank) AS consequences,
@@ -200,7 +207,8 @@ def parse_bcsq(raw: pa.Table, transcripts: pa.Table | None = None) -> pa.Table:
       FROM mapped GROUP BY key, transcript_id, f
     )
     , sym AS (SELECT gene_symbol, min(gene_id) AS gene_id FROM tx GROUP BY gene_symbol)
-    SELECT p.key, p.transcript_id, nullif(p.f[2], '') AS gene_symbol, coalesce(tx.gene_id, sym.gene_id) AS gene_id,
+    SELECT p.key, p.transcript_id, nullif(p.f[2], '') AS gene_symbol,
+           coalesce(tx.gene_id, sym.gene_id) AS gene_id,
            nullif(p.f[4], '') AS biotype, nullif(p.f[5], '') AS strand,
            p.consequences, p.consequence, p.rank::INTEGER AS rank, p.impact,
            nullif(p.f[6], '') AS protein_change, nullif(p.f[7], '') AS dna_change,

@@ -165,7 +165,9 @@ def annotate_variants(
     con.register("new_v", new)
     con.register("tx", tx)
     gnomad = f"SELECT * FROM read_parquet({_sql_path(bundle.gnomad)})" if bundle.gnomad else _empty_gnomad()
-    clinvar = f"SELECT * FROM read_parquet({_sql_path(bundle.clinvar)})" if bundle.clinvar else _empty_clinvar()
+    clinvar = (
+        f"SELECT * FROM read_parquet({_sql_path(bundle.clinvar)})" if bundle.clinvar else _empty_clinvar()
+    )
     sql = f"""
     WITH ranked AS (
       SELECT *, row_number() OVER (

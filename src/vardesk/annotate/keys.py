@@ -46,7 +46,9 @@ def chrom_codes(chrom: pa.Array) -> np.ndarray:
 
 def encode_arrays(chrom: pa.Array, pos: pa.Array, ref: pa.Array, alt: pa.Array) -> pa.Array:
     """int64 key per row; identical to ``variant_key.encode`` row by row."""
-    chrom, pos, ref, alt = (c.combine_chunks() if isinstance(c, pa.ChunkedArray) else c for c in (chrom, pos, ref, alt))
+    chrom, pos, ref, alt = (
+        c.combine_chunks() if isinstance(c, pa.ChunkedArray) else c for c in (chrom, pos, ref, alt)
+    )
     n = len(pos)
     p = pos.to_numpy(zero_copy_only=False).astype(np.int64)
     if n and (p.min() < 0 or p.max() > variant_key.MAX_POS):
