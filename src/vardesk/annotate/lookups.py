@@ -1,0 +1,86 @@
+"""Frequency and ClinVar lookups as DuckDB joins on the int64 variant key, and in-house counts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+GNOMAD_COLUMNS = ("af", "ac", "an", "nhomalt", "af_grpmax", "faf95")
+CLINVAR_COLUMNS = (
+    "clinvar_id",
+    "clinvar_significance",
+    "clinvar_review_status",
+    "clinvar_stars",
+    "clinvar_disease",
+)
+
+
+def _sql_path(p: Path) -> str:
+    return "'" + str(p).replace("'", "''") + "'"
+
+
+def lookup(keys: pa.Table | pa.Array, table: Path, columns: tuple[str, ...]) -> pa.Table:
+    """Rows of the sorted lookup Parquet ``table`` for the given keys: (key, *columns), key order."""
+    if isinstance(keys, pa.Array | pa.ChunkedArray):
+        keys = pa.table({"key": keys})
+    con = duckdb.connect()
+    con.register("q", keys.select(["key"]))
+    cols = ", ".join(f"t.{c}" for c in columns)
+    sql = f"SELECT q.key, {cols} FROM q JOIN read_parquet({_sql_path(table)}) t USING (key) ORDER BY q.key"
+    return con.sql(sql).to_arrow_table()
+
+
+def lookup_gnomad(keys: pa.Table | pa.Array, gnomad: Path) -> pa.Table:
+    return lookup(keys, gnomad, GNOMAD_COLUMNS)
+
+
+def lookup_clinvar(keys: pa.Table | pa.Array, clinvar: Path) -> pa.Table:
+    return lookup(keys, clinvar, CLINVAR_COLUMNS)
+
+
+def inhouse_counts(
+    genotype_files: list[Path],
+    *,
+    exclude: Path | str | None = None,
+    keys: pa.Array | None = None,
+) -> pa.Table:
+    """Carriers and homozygotes per key across genotype Parquet files, leaving out one genome.
+
+    ``exclude`` is a genotype file or its genome name (file stem). Returns (key, carriers,
+    homozygotes, hemizygotes, genomes) where ``genomes`` is the number of files counted.
+    Zygosity codes follow the genotype table: 1 het, 2 hom-alt, 3 hemizygous.
+    """
+    files = [Path(f) for f in genotype_files]
+    if exclude is not None:
+        ex = Path(exclude)
+        files = [f for f in files if f.resolve() != ex.resolve() and f.stem != str(exclude)]
+    empty = pa.table(
+        {
+            "key": pa.array([], pa.int64()),
+            "carriers": pa.array([], pa.int64()),
+            "homozygotes": pa.array([], pa.int64()),
+            "hemizygotes": pa.array([], pa.int64()),
+            "genomes": pa.array([], pa.int64()),
+        }
+    )
+    if not files:
+        return empty
+    con = duckdb.connect()
+    where = "zygosity IN (1, 2, 3)"
+    if keys is not None:
+        con.register("wanted", pa.table({"key": keys}))
+        where += " AND key IN (SELECT key FROM wanted)"
+    paths = "[" + ", ".join(_sql_path(f) for f in files) + "]"
+    # a genome counts once per key even if a file repeats a key
+    sql = f"""
+    WITH g AS (
+      SELECT filename, key, max(zygosity) AS z
+      FROM read_parquet({paths}, filename = true) WHERE {where} GROUP BY filename, key
+    )
+    SELECT key, count(*) AS carriers, count(*) FILTER (WHERE z = 2) AS homozygotes,
+           count(*) FILTER (WHERE z = 3) AS hemizygotes, {len(files)}::BIGINT AS genomes
+    FROM g GROUP BY key ORDER BY key
+    """
+    return con.sql(sql).to_arrow_table()
