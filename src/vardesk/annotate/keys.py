@@ -56,7 +56,8 @@ def encode_arrays(chrom: pa.Array, pos: pa.Array, ref: pa.Array, alt: pa.Array) 
     code = chrom_codes(chrom)
     rcodes, lr = _padded(ref, 7)
     acodes, la = _padded(alt, 7)
-    exact = (lr >= 1) & (lr <= 7) & (la >= 1) & (la <= 7) & (lr + la <= 11)
+    # Other contigs (code 0) are always hashed, with the contig name in the hash.
+    exact = (code != 0) & (lr >= 1) & (lr <= 7) & (la >= 1) & (la <= 7) & (lr + la <= 11)
     for j in range(7):
         exact &= (j >= lr) | (rcodes[:, j] != 255)
         exact &= (j >= la) | (acodes[:, j] != 255)
