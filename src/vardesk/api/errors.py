@@ -19,6 +19,7 @@ from vardesk.domain.errors import (
     RateLimited,
     TooLarge,
     Unauthenticated,
+    Unprocessable,
     VardeskError,
 )
 
@@ -35,6 +36,8 @@ def status_for(exc: VardeskError) -> int:
         return 413
     if isinstance(exc, RateLimited):
         return 429
+    if isinstance(exc, Unprocessable):
+        return 422
     if isinstance(exc, (Invalid, NotFound, Conflict)):
         return 400
     return 500

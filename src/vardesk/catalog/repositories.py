@@ -11,7 +11,19 @@ from sqlalchemy.orm import Session
 
 from vardesk.catalog import tables as t
 from vardesk.domain.enums import JobState
-from vardesk.domain.models import ApiKey, AuditEntry, Job, Project, Study, User, Workspace
+from vardesk.domain.models import (
+    ApiKey,
+    AuditEntry,
+    Family,
+    Genome,
+    Individual,
+    Job,
+    Project,
+    Study,
+    User,
+    VcfFile,
+    Workspace,
+)
 
 T = TypeVar("T")
 
@@ -214,3 +226,80 @@ class AuthFailureRepository:
 
     def purge_before(self, before: datetime) -> None:
         self.session.execute(delete(t.auth_failures).where(t.auth_failures.c.at < before))
+
+
+class _StudyScoped(Repository[T]):
+    """Entities with a ``code`` unique in their study."""
+
+    table: Any
+
+    def by_code(self, study_id: int, code: str) -> T | None:
+        c = self.table.c
+        return self.session.scalars(select(self.model).where(c.study_id == study_id, c.code == code)).first()
+
+    def by_uuid(self, uuid: str) -> T | None:
+        return self.session.scalars(select(self.model).where(self.table.c.uuid == uuid)).first()
+
+    def in_study(self, study_id: int, filters: dict[str, Any] | None = None) -> Sequence[T]:
+        c = self.table.c
+        q = select(self.model).where(c.study_id == study_id)
+        for key, value in (filters or {}).items():
+            if value is None:
+                continue
+            col = getattr(c, key)
+            q = q.where(col.in_(list(value)) if isinstance(value, (list, tuple, set)) else col == value)
+        return self.session.scalars(q.order_by(c.id)).all()
+
+    def codes_in_study(self, study_id: int) -> set[str]:
+        c = self.table.c
+        return {r[0] for r in self.session.execute(select(c.code).where(c.study_id == study_id))}
+
+
+class FileRepository(_StudyScoped[VcfFile]):
+    model = VcfFile
+    table = t.files
+
+
+class GenomeRepository(_StudyScoped[Genome]):
+    model = Genome
+    table = t.genomes
+
+    def of_file(self, file_id: int) -> Sequence[Genome]:
+        return self.session.scalars(
+            select(Genome).where(t.genomes.c.file_id == file_id).order_by(t.genomes.c.sample_index)
+        ).all()
+
+    def of_individuals(self, individual_ids: Sequence[int]) -> Sequence[Genome]:
+        if not individual_ids:
+            return []
+        return self.session.scalars(
+            select(Genome).where(t.genomes.c.individual_id.in_(list(individual_ids))).order_by(t.genomes.c.id)
+        ).all()
+
+
+class IndividualRepository(_StudyScoped[Individual]):
+    model = Individual
+    table = t.individuals
+
+
+class FamilyRepository(_StudyScoped[Family]):
+    model = Family
+    table = t.families
+
+    def member_ids(self, family_id: int) -> list[int]:
+        c = t.family_members.c
+        rows = self.session.execute(
+            select(c.individual_id).where(c.family_id == family_id).order_by(c.position, c.individual_id)
+        )
+        return [r[0] for r in rows]
+
+    def set_members(self, family_id: int, individual_ids: Sequence[int]) -> None:
+        self.session.execute(delete(t.family_members).where(t.family_members.c.family_id == family_id))
+        for pos, iid in enumerate(individual_ids):
+            self.session.execute(
+                t.family_members.insert().values(family_id=family_id, individual_id=iid, position=pos)
+            )
+
+    def of_individual(self, individual_id: int) -> list[int]:
+        c = t.family_members.c
+        return [r[0] for r in self.session.execute(select(c.family_id).where(c.individual_id == individual_id))]

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Column,
     DateTime,
@@ -29,7 +30,7 @@ from sqlalchemy.orm import registry
 from sqlalchemy.types import TypeDecorator
 
 from vardesk.domain import models
-from vardesk.domain.enums import JobState, Role, ShareRole
+from vardesk.domain.enums import Affected, GenomeState, JobState, Role, Sex, ShareRole
 
 metadata = MetaData(
     naming_convention={
@@ -202,6 +203,116 @@ auth_failures = Table(
     Index("ix_auth_failures_login_at", "login", "at"),
 )
 
+files = Table(
+    "files",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("uuid", String(36), nullable=False, unique=True),
+    Column("workspace_id", ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False),
+    Column("project_id", ForeignKey("projects.id", ondelete="CASCADE"), nullable=False),
+    Column("study_id", ForeignKey("studies.id", ondelete="CASCADE"), nullable=False),
+    Column("code", String(512), nullable=False),
+    Column("name", String(255), nullable=False),
+    Column("path", String(1024), nullable=False),
+    Column("blob_key", String(512), nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("md5", String(32), nullable=False, default=""),
+    Column("sha256", String(64), nullable=False, default=""),
+    Column("format", String(32), nullable=False, default="VCF"),
+    Column("compression", String(16), nullable=False, default="plain"),
+    Column("vcf_version", String(16), nullable=False, default=""),
+    Column("build", String(16), nullable=False, default=""),
+    Column("samples", JSON, nullable=False, default=list),
+    Column("records", BigInteger, nullable=False, default=0),
+    Column("gvcf", Boolean, nullable=False, default=False),
+    Column("state", _enum(GenomeState, "genome_state"), nullable=False),
+    Column("state_reason", Text, nullable=False, default=""),
+    Column("description", Text, nullable=False, default=""),
+    Column("attributes", JSON, nullable=False, default=dict),
+    Column("created_by", ForeignKey("users.id", ondelete="SET NULL")),
+    _ts("created_at"),
+    _ts("modified_at"),
+    UniqueConstraint("study_id", "code", name="uq_files_study_code"),
+)
+
+individuals = Table(
+    "individuals",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("uuid", String(36), nullable=False, unique=True),
+    Column("workspace_id", ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False),
+    Column("study_id", ForeignKey("studies.id", ondelete="CASCADE"), nullable=False),
+    Column("code", String(128), nullable=False),
+    Column("name", String(255), nullable=False, default=""),
+    Column("sex", _enum(Sex, "sex"), nullable=False),
+    Column("affected", _enum(Affected, "affected"), nullable=False),
+    Column("father_id", ForeignKey("individuals.id", ondelete="SET NULL")),
+    Column("mother_id", ForeignKey("individuals.id", ondelete="SET NULL")),
+    Column("date_of_birth", String(32), nullable=False, default=""),
+    Column("ethnicity", String(128), nullable=False, default=""),
+    Column("phenotypes", JSON, nullable=False, default=list),
+    Column("disorders", JSON, nullable=False, default=list),
+    Column("attributes", JSON, nullable=False, default=dict),
+    _ts("created_at"),
+    _ts("modified_at"),
+    UniqueConstraint("study_id", "code", name="uq_individuals_study_code"),
+)
+
+genomes = Table(
+    "genomes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("uuid", String(36), nullable=False, unique=True),
+    Column("workspace_id", ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False),
+    Column("project_id", ForeignKey("projects.id", ondelete="CASCADE"), nullable=False),
+    Column("study_id", ForeignKey("studies.id", ondelete="CASCADE"), nullable=False),
+    Column("file_id", ForeignKey("files.id", ondelete="CASCADE"), nullable=False),
+    Column("code", String(128), nullable=False),
+    Column("sample_name", String(255), nullable=False),
+    Column("sample_index", Integer, nullable=False),
+    Column("label", String(255), nullable=False, default=""),
+    Column("individual_id", ForeignKey("individuals.id", ondelete="SET NULL")),
+    Column("state", _enum(GenomeState, "genome_state"), nullable=False),
+    Column("state_reason", Text, nullable=False, default=""),
+    Column("build", String(16), nullable=False, default=""),
+    Column("genotypes_key", String(512), nullable=False, default=""),
+    Column("coverage_key", String(512), nullable=False, default=""),
+    Column("variants", BigInteger, nullable=False, default=0),
+    Column("called", BigInteger, nullable=False, default=0),
+    Column("annotation_bundle", String(128), nullable=False, default=""),
+    Column("annotation_version", String(64), nullable=False, default=""),
+    Column("somatic", Boolean, nullable=False, default=False),
+    Column("attributes", JSON, nullable=False, default=dict),
+    _ts("created_at"),
+    _ts("modified_at"),
+    UniqueConstraint("study_id", "code", name="uq_genomes_study_code"),
+    Index("ix_genomes_file", "file_id"),
+)
+
+families = Table(
+    "families",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("uuid", String(36), nullable=False, unique=True),
+    Column("workspace_id", ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False),
+    Column("study_id", ForeignKey("studies.id", ondelete="CASCADE"), nullable=False),
+    Column("code", String(128), nullable=False),
+    Column("name", String(255), nullable=False, default=""),
+    Column("description", Text, nullable=False, default=""),
+    Column("attributes", JSON, nullable=False, default=dict),
+    _ts("created_at"),
+    _ts("modified_at"),
+    UniqueConstraint("study_id", "code", name="uq_families_study_code"),
+)
+
+family_members = Table(
+    "family_members",
+    metadata,
+    Column("family_id", ForeignKey("families.id", ondelete="CASCADE"), primary_key=True),
+    Column("individual_id", ForeignKey("individuals.id", ondelete="CASCADE"), primary_key=True),
+    Column("position", Integer, nullable=False, default=0),
+)
+
 mapper_registry = registry(metadata=metadata)
 _MAPPED = False
 
@@ -219,6 +330,10 @@ def map_domain() -> None:
         (models.Study, studies),
         (models.Job, jobs),
         (models.AuditEntry, audit_log),
+        (models.VcfFile, files),
+        (models.Genome, genomes),
+        (models.Individual, individuals),
+        (models.Family, families),
     ):
         mapper_registry.map_imperatively(cls, table)
     _MAPPED = True

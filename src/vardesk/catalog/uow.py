@@ -26,6 +26,10 @@ class UnitOfWork:
         self.jobs = r.JobRepository(s)
         self.audit = r.AuditRepository(s)
         self.auth_failures = r.AuthFailureRepository(s)
+        self.files = r.FileRepository(s)
+        self.genomes = r.GenomeRepository(s)
+        self.individuals = r.IndividualRepository(s)
+        self.families = r.FamilyRepository(s)
         return self
 
     def __exit__(

@@ -32,3 +32,25 @@ class JobState(StrEnum):
     @property
     def finished(self) -> bool:
         return self in (JobState.DONE, JobState.FAILED, JobState.CANCELLED)
+
+
+class GenomeState(StrEnum):
+    """Lifecycle of an uploaded file and of each genome (one sample column) in it."""
+
+    UPLOADED = "UPLOADED"
+    VALIDATING = "VALIDATING"
+    ANNOTATING = "ANNOTATING"
+    READY = "READY"
+    FAILED = "FAILED"
+
+
+class Sex(StrEnum):
+    MALE = "MALE"
+    FEMALE = "FEMALE"
+    UNKNOWN = "UNKNOWN"
+
+
+class Affected(StrEnum):
+    AFFECTED = "AFFECTED"
+    UNAFFECTED = "UNAFFECTED"
+    UNKNOWN = "UNKNOWN"

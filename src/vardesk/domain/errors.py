@@ -44,6 +44,12 @@ class Unauthenticated(VardeskError):
     code = "unauthenticated"
 
 
+class Unprocessable(Invalid):
+    """Well-formed but contradicting what is known (checksum mismatch, wrong genome build): 422."""
+
+    code = "unprocessable"
+
+
 class TooLarge(Invalid):
     """An upload over the configured size limit (413)."""
 

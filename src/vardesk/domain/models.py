@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from vardesk.domain.enums import JobState, Role, ShareRole
+from vardesk.domain.enums import Affected, GenomeState, JobState, Role, Sex, ShareRole
 
 
 def utcnow() -> datetime:
@@ -127,3 +127,100 @@ class AuditEntry:
     request_id: str = ""
     id: int | None = None
     at: datetime = field(default_factory=utcnow)
+
+
+@dataclass(eq=False)
+class VcfFile:
+    """An uploaded variant file, stored as a blob; its samples become genomes."""
+
+    workspace_id: int
+    project_id: int
+    study_id: int
+    code: str  # OpenCGA file id: the path with '/' replaced by ':'
+    name: str
+    path: str
+    blob_key: str
+    size: int
+    created_by: int
+    md5: str = ""
+    sha256: str = ""
+    format: str = "VCF"
+    compression: str = "plain"
+    vcf_version: str = ""
+    build: str = ""
+    samples: list[str] = field(default_factory=list)
+    records: int = 0
+    gvcf: bool = False
+    state: GenomeState = GenomeState.UPLOADED
+    state_reason: str = ""
+    description: str = ""
+    attributes: dict[str, Any] = field(default_factory=dict)
+    id: int | None = None
+    uuid: str = field(default_factory=new_uuid)
+    created_at: datetime = field(default_factory=utcnow)
+    modified_at: datetime = field(default_factory=utcnow)
+
+
+@dataclass(eq=False)
+class Genome:
+    """One sample's calls from one file (OpenCGA sample, Fabric genome, Emedgene sample)."""
+
+    workspace_id: int
+    project_id: int
+    study_id: int
+    file_id: int
+    code: str  # unique in the study
+    sample_name: str  # the VCF column name
+    sample_index: int
+    label: str = ""
+    individual_id: int | None = None
+    state: GenomeState = GenomeState.UPLOADED
+    state_reason: str = ""
+    build: str = ""
+    genotypes_key: str = ""  # blob key of genotypes/<genome>.parquet
+    coverage_key: str = ""
+    variants: int = 0
+    called: int = 0
+    annotation_bundle: str = ""
+    annotation_version: str = ""
+    somatic: bool = False
+    attributes: dict[str, Any] = field(default_factory=dict)
+    id: int | None = None
+    uuid: str = field(default_factory=new_uuid)
+    created_at: datetime = field(default_factory=utcnow)
+    modified_at: datetime = field(default_factory=utcnow)
+
+
+@dataclass(eq=False)
+class Individual:
+    workspace_id: int
+    study_id: int
+    code: str
+    name: str = ""
+    sex: Sex = Sex.UNKNOWN
+    affected: Affected = Affected.UNKNOWN
+    father_id: int | None = None
+    mother_id: int | None = None
+    date_of_birth: str = ""
+    ethnicity: str = ""
+    phenotypes: list[dict[str, Any]] = field(default_factory=list)  # [{"id": "HP:…", "name": …}]
+    disorders: list[dict[str, Any]] = field(default_factory=list)
+    attributes: dict[str, Any] = field(default_factory=dict)
+    id: int | None = None
+    uuid: str = field(default_factory=new_uuid)
+    created_at: datetime = field(default_factory=utcnow)
+    modified_at: datetime = field(default_factory=utcnow)
+
+
+@dataclass(eq=False)
+class Family:
+    workspace_id: int
+    study_id: int
+    code: str
+    name: str = ""
+    description: str = ""
+    attributes: dict[str, Any] = field(default_factory=dict)
+    id: int | None = None
+    uuid: str = field(default_factory=new_uuid)
+    created_at: datetime = field(default_factory=utcnow)
+    modified_at: datetime = field(default_factory=utcnow)

@@ -14,11 +14,16 @@ from vardesk.domain.errors import VardeskError
 from vardesk.jobs.executor import Executor, LocalExecutor
 from vardesk.jobs.registry import load_plugins
 from vardesk.services.admin import AdminService
+from vardesk.services.annotation import AnnotationService
+from vardesk.services.files import FileService
+from vardesk.services.indexing import IndexService
+from vardesk.services.pedigree import PedigreeService
 from vardesk.services.auth import AuthService
 from vardesk.services.context import ServiceContext
 from vardesk.services.jobs import JobService
 from vardesk.services.projects import ProjectService
 from vardesk.services.security import TokenSigner, VerifiedSecretCache, configure_hashing
+from vardesk.storage.blobs import LocalBlobStore, open_store
 
 
 class DatabaseNotMigrated(VardeskError):
@@ -34,7 +39,15 @@ class Services:
     admin: AdminService
     projects: ProjectService
     jobs: JobService
+    store: LocalBlobStore
+    files: FileService
+    pedigree: PedigreeService
+    annotation: AnnotationService
+    indexing: IndexService = field(init=False)
     executor: Executor | None = field(default=None)
+
+    def __post_init__(self) -> None:
+        self.indexing = IndexService(self.ctx, self)
 
     def start_executor(self) -> None:
         if self.executor is None:
@@ -63,7 +76,6 @@ def build_services(settings: Settings, *, migrate: bool | None = None) -> Servic
         )
     configure_hashing(settings.hash_time_cost, settings.hash_memory_kib)
     load_plugins(settings.job_plugins)
-    import vardesk.jobs.tools  # noqa: F401  (registers the built-in job tools)
 
     ctx = ServiceContext(
         settings=settings,
@@ -71,12 +83,18 @@ def build_services(settings: Settings, *, migrate: bool | None = None) -> Servic
         signer=TokenSigner(settings.secret_key, settings.token_ttl_seconds, settings.refresh_ttl_seconds),
         secret_cache=VerifiedSecretCache(settings.api_key_cache_seconds),
     )
+    store = open_store(settings.resolved_storage_url)
+    projects = ProjectService(ctx)
     return Services(
         settings=settings,
         engine=engine,
         ctx=ctx,
         auth=AuthService(ctx),
         admin=AdminService(ctx),
-        projects=ProjectService(ctx),
+        projects=projects,
         jobs=JobService(ctx),
+        store=store,
+        files=FileService(ctx, projects, store),
+        pedigree=PedigreeService(ctx, projects),
+        annotation=AnnotationService(ctx, store),
     )

@@ -1,0 +1,166 @@
+"""Native API: files (upload, search, info), samples, individuals, families, variant indexing."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+from starlette.requests import Request
+
+from vardesk.api.deps import get_services, json_body, require_actor
+from vardesk.api.native import render, render_data
+from vardesk.api.native.common import info_response, search_response, write_response
+from vardesk.api.native.envelope import JSON, Options, envelope, parse_bool, result
+from vardesk.domain.access import Actor
+from vardesk.domain.errors import Invalid, TooLarge, Unprocessable
+from vardesk.domain.refs import split_ids
+from vardesk.services.container import Services
+from vardesk.services.files import UploadedBlob
+from vardesk.storage.blobs import spooled_upload
+
+router = APIRouter()
+
+
+def _study(request: Request, body: dict | None = None) -> str:
+    study = request.query_params.get("study") or (body or {}).get("study")
+    if not study:
+        raise Invalid("the study parameter is required")
+    return str(study)
+
+
+def _id_filter(opts: Options) -> dict[str, str]:
+    f = dict(opts.filters)
+    if "id" in f:
+        f["code"] = f.pop("id")
+    return f
+
+
+# -- files ---------------------------------------------------------------------------------------
+@router.post("/files/upload", tags=["files"],
+             summary="Upload a VCF (multipart part 'file'); validated, stored, one sample per column")
+async def files_upload(request: Request, actor: Actor = Depends(require_actor),
+                       services: Services = Depends(get_services)) -> JSON:
+    limit = services.settings.max_upload_bytes
+    length = request.headers.get("content-length")
+    if length and length.isdigit() and int(length) > limit + (1 << 20):
+        raise TooLarge(f"the upload exceeds the maximum size of {limit} bytes")
+    form = await request.form()
+    part = form.get("file")
+    if not isinstance(part, UploadFile):
+        raise Invalid("no file found: send the VCF as a multipart part named 'file'")
+    fields = {k: v for k, v in form.items() if isinstance(v, str)}
+    q = request.query_params
+    get = lambda k: fields.get(k) or q.get(k)  # noqa: E731  form fields first, then the query string
+    study = get("study")
+    if not study:
+        raise Invalid("the study parameter is required")
+    checksum = (get("checksum") or get("md5") or "").strip().lower()
+    try:
+        with spooled_upload(services.store, part.file, max_bytes=limit) as (path, size, md5, sha):
+            if len(checksum) == 64 and checksum != sha:
+                raise Unprocessable(f"SHA-256 mismatch: the upload's checksum is {sha}, expected {checksum}")
+            view = await run_in_threadpool(
+                services.files.register_upload, actor, study, UploadedBlob(path, size, md5, sha),
+                name=get("name") or get("fileName") or part.filename or "",
+                relative_path=get("relativeFilePath"), description=get("description") or "",
+                expected_md5=checksum if len(checksum) == 32 else None, expected_build=get("assembly"))
+    finally:
+        await part.close()
+    return envelope(request, [result([render_data.file(view)], num_matches=1, inserted=1)])
+
+
+@router.get("/files/search", tags=["files"], summary="Files of a study (?study=)")
+def files_search(request: Request, actor: Actor = Depends(require_actor),
+                 services: Services = Depends(get_services)) -> JSON:
+    opts = Options.from_request(request)
+    views = services.files.search_files(actor, _study(request), _id_filter(opts))
+    return search_response(request, opts, views, render_data.file)
+
+
+@router.get("/files/{files}/info", tags=["files"], summary="Files by id (path with ':' for '/')")
+def files_info(request: Request, files: str, actor: Actor = Depends(require_actor),
+               services: Services = Depends(get_services)) -> JSON:
+    opts = Options.from_request(request)
+    found = services.files.get_files(actor, _study(request), split_ids(files))
+    return info_response(request, opts, found, render_data.file)
+
+
+# -- samples (genomes) -----------------------------------------------------------------------------
+@router.get("/samples/search", tags=["samples"], summary="Samples (one per genome) of a study")
+def samples_search(request: Request, actor: Actor = Depends(require_actor),
+                   services: Services = Depends(get_services)) -> JSON:
+    opts = Options.from_request(request)
+    f = _id_filter(opts)
+    f["individual"] = f.pop("individualId", None)
+    f["file"] = f.pop("fileIds", None)
+    views = services.pedigree.search_genomes(actor, _study(request), f)
+    return search_response(request, opts, views, render_data.sample)
+
+
+@router.get("/samples/{samples}/info", tags=["samples"], summary="Samples by id")
+def samples_info(request: Request, samples: str, actor: Actor = Depends(require_actor),
+                 services: Services = Depends(get_services)) -> JSON:
+    opts = Options.from_request(request)
+    found = services.pedigree.get_genomes(actor, _study(request), split_ids(samples))
+    return info_response(request, opts, found, render_data.sample)
+
+
+# -- individuals -----------------------------------------------------------------------------------
+@router.post("/individuals/create", tags=["individuals"], summary="Create an individual (?samples= to link)")
+def individuals_create(request: Request, body: dict = Depends(json_body), actor: Actor = Depends(require_actor),
+                       services: Services = Depends(get_services)) -> JSON:
+    samples = [s for s in (request.query_params.get("samples") or "").split(",") if s]
+    view = services.pedigree.create_individual(actor, _study(request), body, samples)
+    return write_response(request, Options.from_request(request), render_data.individual(view), created=True)
+
+
+@router.get("/individuals/search", tags=["individuals"], summary="Individuals of a study")
+def individuals_search(request: Request, actor: Actor = Depends(require_actor),
+                       services: Services = Depends(get_services)) -> JSON:
+    opts = Options.from_request(request)
+    views = services.pedigree.search_individuals(actor, _study(request), _id_filter(opts))
+    return search_response(request, opts, views, render_data.individual)
+
+
+@router.get("/individuals/{individuals}/info", tags=["individuals"], summary="Individuals by id")
+def individuals_info(request: Request, individuals: str, actor: Actor = Depends(require_actor),
+                     services: Services = Depends(get_services)) -> JSON:
+    opts = Options.from_request(request)
+    found = services.pedigree.get_individuals(actor, _study(request), split_ids(individuals))
+    return info_response(request, opts, found, render_data.individual)
+
+
+# -- families --------------------------------------------------------------------------------------
+@router.post("/families/create", tags=["families"], summary="Create a family; member objects are created")
+def families_create(request: Request, body: dict = Depends(json_body), actor: Actor = Depends(require_actor),
+                    services: Services = Depends(get_services)) -> JSON:
+    members = [m for m in (request.query_params.get("members") or "").split(",") if m]
+    view = services.pedigree.create_family(actor, _study(request), body, members)
+    return write_response(request, Options.from_request(request), render_data.family(view), created=True)
+
+
+@router.get("/families/search", tags=["families"], summary="Families of a study")
+def families_search(request: Request, actor: Actor = Depends(require_actor),
+                    services: Services = Depends(get_services)) -> JSON:
+    opts = Options.from_request(request)
+    views = services.pedigree.search_families(actor, _study(request), _id_filter(opts))
+    return search_response(request, opts, views, render_data.family)
+
+
+@router.get("/families/{families}/info", tags=["families"], summary="Families by id")
+def families_info(request: Request, families: str, actor: Actor = Depends(require_actor),
+                  services: Services = Depends(get_services)) -> JSON:
+    opts = Options.from_request(request)
+    found = services.pedigree.get_families(actor, _study(request), split_ids(families))
+    return info_response(request, opts, found, render_data.family)
+
+
+# -- indexing --------------------------------------------------------------------------------------
+@router.post("/operation/variant/index", tags=["variants"],
+             summary="Index uploaded files ({file, annotate}) as a job; poll jobs/{id}/info")
+def variant_index(request: Request, body: dict = Depends(json_body), actor: Actor = Depends(require_actor),
+                  services: Services = Depends(get_services)) -> JSON:
+    files = [f for f in str(body.get("file") or request.query_params.get("file") or "").split(",") if f]
+    annotate = parse_bool(body.get("annotate", True), "annotate")
+    job, fqn = services.indexing.index_files(actor, _study(request, body), files, annotate=annotate)
+    return envelope(request, [result([render.job(job, fqn)], num_matches=1, inserted=1)])

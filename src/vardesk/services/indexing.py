@@ -1,0 +1,120 @@
+"""Indexing an uploaded file: ingest its genotypes into the variant store, then annotate them.
+
+``index_files`` queues a ``variant-index`` job; the job runs :func:`run_variant_index` in the executor.
+File and genome states follow UPLOADED → VALIDATING → ANNOTATING → READY | FAILED (reason kept).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from vardesk.domain.access import Actor
+from vardesk.domain.enums import GenomeState
+from vardesk.domain.errors import Conflict, Invalid, VardeskError
+from vardesk.domain.models import Job, VcfFile
+from vardesk.jobs.context import JobContext
+from vardesk.jobs.registry import tool
+from vardesk.services.context import ServiceContext, audit
+
+if TYPE_CHECKING:
+    from vardesk.services.container import Services
+
+log = logging.getLogger("vardesk.indexing")
+TOOL = "variant-index"
+
+
+class IndexService:
+    def __init__(self, ctx: ServiceContext, services: Services) -> None:
+        self.ctx = ctx
+        self.services = services
+
+    def index_files(self, actor: Actor, study_ref: str, file_refs: list[str], *, annotate: bool = True) -> tuple[
+            Job, str]:
+        """Queue one job that indexes the given files of a study; returns the job and the study's fqn."""
+        if not file_refs:
+            raise Invalid("the file parameter is required")
+        with self.ctx.uow() as uow:
+            study = self.services.projects.study_for_write(uow, actor, study_ref)
+            ids = []
+            for ref in file_refs:
+                vcf = self.services.files.find(uow, actor, study, ref)
+                if vcf.state in (GenomeState.VALIDATING, GenomeState.ANNOTATING):
+                    raise Conflict(f"file {vcf.code} is already being indexed")
+                ids.append(vcf.id)
+            job = self.services.jobs.submit(uow, actor, TOOL, {"files": ids, "annotate": bool(annotate)},
+                                            study=study, description=f"index {len(ids)} file(s)")
+            uow.commit()
+        self.services.jobs.notify()
+        return job, study.fqn
+
+    # -- state ---------------------------------------------------------------------------------------
+    def set_state(self, file_id: int, state: GenomeState, reason: str = "", **genome_fields: Any) -> None:
+        with self.ctx.uow() as uow:
+            vcf = uow.files.get(file_id)
+            if vcf is None:
+                return
+            now = self.ctx.clock()
+            vcf.state, vcf.state_reason, vcf.modified_at = state, reason, now
+            for g in uow.genomes.of_file(file_id):
+                g.state, g.state_reason, g.modified_at = state, reason, now
+                for key, value in genome_fields.get(g.sample_index, {}).items():
+                    setattr(g, key, value)
+            uow.commit()
+
+
+@tool(TOOL)
+def run_variant_index(ctx: JobContext) -> dict[str, Any]:
+    """Ingest each file into one genotype Parquet per genome, then annotate (when asked and possible)."""
+    from vardesk.ingest.pipeline import ingest_vcf
+
+    services: Services = ctx.services
+    indexing = services.indexing
+    store = services.store
+    file_ids: list[int] = list(ctx.params.get("files") or [])
+    summary: dict[str, Any] = {"files": []}
+    for n, file_id in enumerate(file_ids):
+        with services.ctx.uow() as uow:
+            vcf: VcfFile | None = uow.files.get(file_id)
+        if vcf is None:
+            raise Invalid(f"file {file_id} no longer exists")
+        share = 100.0 / len(file_ids)
+        base = n * share
+        indexing.set_state(file_id, GenomeState.VALIDATING)
+        work = store.scratch_dir()
+        try:
+            result = ingest_vcf(store.local_path(vcf.blob_key), work / "out", expected_build=vcf.build or None,
+                                progress=lambda p, m: ctx.progress(base + share * 0.8 * p / 100, m))
+            key = f"genomes/{vcf.uuid}"
+            store.delete(key)  # an earlier, interrupted attempt
+            store.put_dir(key, work / "out")
+        except VardeskError as exc:
+            indexing.set_state(file_id, GenomeState.FAILED, exc.message)
+            raise
+        except Exception as exc:
+            indexing.set_state(file_id, GenomeState.FAILED, f"internal error while indexing ({type(exc).__name__})")
+            raise
+        finally:
+            store.delete_scratch(work)
+        fields = {s.index: {"genotypes_key": f"{key}/genotypes/{s.index}.parquet",
+                            "coverage_key": f"{key}/coverage/{s.index}.parquet",
+                            "variants": s.variants, "called": s.called, "build": result.build}
+                  for s in result.samples}
+        annotate = bool(ctx.params.get("annotate", True))
+        indexing.set_state(file_id, GenomeState.ANNOTATING if annotate else GenomeState.READY, **fields)
+        if annotate:
+            ctx.progress(base + share * 0.8, f"annotating {vcf.name}")
+            annotated = services.annotation.annotate_file(file_id, progress=lambda p, m: ctx.progress(
+                base + share * (0.8 + 0.2 * p / 100), m))
+        else:
+            annotated = {}
+        indexing.set_state(file_id, GenomeState.READY)
+        with services.ctx.uow() as uow:
+            audit(uow, "file_index", workspace_id=ctx.workspace_id, user_id=ctx.created_by, entity_type="file",
+                  entity_id=file_id, details={"records": result.records_read, "variants": result.variants_kept})
+            uow.commit()
+        summary["files"].append({"file": vcf.code, "records_read": result.records_read,
+                                 "variants": result.variants_kept, "build": result.build,
+                                 "seconds": round(result.seconds, 2), "samples": len(result.samples),
+                                 "annotation": annotated})
+    return summary

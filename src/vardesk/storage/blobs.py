@@ -1,0 +1,137 @@
+"""The blob store: uploads, variant stores, bundles and reports, addressed by relative keys.
+
+The embedded default is a local directory (``file://…``). Tools such as htslib and DuckDB need local paths,
+so every store can hand out a local path for a key (a remote store would cache the object locally). Writes
+are atomic: data goes to a temporary file that is renamed into place only when complete.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import BinaryIO, Protocol
+from urllib.parse import urlparse
+
+from vardesk.domain.errors import Invalid, NotFound
+
+
+class BlobStore(Protocol):
+    def local_path(self, key: str) -> Path: ...
+
+    def exists(self, key: str) -> bool: ...
+
+    def put_file(self, key: str, source: Path, *, move: bool = False) -> None: ...
+
+    def put_dir(self, key: str, source: Path) -> None: ...
+
+    def delete(self, key: str) -> None: ...
+
+    def scratch_dir(self) -> Path: ...
+
+    def delete_scratch(self, path: Path) -> None: ...
+
+
+def _check_key(key: str) -> str:
+    parts = key.split("/")
+    if not key or key.startswith("/") or any(p in ("", ".", "..") for p in parts):
+        raise Invalid(f"invalid storage key {key!r}")
+    return key
+
+
+class LocalBlobStore:
+    """Blobs under one directory; keys are relative POSIX paths."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.root.mkdir(parents=True, exist_ok=True)
+        self._scratch = self.root / ".scratch"
+        self._scratch.mkdir(exist_ok=True)
+
+    def local_path(self, key: str) -> Path:
+        return self.root / _check_key(key)
+
+    def exists(self, key: str) -> bool:
+        return self.local_path(key).exists()
+
+    def put_file(self, key: str, source: Path, *, move: bool = False) -> None:
+        dest = self.local_path(key)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        tmp = dest.with_name(f".{dest.name}.part")
+        if move:
+            shutil.move(str(source), tmp)
+        else:
+            shutil.copyfile(source, tmp)
+        os.replace(tmp, dest)
+
+    def put_dir(self, key: str, source: Path) -> None:
+        """Move a finished directory into place in one rename (same filesystem as the scratch area)."""
+        dest = self.local_path(key)
+        if dest.exists():
+            raise Invalid(f"storage key {key!r} already exists")
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(source, dest)
+
+    def delete(self, key: str) -> None:
+        path = self.local_path(key)
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        elif path.exists():
+            path.unlink()
+
+    def delete_scratch(self, path: Path) -> None:
+        if path.resolve().is_relative_to(self._scratch.resolve()):
+            shutil.rmtree(path, ignore_errors=True)
+
+    def scratch_dir(self) -> Path:
+        """A fresh private directory on the store's filesystem, for work that is renamed into place."""
+        return Path(tempfile.mkdtemp(dir=self._scratch))
+
+
+def open_store(url: str) -> LocalBlobStore:
+    parsed = urlparse(url)
+    if parsed.scheme in ("", "file"):
+        return LocalBlobStore(Path(parsed.path if parsed.scheme else url))
+    raise Invalid(f"storage URL scheme {parsed.scheme!r} is not supported yet; use file://")
+
+
+@contextmanager
+def spooled_upload(store: BlobStore, stream: BinaryIO, *, max_bytes: int, chunk: int = 1 << 20) -> Iterator[
+        tuple[Path, int, str, str]]:
+    """Copy a stream into a scratch file in bounded memory, hashing as it goes.
+
+    Yields (path, size, md5, sha256); the scratch file is removed on exit unless the caller moved it.
+    Raises ``TooLarge`` past ``max_bytes``.
+    """
+    from vardesk.domain.errors import TooLarge
+
+    work = store.scratch_dir()
+    path = work / "upload"
+    md5, sha = hashlib.md5(usedforsecurity=False), hashlib.sha256()
+    size = 0
+    try:
+        with path.open("wb") as out:
+            while True:
+                block = stream.read(chunk)
+                if not block:
+                    break
+                size += len(block)
+                if size > max_bytes:
+                    raise TooLarge(f"the upload exceeds the maximum size of {max_bytes} bytes")
+                md5.update(block)
+                sha.update(block)
+                out.write(block)
+        yield path, size, md5.hexdigest(), sha.hexdigest()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def require_blob(store: BlobStore, key: str) -> Path:
+    path = store.local_path(key)
+    if not path.exists():
+        raise NotFound(f"stored object {key!r} is missing")
+    return path
