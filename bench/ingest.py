@@ -44,7 +44,11 @@ _VIEW = "import sys; from pysam import bcftools; bcftools.view('-Ou', '-o', '/de
 def bcftools_view_seconds(path: Path) -> float:
     """Wall time of ``bcftools view -Ou -o /dev/null`` (the binary if installed, else pysam's)."""
     binary = shutil.which("bcftools")
-    cmd = [binary, "view", "-Ou", "-o", "/dev/null", str(path)] if binary else [sys.executable, "-c", _VIEW, str(path)]
+    cmd = (
+        [binary, "view", "-Ou", "-o", "/dev/null", str(path)]
+        if binary
+        else [sys.executable, "-c", _VIEW, str(path)]
+    )
     started = time.perf_counter()
     subprocess.run(cmd, check=True)
     return time.perf_counter() - started
@@ -84,7 +88,10 @@ def main() -> None:
         print(f"  {s.name}: {s.variants:,} rows, {s.called:,} called, {size:.1f} MiB parquet")
     print(f"ingest: {result.records_read:,} records in {wall:.2f} s, {result.variants_kept:,} variant rows")
     rate = result.records_read / wall
-    print(f"records_per_s={rate:.0f} wall_s={wall:.2f} rss_mb={rss_mb:.0f} ratio_vs_bcftools_view={wall / view_s:.2f}")
+    ratio = wall / view_s
+    print(
+        f"records_per_s={rate:.0f} wall_s={wall:.2f} rss_mb={rss_mb:.0f} ratio_vs_bcftools_view={ratio:.2f}"
+    )
 
 
 if __name__ == "__main__":

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -74,18 +73,20 @@ def test_zygosity_agrees_with_gt(ingested):
 
 
 def test_family_query_child_het_parents_hom_ref_equals_bcftools_view(ingested, giab, bcftools):
-    chrom_line = [line for line in bcftools("view", "-h", str(giab)).splitlines() if line.startswith("#CHROM")]
+    chrom_line = [
+        line for line in bcftools("view", "-h", str(giab)).splitlines() if line.startswith("#CHROM")
+    ]
     assert chrom_line[0].split("\t")[9:] == ["HG002", "HG003", "HG004"]
-    text = bcftools(
-        "view", "-H", "-i", 'GT[0]="het" && GT[1]="RR" && GT[2]="RR"', str(giab)
-    )
+    text = bcftools("view", "-H", "-i", 'GT[0]="het" && GT[1]="RR" && GT[2]="RR"', str(giab))
     lines = [line.split("\t") for line in text.splitlines()]
     expected = [(variant_key.canonical_chrom(f[0]), int(f[1]), f[3], f[4]) for f in lines]
     assert len(expected) > 10
     result, _ = ingested
     genomes = {s.name: s.genotypes_path for s in result.samples}
     query = VariantQuery(genotypes={"HG002": [1], "HG003": [0], "HG004": [0]})
-    got = [(r["chrom"], r["pos"], r["ref"], r["alt"]) for r in query_variants(query, genomes, primary="HG002")]
+    got = [
+        (r["chrom"], r["pos"], r["ref"], r["alt"]) for r in query_variants(query, genomes, primary="HG002")
+    ]
     assert got == expected
     assert count_variants(query, genomes, primary="HG002") == len(expected)
 

@@ -79,8 +79,7 @@ def build_from_contigs(contigs: Mapping[str, int | None]) -> tuple[str | None, s
                 votes.setdefault(build, f"contig {name} length {length}")
     if len(votes) > 1:
         raise Invalid(
-            "contig lengths mix GRCh37 and GRCh38 "
-            f"({votes['GRCh37']} is GRCh37, {votes['GRCh38']} is GRCh38)"
+            f"contig lengths mix GRCh37 and GRCh38 ({votes['GRCh37']} is GRCh37, {votes['GRCh38']} is GRCh38)"
         )
     if not votes:
         return None, ""

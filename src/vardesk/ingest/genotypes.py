@@ -32,7 +32,25 @@ from vardesk.ingest.arrow_util import (
 from vardesk.ingest.sites import Blocks, Sites
 from vardesk.variants.schema import COVERAGE_SCHEMA, GENOTYPE_SCHEMA
 
-TAGS = ("GT", "AD", "DP", "GQ", "PS", "RO", "AO", "AU", "CU", "GU", "TU", "TAR", "TIR", "AF", "VAF", "DPU", "MIN_DP")
+TAGS = (
+    "GT",
+    "AD",
+    "DP",
+    "GQ",
+    "PS",
+    "RO",
+    "AO",
+    "AU",
+    "CU",
+    "GU",
+    "TU",
+    "TAR",
+    "TIR",
+    "AF",
+    "VAF",
+    "DPU",
+    "MIN_DP",
+)
 _BASE_TAG = {"A": "AU", "C": "CU", "G": "GU", "T": "TU"}
 _GT_CHARS = pa.array([".", "0", "1"], pa.string())
 
@@ -82,12 +100,18 @@ class _Genotype:
         # fast path: the common one-digit diploid calls ("0/1", "1|1", "./.") straight from the bytes
         simple = np.zeros(n, dtype=bool)
         if n and gt.null_count < n and gt.buffers()[2] is not None:
-            off = np.frombuffer(gt.buffers()[1], dtype=np.int32)[gt.offset : gt.offset + n + 1].astype(np.int64)
+            off = np.frombuffer(gt.buffers()[1], dtype=np.int32)[gt.offset : gt.offset + n + 1].astype(
+                np.int64
+            )
             data = np.frombuffer(gt.buffers()[2], dtype=np.uint8)
             valid = np.asarray(gt.is_valid(), dtype=bool)
             simple = valid & (np.diff(off) == 3)
             at = np.where(simple, off[:-1], 0)
-            c1, sep, c2 = data[at], data[np.minimum(at + 1, len(data) - 1)], data[np.minimum(at + 2, len(data) - 1)]
+            c1, sep, c2 = (
+                data[at],
+                data[np.minimum(at + 1, len(data) - 1)],
+                data[np.minimum(at + 2, len(data) - 1)],
+            )
             ok1 = ((c1 >= 48) & (c1 <= 57)) | (c1 == 46)
             ok2 = ((c2 >= 48) & (c2 <= 57)) | (c2 == 46)
             simple &= ok1 & ok2 & ((sep == 47) | (sep == 124))
@@ -161,7 +185,9 @@ def _depths(f: dict[str, pa.Array], sites: Sites) -> tuple[np.ndarray, np.ndarra
         counts = {b: NumberLists(f[t]).get(p, 0) for b, t in _BASE_TAG.items()}
         ref = sites.columns["ref"]
         alt = sites.columns["alt"]
-        snv = np.asarray(pc.and_(pc.equal(pc.utf8_length(ref), 1), pc.equal(pc.utf8_length(alt), 1)), dtype=bool)
+        snv = np.asarray(
+            pc.and_(pc.equal(pc.utf8_length(ref), 1), pc.equal(pc.utf8_length(alt), 1)), dtype=bool
+        )
         r_base = np.asarray(pc.utf8_upper(ref).to_numpy(zero_copy_only=False))
         a_base = np.asarray(pc.utf8_upper(alt).to_numpy(zero_copy_only=False))
         r = np.full(n, np.nan)

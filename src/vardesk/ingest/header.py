@@ -83,7 +83,7 @@ def _split_structured(text: str, line: int) -> dict[str, str]:
             j = comma
         out[key] = value
         if j < n and body[j] != ",":
-            raise Invalid(f"malformed structured header line near {body[j:j + 20]!r}", line=line)
+            raise Invalid(f"malformed structured header line near {body[j : j + 20]!r}", line=line)
         i = j + 1
     return out
 

@@ -56,11 +56,17 @@ class Normaliser:
         lr = np.asarray(pc.utf8_length(ref).to_numpy(zero_copy_only=False), dtype=np.int64)
         la = np.asarray(pc.utf8_length(alt).to_numpy(zero_copy_only=False), dtype=np.int64)
         last_eq = np.asarray(
-            pc.equal(pc.utf8_upper(pc.utf8_slice_codeunits(ref, -1)), pc.utf8_upper(pc.utf8_slice_codeunits(alt, -1))),
+            pc.equal(
+                pc.utf8_upper(pc.utf8_slice_codeunits(ref, -1)),
+                pc.utf8_upper(pc.utf8_slice_codeunits(alt, -1)),
+            ),
             dtype=bool,
         )
         first_eq = np.asarray(
-            pc.equal(pc.utf8_upper(pc.utf8_slice_codeunits(ref, 0, 1)), pc.utf8_upper(pc.utf8_slice_codeunits(alt, 0, 1))),
+            pc.equal(
+                pc.utf8_upper(pc.utf8_slice_codeunits(ref, 0, 1)),
+                pc.utf8_upper(pc.utf8_slice_codeunits(alt, 0, 1)),
+            ),
             dtype=bool,
         )
         cand = (lr > 1) & (la > 1) & (last_eq | first_eq)
@@ -82,8 +88,10 @@ class Normaliser:
         mask = np.zeros(len(ref), dtype=bool)
         mask[rows] = True
         m = pa.array(mask)
-        return pos, pc.replace_with_mask(ref, m, pa.array(refs, pa.string())), pc.replace_with_mask(
-            alt, m, pa.array(alts, pa.string())
+        return (
+            pos,
+            pc.replace_with_mask(ref, m, pa.array(refs, pa.string())),
+            pc.replace_with_mask(alt, m, pa.array(alts, pa.string())),
         )
 
     def one(self, chrom: str, pos: int, ref: str, alt: str) -> tuple[str, str, int]:

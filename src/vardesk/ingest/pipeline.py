@@ -109,11 +109,19 @@ def ingest_vcf(
             (work / "genotypes").mkdir()
             (work / "coverage").mkdir()
             samples = [
-                SampleResult(name, i, out_dir / "genotypes" / f"{i}.parquet", out_dir / "coverage" / f"{i}.parquet")
+                SampleResult(
+                    name, i, out_dir / "genotypes" / f"{i}.parquet", out_dir / "coverage" / f"{i}.parquet"
+                )
                 for i, name in enumerate(header.samples)
             ]
-            geno = [SortedParquetWriter(work / "genotypes" / f"{s.index}.parquet", GENOTYPE_SCHEMA) for s in samples]
-            cov = [SortedParquetWriter(work / "coverage" / f"{s.index}.parquet", COVERAGE_SCHEMA) for s in samples]
+            geno = [
+                SortedParquetWriter(work / "genotypes" / f"{s.index}.parquet", GENOTYPE_SCHEMA)
+                for s in samples
+            ]
+            cov = [
+                SortedParquetWriter(work / "coverage" / f"{s.index}.parquet", COVERAGE_SCHEMA)
+                for s in samples
+            ]
             writers = geno + cov
             kept = blocks_total = 0
             for chunk in reader.chunks():

@@ -60,7 +60,9 @@ class VcfReader:
         self.header = self._read_header()
         self.header.compression = comp.value
         # samples are S0, S1, … internally (a sample may be called "POS")
-        self._names = ["CHROM", *self.header.columns[1:9]] + [f"S{i}" for i in range(len(self.header.samples))]
+        self._names = ["CHROM", *self.header.columns[1:9]] + [
+            f"S{i}" for i in range(len(self.header.samples))
+        ]
         self._ncols = len(self._names)
         self._contig_len = {k: v for k, v in self.header.contigs.items() if v}
         self._chroms_seen: set[str] = set()
@@ -112,7 +114,9 @@ class VcfReader:
             if len(raw) > self.limits.max_line_bytes:
                 raise Invalid(f"line longer than the limit of {self.limits.max_line_bytes} bytes", line=line)
             text = raw.decode("utf-8", errors="replace").rstrip("\r")
-            if line == 1 and not text.startswith("##"):
+            if line == 1 and not text.startswith("##fileformat="):
+                if _CONTROL_RE.search(buf[:1024]):
+                    raise Invalid("binary content: not a VCF text file", line=1)
                 parser.meta_line(text, 1)
             if text.startswith("##"):
                 parser.meta_line(text, line)
@@ -224,14 +228,21 @@ class VcfReader:
         try:
             return pacsv.read_csv(
                 pa.py_buffer(block),
-                read_options=pacsv.ReadOptions(column_names=self._names, block_size=max(1 << 20, len(block) // 2 + 1)),
+                read_options=pacsv.ReadOptions(
+                    column_names=self._names, block_size=max(1 << 20, len(block) // 2 + 1)
+                ),
                 parse_options=pacsv.ParseOptions(
-                    delimiter="\t", quote_char=False, double_quote=False, escape_char=False,
-                    newlines_in_values=False, ignore_empty_lines=False,
+                    delimiter="\t",
+                    quote_char=False,
+                    double_quote=False,
+                    escape_char=False,
+                    newlines_in_values=False,
+                    ignore_empty_lines=False,
                 ),  # fmt: skip
                 convert_options=pacsv.ConvertOptions(
                     column_types={c: pa.string() for c in self._names},
-                    strings_can_be_null=False, quoted_strings_can_be_null=False,
+                    strings_can_be_null=False,
+                    quoted_strings_can_be_null=False,
                 ),  # fmt: skip
             )
         except pa.ArrowInvalid as exc:
@@ -265,7 +276,11 @@ class VcfReader:
         try:
             pos = pc.cast(t["POS"], pa.int64())
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-            report(pc.invert(pc.match_substring_regex(t["POS"], r"^\+?[0-9]+$")), "POS {v} is not a number", "POS")
+            report(
+                pc.invert(pc.match_substring_regex(t["POS"], r"^\+?[0-9]+$")),
+                "POS {v} is not a number",
+                "POS",
+            )
             pos = None
         if pos is not None:
             report(pc.or_(pc.less(pos, 0), pc.greater(pos, MAX_POS)), "POS {v} is out of range", "POS")
@@ -287,8 +302,14 @@ class VcfReader:
         alt = t["ALT"]
         alt_data = pc.cast(alt, pa.binary()).combine_chunks()
         buf = alt_data.buffers()[2].to_pybytes() if alt_data.buffers()[2] is not None else b""
-        if buf.translate(None, _PLAIN_ALT) or b",," in buf or pc.any(pc.match_substring_regex(alt, "^,|,$")).as_py():
-            report(pc.invert(pc.match_substring_regex(alt, _ALT_RE)), "ALT {v} is not a valid allele list", "ALT")
+        if (
+            buf.translate(None, _PLAIN_ALT)
+            or b",," in buf
+            or pc.any(pc.match_substring_regex(alt, "^,|,$")).as_py()
+        ):
+            report(
+                pc.invert(pc.match_substring_regex(alt, _ALT_RE)), "ALT {v} is not a valid allele list", "ALT"
+            )
             if b"<" in buf:
                 gv = pc.or_(pc.match_substring(alt, "<NON_REF>"), pc.match_substring(alt, "<*>"))
                 self.gvcf_records = self.gvcf_records or bool(pc.any(gv).as_py())
@@ -298,7 +319,7 @@ class VcfReader:
         except pa.ArrowInvalid:
             report(pc.invert(pc.match_substring_regex(qual, _QUAL_RE)), "QUAL {v} is not a number", "QUAL")
         if errors:
-            i, message = min(errors)
+            i, message = min(errors, key=lambda e: e[0])
             raise Invalid(message, line=first + i)
 
     def close(self) -> None:

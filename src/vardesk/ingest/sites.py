@@ -96,7 +96,9 @@ def split_sites(table: pa.Table, normaliser: Normaliser | None = None) -> tuple[
     alleles = alt_lists.values
     parent_all = np.repeat(np.arange(n), nalts)
     index_all = np.arange(len(alleles)) - np.repeat(off[:-1], nalts) + 1
-    variant = ~np.asarray(pc.is_in(alleles, pa.array(NON_VARIANT_ALLELES)).to_numpy(zero_copy_only=False), bool)
+    variant = ~np.asarray(
+        pc.is_in(alleles, pa.array(NON_VARIANT_ALLELES)).to_numpy(zero_copy_only=False), bool
+    )
     has_variant = np.bincount(parent_all[variant], minlength=n) > 0
 
     chrom = canonical_chroms(table["CHROM"])

@@ -14,7 +14,7 @@ import threading
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 
 from vardesk.domain.errors import Invalid, TooLarge
@@ -22,7 +22,7 @@ from vardesk.domain.errors import Invalid, TooLarge
 _READ = 1 << 20
 
 
-class Compression(str, Enum):
+class Compression(StrEnum):
     PLAIN = "plain"
     GZIP = "gzip"
     BGZF = "bgzf"
@@ -57,7 +57,9 @@ def check_size(path: Path | str, max_bytes: int) -> int:
     """Size of ``path``; :class:`TooLarge` when over ``max_bytes``."""
     size = Path(path).stat().st_size
     if size > max_bytes:
-        raise TooLarge(f"file is {size} bytes, over the limit of {max_bytes} bytes", size=size, limit=max_bytes)
+        raise TooLarge(
+            f"file is {size} bytes, over the limit of {max_bytes} bytes", size=size, limit=max_bytes
+        )
     return size
 
 

@@ -14,8 +14,8 @@ from __future__ import annotations
 import argparse
 import struct
 import zlib
-from collections.abc import Sequence
 from collections import deque
+from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from types import TracebackType
@@ -109,8 +109,7 @@ def _read_fasta(fasta: Path) -> dict[str, np.ndarray]:
 
     with pysam.FastaFile(str(fasta)) as fa:
         return {
-            name: np.frombuffer(fa.fetch(name).upper().encode(), dtype=np.uint8)
-            for name in fa.references
+            name: np.frombuffer(fa.fetch(name).upper().encode(), dtype=np.uint8) for name in fa.references
         }
 
 
@@ -258,15 +257,19 @@ def _header(
     lines += [f"##contig=<ID={c},length={length}>" for c, length in contigs.items()]
     lines.append(f"##reference={fasta.resolve().as_uri() if fasta else build}")
     lines.append("##source=vardesk.synthetic.vcf (synthetic data, not a real person)")
-    lines.append("\t".join(["#CHROM", "POS", "ID", "REF", "ALT", "QUAL", "FILTER", "INFO", "FORMAT", *samples]))
+    lines.append(
+        "\t".join(["#CHROM", "POS", "ID", "REF", "ALT", "QUAL", "FILTER", "INFO", "FORMAT", *samples])
+    )
     return "\n".join(lines) + "\n"
 
 
-def _gvcf_blocks(rng: np.random.Generator, blk: _Block, seq: np.ndarray | None, nsamples: int) -> pa.Table:
+def _gvcf_blocks(
+    rng: np.random.Generator, var_pos: np.ndarray, var_ref: pa.Array, seq: np.ndarray | None, nsamples: int
+) -> pa.Table:
     """Reference blocks filling the gaps after each variant (to the next variant)."""
-    lr = pc.utf8_length(blk.ref).to_numpy()
-    start = blk.pos + lr
-    end = np.append(blk.pos[1:] - 1, blk.pos[-1] + lr[-1] + 500)
+    lr = np.asarray(pc.utf8_length(var_ref).to_numpy(zero_copy_only=False), dtype=np.int64)
+    start = var_pos + lr
+    end = np.append(var_pos[1:] - 1, var_pos[-1] + lr[-1] + 500) if len(var_pos) else var_pos
     keep = end >= start
     start, end = start[keep], end[keep]
     n = len(start)
@@ -278,11 +281,14 @@ def _gvcf_blocks(rng: np.random.Generator, blk: _Block, seq: np.ndarray | None, 
     ref = _strings(np.ones(n, dtype=np.int32), ref_b.astype(np.uint8))
     mdp = rng.poisson(25, n)
     gq = np.minimum(99, rng.integers(0, 120, n))
-    smp = _join("0/0", _num(mdp + 3), _num(gq), _num(mdp), _join("0", _num(gq), _num(gq * 10), sep=","), sep=":")
+    smp = _join(
+        "0/0", _num(mdp + 3), _num(gq), _num(mdp), _join("0", _num(gq), _num(gq * 10), sep=","), sep=":"
+    )
     cols = {
-        "POS": pa.array(start), "ID": pa.array(["."] * n), "REF": ref, "ALT": pa.array(["<NON_REF>"] * n),
-        "QUAL": pa.array(["."] * n), "FILTER": pa.array(["."] * n), "INFO": _join("END=", _num(end)),
-        "FORMAT": pa.array(["GT:DP:GQ:MIN_DP:PL"] * n),
+        "POS": pa.array(start, pa.int64()), "ID": pa.array(["."] * n, pa.string()), "REF": ref,
+        "ALT": pa.array(["<NON_REF>"] * n, pa.string()), "QUAL": pa.array(["."] * n, pa.string()),
+        "FILTER": pa.array(["."] * n, pa.string()), "INFO": _join("END=", _num(end)),
+        "FORMAT": pa.array(["GT:DP:GQ:MIN_DP:PL"] * n, pa.string()),
     }  # fmt: skip
     for s in range(nsamples):
         cols[f"S{s}"] = smp
@@ -321,15 +327,23 @@ def generate_vcf(
         for chrom, count in zip(names, per, strict=True):
             seq = seqs[chrom] if seqs is not None else None
             clen = int(contigs[chrom])
-            gap = max(1.0, 0.97 * (clen - 1000) / max(int(count), 1))
+            gap = max(1.0, (clen - 1000) / (int(count) + 5 * np.sqrt(int(count)) + 10))
             last = 0
             remaining = int(count)
+            chosen = None
+            if seq is not None:  # only positions on A/C/G/T bases of the reference
+                acgt = np.flatnonzero(_CODE[seq[: max(clen - 10, 0)]] != 255) + 1
+                chosen = np.sort(rng.choice(acgt, size=min(int(count), len(acgt)), replace=False))
+                remaining = len(chosen)
+            done = 0
             while remaining > 0:
                 n = min(_BLOCK, remaining)
-                steps = np.maximum(1, rng.geometric(min(1.0, 1.0 / gap), n)).astype(np.int64)
-                pos = last + np.cumsum(steps)
-                pos = np.minimum(pos, clen - 10)
-                pos = np.maximum.accumulate(pos)
+                if chosen is not None:
+                    pos = chosen[done : done + n].astype(np.int64)
+                    done += n
+                else:
+                    steps = np.maximum(1, rng.geometric(min(1.0, 1.0 / gap), n)).astype(np.int64)
+                    pos = np.maximum.accumulate(np.minimum(last + np.cumsum(steps), clen - 10))
                 blk = _Block(rng, chrom, pos, seq)
                 keep = blk.ok & np.append(np.diff(pos) > 0, True)
                 remaining -= n
@@ -338,7 +352,12 @@ def generate_vcf(
 
 
 def _render(
-    rng: np.random.Generator, blk: _Block, keep: np.ndarray, samples: list[str], gvcf: bool, seq: np.ndarray | None
+    rng: np.random.Generator,
+    blk: _Block,
+    keep: np.ndarray,
+    samples: list[str],
+    gvcf: bool,
+    seq: np.ndarray | None,
 ) -> bytes:
     n = blk.n
     multi = blk.kind == 3
@@ -358,9 +377,14 @@ def _render(
         cols[f"S{s}"] = _sample_column(rng, gts[:, s, :], multi)
     table = pa.table(cols).filter(pa.array(keep))
     if gvcf:
-        table = table.set_column(table.schema.get_field_index("FORMAT"), "FORMAT", pa.array([fmt] * len(table)))
-        blocks = _gvcf_blocks(rng, blk, seq, len(samples))
-        table = pa.concat_tables([table, blocks.cast(table.schema)])
+        table = table.set_column(
+            table.schema.get_field_index("FORMAT"), "FORMAT", pa.array([fmt] * len(table))
+        )
+        blocks = _gvcf_blocks(rng, blk.pos[keep], blk.ref.filter(pa.array(keep)), seq, len(samples))
+        schema = pa.schema(
+            [(name, pa.int64() if name == "POS" else pa.string()) for name in table.column_names]
+        )
+        table = pa.concat_tables([table.cast(schema), blocks.cast(schema)])
         table = table.take(pc.sort_indices(table, [("POS", "ascending")]))
     pos = pc.cast(table["POS"], pa.string())
     line = _join(blk.chrom, pos, *[table[c] for c in table.column_names[1:]], sep="\t")

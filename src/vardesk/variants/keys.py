@@ -31,7 +31,11 @@ def encode_keys(chrom: pa.Array, pos: np.ndarray, ref: pa.Array, alt: pa.Array) 
     chrom = chrom.combine_chunks() if isinstance(chrom, pa.ChunkedArray) else chrom
     enc = pc.dictionary_encode(chrom)
     codes_of = np.array([variant_key.chrom_code(c) for c in enc.dictionary.to_pylist()], dtype=np.int64)
-    code = codes_of[np.asarray(enc.indices.to_numpy(zero_copy_only=False), dtype=np.int64)] if n else np.zeros(0, np.int64)
+    code = (
+        codes_of[np.asarray(enc.indices.to_numpy(zero_copy_only=False), dtype=np.int64)]
+        if n
+        else np.zeros(0, np.int64)
+    )
     ref_u = pc.utf8_upper(ref)
     alt_u = pc.utf8_upper(alt)
     ref_u = ref_u.combine_chunks() if isinstance(ref_u, pa.ChunkedArray) else ref_u

@@ -20,7 +20,14 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from vardesk.domain.errors import Invalid
 from vardesk.domain.variant_key import MAX_POS, canonical_chrom, chrom_code, region_bounds
 
-ANNOTATION_COLUMNS = ("gene_symbol", "consequence", "impact", "gnomad_af", "clinvar_significance", "transcripts")
+ANNOTATION_COLUMNS = (
+    "gene_symbol",
+    "consequence",
+    "impact",
+    "gnomad_af",
+    "clinvar_significance",
+    "transcripts",
+)
 _REGION = re.compile(r"^([^:\s]+)(?::([\d,]+)(?:-([\d,]+))?)?$")
 
 
@@ -86,7 +93,9 @@ class VariantQuery(BaseModel):
         return value
 
     def needs_annotation(self) -> bool:
-        return bool(self.genes or self.consequences or self.impacts or self.clinvar or self.max_af is not None)
+        return bool(
+            self.genes or self.consequences or self.impacts or self.clinvar or self.max_af is not None
+        )
 
 
 def _annotation_source(annotations: Path | Sequence[Path] | None) -> list[str] | None:
@@ -120,7 +129,9 @@ def compile_query(
         raise Invalid(f"genotype constraint for unknown member(s): {', '.join(unknown)}")
     ann_files = _annotation_source(annotations)
     if query.needs_annotation() and ann_files is None:
-        raise Invalid("no annotation for this genome: gene, consequence, impact, ClinVar and AF filters need one")
+        raise Invalid(
+            "no annotation for this genome: gene, consequence, impact, ClinVar and AF filters need one"
+        )
 
     params: list[Any] = [str(genomes[primary])]
     select = ["p.*"]
@@ -280,8 +291,8 @@ def coverage_at(coverage: Path, chrom: str, pos: int) -> dict[str, Any] | None:
     con = _connect(None)
     try:
         cur = con.execute(
-            "SELECT chrom, start, \"end\", min_dp, gq FROM read_parquet(?) "
-            "WHERE chrom = ? AND start <= ? AND \"end\" >= ? ORDER BY start LIMIT 1",
+            'SELECT chrom, start, "end", min_dp, gq FROM read_parquet(?) '
+            'WHERE chrom = ? AND start <= ? AND "end" >= ? ORDER BY start LIMIT 1',
             [str(coverage), canonical_chrom(chrom), pos, pos],
         )
         row = cur.fetchone()
