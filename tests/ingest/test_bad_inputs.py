@@ -6,7 +6,7 @@ import bz2
 import gzip
 
 import pytest
-from conftest import CHROM_LINE, HEADER
+from tests.ingest.conftest import CHROM_LINE, HEADER
 
 from vardesk.domain.errors import Invalid
 from vardesk.ingest.pipeline import ingest_vcf

@@ -9,7 +9,7 @@ import hashlib
 import pyarrow.parquet as pq
 import pysam
 import pytest
-from conftest import GIAB
+from tests.ingest.conftest import GIAB
 
 from vardesk.domain.errors import Invalid, TooLarge
 from vardesk.ingest.pipeline import ingest_vcf

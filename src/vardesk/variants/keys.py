@@ -53,7 +53,8 @@ def encode_keys(chrom: pa.Array, pos: np.ndarray, ref: pa.Array, alt: pa.Array) 
     bad_char = np.zeros(n, dtype=bool)
     if len(data):
         bad_char = np.bincount(row[vals == 255], minlength=n) > 0
-    exact = (lr >= 1) & (lr <= 7) & (la >= 1) & (la <= 7) & (lr + la <= 11) & ~bad_char
+    # Other contigs (code 0) are always hashed, with the contig name in the hash.
+    exact = (code != 0) & (lr >= 1) & (lr <= 7) & (la >= 1) & (la <= 7) & (lr + la <= 11) & ~bad_char
     shift = np.clip(21 - 2 * within, 0, 63)
     contrib = np.where((vals != 255) & exact[row], vals << shift, 0)
     # at most 11 bases of 2 bits below bit 23: float64 sums are exact
