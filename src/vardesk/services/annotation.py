@@ -102,9 +102,9 @@ class AnnotationService:
         return self._from_pipeline(vcf.uuid, self.store.local_path(vcf.blob_key), file_id, vcf.build)
 
     def _from_pipeline(self, file_uuid: str, vcf_path: Path, file_id: int, build: str) -> dict[str, Any]:
-        from vardesk.annotate.preannotated import detect, read_preannotated
-
         import pysam
+
+        from vardesk.annotate.preannotated import detect, read_preannotated
 
         with pysam.VariantFile(str(vcf_path)) as vf:
             tag = detect(vf.header)

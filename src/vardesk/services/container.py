@@ -15,14 +15,15 @@ from vardesk.jobs.executor import Executor, LocalExecutor
 from vardesk.jobs.registry import load_plugins
 from vardesk.services.admin import AdminService
 from vardesk.services.annotation import AnnotationService
-from vardesk.services.files import FileService
-from vardesk.services.indexing import IndexService
-from vardesk.services.pedigree import PedigreeService
 from vardesk.services.auth import AuthService
 from vardesk.services.context import ServiceContext
+from vardesk.services.files import FileService
+from vardesk.services.indexing import IndexService
 from vardesk.services.jobs import JobService
+from vardesk.services.pedigree import PedigreeService
 from vardesk.services.projects import ProjectService
 from vardesk.services.security import TokenSigner, VerifiedSecretCache, configure_hashing
+from vardesk.services.variants import VariantService
 from vardesk.storage.blobs import LocalBlobStore, open_store
 
 
@@ -44,10 +45,12 @@ class Services:
     pedigree: PedigreeService
     annotation: AnnotationService
     indexing: IndexService = field(init=False)
+    variants: VariantService = field(init=False)
     executor: Executor | None = field(default=None)
 
     def __post_init__(self) -> None:
         self.indexing = IndexService(self.ctx, self)
+        self.variants = VariantService(self.ctx, self.projects, self)
 
     def start_executor(self) -> None:
         if self.executor is None:

@@ -15,10 +15,12 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
+import pyarrow.parquet as pq
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from vardesk.domain.errors import Invalid
 from vardesk.domain.variant_key import MAX_POS, canonical_chrom, chrom_code, region_bounds
+from vardesk.variants.schema import GENOTYPE_SCHEMA
 
 ANNOTATION_COLUMNS = (
     "gene_symbol",
@@ -28,6 +30,7 @@ ANNOTATION_COLUMNS = (
     "clinvar_significance",
     "transcripts",
 )
+GENOTYPE_COLUMNS = tuple(GENOTYPE_SCHEMA.names)
 _REGION = re.compile(r"^([^:\s]+)(?::([\d,]+)(?:-([\d,]+))?)?$")
 
 
@@ -115,15 +118,22 @@ def compile_query(
     query: VariantQuery,
     genomes: Mapping[str, Path],
     *,
-    primary: str | None = None,
+    primary: str | Sequence[str] | None = None,
     annotations: Path | Sequence[Path] | None = None,
 ) -> tuple[str, list[Any]]:
-    """(SQL, parameters) for ``query``; ``genomes`` maps member name → genotype Parquet path."""
+    """(SQL, parameters) for ``query``; ``genomes`` maps member name → genotype Parquet path.
+
+    Rows come from the ``primary`` genome. A sequence of several primaries queries the union of their
+    sites (one row per variant, from any of them, e.g. "variants carried by any of these samples");
+    per-sample values of such rows are read with :func:`sample_rows`.
+    """
     if not genomes:
         raise Invalid("no genome to query")
-    primary = primary or next(iter(genomes))
-    if primary not in genomes:
-        raise Invalid(f"primary genome {primary!r} is not among the genomes")
+    primaries = [primary] if isinstance(primary, str) else list(primary or [next(iter(genomes))])
+    missing = [m for m in primaries if m not in genomes]
+    if missing or not primaries:
+        raise Invalid(f"primary genome {missing[0] if missing else ''!r} is not among the genomes")
+    primary = primaries[0]
     unknown = [m for m in query.genotypes if m not in genomes]
     if unknown:
         raise Invalid(f"genotype constraint for unknown member(s): {', '.join(unknown)}")
@@ -133,16 +143,17 @@ def compile_query(
             "no annotation for this genome: gene, consequence, impact, ClinVar and AF filters need one"
         )
 
-    params: list[Any] = [str(genomes[primary])]
+    params: list[Any] = [[str(genomes[m]) for m in primaries]]
     select = ["p.*"]
     joins: list[str] = []
     where: list[str] = []
     if ann_files is not None:
         params.append(ann_files)
         joins.append("LEFT JOIN read_parquet(?) a ON a.key = p.key")
-        select += [f"a.{c} AS {c}" for c in ANNOTATION_COLUMNS if c != "transcripts"]
+        present = pq.read_schema(ann_files[0]).names
+        select += [f'a."{c}"' for c in present if c not in ("key", "chrom", "pos", "ref", "alt")]
     for i, (member, allowed) in enumerate(query.genotypes.items()):
-        if member == primary:
+        if member == primary and len(primaries) == 1:
             where.append(f"p.zygosity IN ({', '.join('?' for _ in allowed)})")
             _append_where_params(where, list(allowed))
             continue
@@ -199,7 +210,13 @@ def compile_query(
         where.append("coalesce(a.gnomad_af, 0) <= ?")
         _append_where_params(where, [query.max_af])
 
-    sql = f"SELECT {', '.join(select)} FROM read_parquet(?) p " + " ".join(joins)
+    source = "read_parquet(?)"
+    if len(primaries) > 1:  # one row per distinct variant of the union
+        source = (
+            "(SELECT DISTINCT ON (key, chrom, ref, alt) * FROM read_parquet(?) "
+            "ORDER BY key, chrom, ref, alt)"
+        )
+    sql = f"SELECT {', '.join(select)} FROM {source} p " + " ".join(joins)
     where_sql = [w for w in where if not isinstance(w, _Params)]
     where_params = [v for w in where if isinstance(w, _Params) for v in w.values]
     if where_sql:
@@ -282,6 +299,31 @@ def count_variants(
     finally:
         con.close()
     return int(row[0]) if row else 0
+
+
+def sample_rows(genomes: Mapping[str, Path], keys: Sequence[int], columns: Sequence[str] = (
+        "gt", "zygosity", "phased", "ad_ref", "ad_alt", "dp", "gq", "vaf", "filters", "qual")
+) -> dict[str, dict[tuple[int, str, str], dict[str, Any]]]:
+    """Per genome, the stored values of the given variant keys: ``{name: {(key, ref, alt): row}}``."""
+    allowed = set(GENOTYPE_COLUMNS)
+    bad = [c for c in columns if c not in allowed]
+    if bad:
+        raise Invalid(f"unknown genotype column(s): {', '.join(bad)}")
+    out: dict[str, dict[tuple[int, str, str], dict[str, Any]]] = {}
+    if not keys:
+        return {name: {} for name in genomes}
+    con = _connect(None)
+    try:
+        for name, path in genomes.items():
+            cols = ", ".join(["key", "ref", "alt", *columns])
+            rows = con.execute(
+                f"SELECT {cols} FROM read_parquet(?) WHERE key IN (SELECT unnest(?::BIGINT[]))",
+                [str(path), list(keys)],
+            ).arrow().to_pylist()
+            out[name] = {(r["key"], r["ref"], r["alt"]): r for r in rows}
+    finally:
+        con.close()
+    return out
 
 
 def coverage_at(coverage: Path, chrom: str, pos: int) -> dict[str, Any] | None:

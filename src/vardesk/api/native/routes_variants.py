@@ -1,0 +1,107 @@
+"""Native API: analysis/variant/query with OpenCGA's filter parameters."""
+
+from __future__ import annotations
+
+import re
+
+from fastapi import APIRouter, Depends
+from starlette.requests import Request
+
+from vardesk.api.deps import get_services, require_actor
+from vardesk.api.native import render_variants
+from vardesk.api.native.envelope import JSON, Options, apply_include_exclude, envelope, parse_bool, result
+from vardesk.domain.access import Actor
+from vardesk.domain.errors import Invalid
+from vardesk.domain.variant_key import canonical_chrom
+from vardesk.services.container import Services
+from vardesk.services.variants import VariantSearch
+
+router = APIRouter()
+GT_ALIASES = {"HOM_REF": [0], "HET": [1], "HET_REF": [1], "HET_ALT": [1], "HOM_ALT": [2], "MISS": [-1],
+              "HET_MISS": [1]}
+CT_ALIASES = {
+    "loss_of_function": ["transcript_ablation", "splice_acceptor_variant", "splice_donor_variant", "stop_gained",
+                         "frameshift_variant", "stop_lost", "start_lost", "transcript_amplification"],
+    "protein_altering": ["transcript_ablation", "splice_acceptor_variant", "splice_donor_variant", "stop_gained",
+                         "frameshift_variant", "stop_lost", "start_lost", "transcript_amplification",
+                         "inframe_insertion", "inframe_deletion", "missense_variant", "protein_altering_variant"],
+}
+_AF = re.compile(r"^(?:[^:]+:)?[^<>=]+(<=|<)([0-9.eE-]+)$")
+
+
+def zygosities(gt: str) -> list[int]:
+    """OpenCGA genotype filters → zygosity codes (unphased genotypes also match phased ones)."""
+    if gt.upper() in GT_ALIASES:
+        return GT_ALIASES[gt.upper()]
+    alleles = re.split(r"[/|]", gt)
+    if any(a not in ("0", "1", ".") for a in alleles):
+        raise Invalid(f"genotype {gt!r} is not understood: use 0/0, 0/1, 1/1, ./., 1 or HOM_REF, HET, HOM_ALT")
+    if "." in alleles:
+        return [-1]
+    alt = alleles.count("1")
+    if len(alleles) == 1:
+        return [3] if alt else [0]
+    return [0] if alt == 0 else [1] if alt < len(alleles) else [2]
+
+
+def parse_search(request: Request, opts: Options) -> VariantSearch:
+    q = request.query_params
+    s = VariantSearch(skip=opts.skip, limit=opts.limit, count=opts.count)
+    if q.get("region"):
+        s.regions = [r for r in q["region"].split(",") if r]
+    for vid in filter(None, (q.get("id") or "").split(",")):
+        parts = vid.split(":")
+        if len(parts) != 4 or not parts[1].isdigit():
+            raise Invalid(f"variant id {vid!r} must be chrom:pos:ref:alt")
+        s.ids.append((canonical_chrom(parts[0]), int(parts[1]), parts[2], parts[3]))
+    s.genes = [g for g in (q.get("gene") or q.get("xref") or "").split(",") if g]
+    for ct in filter(None, (q.get("ct") or "").split(",")):
+        s.consequences += CT_ALIASES.get(ct, [ct])
+    if q.get("populationFrequencyAlt"):
+        values = []
+        for clause in q["populationFrequencyAlt"].split(","):
+            m = _AF.match(clause.strip())
+            if not m:
+                raise Invalid(f"populationFrequencyAlt {clause!r}: use STUDY:POPULATION<number")
+            values.append(float(m.group(2)))
+        s.max_af = min(values)
+    if q.get("clinicalSignificance"):
+        s.clinvar = [c.strip() for c in q["clinicalSignificance"].split(",") if c.strip()]
+    if (q.get("filter") or "").upper() == "PASS":
+        s.pass_only = True
+    if q.get("qual"):
+        m = re.match(r"^>=?([0-9.]+)$", q["qual"])
+        if not m:
+            raise Invalid("qual must look like >30")
+        s.min_qual = float(m.group(1))
+    for clause in filter(None, (q.get("genotype") or "").split(";")):
+        sample, _, gts = clause.partition(":")
+        if not gts:
+            raise Invalid(f"genotype filter {clause!r} must be sample:gt[,gt]")
+        s.genotypes[sample] = sorted({z for gt in gts.split(",") for z in zygosities(gt)})
+    for clause in filter(None, (q.get("sample") or "").replace(";", ",").split(",")):
+        sample, _, gts = clause.partition(":")
+        if gts:
+            s.genotypes[sample] = sorted({z for gt in gts.split(",") for z in zygosities(gt)})
+        else:
+            s.samples_any.append(sample)
+    inc = q.get("includeSample")
+    if inc:
+        s.include_samples = ["*"] if inc.lower() == "all" else [] if inc.lower() == "none" else inc.split(",")
+    return s
+
+
+@router.get("/analysis/variant/query", tags=["variants"],
+            summary="Query variants of a study (region, gene, ct, populationFrequencyAlt, genotype, sample…)")
+def variant_query(request: Request, actor: Actor = Depends(require_actor),
+                  services: Services = Depends(get_services)) -> JSON:
+    opts = Options.from_request(request, default_limit=1000)
+    study = request.query_params.get("study")
+    if not study:
+        raise Invalid("the study parameter is required")
+    summary = parse_bool(request.query_params.get("summary", "false"), "summary")
+    page = services.variants.search(actor, study, parse_search(request, opts))
+    docs = [render_variants.variant(h, page, summary=summary) for h in page.hits]
+    attrs = {"numSamples": len(page.samples), "source": "variant_index"}
+    return envelope(request, [result(apply_include_exclude(docs, opts), num_matches=page.num_matches,
+                                     attributes=attrs)])
