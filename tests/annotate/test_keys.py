@@ -24,9 +24,14 @@ def test_vectorised_keys_equal_the_reference_encoder() -> None:
 
 
 def test_with_keys_canonicalises_chromosomes() -> None:
-    t = with_keys(pa.table({"chrom": ["chr1", "chrM", "X"], "pos": [5, 6, 7], "ref": ["A", "C", "G"],
-                            "alt": ["T", "G", "A"]}))
+    t = with_keys(
+        pa.table(
+            {"chrom": ["chr1", "chrM", "X"], "pos": [5, 6, 7], "ref": ["A", "C", "G"], "alt": ["T", "G", "A"]}
+        )
+    )
     assert t.column("chrom").to_pylist() == ["1", "MT", "X"]
-    assert t.column("key").to_pylist() == [variant_key.encode("1", 5, "A", "T"),
-                                           variant_key.encode("MT", 6, "C", "G"),
-                                           variant_key.encode("X", 7, "G", "A")]
+    assert t.column("key").to_pylist() == [
+        variant_key.encode("1", 5, "A", "T"),
+        variant_key.encode("MT", 6, "C", "G"),
+        variant_key.encode("X", 7, "G", "A"),
+    ]

@@ -7,6 +7,7 @@ endpoint; the expected status per role is below. lab-b must never see anything o
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import json
 from collections.abc import Callable, Iterator
@@ -19,6 +20,7 @@ from tests.conftest import LiveServer
 from tests.world import PASSWORD, World, build_world
 from vardesk.domain.enums import Role
 from vardesk.services.container import Services
+from vardesk.services.files import UploadedBlob
 
 API = "/api/v2"
 A, B = "lab-a", "lab-b"
@@ -48,7 +50,7 @@ class Ctx:
 class Case:
     method: str
     route: str  # the route template, to prove every endpoint is covered
-    build: Callable[[Ctx], tuple[str, dict | None]]  # -> (concrete path + query, json body)
+    build: Callable[[Ctx], tuple]  # -> (concrete path + query, json body[, multipart files])
     allowed: tuple[Role, ...]  # roles of lab-a that succeed (200)
     denied_status: int = 403  # status for the other roles of lab-a
     leak_check: bool = True  # lab-b must not see lab-a's identifiers in the body
@@ -115,7 +117,85 @@ CASES = [
     Case("GET", "/jobs/{jobs}/info", lambda c: (f"/jobs/{c.private_job}/info", None), OWNER_OR_ADMIN),
     Case("GET", "/jobs/search", lambda c: ("/jobs/search?study=private:default", None), OWNER_OR_ADMIN),
     Case("POST", "/jobs/{job}/kill", lambda c: (f"/jobs/{c.fresh_job()}/kill", None), OWNER_OR_ADMIN),
+    Case(
+        "POST",
+        "/files/upload",
+        lambda c: (
+            f"/files/upload?study=shared:default&relativeFilePath=u{n(c)}/",
+            None,
+            {"file": ("/tmp/small.vcf", SMALL_VCF)},
+        ),
+        WRITERS,
+    ),
+    Case("GET", "/files/search", lambda c: ("/files/search?study=private:default", None), OWNER_OR_ADMIN),
+    Case(
+        "GET",
+        "/files/{files}/info",
+        lambda c: ("/files/small.vcf/info?study=private:default", None),
+        OWNER_OR_ADMIN,
+    ),
+    Case("GET", "/samples/search", lambda c: ("/samples/search?study=private:default", None), OWNER_OR_ADMIN),
+    Case(
+        "GET",
+        "/samples/{samples}/info",
+        lambda c: ("/samples/S1/info?study=private:default", None),
+        OWNER_OR_ADMIN,
+    ),
+    Case(
+        "POST",
+        "/individuals/create",
+        lambda c: ("/individuals/create?study=shared:default", {"id": f"i{n(c)}", "sex": {"id": "FEMALE"}}),
+        WRITERS,
+    ),
+    Case(
+        "GET",
+        "/individuals/search",
+        lambda c: ("/individuals/search?study=private:default", None),
+        OWNER_OR_ADMIN,
+    ),
+    Case(
+        "GET",
+        "/individuals/{individuals}/info",
+        lambda c: ("/individuals/ind1/info?study=private:default", None),
+        OWNER_OR_ADMIN,
+    ),
+    Case(
+        "POST",
+        "/families/create",
+        lambda c: (
+            "/families/create?study=shared:default",
+            {"id": f"f{n(c)}", "members": [{"id": f"m{n(c)}"}]},
+        ),
+        WRITERS,
+    ),
+    Case(
+        "GET", "/families/search", lambda c: ("/families/search?study=private:default", None), OWNER_OR_ADMIN
+    ),
+    Case(
+        "GET",
+        "/families/{families}/info",
+        lambda c: ("/families/fam1/info?study=private:default", None),
+        OWNER_OR_ADMIN,
+    ),
+    Case(
+        "POST",
+        "/operation/variant/index",
+        lambda c: ("/operation/variant/index?study=private:default", {"file": "small.vcf"}),
+        OWNER_OR_ADMIN,
+    ),
+    Case(
+        "GET",
+        "/analysis/variant/query",
+        lambda c: ("/analysis/variant/query?study=private:default", None),
+        OWNER_OR_ADMIN,
+    ),
 ]
+SMALL_VCF = (
+    "##fileformat=VCFv4.2\n##reference=GRCh38\n##contig=<ID=chr1,length=248956422>\n"
+    '##FORMAT=<ID=GT,Number=1,Type=String,Description="Genotype">\n'
+    "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tS1\n"
+    "chr1\t1000\t.\tA\tG\t50\tPASS\t.\tGT\t0/1\n"
+).encode()
 PUBLIC = {"/meta/about", "/meta/ping", "/users/login"}
 
 
@@ -125,6 +205,14 @@ def ctx(module_services: Services) -> Iterator[Ctx]:
     owner = world.member(A, Role.ANALYST).actor
     for code, share in (("shared", "CONTRIBUTOR"), ("viewonly", "VIEWER"), ("private", "NONE")):
         module_services.projects.create_project(owner, {"id": code, "shareRole": share})
+    scratch = module_services.store.scratch_dir() / "small.vcf"
+    scratch.write_bytes(SMALL_VCF)
+    blob = UploadedBlob(
+        scratch, len(SMALL_VCF), hashlib.md5(SMALL_VCF).hexdigest(), hashlib.sha256(SMALL_VCF).hexdigest()
+    )
+    module_services.files.register_upload(owner, "private:default", blob, name="small.vcf")
+    module_services.pedigree.create_individual(owner, "private:default", {"id": "ind1"}, ["S1"])
+    module_services.pedigree.create_family(owner, "private:default", {"id": "fam1"}, ["ind1"])
     with LiveServer(module_services, run_jobs=False) as srv:
         c = Ctx(world, srv, itertools.count())
         c.private_job = c.fresh_job()
@@ -132,10 +220,16 @@ def ctx(module_services: Services) -> Iterator[Ctx]:
 
 
 def call(ctx: Ctx, case: Case, auth: tuple[str, str] | None, token: str | None = None) -> requests.Response:
-    path, body = case.build(ctx)
+    path, body, *files = case.build(ctx)
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     r = requests.request(
-        case.method, ctx.server.url + API + path, json=body, auth=auth, headers=headers, timeout=30
+        case.method,
+        ctx.server.url + API + path,
+        json=body,
+        auth=auth,
+        headers=headers,
+        files=files[0] if files else None,
+        timeout=30,
     )
     r.sent_path = path  # type: ignore[attr-defined]
     return r

@@ -302,4 +302,6 @@ class FamilyRepository(_StudyScoped[Family]):
 
     def of_individual(self, individual_id: int) -> list[int]:
         c = t.family_members.c
-        return [r[0] for r in self.session.execute(select(c.family_id).where(c.individual_id == individual_id))]
+        return [
+            r[0] for r in self.session.execute(select(c.family_id).where(c.individual_id == individual_id))
+        ]

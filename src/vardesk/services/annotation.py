@@ -77,7 +77,7 @@ class AnnotationService:
             return con.execute(
                 "SELECT DISTINCT key, chrom, pos, ref, alt FROM read_parquet($files) ORDER BY key",
                 {"files": files},
-            ).arrow()
+            ).to_arrow_table()
         finally:
             con.close()
 
@@ -93,12 +93,21 @@ class AnnotationService:
             variants = self.distinct_variants(genomes)
             directory = annotation_dir(self.store.root, bundle)
             with _locked(directory):
-                stats = annotate_variants(variants, bundle, next_part(directory),
-                                          progress=(lambda m: progress(50, m)) if progress else None)
+                stats = annotate_variants(
+                    variants,
+                    bundle,
+                    next_part(directory),
+                    progress=(lambda m: progress(50, m)) if progress else None,
+                )
             self._record(file_id, bundle.id, bundle.version)
-            return {"source": "bundle", "bundle": bundle.id, "version": bundle.version,
-                    "variants": stats.variants_in, "annotated": stats.annotated,
-                    "already_annotated": stats.already_annotated}
+            return {
+                "source": "bundle",
+                "bundle": bundle.id,
+                "version": bundle.version,
+                "variants": stats.variants_in,
+                "annotated": stats.annotated,
+                "already_annotated": stats.already_annotated,
+            }
         return self._from_pipeline(vcf.uuid, self.store.local_path(vcf.blob_key), file_id, vcf.build)
 
     def _from_pipeline(self, file_uuid: str, vcf_path: Path, file_id: int, build: str) -> dict[str, Any]:
@@ -109,8 +118,11 @@ class AnnotationService:
         with pysam.VariantFile(str(vcf_path)) as vf:
             tag = detect(vf.header)
         if tag is None:
-            return {"source": "none", "reason": f"no reference bundle is installed for {build} and the file "
-                                                "carries no CSQ, ANN or BCSQ annotation"}
+            return {
+                "source": "none",
+                "reason": f"no reference bundle is installed for {build} and the file "
+                "carries no CSQ, ANN or BCSQ annotation",
+            }
         table = read_preannotated(vcf_path, tag)
         key = f"annotations/{PIPELINE_PREFIX.rstrip(':')}-{file_uuid}"
         work = self.store.scratch_dir()

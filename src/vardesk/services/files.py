@@ -64,8 +64,10 @@ def check_build(detected: str | None, expected: str | None, project_assembly: st
             raise Unprocessable(f"the file's genome build is {detected} but {what} says {value}")
     build = detected or expected or project_assembly
     if not build:
-        raise Unprocessable("the genome build cannot be told from the file's ##reference or ##contig lines; "
-                            "give it explicitly (GRCh37 or GRCh38)")
+        raise Unprocessable(
+            "cannot tell the genome build from the file's ##reference or ##contig lines; "
+            "give it explicitly (GRCh37 or GRCh38) or set the project's assembly"
+        )
     return build
 
 
@@ -75,10 +77,19 @@ class FileService:
         self.projects = projects
         self.store = store
 
-    def register_upload(self, actor: Actor, study_ref: str, blob: UploadedBlob, *, name: str,
-                        relative_path: str | None = None, description: str = "", expected_md5: str | None = None,
-                        expected_build: str | None = None, sample_labels: dict[str, str] | None = None
-                        ) -> FileView:
+    def register_upload(
+        self,
+        actor: Actor,
+        study_ref: str,
+        blob: UploadedBlob,
+        *,
+        name: str,
+        relative_path: str | None = None,
+        description: str = "",
+        expected_md5: str | None = None,
+        expected_build: str | None = None,
+        sample_labels: dict[str, str] | None = None,
+    ) -> FileView:
         """Validate an upload, store it, and record the file and one genome per sample, all or nothing."""
         from vardesk.ingest.validate import validate_vcf
         from vardesk.services.projects import normalise_assembly
@@ -93,12 +104,26 @@ class FileService:
         if not header.samples:
             raise Invalid("the VCF has no sample columns, so it carries no genome")
         build = check_build(header.build, normalise_assembly(expected_build) or None, study.project.assembly)
-        vcf = VcfFile(workspace_id=actor.workspace_id, project_id=study.project.id or 0,
-                      study_id=study.study.id or 0, code=file_code(path), name=name, path=path,
-                      blob_key="", size=blob.size, created_by=actor.user_id, md5=blob.md5, sha256=blob.sha256,
-                      compression=str(getattr(header.compression, "value", header.compression)),
-                      vcf_version=header.version, build=build, samples=list(header.samples),
-                      records=header.records, gvcf=header.gvcf, description=description)
+        vcf = VcfFile(
+            workspace_id=actor.workspace_id,
+            project_id=study.project.id or 0,
+            study_id=study.study.id or 0,
+            code=file_code(path),
+            name=name,
+            path=path,
+            blob_key="",
+            size=blob.size,
+            created_by=actor.user_id,
+            md5=blob.md5,
+            sha256=blob.sha256,
+            compression=str(getattr(header.compression, "value", header.compression)),
+            vcf_version=header.version,
+            build=build,
+            samples=list(header.samples),
+            records=header.records,
+            gvcf=header.gvcf,
+            description=description,
+        )
         vcf.blob_key = f"uploads/{vcf.uuid}/{_SAFE_NAME.sub('_', name)}"
         self.store.put_file(vcf.blob_key, blob.path, move=True)
         try:
@@ -107,8 +132,14 @@ class FileService:
                     raise Conflict(f"file {vcf.code} already exists in study {study.fqn}")
                 uow.files.add(vcf)
                 genomes = self._create_genomes(uow, vcf, sample_labels or {})
-                audit(uow, "file_upload", actor=actor, entity_type="file", entity_id=vcf.id,
-                      details={"size": vcf.size, "samples": len(genomes)})
+                audit(
+                    uow,
+                    "file_upload",
+                    actor=actor,
+                    entity_type="file",
+                    entity_id=vcf.id,
+                    details={"size": vcf.size, "samples": len(genomes)},
+                )
                 uow.commit()
         except BaseException:
             self.store.delete(vcf.blob_key.rsplit("/", 1)[0])
@@ -123,10 +154,21 @@ class FileService:
             while code in taken:  # the same sample uploaded again: a new genome with a suffix
                 code, n = f"{sample}_{n}", n + 1
             taken.add(code)
-            genomes.append(uow.genomes.add(Genome(
-                workspace_id=vcf.workspace_id, project_id=vcf.project_id, study_id=vcf.study_id,
-                file_id=vcf.id or 0, code=code, sample_name=sample, sample_index=index,
-                label=labels.get(sample, sample), build=vcf.build)))
+            genomes.append(
+                uow.genomes.add(
+                    Genome(
+                        workspace_id=vcf.workspace_id,
+                        project_id=vcf.project_id,
+                        study_id=vcf.study_id,
+                        file_id=vcf.id or 0,
+                        code=code,
+                        sample_name=sample,
+                        sample_index=index,
+                        label=labels.get(sample, sample),
+                        build=vcf.build,
+                    )
+                )
+            )
         return genomes
 
     # -- reading ---------------------------------------------------------------------------------
@@ -142,7 +184,9 @@ class FileService:
             raise NotFound(f"file {ref!r} not found in study {study.fqn}")
         return vcf
 
-    def get_files(self, actor: Actor, study_ref: str, refs: list[str]) -> list[tuple[str, FileView | VardeskError]]:
+    def get_files(
+        self, actor: Actor, study_ref: str, refs: list[str]
+    ) -> list[tuple[str, FileView | VardeskError]]:
         out: list[tuple[str, FileView | VardeskError]] = []
         with self.ctx.uow() as uow:
             study = self.projects.resolve_study(uow, actor, study_ref)
@@ -177,4 +221,6 @@ def _state(value: Any) -> GenomeState:
     try:
         return GenomeState(str(value).upper())
     except ValueError:
-        raise Invalid(f"unknown status {value!r}; use one of {', '.join(s.value for s in GenomeState)}") from None
+        raise Invalid(
+            f"unknown status {value!r}; use one of {', '.join(s.value for s in GenomeState)}"
+        ) from None

@@ -29,8 +29,9 @@ class IndexService:
         self.ctx = ctx
         self.services = services
 
-    def index_files(self, actor: Actor, study_ref: str, file_refs: list[str], *, annotate: bool = True) -> tuple[
-            Job, str]:
+    def index_files(
+        self, actor: Actor, study_ref: str, file_refs: list[str], *, annotate: bool = True
+    ) -> tuple[Job, str]:
         """Queue one job that indexes the given files of a study; returns the job and the study's fqn."""
         if not file_refs:
             raise Invalid("the file parameter is required")
@@ -42,14 +43,27 @@ class IndexService:
                 if vcf.state in (GenomeState.VALIDATING, GenomeState.ANNOTATING):
                     raise Conflict(f"file {vcf.code} is already being indexed")
                 ids.append(vcf.id)
-            job = self.services.jobs.submit(uow, actor, TOOL, {"files": ids, "annotate": bool(annotate)},
-                                            study=study, description=f"index {len(ids)} file(s)")
+            job = self.services.jobs.submit(
+                uow,
+                actor,
+                TOOL,
+                {"files": ids, "annotate": bool(annotate)},
+                study=study,
+                description=f"index {len(ids)} file(s)",
+            )
             uow.commit()
         self.services.jobs.notify()
         return job, study.fqn
 
     # -- state ---------------------------------------------------------------------------------------
-    def set_state(self, file_id: int, state: GenomeState, reason: str = "", **genome_fields: Any) -> None:
+    def set_state(
+        self,
+        file_id: int,
+        state: GenomeState,
+        reason: str = "",
+        genome_fields: dict[int, dict[str, Any]] | None = None,
+    ) -> None:
+        """Move a file and its genomes to ``state``; ``genome_fields`` sets values per sample index."""
         with self.ctx.uow() as uow:
             vcf = uow.files.get(file_id)
             if vcf is None:
@@ -58,7 +72,7 @@ class IndexService:
             vcf.state, vcf.state_reason, vcf.modified_at = state, reason, now
             for g in uow.genomes.of_file(file_id):
                 g.state, g.state_reason, g.modified_at = state, reason, now
-                for key, value in genome_fields.get(g.sample_index, {}).items():
+                for key, value in (genome_fields or {}).get(g.sample_index, {}).items():
                     setattr(g, key, value)
             uow.commit()
 
@@ -66,11 +80,8 @@ class IndexService:
 @tool(TOOL)
 def run_variant_index(ctx: JobContext) -> dict[str, Any]:
     """Ingest each file into one genotype Parquet per genome, then annotate (when asked and possible)."""
-    from vardesk.ingest.pipeline import ingest_vcf
-
     services: Services = ctx.services
     indexing = services.indexing
-    store = services.store
     file_ids: list[int] = list(ctx.params.get("files") or [])
     summary: dict[str, Any] = {"files": []}
     for n, file_id in enumerate(file_ids):
@@ -81,40 +92,80 @@ def run_variant_index(ctx: JobContext) -> dict[str, Any]:
         share = 100.0 / len(file_ids)
         base = n * share
         indexing.set_state(file_id, GenomeState.VALIDATING)
-        work = store.scratch_dir()
         try:
-            result = ingest_vcf(store.local_path(vcf.blob_key), work / "out", expected_build=vcf.build or None,
-                                progress=lambda p, m: ctx.progress(base + share * 0.8 * p / 100, m))
-            key = f"genomes/{vcf.uuid}"
-            store.delete(key)  # an earlier, interrupted attempt
-            store.put_dir(key, work / "out")
+            result, annotated = _index_one(ctx, services, vcf, base, share)
         except VardeskError as exc:
             indexing.set_state(file_id, GenomeState.FAILED, exc.message)
             raise
         except Exception as exc:
-            indexing.set_state(file_id, GenomeState.FAILED, f"internal error while indexing ({type(exc).__name__})")
+            indexing.set_state(
+                file_id, GenomeState.FAILED, f"internal error while indexing ({type(exc).__name__})"
+            )
             raise
-        finally:
-            store.delete_scratch(work)
-        fields = {s.index: {"genotypes_key": f"{key}/genotypes/{s.index}.parquet",
-                            "coverage_key": f"{key}/coverage/{s.index}.parquet",
-                            "variants": s.variants, "called": s.called, "build": result.build}
-                  for s in result.samples}
-        annotate = bool(ctx.params.get("annotate", True))
-        indexing.set_state(file_id, GenomeState.ANNOTATING if annotate else GenomeState.READY, **fields)
-        if annotate:
-            ctx.progress(base + share * 0.8, f"annotating {vcf.name}")
-            annotated = services.annotation.annotate_file(file_id, progress=lambda p, m: ctx.progress(
-                base + share * (0.8 + 0.2 * p / 100), m))
-        else:
-            annotated = {}
         indexing.set_state(file_id, GenomeState.READY)
         with services.ctx.uow() as uow:
-            audit(uow, "file_index", workspace_id=ctx.workspace_id, user_id=ctx.created_by, entity_type="file",
-                  entity_id=file_id, details={"records": result.records_read, "variants": result.variants_kept})
+            audit(
+                uow,
+                "file_index",
+                workspace_id=ctx.workspace_id,
+                user_id=ctx.created_by,
+                entity_type="file",
+                entity_id=file_id,
+                details={"records": result.records_read, "variants": result.variants_kept},
+            )
             uow.commit()
-        summary["files"].append({"file": vcf.code, "records_read": result.records_read,
-                                 "variants": result.variants_kept, "build": result.build,
-                                 "seconds": round(result.seconds, 2), "samples": len(result.samples),
-                                 "annotation": annotated})
+        summary["files"].append(
+            {
+                "file": vcf.code,
+                "records_read": result.records_read,
+                "variants": result.variants_kept,
+                "build": result.build,
+                "seconds": round(result.seconds, 2),
+                "samples": len(result.samples),
+                "annotation": annotated,
+            }
+        )
     return summary
+
+
+def _index_one(
+    ctx: JobContext, services: Services, vcf: VcfFile, base: float, share: float
+) -> tuple[Any, dict[str, Any]]:
+    """Ingest one file into the store (atomically), then annotate it when asked."""
+    from vardesk.ingest.pipeline import ingest_vcf
+
+    store = services.store
+    work = store.scratch_dir()
+    try:
+        result = ingest_vcf(
+            store.local_path(vcf.blob_key),
+            work / "out",
+            expected_build=vcf.build or None,
+            progress=lambda p, m: ctx.progress(base + share * 0.8 * p / 100, m),
+        )
+        key = f"genomes/{vcf.uuid}"
+        store.delete(key)  # what an interrupted earlier attempt may have left
+        store.put_dir(key, work / "out")
+    finally:
+        store.delete_scratch(work)
+    fields = {
+        s.index: {
+            "genotypes_key": f"{key}/genotypes/{s.index}.parquet",
+            "coverage_key": f"{key}/coverage/{s.index}.parquet",
+            "variants": s.variants,
+            "called": s.called,
+            "build": result.build,
+        }
+        for s in result.samples
+    }
+    annotate = bool(ctx.params.get("annotate", True))
+    services.indexing.set_state(
+        vcf.id or 0, GenomeState.ANNOTATING if annotate else GenomeState.VALIDATING, genome_fields=fields
+    )
+    if not annotate:
+        return result, {}
+    ctx.progress(base + share * 0.8, f"annotating {vcf.name}")
+    annotated = services.annotation.annotate_file(
+        vcf.id or 0, progress=lambda p, m: ctx.progress(base + share * (0.8 + 0.2 * p / 100), m)
+    )
+    return result, annotated

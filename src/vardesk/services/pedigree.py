@@ -16,11 +16,30 @@ from vardesk.services.context import ServiceContext, audit
 from vardesk.services.projects import ProjectService, StudyView
 
 HPO_ID = re.compile(r"^HP:\d{7}$")
-_SEX = {"MALE": Sex.MALE, "M": Sex.MALE, "1": Sex.MALE, "FEMALE": Sex.FEMALE, "F": Sex.FEMALE,
-        "2": Sex.FEMALE, "UNKNOWN": Sex.UNKNOWN, "U": Sex.UNKNOWN, "0": Sex.UNKNOWN, "": Sex.UNKNOWN}
-_AFFECTED = {"AFFECTED": Affected.AFFECTED, "2": Affected.AFFECTED, "TRUE": Affected.AFFECTED,
-             "UNAFFECTED": Affected.UNAFFECTED, "1": Affected.UNAFFECTED, "FALSE": Affected.UNAFFECTED,
-             "UNKNOWN": Affected.UNKNOWN, "0": Affected.UNKNOWN, "-9": Affected.UNKNOWN, "": Affected.UNKNOWN}
+_SEX = {
+    "MALE": Sex.MALE,
+    "M": Sex.MALE,
+    "1": Sex.MALE,
+    "FEMALE": Sex.FEMALE,
+    "F": Sex.FEMALE,
+    "2": Sex.FEMALE,
+    "UNKNOWN": Sex.UNKNOWN,
+    "U": Sex.UNKNOWN,
+    "0": Sex.UNKNOWN,
+    "": Sex.UNKNOWN,
+}
+_AFFECTED = {
+    "AFFECTED": Affected.AFFECTED,
+    "2": Affected.AFFECTED,
+    "TRUE": Affected.AFFECTED,
+    "UNAFFECTED": Affected.UNAFFECTED,
+    "1": Affected.UNAFFECTED,
+    "FALSE": Affected.UNAFFECTED,
+    "UNKNOWN": Affected.UNKNOWN,
+    "0": Affected.UNKNOWN,
+    "-9": Affected.UNKNOWN,
+    "": Affected.UNKNOWN,
+}
 
 
 def parse_sex(value: Any) -> Sex:
@@ -92,7 +111,9 @@ class PedigreeService:
             raise NotFound(f"sample {ref!r} not found in study {study.fqn}")
         return g
 
-    def get_genomes(self, actor: Actor, study_ref: str, refs: list[str]) -> list[tuple[str, GenomeView | VardeskError]]:
+    def get_genomes(
+        self, actor: Actor, study_ref: str, refs: list[str]
+    ) -> list[tuple[str, GenomeView | VardeskError]]:
         out: list[tuple[str, GenomeView | VardeskError]] = []
         with self.ctx.uow() as uow:
             study = self.projects.resolve_study(uow, actor, study_ref)
@@ -119,7 +140,9 @@ class PedigreeService:
             if filters.get("file"):
                 f = uow.files.by_code(study.study.id or 0, filters["file"])
                 query["file_id"] = f.id if f else -1
-            views = [self._genome_view(uow, study, g) for g in uow.genomes.in_study(study.study.id or 0, query)]
+            views = [
+                self._genome_view(uow, study, g) for g in uow.genomes.in_study(study.study.id or 0, query)
+            ]
             for v in views:
                 audit(uow, "genome_read", actor=actor, entity_type="genome", entity_id=v.genome.id)
             uow.commit()
@@ -130,8 +153,14 @@ class PedigreeService:
         father = uow.individuals.get(ind.father_id) if ind.father_id else None
         mother = uow.individuals.get(ind.mother_id) if ind.mother_id else None
         fams = [uow.families.get(fid) for fid in uow.families.of_individual(ind.id or 0)]
-        return IndividualView(study, ind, father.code if father else None, mother.code if mother else None,
-                              list(uow.genomes.of_individuals([ind.id or 0])), [f.code for f in fams if f])
+        return IndividualView(
+            study,
+            ind,
+            father.code if father else None,
+            mother.code if mother else None,
+            list(uow.genomes.of_individuals([ind.id or 0])),
+            [f.code for f in fams if f],
+        )
 
     def _parent(self, uow: UnitOfWork, study: StudyView, value: Any) -> int | None:
         ref = value.get("id") if isinstance(value, dict) else value
@@ -142,25 +171,37 @@ class PedigreeService:
             raise NotFound(f"parent {ref!r} not found in study {study.fqn}; create parents first")
         return parent.id
 
-    def _create_individual(self, uow: UnitOfWork, actor: Actor, study: StudyView, data: dict[str, Any],
-                           samples: list[str]) -> Individual:
+    def _create_individual(
+        self, uow: UnitOfWork, actor: Actor, study: StudyView, data: dict[str, Any], samples: list[str]
+    ) -> Individual:
         code = check_code(str(data.get("id") or ""), "individual")
         sid = study.study.id or 0
         if uow.individuals.by_code(sid, code):
             raise Conflict(f"individual {code!r} already exists in study {study.fqn}")
-        affected = data.get("affected", data.get("affectationStatus", (data.get("attributes") or {}).get("affected")))
-        ind = uow.individuals.add(Individual(
-            workspace_id=actor.workspace_id, study_id=sid, code=code, name=str(data.get("name") or code),
-            sex=parse_sex(data.get("sex")), affected=parse_affected(affected),
-            father_id=self._parent(uow, study, data.get("father")),
-            mother_id=self._parent(uow, study, data.get("mother")),
-            date_of_birth=str(data.get("dateOfBirth") or ""),
-            ethnicity=str((data.get("ethnicity") or {}).get("id", "") if isinstance(data.get("ethnicity"), dict)
-                          else data.get("ethnicity") or ""),
-            phenotypes=parse_phenotypes(data.get("phenotypes")),
-            disorders=[d if isinstance(d, dict) else {"id": str(d)} for d in data.get("disorders") or []],
-            attributes=dict(data.get("attributes") or {}),
-        ))
+        affected = data.get(
+            "affected", data.get("affectationStatus", (data.get("attributes") or {}).get("affected"))
+        )
+        ind = uow.individuals.add(
+            Individual(
+                workspace_id=actor.workspace_id,
+                study_id=sid,
+                code=code,
+                name=str(data.get("name") or code),
+                sex=parse_sex(data.get("sex")),
+                affected=parse_affected(affected),
+                father_id=self._parent(uow, study, data.get("father")),
+                mother_id=self._parent(uow, study, data.get("mother")),
+                date_of_birth=str(data.get("dateOfBirth") or ""),
+                ethnicity=str(
+                    (data.get("ethnicity") or {}).get("id", "")
+                    if isinstance(data.get("ethnicity"), dict)
+                    else data.get("ethnicity") or ""
+                ),
+                phenotypes=parse_phenotypes(data.get("phenotypes")),
+                disorders=[d if isinstance(d, dict) else {"id": str(d)} for d in data.get("disorders") or []],
+                attributes=dict(data.get("attributes") or {}),
+            )
+        )
         for ref in samples:
             g = self.find_genome(uow, study, ref)
             if g.individual_id not in (None, ind.id):
@@ -169,8 +210,9 @@ class PedigreeService:
         audit(uow, "individual_create", actor=actor, entity_type="individual", entity_id=ind.id)
         return ind
 
-    def create_individual(self, actor: Actor, study_ref: str, data: dict[str, Any],
-                          samples: list[str] | None = None) -> IndividualView:
+    def create_individual(
+        self, actor: Actor, study_ref: str, data: dict[str, Any], samples: list[str] | None = None
+    ) -> IndividualView:
         with self.ctx.uow() as uow:
             study = self.projects.study_for_write(uow, actor, study_ref)
             ind = self._create_individual(uow, actor, study, data, samples or [])
@@ -179,8 +221,9 @@ class PedigreeService:
             uow.commit()
         return view
 
-    def get_individuals(self, actor: Actor, study_ref: str, refs: list[str]
-                        ) -> list[tuple[str, IndividualView | VardeskError]]:
+    def get_individuals(
+        self, actor: Actor, study_ref: str, refs: list[str]
+    ) -> list[tuple[str, IndividualView | VardeskError]]:
         out: list[tuple[str, IndividualView | VardeskError]] = []
         with self.ctx.uow() as uow:
             study = self.projects.resolve_study(uow, actor, study_ref)
@@ -194,7 +237,9 @@ class PedigreeService:
             uow.commit()
         return out
 
-    def search_individuals(self, actor: Actor, study_ref: str, filters: dict[str, Any]) -> list[IndividualView]:
+    def search_individuals(
+        self, actor: Actor, study_ref: str, filters: dict[str, Any]
+    ) -> list[IndividualView]:
         with self.ctx.uow() as uow:
             study = self.projects.resolve_study(uow, actor, study_ref)
             query: dict[str, Any] = {}
@@ -202,13 +247,17 @@ class PedigreeService:
                 query["code"] = filters["code"].split(",")
             if filters.get("sex"):
                 query["sex"] = parse_sex(filters["sex"]).value
-            views = [self._individual_view(uow, study, i)
-                     for i in uow.individuals.in_study(study.study.id or 0, query)]
+            views = [
+                self._individual_view(uow, study, i)
+                for i in uow.individuals.in_study(study.study.id or 0, query)
+            ]
             if filters.get("samples"):
                 wanted = set(filters["samples"].split(","))
                 views = [v for v in views if wanted & {g.code for g in v.genomes}]
             for v in views:
-                audit(uow, "individual_read", actor=actor, entity_type="individual", entity_id=v.individual.id)
+                audit(
+                    uow, "individual_read", actor=actor, entity_type="individual", entity_id=v.individual.id
+                )
             uow.commit()
         return views
 
@@ -217,8 +266,9 @@ class PedigreeService:
         members = [uow.individuals.get(i) for i in uow.families.member_ids(fam.id or 0)]
         return FamilyView(study, fam, [self._individual_view(uow, study, m) for m in members if m])
 
-    def create_family(self, actor: Actor, study_ref: str, data: dict[str, Any],
-                      members: list[str] | None = None) -> FamilyView:
+    def create_family(
+        self, actor: Actor, study_ref: str, data: dict[str, Any], members: list[str] | None = None
+    ) -> FamilyView:
         """Create a family; members given as objects are created when missing (parents first)."""
         code = check_code(str(data.get("id") or ""), "family")
         with self.ctx.uow() as uow:
@@ -236,7 +286,9 @@ class PedigreeService:
                     if existing is not None:
                         member_ids.append(existing.id or 0)
                         continue
-                    parents = [p.get("id") if isinstance(p, dict) else p for p in (m.get("father"), m.get("mother"))]
+                    parents = [
+                        p.get("id") if isinstance(p, dict) else p for p in (m.get("father"), m.get("mother"))
+                    ]
                     if any(p and uow.individuals.by_code(sid, str(p)) is None for p in parents):
                         rest.append(m)
                         continue
@@ -253,10 +305,16 @@ class PedigreeService:
                 if ind is None:
                     raise NotFound(f"individual {ref!r} not found in study {study.fqn}")
                 member_ids.append(ind.id or 0)
-            fam = uow.families.add(Family(workspace_id=actor.workspace_id, study_id=sid, code=code,
-                                          name=str(data.get("name") or code),
-                                          description=str(data.get("description") or ""),
-                                          attributes=dict(data.get("attributes") or {})))
+            fam = uow.families.add(
+                Family(
+                    workspace_id=actor.workspace_id,
+                    study_id=sid,
+                    code=code,
+                    name=str(data.get("name") or code),
+                    description=str(data.get("description") or ""),
+                    attributes=dict(data.get("attributes") or {}),
+                )
+            )
             uow.families.set_members(fam.id or 0, list(dict.fromkeys(member_ids)))
             audit(uow, "family_create", actor=actor, entity_type="family", entity_id=fam.id)
             uow.flush()
@@ -264,7 +322,9 @@ class PedigreeService:
             uow.commit()
         return view
 
-    def get_families(self, actor: Actor, study_ref: str, refs: list[str]) -> list[tuple[str, FamilyView | VardeskError]]:
+    def get_families(
+        self, actor: Actor, study_ref: str, refs: list[str]
+    ) -> list[tuple[str, FamilyView | VardeskError]]:
         out: list[tuple[str, FamilyView | VardeskError]] = []
         with self.ctx.uow() as uow:
             study = self.projects.resolve_study(uow, actor, study_ref)
@@ -282,7 +342,9 @@ class PedigreeService:
         with self.ctx.uow() as uow:
             study = self.projects.resolve_study(uow, actor, study_ref)
             query = {"code": filters["code"].split(",")} if filters.get("code") else {}
-            views = [self._family_view(uow, study, f) for f in uow.families.in_study(study.study.id or 0, query)]
+            views = [
+                self._family_view(uow, study, f) for f in uow.families.in_study(study.study.id or 0, query)
+            ]
             if filters.get("members"):
                 wanted = set(filters["members"].split(","))
                 views = [v for v in views if wanted & {m.individual.code for m in v.members}]

@@ -66,7 +66,9 @@ class VariantService:
     def search(self, actor: Actor, study_ref: str, search: VariantSearch) -> VariantPage:
         study, genomes = self._genomes(actor, study_ref)
         named = list(dict.fromkeys([*search.samples_any, *search.genotypes]))
-        unknown = [s for s in named + [s for s in search.include_samples or [] if s != "*"] if s not in genomes]
+        unknown = [
+            s for s in named + [s for s in search.include_samples or [] if s != "*"] if s not in genomes
+        ]
         if unknown:
             raise NotFound(f"sample(s) {', '.join(unknown)} not found in study {study.fqn}")
         if search.include_samples == ["*"]:
@@ -78,8 +80,10 @@ class VariantService:
         involved = list(dict.fromkeys(named + included))
         not_ready = [s for s in involved if genomes[s].state is not GenomeState.READY]
         if not_ready:
-            raise Invalid(f"sample(s) {', '.join(not_ready)} are not indexed yet (state "
-                          f"{', '.join(genomes[s].state.value for s in not_ready)})")
+            raise Invalid(
+                f"sample(s) {', '.join(not_ready)} are not indexed yet (state "
+                f"{', '.join(genomes[s].state.value for s in not_ready)})"
+            )
         pool = involved or [c for c, g in genomes.items() if g.state is GenomeState.READY]
         if not pool:
             return VariantPage(study, [], 0, [])
@@ -89,15 +93,24 @@ class VariantService:
         if isinstance(primary, list) and len(primary) == 1:
             primary = primary[0]
         query = VariantQuery(
-            regions=[Region.parse(r) for r in search.regions] + [Region(chrom=c, start=p, end=p)
-                                                                  for c, p, _, _ in search.ids],
-            genes=search.genes, consequences=search.consequences, max_af=search.max_af,
-            clinvar=search.clinvar, pass_only=search.pass_only, min_qual=search.min_qual,
-            genotypes=dict(search.genotypes), skip=search.skip, limit=search.limit,
+            regions=[Region.parse(r) for r in search.regions]
+            + [Region(chrom=c, start=p, end=p) for c, p, _, _ in search.ids],
+            genes=search.genes,
+            consequences=search.consequences,
+            max_af=search.max_af,
+            clinvar=search.clinvar,
+            pass_only=search.pass_only,
+            min_qual=search.min_qual,
+            genotypes=dict(search.genotypes),
+            skip=search.skip,
+            limit=search.limit,
         )
         annotations = self.services.annotation.annotation_paths([genomes[s] for s in pool])
-        rows = [r for b in query_batches(query, paths, primary=primary, annotations=annotations or None)
-                for r in b.to_pylist()]
+        rows = [
+            r
+            for b in query_batches(query, paths, primary=primary, annotations=annotations or None)
+            for r in b.to_pylist()
+        ]
         if search.ids:
             wanted = {(c, p, r, a) for c, p, r, a in search.ids}
             rows = [r for r in rows if (r["chrom"], r["pos"], r["ref"], r["alt"]) in wanted]
@@ -105,12 +118,20 @@ class VariantService:
         if search.count:
             matches = count_variants(query, paths, primary=primary, annotations=annotations or None)
         values = sample_rows({s: paths[s] for s in included}, [r["key"] for r in rows]) if rows else {}
-        hits = [VariantHit(r, [(s, values.get(s, {}).get((r["key"], r["ref"], r["alt"]))) for s in included])
-                for r in rows]
+        hits = [
+            VariantHit(r, [(s, values.get(s, {}).get((r["key"], r["ref"], r["alt"]))) for s in included])
+            for r in rows
+        ]
         with self.ctx.uow() as uow:
             for s in included:
-                audit(uow, "genome_read", actor=actor, entity_type="genome", entity_id=genomes[s].id,
-                      details={"via": "variant_query"})
+                audit(
+                    uow,
+                    "genome_read",
+                    actor=actor,
+                    entity_type="genome",
+                    entity_id=genomes[s].id,
+                    details={"via": "variant_query"},
+                )
             uow.commit()
         return VariantPage(study, hits, matches, included)
 

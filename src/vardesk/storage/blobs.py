@@ -100,8 +100,9 @@ def open_store(url: str) -> LocalBlobStore:
 
 
 @contextmanager
-def spooled_upload(store: BlobStore, stream: BinaryIO, *, max_bytes: int, chunk: int = 1 << 20) -> Iterator[
-        tuple[Path, int, str, str]]:
+def spooled_upload(
+    store: BlobStore, stream: BinaryIO, *, max_bytes: int, chunk: int = 1 << 20
+) -> Iterator[tuple[Path, int, str, str]]:
     """Copy a stream into a scratch file in bounded memory, hashing as it goes.
 
     Yields (path, size, md5, sha256); the scratch file is removed on exit unless the caller moved it.

@@ -213,8 +213,7 @@ def compile_query(
     source = "read_parquet(?)"
     if len(primaries) > 1:  # one row per distinct variant of the union
         source = (
-            "(SELECT DISTINCT ON (key, chrom, ref, alt) * FROM read_parquet(?) "
-            "ORDER BY key, chrom, ref, alt)"
+            "(SELECT DISTINCT ON (key, chrom, ref, alt) * FROM read_parquet(?) ORDER BY key, chrom, ref, alt)"
         )
     sql = f"SELECT {', '.join(select)} FROM {source} p " + " ".join(joins)
     where_sql = [w for w in where if not isinstance(w, _Params)]
@@ -301,8 +300,21 @@ def count_variants(
     return int(row[0]) if row else 0
 
 
-def sample_rows(genomes: Mapping[str, Path], keys: Sequence[int], columns: Sequence[str] = (
-        "gt", "zygosity", "phased", "ad_ref", "ad_alt", "dp", "gq", "vaf", "filters", "qual")
+def sample_rows(
+    genomes: Mapping[str, Path],
+    keys: Sequence[int],
+    columns: Sequence[str] = (
+        "gt",
+        "zygosity",
+        "phased",
+        "ad_ref",
+        "ad_alt",
+        "dp",
+        "gq",
+        "vaf",
+        "filters",
+        "qual",
+    ),
 ) -> dict[str, dict[tuple[int, str, str], dict[str, Any]]]:
     """Per genome, the stored values of the given variant keys: ``{name: {(key, ref, alt): row}}``."""
     allowed = set(GENOTYPE_COLUMNS)
@@ -316,10 +328,14 @@ def sample_rows(genomes: Mapping[str, Path], keys: Sequence[int], columns: Seque
     try:
         for name, path in genomes.items():
             cols = ", ".join(["key", "ref", "alt", *columns])
-            rows = con.execute(
-                f"SELECT {cols} FROM read_parquet(?) WHERE key IN (SELECT unnest(?::BIGINT[]))",
-                [str(path), list(keys)],
-            ).arrow().to_pylist()
+            rows = (
+                con.execute(
+                    f"SELECT {cols} FROM read_parquet(?) WHERE key IN (SELECT unnest(?::BIGINT[]))",
+                    [str(path), list(keys)],
+                )
+                .to_arrow_table()
+                .to_pylist()
+            )
             out[name] = {(r["key"], r["ref"], r["alt"]): r for r in rows}
     finally:
         con.close()

@@ -73,3 +73,36 @@ def test_pyopencga_permission_error_is_403_and_not_retried(
     with pytest.raises(OpencgaAuthorisationError):
         oc.projects.create(data={"id": "nope"})
     assert oc.projects.search().get_results() == []
+
+
+def test_pyopencga_upload_index_wait_and_query(services: Services, live_server: LiveServer) -> None:
+    from tests.conftest import TESTDATA
+
+    world = build_world(services, ("lab-a",))
+    analyst = world.member("lab-a", Role.ANALYST)
+    oc = client(live_server)
+    oc.login(user=analyst.email, password=PASSWORD)
+    oc.projects.create(data={"id": "giab", "organism": {"assembly": "GRCh37"}})
+    study = oc.studies.create(data={"id": "trio"}, project="giab", include_result=True).get_result(0)
+    vcf = TESTDATA / "giab-trio-grch37" / "ashk-trio.vcf.gz"
+    uploaded = oc.files.upload(
+        file=str(vcf),
+        study=study["fqn"],
+        format="VCF",
+        bioformat="VARIANT",
+        relative_file_path="data/",
+        parents=True,
+    ).get_result(0)
+    assert uploaded["id"] == "data:ashk-trio.vcf.gz" and uploaded["path"] == "data/ashk-trio.vcf.gz"
+    job = oc.operations.index_variant(data={"file": uploaded["id"], "annotate": True}, study=study["fqn"])
+    oc.wait_for_job(response=job.get_response(0), retry_seconds=1)
+    done = oc.jobs.info(jobs=job.get_result(0)["id"], study=study["fqn"]).get_result(0)
+    assert done["internal"]["status"]["id"] == "DONE"
+    variants = oc.variants.query(study=study["fqn"], gene="SAMD11", include_sample="all", limit=10)
+    results = variants.get_results()
+    assert 0 < len(results) <= 10
+    for v in results:
+        assert "SAMD11" in {ct["geneName"] for ct in v["annotation"]["consequenceTypes"]}
+        assert len(v["studies"][0]["samples"]) == 3
+    samples = oc.samples.search(study=study["fqn"]).get_results()
+    assert [s["id"] for s in samples] == ["HG002", "HG003", "HG004"]

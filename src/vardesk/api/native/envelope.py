@@ -130,6 +130,9 @@ def apply_include_exclude(results: list[Any], opts: Options) -> list[Any]:
 def error_event(exc: VardeskError | Exception, entry_id: str | None = None) -> dict[str, Any]:
     name = type(exc).__name__
     message = exc.message if isinstance(exc, VardeskError) else str(exc)
+    line = exc.details.get("line") if isinstance(exc, VardeskError) else None
+    if line is not None and f"line {line}" not in message:
+        message = f"line {line}: {message}"
     ev = {
         "type": "ERROR",
         "code": 0,

@@ -31,21 +31,32 @@ def _sample(values: dict[str, Any] | None) -> list[str]:
     if values is None:
         return ["0/0", ".", ".", "."]
     ad = "." if values.get("ad_ref") is None else f"{values['ad_ref']},{values.get('ad_alt') or 0}"
-    return [values.get("gt") or "./.", ad, "." if values.get("dp") is None else str(values["dp"]),
-            "." if values.get("gq") is None else str(values["gq"])]
+    return [
+        values.get("gt") or "./.",
+        ad,
+        "." if values.get("dp") is None else str(values["dp"]),
+        "." if values.get("gq") is None else str(values["gq"]),
+    ]
 
 
 def _consequence_types(row: dict[str, Any]) -> list[dict[str, Any]]:
     out = []
     for t in row.get("transcripts") or []:
         flags = [f for f, on in (("canonical", t.get("canonical")), ("MANE Select", t.get("mane"))) if on]
-        out.append({
-            "geneName": t.get("gene_symbol"), "geneId": t.get("gene_id"), "transcriptId": t.get("transcript_id"),
-            "biotype": t.get("biotype"), "source": "vardesk", "transcriptFlags": flags,
-            "hgvs": [h for h in (t.get("hgvs_c"), t.get("hgvs_p")) if h],
-            "sequenceOntologyTerms": [{"accession": SO_ACCESSIONS.get(c, ""), "name": c}
-                                      for c in t.get("consequences") or []],
-        })
+        out.append(
+            {
+                "geneName": t.get("gene_symbol"),
+                "geneId": t.get("gene_id"),
+                "transcriptId": t.get("transcript_id"),
+                "biotype": t.get("biotype"),
+                "source": "vardesk",
+                "transcriptFlags": flags,
+                "hgvs": [h for h in (t.get("hgvs_c"), t.get("hgvs_p")) if h],
+                "sequenceOntologyTerms": [
+                    {"accession": SO_ACCESSIONS.get(c, ""), "name": c} for c in t.get("consequences") or []
+                ],
+            }
+        )
     return out
 
 
@@ -53,27 +64,53 @@ def _annotation(row: dict[str, Any], start: int, end: int, ref: str, alt: str) -
     if "consequence" not in row and "gnomad_af" not in row:
         return None
     ann: dict[str, Any] = {
-        "chromosome": row["chrom"], "start": start, "end": end, "reference": ref, "alternate": alt,
-        "id": row.get("rsid") or "", "displayConsequenceType": row.get("consequence"),
+        "chromosome": row["chrom"],
+        "start": start,
+        "end": end,
+        "reference": ref,
+        "alternate": alt,
+        "id": row.get("rsid") or "",
+        "displayConsequenceType": row.get("consequence"),
         "consequenceTypes": _consequence_types(row),
         "hgvs": [h for h in (row.get("hgvs_c"), row.get("hgvs_p")) if h],
         "xrefs": [{"id": row["gene_symbol"], "source": "HGNC"}] if row.get("gene_symbol") else [],
-        "populationFrequencies": [], "traitAssociation": [],
+        "populationFrequencies": [],
+        "traitAssociation": [],
     }
     af = row.get("gnomad_af")
     if af is not None:
-        ann["populationFrequencies"].append({"study": "GNOMAD", "population": "ALL", "refAllele": ref,
-                                             "altAllele": alt, "altAlleleFreq": af, "refAlleleFreq": 1 - af})
+        ann["populationFrequencies"].append(
+            {
+                "study": "GNOMAD",
+                "population": "ALL",
+                "refAllele": ref,
+                "altAllele": alt,
+                "altAlleleFreq": af,
+                "refAlleleFreq": 1 - af,
+            }
+        )
     if row.get("gnomad_af_grpmax") is not None:
-        ann["populationFrequencies"].append({"study": "GNOMAD", "population": "GRPMAX", "refAllele": ref,
-                                             "altAllele": alt, "altAlleleFreq": row["gnomad_af_grpmax"]})
+        ann["populationFrequencies"].append(
+            {
+                "study": "GNOMAD",
+                "population": "GRPMAX",
+                "refAllele": ref,
+                "altAllele": alt,
+                "altAlleleFreq": row["gnomad_af_grpmax"],
+            }
+        )
     if row.get("clinvar_significance"):
-        ann["traitAssociation"].append({
-            "source": {"name": "clinvar"}, "id": str(row.get("clinvar_id") or ""),
-            "variantClassification": {"clinicalSignificance": str(row["clinvar_significance"]).lower()},
-            "heritableTraits": [{"trait": d} for d in str(row.get("clinvar_disease") or "").split("|") if d],
-            "reviewStatus": row.get("clinvar_review_status"),
-        })
+        ann["traitAssociation"].append(
+            {
+                "source": {"name": "clinvar"},
+                "id": str(row.get("clinvar_id") or ""),
+                "variantClassification": {"clinicalSignificance": str(row["clinvar_significance"]).lower()},
+                "heritableTraits": [
+                    {"trait": d} for d in str(row.get("clinvar_disease") or "").split("|") if d
+                ],
+                "reviewStatus": row.get("clinvar_review_status"),
+            }
+        )
     return ann
 
 
@@ -82,16 +119,30 @@ def variant(hit: VariantHit, page: VariantPage, *, summary: bool = False) -> dic
     start, end, ref, alt = opencga_alleles(row["pos"], row["ref"], row["alt"])
     study: dict[str, Any] = {"studyId": page.study.fqn, "sampleDataKeys": SAMPLE_DATA_KEYS}
     if not summary:
-        study["files"] = [{"fileId": "", "data": {"FILTER": ";".join(row.get("filters") or []) or ".",
-                                                  "QUAL": "." if row.get("qual") is None else f"{row['qual']:g}"}}]
+        study["files"] = [
+            {
+                "fileId": "",
+                "data": {
+                    "FILTER": ";".join(row.get("filters") or []) or ".",
+                    "QUAL": "." if row.get("qual") is None else f"{row['qual']:g}",
+                },
+            }
+        ]
         study["samples"] = [{"sampleId": s, "fileIndex": 0, "data": _sample(v)} for s, v in hit.samples]
         study["secondaryAlternates"] = []
         study["issues"] = []
     doc: dict[str, Any] = {
-        "id": f"{row['chrom']}:{start}:{ref}:{alt}", "names": [row["rsid"]] if row.get("rsid") else [],
-        "chromosome": row["chrom"], "start": start, "end": end, "reference": ref, "alternate": alt,
-        "length": max(len(ref.strip("-")), len(alt.strip("-")), 1), "type": variant_type(ref, alt),
-        "strand": "+", "studies": [study],
+        "id": f"{row['chrom']}:{start}:{ref}:{alt}",
+        "names": [row["rsid"]] if row.get("rsid") else [],
+        "chromosome": row["chrom"],
+        "start": start,
+        "end": end,
+        "reference": ref,
+        "alternate": alt,
+        "length": max(len(ref.strip("-")), len(alt.strip("-")), 1),
+        "type": variant_type(ref, alt),
+        "strand": "+",
+        "studies": [study],
     }
     ann = _annotation(row, start, end, ref, alt)
     if ann is not None:

@@ -36,10 +36,14 @@ def _id_filter(opts: Options) -> dict[str, str]:
 
 
 # -- files ---------------------------------------------------------------------------------------
-@router.post("/files/upload", tags=["files"],
-             summary="Upload a VCF (multipart part 'file'); validated, stored, one sample per column")
-async def files_upload(request: Request, actor: Actor = Depends(require_actor),
-                       services: Services = Depends(get_services)) -> JSON:
+@router.post(
+    "/files/upload",
+    tags=["files"],
+    summary="Upload a VCF (multipart part 'file'); validated, stored, one sample per column",
+)
+async def files_upload(
+    request: Request, actor: Actor = Depends(require_actor), services: Services = Depends(get_services)
+) -> JSON:
     limit = services.settings.max_upload_bytes
     length = request.headers.get("content-length")
     if length and length.isdigit() and int(length) > limit + (1 << 20):
@@ -60,26 +64,37 @@ async def files_upload(request: Request, actor: Actor = Depends(require_actor),
             if len(checksum) == 64 and checksum != sha:
                 raise Unprocessable(f"SHA-256 mismatch: the upload's checksum is {sha}, expected {checksum}")
             view = await run_in_threadpool(
-                services.files.register_upload, actor, study, UploadedBlob(path, size, md5, sha),
+                services.files.register_upload,
+                actor,
+                study,
+                UploadedBlob(path, size, md5, sha),
                 name=get("name") or get("fileName") or part.filename or "",
-                relative_path=get("relativeFilePath"), description=get("description") or "",
-                expected_md5=checksum if len(checksum) == 32 else None, expected_build=get("assembly"))
+                relative_path=get("relativeFilePath"),
+                description=get("description") or "",
+                expected_md5=checksum if len(checksum) == 32 else None,
+                expected_build=get("assembly"),
+            )
     finally:
         await part.close()
     return envelope(request, [result([render_data.file(view)], num_matches=1, inserted=1)])
 
 
 @router.get("/files/search", tags=["files"], summary="Files of a study (?study=)")
-def files_search(request: Request, actor: Actor = Depends(require_actor),
-                 services: Services = Depends(get_services)) -> JSON:
+def files_search(
+    request: Request, actor: Actor = Depends(require_actor), services: Services = Depends(get_services)
+) -> JSON:
     opts = Options.from_request(request)
     views = services.files.search_files(actor, _study(request), _id_filter(opts))
     return search_response(request, opts, views, render_data.file)
 
 
 @router.get("/files/{files}/info", tags=["files"], summary="Files by id (path with ':' for '/')")
-def files_info(request: Request, files: str, actor: Actor = Depends(require_actor),
-               services: Services = Depends(get_services)) -> JSON:
+def files_info(
+    request: Request,
+    files: str,
+    actor: Actor = Depends(require_actor),
+    services: Services = Depends(get_services),
+) -> JSON:
     opts = Options.from_request(request)
     found = services.files.get_files(actor, _study(request), split_ids(files))
     return info_response(request, opts, found, render_data.file)
@@ -87,8 +102,9 @@ def files_info(request: Request, files: str, actor: Actor = Depends(require_acto
 
 # -- samples (genomes) -----------------------------------------------------------------------------
 @router.get("/samples/search", tags=["samples"], summary="Samples (one per genome) of a study")
-def samples_search(request: Request, actor: Actor = Depends(require_actor),
-                   services: Services = Depends(get_services)) -> JSON:
+def samples_search(
+    request: Request, actor: Actor = Depends(require_actor), services: Services = Depends(get_services)
+) -> JSON:
     opts = Options.from_request(request)
     f = _id_filter(opts)
     f["individual"] = f.pop("individualId", None)
@@ -98,8 +114,12 @@ def samples_search(request: Request, actor: Actor = Depends(require_actor),
 
 
 @router.get("/samples/{samples}/info", tags=["samples"], summary="Samples by id")
-def samples_info(request: Request, samples: str, actor: Actor = Depends(require_actor),
-                 services: Services = Depends(get_services)) -> JSON:
+def samples_info(
+    request: Request,
+    samples: str,
+    actor: Actor = Depends(require_actor),
+    services: Services = Depends(get_services),
+) -> JSON:
     opts = Options.from_request(request)
     found = services.pedigree.get_genomes(actor, _study(request), split_ids(samples))
     return info_response(request, opts, found, render_data.sample)
@@ -107,24 +127,33 @@ def samples_info(request: Request, samples: str, actor: Actor = Depends(require_
 
 # -- individuals -----------------------------------------------------------------------------------
 @router.post("/individuals/create", tags=["individuals"], summary="Create an individual (?samples= to link)")
-def individuals_create(request: Request, body: dict = Depends(json_body), actor: Actor = Depends(require_actor),
-                       services: Services = Depends(get_services)) -> JSON:
+def individuals_create(
+    request: Request,
+    body: dict = Depends(json_body),
+    actor: Actor = Depends(require_actor),
+    services: Services = Depends(get_services),
+) -> JSON:
     samples = [s for s in (request.query_params.get("samples") or "").split(",") if s]
     view = services.pedigree.create_individual(actor, _study(request), body, samples)
     return write_response(request, Options.from_request(request), render_data.individual(view), created=True)
 
 
 @router.get("/individuals/search", tags=["individuals"], summary="Individuals of a study")
-def individuals_search(request: Request, actor: Actor = Depends(require_actor),
-                       services: Services = Depends(get_services)) -> JSON:
+def individuals_search(
+    request: Request, actor: Actor = Depends(require_actor), services: Services = Depends(get_services)
+) -> JSON:
     opts = Options.from_request(request)
     views = services.pedigree.search_individuals(actor, _study(request), _id_filter(opts))
     return search_response(request, opts, views, render_data.individual)
 
 
 @router.get("/individuals/{individuals}/info", tags=["individuals"], summary="Individuals by id")
-def individuals_info(request: Request, individuals: str, actor: Actor = Depends(require_actor),
-                     services: Services = Depends(get_services)) -> JSON:
+def individuals_info(
+    request: Request,
+    individuals: str,
+    actor: Actor = Depends(require_actor),
+    services: Services = Depends(get_services),
+) -> JSON:
     opts = Options.from_request(request)
     found = services.pedigree.get_individuals(actor, _study(request), split_ids(individuals))
     return info_response(request, opts, found, render_data.individual)
@@ -132,34 +161,50 @@ def individuals_info(request: Request, individuals: str, actor: Actor = Depends(
 
 # -- families --------------------------------------------------------------------------------------
 @router.post("/families/create", tags=["families"], summary="Create a family; member objects are created")
-def families_create(request: Request, body: dict = Depends(json_body), actor: Actor = Depends(require_actor),
-                    services: Services = Depends(get_services)) -> JSON:
+def families_create(
+    request: Request,
+    body: dict = Depends(json_body),
+    actor: Actor = Depends(require_actor),
+    services: Services = Depends(get_services),
+) -> JSON:
     members = [m for m in (request.query_params.get("members") or "").split(",") if m]
     view = services.pedigree.create_family(actor, _study(request), body, members)
     return write_response(request, Options.from_request(request), render_data.family(view), created=True)
 
 
 @router.get("/families/search", tags=["families"], summary="Families of a study")
-def families_search(request: Request, actor: Actor = Depends(require_actor),
-                    services: Services = Depends(get_services)) -> JSON:
+def families_search(
+    request: Request, actor: Actor = Depends(require_actor), services: Services = Depends(get_services)
+) -> JSON:
     opts = Options.from_request(request)
     views = services.pedigree.search_families(actor, _study(request), _id_filter(opts))
     return search_response(request, opts, views, render_data.family)
 
 
 @router.get("/families/{families}/info", tags=["families"], summary="Families by id")
-def families_info(request: Request, families: str, actor: Actor = Depends(require_actor),
-                  services: Services = Depends(get_services)) -> JSON:
+def families_info(
+    request: Request,
+    families: str,
+    actor: Actor = Depends(require_actor),
+    services: Services = Depends(get_services),
+) -> JSON:
     opts = Options.from_request(request)
     found = services.pedigree.get_families(actor, _study(request), split_ids(families))
     return info_response(request, opts, found, render_data.family)
 
 
 # -- indexing --------------------------------------------------------------------------------------
-@router.post("/operation/variant/index", tags=["variants"],
-             summary="Index uploaded files ({file, annotate}) as a job; poll jobs/{id}/info")
-def variant_index(request: Request, body: dict = Depends(json_body), actor: Actor = Depends(require_actor),
-                  services: Services = Depends(get_services)) -> JSON:
+@router.post(
+    "/operation/variant/index",
+    tags=["variants"],
+    summary="Index uploaded files ({file, annotate}) as a job; poll jobs/{id}/info",
+)
+def variant_index(
+    request: Request,
+    body: dict = Depends(json_body),
+    actor: Actor = Depends(require_actor),
+    services: Services = Depends(get_services),
+) -> JSON:
     files = [f for f in str(body.get("file") or request.query_params.get("file") or "").split(",") if f]
     annotate = parse_bool(body.get("annotate", True), "annotate")
     job, fqn = services.indexing.index_files(actor, _study(request, body), files, annotate=annotate)

@@ -17,14 +17,40 @@ from vardesk.services.container import Services
 from vardesk.services.variants import VariantSearch
 
 router = APIRouter()
-GT_ALIASES = {"HOM_REF": [0], "HET": [1], "HET_REF": [1], "HET_ALT": [1], "HOM_ALT": [2], "MISS": [-1],
-              "HET_MISS": [1]}
+GT_ALIASES = {
+    "HOM_REF": [0],
+    "HET": [1],
+    "HET_REF": [1],
+    "HET_ALT": [1],
+    "HOM_ALT": [2],
+    "MISS": [-1],
+    "HET_MISS": [1],
+}
 CT_ALIASES = {
-    "loss_of_function": ["transcript_ablation", "splice_acceptor_variant", "splice_donor_variant", "stop_gained",
-                         "frameshift_variant", "stop_lost", "start_lost", "transcript_amplification"],
-    "protein_altering": ["transcript_ablation", "splice_acceptor_variant", "splice_donor_variant", "stop_gained",
-                         "frameshift_variant", "stop_lost", "start_lost", "transcript_amplification",
-                         "inframe_insertion", "inframe_deletion", "missense_variant", "protein_altering_variant"],
+    "loss_of_function": [
+        "transcript_ablation",
+        "splice_acceptor_variant",
+        "splice_donor_variant",
+        "stop_gained",
+        "frameshift_variant",
+        "stop_lost",
+        "start_lost",
+        "transcript_amplification",
+    ],
+    "protein_altering": [
+        "transcript_ablation",
+        "splice_acceptor_variant",
+        "splice_donor_variant",
+        "stop_gained",
+        "frameshift_variant",
+        "stop_lost",
+        "start_lost",
+        "transcript_amplification",
+        "inframe_insertion",
+        "inframe_deletion",
+        "missense_variant",
+        "protein_altering_variant",
+    ],
 }
 _AF = re.compile(r"^(?:[^:]+:)?[^<>=]+(<=|<)([0-9.eE-]+)$")
 
@@ -35,7 +61,9 @@ def zygosities(gt: str) -> list[int]:
         return GT_ALIASES[gt.upper()]
     alleles = re.split(r"[/|]", gt)
     if any(a not in ("0", "1", ".") for a in alleles):
-        raise Invalid(f"genotype {gt!r} is not understood: use 0/0, 0/1, 1/1, ./., 1 or HOM_REF, HET, HOM_ALT")
+        raise Invalid(
+            f"genotype {gt!r} is not understood: use 0/0, 0/1, 1/1, ./., 1 or HOM_REF, HET, HOM_ALT"
+        )
     if "." in alleles:
         return [-1]
     alt = alleles.count("1")
@@ -91,10 +119,14 @@ def parse_search(request: Request, opts: Options) -> VariantSearch:
     return s
 
 
-@router.get("/analysis/variant/query", tags=["variants"],
-            summary="Query variants of a study (region, gene, ct, populationFrequencyAlt, genotype, sample…)")
-def variant_query(request: Request, actor: Actor = Depends(require_actor),
-                  services: Services = Depends(get_services)) -> JSON:
+@router.get(
+    "/analysis/variant/query",
+    tags=["variants"],
+    summary="Query variants of a study (region, gene, ct, populationFrequencyAlt, genotype, sample…)",
+)
+def variant_query(
+    request: Request, actor: Actor = Depends(require_actor), services: Services = Depends(get_services)
+) -> JSON:
     opts = Options.from_request(request, default_limit=1000)
     study = request.query_params.get("study")
     if not study:
@@ -103,5 +135,6 @@ def variant_query(request: Request, actor: Actor = Depends(require_actor),
     page = services.variants.search(actor, study, parse_search(request, opts))
     docs = [render_variants.variant(h, page, summary=summary) for h in page.hits]
     attrs = {"numSamples": len(page.samples), "source": "variant_index"}
-    return envelope(request, [result(apply_include_exclude(docs, opts), num_matches=page.num_matches,
-                                     attributes=attrs)])
+    return envelope(
+        request, [result(apply_include_exclude(docs, opts), num_matches=page.num_matches, attributes=attrs)]
+    )

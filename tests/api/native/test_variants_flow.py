@@ -1,0 +1,225 @@
+"""Upload → index job → samples → variant queries, through the native API on a real server."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+import requests
+
+from tests.conftest import TESTDATA, LiveServer
+from tests.ingest.conftest import run_bcftools
+from tests.ingest.test_bad_inputs import CASES
+from tests.world import World, build_world
+from vardesk.domain.enums import Role
+from vardesk.services.container import Services
+
+API = "/api/v2"
+GIAB = TESTDATA / "giab-trio-grch37" / "ashk-trio.vcf.gz"
+
+
+@pytest.fixture(scope="module")
+def world(module_services: Services) -> World:
+    w = build_world(module_services, ("lab-a",))
+    analyst = w.member("lab-a", Role.ANALYST).actor
+    module_services.projects.create_project(analyst, {"id": "trio", "organism": {"assembly": "GRCh37"}})
+    module_services.projects.create_project(analyst, {"id": "hg38", "organism": {"assembly": "GRCh38"}})
+    module_services.projects.create_project(analyst, {"id": "noasm"})
+    return w
+
+
+@pytest.fixture(scope="module")
+def server(module_services: Services, world: World) -> Iterator[LiveServer]:
+    with LiveServer(module_services) as srv:
+        yield srv
+
+
+def upload(
+    server: LiveServer,
+    auth: tuple[str, str],
+    path: Path | None,
+    data: bytes | None = None,
+    name: str = "x.vcf",
+    **fields: str,
+) -> requests.Response:
+    content = data if data is not None else path.read_bytes()  # type: ignore[union-attr]
+    filename = str(path) if path else f"/home/lab/{name}"  # clients send absolute local paths
+    form = {
+        "study": "trio:default",
+        "format": "VCF",
+        "bioformat": "VARIANT",
+        "relativeFilePath": "data/",
+        "parents": "True",
+        **fields,
+    }
+    return requests.post(
+        server.url + API + "/files/upload",
+        params={"file": filename, **form},
+        data=form,
+        files={"file": (filename, content, "application/octet-stream")},
+        auth=auth,
+        timeout=60,
+    )
+
+
+def wait_job(server: LiveServer, auth: tuple[str, str], job_id: str, timeout: float = 120) -> dict:
+    deadline = time.time() + timeout
+    while True:
+        r = requests.get(server.url + API + f"/jobs/{job_id}/info", auth=auth, timeout=30)
+        job = r.json()["responses"][0]["results"][0]
+        if job["internal"]["status"]["id"] in ("DONE", "ERROR", "ABORTED"):
+            return job
+        assert time.time() < deadline, job
+        time.sleep(0.2)
+
+
+@pytest.fixture(scope="module")
+def indexed(server: LiveServer, world: World) -> dict:
+    auth = world.member("lab-a", Role.ANALYST).basic
+    r = upload(server, auth, GIAB)
+    assert r.status_code == 200, r.text
+    f = r.json()["responses"][0]["results"][0]
+    r = requests.post(
+        server.url + API + "/operation/variant/index",
+        params={"study": "trio:default"},
+        json={"file": f["id"], "annotate": True},
+        auth=auth,
+        timeout=30,
+    )
+    assert r.status_code == 200, r.text
+    job = r.json()["responses"][0]["results"][0]
+    assert (
+        job["internal"]["status"]["id"] in ("QUEUED", "RUNNING")
+        and job["study"]["id"] == "lab-a@trio:default"
+    )
+    done = wait_job(server, auth, job["id"])
+    assert done["internal"]["status"]["id"] == "DONE", done
+    return {"file": f, "job": done}
+
+
+def test_upload_answers_with_the_file_and_its_samples(indexed: dict) -> None:
+    f = indexed["file"]
+    assert f["id"] == "data:ashk-trio.vcf.gz" and f["path"] == "data/ashk-trio.vcf.gz"
+    assert f["sampleIds"] == ["HG002", "HG003", "HG004"]
+    v = f["attributes"]["vardesk"]
+    assert v["build"] == "GRCh37" and v["records"] == 9940 and v["compression"] in ("bgzf", "gzip")
+
+
+def test_index_job_makes_every_sample_ready(server: LiveServer, world: World, indexed: dict) -> None:
+    auth = world.member("lab-a", Role.VIEWER).basic
+    r = requests.get(server.url + API + "/samples/search", params={"study": "trio:default"}, auth=auth)
+    samples = r.json()["responses"][0]["results"]
+    assert [s["id"] for s in samples] == ["HG002", "HG003", "HG004"]
+    for s in samples:
+        v = s["attributes"]["vardesk"]
+        assert v["state"] == "READY" and v["variants"] > 9000
+        assert v["annotation"]["bundle"].startswith("vcf:") and v["annotation"]["version"] == "BCSQ"
+    summary = indexed["job"]["attributes"]["result"]["files"][0]
+    assert summary["records_read"] == 9940 and summary["annotation"]["source"] == "pipeline"
+
+
+def _opencga_id(chrom: str, pos: int, ref: str, alt: str) -> str:
+    if (len(ref) > 1 or len(alt) > 1) and ref[0] == alt[0]:
+        ref, alt, pos = ref[1:] or "-", alt[1:] or "-", pos + 1
+    return f"{chrom.removeprefix('chr')}:{pos}:{ref}:{alt}"
+
+
+def test_de_novo_genotype_query_equals_bcftools(server: LiveServer, world: World, indexed: dict) -> None:
+    auth = world.member("lab-a", Role.ANALYST).basic
+    r = requests.get(
+        server.url + API + "/analysis/variant/query",
+        auth=auth,
+        timeout=60,
+        params={
+            "study": "trio:default",
+            "genotype": "HG002:0/1;HG003:0/0;HG004:0/0",
+            "includeSample": "all",
+            "limit": "5000",
+            "count": "true",
+        },
+    )
+    assert r.status_code == 200, r.text
+    res = r.json()["responses"][0]
+    got = [v["id"] for v in res["results"]]
+    split = run_bcftools("norm", "-m-", "-Ov", str(GIAB))
+    out = Path(server.services.settings.data_dir) / "split.vcf"
+    out.write_text(split)
+    lines = run_bcftools("view", "-H", "-i", 'GT[0]="het" && GT[1]="RR" && GT[2]="RR"', str(out)).splitlines()
+    expected = [
+        _opencga_id(c, int(p), ref, alt) for c, p, _, ref, alt, *_ in (ln.split("\t") for ln in lines)
+    ]
+    assert len(got) == len(expected) > 0 and set(got) == set(expected)
+    assert res["numMatches"] == len(expected)
+    first = res["results"][0]["studies"][0]
+    assert first["sampleDataKeys"][0] == "GT"
+    assert [s["sampleId"] for s in first["samples"]] == ["HG002", "HG003", "HG004"]
+    assert first["samples"][0]["data"][0] in ("0/1", "1/0", "0|1", "1|0")
+
+
+def test_gene_and_consequence_filters_use_the_pipeline_annotation(
+    server: LiveServer, world: World, indexed: dict
+) -> None:
+    auth = world.member("lab-a", Role.ANALYST).basic
+    r = requests.get(
+        server.url + API + "/analysis/variant/query",
+        auth=auth,
+        params={"study": "trio:default", "gene": "SAMD11", "sample": "HG002", "limit": "1000"},
+    )
+    assert r.status_code == 200, r.text
+    hits = r.json()["responses"][0]["results"]
+    assert hits and all(
+        "SAMD11" in {ct["geneName"] for ct in v["annotation"]["consequenceTypes"]} for v in hits
+    )
+    r = requests.get(
+        server.url + API + "/analysis/variant/query",
+        auth=auth,
+        params={"study": "trio:default", "ct": "missense_variant", "sample": "HG002", "limit": "5"},
+    )
+    for v in r.json()["responses"][0]["results"]:
+        terms = {t["name"] for ct in v["annotation"]["consequenceTypes"] for t in ct["sequenceOntologyTerms"]}
+        assert "missense_variant" in terms
+
+
+def test_bad_inputs_get_their_4xx_and_leave_nothing(server: LiveServer, world: World, indexed: dict) -> None:
+    auth = world.member("lab-a", Role.ANALYST).basic
+    services = server.services
+    uploads_before = set((services.store.root / "uploads").iterdir())
+    for case_id, data, message, line, kwargs in CASES:
+        if kwargs:  # cases about ingest limits, not uploads
+            continue
+        r = upload(server, auth, None, data=data, name=f"{case_id}.vcf", study="noasm:default")
+        assert 400 <= r.status_code < 500, (case_id, r.status_code)
+        event = r.json()["events"][0]
+        assert message.lower() in event["message"].lower(), (case_id, event["message"])
+        if line is not None:
+            assert f"line {line}" in event["message"], (case_id, event["message"])
+    assert requests.get(server.url + API + "/meta/ping").status_code == 200  # still serving
+    files = requests.get(
+        server.url + API + "/files/search", params={"study": "noasm:default"}, auth=auth
+    ).json()
+    assert files["responses"][0]["results"] == []
+    assert set((services.store.root / "uploads").iterdir()) == uploads_before
+    assert list((services.store.root / ".scratch").iterdir()) == []
+
+
+def test_checksum_build_and_size_errors(server: LiveServer, world: World, indexed: dict) -> None:
+    auth = world.member("lab-a", Role.ANALYST).basic
+    r = upload(server, auth, GIAB, checksum="0" * 32, relativeFilePath="other/")
+    assert r.status_code == 422 and "MD5 mismatch" in r.json()["events"][0]["message"]
+    r = upload(server, auth, GIAB, study="hg38:default")
+    assert r.status_code == 422 and "GRCh37 but the project says GRCh38" in r.json()["events"][0]["message"]
+    r = upload(server, auth, GIAB)
+    assert r.status_code == 400 and "already exists" in r.json()["events"][0]["message"]
+    services = server.services
+    saved = services.settings
+    services.settings = replace(saved, max_upload_bytes=1000)
+    try:
+        r = upload(server, auth, GIAB, relativeFilePath="big/")
+        assert r.status_code == 413 and r.json()["events"][0]["name"] == "TooLarge"
+    finally:
+        services.settings = saved
+    viewer = world.member("lab-a", Role.VIEWER).basic
+    assert upload(server, viewer, GIAB, relativeFilePath="v/").status_code == 403
