@@ -144,32 +144,28 @@ def mane_file() -> tuple[Path, DataSource]:
     )
 
 
-def _read_tsv(path: Path, columns: tuple[str, ...]) -> pa.Table:
-    table = pacsv.read_csv(
-        path,
-        parse_options=pacsv.ParseOptions(delimiter="\t", quote_char=False),
-        convert_options=pacsv.ConvertOptions(
-            column_types={c: pa.string() for c in columns},
-            strings_can_be_null=True,
-            include_columns=list(columns),
-        ),
-    )
-    return table
+def _read_tsv(path: Path, columns: tuple[str, ...], what: str) -> dict[str, list[str | None]]:
+    """The named columns of a tab-separated file (gzipped or plain) as lists of strings."""
+    try:
+        table = pacsv.read_csv(
+            path,
+            parse_options=pacsv.ParseOptions(delimiter="\t", quote_char=False),
+            convert_options=pacsv.ConvertOptions(
+                column_types={c: pa.string() for c in columns},
+                strings_can_be_null=True,
+                include_columns=list(columns),
+            ),
+        )
+    except (pa.ArrowInvalid, KeyError) as exc:
+        raise GeneDataUnavailable(f"{path}: not {what} ({exc})") from exc
+    return {c: table.column(c).to_pylist() for c in columns}
 
 
 def read_hgnc(path: Path) -> dict[str, list[str | None]]:
-    """Columns of an HGNC complete-set TSV (gzipped or plain) as Python lists."""
-    try:
-        table = _read_tsv(path, HGNC_COLUMNS)
-    except (pa.ArrowInvalid, KeyError) as exc:
-        raise GeneDataUnavailable(f"{path}: not an HGNC complete-set file ({exc})") from exc
-    return {c: table.column(c).to_pylist() for c in HGNC_COLUMNS}
+    """Columns of an HGNC complete-set TSV."""
+    return _read_tsv(path, HGNC_COLUMNS, "an HGNC complete-set file")
 
 
 def read_mane(path: Path) -> dict[str, list[str | None]]:
-    """Columns of a MANE summary file as Python lists."""
-    try:
-        table = _read_tsv(path, MANE_COLUMNS)
-    except (pa.ArrowInvalid, KeyError) as exc:
-        raise GeneDataUnavailable(f"{path}: not a MANE summary file ({exc})") from exc
-    return {c: table.column(c).to_pylist() for c in MANE_COLUMNS}
+    """Columns of a MANE summary file."""
+    return _read_tsv(path, MANE_COLUMNS, "a MANE summary file")
