@@ -140,3 +140,18 @@ def test_layers_stack_later_wins(catalogue: GeneCatalogue) -> None:
     assert g is not None and [(x.start, x.source) for x in g.locations] == [(30, "bundle b")]
     g1 = first.get("HGNC:1100")
     assert g1 is not None and g1.location("GRCh38").start == 10  # type: ignore[union-attr]
+
+
+def test_bundle_only_gene_named_like_a_previous_symbol_is_ambiguous(catalogue: GeneCatalogue) -> None:
+    # an old gene model whose "MLL" record matches no HGNC id, Ensembl id or Entrez id: the lab must
+    # choose between it and KMT2A (previous symbol MLL)
+    layered = catalogue.with_bundle(
+        [_row(gene_id="OLD0001", symbol="MLL", chrom="11", start=1, end=9)], build="GRCh37", source="old"
+    )
+    r = layered.resolve("mll")
+    assert r.status is ResolutionStatus.AMBIGUOUS
+    assert [(c.gene.symbol, c.gene.hgnc_id, c.matched_by) for c in r.candidates] == [
+        ("MLL", None, MatchKind.SYMBOL),
+        ("KMT2A", "HGNC:7132", MatchKind.PREVIOUS_SYMBOL),
+    ]
+    assert layered.resolve("KMT2A").status is ResolutionStatus.FOUND

@@ -20,7 +20,7 @@ bundle. The packaged data carry no cytoband and no full gene span: a gene's GRCh
 MANE Select transcript's span until a bundle's gene table supplies the gene span
 (:meth:`GeneCatalogue.with_bundle`), which wins for the bundle's build.
 
-Loading reads both files with pyarrow and indexes the columns (0.5–0.8 s on a 2-core server); gene
+Loading reads both files with pyarrow and indexes the columns (about 0.5 s on a 2-core server); gene
 records are built on first access. :func:`gene_catalogue` loads once per process.
 """
 
@@ -341,10 +341,11 @@ class GeneCatalogue:
         """Resolve a symbol or id, case-insensitively.
 
         Ids (``HGNC:1100``, ``ENSG00000012048[.version]``, ``672``/``GeneID:672``/``NCBIGene:672``) are
-        looked up as ids only. A symbol matches an approved symbol first — an approved symbol always
-        wins over other genes' aliases — then a bundle gene id, then previous symbols and aliases
-        together: one gene → found, several → ambiguous with every candidate (previous-symbol matches
-        listed before alias matches).
+        looked up as ids only. A symbol matching an approved HGNC symbol resolves to that gene — an
+        approved symbol always wins over other genes' aliases. Otherwise the names and ids of
+        bundle-only genes, previous symbols and aliases are searched together: one gene → found,
+        several → ambiguous with every candidate (bundle genes first, then previous-symbol matches,
+        then alias matches).
         """
         query = symbol_or_id.strip()
         key = query.upper()
@@ -357,10 +358,13 @@ class GeneCatalogue:
             return self._answer(query, hits or self._hits(MatchKind.BUNDLE_GENE_ID, key))
         if m := _ENTREZ.match(key):
             return self._answer(query, self._hits(MatchKind.ENTREZ_ID, m.group(1)))
-        for kind in (MatchKind.SYMBOL, MatchKind.BUNDLE_GENE_ID):
-            if hits := self._hits(kind, key):
-                return self._answer(query, hits)
-        hits = self._hits(MatchKind.PREVIOUS_SYMBOL, key) + self._hits(MatchKind.ALIAS, key)
+        if approved := self._base.index.maps[MatchKind.SYMBOL].get(key):
+            return self._answer(query, [(i, MatchKind.SYMBOL) for i in approved])
+        hits = [
+            (i, MatchKind.SYMBOL) for x in self._indexes[1:] for i in x.maps[MatchKind.SYMBOL].get(key, ())
+        ]
+        hits += self._hits(MatchKind.BUNDLE_GENE_ID, key)
+        hits += self._hits(MatchKind.PREVIOUS_SYMBOL, key) + self._hits(MatchKind.ALIAS, key)
         return self._answer(query, hits)
 
     def resolve_many(self, queries: Iterable[str], existing: Iterable[str] = ()) -> PanelGeneResult:
