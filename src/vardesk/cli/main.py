@@ -139,6 +139,10 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--user", required=True, help="the user's e-mail")
     s.add_argument("--description")
     s.set_defaults(func=cmd_create_api_key)
+    from vardesk.cli import data
+
+    data.add_parsers(sub, lambda name: lambda args: data.dispatch(name, args, _services))
+
     s = sub.add_parser("openapi", help="print the OpenAPI document of the HTTP API")
     s.add_argument("-o", "--output", help="write to this file instead of standard output")
     s.set_defaults(func=cmd_openapi)

@@ -1,0 +1,173 @@
+"""``vardesk genome import`` and ``vardesk bundle build | install | list``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from vardesk.domain.access import Actor
+from vardesk.domain.enums import JobState, Role
+from vardesk.domain.errors import Forbidden, NotFound, VardeskError
+from vardesk.services.container import Services
+from vardesk.services.files import UploadedBlob
+from vardesk.storage.blobs import spooled_upload
+
+
+class ProgressBar:
+    """A one-line progress bar on a terminal (standard error); silent when not a terminal."""
+
+    def __init__(self, stream=sys.stderr) -> None:  # type: ignore[no-untyped-def]
+        self.stream = stream
+        self.enabled = stream.isatty()
+        self.last = ""
+
+    def update(self, percent: float, message: str) -> None:
+        if not self.enabled:
+            return
+        filled = int(percent / 5)
+        line = f"\r[{'#' * filled}{'.' * (20 - filled)}] {percent:5.1f}% {message[:60]:<60}"
+        if line != self.last:
+            self.stream.write(line)
+            self.stream.flush()
+            self.last = line
+
+    def close(self) -> None:
+        if self.enabled and self.last:
+            self.stream.write("\n")
+
+
+def operator_actor(services: Services, workspace: str, email: str | None) -> Actor:
+    """The CLI acts as a named user of the workspace, by default its first admin."""
+    ws = services.admin.get_workspace(workspace)
+    with services.ctx.uow() as uow:
+        if email:
+            user = uow.users.by_email(ws.id or 0, email)
+            if user is None:
+                raise NotFound(f"no user {email!r} in workspace {ws.code!r}")
+        else:
+            admins = [u for u in uow.users.in_workspace(ws.id or 0) if u.role is Role.ADMIN and u.active]
+            if not admins:
+                raise Forbidden(f"workspace {ws.code!r} has no active admin; pass --as EMAIL")
+            user = admins[0]
+    return Actor(user_id=user.id or 0, workspace_id=ws.id or 0, login=user.login, role=user.role, via="cli")
+
+
+def genome_import(services: Services, args: argparse.Namespace) -> int:
+    started = time.perf_counter()
+    actor = operator_actor(services, args.workspace, args.as_user)
+    source = Path(args.file)
+    if not source.is_file():
+        raise NotFound(f"{source} does not exist")
+    study = args.study if ":" in (args.study or "") else f"{args.project}:{args.study or 'default'}"
+    labels = dict(pair.split("=", 1) for pair in args.sample_label or [] if "=" in pair)
+    with source.open("rb") as fh, spooled_upload(services.store, fh, max_bytes=services.settings.max_upload_bytes
+                                                 ) as (path, size, md5, sha):
+        view = services.files.register_upload(actor, study, UploadedBlob(path, size, md5, sha), name=source.name,
+                                              relative_path=args.path, expected_build=args.build,
+                                              sample_labels=labels)
+    job, _ = services.indexing.index_files(actor, study, [view.file.code], annotate=not args.no_annotate)
+    summary: dict[str, object] = {"file": view.file.code, "study": view.study.fqn, "job": job.code,
+                                  "genomes": [{"id": g.id, "sample": g.code, "label": g.label} for g in view.genomes]}
+    if args.wait:
+        bar = ProgressBar()
+        services.start_executor()
+        try:
+            while True:
+                with services.ctx.uow() as uow:
+                    current = uow.jobs.by_code(job.code)
+                assert current is not None
+                bar.update(current.progress, current.progress_message)
+                if current.state.finished:
+                    break
+                time.sleep(0.2)
+        finally:
+            bar.close()
+        summary["state"] = current.state.value
+        if current.state is not JobState.DONE:
+            summary["error"] = current.error
+            print(json.dumps(summary, indent=2))
+            print(f"vardesk: error: indexing failed: {current.error}", file=sys.stderr)
+            return 1
+        result = (current.result or {}).get("files", [{}])[0]
+        summary.update(records_read=result.get("records_read"), records_kept=result.get("variants"),
+                       build=result.get("build"), annotation=result.get("annotation"))
+    summary["seconds"] = round(time.perf_counter() - started, 2)
+    print(json.dumps(summary, indent=2))
+    return 0
+
+
+def bundle_build(args: argparse.Namespace) -> int:
+    from vardesk.annotate.bundle import build_bundle
+
+    manifest = build_bundle(build=args.build, gff3=Path(args.gff3), fasta=Path(args.fasta), out=Path(args.out),
+                            gnomad=[Path(p) for p in args.gnomad or []],
+                            clinvar=Path(args.clinvar) if args.clinvar else None,
+                            mane=Path(args.mane) if args.mane else None, version=args.version)
+    print(json.dumps({"id": manifest.id, "version": manifest.version, "build": manifest.build,
+                      "out": str(args.out), "stats": manifest.stats}, indent=2, default=str))
+    return 0
+
+
+def bundle_install(services: Services, args: argparse.Namespace) -> int:
+    manifest = services.annotation.install(Path(args.dir))
+    print(json.dumps({"id": manifest.id, "version": manifest.version, "build": manifest.build}))
+    return 0
+
+
+def bundle_list(services: Services) -> int:
+    rows = [{"id": m.id, "version": m.version, "build": m.build, "created": m.created}
+            for m in services.annotation.bundles()]
+    print(json.dumps(rows, indent=2))
+    return 0
+
+
+def add_parsers(sub: argparse._SubParsersAction, run: object) -> None:  # type: ignore[type-arg]
+    g = sub.add_parser("genome", help="genomes").add_subparsers(dest="genome_command", required=True)
+    s = g.add_parser("import", help="upload a VCF into a project's study, index and annotate it")
+    s.add_argument("file")
+    s.add_argument("--workspace", required=True)
+    s.add_argument("--project", required=True)
+    s.add_argument("--study", help="study id in the project (default: the project's default study)")
+    s.add_argument("--path", default="", help="folder of the file in the study, e.g. data/")
+    s.add_argument("--build", help="GRCh37 or GRCh38, when the file does not say")
+    s.add_argument("--sample-label", action="append", metavar="SAMPLE=LABEL")
+    s.add_argument("--as", dest="as_user", metavar="EMAIL", help="act as this user (default: first admin)")
+    s.add_argument("--no-annotate", action="store_true")
+    s.add_argument("--wait", action="store_true", help="run the indexing here and wait for it")
+    s.set_defaults(func=run("genome_import"))
+
+    b = sub.add_parser("bundle", help="reference bundles").add_subparsers(dest="bundle_command", required=True)
+    s = b.add_parser("build", help="build a versioned bundle from FASTA, GFF3, gnomAD, ClinVar, MANE files")
+    s.add_argument("--build", required=True, choices=["GRCh37", "GRCh38"])
+    s.add_argument("--gff3", required=True)
+    s.add_argument("--fasta", required=True)
+    s.add_argument("--gnomad", action="append", help="gnomAD sites VCF (repeatable)")
+    s.add_argument("--clinvar")
+    s.add_argument("--mane", help="MANE summary TSV")
+    s.add_argument("--version")
+    s.add_argument("--out", required=True)
+    s.set_defaults(func=run("bundle_build"))
+    s = b.add_parser("install", help="register a built bundle with this server")
+    s.add_argument("dir")
+    s.set_defaults(func=run("bundle_install"))
+    s = b.add_parser("list", help="installed bundles")
+    s.set_defaults(func=run("bundle_list"))
+
+
+def dispatch(name: str, args: argparse.Namespace, services_factory: object) -> int:
+    if name == "bundle_build":
+        return bundle_build(args)
+    services = services_factory()  # type: ignore[operator]
+    try:
+        if name == "genome_import":
+            return genome_import(services, args)
+        if name == "bundle_install":
+            return bundle_install(services, args)
+        return bundle_list(services)
+    except VardeskError:
+        raise
+    finally:
+        services.close()
