@@ -1,7 +1,9 @@
 """Render a :class:`ReportDocument` to HTML (Jinja2, autoescaped) and to PDF (WeasyPrint, CSS paged media).
 
-The output is deterministic: the PDF's creation and modification dates are the report date, nothing else in it
-depends on the clock, and the laboratory's logo is inlined, so WeasyPrint loads no file or URL.
+The output is deterministic: the PDF's creation and modification dates are the report date, nothing else in
+it depends on the clock, and the laboratory's logo is inlined, so WeasyPrint loads no file or URL.
+Byte-identical output also needs HarfBuzz's subsetter (Debian ``libharfbuzz-subset0``): WeasyPrint's
+fontTools fallback stamps embedded font subsets with the current time.
 """
 
 from __future__ import annotations
