@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -165,3 +166,22 @@ def test_logo_is_inlined(tmp_path: Path) -> None:
 def test_unknown_page_size_is_refused() -> None:
     with pytest.raises(ValueError, match="page size"):
         render_html(sample_document(), page_size="A5")
+
+
+def test_long_results_table_repeats_its_header_and_keeps_rows_whole(tmp_path: Path) -> None:
+    doc = sample_document()
+    base = doc.primary_findings[1]
+    many = tuple(
+        replace(base, gene=f"GENE{i:02d}", hgvs_c=f"c.{100 + i}C>T", hgvs_p=f"p.(Arg{30 + i}Trp)")
+        for i in range(30)
+    )
+    pdf = _write(tmp_path, "long.pdf", render_pdf(replace(doc, primary_findings=many, secondary_findings=())))
+    pages = [pt.text(pdf, p) for p in range(1, pt.page_count(pdf) + 1)]
+    row_pages = [i for i, page in enumerate(pages) if re.search(r"^\s*GENE\d\d\s+NM_", page, re.M)]
+    assert len(row_pages) >= 2, "30 findings should not fit on one page"
+    for i in row_pages:  # the header row is repeated on every page the table reaches
+        lines = [line.split() for line in pages[i].splitlines()]
+        assert ["Gene", "Variant", "Zygosity", "Inheritance", "Classification", "Confirmation"] in lines, i
+    for n in range(30):  # no row is split across pages: transcript, c. and p. print together
+        row = rf"GENE{n:02d}\s+NM_172107\.4[^\n]*\n\s*c\.{100 + n}C>T\s*\n\s*p\.\(Arg{30 + n}Trp\)"
+        assert sum(bool(re.search(row, page)) for page in pages) == 1, n
