@@ -43,6 +43,15 @@ class Settings:
     max_upload_bytes: int = 50 * 1024**3
     fabric_prefix: str = "/fabric"
     fabric_timezone: str = "America/Los_Angeles"
+    # The laboratory printed on clinical reports
+    lab_name: str = "Clinical Genomics Laboratory"
+    lab_address: str = ""  # lines separated by "|"
+    lab_clia: str = ""
+    lab_cap: str = ""
+    lab_director: str = ""
+    lab_phone: str = ""
+    lab_email: str = ""
+    report_page_size: str = "A4"
     log_level: str = "INFO"
     log_format: str = "json"  # json | text
     auto_migrate: bool | None = None  # default: True for SQLite, False otherwise

@@ -191,11 +191,11 @@ CASES = [
     ),
 ]
 SMALL_VCF = (
-    "##fileformat=VCFv4.2\n##reference=GRCh38\n##contig=<ID=chr1,length=248956422>\n"
-    '##FORMAT=<ID=GT,Number=1,Type=String,Description="Genotype">\n'
-    "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tS1\n"
-    "chr1\t1000\t.\tA\tG\t50\tPASS\t.\tGT\t0/1\n"
-).encode()
+    b"##fileformat=VCFv4.2\n##reference=GRCh38\n##contig=<ID=chr1,length=248956422>\n"
+    b'##FORMAT=<ID=GT,Number=1,Type=String,Description="Genotype">\n'
+    b"#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tS1\n"
+    b"chr1\t1000\t.\tA\tG\t50\tPASS\t.\tGT\t0/1\n"
+)
 PUBLIC = {"/meta/about", "/meta/ping", "/users/login"}
 
 

@@ -6,8 +6,8 @@ import bz2
 import gzip
 
 import pytest
-from tests.ingest.conftest import CHROM_LINE, HEADER
 
+from tests.ingest.conftest import CHROM_LINE, HEADER
 from vardesk.domain.errors import Invalid
 from vardesk.ingest.pipeline import ingest_vcf
 from vardesk.ingest.sniff import Limits

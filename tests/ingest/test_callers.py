@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
-from tests.ingest.conftest import HEADER
 
+from tests.ingest.conftest import HEADER
 from vardesk.ingest.pipeline import ingest_vcf
 from vardesk.variants.query import coverage_at, depth_at
 

@@ -9,8 +9,8 @@ import hashlib
 import pyarrow.parquet as pq
 import pysam
 import pytest
-from tests.ingest.conftest import GIAB
 
+from tests.ingest.conftest import GIAB
 from vardesk.domain.errors import Invalid, TooLarge
 from vardesk.ingest.pipeline import ingest_vcf
 from vardesk.ingest.sniff import Compression, check_size, md5sum, sniff_compression, verify_md5

@@ -368,7 +368,23 @@ def find_candidates(
     yield from islice(found, query.skip, None if query.limit is None else query.skip + query.limit)
 
 
-_ANNOTATION_KEEP = ("consequence", "impact", "gnomad_af", "clinvar_significance", "hgvs_c", "hgvs_p")
+_ANNOTATION_KEEP = (
+    "consequence",
+    "impact",
+    "transcript_id",
+    "hgvs_c",
+    "hgvs_p",
+    "gnomad_af",
+    "gnomad_af_grpmax",
+    "gnomad_nhomalt",
+    "clinvar_significance",
+    "clinvar_id",
+    "clinvar_stars",
+    "clinvar_disease",
+    "clinvar_review_status",
+    "rsid",
+    "qual",
+)
 
 
 def _candidate(

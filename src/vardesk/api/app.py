@@ -14,7 +14,7 @@ from starlette.responses import Response
 from vardesk import __version__
 from vardesk.api.errors import ErrorRenderers, install_handlers, native_renderer
 from vardesk.api.middleware import RequestLogMiddleware, SafeParamsMiddleware
-from vardesk.api.native import routes_core, routes_data, routes_jobs, routes_variants
+from vardesk.api.native import routes_clinical, routes_core, routes_data, routes_jobs, routes_variants
 from vardesk.api.native.envelope import JSON
 from vardesk.config import Settings, load_settings
 from vardesk.services.container import Services, build_services
@@ -22,7 +22,13 @@ from vardesk.services.container import Services, build_services
 NATIVE_PREFIX = "/api/v2"
 OPENCGA_APP = "/opencga"
 OPENCGA_PREFIX = OPENCGA_APP + "/webservices/rest/v2"
-NATIVE_ROUTERS = (routes_core.router, routes_jobs.router, routes_data.router, routes_variants.router)
+NATIVE_ROUTERS = (
+    routes_core.router,
+    routes_jobs.router,
+    routes_data.router,
+    routes_variants.router,
+    routes_clinical.router,
+)
 
 
 def create_app(

@@ -29,6 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import registry
 from sqlalchemy.types import TypeDecorator
 
+from vardesk.domain import cases as cases_domain
 from vardesk.domain import models
 from vardesk.domain.enums import Affected, GenomeState, JobState, Role, Sex, ShareRole
 
@@ -313,6 +314,139 @@ family_members = Table(
     Column("position", Integer, nullable=False, default=0),
 )
 
+panels = Table(
+    "panels",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("uuid", String(36), nullable=False, unique=True),
+    Column("workspace_id", ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(255), nullable=False),
+    Column("description", Text, nullable=False, default=""),
+    Column("methodology", Text, nullable=False, default=""),
+    Column("limitations", Text, nullable=False, default=""),
+    Column("fda_disclosure", Text, nullable=False, default=""),
+    Column("test_code", String(64), nullable=False, default=""),
+    Column("version", String(32), nullable=False, default="1"),
+    Column("genes", JSON, nullable=False, default=list),
+    Column("regions", JSON, nullable=False, default=list),
+    Column("created_by", ForeignKey("users.id", ondelete="SET NULL")),
+    _ts("created_at"),
+    _ts("modified_at"),
+)
+
+cases = Table(
+    "cases",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("uuid", String(36), nullable=False, unique=True),
+    Column("workspace_id", ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False),
+    Column("project_id", ForeignKey("projects.id", ondelete="CASCADE"), nullable=False),
+    Column("study_id", ForeignKey("studies.id", ondelete="CASCADE"), nullable=False),
+    Column("code", String(128), nullable=False),
+    Column("type", _enum(cases_domain.CaseType, "case_type"), nullable=False),
+    Column("title", String(255), nullable=False, default=""),
+    Column("status", String(64), nullable=False),
+    Column("status_reason", Text, nullable=False, default=""),
+    Column("accession_id", String(128), nullable=False, default=""),
+    Column("external_ids", JSON, nullable=False, default=dict),
+    Column("panel_id", ForeignKey("panels.id", ondelete="SET NULL")),
+    Column("filter_preset", JSON, nullable=False, default=dict),
+    Column("assay_type", String(128), nullable=False, default=""),
+    Column("hpo_terms", JSON, nullable=False, default=list),
+    Column("patient_fields", JSON, nullable=False, default=dict),
+    Column("qc_data", JSON, nullable=False, default=dict),
+    Column("dates", JSON, nullable=False, default=dict),
+    Column("version", Integer, nullable=False, default=1),
+    Column("analysis_run", Integer, nullable=False, default=0),
+    Column("annotation_sources", JSON, nullable=False, default=list),
+    Column("created_by", ForeignKey("users.id", ondelete="SET NULL")),
+    Column("last_interpreter_id", ForeignKey("users.id", ondelete="SET NULL")),
+    Column("approved_by", ForeignKey("users.id", ondelete="SET NULL")),
+    _ts("report_approved_date", True),
+    Column("amends_case_id", ForeignKey("cases.id", ondelete="SET NULL")),
+    _ts("created_at"),
+    _ts("modified_at"),
+    UniqueConstraint("study_id", "code", name="uq_cases_study_code"),
+)
+
+case_members = Table(
+    "case_members",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("case_id", ForeignKey("cases.id", ondelete="CASCADE"), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("relation", String(32), nullable=False),
+    Column("sex", _enum(Sex, "sex"), nullable=False),
+    Column("affected", _enum(Affected, "affected"), nullable=False),
+    Column("label", String(255), nullable=False, default=""),
+    Column("genome_id", ForeignKey("genomes.id", ondelete="SET NULL")),
+    Column("individual_id", ForeignKey("individuals.id", ondelete="SET NULL")),
+    Index("ix_case_members_case", "case_id"),
+)
+
+case_events = Table(
+    "case_events",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("case_id", ForeignKey("cases.id", ondelete="CASCADE"), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("user_id", ForeignKey("users.id", ondelete="SET NULL")),
+    Column("changes", JSON, nullable=False, default=dict),
+    _ts("at"),
+    Index("ix_case_events_case", "case_id"),
+)
+
+report_variants = Table(
+    "report_variants",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("case_id", ForeignKey("cases.id", ondelete="CASCADE"), nullable=False),
+    Column("run", Integer, nullable=False),
+    Column("key", BigInteger, nullable=False),
+    Column("chrom", String(64), nullable=False),
+    Column("pos", Integer, nullable=False),
+    Column("ref", Text, nullable=False),
+    Column("alt", Text, nullable=False),
+    Column("gene", String(64), nullable=False, default=""),
+    Column("transcript", String(64), nullable=False, default=""),
+    Column("hgvs_c", Text, nullable=False, default=""),
+    Column("hgvs_p", Text, nullable=False, default=""),
+    Column("consequence", String(64), nullable=False, default=""),
+    Column("rsid", String(64), nullable=False, default=""),
+    Column("qual", Float),
+    Column("genotypes", JSON, nullable=False, default=list),
+    Column("gnomad_af", Float),
+    Column("clinvar", JSON, nullable=False, default=dict),
+    Column("inheritance_modes", JSON, nullable=False, default=list),
+    Column("annotation_source", String(160), nullable=False, default=""),
+    Column("status", _enum(cases_domain.VariantStatus, "variant_status"), nullable=False),
+    Column("to_report", _enum(cases_domain.ToReport, "to_report"), nullable=False),
+    Column("classification", String(64), nullable=False, default=""),
+    Column("criteria", JSON, nullable=False, default=list),
+    Column("interpretation", Text, nullable=False, default=""),
+    Column("internal_notes", Text, nullable=False, default=""),
+    Column("acmg", JSON, nullable=False, default=dict),
+    Column("active", Boolean, nullable=False, default=True),
+    _ts("created_at"),
+    _ts("modified_at"),
+    Index("ix_report_variants_case", "case_id", "key"),
+)
+
+variant_events = Table(
+    "variant_events",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("report_variant_id", ForeignKey("report_variants.id", ondelete="CASCADE"), nullable=False),
+    Column("case_id", ForeignKey("cases.id", ondelete="CASCADE"), nullable=False),
+    Column("user_id", ForeignKey("users.id", ondelete="SET NULL")),
+    Column("field", String(64), nullable=False),
+    Column("old", JSON),
+    Column("new", JSON),
+    _ts("at"),
+    Index("ix_variant_events_variant", "report_variant_id"),
+)
+
 mapper_registry = registry(metadata=metadata)
 _MAPPED = False
 
@@ -334,6 +468,12 @@ def map_domain() -> None:
         (models.Genome, genomes),
         (models.Individual, individuals),
         (models.Family, families),
+        (cases_domain.Panel, panels),
+        (cases_domain.Case, cases),
+        (cases_domain.CaseMember, case_members),
+        (cases_domain.CaseEvent, case_events),
+        (cases_domain.ReportVariant, report_variants),
+        (cases_domain.VariantEvent, variant_events),
     ):
         mapper_registry.map_imperatively(cls, table)
     _MAPPED = True

@@ -6,6 +6,7 @@ from types import TracebackType
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from vardesk.catalog import case_repositories as cr
 from vardesk.catalog import repositories as r
 
 
@@ -30,6 +31,12 @@ class UnitOfWork:
         self.genomes = r.GenomeRepository(s)
         self.individuals = r.IndividualRepository(s)
         self.families = r.FamilyRepository(s)
+        self.cases = cr.CaseRepository(s)
+        self.case_members = cr.CaseMemberRepository(s)
+        self.case_events = cr.CaseEventRepository(s)
+        self.report_variants = cr.ReportVariantRepository(s)
+        self.variant_events = cr.VariantEventRepository(s)
+        self.panels = cr.PanelRepository(s)
         return self
 
     def __exit__(

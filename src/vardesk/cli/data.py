@@ -63,14 +63,31 @@ def genome_import(services: Services, args: argparse.Namespace) -> int:
         raise NotFound(f"{source} does not exist")
     study = args.study if ":" in (args.study or "") else f"{args.project}:{args.study or 'default'}"
     labels = dict(pair.split("=", 1) for pair in args.sample_label or [] if "=" in pair)
-    with source.open("rb") as fh, spooled_upload(services.store, fh, max_bytes=services.settings.max_upload_bytes
-                                                 ) as (path, size, md5, sha):
-        view = services.files.register_upload(actor, study, UploadedBlob(path, size, md5, sha), name=source.name,
-                                              relative_path=args.path, expected_build=args.build,
-                                              sample_labels=labels)
+    with (
+        source.open("rb") as fh,
+        spooled_upload(services.store, fh, max_bytes=services.settings.max_upload_bytes) as (
+            path,
+            size,
+            md5,
+            sha,
+        ),
+    ):
+        view = services.files.register_upload(
+            actor,
+            study,
+            UploadedBlob(path, size, md5, sha),
+            name=source.name,
+            relative_path=args.path,
+            expected_build=args.build,
+            sample_labels=labels,
+        )
     job, _ = services.indexing.index_files(actor, study, [view.file.code], annotate=not args.no_annotate)
-    summary: dict[str, object] = {"file": view.file.code, "study": view.study.fqn, "job": job.code,
-                                  "genomes": [{"id": g.id, "sample": g.code, "label": g.label} for g in view.genomes]}
+    summary: dict[str, object] = {
+        "file": view.file.code,
+        "study": view.study.fqn,
+        "job": job.code,
+        "genomes": [{"id": g.id, "sample": g.code, "label": g.label} for g in view.genomes],
+    }
     if args.wait:
         bar = ProgressBar()
         services.start_executor()
@@ -92,8 +109,12 @@ def genome_import(services: Services, args: argparse.Namespace) -> int:
             print(f"vardesk: error: indexing failed: {current.error}", file=sys.stderr)
             return 1
         result = (current.result or {}).get("files", [{}])[0]
-        summary.update(records_read=result.get("records_read"), records_kept=result.get("variants"),
-                       build=result.get("build"), annotation=result.get("annotation"))
+        summary.update(
+            records_read=result.get("records_read"),
+            records_kept=result.get("variants"),
+            build=result.get("build"),
+            annotation=result.get("annotation"),
+        )
     summary["seconds"] = round(time.perf_counter() - started, 2)
     print(json.dumps(summary, indent=2))
     return 0
@@ -102,12 +123,29 @@ def genome_import(services: Services, args: argparse.Namespace) -> int:
 def bundle_build(args: argparse.Namespace) -> int:
     from vardesk.annotate.bundle import build_bundle
 
-    manifest = build_bundle(build=args.build, gff3=Path(args.gff3), fasta=Path(args.fasta), out=Path(args.out),
-                            gnomad=[Path(p) for p in args.gnomad or []],
-                            clinvar=Path(args.clinvar) if args.clinvar else None,
-                            mane=Path(args.mane) if args.mane else None, version=args.version)
-    print(json.dumps({"id": manifest.id, "version": manifest.version, "build": manifest.build,
-                      "out": str(args.out), "stats": manifest.stats}, indent=2, default=str))
+    manifest = build_bundle(
+        build=args.build,
+        gff3=Path(args.gff3),
+        fasta=Path(args.fasta),
+        out=Path(args.out),
+        gnomad=[Path(p) for p in args.gnomad or []],
+        clinvar=Path(args.clinvar) if args.clinvar else None,
+        mane=Path(args.mane) if args.mane else None,
+        version=args.version,
+    )
+    print(
+        json.dumps(
+            {
+                "id": manifest.id,
+                "version": manifest.version,
+                "build": manifest.build,
+                "out": str(args.out),
+                "stats": manifest.stats,
+            },
+            indent=2,
+            default=str,
+        )
+    )
     return 0
 
 
@@ -118,10 +156,64 @@ def bundle_install(services: Services, args: argparse.Namespace) -> int:
 
 
 def bundle_list(services: Services) -> int:
-    rows = [{"id": m.id, "version": m.version, "build": m.build, "created": m.created}
-            for m in services.annotation.bundles()]
+    rows = [
+        {"id": m.id, "version": m.version, "build": m.build, "created": m.created}
+        for m in services.annotation.bundles()
+    ]
     print(json.dumps(rows, indent=2))
     return 0
+
+
+def report_approve(services: Services, args: argparse.Namespace) -> int:
+    case = _case_ref(services, args.report_id)
+    actor = operator_actor(services, case[0], args.as_user)
+    view = services.cases.approve(actor, case[1])
+    print(
+        json.dumps(
+            {
+                "case": view.case.code,
+                "status": view.case.status,
+                "version": view.case.version,
+                "approved_by": args.as_user,
+                "report_approved_date": str(view.case.report_approved_date),
+            }
+        )
+    )
+    return 0
+
+
+def report_pdf(services: Services, args: argparse.Namespace) -> int:
+    case = _case_ref(services, args.report_id)
+    actor = operator_actor(services, case[0], args.as_user)
+    pdf = services.reports.final(actor, case[1]) if args.final else services.reports.preview(actor, case[1])
+    Path(args.output).write_bytes(pdf)
+    print(json.dumps({"case": case[1], "file": args.output, "bytes": len(pdf), "final": bool(args.final)}))
+    return 0
+
+
+def _case_ref(services: Services, ref: str) -> tuple[str, str]:
+    """(workspace code, case uuid) of a case given by numeric id, uuid or code."""
+    with services.ctx.uow() as uow:
+        case = uow.cases.get(int(ref)) if ref.isdigit() else uow.cases.by_uuid(ref)
+        if case is None:
+            matches = [
+                c
+                for ws in uow.workspaces.list()
+                for c in uow.cases.in_studies(
+                    [
+                        s.id
+                        for p in uow.projects.search(ws.id or 0, {})
+                        for s in uow.studies.in_projects([p.id])
+                    ],
+                    {"code": ref},
+                )
+            ]
+            case = matches[0] if len(matches) == 1 else None
+        if case is None:
+            raise NotFound(f"report {ref!r} not found")
+        ws = uow.workspaces.get(case.workspace_id)
+        assert ws is not None
+        return ws.code, case.uuid
 
 
 def add_parsers(sub: argparse._SubParsersAction, run: object) -> None:  # type: ignore[type-arg]
@@ -139,7 +231,9 @@ def add_parsers(sub: argparse._SubParsersAction, run: object) -> None:  # type: 
     s.add_argument("--wait", action="store_true", help="run the indexing here and wait for it")
     s.set_defaults(func=run("genome_import"))
 
-    b = sub.add_parser("bundle", help="reference bundles").add_subparsers(dest="bundle_command", required=True)
+    b = sub.add_parser("bundle", help="reference bundles").add_subparsers(
+        dest="bundle_command", required=True
+    )
     s = b.add_parser("build", help="build a versioned bundle from FASTA, GFF3, gnomAD, ClinVar, MANE files")
     s.add_argument("--build", required=True, choices=["GRCh37", "GRCh38"])
     s.add_argument("--gff3", required=True)
@@ -156,6 +250,20 @@ def add_parsers(sub: argparse._SubParsersAction, run: object) -> None:  # type: 
     s = b.add_parser("list", help="installed bundles")
     s.set_defaults(func=run("bundle_list"))
 
+    r = sub.add_parser("report", help="clinical reports").add_subparsers(dest="report_command", required=True)
+    s = r.add_parser("approve", help="approve a report as a director (four-eyes rule applies)")
+    s.add_argument("report_id", help="case id, uuid or code")
+    s.add_argument("--as", dest="as_user", required=True, metavar="USER_EMAIL")
+    s.set_defaults(func=run("report_approve"))
+    s = r.add_parser("pdf", help="write the preview PDF, or the final one with --final")
+    s.add_argument("report_id", help="case id, uuid or code")
+    s.add_argument("--final", action="store_true")
+    s.add_argument(
+        "--as", dest="as_user", metavar="USER_EMAIL", help="read as this user (default: first admin)"
+    )
+    s.add_argument("-o", "--output", required=True)
+    s.set_defaults(func=run("report_pdf"))
+
 
 def dispatch(name: str, args: argparse.Namespace, services_factory: object) -> int:
     if name == "bundle_build":
@@ -166,6 +274,10 @@ def dispatch(name: str, args: argparse.Namespace, services_factory: object) -> i
             return genome_import(services, args)
         if name == "bundle_install":
             return bundle_install(services, args)
+        if name == "report_approve":
+            return report_approve(services, args)
+        if name == "report_pdf":
+            return report_pdf(services, args)
         return bundle_list(services)
     except VardeskError:
         raise

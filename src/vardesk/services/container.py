@@ -6,6 +6,11 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.engine import Engine
 
+from vardesk.cases.candidates import CandidateService
+from vardesk.cases.interpretation import InterpretationService
+from vardesk.cases.panels import PanelService
+from vardesk.cases.reporting import ReportService
+from vardesk.cases.service import CaseService
 from vardesk.catalog.db import make_engine, make_session_factory
 from vardesk.catalog.migrate import is_up_to_date, upgrade
 from vardesk.catalog.uow import UnitOfWorkFactory
@@ -46,11 +51,21 @@ class Services:
     annotation: AnnotationService
     indexing: IndexService = field(init=False)
     variants: VariantService = field(init=False)
+    cases: CaseService = field(init=False)
+    interpretation: InterpretationService = field(init=False)
+    panels: PanelService = field(init=False)
+    reports: ReportService = field(init=False)
+    candidates: CandidateService = field(init=False)
     executor: Executor | None = field(default=None)
 
     def __post_init__(self) -> None:
         self.indexing = IndexService(self.ctx, self)
         self.variants = VariantService(self.ctx, self.projects, self)
+        self.cases = CaseService(self.ctx, self.projects, self)
+        self.interpretation = InterpretationService(self.ctx, self)
+        self.panels = PanelService(self.ctx, self)
+        self.reports = ReportService(self.ctx, self)
+        self.candidates = CandidateService(self.ctx, self)
 
     def start_executor(self) -> None:
         if self.executor is None:

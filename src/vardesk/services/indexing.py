@@ -125,6 +125,9 @@ def run_variant_index(ctx: JobContext) -> dict[str, Any]:
                 "annotation": annotated,
             }
         )
+    with services.ctx.uow() as uow:
+        genome_ids = [g.id or 0 for fid in file_ids for g in uow.genomes.of_file(fid)]
+    summary["case_jobs"] = services.candidates.schedule_ready(services.cases.cases_of_genomes(genome_ids))
     return summary
 
 

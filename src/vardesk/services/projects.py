@@ -321,3 +321,19 @@ class ProjectService:
             if study is None or project is None or ws is None or project.workspace_id != ws.id:
                 return None
             return f"{ws.code}@{project.code}:{study.code}"
+
+    def study_by_id(self, uow: UnitOfWork, actor: Actor, study_id: int) -> StudyView:
+        study = uow.studies.get(study_id)
+        project = uow.projects.get(study.project_id) if study else None
+        if study is None or project is None:
+            raise NotFound("study not found")
+        ws = self._workspace(uow, actor, None)
+        if project.workspace_id != ws.id:
+            raise NotFound("study not found")
+        require_project_read(actor, project)
+        return StudyView(ws, project, study)
+
+    def readable_studies(self, uow: UnitOfWork, actor: Actor) -> list[StudyView]:
+        ws = self._workspace(uow, actor, None)
+        projects = {p.id: p for p in uow.projects.search(ws.id or 0, {}) if can_read_project(actor, p)}
+        return [StudyView(ws, projects[s.project_id], s) for s in uow.studies.in_projects(list(projects))]

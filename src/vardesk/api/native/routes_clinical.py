@@ -1,0 +1,334 @@
+"""Native API: cases (OpenCGA clinical analyses), their interpretation, reports, panels."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends
+from starlette.requests import Request
+from starlette.responses import Response
+
+from vardesk.api.deps import get_services, json_body, require_actor
+from vardesk.api.native import render_cases
+from vardesk.api.native.common import info_response, search_response, write_response
+from vardesk.api.native.envelope import JSON, Options, envelope, parse_bool, result
+from vardesk.domain.access import Actor
+from vardesk.domain.errors import Invalid
+from vardesk.domain.refs import split_ids
+from vardesk.services.container import Services
+
+router = APIRouter()
+_RENAME = {
+    "caseType": "type",
+    "hpoTerms": "hpo_terms",
+    "patientFields": "patient_fields",
+    "qcData": "qc_data",
+    "accessionId": "accession_id",
+    "panelId": "panel_id",
+    "filterPreset": "filter_preset",
+    "assayType": "assay_type",
+    "externalIds": "external_ids",
+    "description": "title",
+    "toReport": "to_report",
+    "internalNotes": "internal_notes",
+}
+_OPENCGA_TYPE = {"SINGLE": "exome", "CANCER": "somatic_panel"}
+
+
+def core_fields(body: dict[str, Any]) -> dict[str, Any]:
+    """OpenCGA and Vardesk spellings → the core's field names."""
+    data = {_RENAME.get(k, k): v for k, v in body.items()}
+    if isinstance(data.get("type"), str) and data["type"].upper() in _OPENCGA_TYPE and "caseType" not in body:
+        data["type"] = _OPENCGA_TYPE[data["type"].upper()]
+    if "members" not in data and isinstance(body.get("proband"), dict):
+        samples = body["proband"].get("samples") or []
+        data["members"] = [
+            {
+                "relation": "PROBAND",
+                "label": body["proband"].get("id", ""),
+                "sample": samples[0]["id"] if samples else None,
+            }
+        ]
+    panels = body.get("panels")
+    if "panel_id" not in data and isinstance(panels, list) and panels:
+        data["panel_id"] = panels[0].get("id") if isinstance(panels[0], dict) else panels[0]
+    data.pop("panels", None)
+    data.pop("proband", None)
+    return data
+
+
+def _study(request: Request) -> str | None:
+    return request.query_params.get("study")
+
+
+@router.post(
+    "/analysis/clinical/create", tags=["clinical"], summary="Create a case (members, panel, HPO terms)"
+)
+def clinical_create(
+    request: Request,
+    body: dict = Depends(json_body),
+    actor: Actor = Depends(require_actor),
+    services: Services = Depends(get_services),
+) -> JSON:
+    study = _study(request)
+    if not study:
+        raise Invalid("the study parameter is required")
+    view = services.cases.create(actor, study, core_fields(body))
+    return write_response(request, Options.from_request(request), render_cases.case(view), created=True)
+
+
+@router.get(
+    "/analysis/clinical/search", tags=["clinical"], summary="Cases you can read (?study=, status=, type=)"
+)
+def clinical_search(
+    request: Request, actor: Actor = Depends(require_actor), services: Services = Depends(get_services)
+) -> JSON:
+    opts = Options.from_request(request)
+    q = request.query_params
+    filters = {
+        "code": q.get("id") or None,
+        "status": q.get("status") or None,
+        "type": q.get("caseType") or None,
+    }
+    views = services.cases.search(actor, _study(request), filters)
+    return search_response(request, opts, views, render_cases.case)
+
+
+@router.get("/analysis/clinical/{cases}/info", tags=["clinical"], summary="Cases by id, with their findings")
+def clinical_info(
+    request: Request,
+    cases: str,
+    actor: Actor = Depends(require_actor),
+    services: Services = Depends(get_services),
+) -> JSON:
+    opts = Options.from_request(request)
+    found = services.cases.get_many(actor, split_ids(cases), _study(request))
+    return info_response(request, opts, found, render_cases.case)
+
+
+@router.post(
+    "/analysis/clinical/{case}/update",
+    tags=["clinical"],
+    summary="Update a case; status {id} moves it (APPROVED approves, four eyes)",
+)
+def clinical_update(
+    request: Request,
+    case: str,
+    body: dict = Depends(json_body),
+    actor: Actor = Depends(require_actor),
+    services: Services = Depends(get_services),
+) -> JSON:
+    data = core_fields(body)
+    status = data.pop("status", None)
+    reason = str(data.pop("statusReason", "") or "")
+    view = services.cases.update(actor, case, data, _study(request)) if data else None
+    if status:
+        sid = status.get("id") if isinstance(status, dict) else status
+        view = services.cases.set_status(actor, case, str(sid), reason, _study(request))
+    if view is None:
+        view = services.cases.get(actor, case, _study(request))
+    return write_response(request, Options.from_request(request), render_cases.case(view), created=False)
+
+
+@router.post(
+    "/analysis/clinical/{case}/approve", tags=["clinical"], summary="Approve (director, not the interpreter)"
+)
+def clinical_approve(
+    request: Request,
+    case: str,
+    actor: Actor = Depends(require_actor),
+    services: Services = Depends(get_services),
+) -> JSON:
+    view = services.cases.approve(actor, case, _study(request))
+    return write_response(request, Options.from_request(request), render_cases.case(view), created=False)
+
+
+@router.post(
+    "/analysis/clinical/{case}/amend", tags=["clinical"], summary="Amend an approved case ({reason})"
+)
+def clinical_amend(
+    request: Request,
+    case: str,
+    body: dict = Depends(json_body),
+    actor: Actor = Depends(require_actor),
+    services: Services = Depends(get_services),
+) -> JSON:
+    view = services.cases.amend(actor, case, str(body.get("reason") or ""), _study(request))
+    return write_response(request, Options.from_request(request), render_cases.case(view), created=True)
+
+
+@router.post("/analysis/clinical/{case}/run", tags=["clinical"], summary="Run the case's analysis again")
+def clinical_run(
+    request: Request,
+    case: str,
+    actor: Actor = Depends(require_actor),
+    services: Services = Depends(get_services),
+) -> JSON:
+    from vardesk.api.native import render
+
+    job, fqn = services.candidates.rerun(actor, case, _study(request))
+    return envelope(request, [result([render.job(job, fqn)], num_matches=1, inserted=1)])
+
+
+@router.get("/analysis/clinical/{case}/history", tags=["clinical"], summary="The case's append-only history")
+def clinical_history(
+    request: Request,
+    case: str,
+    actor: Actor = Depends(require_actor),
+    services: Services = Depends(get_services),
+) -> JSON:
+    events = services.cases.history(actor, case, _study(request))
+    return envelope(request, [result([render_cases.event(e) for e in events], num_matches=len(events))])
+
+
+@router.get(
+    "/analysis/clinical/interpretation/{interpretations}/info",
+    tags=["clinical"],
+    summary="Interpretations ({case}.1) with primary and secondary findings",
+)
+def interpretation_info(
+    request: Request,
+    interpretations: str,
+    actor: Actor = Depends(require_actor),
+    services: Services = Depends(get_services),
+) -> JSON:
+    opts = Options.from_request(request)
+    refs = split_ids(interpretations)
+    found = services.cases.get_many(actor, [r.rsplit(".", 1)[0] for r in refs], _study(request))
+
+    def render(view: Any) -> dict:
+        variants = services.interpretation.variants(actor, view.case.code, study_ref=view.study.fqn)
+        return render_cases.interpretation(view, variants)
+
+    return info_response(request, opts, [(r, item) for r, (_, item) in zip(refs, found, strict=True)], render)
+
+
+@router.post(
+    "/analysis/clinical/{case}/variant/{variant}/update",
+    tags=["clinical"],
+    summary="Interpret a report variant: status, toReport, classification, criteria, notes",
+)
+def variant_update(
+    request: Request,
+    case: str,
+    variant: int,
+    body: dict = Depends(json_body),
+    actor: Actor = Depends(require_actor),
+    services: Services = Depends(get_services),
+) -> JSON:
+    rv = services.interpretation.update_variant(
+        actor, case, variant, core_fields(body), study_ref=_study(request)
+    )
+    return write_response(request, Options.from_request(request), render_cases.finding(rv), created=False)
+
+
+@router.get(
+    "/analysis/clinical/{case}/variant/{variant}/history",
+    tags=["clinical"],
+    summary="Scoring audit log of a report variant",
+)
+def variant_history(
+    request: Request,
+    case: str,
+    variant: int,
+    actor: Actor = Depends(require_actor),
+    services: Services = Depends(get_services),
+) -> JSON:
+    events = services.interpretation.history(actor, case, variant, study_ref=_study(request))
+    return envelope(
+        request, [result([render_cases.variant_event(e) for e in events], num_matches=len(events))]
+    )
+
+
+def _pdf(pdf: bytes, name: str) -> Response:
+    return Response(
+        pdf,
+        media_type="application/octet-stream",
+        headers={"Content-Disposition": f"attachment; filename={name}"},
+    )
+
+
+@router.get(
+    "/analysis/clinical/{case}/report/preview", tags=["clinical"], summary="Preview PDF of a case in review"
+)
+def report_preview(
+    request: Request,
+    case: str,
+    actor: Actor = Depends(require_actor),
+    services: Services = Depends(get_services),
+) -> Response:
+    return _pdf(services.reports.preview(actor, case, _study(request)), f"{case}-preview.pdf")
+
+
+@router.get(
+    "/analysis/clinical/{case}/report/final", tags=["clinical"], summary="Final PDF of an approved case"
+)
+def report_final(
+    request: Request,
+    case: str,
+    actor: Actor = Depends(require_actor),
+    services: Services = Depends(get_services),
+) -> Response:
+    return _pdf(services.reports.final(actor, case, _study(request)), f"{case}-final.pdf")
+
+
+# -- panels --------------------------------------------------------------------------------------
+@router.post("/panels/create", tags=["panels"], summary="Create a gene panel; genes by symbol, id or alias")
+def panels_create(
+    request: Request,
+    body: dict = Depends(json_body),
+    actor: Actor = Depends(require_actor),
+    services: Services = Depends(get_services),
+) -> JSON:
+    genes = [g.get("id") if isinstance(g, dict) else g for g in body.get("genes") or []]
+    panel, added = services.panels.create(
+        actor, {**{_RENAME.get(k, k): v for k, v in body.items()}, "genes": genes}
+    )
+    doc = render_cases.panel(panel) | {"geneResult": added.__dict__}
+    return envelope(request, [result([doc], num_matches=1, inserted=1)])
+
+
+@router.get("/panels/search", tags=["panels"], summary="Panels of your workspace")
+def panels_search(
+    request: Request, actor: Actor = Depends(require_actor), services: Services = Depends(get_services)
+) -> JSON:
+    return search_response(
+        request, Options.from_request(request), services.panels.list(actor), render_cases.panel
+    )
+
+
+@router.get("/panels/{panels}/info", tags=["panels"], summary="Panels by id")
+def panels_info(
+    request: Request,
+    panels: str,
+    actor: Actor = Depends(require_actor),
+    services: Services = Depends(get_services),
+) -> JSON:
+    from vardesk.domain.errors import VardeskError
+
+    found: list[Any] = []
+    for ref in split_ids(panels):
+        try:
+            if not ref.isdigit():
+                raise Invalid(f"panel id {ref!r} must be a number")
+            found.append((ref, services.panels.get(actor, int(ref))))
+        except VardeskError as exc:
+            found.append((ref, exc))
+    return info_response(request, Options.from_request(request), found, render_cases.panel)
+
+
+@router.post("/panels/{panel}/update", tags=["panels"], summary="Add ({genes: [...]}) or remove genes")
+def panels_update(
+    request: Request,
+    panel: int,
+    body: dict = Depends(json_body),
+    actor: Actor = Depends(require_actor),
+    services: Services = Depends(get_services),
+) -> JSON:
+    if parse_bool(body.get("remove", False), "remove"):
+        p = services.panels.remove_genes(actor, panel, [str(g) for g in body.get("genes") or []])
+        doc = render_cases.panel(p)
+    else:
+        added = services.panels.add_genes(actor, panel, [str(g) for g in body.get("genes") or []])
+        doc = render_cases.panel(services.panels.get(actor, panel)) | {"geneResult": added.__dict__}
+    return envelope(request, [result([doc], num_matches=1, updated=1)])

@@ -1,0 +1,248 @@
+"""A case's analysis: the proband's variants through the filter preset and the panel, inheritance modes from
+the pedigree, snapshotted as report variants. Runs as a ``case-analysis`` job."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from vardesk.analysis.inheritance import Candidate, find_candidates
+from vardesk.analysis.pedigree import Member, Pedigree
+from vardesk.domain import cases as dc
+from vardesk.domain.access import Actor
+from vardesk.domain.cases import Case, CaseMember, CaseType, ReportVariant
+from vardesk.domain.enums import GenomeState
+from vardesk.domain.errors import Invalid
+from vardesk.domain.models import Genome, Job
+from vardesk.jobs.context import JobContext
+from vardesk.jobs.registry import tool
+from vardesk.services.context import ServiceContext
+from vardesk.variants.query import VariantQuery
+
+TOOL = "case-analysis"
+# Default filter preset: rare (gnomAD AF ≤ 1 %), protein-altering or splice, called with some confidence.
+DEFAULT_PRESET: dict[str, Any] = {
+    "max_af": 0.01,
+    "consequences": [
+        "transcript_ablation",
+        "splice_acceptor_variant",
+        "splice_donor_variant",
+        "stop_gained",
+        "frameshift_variant",
+        "stop_lost",
+        "start_lost",
+        "inframe_insertion",
+        "inframe_deletion",
+        "missense_variant",
+        "protein_altering_variant",
+        "splice_region_variant",
+    ],
+    "min_gq": None,
+    "min_dp": None,
+    "pass_only": False,
+}
+
+
+def build_pedigree(members: list[tuple[CaseMember, Genome | None]], paths: dict[int, Any]) -> Pedigree:
+    """Pedigree from the case's members: FATHER/MOTHER are the proband's parents, SIBLINGs share them."""
+    names = {}
+    for m, g in members:
+        names[m.position] = m.label or (g.code if g else f"member{m.position}")
+    father = next((names[m.position] for m, _ in members if m.relation == "FATHER"), None)
+    mother = next((names[m.position] for m, _ in members if m.relation == "MOTHER"), None)
+    proband = next((names[m.position] for m, _ in members if m.relation == "PROBAND"), names[0])
+    out = []
+    for m, g in members:
+        child = m.relation in ("PROBAND", "SIBLING")
+        out.append(
+            Member(
+                name=names[m.position],
+                sex=m.sex,
+                affected=m.affected,
+                father=father if child else None,
+                mother=mother if child else None,
+                genotypes=paths.get(g.id) if g is not None else None,
+            )
+        )
+    return Pedigree(members=tuple(out), proband=proband)
+
+
+def preset_query(case: Case, panel_genes: list[str]) -> VariantQuery:
+    preset = {**DEFAULT_PRESET, **case.filter_preset}
+    genes = panel_genes if case.type is not CaseType.EXOME or panel_genes else []
+    try:
+        return VariantQuery(
+            genes=genes,
+            consequences=list(preset.get("consequences") or []),
+            max_af=preset.get("max_af"),
+            min_gq=preset.get("min_gq"),
+            min_dp=preset.get("min_dp"),
+            pass_only=bool(preset.get("pass_only")),
+            regions=list(preset.get("regions") or []),
+        )
+    except ValueError as exc:
+        raise Invalid(f"the case's filter preset is not valid: {exc}") from None
+
+
+def report_variant(case_id: int, run: int, c: Candidate, labels: list[str], source: str) -> ReportVariant:
+    a = c.annotation
+    genotypes = []
+    for name in labels:
+        call = c.calls.get(name)
+        if call is None:
+            continue
+        genotypes.append(
+            {
+                "member": name,
+                "gt": call.gt,
+                "zygosity": call.zygosity,
+                "dp": call.dp,
+                "gq": call.gq,
+                "phased": call.phased,
+            }
+        )
+    clinvar = {
+        k: a[f"clinvar_{k}"]
+        for k in ("significance", "id", "stars", "disease", "review_status")
+        if a.get(f"clinvar_{k}") is not None
+    }
+    modes = [m.mode.value for m in c.modes]
+    return ReportVariant(
+        case_id=case_id,
+        run=run,
+        key=c.key,
+        chrom=c.chrom,
+        pos=c.pos,
+        ref=c.ref,
+        alt=c.alt,
+        gene=c.gene or "",
+        transcript=str(a.get("transcript_id") or ""),
+        hgvs_c=str(a.get("hgvs_c") or ""),
+        hgvs_p=str(a.get("hgvs_p") or ""),
+        consequence=str(a.get("consequence") or ""),
+        rsid=str(a.get("rsid") or ""),
+        genotypes=genotypes,
+        gnomad_af=a.get("gnomad_af"),
+        clinvar=clinvar,
+        inheritance_modes=modes,
+        annotation_source=source,
+        acmg={
+            "modes": [
+                {
+                    "mode": m.mode.value,
+                    "certainty": str(m.certainty),
+                    "evidence": m.evidence,
+                    "partners": list(m.partners),
+                }
+                for m in c.modes
+            ]
+        },
+    )
+
+
+class CandidateService:
+    def __init__(self, ctx: ServiceContext, services: Any) -> None:
+        self.ctx = ctx
+        self.services = services
+
+    def _submit(self, case: Case, actor: Actor) -> Job:
+        with self.ctx.uow() as uow:
+            study = self.services.projects.study_by_id(uow, actor, case.study_id)
+            job = self.services.jobs.submit(
+                uow, actor, TOOL, {"case": case.id}, study=study, description=f"analysis of case {case.code}"
+            )
+            uow.commit()
+        self.services.jobs.notify()
+        return job
+
+    def _owner_actor(self, case: Case) -> Actor:
+        with self.ctx.uow() as uow:
+            user = uow.users.get(case.created_by)
+        assert user is not None
+        return Actor(
+            user_id=user.id or 0,
+            workspace_id=user.workspace_id,
+            login=user.login,
+            role=user.role,
+            via="system",
+        )
+
+    def schedule_ready(self, case_ids: list[int]) -> list[str]:
+        """Queue the analysis of WAITING cases whose genomes are all READY."""
+        jobs = []
+        for case_id in self.services.cases.analysable(case_ids):
+            with self.ctx.uow() as uow:
+                case = uow.cases.get(case_id)
+            assert case is not None
+            jobs.append(self._submit(case, self._owner_actor(case)).code)
+        return jobs
+
+    def schedule_rerun(self, case_id: int, actor: Actor) -> None:
+        """Panel, phenotype or filter changes: run again when the case is analysable."""
+        with self.ctx.uow() as uow:
+            case = uow.cases.get(case_id)
+        if case is not None and case.status not in (dc.WAITING_FOR_SAMPLE, dc.APPROVED, dc.FAILED):
+            self._submit(case, actor)
+
+    def rerun(self, actor: Actor, ref: str, study_ref: str | None) -> tuple[Job, str]:
+        view = self.services.cases.get(actor, ref, study_ref)
+        dc.check_editable(view.case)
+        if view.case.status == dc.WAITING_FOR_SAMPLE:
+            raise Invalid("the case is still waiting for genomes")
+        return self._submit(view.case, actor), view.study.fqn
+
+    def run(self, case_id: int, ctx: JobContext | None = None) -> dict[str, Any]:
+        with self.ctx.uow() as uow:
+            case = uow.cases.get(case_id)
+            if case is None:
+                raise Invalid(f"case {case_id} no longer exists")
+            members = [
+                (m, uow.genomes.get(m.genome_id) if m.genome_id else None)
+                for m in uow.case_members.of_case(case_id)
+            ]
+            panel = uow.panels.get(case.panel_id) if case.panel_id else None
+        dc.check_editable(case)
+        genomes = [g for _, g in members if g is not None]
+        not_ready = [g.code for g in genomes if g.state is not GenomeState.READY]
+        if not genomes or not_ready:
+            raise Invalid(f"genomes not ready: {', '.join(not_ready) or 'none attached'}")
+        paths = {g.id: self.services.store.local_path(g.genotypes_key) for g in genomes}
+        pedigree = build_pedigree(members, paths)
+        annotations = self.services.annotation.annotation_paths(genomes) or None
+        query = preset_query(case, panel.genes if panel else [])
+        if query.needs_annotation() and annotations is None:
+            raise Invalid("the case's genomes carry no annotation, which the filter preset needs")
+        labels = [m.name for m in pedigree.members]
+        source = ",".join(sorted({g.annotation_bundle for g in genomes if g.annotation_bundle}))
+        if ctx:
+            ctx.progress(10, "finding candidates")
+        run = case.analysis_run + 1
+        found = [
+            report_variant(case_id, run, c, labels, source)
+            for c in find_candidates(pedigree, build=genomes[0].build, query=query, annotations=annotations)
+        ]
+        with self.ctx.uow() as uow:
+            case = uow.cases.get(case_id)
+            assert case is not None
+            dc.check_editable(case)
+            summary = self.services.interpretation.record_run(uow, case_id, run, found)
+            case.analysis_run = run
+            case.annotation_sources = sorted(
+                {g.annotation_bundle + ":" + g.annotation_version for g in genomes}
+            )
+            uow.commit()
+        if case.status in (dc.WAITING, dc.FAILED):
+            self.services.cases.system_status(case_id, dc.READY_TO_REVIEW, "", {"analysis": summary})
+        else:  # a re-run of a case in review: the history shows what moved
+            self.services.cases.record_system(case_id, "analysis", {"analysis": summary})
+        return {"case": case.code, "candidates": len(found), **summary}
+
+
+@tool(TOOL)
+def run_case_analysis(ctx: JobContext) -> dict[str, Any]:
+    services = ctx.services
+    case_id = int(ctx.params["case"])
+    try:
+        return services.candidates.run(case_id, ctx)
+    except Invalid as exc:
+        services.cases.system_status(case_id, dc.FAILED, f"analysis failed: {exc.message}")
+        raise

@@ -1,0 +1,231 @@
+"""Interpreting report variants: status, reporting decision, classification, notes — every change logged."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from vardesk.catalog.uow import UnitOfWork
+from vardesk.domain.access import Actor, require_project_write
+from vardesk.domain.cases import Classification, ReportVariant, ToReport, VariantEvent, VariantStatus
+from vardesk.domain.errors import Invalid, NotFound
+from vardesk.services.context import ServiceContext, audit
+
+ACMG_CODE = r"^(PVS1|PS[1-4]|PM[1-6]|PP[1-5]|BA1|BS[1-4]|BP[1-7])(_(VeryStrong|Strong|Moderate|Supporting))?$"
+
+
+def _enum(cls: type, value: Any, what: str) -> Any:
+    try:
+        return cls(str(value).strip().upper() if cls is not Classification else str(value).strip())
+    except ValueError:
+        allowed = ", ".join(m.value for m in cls)  # type: ignore[attr-defined]
+        raise Invalid(f"{what} {value!r} is not one of {allowed}") from None
+
+
+def parse_classification(value: Any) -> str:
+    if value in (None, ""):
+        return ""
+    text = str(value).strip()
+    for c in Classification:
+        if text.lower() in (c.value.lower(), c.name.lower(), c.name.lower().replace("_", " ")):
+            return c.value
+    aliases = {
+        "vus": Classification.UNCERTAIN,
+        "lp": Classification.LIKELY_PATHOGENIC,
+        "lb": Classification.LIKELY_BENIGN,
+        "p": Classification.PATHOGENIC,
+        "b": Classification.BENIGN,
+    }
+    if text.lower() in aliases:
+        return aliases[text.lower()].value
+    raise Invalid(f"classification {value!r} is not one of the five ACMG tiers")
+
+
+def parse_criteria(values: Any) -> list[str]:
+    import re
+
+    out = []
+    for v in values or []:
+        code = str(v).strip()
+        if not re.match(ACMG_CODE, code):
+            raise Invalid(f"{code!r} is not an ACMG/AMP criterion code (e.g. PVS1, PM2_Supporting)")
+        out.append(code)
+    return out
+
+
+class InterpretationService:
+    def __init__(self, ctx: ServiceContext, services: Any) -> None:
+        self.ctx = ctx
+        self.services = services
+
+    def variants(
+        self, actor: Actor, case_ref: str, *, study_ref: str | None = None, include_inactive: bool = False
+    ) -> list[ReportVariant]:
+        with self.ctx.uow() as uow:
+            _, case = self.services.cases.find(uow, actor, case_ref, study_ref)
+            rows = uow.report_variants.of_case(case.id or 0, active_only=not include_inactive)
+            audit(
+                uow,
+                "report_variants_read",
+                actor=actor,
+                entity_type="case",
+                entity_id=case.id,
+                details={"count": len(rows)},
+            )
+            uow.commit()
+        return rows
+
+    def _variant(self, uow: UnitOfWork, case_id: int, variant_id: int) -> ReportVariant:
+        rv = uow.report_variants.get(variant_id)
+        if rv is None or rv.case_id != case_id:
+            raise NotFound(f"report variant {variant_id} not found in this case")
+        return rv
+
+    def update_variant(
+        self,
+        actor: Actor,
+        case_ref: str,
+        variant_id: int,
+        data: dict[str, Any],
+        *,
+        study_ref: str | None = None,
+    ) -> ReportVariant:
+        """Apply an interpretation change; each changed field is one scoring-audit entry."""
+        with self.ctx.uow() as uow:
+            study, case = self.services.cases.find(uow, actor, case_ref, study_ref)
+            require_project_write(actor, study.project)
+            self.services.cases.mark_interpreted(uow, actor, case)
+            rv = self._variant(uow, case.id or 0, variant_id)
+            new: dict[str, Any] = {}
+            if "status" in data:
+                new["status"] = _enum(VariantStatus, data["status"], "status")
+            if "to_report" in data:
+                new["to_report"] = _enum(ToReport, data["to_report"], "to_report")
+            if "classification" in data:
+                new["classification"] = parse_classification(data["classification"])
+            if "criteria" in data:
+                new["criteria"] = parse_criteria(data["criteria"])
+            for key in ("interpretation", "internal_notes"):
+                if key in data:
+                    new[key] = str(data[key] or "")
+            unknown = set(data) - set(new) - {"id"}
+            if unknown:
+                raise Invalid(f"unknown field(s) {', '.join(sorted(unknown))}")
+            self._apply(uow, actor, rv, new)
+            self.services.cases._record(
+                uow, actor, case, "interpret", {"variant": rv.id, "fields": sorted(new)}
+            )
+            uow.commit()
+        return rv
+
+    def _apply(self, uow: UnitOfWork, actor: Actor | None, rv: ReportVariant, new: dict[str, Any]) -> None:
+        for key, value in new.items():
+            old = getattr(rv, key)
+            if old == value:
+                continue
+            uow.variant_events.add(
+                VariantEvent(
+                    report_variant_id=rv.id or 0,
+                    case_id=rv.case_id,
+                    user_id=actor.user_id if actor else None,
+                    field=key,
+                    old=getattr(old, "value", old),
+                    new=getattr(value, "value", value),
+                )
+            )
+            setattr(rv, key, value)
+        rv.modified_at = self.ctx.clock()
+
+    def history(
+        self, actor: Actor, case_ref: str, variant_id: int, *, study_ref: str | None = None
+    ) -> list[VariantEvent]:
+        with self.ctx.uow() as uow:
+            _, case = self.services.cases.find(uow, actor, case_ref, study_ref)
+            self._variant(uow, case.id or 0, variant_id)
+            return uow.variant_events.of_variant(variant_id)
+
+    def copy_variants(self, uow: UnitOfWork, from_case: int, to_case: int) -> None:
+        keep = [f for f in ReportVariant.__dataclass_fields__ if f not in ("id", "case_id", "created_at")]
+        for rv in uow.report_variants.of_case(from_case):
+            uow.report_variants.add(ReportVariant(case_id=to_case, **{k: getattr(rv, k) for k in keep}))
+
+    # -- confirmation round trip --------------------------------------------------------------------
+    def apply_confirmation(
+        self,
+        actor: Actor,
+        case_ref: str,
+        rows: list[tuple[str, int, str, str, str]],
+        *,
+        study_ref: str | None = None,
+    ) -> dict[str, Any]:
+        """Set CONFIRMED / FAILED_CONFIRMATION from a confirmation VCF's (chrom, pos, ref, alt, FILTER) rows."""
+        outcome = {"confirmed": 0, "failed": 0, "unmatched": [], "ignored": 0}
+        with self.ctx.uow() as uow:
+            study, case = self.services.cases.find(uow, actor, case_ref, study_ref)
+            require_project_write(actor, study.project)
+            self.services.cases.mark_interpreted(uow, actor, case)
+            index = {
+                (rv.chrom, rv.pos, rv.ref, rv.alt): rv for rv in uow.report_variants.of_case(case.id or 0)
+            }
+            for chrom, pos, ref, alt, flt in rows:
+                rv = index.get((chrom, pos, ref, alt))
+                if rv is None:
+                    outcome["unmatched"].append(f"{chrom}:{pos}:{ref}:{alt}")
+                    continue
+                f = flt.upper()
+                if f == "CONFIRMED":
+                    self._apply(uow, actor, rv, {"status": VariantStatus.CONFIRMED})
+                    outcome["confirmed"] += 1
+                elif f in ("FAIL", "FAILED", "FAILED_CONFIRMATION"):
+                    self._apply(uow, actor, rv, {"status": VariantStatus.FAILED_CONFIRMATION})
+                    outcome["failed"] += 1
+                else:
+                    outcome["ignored"] += 1
+            self.services.cases._record(
+                uow, actor, case, "confirmation", {k: v for k, v in outcome.items() if k != "unmatched"}
+            )
+            uow.commit()
+        return outcome
+
+    # -- snapshots from an analysis run ----------------------------------------------------------------
+    def record_run(
+        self, uow: UnitOfWork, case_id: int, run: int, found: list[ReportVariant]
+    ) -> dict[str, Any]:
+        """Store a run's candidates; interpretations of variants found again carry over; variants no longer
+        found stay (inactive) with their history. Returns what changed."""
+        previous = {(rv.key, rv.alt): rv for rv in uow.report_variants.of_case(case_id)}
+        added, kept, changed = [], [], []
+        for rv in found:
+            old = previous.pop((rv.key, rv.alt), None)
+            if old is None:
+                uow.report_variants.add(rv)
+                added.append(rv)
+                continue
+            snapshot = {
+                k: getattr(rv, k)
+                for k in (
+                    "gene",
+                    "transcript",
+                    "hgvs_c",
+                    "hgvs_p",
+                    "consequence",
+                    "genotypes",
+                    "gnomad_af",
+                    "clinvar",
+                    "inheritance_modes",
+                    "annotation_source",
+                )
+            }
+            diffs = sorted(k for k, v in snapshot.items() if getattr(old, k) != v)
+            for k, v in snapshot.items():
+                setattr(old, k, v)
+            old.run = run
+            (changed if diffs else kept).append({"variant": old.id, "fields": diffs} if diffs else old.id)
+        for rv in previous.values():
+            rv.active = False
+        return {
+            "run": run,
+            "added": len(added),
+            "kept": len(kept),
+            "changed": changed,
+            "removed": [rv.id for rv in previous.values()],
+        }

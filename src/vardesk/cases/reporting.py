@@ -1,0 +1,209 @@
+"""Clinical report PDFs of a case: a preview while it is reviewed, the final once it is approved."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from vardesk.cases.service import CaseView
+from vardesk.domain import cases as dc
+from vardesk.domain.access import Actor
+from vardesk.domain.cases import ReportVariant, ToReport, VariantStatus
+from vardesk.domain.enums import Sex as DomainSex
+from vardesk.domain.errors import Unprocessable
+from vardesk.reports import model as rm
+from vardesk.reports.pdf import render_pdf
+from vardesk.services.context import ServiceContext, audit
+
+_ZYGOSITY = {1: rm.Zygosity.HETEROZYGOUS, 2: rm.Zygosity.HOMOZYGOUS, 3: rm.Zygosity.HEMIZYGOUS}
+_CONFIRMATION = {
+    VariantStatus.CONFIRMED: rm.Confirmation.CONFIRMED,
+    VariantStatus.FAILED_CONFIRMATION: rm.Confirmation.FAILED,
+}
+_MODE = {
+    "DE_NOVO": "De novo",
+    "AUTOSOMAL_DOMINANT": "AD",
+    "AUTOSOMAL_RECESSIVE_HOMOZYGOUS": "AR",
+    "COMPOUND_HETEROZYGOUS": "AR (compound het)",
+    "X_LINKED_RECESSIVE": "XLR",
+    "X_LINKED_DE_NOVO": "XL de novo",
+}
+
+
+def _date(value: Any) -> date | None:
+    try:
+        return date.fromisoformat(str(value)[:10]) if value else None
+    except ValueError:
+        return None
+
+
+def _finding(rv: ReportVariant, build: str) -> rm.Finding:
+    proband = rv.genotypes[0] if rv.genotypes else {}
+    modes = [m for m in rv.inheritance_modes if m in _MODE]
+    zyg = (
+        rm.Zygosity.COMPOUND_HETEROZYGOUS
+        if "COMPOUND_HETEROZYGOUS" in modes and proband.get("zygosity") == 1
+        else _ZYGOSITY.get(int(proband.get("zygosity") or 1), rm.Zygosity.HETEROZYGOUS)
+    )
+    return rm.Finding(
+        gene=rv.gene or "intergenic",
+        hgvs_c=rv.hgvs_c or f"g.{rv.pos}{rv.ref}>{rv.alt}",
+        classification=rm.Classification(rv.classification),
+        zygosity=zyg,
+        transcript=rv.transcript,
+        hgvs_p=rv.hgvs_p,
+        genomic=f"chr{rv.chrom}:{rv.pos} {rv.ref}>{rv.alt} ({build})",
+        inheritance=", ".join(_MODE[m] for m in modes),
+        criteria=tuple(rv.criteria),
+        interpretation=rv.interpretation,
+        confirmation=_CONFIRMATION.get(rv.status, rm.Confirmation.NOT_REQUIRED),
+    )
+
+
+class ReportService:
+    def __init__(self, ctx: ServiceContext, services: Any) -> None:
+        self.ctx = ctx
+        self.services = services
+
+    def document(
+        self, view: CaseView, variants: list[ReportVariant], status: rm.ReportStatus, names: dict[int, str]
+    ) -> rm.ReportDocument:
+        s = self.ctx.settings
+        case = view.case
+        pf = case.patient_fields
+        reported = [v for v in variants if v.to_report is not ToReport.DO_NOT_REPORT]
+        missing = [f"{v.gene} {v.hgvs_c}".strip() for v in reported if not v.classification]
+        if missing:
+            raise Unprocessable(
+                "variants marked for the report have no classification: " + ", ".join(missing)
+            )
+        build = next((g.build for _, g in view.members if g is not None), "")
+        panel = None
+        if case.panel_id:
+            with self.ctx.uow() as uow:
+                panel = uow.panels.get(case.panel_id)
+        proband_member, _ = view.proband
+        sex = {DomainSex.MALE: rm.Sex.MALE, DomainSex.FEMALE: rm.Sex.FEMALE}.get(
+            proband_member.sex, rm.Sex.UNKNOWN
+        )
+        signatures = []
+        if case.last_interpreter_id:
+            signatures.append(rm.Signature("Interpreted by", names.get(case.last_interpreter_id, "")))
+        if case.approved_by:
+            signatures.append(
+                rm.Signature(
+                    "Approved by (Laboratory Director)",
+                    names.get(case.approved_by, ""),
+                    signed_on=case.report_approved_date.date() if case.report_approved_date else None,
+                )
+            )
+        accreditations = tuple(
+            rm.Accreditation(a, i) for a, i in (("CLIA", s.lab_clia), ("CAP", s.lab_cap)) if i
+        )
+        return rm.ReportDocument(
+            laboratory=rm.Laboratory(
+                name=s.lab_name,
+                address_lines=tuple(filter(None, s.lab_address.split("|"))),
+                accreditations=accreditations,
+                director=s.lab_director,
+                phone=s.lab_phone,
+                email=s.lab_email,
+            ),
+            report=rm.ReportInfo(
+                report_id=case.code,
+                accession=case.accession_id or str(pf.get("Accession ID", "")),
+                status=status,
+                report_date=(case.report_approved_date or self.ctx.clock()).date(),
+                version=case.version,
+                created=case.created_at,
+                approved=case.report_approved_date,
+                amendment_reason=case.status_reason.removeprefix("amendment: ")
+                if status is rm.ReportStatus.AMENDED
+                else "",
+            ),
+            patient=rm.Patient(
+                first_name=str(pf.get("First Name", "")),
+                last_name=str(pf.get("Last Name", "")),
+                date_of_birth=_date(pf.get("Patient DOB")),
+                sex=sex,
+                mrn=str(pf.get("MRN", "")),
+                ethnicity=str(pf.get("Patient Ethnicity", "")),
+            ),
+            specimen=rm.Specimen(
+                type=str(pf.get("Specimen Type", "")),
+                sample_id=proband_member.label,
+                collected=_date(pf.get("Date Specimen Collected")),
+                received=_date(pf.get("Date Specimen Received")),
+            ),
+            physician=rm.Physician(str(pf["Ordering Physician"])) if pf.get("Ordering Physician") else None,
+            test=rm.TestInfo(
+                name=panel.name if panel else f"{case.type.value.replace('_', ' ').title()} analysis",
+                code=panel.test_code if panel else "",
+                panel_name=panel.name if panel else "",
+                panel_version=panel.version if panel else "",
+                genes_count=len(panel.genes) if panel else None,
+                indication=str(pf.get("Indication for Testing", "")),
+                hpo_terms=tuple(rm.HpoTerm(t["id"], t.get("name") or t["id"]) for t in case.hpo_terms),
+                methodology=panel.methodology if panel else "",
+                limitations=panel.limitations if panel else "",
+            ),
+            primary_findings=tuple(
+                _finding(v, build) for v in reported if v.to_report is ToReport.PRIMARY_FINDING
+            ),
+            secondary_findings=tuple(
+                _finding(v, build) for v in reported if v.to_report is ToReport.SECONDARY_FINDING
+            ),
+            qc=tuple(rm.QcMetric(str(k), str(v)) for k, v in case.qc_data.items()),
+            signatures=tuple(signatures),
+            page_size=s.report_page_size,
+            extra={k: str(v) for k, v in pf.items()},
+        )
+
+    def _load(
+        self, actor: Actor, ref: str, study_ref: str | None
+    ) -> tuple[CaseView, list[ReportVariant], dict[int, str]]:
+        view = self.services.cases.get(actor, ref, study_ref)
+        variants = self.services.interpretation.variants(actor, ref, study_ref=study_ref)
+        with self.ctx.uow() as uow:
+            ids = {i for i in (view.case.last_interpreter_id, view.case.approved_by) if i}
+            names = {i: (u.name or u.email) for i in ids if (u := uow.users.get(i)) is not None}
+        return view, variants, names
+
+    def preview(self, actor: Actor, ref: str, study_ref: str | None = None) -> bytes:
+        view, variants, names = self._load(actor, ref, study_ref)
+        status = view.case.status
+        if status == dc.APPROVED:
+            raise Unprocessable("the case is approved: download the final report instead of a preview")
+        if status in (dc.WAITING_FOR_SAMPLE, dc.WAITING):
+            raise Unprocessable(f"no preview yet: the case is {status!r} (genomes or analysis still pending)")
+        if status == dc.FAILED:
+            raise Unprocessable(f"no preview: the case failed ({view.case.status_reason})")
+        pdf = render_pdf(self.document(view, variants, rm.ReportStatus.PREVIEW, names))
+        self._audit(actor, view, "report_preview")
+        return pdf
+
+    def final(self, actor: Actor, ref: str, study_ref: str | None = None) -> bytes:
+        view, variants, names = self._load(actor, ref, study_ref)
+        case = view.case
+        if case.status != dc.APPROVED:
+            raise Unprocessable(
+                f"the final report exists only once the case is approved; it is {case.status!r}"
+            )
+        key = f"reports/{case.uuid}/final-v{case.version}.pdf"
+        path = self.services.store.local_path(key)
+        if not path.exists():  # rendered once, then served as stored (what was signed)
+            status = rm.ReportStatus.AMENDED if case.amends_case_id else rm.ReportStatus.FINAL
+            pdf = render_pdf(self.document(view, variants, status, names))
+            work = self.services.store.scratch_dir()
+            try:
+                (work / "final.pdf").write_bytes(pdf)
+                self.services.store.put_file(key, work / "final.pdf", move=True)
+            finally:
+                self.services.store.delete_scratch(work)
+        self._audit(actor, view, "report_final")
+        return path.read_bytes()
+
+    def _audit(self, actor: Actor, view: CaseView, action: str) -> None:
+        with self.ctx.uow() as uow:
+            audit(uow, action, actor=actor, entity_type="case", entity_id=view.case.id)
+            uow.commit()

@@ -1,0 +1,278 @@
+"""Cases (clinical reports): types, statuses, the status machine and the entities of interpretation.
+
+Pure: no I/O. The services persist these dataclasses and call the rules below on every change.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from vardesk.domain.enums import Affected, Role, Sex
+from vardesk.domain.errors import Conflict, Forbidden, Invalid, Unprocessable
+from vardesk.domain.models import new_uuid, utcnow
+
+
+class CaseType(StrEnum):
+    PANEL = "panel"
+    SOMATIC_PANEL = "somatic_panel"
+    PANEL_TRIO = "panel_trio"
+    EXOME = "exome"
+    DUO = "duo"
+    TRIO = "trio"
+    QUAD = "quad"
+    QUINTET = "quintet"  # flexible family: proband + up to 4 relatives
+
+
+MAX_MEMBERS = {
+    CaseType.PANEL: 1,
+    CaseType.SOMATIC_PANEL: 2,
+    CaseType.PANEL_TRIO: 3,
+    CaseType.EXOME: 1,
+    CaseType.DUO: 2,
+    CaseType.TRIO: 3,
+    CaseType.QUAD: 4,
+    CaseType.QUINTET: 5,
+}
+
+
+class Relation(StrEnum):
+    PROBAND = "PROBAND"
+    FATHER = "FATHER"
+    MOTHER = "MOTHER"
+    SIBLING = "SIBLING"
+    CHILD = "CHILD"
+    OTHER = "OTHER"
+    TUMOR = "TUMOR"
+    NORMAL = "NORMAL"
+
+
+WAITING_FOR_SAMPLE = "WAITING FOR SAMPLE"
+WAITING = "WAITING"
+READY_TO_REVIEW = "READY TO REVIEW"
+APPROVED = "APPROVED"
+FAILED = "FAILED"
+DEFAULT_REVIEW_STATUSES = ("READY FOR INTERPRETATION", "WAITING FOR APPROVAL")
+SYSTEM_STATUSES = (WAITING_FOR_SAMPLE, WAITING, READY_TO_REVIEW, APPROVED, FAILED)
+
+
+class VariantStatus(StrEnum):
+    PENDING = "PENDING"
+    REVIEWED = "REVIEWED"
+    CONFIRMED = "CONFIRMED"
+    FAILED_CONFIRMATION = "FAILED_CONFIRMATION"
+
+
+class ToReport(StrEnum):
+    PRIMARY_FINDING = "PRIMARY_FINDING"
+    SECONDARY_FINDING = "SECONDARY_FINDING"
+    DO_NOT_REPORT = "DO_NOT_REPORT"
+
+
+class Classification(StrEnum):
+    PATHOGENIC = "Pathogenic"
+    LIKELY_PATHOGENIC = "Likely pathogenic"
+    UNCERTAIN = "Uncertain significance"
+    LIKELY_BENIGN = "Likely benign"
+    BENIGN = "Benign"
+
+
+@dataclass(eq=False)
+class Case:
+    workspace_id: int
+    project_id: int
+    study_id: int
+    code: str
+    type: CaseType
+    created_by: int
+    title: str = ""
+    status: str = WAITING_FOR_SAMPLE
+    status_reason: str = ""
+    accession_id: str = ""
+    external_ids: dict[str, Any] = field(default_factory=dict)
+    panel_id: int | None = None
+    filter_preset: dict[str, Any] = field(default_factory=dict)
+    assay_type: str = ""
+    hpo_terms: list[dict[str, Any]] = field(default_factory=list)
+    patient_fields: dict[str, Any] = field(default_factory=dict)
+    qc_data: dict[str, Any] = field(default_factory=dict)
+    dates: dict[str, Any] = field(default_factory=dict)
+    version: int = 1
+    analysis_run: int = 0
+    annotation_sources: list[str] = field(default_factory=list)
+    last_interpreter_id: int | None = None
+    approved_by: int | None = None
+    report_approved_date: datetime | None = None
+    amends_case_id: int | None = None
+    id: int | None = None
+    uuid: str = field(default_factory=new_uuid)
+    created_at: datetime = field(default_factory=utcnow)
+    modified_at: datetime = field(default_factory=utcnow)
+
+
+@dataclass(eq=False)
+class CaseMember:
+    case_id: int
+    position: int
+    relation: str
+    sex: Sex = Sex.UNKNOWN
+    affected: Affected = Affected.UNKNOWN
+    label: str = ""
+    genome_id: int | None = None
+    individual_id: int | None = None
+    id: int | None = None
+
+
+@dataclass(eq=False)
+class CaseEvent:
+    """One append-only entry of a case's history."""
+
+    case_id: int
+    version: int
+    action: str
+    user_id: int | None
+    changes: dict[str, Any] = field(default_factory=dict)
+    id: int | None = None
+    at: datetime = field(default_factory=utcnow)
+
+
+@dataclass(eq=False)
+class ReportVariant:
+    """A candidate variant of a case, snapshotted with the annotation of the moment it was found."""
+
+    case_id: int
+    run: int
+    key: int
+    chrom: str
+    pos: int
+    ref: str
+    alt: str
+    gene: str = ""
+    transcript: str = ""
+    hgvs_c: str = ""
+    hgvs_p: str = ""
+    consequence: str = ""
+    rsid: str = ""
+    qual: float | None = None
+    genotypes: list[dict[str, Any]] = field(
+        default_factory=list
+    )  # per member: label, gt, zygosity, dp, gq, ad
+    gnomad_af: float | None = None
+    clinvar: dict[str, Any] = field(default_factory=dict)
+    inheritance_modes: list[str] = field(default_factory=list)
+    annotation_source: str = ""
+    status: VariantStatus = VariantStatus.PENDING
+    to_report: ToReport = ToReport.DO_NOT_REPORT
+    classification: str = ""
+    criteria: list[str] = field(default_factory=list)
+    interpretation: str = ""
+    internal_notes: str = ""
+    acmg: dict[str, Any] = field(default_factory=dict)
+    active: bool = True  # False once a later analysis run no longer finds it
+    id: int | None = None
+    created_at: datetime = field(default_factory=utcnow)
+    modified_at: datetime = field(default_factory=utcnow)
+
+
+@dataclass(eq=False)
+class VariantEvent:
+    """Scoring audit log: who changed which field of a report variant, when, from what to what."""
+
+    report_variant_id: int
+    case_id: int
+    user_id: int | None
+    field: str
+    old: Any = None
+    new: Any = None
+    id: int | None = None
+    at: datetime = field(default_factory=utcnow)
+
+
+@dataclass(eq=False)
+class Panel:
+    workspace_id: int
+    name: str
+    created_by: int
+    description: str = ""
+    methodology: str = ""
+    limitations: str = ""
+    fda_disclosure: str = ""
+    test_code: str = ""
+    version: str = "1"
+    genes: list[str] = field(default_factory=list)  # approved HGNC symbols
+    regions: list[str] = field(default_factory=list)  # chrom:start-end
+    id: int | None = None
+    uuid: str = field(default_factory=new_uuid)
+    created_at: datetime = field(default_factory=utcnow)
+    modified_at: datetime = field(default_factory=utcnow)
+
+
+# -- rules -----------------------------------------------------------------------------------------
+def review_statuses(configured: list[str] | tuple[str, ...] | None) -> tuple[str, ...]:
+    return tuple(configured) if configured else DEFAULT_REVIEW_STATUSES
+
+
+def check_transition(case: Case, target: str, *, review: tuple[str, ...], by_system: bool = False) -> None:
+    """Raise unless ``case`` may move to ``target``. Approval has its own rule (:func:`check_approval`).
+
+    The system moves cases forward as work completes (genomes attached → WAITING, candidates computed →
+    READY TO REVIEW) and back to WAITING when the analysis must run again; people move a reviewable
+    case between the review statuses, and may mark any open case FAILED or retry a FAILED one.
+    """
+    current = case.status
+    if current == APPROVED:
+        raise Unprocessable("the case is approved and locked; create an amendment to change it")
+    if target == current or target == FAILED:
+        return
+    reviewable = (READY_TO_REVIEW, *review)
+    if by_system:
+        allowed = {
+            WAITING_FOR_SAMPLE: {WAITING},
+            WAITING: {READY_TO_REVIEW, WAITING_FOR_SAMPLE},
+            FAILED: {WAITING, WAITING_FOR_SAMPLE, READY_TO_REVIEW},
+        }.get(current, {WAITING, WAITING_FOR_SAMPLE})
+    elif current in reviewable:
+        allowed = set(reviewable)
+    elif current == FAILED:
+        allowed = {WAITING}
+    else:
+        allowed = set()
+    if target == APPROVED:
+        raise Conflict("approve a case with the approval action, not a status change")
+    if target not in allowed:
+        raise Conflict(f"a case cannot go from {current!r} to {target!r}")
+
+
+def check_approval(case: Case, approver_id: int, approver_role: Role) -> None:
+    """Directors approve; never the last interpreter (four eyes); only a case with reviewed results."""
+    if approver_role is not Role.DIRECTOR:
+        raise Forbidden("approving a report needs the director role")
+    if case.status == APPROVED:
+        raise Conflict("the case is already approved")
+    if case.status in (WAITING_FOR_SAMPLE, WAITING, FAILED):
+        raise Conflict(f"a case in status {case.status!r} cannot be approved; it has no reviewed results")
+    if case.last_interpreter_id is not None and case.last_interpreter_id == approver_id:
+        raise Forbidden("four-eyes rule: the last interpreter of a case cannot approve it")
+
+
+def check_editable(case: Case) -> None:
+    if case.status == APPROVED:
+        raise Unprocessable("the case is approved and locked; create an amendment to change it")
+
+
+def check_members(case_type: CaseType, relations: list[str]) -> None:
+    if not relations:
+        return
+    if relations.count(Relation.PROBAND.value) != 1 and case_type is not CaseType.SOMATIC_PANEL:
+        raise Invalid("a case needs exactly one PROBAND member")
+    if len(relations) > MAX_MEMBERS[case_type]:
+        raise Invalid(
+            f"a {case_type.value} case has at most {MAX_MEMBERS[case_type]} members; got {len(relations)}"
+        )
+    if case_type in (CaseType.TRIO, CaseType.PANEL_TRIO) and not {"FATHER", "MOTHER"} <= set(relations):
+        raise Invalid("a trio needs a FATHER and a MOTHER besides the PROBAND")
+    for rel in relations:
+        if rel not in Relation.__members__:
+            raise Invalid(f"unknown relation {rel!r}; use one of {', '.join(Relation.__members__)}")

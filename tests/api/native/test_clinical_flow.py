@@ -1,0 +1,289 @@
+"""End to end on real data: the GIAB trio → a trio case with a SAMD11 panel → candidates with inheritance
+modes → interpretation → preview PDF → approval by a second person → final PDF."""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+
+from tests.conftest import TESTDATA, LiveServer
+from tests.world import World, build_world
+from vardesk.annotate.bundle import build_bundle
+from vardesk.domain.enums import Role
+from vardesk.services.container import Services
+
+API = "/api/v2"
+GIAB = TESTDATA / "giab-trio-grch37" / "ashk-trio.vcf.gz"
+SLICE = TESTDATA / "reference-slices" / "grch37-SAMD11"
+
+
+@pytest.fixture(scope="module")
+def world(module_services: Services, tmp_path_factory: pytest.TempPathFactory) -> World:
+    w = build_world(module_services, ("lab-a",))
+    bundle = tmp_path_factory.mktemp("bundle") / "samd11"
+    build_bundle(
+        build="GRCh37",
+        gff3=SLICE / "SAMD11.grch37.gff3",
+        fasta=SLICE / "grch37_chr1_860k.fa.gz",
+        out=bundle,
+        version="slice-1",
+    )
+    module_services.annotation.install(bundle)
+    module_services.projects.create_project(
+        w.member("lab-a", Role.ANALYST).actor, {"id": "giab", "organism": {"assembly": "GRCh37"}}
+    )
+    return w
+
+
+@pytest.fixture(scope="module")
+def server(module_services: Services, world: World) -> Iterator[LiveServer]:
+    with LiveServer(module_services) as srv:
+        yield srv
+
+
+def api(server: LiveServer, method: str, path: str, who: tuple[str, str], **kw: object) -> requests.Response:
+    return requests.request(method, server.url + API + path, auth=who, timeout=60, **kw)  # type: ignore[arg-type]
+
+
+def wait(predicate, timeout: float = 120):  # type: ignore[no-untyped-def]
+    deadline = time.time() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        assert time.time() < deadline, "timed out"
+        time.sleep(0.25)
+
+
+@pytest.fixture(scope="module")
+def case(server: LiveServer, world: World) -> dict:
+    analyst = world.member("lab-a", Role.ANALYST).basic
+    r = api(
+        server,
+        "POST",
+        "/files/upload",
+        analyst,
+        data={"study": "giab:default"},
+        files={"file": (GIAB.name, GIAB.read_bytes())},
+    )
+    assert r.status_code == 200, r.text
+    file_id = r.json()["responses"][0]["results"][0]["id"]
+    r = api(
+        server,
+        "POST",
+        "/panels/create",
+        analyst,
+        json={
+            "name": "SAMD11 research panel",
+            "genes": ["SAMD11", "NOT_A_GENE"],
+            "testCode": "SAMD-1",
+            "methodology": "Whole-genome sequencing; variants in the panel genes are reviewed.",
+            "limitations": "Only the SAMD11 coding region is analysed.",
+        },
+    )
+    assert r.status_code == 200, r.text
+    panel = r.json()["responses"][0]["results"][0]
+    assert panel["geneResult"]["added"] == ["SAMD11"] and panel["geneResult"]["not_found"] == ["NOT_A_GENE"]
+    r = api(
+        server,
+        "POST",
+        "/analysis/clinical/create?study=giab:default&includeResult=true",
+        analyst,
+        json={
+            "id": "TRIO1",
+            "caseType": "trio",
+            "panelId": panel["id"],
+            "description": "GIAB Ashkenazi trio",
+            "hpoTerms": [{"id": "HP:0001250", "name": "Seizure"}],
+            # The SAMD11 variants of this trio are common and mostly homozygous in all three. With the parents'
+            # phenotypes unknown and a preset that keeps synonymous variants, the one variant the child carries
+            # heterozygously, 1:878314 G>C (father hom-alt, mother hom-ref), fits autosomal dominant only; the
+            # child's homozygous variants are not recessive candidates because both parents are homozygous too.
+            "filterPreset": {
+                "consequences": [
+                    "missense_variant",
+                    "synonymous_variant",
+                    "stop_gained",
+                    "frameshift_variant",
+                ]
+            },
+            "members": [
+                {
+                    "relation": "PROBAND",
+                    "sample": "HG002",
+                    "sex": "MALE",
+                    "affected": "AFFECTED",
+                    "label": "HG002",
+                },
+                {
+                    "relation": "FATHER",
+                    "sample": "HG003",
+                    "sex": "MALE",
+                    "affected": "UNKNOWN",
+                    "label": "HG003",
+                },
+                {
+                    "relation": "MOTHER",
+                    "sample": "HG004",
+                    "sex": "FEMALE",
+                    "affected": "UNKNOWN",
+                    "label": "HG004",
+                },
+            ],
+            "patientFields": {
+                "Last Name": "Testperson",
+                "First Name": "Giab",
+                "Patient DOB": "1980-01-01",
+                "Accession ID": "ACC-42",
+                "Indication for Testing": "Research reference sample",
+            },
+            "qcData": {"Mean coverage": "35x"},
+        },
+    )
+    assert r.status_code == 200, r.text
+    created = r.json()["responses"][0]["results"][0]
+    assert created["status"]["id"] == "WAITING"  # genomes attached, not indexed yet
+    r = api(server, "POST", "/operation/variant/index?study=giab:default", analyst, json={"file": file_id})
+    assert r.status_code == 200, r.text
+
+    def ready() -> dict | None:
+        doc = api(server, "GET", "/analysis/clinical/TRIO1/info?study=giab:default", analyst).json()
+        c = doc["responses"][0]["results"][0]
+        assert c["status"]["id"] != "FAILED", c["status"]
+        return c if c["status"]["id"] == "READY TO REVIEW" else None
+
+    return wait(ready)
+
+
+def findings(server: LiveServer, who: tuple[str, str]) -> list[dict]:
+    r = api(server, "GET", "/analysis/clinical/interpretation/TRIO1.1/info?study=giab:default", who)
+    assert r.status_code == 200, r.text
+    return r.json()["responses"][0]["results"][0]["primaryFindings"]
+
+
+def test_candidates_are_samd11_variants_with_inheritance_modes(
+    server: LiveServer, world: World, case: dict
+) -> None:
+    rows = findings(server, world.member("lab-a", Role.VIEWER).basic)
+    assert [f["id"] for f in rows] == ["1:878314:G:C"]
+    assert rows[0]["evidences"][0]["modeOfInheritances"] == ["AUTOSOMAL_DOMINANT"]
+    assert [g["gt"] for g in rows[0]["attributes"]["vardesk"]["genotypes"]] == ["0/1", "1/1", "0/0"]
+    for f in rows:
+        assert f["evidences"][0]["genomicFeature"]["geneName"] == "SAMD11"
+        assert f["evidences"][0]["modeOfInheritances"], f
+        genotypes = f["attributes"]["vardesk"]["genotypes"]
+        assert [g["member"] for g in genotypes] == ["HG002", "HG003", "HG004"]
+        assert genotypes[0]["zygosity"] in (1, 2, 3)
+    assert case["attributes"]["vardesk"]["analysisRun"] == 1
+    assert any(s.startswith("") for s in case["attributes"]["vardesk"]["annotationSources"])
+
+
+def test_interpret_preview_approve_final(
+    server: LiveServer, world: World, case: dict, tmp_path: Path
+) -> None:
+    analyst = world.member("lab-a", Role.ANALYST).basic
+    director = world.member("lab-a", Role.DIRECTOR).basic
+    target = findings(server, analyst)[0]
+    vid = target["attributes"]["vardesk"]["reportVariantId"]
+    hgvs_c = target["attributes"]["vardesk"]["hgvsC"]
+    r = api(
+        server,
+        "POST",
+        f"/analysis/clinical/TRIO1/variant/{vid}/update?study=giab:default",
+        analyst,
+        json={
+            "status": "REVIEWED",
+            "toReport": "PRIMARY_FINDING",
+            "classification": "Likely pathogenic",
+            "criteria": ["PM2_Supporting", "PP3"],
+            "interpretation": "Reviewed for the reference report.",
+        },
+    )
+    assert r.status_code == 200, r.text
+    history = api(
+        server, "GET", f"/analysis/clinical/TRIO1/variant/{vid}/history?study=giab:default", analyst
+    ).json()["responses"][0]["results"]
+    assert {h["field"] for h in history} >= {"status", "to_report", "classification", "criteria"}
+    assert (
+        requests.get(
+            server.url + API + "/analysis/clinical/TRIO1/report/final?study=giab:default", auth=analyst
+        ).status_code
+        == 422
+    )  # not approved yet
+    r = api(server, "GET", "/analysis/clinical/TRIO1/report/preview?study=giab:default", analyst)
+    assert r.status_code == 200 and r.content.startswith(b"%PDF")
+    # The analyst interpreted: they cannot approve (not a director); a director who interprets cannot either.
+    assert (
+        api(server, "POST", "/analysis/clinical/TRIO1/approve?study=giab:default", analyst).status_code == 403
+    )
+    r = api(
+        server,
+        "POST",
+        "/analysis/clinical/TRIO1/update?study=giab:default",
+        director,
+        json={"status": {"id": "WAITING FOR APPROVAL"}},
+    )
+    assert r.status_code == 200, r.text
+    r = api(server, "POST", "/analysis/clinical/TRIO1/approve?study=giab:default", director)
+    assert r.status_code == 403 and "four-eyes" in r.json()["events"][0]["message"]
+    r = api(
+        server,
+        "POST",
+        f"/analysis/clinical/TRIO1/variant/{vid}/update?study=giab:default",
+        analyst,
+        json={"internalNotes": "ready for sign-out"},
+    )
+    assert r.status_code == 200
+    second = world.member("lab-a", Role.DIRECTOR)
+    r = api(server, "POST", "/analysis/clinical/TRIO1/approve?study=giab:default", second.basic)
+    assert r.status_code == 200, r.text
+    assert r.json()["responses"][0]["numUpdated"] == 1
+    assert (
+        api(server, "GET", "/analysis/clinical/TRIO1/report/preview?study=giab:default", analyst).status_code
+        == 422
+    )
+    r = api(
+        server, "POST", "/analysis/clinical/TRIO1/update?study=giab:default", analyst, json={"title": "x"}
+    )
+    assert r.status_code == 422 and "locked" in r.json()["events"][0]["message"]
+    r = api(server, "GET", "/analysis/clinical/TRIO1/report/final?study=giab:default", analyst)
+    assert r.status_code == 200 and r.headers["content-type"] == "application/octet-stream"
+    r_final_bytes = r.content
+    pdf = tmp_path / "final.pdf"
+    pdf.write_bytes(r.content)
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    for expected in ("SAMD11", hgvs_c, "Likely pathogenic", "TESTPERSON", "ACC-42"):
+        assert expected in text, expected
+    assert "Heterozygous" in text or "Homozygous" in text or "Hemizygous" in text
+    assert "PRELIMINARY" not in text
+    # An amendment is a new version that must be approved again; the approved case stays as it was.
+    approved = api(server, "GET", "/analysis/clinical/TRIO1/info?study=giab:default", analyst).json()
+    approved_version = approved["responses"][0]["results"][0]["version"]
+    r = api(
+        server,
+        "POST",
+        "/analysis/clinical/TRIO1/amend?study=giab:default&includeResult=true",
+        analyst,
+        json={"reason": "corrected interpretation text"},
+    )
+    assert r.status_code == 200, r.text
+    amended = r.json()["responses"][0]["results"][0]
+    assert amended["version"] == approved_version + 1 and amended["id"] == f"TRIO1.A{approved_version + 1}"
+    assert amended["status"]["id"] == "READY FOR INTERPRETATION"
+    assert (
+        amended["attributes"]["vardesk"]["amendsCaseId"]
+        == approved["responses"][0]["results"][0]["attributes"]["vardesk"]["id"]
+    )
+    again = api(server, "GET", "/analysis/clinical/TRIO1/info?study=giab:default", analyst).json()
+    assert again["responses"][0]["results"][0]["status"]["id"] == "APPROVED"
+    assert (
+        api(server, "GET", "/analysis/clinical/TRIO1/report/final?study=giab:default", analyst).content
+        == r_final_bytes
+    )
