@@ -163,8 +163,10 @@ def test_invalid_hpo_id_is_reported_with_individual_and_field() -> None:
 def test_hand_written_family_imports_once_fixed_with_notes() -> None:
     doc = copy.deepcopy(HAND_WRITTEN)
     doc["relatives"][0]["phenotypicFeatures"].pop()
+    del doc["pedigree"]["persons"][1]["sex"]  # unknown in the pedigree: the subject's sex stands
     case = px.from_json(json.dumps(doc))
     assert case.proband == "P1" and case.family_code == "F7"
+    assert case.individual("M1").sex == Sex.FEMALE
     p1 = case.individual("P1")
     assert p1.mother == "M1" and p1.father is None and p1.affected == Affected.AFFECTED
     assert [t.id for t in p1.phenotypic_features] == ["HP:0001250", "HP:0008665"]  # obsolete id replaced
@@ -189,6 +191,11 @@ def test_hand_written_family_imports_once_fixed_with_notes() -> None:
             "subject says FEMALE",
         ),
         (lambda d: d["relatives"][0]["subject"].update(id="P1"), "relatives[0].subject.id", "twice"),
+        (
+            lambda d: d["pedigree"]["persons"][0].update(paternalId="M1", maternalId=""),
+            "pedigree.persons[0].paternalId",
+            "that person is female",
+        ),
         (
             lambda d: d["proband"].update(diseases=[{"term": {"id": "Dravet"}}]),
             "proband.diseases[0].term.id",

@@ -20,6 +20,7 @@ What maps, and how:
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -323,8 +324,6 @@ class _Problems:
 
 def from_json(text: str, *, hpo: HpoOntology | None = None) -> CaseExchange:
     """Import a ``Family`` (has ``proband``) or a ``Phenopacket`` (has ``subject``) from JSON."""
-    import json
-
     try:
         doc = json.loads(text)
     except ValueError as exc:
@@ -342,7 +341,7 @@ def from_json(text: str, *, hpo: HpoOntology | None = None) -> CaseExchange:
 
 
 def from_phenopacket(msg: Any, *, hpo: HpoOntology | None = None) -> CaseExchange:
-    problems, notes = _Problems(), []
+    problems, notes = _Problems(), list[str]()
     ind = _individual(msg, "", problems, notes, hpo or hpo_ontology())
     if not msg.HasField("subject") or not msg.subject.id:
         problems.add("", "subject.id", "", "a phenopacket needs a subject with an id")
@@ -354,7 +353,7 @@ def from_phenopacket(msg: Any, *, hpo: HpoOntology | None = None) -> CaseExchang
 
 def from_family(msg: Any, *, hpo: HpoOntology | None = None) -> CaseExchange:
     ontology = hpo or hpo_ontology()
-    problems, notes = _Problems(), []
+    problems, notes = _Problems(), list[str]()
     if not msg.HasField("proband") or not msg.proband.subject.id:
         problems.add("", "proband.subject.id", "", "a family needs a proband with a subject id")
         problems.raise_if_any(f"family {msg.id!r}")
@@ -392,7 +391,7 @@ def from_family(msg: Any, *, hpo: HpoOntology | None = None) -> CaseExchange:
 def _infer_affected(ind: ExchangeIndividual) -> None:
     """Phenopackets carry affected status only in a pedigree: without one, a subject with an observed
     feature or a disease not excluded is affected."""
-    observed = ind.observed_terms or [d for d in ind.diseases if not d.excluded]
+    observed = ind.observed_terms or any(not d.excluded for d in ind.diseases)
     ind.affected = Affected.AFFECTED if observed else Affected.UNKNOWN
 
 
@@ -413,9 +412,10 @@ def _apply_pedigree(msg: Any, by_code: dict[str, ExchangeIndividual], problems: 
         order.append(code)
         ind = by_code.setdefault(code, ExchangeIndividual(code))
         sex = _SEX_IN.get(person.sex, Sex.UNKNOWN)
-        if ind.sex != Sex.UNKNOWN and sex != ind.sex:
+        if Sex.UNKNOWN not in (ind.sex, sex) and sex != ind.sex:
             problems.add(code, f"{where}.sex", pp.Sex.Name(person.sex), f"subject says {ind.sex.value}")
-        ind.sex = sex if sex != Sex.UNKNOWN else ind.sex
+        elif sex != Sex.UNKNOWN:
+            ind.sex = sex
         ind.affected = _AFFECTED_IN.get(person.affected_status, Affected.UNKNOWN)
         parents = (("father", person.paternal_id, "paternalId"), ("mother", person.maternal_id, "maternalId"))
         for attr, value, label in parents:
@@ -425,6 +425,15 @@ def _apply_pedigree(msg: Any, by_code: dict[str, ExchangeIndividual], problems: 
             if parent == code:
                 problems.add(code, f"{where}.{label}", parent, "an individual cannot be their own parent")
             setattr(ind, attr, parent)
+    for i, person in enumerate(persons):
+        ind = by_code.get(person.individual_id) or ExchangeIndividual("")
+        for parent, label, wrong in (
+            (ind.father, "paternalId", Sex.FEMALE),
+            (ind.mother, "maternalId", Sex.MALE),
+        ):
+            if parent in by_code and parent != ind.code and by_code[parent].sex == wrong:
+                where = f"pedigree.persons[{i}].{label}"
+                problems.add(ind.code, where, parent, f"that person is {wrong.value.lower()}")
     return order
 
 
