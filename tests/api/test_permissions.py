@@ -21,6 +21,7 @@ from tests.world import PASSWORD, World, build_world
 from vardesk.domain.enums import Role
 from vardesk.services.container import Services
 from vardesk.services.files import UploadedBlob
+from vardesk.domain.cases import ReportVariant
 
 API = "/api/v2"
 A, B = "lab-a", "lab-b"
@@ -35,6 +36,21 @@ class Ctx:
     server: LiveServer
     counter: Iterator[int]
     private_job: str = ""
+    variant_id: int = 0
+    panel_id: int = 0
+
+    def case_in(self, study: str, status: str, **fields: object) -> str:
+        """A new case of the analyst in ``study``, put in ``status`` (as the workflow would have)."""
+        svc = self.world.services
+        owner = self.world.member(A, Role.ANALYST).actor
+        view = svc.cases.create(owner, study, {"type": "exome"})
+        with svc.ctx.uow() as uow:
+            case = uow.cases.get(view.case.id)
+            case.status = status  # type: ignore[union-attr]
+            for k, v in fields.items():
+                setattr(case, k, v)
+            uow.commit()
+        return view.case.code
 
     def fresh_job(self) -> str:
         svc = self.world.services
@@ -53,12 +69,122 @@ class Case:
     build: Callable[[Ctx], tuple]  # -> (concrete path + query, json body[, multipart files])
     allowed: tuple[Role, ...]  # roles of lab-a that succeed (200)
     denied_status: int = 403  # status for the other roles of lab-a
+    ok_status: int = 200  # status for the allowed roles (e.g. 422 for a PDF of a case in the wrong state)
     leak_check: bool = True  # lab-b must not see lab-a's identifiers in the body
 
 
 def n(ctx: Ctx) -> int:
     return next(ctx.counter)
 
+
+CLINICAL_CASES = [
+    Case(
+        "POST",
+        "/analysis/clinical/create",
+        lambda c: ("/analysis/clinical/create?study=shared:default", {"caseType": "exome"}),
+        WRITERS,
+    ),
+    Case(
+        "GET",
+        "/analysis/clinical/search",
+        lambda c: ("/analysis/clinical/search?study=private:default", None),
+        OWNER_OR_ADMIN,
+    ),
+    Case(
+        "GET",
+        "/analysis/clinical/{cases}/info",
+        lambda c: ("/analysis/clinical/C1/info?study=private:default", None),
+        OWNER_OR_ADMIN,
+    ),
+    Case(
+        "POST",
+        "/analysis/clinical/{case}/update",
+        lambda c: ("/analysis/clinical/C1/update?study=private:default", {"description": f"t{n(c)}"}),
+        OWNER_OR_ADMIN,
+    ),
+    Case(
+        "POST",
+        "/analysis/clinical/{case}/approve",
+        lambda c: (
+            f"/analysis/clinical/{c.case_in('shared:default', 'WAITING FOR APPROVAL')}/approve?study=shared:default",
+            None,
+        ),
+        (Role.DIRECTOR,),
+    ),
+    Case(
+        "POST",
+        "/analysis/clinical/{case}/amend",
+        lambda c: (
+            f"/analysis/clinical/{c.case_in('shared:default', 'APPROVED')}/amend?study=shared:default",
+            {"reason": "typo"},
+        ),
+        WRITERS,
+    ),
+    Case(
+        "POST",
+        "/analysis/clinical/{case}/run",
+        lambda c: (
+            f"/analysis/clinical/{c.case_in('shared:default', 'READY TO REVIEW')}/run?study=shared:default",
+            None,
+        ),
+        WRITERS,
+    ),
+    Case(
+        "GET",
+        "/analysis/clinical/{case}/history",
+        lambda c: ("/analysis/clinical/C1/history?study=private:default", None),
+        OWNER_OR_ADMIN,
+    ),
+    Case(
+        "GET",
+        "/analysis/clinical/{case}/report/preview",
+        lambda c: ("/analysis/clinical/C1/report/preview?study=private:default", None),
+        OWNER_OR_ADMIN,
+        ok_status=422,
+    ),
+    Case(
+        "GET",
+        "/analysis/clinical/{case}/report/final",
+        lambda c: ("/analysis/clinical/C1/report/final?study=private:default", None),
+        OWNER_OR_ADMIN,
+        ok_status=422,
+    ),
+    Case(
+        "GET",
+        "/analysis/clinical/interpretation/{interpretations}/info",
+        lambda c: ("/analysis/clinical/interpretation/C1.1/info?study=private:default", None),
+        OWNER_OR_ADMIN,
+    ),
+    Case(
+        "POST",
+        "/analysis/clinical/{case}/variant/{variant}/update",
+        lambda c: (
+            f"/analysis/clinical/C1/variant/{c.variant_id}/update?study=private:default",
+            {"internalNotes": f"n{n(c)}"},
+        ),
+        OWNER_OR_ADMIN,
+    ),
+    Case(
+        "GET",
+        "/analysis/clinical/{case}/variant/{variant}/history",
+        lambda c: (f"/analysis/clinical/C1/variant/{c.variant_id}/history?study=private:default", None),
+        OWNER_OR_ADMIN,
+    ),
+    Case(
+        "POST",
+        "/panels/create",
+        lambda c: ("/panels/create", {"name": f"p{n(c)}", "genes": ["BRCA1"]}),
+        WRITERS,
+    ),
+    Case("GET", "/panels/search", lambda c: ("/panels/search", None), ALL),
+    Case("GET", "/panels/{panels}/info", lambda c: (f"/panels/{c.panel_id}/info", None), ALL),
+    Case(
+        "POST",
+        "/panels/{panel}/update",
+        lambda c: (f"/panels/{c.panel_id}/update", {"genes": ["CFTR"]}),
+        WRITERS,
+    ),
+]
 
 CASES = [
     Case("GET", "/meta/about", lambda c: ("/meta/about", None), ALL),
@@ -189,6 +315,7 @@ CASES = [
         lambda c: ("/analysis/variant/query?study=private:default", None),
         OWNER_OR_ADMIN,
     ),
+    *CLINICAL_CASES,
 ]
 SMALL_VCF = (
     b"##fileformat=VCFv4.2\n##reference=GRCh38\n##contig=<ID=chr1,length=248956422>\n"
@@ -213,8 +340,16 @@ def ctx(module_services: Services) -> Iterator[Ctx]:
     module_services.files.register_upload(owner, "private:default", blob, name="small.vcf")
     module_services.pedigree.create_individual(owner, "private:default", {"id": "ind1"}, ["S1"])
     module_services.pedigree.create_family(owner, "private:default", {"id": "fam1"}, ["ind1"])
+    c1 = module_services.cases.create(owner, "private:default", {"id": "C1", "type": "exome"})
+    with module_services.ctx.uow() as uow:
+        rv = uow.report_variants.add(
+            ReportVariant(case_id=c1.case.id or 0, run=1, key=1, chrom="1", pos=1000, ref="A", alt="G")
+        )
+        variant_id = rv.id or 0
+        uow.commit()
+    panel, _ = module_services.panels.create(owner, {"name": "matrix panel", "genes": ["SAMD11"]})
     with LiveServer(module_services, run_jobs=False) as srv:
-        c = Ctx(world, srv, itertools.count())
+        c = Ctx(world, srv, itertools.count(), variant_id=variant_id, panel_id=panel.id or 0)
         c.private_job = c.fresh_job()
         yield c
 
@@ -259,7 +394,7 @@ def test_every_endpoint_is_in_the_matrix(ctx: Ctx) -> None:
 def test_lab_a_roles(ctx: Ctx, case: Case) -> None:
     for role in ALL:
         r = call(ctx, case, ctx.world.member(A, role).basic)
-        expected = 200 if role in case.allowed else case.denied_status
+        expected = case.ok_status if role in case.allowed else case.denied_status
         assert r.status_code == expected, (role.value, r.status_code, r.text[:300])
         assert r.headers["content-type"] == "application/json"
         if case.route == "/projects/search":
@@ -273,8 +408,13 @@ def test_second_workspace_sees_nothing(ctx: Ctx, case: Case) -> None:
     for role in ALL:
         r = call(ctx, case, ctx.world.member(B, role).basic)
         body = r.json()
-        if case.route.startswith("/meta/") or case.route == "/projects/create":
+        if case.route.startswith("/meta/") or case.route in ("/projects/create", "/panels/create"):
             assert r.status_code in (200, 403)
+            continue
+        if case.route == "/panels/search":  # lab-b's own (empty) panel list
+            assert r.status_code == 200 and all(
+                p["name"] != "matrix panel" for p in body["responses"][0]["results"]
+            )
             continue
         if case.route.endswith("/search"):
             assert r.status_code in (200, 400), r.text[:200]

@@ -77,11 +77,9 @@ class PanelService:
             return list(uow.panels.in_workspace(actor.workspace_id))
 
     def add_genes(self, actor: Actor, panel_id: int, queries: list[str]) -> GeneAddition:
+        current = self.get(actor, panel_id)  # another workspace's panel does not exist for the actor
         require_role(actor, Role.ADMIN, Role.DIRECTOR, Role.ANALYST, action="changing panels")
-        self.get(actor, panel_id)
-        result = self.catalogue().resolve_many(
-            [str(q) for q in queries], existing=self.get(actor, panel_id).genes
-        )
+        result = self.catalogue().resolve_many([str(q) for q in queries], existing=current.genes)
         addition = GeneAddition(
             added=[g.symbol for g in result.added],
             already_added=[g.symbol for g in result.already_added],
@@ -106,6 +104,7 @@ class PanelService:
         return addition
 
     def remove_genes(self, actor: Actor, panel_id: int, symbols: list[str]) -> Panel:
+        self.get(actor, panel_id)
         require_role(actor, Role.ADMIN, Role.DIRECTOR, Role.ANALYST, action="changing panels")
         drop = {s.upper() for s in symbols}
         with self.ctx.uow() as uow:

@@ -360,6 +360,9 @@ class CaseService:
             require_project_write(actor, study.project)
             if old.status != dc.APPROVED:
                 raise Conflict("only an approved case is amended; edit this one directly")
+            later = [c for c in uow.cases.in_studies([old.study_id]) if c.amends_case_id == old.id]
+            if later:
+                raise Conflict(f"case {old.code} was already amended by {later[0].code}; amend that version")
             fields = {
                 k: getattr(old, k)
                 for k in (
