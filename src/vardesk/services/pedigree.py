@@ -58,13 +58,24 @@ def parse_affected(value: Any) -> Affected:
 
 
 def parse_phenotypes(items: Any) -> list[dict[str, Any]]:
-    out = []
+    """HPO terms as given ({"id", "name"} objects or ids), checked against the ontology: unknown ids are
+    refused (all listed), obsolete ones replaced (the requested id kept), names taken from the ontology."""
+    from vardesk.cases.phenotypes import hpo_ontology
+
+    ids = []
     for item in items or []:
-        term = item if isinstance(item, dict) else {"id": str(item)}
-        tid = str(term.get("id", "")).strip()
+        tid = str((item.get("id", "") if isinstance(item, dict) else item) or "").strip()
         if not HPO_ID.match(tid):
             raise Invalid(f"phenotype {tid!r} is not an HPO term id (HP:0000000)")
-        out.append({"id": tid, "name": str(term.get("name") or ""), "source": "HPO"})
+        ids.append(tid)
+    if not ids:
+        return []
+    out = []
+    for term in hpo_ontology().validate_terms(ids):
+        doc = {"id": term.id, "name": term.name, "source": "HPO"}
+        if term.requested and term.requested != term.id:
+            doc["requested"] = term.requested
+        out.append(doc)
     return out
 
 
