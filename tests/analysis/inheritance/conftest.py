@@ -35,14 +35,14 @@ def write_family(
     rows: Sequence[tuple[str, int, str, str, Sequence[str]]],
     genes: dict[tuple[str, int], tuple[str, float | None]] | None = None,
 ) -> tuple[dict[str, Path], Path | None]:
-    """Ingest a tiny GRCh38 VCF; rows are (chrom, pos, ref, alt, [GT or GT:PS per sample]).
+    """Ingest a tiny GRCh38 VCF; rows are (chrom, pos, ref, alt, [GT[:PS[:DP[:GQ]]] per sample]).
 
     ``genes`` maps (chrom, pos) to (gene symbol, gnomAD AF) for an annotation Parquet keyed like the
     store (ANNOTATION_SCHEMA). Returns (sample → genotype file, annotation file).
     """
     lines = [HEADER, "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\t" + "\t".join(samples) + "\n"]
     for chrom, pos, ref, alt, gts in rows:
-        fmt = "GT:PS" if any(":" in g for g in gts) else "GT"
+        fmt = ":".join(("GT", "PS", "DP", "GQ")[: max(g.count(":") + 1 for g in gts)])
         lines.append(f"{chrom}\t{pos}\t.\t{ref}\t{alt}\t50\tPASS\t.\t{fmt}\t" + "\t".join(gts) + "\n")
     src = directory / "family.vcf"
     src.write_text("".join(lines))
