@@ -194,7 +194,7 @@ def mode_patterns(
     diploid, x, par = _diploid(build), _x_regions(), list(PSEUDOAUTOSOMAL[build])
     p = ped.proband
     relatives = ped.relatives()
-    parent_names = {m.name for m in _parents(ped)}
+    parent_names = [m.name for m in _parents(ped)]  # father first: a stable SQL text
     trio = len(parent_names) == 2
     out: list[GenotypePattern] = []
 
