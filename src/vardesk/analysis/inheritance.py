@@ -20,10 +20,12 @@ father and mother; "relatives" are the other sequenced members.
 * ``AUTOSOMAL_RECESSIVE_HOMOZYGOUS`` (diploid): proband hom-alt; each sequenced parent het or no
   call (hom-alt or no call if affected); affected relatives hom-alt or no call; unaffected relatives
   not hom-alt.
-* ``X_LINKED_RECESSIVE`` (X): a male proband hom-alt or hemizygous, his mother (if sequenced) het or
-  no call (hom-alt if affected), his father (if sequenced) not carrying or no call; a female proband
-  hom-alt with each sequenced parent carrying or no call. Unaffected male relatives must not carry,
-  unaffected female relatives must not be hom-alt. Not evaluated for a proband of unknown sex.
+* ``X_LINKED_RECESSIVE`` (X): a male proband hom-alt or hemizygous, his sequenced mother carrying
+  (het or hom-alt) or no call, his sequenced father not carrying or no call; a female proband
+  hom-alt, each sequenced parent carrying or no call. On top, every sequenced relative must fit
+  their status: affected males carry (or no call), affected females hom-alt (or no call),
+  unaffected males do not carry, unaffected females are not hom-alt (so an unaffected father of a
+  female proband fits only with a no call). Not evaluated for a proband of unknown sex.
 * ``COMPOUND_HETEROZYGOUS`` (diploid): see :mod:`vardesk.analysis.inheritance_comphet`; needs the
   annotation (genes). Sides are proband-het variants no unaffected relative is hom-alt for.
 
@@ -159,6 +161,18 @@ def _want(*zygosity: int, dp: int | None = None, gq: int | None = None) -> Membe
     return MemberGenotype(zygosity=list(zygosity), min_dp=dp, min_gq=gq)
 
 
+_ANY = {-1, 0, 1, 2, 3}
+
+
+def _x_status(m: Member) -> set[int]:
+    """Zygosities on X (outside the PARs) that fit a relative's affection status, recessively."""
+    if m.affected is Affected.AFFECTED:
+        return {2, -1} if m.sex is Sex.FEMALE else {2, 3, -1}
+    if m.affected is Affected.UNAFFECTED:
+        return {0, -1} if m.sex is Sex.MALE else {0, 1, -1}
+    return set(_ANY)
+
+
 def _parents(ped: Pedigree) -> list[Member]:
     return [p for p in (ped.father, ped.mother) if p is not None and p.sequenced]
 
@@ -180,7 +194,7 @@ def mode_patterns(
     diploid, x, par = _diploid(build), _x_regions(), list(PSEUDOAUTOSOMAL[build])
     p = ped.proband
     relatives = ped.relatives()
-    parent_names = {m.name for m in _parents(ped)}
+    parent_names = [m.name for m in _parents(ped)]  # father first: a stable SQL text
     trio = len(parent_names) == 2
     out: list[GenotypePattern] = []
 
@@ -216,19 +230,15 @@ def mode_patterns(
         add(Mode.AUTOSOMAL_RECESSIVE_HOMOZYGOUS, ar, diploid, False)
     sex = ped.index.sex
     if Mode.X_LINKED_RECESSIVE in wanted and sex is not Sex.UNKNOWN:
-        xl = {p: _want(2, 3) if sex is Sex.MALE else _want(2)}
+        male = sex is Sex.MALE
+        xl = {p: _want(2, 3) if male else _want(2)}
+        roles = {ped.mother.name: {1, 2, -1}} if ped.mother is not None else {}
+        if ped.father is not None:
+            roles[ped.father.name] = {0, -1} if male else {2, 3, -1}
         for m in relatives:
-            if ped.father is not None and m.name == ped.father.name:
-                xl[m.name] = _want(0, -1) if sex is Sex.MALE else _want(1, 2, 3, -1)
-            elif ped.mother is not None and m.name == ped.mother.name:
-                affected = m.affected is Affected.AFFECTED
-                xl[m.name] = (
-                    _want(2, -1) if affected else _want(1, -1) if sex is Sex.MALE else _want(1, 2, -1)
-                )
-            elif m.affected is Affected.AFFECTED:
-                xl[m.name] = _want(2, 3, -1) if m.sex is Sex.MALE else _want(2, -1)
-            elif m.affected is Affected.UNAFFECTED:
-                xl[m.name] = _want(0, -1) if m.sex is Sex.MALE else _want(0, 1, -1)
+            allowed = roles.get(m.name, _ANY) & _x_status(m)
+            if allowed != _ANY:
+                xl[m.name] = _want(*sorted(allowed))
         add(Mode.X_LINKED_RECESSIVE, xl, x, True)
     if Mode.COMPOUND_HETEROZYGOUS in wanted:
         side = {p: _want(1)} | {

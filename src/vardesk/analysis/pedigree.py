@@ -7,6 +7,10 @@ A PED file has one individual a line, six whitespace-separated columns (more are
 ``0`` (or ``.``) is an unknown parent; sex is ``1`` male, ``2`` female, ``0`` unknown; phenotype is
 ``2`` affected, ``1`` unaffected, ``0`` or ``-9`` unknown. Lines starting with ``#`` and blank lines
 are skipped. Errors are :class:`Invalid` with ``line`` (1-based) in their details.
+
+A parent not listed in the child's family is looked up in the other families of the file (real
+files such as the CEPH pedigree link families that way); a parent listed nowhere becomes an implied
+founder unless parsing is strict.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ _NO_PARENT = ("0", ".")
 
 @dataclass(frozen=True)
 class PedEntry:
-    """One line of a PED file."""
+    """One individual of a PED file; ``implied`` for a parent named by ``line`` but not listed."""
 
     family: str
     individual: str
@@ -34,14 +38,19 @@ class PedEntry:
     sex: Sex
     affected: Affected
     line: int
+    implied: bool = False
 
 
 def _fail(message: str, line: int, source: str) -> Invalid:
     return Invalid(f"{source} line {line}: {message}", line=line)
 
 
-def parse_ped(text: str, *, source: str = "PED") -> list[PedEntry]:
-    """Parse and validate PED text (every family in it); see :func:`validate_ped`."""
+def parse_ped(text: str, *, source: str = "PED", strict: bool = False) -> list[PedEntry]:
+    """Parse and validate PED text (every family in it); see :func:`validate_ped`.
+
+    The result lists the file's individuals in order, then the implied founders (parents named but
+    not listed, which ``strict`` forbids).
+    """
     entries: list[PedEntry] = []
     for n, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()
@@ -73,60 +82,90 @@ def parse_ped(text: str, *, source: str = "PED") -> list[PedEntry]:
         )
     if not entries:
         raise Invalid(f"{source}: no individuals", line=0)
-    validate_ped(entries, source=source)
-    return entries
+    return entries + validate_ped(entries, source=source, strict=strict)
 
 
-def read_ped(path: Path) -> list[PedEntry]:
+def read_ped(path: Path, *, strict: bool = False) -> list[PedEntry]:
     """:func:`parse_ped` of a file."""
     path = Path(path)
-    return parse_ped(path.read_text(), source=path.name)
+    return parse_ped(path.read_text(), source=path.name, strict=strict)
 
 
-def validate_ped(entries: Iterable[PedEntry], *, source: str = "PED") -> None:
-    """Unique ids per family, known parents of the right sex, no one their own ancestor."""
-    by_id: dict[tuple[str, str], PedEntry] = {}
+Key = tuple[str, str]
+
+
+def validate_ped(entries: Iterable[PedEntry], *, source: str = "PED", strict: bool = True) -> list[PedEntry]:
+    """Check unique ids per family, parents of the right sex and that no one is their own ancestor.
+
+    A parent is looked up in the child's family, else by id in the other families (an id listed in
+    several of them is ambiguous). A parent listed nowhere is an error when ``strict``; else it is
+    returned as an implied founder (sex from the role, unknown status).
+    """
     entries = list(entries)
+    by_key: dict[Key, PedEntry] = {}
+    by_id: dict[str, list[PedEntry]] = {}
     for e in entries:
-        first = by_id.get((e.family, e.individual))
+        first = by_key.get((e.family, e.individual))
         if first is not None:
             raise _fail(
                 f"individual {e.individual!r} of family {e.family!r} already defined on line {first.line}",
                 e.line,
                 source,
             )
-        by_id[(e.family, e.individual)] = e
+        by_key[(e.family, e.individual)] = e
+        by_id.setdefault(e.individual, []).append(e)
+    implied: dict[str, PedEntry] = {}
+    parents: dict[Key, list[Key]] = {}
     for e in entries:
         if e.father is not None and e.father == e.mother:
             raise _fail(f"{e.individual!r} has {e.father!r} as both father and mother", e.line, source)
-        for role, parent_id, wrong in (("father", e.father, Sex.FEMALE), ("mother", e.mother, Sex.MALE)):
+        keys = parents.setdefault((e.family, e.individual), [])
+        for role, parent_id, sex in (("father", e.father, Sex.MALE), ("mother", e.mother, Sex.FEMALE)):
             if parent_id is None:
                 continue
             if parent_id == e.individual:
                 raise _fail(f"{e.individual!r} is their own {role}", e.line, source)
-            parent = by_id.get((e.family, parent_id))
+            parent = by_key.get((e.family, parent_id))
             if parent is None:
-                raise _fail(
-                    f"{role} {parent_id!r} of {e.individual!r} is not an individual of family {e.family!r}",
-                    e.line,
-                    source,
-                )
-            if parent.sex == wrong:
+                elsewhere = by_id.get(parent_id, [])
+                if len(elsewhere) > 1:
+                    fams = ", ".join(sorted(x.family for x in elsewhere))
+                    raise _fail(
+                        f"{role} {parent_id!r} of {e.individual!r} is not in family {e.family!r} and is "
+                        f"ambiguous in families {fams}",
+                        e.line,
+                        source,
+                    )
+                parent = elsewhere[0] if elsewhere else implied.get(parent_id)
+            if parent is None:
+                if strict:
+                    raise _fail(
+                        f"{role} {parent_id!r} of {e.individual!r} is not an individual of the file",
+                        e.line,
+                        source,
+                    )
+                parent = PedEntry(e.family, parent_id, None, None, sex, Affected.UNKNOWN, e.line, True)
+                implied[parent_id] = parent
+            if parent.sex not in (sex, Sex.UNKNOWN):
                 raise _fail(
                     f"{role} {parent_id!r} of {e.individual!r} is {parent.sex.value.lower()} "
                     f"(line {parent.line})",
                     e.line,
                     source,
                 )
-    _check_cycles(by_id, source)
+            keys.append((parent.family, parent.individual))
+    lines = {k: e.line for k, e in by_key.items()}
+    _check_cycles(parents, lines, source)
+    return list(implied.values())
 
 
-def _check_cycles(by_id: Mapping[tuple[str, str], PedEntry], source: str) -> None:
-    done: set[tuple[str, str]] = set()
-    for start in by_id:
-        path: list[tuple[str, str]] = []
-        on_path: set[tuple[str, str]] = set()
-        stack: list[tuple[tuple[str, str], bool]] = [(start, False)]
+def _check_cycles(parents: Mapping[Key, list[Key]], lines: Mapping[Key, int], source: str) -> None:
+    """Depth-first over parent links; a link back to an individual on the current path is a cycle."""
+    done: set[Key] = set()
+    for start in parents:
+        path: list[Key] = []
+        on_path: set[Key] = set()
+        stack: list[tuple[Key, bool]] = [(start, False)]
         while stack:
             node, leaving = stack.pop()
             if leaving:
@@ -136,23 +175,15 @@ def _check_cycles(by_id: Mapping[tuple[str, str], PedEntry], source: str) -> Non
                 continue
             if node in done:
                 continue
-            if node in on_path:  # pragma: no cover - guarded below before pushing
-                continue
             on_path.add(node)
             path.append(node)
             stack.append((node, True))
-            e = by_id[node]
-            for parent_id in (e.father, e.mother):
-                if parent_id is None:
-                    continue
-                parent = (e.family, parent_id)
+            for parent in parents.get(node, []):
                 if parent in on_path:
                     cycle = path[path.index(parent) :] + [parent]
                     names = " → ".join(i for _, i in cycle)
                     raise _fail(
-                        f"pedigree cycle: {names} (each is a child of the next)",
-                        by_id[parent].line,
-                        source,
+                        f"pedigree cycle: {names} (each is a child of the next)", lines[parent], source
                     )
                 if parent not in done:
                     stack.append((parent, False))
@@ -223,6 +254,12 @@ class Pedigree:
         if not chosen:
             raise Invalid(f"no family {family!r} in the PED")
         names = {e.individual for e in chosen}
+        elsewhere = {e.individual: e for e in entries if e.family != family}
+        for e in chosen:  # grows: parents listed in another family join as members (and their parents)
+            for parent in (e.father, e.mother):
+                if parent is not None and parent not in names and parent in elsewhere:
+                    chosen.append(elsewhere[parent])
+                    names.add(parent)
         stray = sorted(set(genotypes) - names)
         if stray:
             raise Invalid(f"genotypes given for individual(s) not in family {family!r}: {', '.join(stray)}")
