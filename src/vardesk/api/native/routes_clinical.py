@@ -9,11 +9,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from vardesk.api.deps import get_services, json_body, require_actor
-from vardesk.api.native import render_cases
+from vardesk.api.native import render, render_cases
 from vardesk.api.native.common import info_response, search_response, write_response
 from vardesk.api.native.envelope import JSON, Options, envelope, parse_bool, result
 from vardesk.domain.access import Actor
-from vardesk.domain.errors import Invalid
+from vardesk.domain.errors import Invalid, VardeskError
 from vardesk.domain.refs import split_ids
 from vardesk.services.container import Services
 
@@ -164,8 +164,6 @@ def clinical_run(
     actor: Actor = Depends(require_actor),
     services: Services = Depends(get_services),
 ) -> JSON:
-    from vardesk.api.native import render
-
     job, fqn = services.candidates.rerun(actor, case, _study(request))
     return envelope(request, [result([render.job(job, fqn)], num_matches=1, inserted=1)])
 
@@ -304,8 +302,6 @@ def panels_info(
     actor: Actor = Depends(require_actor),
     services: Services = Depends(get_services),
 ) -> JSON:
-    from vardesk.domain.errors import VardeskError
-
     found: list[Any] = []
     for ref in split_ids(panels):
         try:
