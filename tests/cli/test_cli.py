@@ -141,3 +141,40 @@ def test_demo_prints_credentials_that_work(database_url: str, tmp_path: Path) ->
         services.close()
     again = json.loads(run(["demo"], d, database_url).stdout)  # idempotent, new secrets
     assert again["api_key"]["login"] != info["api_key"]["login"]
+
+
+def test_report_approve_and_pdf_from_the_command_line(database_url: str, tmp_path: Path) -> None:
+    from tests.world import build_world
+    from vardesk.domain.enums import Role
+
+    d = tmp_path / "data"
+    services = build_services(make_settings(d, database_url))
+    try:
+        world = build_world(services, ("lab",))
+        analyst = world.member("lab", Role.ANALYST)
+        services.projects.create_project(analyst.actor, {"id": "p"})
+        view = services.cases.create(analyst.actor, "p:default", {"id": "CASE1", "type": "exome",
+                                                                   "members": [{"relation": "PROBAND"}],
+                                                                   "patient_fields": {"Last Name": "Doe"}})
+        with services.ctx.uow() as uow:
+            case = uow.cases.get(view.case.id)
+            case.status, case.last_interpreter_id = "WAITING FOR APPROVAL", analyst.actor.user_id
+            uow.commit()
+        case_id = str(view.case.id)
+    finally:
+        services.close()
+    pdf = tmp_path / "final.pdf"
+    r = run(["report", "pdf", case_id, "--final", "-o", str(pdf)], d, database_url)
+    assert r.returncode == 1 and "only once the case is approved" in r.stderr
+    r = run(["report", "approve", case_id, "--as", analyst.email], d, database_url)
+    assert r.returncode == 1 and "director role" in r.stderr
+    director = world.member("lab", Role.DIRECTOR)
+    r = run(["report", "approve", "CASE1", "--as", director.email], d, database_url)
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["status"] == "APPROVED"
+    r = run(["report", "approve", case_id, "--as", director.email], d, database_url)
+    assert r.returncode == 1 and "already approved" in r.stderr
+    r = run(["report", "pdf", case_id, "--final", "-o", str(pdf)], d, database_url)
+    assert r.returncode == 0, r.stderr
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "DOE" in text.upper() and "No reportable variants" in text
