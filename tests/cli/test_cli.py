@@ -178,3 +178,31 @@ def test_report_approve_and_pdf_from_the_command_line(database_url: str, tmp_pat
     assert r.returncode == 0, r.stderr
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     assert "DOE" in text.upper() and "No reportable variants" in text
+
+
+def test_genome_import_waits_and_summarises(database_url: str, tmp_path: Path) -> None:
+    from tests.conftest import TESTDATA
+
+    d = tmp_path / "data"
+    assert run(["admin", "create-workspace", "Lab"], d, database_url).returncode == 0
+    assert run(["admin", "create-user", "--workspace", "lab", "--email", "boss@lab.org", "--role", "admin"], d,
+               database_url).returncode == 0
+    services = build_services(make_settings(d, database_url))
+    try:
+        from vardesk.cli.data import operator_actor
+
+        services.projects.create_project(operator_actor(services, "lab", None), {"id": "giab"})
+    finally:
+        services.close()
+    vcf = TESTDATA / "giab-trio-grch37" / "ashk-trio.vcf.gz"
+    r = run(["genome", "import", "--workspace", "lab", "--project", "giab", "--path", "data/", "--wait",
+             str(vcf)], d, database_url)
+    assert r.returncode == 0, r.stderr
+    summary = json.loads(r.stdout)
+    assert summary["state"] == "DONE" and summary["records_read"] == 9940 and summary["build"] == "GRCh37"
+    assert [g["sample"] for g in summary["genomes"]] == ["HG002", "HG003", "HG004"]
+    assert summary["file"] == "data:ashk-trio.vcf.gz" and summary["seconds"] > 0
+    clinvar = TESTDATA / "clinvar" / "clinvar_20191007.vcf.gz"
+    r = run(["genome", "import", "--workspace", "lab", "--project", "giab", "--wait", str(clinvar)], d,
+            database_url)
+    assert r.returncode == 1 and "no sample columns" in r.stderr
