@@ -40,10 +40,12 @@ def test_expired_and_forged_tokens_are_rejected(services: Services) -> None:
     world = build_world(services, ("lab-a",))
     m = world.member("lab-a", Role.ANALYST)
     user = services.admin.get_user(m.actor, m.email)
-    short = TokenSigner(services.settings.secret_key, access_ttl=1, refresh_ttl=1)
-    token = short.issue(user.uuid, m.actor.workspace_id, "access")
-    assert services.auth.authenticate_bearer(token).user_id == m.actor.user_id
-    time.sleep(2.1)
+    key = services.settings.secret_key
+    fresh = TokenSigner(key, access_ttl=60, refresh_ttl=60).issue(user.uuid, m.actor.workspace_id, "access")
+    assert services.auth.authenticate_bearer(fresh).user_id == m.actor.user_id
+    # Issued two minutes ago with a one-minute lifetime: expired, whatever the machine's speed.
+    past = TokenSigner(key, access_ttl=60, refresh_ttl=60, clock=lambda: time.time() - 120)
+    token = past.issue(user.uuid, m.actor.workspace_id, "access")
     with pytest.raises(Unauthenticated, match="expired"):
         services.auth.authenticate_bearer(token)
     forged = TokenSigner("another key of at least thirty-two bytes", 3600, 3600).issue(

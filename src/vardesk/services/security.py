@@ -6,6 +6,7 @@ import hashlib
 import secrets
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import jwt
@@ -92,15 +93,17 @@ class TokenClaims:
 class TokenSigner:
     ALGORITHM = "HS256"
 
-    def __init__(self, secret_key: str, access_ttl: int, refresh_ttl: int) -> None:
+    def __init__(self, secret_key: str, access_ttl: int, refresh_ttl: int,
+                 clock: Callable[[], float] = time.time) -> None:
         if not secret_key:
             raise ValueError("a secret key is required to sign tokens")
         self._key = secret_key
+        self._clock = clock
         self.access_ttl = access_ttl
         self.refresh_ttl = refresh_ttl
 
     def issue(self, user_uuid: str, workspace_id: int, kind: str) -> str:
-        now = int(time.time())
+        now = int(self._clock())
         ttl = self.access_ttl if kind == "access" else self.refresh_ttl
         payload = {
             "sub": user_uuid,
