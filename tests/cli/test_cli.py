@@ -153,9 +153,16 @@ def test_report_approve_and_pdf_from_the_command_line(database_url: str, tmp_pat
         world = build_world(services, ("lab",))
         analyst = world.member("lab", Role.ANALYST)
         services.projects.create_project(analyst.actor, {"id": "p"})
-        view = services.cases.create(analyst.actor, "p:default", {"id": "CASE1", "type": "exome",
-                                                                   "members": [{"relation": "PROBAND"}],
-                                                                   "patient_fields": {"Last Name": "Doe"}})
+        view = services.cases.create(
+            analyst.actor,
+            "p:default",
+            {
+                "id": "CASE1",
+                "type": "exome",
+                "members": [{"relation": "PROBAND"}],
+                "patient_fields": {"Last Name": "Doe"},
+            },
+        )
         with services.ctx.uow() as uow:
             case = uow.cases.get(view.case.id)
             case.status, case.last_interpreter_id = "WAITING FOR APPROVAL", analyst.actor.user_id
@@ -185,8 +192,14 @@ def test_genome_import_waits_and_summarises(database_url: str, tmp_path: Path) -
 
     d = tmp_path / "data"
     assert run(["admin", "create-workspace", "Lab"], d, database_url).returncode == 0
-    assert run(["admin", "create-user", "--workspace", "lab", "--email", "boss@lab.org", "--role", "admin"], d,
-               database_url).returncode == 0
+    assert (
+        run(
+            ["admin", "create-user", "--workspace", "lab", "--email", "boss@lab.org", "--role", "admin"],
+            d,
+            database_url,
+        ).returncode
+        == 0
+    )
     services = build_services(make_settings(d, database_url))
     try:
         from vardesk.cli.data import operator_actor
@@ -195,14 +208,31 @@ def test_genome_import_waits_and_summarises(database_url: str, tmp_path: Path) -
     finally:
         services.close()
     vcf = TESTDATA / "giab-trio-grch37" / "ashk-trio.vcf.gz"
-    r = run(["genome", "import", "--workspace", "lab", "--project", "giab", "--path", "data/", "--wait",
-             str(vcf)], d, database_url)
+    r = run(
+        [
+            "genome",
+            "import",
+            "--workspace",
+            "lab",
+            "--project",
+            "giab",
+            "--path",
+            "data/",
+            "--wait",
+            str(vcf),
+        ],
+        d,
+        database_url,
+    )
     assert r.returncode == 0, r.stderr
     summary = json.loads(r.stdout)
     assert summary["state"] == "DONE" and summary["records_read"] == 9940 and summary["build"] == "GRCh37"
     assert [g["sample"] for g in summary["genomes"]] == ["HG002", "HG003", "HG004"]
     assert summary["file"] == "data:ashk-trio.vcf.gz" and summary["seconds"] > 0
     clinvar = TESTDATA / "clinvar" / "clinvar_20191007.vcf.gz"
-    r = run(["genome", "import", "--workspace", "lab", "--project", "giab", "--wait", str(clinvar)], d,
-            database_url)
+    r = run(
+        ["genome", "import", "--workspace", "lab", "--project", "giab", "--wait", str(clinvar)],
+        d,
+        database_url,
+    )
     assert r.returncode == 1 and "no sample columns" in r.stderr

@@ -11,22 +11,33 @@ REVIEW = dc.DEFAULT_REVIEW_STATUSES
 
 
 def case(status: str, interpreter: int | None = None) -> Case:
-    return Case(workspace_id=1, project_id=1, study_id=1, code="C", type=CaseType.TRIO, created_by=1,
-                status=status, last_interpreter_id=interpreter)
+    return Case(
+        workspace_id=1,
+        project_id=1,
+        study_id=1,
+        code="C",
+        type=CaseType.TRIO,
+        created_by=1,
+        status=status,
+        last_interpreter_id=interpreter,
+    )
 
 
-@pytest.mark.parametrize(("start", "target", "system", "ok"), [
-    (dc.WAITING_FOR_SAMPLE, dc.WAITING, True, True),
-    (dc.WAITING, dc.READY_TO_REVIEW, True, True),
-    (dc.WAITING, dc.READY_TO_REVIEW, False, False),  # only the analysis makes a case reviewable
-    (dc.READY_TO_REVIEW, "READY FOR INTERPRETATION", False, True),
-    ("READY FOR INTERPRETATION", "WAITING FOR APPROVAL", False, True),
-    ("WAITING FOR APPROVAL", "READY FOR INTERPRETATION", False, True),
-    (dc.WAITING_FOR_SAMPLE, "WAITING FOR APPROVAL", False, False),
-    (dc.READY_TO_REVIEW, dc.FAILED, False, True),
-    (dc.FAILED, dc.WAITING, False, True),
-    (dc.READY_TO_REVIEW, "NO SUCH STATUS", False, False),
-])
+@pytest.mark.parametrize(
+    ("start", "target", "system", "ok"),
+    [
+        (dc.WAITING_FOR_SAMPLE, dc.WAITING, True, True),
+        (dc.WAITING, dc.READY_TO_REVIEW, True, True),
+        (dc.WAITING, dc.READY_TO_REVIEW, False, False),  # only the analysis makes a case reviewable
+        (dc.READY_TO_REVIEW, "READY FOR INTERPRETATION", False, True),
+        ("READY FOR INTERPRETATION", "WAITING FOR APPROVAL", False, True),
+        ("WAITING FOR APPROVAL", "READY FOR INTERPRETATION", False, True),
+        (dc.WAITING_FOR_SAMPLE, "WAITING FOR APPROVAL", False, False),
+        (dc.READY_TO_REVIEW, dc.FAILED, False, True),
+        (dc.FAILED, dc.WAITING, False, True),
+        (dc.READY_TO_REVIEW, "NO SUCH STATUS", False, False),
+    ],
+)
 def test_transitions(start: str, target: str, system: bool, ok: bool) -> None:
     if ok:
         dc.check_transition(case(start), target, review=REVIEW, by_system=system)

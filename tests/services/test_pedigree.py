@@ -24,14 +24,24 @@ def test_families_create_members_parents_first_and_link_samples(services: Servic
     world = build_world(services, ("lab-a",))
     owner = world.member("lab-a", Role.ANALYST).actor
     services.projects.create_project(owner, {"id": "p"})
-    members = [{"id": "kid", "father": {"id": "dad"}, "mother": {"id": "mum"}, "sex": {"id": "FEMALE"},
-                "phenotypes": [{"id": "HP:0001263"}], "affected": "AFFECTED"},
-               {"id": "dad", "sex": "MALE"}, {"id": "mum", "sex": "2"}]
+    members = [
+        {
+            "id": "kid",
+            "father": {"id": "dad"},
+            "mother": {"id": "mum"},
+            "sex": {"id": "FEMALE"},
+            "phenotypes": [{"id": "HP:0001263"}],
+            "affected": "AFFECTED",
+        },
+        {"id": "dad", "sex": "MALE"},
+        {"id": "mum", "sex": "2"},
+    ]
     fam = services.pedigree.create_family(owner, "p:default", {"id": "F1", "members": members})
     by_code = {m.individual.code: m for m in fam.members}
     assert set(by_code) == {"kid", "dad", "mum"}
     assert (by_code["kid"].father, by_code["kid"].mother) == ("dad", "mum")
     assert by_code["kid"].individual.phenotypes[0]["name"] == "Global developmental delay"
     with pytest.raises(NotFound, match="parents of orphan"):
-        services.pedigree.create_family(owner, "p:default", {"id": "F2", "members": [
-            {"id": "orphan", "father": {"id": "nobody"}}]})
+        services.pedigree.create_family(
+            owner, "p:default", {"id": "F2", "members": [{"id": "orphan", "father": {"id": "nobody"}}]}
+        )

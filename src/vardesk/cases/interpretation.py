@@ -111,7 +111,7 @@ class InterpretationService:
             if unknown:
                 raise Invalid(f"unknown field(s) {', '.join(sorted(unknown))}")
             self._apply(uow, actor, rv, new)
-            self.services.cases._record(
+            self.services.cases.record(
                 uow, actor, case, "interpret", {"variant": rv.id, "fields": sorted(new)}
             )
             uow.commit()
@@ -180,7 +180,7 @@ class InterpretationService:
                     outcome["failed"] += 1
                 else:
                     outcome["ignored"] += 1
-            self.services.cases._record(
+            self.services.cases.record(
                 uow, actor, case, "confirmation", {k: v for k, v in outcome.items() if k != "unmatched"}
             )
             uow.commit()

@@ -10,7 +10,7 @@ from vardesk.domain import cases as dc
 from vardesk.domain.access import Actor, require_project_write
 from vardesk.domain.cases import Case, CaseEvent, CaseMember, CaseType
 from vardesk.domain.enums import GenomeState
-from vardesk.domain.errors import Conflict, Invalid, NotFound, Unprocessable, VardeskError
+from vardesk.domain.errors import Conflict, Invalid, NotFound, VardeskError
 from vardesk.domain.models import Genome
 from vardesk.domain.refs import check_code
 from vardesk.services.context import ServiceContext, audit
@@ -197,7 +197,7 @@ class CaseService:
             )
             members = self._members(uow, study, case, list(data.get("members") or []))
             uow.case_members.replace(case.id or 0, members)
-            self._record(uow, actor, case, "create", {"type": case.type.value, "members": len(members)})
+            self.record(uow, actor, case, "create", {"type": case.type.value, "members": len(members)})
             self._advance(uow, case, members)
             view = self.view(uow, study, case)
             uow.commit()
@@ -212,7 +212,7 @@ class CaseService:
             raise NotFound(f"panel {ref!r} not found")
         return panel.id
 
-    def _record(
+    def record(
         self,
         uow: UnitOfWork,
         actor: Actor | None,
@@ -288,7 +288,7 @@ class CaseService:
             if not changes:
                 return self.view(uow, study, case)
             rerun = rerun or any(k in changes for k in ("hpo_terms", "panel_id", "filter_preset"))
-            self._record(uow, actor, case, "update", changes)
+            self.record(uow, actor, case, "update", changes)
             view = self.view(uow, study, case)
             uow.commit()
         if rerun:
@@ -307,9 +307,7 @@ class CaseService:
             old = case.status
             case.status, case.status_reason = status, reason
             case.last_interpreter_id = actor.user_id
-            self._record(
-                uow, actor, case, "status", {"status": {"old": old, "new": status}, "reason": reason}
-            )
+            self.record(uow, actor, case, "status", {"status": {"old": old, "new": status}, "reason": reason})
             view = self.view(uow, study, case)
             uow.commit()
         return view
@@ -325,7 +323,7 @@ class CaseService:
             dc.check_transition(case, status, review=dc.review_statuses(None), by_system=True)
             old = case.status
             case.status, case.status_reason = status, reason
-            self._record(
+            self.record(
                 uow,
                 None,
                 case,
@@ -342,7 +340,7 @@ class CaseService:
             old = case.status
             case.status, case.approved_by = dc.APPROVED, actor.user_id
             case.report_approved_date = self.ctx.clock()
-            self._record(uow, actor, case, "approve", {"status": {"old": old, "new": dc.APPROVED}})
+            self.record(uow, actor, case, "approve", {"status": {"old": old, "new": dc.APPROVED}})
             view = self.view(uow, study, case)
             uow.commit()
         return view
@@ -412,8 +410,8 @@ class CaseService:
                 ],
             )
             self.services.interpretation.copy_variants(uow, old.id or 0, new.id or 0)
-            self._record(uow, actor, new, "amend", {"amends": old.code, "reason": reason}, bump=False)
-            self._record(uow, actor, old, "amended", {"by": new.code, "reason": reason}, bump=False)
+            self.record(uow, actor, new, "amend", {"amends": old.code, "reason": reason}, bump=False)
+            self.record(uow, actor, old, "amended", {"by": new.code, "reason": reason}, bump=False)
             view = self.view(uow, study, new)
             uow.commit()
         return view
@@ -448,5 +446,5 @@ class CaseService:
             case = uow.cases.get(case_id)
             if case is None:
                 return
-            self._record(uow, None, case, action, changes, bump=False)
+            self.record(uow, None, case, action, changes, bump=False)
             uow.commit()

@@ -12,9 +12,11 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
+import pysam
 
 from vardesk.annotate.bundle import Bundle, Manifest, install_bundle, list_bundles, load_bundle
 from vardesk.annotate.engine import annotate_variants, annotation_dir, next_part
+from vardesk.annotate.preannotated import detect, read_preannotated
 from vardesk.domain.errors import NotFound
 from vardesk.domain.models import Genome
 from vardesk.services.context import ServiceContext
@@ -111,9 +113,6 @@ class AnnotationService:
         return self._from_pipeline(vcf.uuid, self.store.local_path(vcf.blob_key), file_id, vcf.build)
 
     def _from_pipeline(self, file_uuid: str, vcf_path: Path, file_id: int, build: str) -> dict[str, Any]:
-        import pysam
-
-        from vardesk.annotate.preannotated import detect, read_preannotated
 
         with pysam.VariantFile(str(vcf_path)) as vf:
             tag = detect(vf.header)

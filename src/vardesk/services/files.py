@@ -12,8 +12,9 @@ from vardesk.domain.access import Actor
 from vardesk.domain.enums import GenomeState
 from vardesk.domain.errors import Conflict, Invalid, NotFound, Unprocessable, VardeskError
 from vardesk.domain.models import Genome, VcfFile
+from vardesk.ingest.validate import validate_vcf
 from vardesk.services.context import ServiceContext, audit
-from vardesk.services.projects import ProjectService, StudyView
+from vardesk.services.projects import ProjectService, StudyView, normalise_assembly
 from vardesk.storage.blobs import BlobStore
 
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
@@ -91,9 +92,6 @@ class FileService:
         sample_labels: dict[str, str] | None = None,
     ) -> FileView:
         """Validate an upload, store it, and record the file and one genome per sample, all or nothing."""
-        from vardesk.ingest.validate import validate_vcf
-        from vardesk.services.projects import normalise_assembly
-
         name = clean_file_name(name)
         path = clean_relative_path(relative_path) + name
         with self.ctx.uow() as uow:

@@ -13,6 +13,7 @@ from vardesk.domain.access import Actor
 from vardesk.domain.enums import GenomeState
 from vardesk.domain.errors import Conflict, Invalid, VardeskError
 from vardesk.domain.models import Job, VcfFile
+from vardesk.ingest.pipeline import ingest_vcf
 from vardesk.jobs.context import JobContext
 from vardesk.jobs.registry import tool
 from vardesk.services.context import ServiceContext, audit
@@ -135,8 +136,6 @@ def _index_one(
     ctx: JobContext, services: Services, vcf: VcfFile, base: float, share: float
 ) -> tuple[Any, dict[str, Any]]:
     """Ingest one file into the store (atomically), then annotate it when asked."""
-    from vardesk.ingest.pipeline import ingest_vcf
-
     store = services.store
     work = store.scratch_dir()
     try:

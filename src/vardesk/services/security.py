@@ -93,8 +93,9 @@ class TokenClaims:
 class TokenSigner:
     ALGORITHM = "HS256"
 
-    def __init__(self, secret_key: str, access_ttl: int, refresh_ttl: int,
-                 clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self, secret_key: str, access_ttl: int, refresh_ttl: int, clock: Callable[[], float] = time.time
+    ) -> None:
         if not secret_key:
             raise ValueError("a secret key is required to sign tokens")
         self._key = secret_key

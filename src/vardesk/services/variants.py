@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from vardesk.domain.access import Actor
@@ -134,7 +133,3 @@ class VariantService:
                 )
             uow.commit()
         return VariantPage(study, hits, matches, included)
-
-
-def genome_paths(store: Any, genomes: list[Genome]) -> dict[str, Path]:
-    return {g.code: store.local_path(g.genotypes_key) for g in genomes}
