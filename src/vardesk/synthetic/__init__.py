@@ -1,0 +1,1 @@
+"""Deterministic synthetic data for tests, demos and benchmarks (clearly not real people)."""

@@ -1,0 +1,320 @@
+"""Typed variant queries compiled to DuckDB SQL over the per-genome Parquet files.
+
+This is the only module that writes SQL against the variant store. Every user value is bound as a
+parameter; only identifiers generated here (table aliases) and fixed column names appear in the
+SQL text. Results stream in key order as Arrow record batches or row dicts, with skip/limit and no
+cap.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from vardesk.domain.errors import Invalid
+from vardesk.domain.variant_key import MAX_POS, canonical_chrom, chrom_code, region_bounds
+
+ANNOTATION_COLUMNS = (
+    "gene_symbol",
+    "consequence",
+    "impact",
+    "gnomad_af",
+    "clinvar_significance",
+    "transcripts",
+)
+_REGION = re.compile(r"^([^:\s]+)(?::([\d,]+)(?:-([\d,]+))?)?$")
+
+
+class Region(BaseModel):
+    """A 1-based inclusive interval; ``chrom`` may be ``chr1`` or ``1``."""
+
+    model_config = ConfigDict(frozen=True)
+
+    chrom: str
+    start: int = Field(default=1, ge=0)
+    end: int = Field(default=MAX_POS, ge=0)
+
+    @classmethod
+    def parse(cls, text: str) -> Region:
+        """``chr1``, ``1:1000`` or ``chr1:1,000-2,000``."""
+        m = _REGION.match(text.strip())
+        if not m:
+            raise Invalid(f"bad region {text!r}: expected chrom[:start[-end]]")
+        start = int(m.group(2).replace(",", "")) if m.group(2) else 1
+        end = int(m.group(3).replace(",", "")) if m.group(3) else (start if m.group(2) else MAX_POS)
+        return cls(chrom=m.group(1), start=start, end=end)
+
+
+class VariantQuery(BaseModel):
+    """Filters over one genome (the *primary*), optionally constrained by family members' genotypes.
+
+    ``genotypes`` maps a member name to the zygosities allowed for it (0 hom-ref, 1 het, 2 hom-alt,
+    3 hemizygous, -1 no call), e.g. ``{"HG002": [1], "HG003": [0], "HG004": [0]}``. A member
+    without a row for a variant counts as ``absent_zygosity`` (default hom-ref).
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    regions: list[Region] = Field(default_factory=list)
+    genes: list[str] = Field(default_factory=list)
+    consequences: list[str] = Field(default_factory=list)
+    impacts: list[str] = Field(default_factory=list)
+    clinvar: list[str] = Field(default_factory=list)
+    max_af: float | None = Field(default=None, ge=0, le=1)
+    min_qual: float | None = None
+    min_gq: int | None = None
+    min_dp: int | None = None
+    pass_only: bool = False
+    zygosity: list[int] = Field(default_factory=list)
+    genotypes: dict[str, list[int]] = Field(default_factory=dict)
+    absent_zygosity: int = 0
+    skip: int = Field(default=0, ge=0)
+    limit: int | None = Field(default=None, ge=0)
+
+    @field_validator("regions", mode="before")
+    @classmethod
+    def _regions(cls, value: Any) -> Any:
+        if isinstance(value, list):
+            return [Region.parse(v) if isinstance(v, str) else v for v in value]
+        return value
+
+    @field_validator("zygosity")
+    @classmethod
+    def _zyg(cls, value: list[int]) -> list[int]:
+        bad = [z for z in value if z not in (-1, 0, 1, 2, 3)]
+        if bad:
+            raise ValueError(f"zygosity must be -1, 0, 1, 2 or 3, got {bad}")
+        return value
+
+    def needs_annotation(self) -> bool:
+        return bool(
+            self.genes or self.consequences or self.impacts or self.clinvar or self.max_af is not None
+        )
+
+
+def _annotation_source(annotations: Path | Sequence[Path] | None) -> list[str] | None:
+    if annotations is None:
+        return None
+    paths = [annotations] if isinstance(annotations, (str, Path)) else list(annotations)
+    files: list[str] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            files += sorted(str(f) for f in p.glob("*.parquet"))
+        elif p.exists():
+            files.append(str(p))
+    return files or None
+
+
+def compile_query(
+    query: VariantQuery,
+    genomes: Mapping[str, Path],
+    *,
+    primary: str | None = None,
+    annotations: Path | Sequence[Path] | None = None,
+) -> tuple[str, list[Any]]:
+    """(SQL, parameters) for ``query``; ``genomes`` maps member name → genotype Parquet path."""
+    if not genomes:
+        raise Invalid("no genome to query")
+    primary = primary or next(iter(genomes))
+    if primary not in genomes:
+        raise Invalid(f"primary genome {primary!r} is not among the genomes")
+    unknown = [m for m in query.genotypes if m not in genomes]
+    if unknown:
+        raise Invalid(f"genotype constraint for unknown member(s): {', '.join(unknown)}")
+    ann_files = _annotation_source(annotations)
+    if query.needs_annotation() and ann_files is None:
+        raise Invalid(
+            "no annotation for this genome: gene, consequence, impact, ClinVar and AF filters need one"
+        )
+
+    params: list[Any] = [str(genomes[primary])]
+    select = ["p.*"]
+    joins: list[str] = []
+    where: list[str] = []
+    if ann_files is not None:
+        params.append(ann_files)
+        joins.append("LEFT JOIN read_parquet(?) a ON a.key = p.key")
+        select += [f"a.{c} AS {c}" for c in ANNOTATION_COLUMNS if c != "transcripts"]
+    for i, (member, allowed) in enumerate(query.genotypes.items()):
+        if member == primary:
+            where.append(f"p.zygosity IN ({', '.join('?' for _ in allowed)})")
+            _append_where_params(where, list(allowed))
+            continue
+        alias = f"m{i}"
+        params.append(str(genomes[member]))
+        joins.append(
+            f"LEFT JOIN read_parquet(?) {alias} ON {alias}.key = p.key "
+            f"AND {alias}.chrom = p.chrom AND {alias}.ref = p.ref AND {alias}.alt = p.alt"
+        )
+        where.append(f"coalesce({alias}.zygosity, ?) IN ({', '.join('?' for _ in allowed)})")
+        _append_where_params(where, [query.absent_zygosity, *allowed])
+
+    if query.regions:
+        parts = []
+        vals: list[Any] = []
+        for r in query.regions:
+            lo, hi = region_bounds(r.chrom, r.start, r.end)
+            if chrom_code(r.chrom) == 0:
+                parts.append("(p.key BETWEEN ? AND ? AND p.chrom = ?)")
+                vals += [lo, hi, canonical_chrom(r.chrom)]
+            else:
+                parts.append("(p.key BETWEEN ? AND ?)")
+                vals += [lo, hi]
+        where.append("(" + " OR ".join(parts) + ")")
+        _append_where_params(where, vals)
+    if query.zygosity:
+        where.append(f"p.zygosity IN ({', '.join('?' for _ in query.zygosity)})")
+        _append_where_params(where, list(query.zygosity))
+    for column, value in (("qual", query.min_qual), ("gq", query.min_gq), ("dp", query.min_dp)):
+        if value is not None:
+            where.append(f"p.{column} >= ?")
+            _append_where_params(where, [value])
+    if query.pass_only:
+        where.append("list_contains(p.filters, 'PASS')")
+    if query.genes:
+        where.append(
+            "(a.gene_symbol IN (SELECT unnest(?::VARCHAR[])) OR "
+            "list_has_any(list_transform(a.transcripts, lambda t: t.gene_symbol), ?::VARCHAR[]))"
+        )
+        _append_where_params(where, [query.genes, query.genes])
+    if query.consequences:
+        where.append(
+            "(a.consequence IN (SELECT unnest(?::VARCHAR[])) OR "
+            "list_has_any(flatten(list_transform(a.transcripts, lambda t: t.consequences)), ?::VARCHAR[]))"
+        )
+        _append_where_params(where, [query.consequences, query.consequences])
+    if query.impacts:
+        where.append("a.impact IN (SELECT unnest(?::VARCHAR[]))")
+        _append_where_params(where, [query.impacts])
+    if query.clinvar:
+        where.append("a.clinvar_significance IN (SELECT unnest(?::VARCHAR[]))")
+        _append_where_params(where, [query.clinvar])
+    if query.max_af is not None:
+        where.append("coalesce(a.gnomad_af, 0) <= ?")
+        _append_where_params(where, [query.max_af])
+
+    sql = f"SELECT {', '.join(select)} FROM read_parquet(?) p " + " ".join(joins)
+    where_sql = [w for w in where if not isinstance(w, _Params)]
+    where_params = [v for w in where if isinstance(w, _Params) for v in w.values]
+    if where_sql:
+        sql += " WHERE " + " AND ".join(where_sql)
+    sql += " ORDER BY p.key, p.chrom, p.alt"
+    params += where_params
+    if query.limit is not None:
+        sql += " LIMIT ?"
+        params.append(query.limit)
+    if query.skip:
+        sql += " OFFSET ?"
+        params.append(query.skip)
+    return sql, params
+
+
+class _Params:
+    """Parameter values of the WHERE condition just before it (kept in order with the conditions)."""
+
+    def __init__(self, values: list[Any]) -> None:
+        self.values = values
+
+
+def _append_where_params(where: list[Any], values: list[Any]) -> None:
+    where.append(_Params(values))
+
+
+def _connect(threads: int | None) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect()
+    if threads:
+        con.execute(f"SET threads = {int(threads)}")
+    return con
+
+
+def query_batches(
+    query: VariantQuery,
+    genomes: Mapping[str, Path],
+    *,
+    primary: str | None = None,
+    annotations: Path | Sequence[Path] | None = None,
+    batch_rows: int = 10_000,
+    threads: int | None = None,
+) -> Iterator[pa.RecordBatch]:
+    """Stream the matching variants of the primary genome as Arrow record batches, in key order."""
+    sql, params = compile_query(query, genomes, primary=primary, annotations=annotations)
+    con = _connect(threads)
+    try:
+        reader = con.sql(sql, params=params).to_arrow_reader(batch_rows)
+        for batch in reader:
+            if batch.num_rows:
+                yield batch
+    finally:
+        con.close()
+
+
+def query_variants(
+    query: VariantQuery,
+    genomes: Mapping[str, Path],
+    *,
+    primary: str | None = None,
+    annotations: Path | Sequence[Path] | None = None,
+) -> Iterator[dict[str, Any]]:
+    """As :func:`query_batches`, one dict per variant."""
+    for batch in query_batches(query, genomes, primary=primary, annotations=annotations):
+        yield from batch.to_pylist()
+
+
+def count_variants(
+    query: VariantQuery,
+    genomes: Mapping[str, Path],
+    *,
+    primary: str | None = None,
+    annotations: Path | Sequence[Path] | None = None,
+) -> int:
+    """Number of matches (ignoring skip/limit)."""
+    unpaged = query.model_copy(update={"skip": 0, "limit": None})
+    sql, params = compile_query(unpaged, genomes, primary=primary, annotations=annotations)
+    con = _connect(None)
+    try:
+        row = con.execute(f"SELECT count(*) FROM ({sql})", params).fetchone()
+    finally:
+        con.close()
+    return int(row[0]) if row else 0
+
+
+def coverage_at(coverage: Path, chrom: str, pos: int) -> dict[str, Any] | None:
+    """The gVCF reference block covering ``chrom:pos`` (start, end, min_dp, gq), or None."""
+    if not Path(coverage).exists():
+        return None
+    con = _connect(None)
+    try:
+        cur = con.execute(
+            'SELECT chrom, start, "end", min_dp, gq FROM read_parquet(?) '
+            'WHERE chrom = ? AND start <= ? AND "end" >= ? ORDER BY start LIMIT 1',
+            [str(coverage), canonical_chrom(chrom), pos, pos],
+        )
+        row = cur.fetchone()
+    finally:
+        con.close()
+    if row is None:
+        return None
+    return dict(zip(("chrom", "start", "end", "min_dp", "gq"), row, strict=True))
+
+
+def depth_at(genotypes: Path, coverage: Path, chrom: str, pos: int) -> int | None:
+    """Depth at a position: the variant's DP if one starts there, else the covering block's min DP."""
+    lo, hi = region_bounds(chrom, pos, pos)
+    con = _connect(None)
+    try:
+        row = con.execute(
+            "SELECT max(dp) FROM read_parquet(?) WHERE key BETWEEN ? AND ? AND chrom = ?",
+            [str(genotypes), lo, hi, canonical_chrom(chrom)],
+        ).fetchone()
+    finally:
+        con.close()
+    if row and row[0] is not None:
+        return int(row[0])
+    block = coverage_at(coverage, chrom, pos)
+    return None if block is None else block["min_dp"]
