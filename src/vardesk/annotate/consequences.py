@@ -87,7 +87,8 @@ def _read_csq_vcf(path: Path) -> pa.Table:
     return pa.table({"key": t["id"], "bcsq": bcsq})
 
 
-def _groups(counts: dict[str, int], n: int) -> list[list[str]]:
+def balanced_groups(counts: dict[str, int], n: int) -> list[list[str]]:
+    """Chromosomes in at most ``n`` groups of about equal row counts."""
     groups: list[list[str]] = [[] for _ in range(n)]
     load = [0] * n
     for chrom, c in sorted(counts.items(), key=lambda kv: -kv[1]):
@@ -121,7 +122,7 @@ def run_csq(
     gff_chroms = {f.name.removesuffix(".gff3.gz") for f in bundle.gff_files()}
     with tempfile.TemporaryDirectory(dir=tmpdir) as td:
         jobs = []
-        for i, chroms in enumerate(_groups(counts, workers)):
+        for i, chroms in enumerate(balanced_groups(counts, workers)):
             sub = variants.filter(pc.is_in(variants["chrom"], pa.array(chroms)))
             vcf, out, gff = Path(td) / f"in{i}.vcf", Path(td) / f"out{i}.vcf", Path(td) / f"g{i}.gff3.gz"
             write_sites_vcf(sub, vcf, bundle.fasta)
@@ -163,6 +164,7 @@ def parse_bcsq(raw: pa.Table, transcripts: pa.Table | None = None) -> pa.Table:
     consequence, rank, impact, protein_change, dna_change, canonical, mane.
     ``transcripts`` (the bundle's transcript table) supplies gene ids and MANE/canonical flags.
     """
+    raw = raw.filter(pc.is_valid(raw["bcsq"]))
     con = duckdb.connect()
     con.register("raw", raw)
     con.register("so_map", _so_table())

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -111,6 +112,101 @@ def _empty_clinvar() -> str:
     )
 
 
+_STRUCT_FIELDS = [f.name for f in TRANSCRIPT_STRUCT]
+_PICKED = ("gene_symbol", "gene_id", "transcript_id", "hgvs_c", "hgvs_p")
+
+
+def _group_starts(keys: np.ndarray) -> np.ndarray:
+    return np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if len(keys) else np.zeros(0, np.int64)
+
+
+def _sort_keys(*names: str) -> list[tuple[str, str, str]]:
+    """Sort keys for ``pc.sort_indices``: ``-name`` descending, nulls last."""
+    return [(n.lstrip("-"), "descending" if n[0] == "-" else "ascending", "at_end") for n in names]
+
+
+def _per_key(tx: pa.Table) -> pa.Table:
+    """One row per key of the per-transcript rows: worst consequence and its impact, the picked
+    transcript (MANE, then canonical, then most severe) and the list of all transcripts (most
+    severe first), sorted by key. Vectorised sorts and list offsets, no per-row Python."""
+    by_rank = tx.take(pc.sort_indices(tx, _sort_keys("key", "rank", "transcript_id")))
+    keys = by_rank["key"].to_numpy()
+    starts = _group_starts(keys)
+    struct = pa.StructArray.from_arrays(
+        [by_rank[f].combine_chunks().cast(TRANSCRIPT_STRUCT.field(f).type) for f in _STRUCT_FIELDS],
+        fields=list(TRANSCRIPT_STRUCT),
+    )
+    offsets = pa.array(np.r_[starts, len(keys)].astype(np.int32))
+    worst = by_rank.take(pa.array(starts))
+    pick_order = _sort_keys("key", "-mane", "-canonical", "rank", "transcript_id")
+    by_pick = tx.take(pc.sort_indices(tx, pick_order))
+    picked = by_pick.take(pa.array(_group_starts(by_pick["key"].to_numpy())))
+    cols = {"key": worst["key"], "consequence": worst["consequence"], "impact": worst["impact"]}
+    cols |= {c: picked[c] for c in _PICKED}
+    cols["transcripts"] = pa.ListArray.from_arrays(offsets, struct)
+    return pa.table(cols)
+
+
+def _aligned(keys: np.ndarray, side: pa.Table) -> pa.Table:
+    """Rows of ``side`` (unique keys, sorted) lined up with the sorted ``keys``; nulls where absent."""
+    side_keys = side["key"].to_numpy()
+    if len(side_keys) == 0:
+        idx = pa.nulls(len(keys), pa.int64())
+    else:
+        pos = np.searchsorted(side_keys, keys)
+        pos[pos >= len(side_keys)] = 0
+        found = side_keys[pos] == keys
+        idx = pa.array(pos, pa.int64(), mask=~found)
+    return side.take(idx)
+
+
+def _assemble(con: duckdb.DuckDBPyConnection, new: pa.Table, tx: pa.Table, bundle: Bundle) -> pa.Table:
+    """The annotation rows of ``new`` (sorted by key): per-key consequence summary, gnomAD, ClinVar.
+
+    The small per-key tables are computed in DuckDB (sorted by key) and lined up with ``new`` by
+    binary search, so no join or sort runs over all new variants.
+    """
+    con.register("new_keys", new.select(["key"]))
+    per_key = _per_key(tx)
+    gnomad = bundle.gnomad
+    clinvar = bundle.clinvar
+    g_sql = (
+        "SELECT g.key, g.af, g.ac, g.an, g.nhomalt, g.af_grpmax, g.faf95 "
+        f"FROM read_parquet({_sql_path(gnomad)}) g SEMI JOIN new_keys n ON g.key = n.key ORDER BY g.key"
+        if gnomad
+        else _empty_gnomad()
+    )
+    c_sql = (
+        "SELECT c.key, c.clinvar_id, c.clinvar_significance, c.clinvar_review_status, c.clinvar_stars, "
+        f"c.clinvar_disease FROM read_parquet({_sql_path(clinvar)}) c SEMI JOIN new_keys n ON c.key = n.key "
+        "ORDER BY c.key"
+        if clinvar
+        else _empty_clinvar()
+    )
+    g = con.sql(g_sql).to_arrow_table()
+    c = con.sql(c_sql).to_arrow_table()
+    keys = new["key"].to_numpy()
+    pk, ga, ca = _aligned(keys, per_key), _aligned(keys, g), _aligned(keys, c)
+    n = len(new)
+    cols: dict[str, pa.Array | pa.ChunkedArray] = {x: new[x] for x in ("key", "chrom", "pos", "ref", "alt")}
+    for x in ("gene_symbol", "gene_id", "consequence", "impact", "transcript_id", "hgvs_c", "hgvs_p"):
+        cols[x] = pk[x]
+    cols["transcripts"] = pk["transcripts"]
+    for x in ("af", "ac", "an", "nhomalt", "af_grpmax", "faf95"):
+        cols[f"gnomad_{x}"] = ga[x]
+    for x in (
+        "clinvar_id",
+        "clinvar_significance",
+        "clinvar_review_status",
+        "clinvar_stars",
+        "clinvar_disease",
+    ):
+        cols[x] = ca[x]
+    cols["bundle_id"] = pa.repeat(pa.scalar(bundle.id), n)
+    cols["bundle_version"] = pa.repeat(pa.scalar(bundle.version), n)
+    return pa.table(cols).cast(ANNOTATION_SCHEMA)
+
+
 def annotate_variants(
     variants: pa.Table,
     bundle: Bundle,
@@ -158,49 +254,11 @@ def annotate_variants(
     tx = parse_bcsq(raw, tx_meta)
     stats.timings["parse"] = time.perf_counter() - t
     t = time.perf_counter()
-    tx = hgvs_bulk.add_hgvs(tx, new, bundle)
+    tx = hgvs_bulk.add_hgvs(tx, new, bundle, workers=workers)
     stats.timings["hgvs"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    con.register("new_v", new)
-    con.register("tx", tx)
-    gnomad = f"SELECT * FROM read_parquet({_sql_path(bundle.gnomad)})" if bundle.gnomad else _empty_gnomad()
-    clinvar = (
-        f"SELECT * FROM read_parquet({_sql_path(bundle.clinvar)})" if bundle.clinvar else _empty_clinvar()
-    )
-    sql = f"""
-    WITH ranked AS (
-      SELECT *, row_number() OVER (
-        PARTITION BY key ORDER BY mane DESC, canonical DESC, rank, transcript_id NULLS LAST) AS pick
-      FROM tx
-    ), agg AS (
-      SELECT key,
-        arg_min(consequence, rank) AS consequence,
-        arg_min(impact, rank) AS impact,
-        list({{'transcript_id': transcript_id, 'gene_symbol': gene_symbol, 'gene_id': gene_id,
-              'biotype': biotype, 'consequences': consequences, 'impact': impact, 'hgvs_c': hgvs_c,
-              'hgvs_p': hgvs_p, 'protein_change': protein_change, 'canonical': canonical, 'mane': mane}}
-             ORDER BY rank, transcript_id) AS transcripts
-      FROM ranked GROUP BY key
-    ), picked AS (
-      SELECT key, gene_symbol, gene_id, transcript_id, hgvs_c, hgvs_p FROM ranked WHERE pick = 1
-    )
-    SELECT v.key, v.chrom, v.pos, v.ref, v.alt,
-      p.gene_symbol, p.gene_id, a.consequence, a.impact, p.transcript_id, p.hgvs_c, p.hgvs_p,
-      a.transcripts,
-      g.af AS gnomad_af, g.ac AS gnomad_ac, g.an AS gnomad_an, g.nhomalt AS gnomad_nhomalt,
-      g.af_grpmax AS gnomad_af_grpmax, g.faf95 AS gnomad_faf95,
-      c.clinvar_id, c.clinvar_significance, c.clinvar_review_status, c.clinvar_stars, c.clinvar_disease,
-      $bid AS bundle_id, $bver AS bundle_version
-    FROM new_v v
-    LEFT JOIN agg a USING (key)
-    LEFT JOIN picked p USING (key)
-    LEFT JOIN ({gnomad}) g USING (key)
-    LEFT JOIN ({clinvar}) c USING (key)
-    ORDER BY v.key
-    """
-    result = con.sql(sql, params={"bid": bundle.id, "bver": bundle.version}).to_arrow_table()
-    result = result.cast(ANNOTATION_SCHEMA)
+    result = _assemble(con, new, tx, bundle)
     stats.timings["join"] = time.perf_counter() - t
     t = time.perf_counter()
     tmp = out_parquet.with_name(f".{out_parquet.name}.tmp")

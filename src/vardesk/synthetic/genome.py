@@ -115,7 +115,7 @@ class Scale:
 SCALES: dict[str, Scale] = {
     "demo": Scale((1_400_000, 1_000_000, 600_000), 15_000, 6.0, 700.0, 4_000, 1.2, 40_000, 24),
     "bench": Scale(
-        (
+        contigs=(
             30_000_000,
             27_000_000,
             24_000_000,
@@ -127,13 +127,13 @@ SCALES: dict[str, Scale] = {
             15_000_000,
             14_000_000,
         ),
-        100_000,
-        9.0,
-        1_800.0,
-        60_000,
-        2.0,
-        5_000_000,
-        30,
+        gene_every=100_000,
+        exons_mean=9.0,
+        intron_median=1_800.0,
+        intron_max=60_000,
+        alt_mean=3.4,
+        gnomad_sites=5_000_000,
+        clinvar_per_gene=30,
     ),  # fmt: skip
 }
 
