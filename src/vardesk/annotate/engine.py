@@ -160,33 +160,63 @@ def _aligned(keys: np.ndarray, side: pa.Table) -> pa.Table:
     return side.take(idx)
 
 
-def _assemble(con: duckdb.DuckDBPyConnection, new: pa.Table, tx: pa.Table, bundle: Bundle) -> pa.Table:
-    """The annotation rows of ``new`` (sorted by key): per-key consequence summary, gnomAD, ClinVar.
+WRITE_SLICE = 1 << 20  # annotation rows built and written at a time (bounds memory)
 
-    The small per-key tables are computed in DuckDB (sorted by key) and lined up with ``new`` by
-    binary search, so no join or sort runs over all new variants.
-    """
+
+def _select_new(con: duckdb.DuckDBPyConnection, v_in: pa.Table, parts: list[Path]) -> tuple[pa.Table, int]:
+    """(distinct variants of ``v_in`` whose keys no part holds, sorted by key; distinct key count)."""
+    keys = v_in["key"].to_numpy()
+    if len(keys) < 2 or (keys[1:] > keys[:-1]).all():  # already distinct and sorted: no group/sort
+        new, distinct = v_in, len(keys)
+    else:
+        con.register("v_in", v_in)
+        new = con.sql(
+            "SELECT key, any_value(chrom) AS chrom, any_value(pos) AS pos, any_value(ref) AS ref, "
+            "any_value(alt) AS alt FROM v_in GROUP BY key ORDER BY key"
+        ).to_arrow_table()
+        distinct = len(new)
+    if parts:
+        con.register("cand", new.select(["key"]))
+        files = ", ".join(_sql_path(p) for p in parts)
+        known = con.sql(
+            f"SELECT DISTINCT k.key FROM read_parquet([{files}]) k SEMI JOIN cand c ON k.key = c.key"
+        ).to_arrow_table()
+        if len(known):
+            new = new.filter(pc.invert(pc.is_in(new["key"], known["key"])))
+    pos = new["pos"] if new["pos"].type == pa.int32() else pc.cast(new["pos"], pa.int32())
+    return new.set_column(new.schema.get_field_index("pos"), "pos", pos), distinct
+
+
+def _sides(
+    con: duckdb.DuckDBPyConnection, new: pa.Table, tx: pa.Table, bundle: Bundle
+) -> dict[str, pa.Table]:
+    """Per-key consequence summary, gnomAD and ClinVar rows of the new keys, each sorted by key."""
     con.register("new_keys", new.select(["key"]))
-    per_key = _per_key(tx)
-    gnomad = bundle.gnomad
-    clinvar = bundle.clinvar
     g_sql = (
         "SELECT g.key, g.af, g.ac, g.an, g.nhomalt, g.af_grpmax, g.faf95 "
-        f"FROM read_parquet({_sql_path(gnomad)}) g SEMI JOIN new_keys n ON g.key = n.key ORDER BY g.key"
-        if gnomad
+        f"FROM read_parquet({_sql_path(bundle.gnomad)}) g "
+        "SEMI JOIN new_keys n ON g.key = n.key ORDER BY g.key"
+        if bundle.gnomad
         else _empty_gnomad()
     )
     c_sql = (
         "SELECT c.key, c.clinvar_id, c.clinvar_significance, c.clinvar_review_status, c.clinvar_stars, "
-        f"c.clinvar_disease FROM read_parquet({_sql_path(clinvar)}) c SEMI JOIN new_keys n ON c.key = n.key "
-        "ORDER BY c.key"
-        if clinvar
+        f"c.clinvar_disease FROM read_parquet({_sql_path(bundle.clinvar)}) c "
+        "SEMI JOIN new_keys n ON c.key = n.key ORDER BY c.key"
+        if bundle.clinvar
         else _empty_clinvar()
     )
-    g = con.sql(g_sql).to_arrow_table()
-    c = con.sql(c_sql).to_arrow_table()
+    return {
+        "tx": _per_key(tx),
+        "gnomad": con.sql(g_sql).to_arrow_table(),
+        "clinvar": con.sql(c_sql).to_arrow_table(),
+    }
+
+
+def _assemble(new: pa.Table, sides: dict[str, pa.Table], bundle: Bundle) -> pa.Table:
+    """Annotation rows of ``new`` (sorted by key): the side tables lined up by binary search."""
     keys = new["key"].to_numpy()
-    pk, ga, ca = _aligned(keys, per_key), _aligned(keys, g), _aligned(keys, c)
+    pk, ga, ca = (_aligned(keys, sides[x]) for x in ("tx", "gnomad", "clinvar"))
     n = len(new)
     cols: dict[str, pa.Array | pa.ChunkedArray] = {x: new[x] for x in ("key", "chrom", "pos", "ref", "alt")}
     for x in ("gene_symbol", "gene_id", "consequence", "impact", "transcript_id", "hgvs_c", "hgvs_p"):
@@ -226,19 +256,9 @@ def annotate_variants(
     out_parquet = Path(out_parquet)
     out_parquet.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect()
-    con.register("v_in", variants.select(["key", "chrom", "pos", "ref", "alt"]))
     parts = [p for p in sorted(out_parquet.parent.glob("*.parquet")) if p.resolve() != out_parquet.resolve()]
-    known = (
-        f"SELECT key FROM read_parquet([{', '.join(_sql_path(p) for p in parts)}])"
-        if parts
-        else "SELECT NULL::BIGINT AS key WHERE false"
-    )
-    new = con.sql(
-        f"SELECT key, any_value(chrom) AS chrom, any_value(pos)::INTEGER AS pos, any_value(ref) AS ref, "
-        f"any_value(alt) AS alt FROM v_in WHERE key NOT IN ({known}) GROUP BY key ORDER BY key"
-    ).to_arrow_table()
-    distinct = con.sql("SELECT count(DISTINCT key) AS n FROM v_in").to_arrow_table()["n"][0].as_py()
-    stats.already_annotated = int(distinct or 0) - len(new)
+    new, distinct = _select_new(con, variants.select(["key", "chrom", "pos", "ref", "alt"]), parts)
+    stats.already_annotated = distinct - len(new)
     stats.timings["select_new"] = time.perf_counter() - t0
     if len(new) == 0:
         stats.seconds = time.perf_counter() - t0
@@ -258,17 +278,20 @@ def annotate_variants(
     stats.timings["hgvs"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    result = _assemble(con, new, tx, bundle)
+    sides = _sides(con, new, tx, bundle)
     stats.timings["join"] = time.perf_counter() - t
     t = time.perf_counter()
     tmp = out_parquet.with_name(f".{out_parquet.name}.tmp")
-    pq.write_table(result, tmp, compression="zstd", row_group_size=1 << 17)
+    with pq.ParquetWriter(tmp, ANNOTATION_SCHEMA, compression="zstd") as writer:
+        for lo in range(0, len(new), WRITE_SLICE):
+            part = _assemble(new.slice(lo, WRITE_SLICE), sides, bundle)
+            writer.write_table(part, row_group_size=1 << 17)
+            stats.with_consequence += len(part) - part["consequence"].null_count
+            stats.gnomad_hits += len(part) - part["gnomad_af"].null_count
+            stats.clinvar_hits += int(pc.sum(pc.is_valid(part["clinvar_significance"])).as_py() or 0)
     os.replace(tmp, out_parquet)
     stats.timings["write"] = time.perf_counter() - t
-    stats.annotated = len(result)
-    stats.with_consequence = len(result) - result["consequence"].null_count
-    stats.gnomad_hits = len(result) - result["gnomad_af"].null_count
-    stats.clinvar_hits = int(pc.sum(pc.is_valid(result["clinvar_significance"])).as_py() or 0)
+    stats.annotated = len(new)
     stats.part = out_parquet
     stats.seconds = time.perf_counter() - t0
     return stats
