@@ -92,13 +92,17 @@ class TreeRss:
 
     def __init__(self, interval: float = 0.05) -> None:
         self.peak_kib = 0
+        self.stage = "start"
+        self.stage_peaks: dict[str, int] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, args=(interval,), daemon=True)
 
     def _run(self, interval: float) -> None:
         me = os.getpid()
         while not self._stop.is_set():
-            self.peak_kib = max(self.peak_kib, _tree_rss_kib(me))
+            now = _tree_rss_kib(me)
+            self.peak_kib = max(self.peak_kib, now)
+            self.stage_peaks[self.stage] = max(self.stage_peaks.get(self.stage, 0), now)
             self._stop.wait(interval)
 
     def __enter__(self) -> TreeRss:
@@ -148,13 +152,16 @@ def stage_pipeline(bundle_dir: Path, vcf: Path, work: Path, workers: int | None)
     bundle = load_bundle(bundle_dir)
     shutil.rmtree(work, ignore_errors=True)
     with TreeRss() as sampler:
-        out = _pipeline(bundle, vcf, work, workers)
+        out = _pipeline(bundle, vcf, work, workers, sampler)
     out["rss_mb"] = sampler.peak_mb
+    out["stage_rss_mb"] = {k: round(v / 1024) for k, v in sampler.stage_peaks.items()}
     out["rusage_mb"] = peak_rss_mb()
     return out
 
 
-def _pipeline(bundle: Bundle, vcf: Path, work: Path, workers: int | None) -> dict[str, object]:
+def _pipeline(
+    bundle: Bundle, vcf: Path, work: Path, workers: int | None, sampler: TreeRss
+) -> dict[str, object]:
     import numpy as np
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -164,9 +171,11 @@ def _pipeline(bundle: Bundle, vcf: Path, work: Path, workers: int | None) -> dic
 
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
+    sampler.stage = "ingest"
     result = ingest_vcf(vcf, work / "genome", expected_build="GRCh38", reference_fasta=bundle.fasta)
     timings["ingest"] = time.perf_counter() - t0
     t = time.perf_counter()
+    sampler.stage = "distinct_keys"
     # one sample: its genotype file is sorted by key; keep the first row of each key
     cols = ["key", "chrom", "pos", "ref", "alt"]
     variants = pq.read_table(result.samples[0].genotypes_path, columns=cols)
@@ -176,8 +185,15 @@ def _pipeline(bundle: Bundle, vcf: Path, work: Path, workers: int | None) -> dic
         keys = variants["key"].to_numpy()
     if len(keys) > 1:
         variants = variants.filter(pa.array(np.r_[True, keys[1:] != keys[:-1]]))
+    pa.default_memory_pool().release_unused()  # hand the ingest's freed buffers back
     timings["distinct_keys"] = time.perf_counter() - t
-    stats = annotate_variants(variants, bundle, work / "annotations" / "part-000000.parquet", workers=workers)
+    stats = annotate_variants(
+        variants,
+        bundle,
+        work / "annotations" / "part-000000.parquet",
+        workers=workers,
+        progress=lambda msg: setattr(sampler, "stage", "annotate." + msg.split(":")[0].split()[0]),
+    )
     for k, v in stats.timings.items():
         timings[f"annotate.{k}"] = v
     wall = time.perf_counter() - t0
@@ -276,7 +292,7 @@ def main() -> None:
         f"{pipe['gnomad_hits']:,} gnomAD hits, {pipe['clinvar_hits']:,} ClinVar hits"
     )
     print(f"  peak RSS: process tree {pipe['rss_mb']:.0f} MiB (getrusage self + largest child: "
-          f"{pipe['rusage_mb']:.0f} MiB, an upper bound)")  # fmt: skip
+          f"{pipe['rusage_mb']:.0f} MiB, an upper bound); by stage: {pipe['stage_rss_mb']}")  # fmt: skip
     for name, seconds in pipe["timings"].items():  # type: ignore[union-attr]
         print(f"  {name:<24} {seconds:7.2f} s")
     look = run_child("lookup", "--bundle", str(bundle), "--lookup-keys", str(args.lookup_keys))

@@ -234,3 +234,18 @@ def test_gnomad_lookup_returns_the_generated_frequencies(demo: Path, bundle: Bun
     clin = pq.read_table(bundle.clinvar, columns=["key", "clinvar_significance"])
     hit = lookup_clinvar(clin["key"][:50], bundle.clinvar)
     assert hit["clinvar_significance"].to_pylist() == clin["clinvar_significance"][:50].to_pylist()
+
+
+def test_lookup_streams_sorted_tables_and_falls_back_to_a_join(bundle: Bundle, tmp_path: Path) -> None:
+    table = pq.read_table(bundle.gnomad)
+    rng = np.random.default_rng(5)
+    picked = table["key"].to_numpy()[rng.choice(len(table), 300, replace=False)]
+    query = pa.array(np.concatenate([picked, picked[:10], picked[:50] ^ (1 << 21)]), pa.int64())
+    streamed = lookup_gnomad(query, bundle.gnomad)
+    shuffled = tmp_path / "unsorted.parquet"
+    pq.write_table(table.take(pa.array(rng.permutation(len(table)))), shuffled, row_group_size=5000)
+    joined = lookup_gnomad(query, shuffled)
+    assert streamed.column_names == ["key", "af", "ac", "an", "nhomalt", "af_grpmax", "faf95"]
+    assert len(streamed) == len(joined) == 310  # repeated keys repeat, absent alleles are left out
+    assert streamed["key"].to_pylist() == sorted(streamed["key"].to_pylist())
+    assert streamed.equals(joined.sort_by("key"))

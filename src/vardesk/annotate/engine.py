@@ -22,7 +22,7 @@ import pyarrow.parquet as pq
 from vardesk.annotate import hgvs_bulk
 from vardesk.annotate.bundle import Bundle
 from vardesk.annotate.consequences import parse_bcsq, run_csq
-from vardesk.annotate.lookups import _sql_path
+from vardesk.annotate.lookups import CLINVAR_COLUMNS, GNOMAD_COLUMNS, _sql_path, sorted_hits
 
 TRANSCRIPT_STRUCT = pa.struct(
     [
@@ -120,29 +120,42 @@ def _group_starts(keys: np.ndarray) -> np.ndarray:
     return np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if len(keys) else np.zeros(0, np.int64)
 
 
-def _sort_keys(*names: str) -> list[tuple[str, str, str]]:
-    """Sort keys for ``pc.sort_indices``: ``-name`` descending, nulls last."""
-    return [(n.lstrip("-"), "descending" if n[0] == "-" else "ascending", "at_end") for n in names]
+def _order(tx: pa.Table, *names: str) -> np.ndarray:
+    """Row order of ``tx`` by the named columns (``-name`` descending; transcript ids by text, nulls
+    last), as a numpy lexsort over numeric columns (no string sort, no table copy)."""
+    cols = []
+    for name in names:
+        col = tx[name.lstrip("-")]
+        if pa.types.is_string(col.type):
+            num = pc.rank(pc.fill_null(col, "\uffff"), sort_keys="ascending").to_numpy()  # nulls last
+        else:
+            num = col.to_numpy(zero_copy_only=False).astype(np.int64)
+        cols.append(-num if name.startswith("-") else num)
+    return np.lexsort(cols[::-1])
+
+
+def _take(col: pa.ChunkedArray, idx: np.ndarray) -> pa.Array:
+    return col.take(pa.array(idx)).combine_chunks()
 
 
 def _per_key(tx: pa.Table) -> pa.Table:
     """One row per key of the per-transcript rows: worst consequence and its impact, the picked
     transcript (MANE, then canonical, then most severe) and the list of all transcripts (most
     severe first), sorted by key. Vectorised sorts and list offsets, no per-row Python."""
-    by_rank = tx.take(pc.sort_indices(tx, _sort_keys("key", "rank", "transcript_id")))
-    keys = by_rank["key"].to_numpy()
+    by_rank = _order(tx, "key", "rank", "transcript_id")
+    keys = tx["key"].to_numpy()[by_rank]
     starts = _group_starts(keys)
     struct = pa.StructArray.from_arrays(
-        [by_rank[f].combine_chunks().cast(TRANSCRIPT_STRUCT.field(f).type) for f in _STRUCT_FIELDS],
+        [_take(tx[f], by_rank).cast(TRANSCRIPT_STRUCT.field(f).type) for f in _STRUCT_FIELDS],
         fields=list(TRANSCRIPT_STRUCT),
     )
     offsets = pa.array(np.r_[starts, len(keys)].astype(np.int32))
-    worst = by_rank.take(pa.array(starts))
-    pick_order = _sort_keys("key", "-mane", "-canonical", "rank", "transcript_id")
-    by_pick = tx.take(pc.sort_indices(tx, pick_order))
-    picked = by_pick.take(pa.array(_group_starts(by_pick["key"].to_numpy())))
-    cols = {"key": worst["key"], "consequence": worst["consequence"], "impact": worst["impact"]}
-    cols |= {c: picked[c] for c in _PICKED}
+    worst = by_rank[starts]
+    by_pick = _order(tx, "key", "-mane", "-canonical", "rank", "transcript_id")
+    picked = by_pick[_group_starts(tx["key"].to_numpy()[by_pick])]
+    cols = {"key": keys[starts], "consequence": _take(tx["consequence"], worst)}
+    cols["impact"] = _take(tx["impact"], worst)
+    cols |= {c: _take(tx[c], picked) for c in _PICKED}
     cols["transcripts"] = pa.ListArray.from_arrays(offsets, struct)
     return pa.table(cols)
 
@@ -187,29 +200,32 @@ def _select_new(con: duckdb.DuckDBPyConnection, v_in: pa.Table, parts: list[Path
     return new.set_column(new.schema.get_field_index("pos"), "pos", pos), distinct
 
 
+def _side(
+    con: duckdb.DuckDBPyConnection, keys: np.ndarray, table: Path | None, columns: tuple[str, ...], empty: str
+) -> pa.Table:
+    """Rows (key, *columns) of a lookup table for the sorted distinct ``keys``, sorted by key."""
+    if table is None:
+        return con.sql(empty).to_arrow_table()
+    hits = sorted_hits(keys, table, columns)
+    if hits is not None:
+        return hits
+    cols = ", ".join(f"t.{c}" for c in columns)
+    return con.sql(
+        f"SELECT t.key, {cols} FROM read_parquet({_sql_path(table)}) t "
+        "SEMI JOIN new_keys n ON t.key = n.key ORDER BY t.key"
+    ).to_arrow_table()
+
+
 def _sides(
     con: duckdb.DuckDBPyConnection, new: pa.Table, tx: pa.Table, bundle: Bundle
 ) -> dict[str, pa.Table]:
     """Per-key consequence summary, gnomAD and ClinVar rows of the new keys, each sorted by key."""
     con.register("new_keys", new.select(["key"]))
-    g_sql = (
-        "SELECT g.key, g.af, g.ac, g.an, g.nhomalt, g.af_grpmax, g.faf95 "
-        f"FROM read_parquet({_sql_path(bundle.gnomad)}) g "
-        "SEMI JOIN new_keys n ON g.key = n.key ORDER BY g.key"
-        if bundle.gnomad
-        else _empty_gnomad()
-    )
-    c_sql = (
-        "SELECT c.key, c.clinvar_id, c.clinvar_significance, c.clinvar_review_status, c.clinvar_stars, "
-        f"c.clinvar_disease FROM read_parquet({_sql_path(bundle.clinvar)}) c "
-        "SEMI JOIN new_keys n ON c.key = n.key ORDER BY c.key"
-        if bundle.clinvar
-        else _empty_clinvar()
-    )
+    keys = new["key"].to_numpy()
     return {
         "tx": _per_key(tx),
-        "gnomad": con.sql(g_sql).to_arrow_table(),
-        "clinvar": con.sql(c_sql).to_arrow_table(),
+        "gnomad": _side(con, keys, bundle.gnomad, GNOMAD_COLUMNS, _empty_gnomad()),
+        "clinvar": _side(con, keys, bundle.clinvar, CLINVAR_COLUMNS, _empty_clinvar()),
     }
 
 
@@ -270,17 +286,28 @@ def annotate_variants(
     raw = run_csq(new, bundle, workers=workers, progress=progress)
     stats.timings["csq"] = time.perf_counter() - t
     t = time.perf_counter()
+    if progress:
+        progress("parsing consequences")
     tx_meta = pq.read_table(bundle.path / "transcripts.parquet")
     tx = parse_bcsq(raw, tx_meta)
+    del raw
     stats.timings["parse"] = time.perf_counter() - t
     t = time.perf_counter()
+    if progress:
+        progress(f"hgvs for {len(tx)} transcript rows")
     tx = hgvs_bulk.add_hgvs(tx, new, bundle, workers=workers)
     stats.timings["hgvs"] = time.perf_counter() - t
 
     t = time.perf_counter()
+    if progress:
+        progress("joining gnomAD and ClinVar")
     sides = _sides(con, new, tx, bundle)
+    del tx
+    pa.default_memory_pool().release_unused()
     stats.timings["join"] = time.perf_counter() - t
     t = time.perf_counter()
+    if progress:
+        progress(f"writing {out_parquet.name}")
     tmp = out_parquet.with_name(f".{out_parquet.name}.tmp")
     with pq.ParquetWriter(tmp, ANNOTATION_SCHEMA, compression="zstd") as writer:
         for lo in range(0, len(new), WRITE_SLICE):
