@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import duckdb
@@ -23,16 +24,39 @@ def _sql_path(p: Path) -> str:
     return "'" + str(p).replace("'", "''") + "'"
 
 
+class _Unsorted(Exception):
+    pass
+
+
+def _group_hits(
+    table: Path, i: int, wanted: np.ndarray, columns: tuple[str, ...], dense: bool
+) -> pa.Table | None:
+    """Rows of row group ``i`` whose key is in ``wanted`` (sorted, distinct)."""
+    f = pq.ParquetFile(table)
+    group = f.read_row_group(i, columns=["key", *columns]) if dense else None
+    col = (group if group is not None else f.read_row_group(i, columns=["key"]))["key"]
+    group_keys = col.to_numpy()
+    if len(group_keys) > 1 and not (group_keys[1:] >= group_keys[:-1]).all():
+        raise _Unsorted
+    pos = np.searchsorted(group_keys, wanted)
+    pos[pos >= len(group_keys)] = 0
+    hit = pos[group_keys[pos] == wanted]  # ascending and distinct: wanted is
+    if not len(hit):
+        return None
+    if group is None:
+        group = f.read_row_group(i, columns=["key", *columns])
+    return group.take(pa.array(hit))
+
+
 def sorted_hits(keys: np.ndarray, table: Path, columns: tuple[str, ...]) -> pa.Table | None:
     """Rows (key, *columns) of a lookup table sorted by key for the distinct sorted ``keys``.
 
-    Streams the table one row group at a time: groups whose key range (Parquet statistics) holds no
-    wanted key are skipped, the others are matched by binary search, so memory stays at one row
-    group. None when the table is not sorted by key (then the caller falls back to a join).
+    Streams the table by row groups (two at a time, in threads): groups whose key range (Parquet
+    statistics) holds no wanted key are skipped, the others are matched by binary search, so memory
+    stays at a few row groups. None when the table is not sorted by key (the caller then joins).
     """
-    f = pq.ParquetFile(table)
-    meta = f.metadata
-    parts: list[pa.Table] = []
+    meta = pq.ParquetFile(table).metadata
+    jobs: list[tuple[int, np.ndarray, bool]] = []
     last = None
     for i in range(meta.num_row_groups):
         st = meta.row_group(i).column(0).statistics
@@ -40,19 +64,16 @@ def sorted_hits(keys: np.ndarray, table: Path, columns: tuple[str, ...]) -> pa.T
             return None
         last = st.max
         lo, hi = np.searchsorted(keys, st.min, "left"), np.searchsorted(keys, st.max, "right")
-        if lo == hi:
-            continue
-        group_keys = f.read_row_group(i, columns=["key"])["key"].to_numpy()
-        if len(group_keys) > 1 and not (group_keys[1:] >= group_keys[:-1]).all():
-            return None
-        wanted = keys[lo:hi]
-        pos = np.searchsorted(group_keys, wanted)
-        pos[pos >= len(group_keys)] = 0
-        hit = np.unique(pos[group_keys[pos] == wanted])
-        if len(hit):
-            parts.append(f.read_row_group(i, columns=["key", *columns]).take(pa.array(hit)))
+        if lo < hi:
+            dense = (hi - lo) * 20 > meta.row_group(i).num_rows
+            jobs.append((i, keys[lo:hi], dense))
+    try:
+        with ThreadPoolExecutor(2) as pool:
+            parts = [p for p in pool.map(lambda j: _group_hits(table, j[0], j[1], columns, j[2]), jobs) if p]
+    except _Unsorted:
+        return None
     if not parts:
-        schema = f.schema_arrow
+        schema = pq.ParquetFile(table).schema_arrow
         return pa.table({c: pa.array([], schema.field(c).type) for c in ("key", *columns)})
     return pa.concat_tables(parts).combine_chunks()
 
