@@ -3,8 +3,8 @@
 csq runs in local mode (``-l``: every record on its own, since the variants come from many genomes and
 must not be combined into haplotypes) with ``--force`` (non-ACGT reference bases), in child processes
 (one per chromosome group, in parallel), each loading only the gene models of its chromosomes. The
-variant key travels in the VCF ID column, so results join back exactly. BCSQ is parsed in bulk in
-DuckDB into one row per (variant, transcript).
+variant key travels in the VCF ID column, so results join back exactly. BCSQ is parsed in bulk with
+Arrow string kernels into one row per (variant, transcript).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-import duckdb
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
@@ -87,7 +87,8 @@ def _read_csq_vcf(path: Path) -> pa.Table:
     return pa.table({"key": t["id"], "bcsq": bcsq})
 
 
-def _groups(counts: dict[str, int], n: int) -> list[list[str]]:
+def balanced_groups(counts: dict[str, int], n: int) -> list[list[str]]:
+    """Chromosomes in at most ``n`` groups of about equal row counts."""
     groups: list[list[str]] = [[] for _ in range(n)]
     load = [0] * n
     for chrom, c in sorted(counts.items(), key=lambda kv: -kv[1]):
@@ -121,7 +122,7 @@ def run_csq(
     gff_chroms = {f.name.removesuffix(".gff3.gz") for f in bundle.gff_files()}
     with tempfile.TemporaryDirectory(dir=tmpdir) as td:
         jobs = []
-        for i, chroms in enumerate(_groups(counts, workers)):
+        for i, chroms in enumerate(balanced_groups(counts, workers)):
             sub = variants.filter(pc.is_in(variants["chrom"], pa.array(chroms)))
             vcf, out, gff = Path(td) / f"in{i}.vcf", Path(td) / f"out{i}.vcf", Path(td) / f"g{i}.gff3.gz"
             write_sites_vcf(sub, vcf, bundle.fasta)
@@ -141,19 +142,33 @@ def run_csq(
     return pa.concat_tables(results)
 
 
-def _so_table() -> pa.Table:
+def _null_empty(arr: pa.Array) -> pa.Array:
+    return pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr)
+
+
+def _lookup(values: pa.Array, keys: list[str], mapped: list[object], typ: pa.DataType) -> pa.Array:
+    """``mapped[keys.index(v)]`` per value (null when absent), vectorised."""
+    return pa.array(mapped, typ).take(pc.index_in(values, pa.array(keys, pa.string())))
+
+
+def _terms(cons: pa.Array) -> tuple[pa.ListArray, pa.Array, pa.Array, pa.Array]:
+    """(SO terms per item, most severe first; worst term; its rank; its impact) of ``a&b`` strings."""
+    split = pc.split_pattern(cons, "&")
+    parent = pc.list_parent_indices(split)
+    raw_terms = pc.list_flatten(split)
     names = list(so.BCFTOOLS_TO_SO)
-    return pa.table({"raw": names, "term": [so.BCFTOOLS_TO_SO[n] for n in names]})
-
-
-def _rank_table() -> pa.Table:
-    return pa.table(
-        {
-            "term": [t for t, _ in so.SEVERITY],
-            "rank": pa.array(range(len(so.SEVERITY)), pa.int32()),
-            "impact": [i for _, i in so.SEVERITY],
-        }
+    term = pc.coalesce(
+        _lookup(raw_terms, names, [so.BCFTOOLS_TO_SO[n] for n in names], pa.string()), raw_terms
     )
+    sev = [t for t, _ in so.SEVERITY]
+    rank = pc.coalesce(_lookup(term, sev, list(range(len(sev))), pa.int32()), pa.scalar(999, pa.int32()))
+    impact = pc.coalesce(_lookup(term, sev, [i for _, i in so.SEVERITY], pa.string()), pa.scalar("MODIFIER"))
+    order = pc.sort_indices(pa.table({"p": parent, "r": rank}), [("p", "ascending"), ("r", "ascending")])
+    counts = np.bincount(parent.to_numpy(), minlength=len(cons))
+    offsets = np.r_[0, np.cumsum(counts)].astype(np.int32)
+    terms = pa.ListArray.from_arrays(pa.array(offsets), term.take(order))
+    first = pa.array(order.to_numpy()[offsets[:-1]])
+    return terms, term.take(first), rank.take(first), impact.take(first)
 
 
 def parse_bcsq(raw: pa.Table, transcripts: pa.Table | None = None) -> pa.Table:
@@ -162,58 +177,53 @@ def parse_bcsq(raw: pa.Table, transcripts: pa.Table | None = None) -> pa.Table:
     Columns: key, transcript_id, gene_symbol, gene_id, biotype, strand, consequences list<string>,
     consequence, rank, impact, protein_change, dna_change, canonical, mane.
     ``transcripts`` (the bundle's transcript table) supplies gene ids and MANE/canonical flags.
+    Vectorised Arrow string operations; one row per distinct BCSQ item of a key (``@pos``
+    references to a combined change are skipped).
     """
-    con = duckdb.connect()
-    con.register("raw", raw)
-    con.register("so_map", _so_table())
-    con.register("ranks", _rank_table())
-    tx = (
-        transcripts
-        if transcripts is not None
-        else pa.table(
-            {
-                "transcript_id": pa.array([], pa.string()),
-                "gene_id": pa.array([], pa.string()),
-                "canonical": pa.array([], pa.bool_()),
-                "mane": pa.array([], pa.bool_()),
-            }
+    raw = raw.filter(pc.is_valid(raw["bcsq"])).combine_chunks()
+    split = pc.split_pattern(raw["bcsq"], ",")
+    items = pc.list_flatten(split)
+    t = pa.table({"key": raw["key"].take(pc.list_parent_indices(split)), "item": items})
+    t = t.filter(pc.and_(pc.invert(pc.starts_with(items, "@")), pc.not_equal(items, "")))
+    t = t.group_by(["key", "item"], use_threads=False).aggregate([]).combine_chunks()
+    f = pc.split_pattern(pc.binary_join_element_wise(t["item"].combine_chunks(), "||||||", ""), "|")
+
+    def field(i: int) -> pa.Array:
+        return pc.list_element(f, i)
+
+    consequences, worst, rank, impact = _terms(pc.utf8_ltrim(field(0), "*"))
+    tid, symbol = _null_empty(field(2)), _null_empty(field(1))
+    meta = transcripts if transcripts is not None else pa.table({"transcript_id": pa.array([], pa.string())})
+    n_meta = len(meta)
+
+    def meta_col(name: str, typ: pa.DataType) -> pa.Array:
+        col = meta[name] if name in meta.column_names else pa.nulls(n_meta, typ)
+        return col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
+
+    idx = pc.index_in(tid, meta_col("transcript_id", pa.string()))
+    gene_id = meta_col("gene_id", pa.string()).take(idx)
+    if "gene_symbol" in meta.column_names and n_meta:
+        by_symbol = meta.group_by("gene_symbol", use_threads=False).aggregate([("gene_id", "min")])
+        sym_gene = (
+            by_symbol["gene_id_min"].combine_chunks().take(pc.index_in(field(1), by_symbol["gene_symbol"]))
         )
+        gene_id = pc.if_else(pc.is_null(idx), sym_gene, gene_id)
+    false = pa.scalar(False)
+    return pa.table(
+        {
+            "key": t["key"],
+            "transcript_id": tid,
+            "gene_symbol": symbol,
+            "gene_id": gene_id,
+            "biotype": _null_empty(field(3)),
+            "strand": _null_empty(field(4)),
+            "consequences": consequences,
+            "consequence": worst,
+            "rank": rank,
+            "impact": impact,
+            "protein_change": _null_empty(field(5)),
+            "dna_change": _null_empty(field(6)),
+            "canonical": pc.fill_null(meta_col("canonical", pa.bool_()).take(idx), false),
+            "mane": pc.fill_null(meta_col("mane", pa.bool_()).take(idx), false),
+        }
     )
-    cols = ["transcript_id", "gene_id", "canonical", "mane"]
-    if "gene_symbol" in tx.column_names:
-        cols.append("gene_symbol")
-    else:
-        tx = tx.append_column("gene_symbol", pa.nulls(len(tx), pa.string()))
-        cols.append("gene_symbol")
-    con.register("tx", tx.select(cols))
-    sql = """
-    WITH items AS (
-      SELECT key, unnest(string_split(bcsq, ',')) AS item FROM raw WHERE bcsq IS NOT NULL
-    ), fields AS (
-      SELECT key, string_split(item, '|') AS f FROM items WHERE item NOT LIKE '@%'
-    ), terms AS (
-      SELECT key, f, ltrim(f[1], '*') AS cons, nullif(f[3], '') AS transcript_id FROM fields
-    ), exploded AS (
-      SELECT key, transcript_id, f, unnest(string_split(cons, '&')) AS rawterm FROM terms
-    ), mapped AS (
-      SELECT e.key, e.transcript_id, e.f, coalesce(m.term, e.rawterm) AS term,
-             coalesce(r.rank, 999) AS rank, coalesce(r.impact, 'MODIFIER') AS impact
-      FROM exploded e LEFT JOIN so_map m ON m.raw = e.rawterm
-      LEFT JOIN ranks r ON r.term = coalesce(m.term, e.rawterm)
-    ), per_tx AS (
-      SELECT key, transcript_id, any_value(f) AS f,
-             list(term ORDER BY rank) AS consequences,
-             arg_min(term, rank) AS consequence, min(rank) AS rank, arg_min(impact, rank) AS impact
-      FROM mapped GROUP BY key, transcript_id, f
-    )
-    , sym AS (SELECT gene_symbol, min(gene_id) AS gene_id FROM tx GROUP BY gene_symbol)
-    SELECT p.key, p.transcript_id, nullif(p.f[2], '') AS gene_symbol,
-           coalesce(tx.gene_id, sym.gene_id) AS gene_id,
-           nullif(p.f[4], '') AS biotype, nullif(p.f[5], '') AS strand,
-           p.consequences, p.consequence, p.rank::INTEGER AS rank, p.impact,
-           nullif(p.f[6], '') AS protein_change, nullif(p.f[7], '') AS dna_change,
-           coalesce(tx.canonical, false) AS canonical, coalesce(tx.mane, false) AS mane
-    FROM per_tx p LEFT JOIN tx ON tx.transcript_id = p.transcript_id
-    LEFT JOIN sym ON tx.transcript_id IS NULL AND sym.gene_symbol = p.f[2]
-    """
-    return con.sql(sql).to_arrow_table()

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -21,7 +22,7 @@ import pyarrow.parquet as pq
 from vardesk.annotate import hgvs_bulk
 from vardesk.annotate.bundle import Bundle
 from vardesk.annotate.consequences import parse_bcsq, run_csq
-from vardesk.annotate.lookups import _sql_path
+from vardesk.annotate.lookups import CLINVAR_COLUMNS, GNOMAD_COLUMNS, _sql_path, sorted_hits
 
 TRANSCRIPT_STRUCT = pa.struct(
     [
@@ -111,6 +112,158 @@ def _empty_clinvar() -> str:
     )
 
 
+_STRUCT_FIELDS = [f.name for f in TRANSCRIPT_STRUCT]
+_PICKED = ("gene_symbol", "gene_id", "transcript_id", "hgvs_c", "hgvs_p")
+
+
+def _group_starts(keys: np.ndarray) -> np.ndarray:
+    return np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if len(keys) else np.zeros(0, np.int64)
+
+
+def _order(tx: pa.Table, *names: str) -> np.ndarray:
+    """Row order of ``tx`` by the named columns (``-name`` descending; transcript ids by text, nulls
+    last), as a numpy lexsort over numeric columns (no string sort, no table copy)."""
+    cols = []
+    for name in names:
+        col = tx[name.lstrip("-")]
+        if pa.types.is_string(col.type):
+            num = pc.rank(pc.fill_null(col, "\uffff"), sort_keys="ascending").to_numpy()  # nulls last
+        else:
+            num = col.to_numpy(zero_copy_only=False).astype(np.int64)
+        cols.append(-num if name.startswith("-") else num)
+    return np.lexsort(cols[::-1])
+
+
+def _take(col: pa.ChunkedArray, idx: np.ndarray) -> pa.Array:
+    return col.take(pa.array(idx)).combine_chunks()
+
+
+def _per_key(tx: pa.Table) -> pa.Table:
+    """One row per key of the per-transcript rows: worst consequence and its impact, the picked
+    transcript (MANE, then canonical, then most severe) and the list of all transcripts (most
+    severe first), sorted by key. Vectorised sorts and list offsets, no per-row Python."""
+    by_rank = _order(tx, "key", "rank", "transcript_id")
+    keys = tx["key"].to_numpy()[by_rank]
+    starts = _group_starts(keys)
+    struct = pa.StructArray.from_arrays(
+        [_take(tx[f], by_rank).cast(TRANSCRIPT_STRUCT.field(f).type) for f in _STRUCT_FIELDS],
+        fields=list(TRANSCRIPT_STRUCT),
+    )
+    offsets = pa.array(np.r_[starts, len(keys)].astype(np.int32))
+    worst = by_rank[starts]
+    by_pick = _order(tx, "key", "-mane", "-canonical", "rank", "transcript_id")
+    picked = by_pick[_group_starts(tx["key"].to_numpy()[by_pick])]
+    cols = {"key": keys[starts], "consequence": _take(tx["consequence"], worst)}
+    cols["impact"] = _take(tx["impact"], worst)
+    cols |= {c: _take(tx[c], picked) for c in _PICKED}
+    cols["transcripts"] = pa.ListArray.from_arrays(offsets, struct)
+    return pa.table(cols)
+
+
+def _aligned(keys: np.ndarray, side: pa.Table) -> pa.Table:
+    """Rows of ``side`` (unique keys, sorted) lined up with the sorted ``keys``; nulls where absent."""
+    side_keys = side["key"].to_numpy()
+    if len(side_keys) == 0:
+        idx = pa.nulls(len(keys), pa.int64())
+    else:
+        pos = np.searchsorted(side_keys, keys)
+        pos[pos >= len(side_keys)] = 0
+        found = side_keys[pos] == keys
+        idx = pa.array(pos, pa.int64(), mask=~found)
+    return side.take(idx)
+
+
+WRITE_SLICE = 1 << 20  # annotation rows built and written at a time (bounds memory)
+# Dictionary pages only for repetitive strings and min/max statistics only for the columns queries
+# prune row groups by: writing is then ~1.5x faster and the part ~30 % smaller.
+WRITE_OPTIONS: dict[str, object] = {
+    "compression": "zstd",
+    "compression_level": 1,
+    "use_dictionary": [
+        "chrom", "ref", "alt", "gene_symbol", "gene_id", "consequence", "impact", "transcript_id",
+        "clinvar_significance", "clinvar_review_status", "clinvar_disease", "bundle_id", "bundle_version",
+    ],
+    "write_statistics": ["key", "chrom", "pos"],
+}  # fmt: skip
+
+
+def _select_new(con: duckdb.DuckDBPyConnection, v_in: pa.Table, parts: list[Path]) -> tuple[pa.Table, int]:
+    """(distinct variants of ``v_in`` whose keys no part holds, sorted by key; distinct key count)."""
+    keys = v_in["key"].to_numpy()
+    if len(keys) < 2 or (keys[1:] > keys[:-1]).all():  # already distinct and sorted: no group/sort
+        new, distinct = v_in, len(keys)
+    else:
+        con.register("v_in", v_in)
+        new = con.sql(
+            "SELECT key, any_value(chrom) AS chrom, any_value(pos) AS pos, any_value(ref) AS ref, "
+            "any_value(alt) AS alt FROM v_in GROUP BY key ORDER BY key"
+        ).to_arrow_table()
+        distinct = len(new)
+    if parts:
+        con.register("cand", new.select(["key"]))
+        files = ", ".join(_sql_path(p) for p in parts)
+        known = con.sql(
+            f"SELECT DISTINCT k.key FROM read_parquet([{files}]) k SEMI JOIN cand c ON k.key = c.key"
+        ).to_arrow_table()
+        if len(known):
+            new = new.filter(pc.invert(pc.is_in(new["key"], known["key"])))
+    pos = new["pos"] if new["pos"].type == pa.int32() else pc.cast(new["pos"], pa.int32())
+    return new.set_column(new.schema.get_field_index("pos"), "pos", pos), distinct
+
+
+def _side(
+    con: duckdb.DuckDBPyConnection, keys: np.ndarray, table: Path | None, columns: tuple[str, ...], empty: str
+) -> pa.Table:
+    """Rows (key, *columns) of a lookup table for the sorted distinct ``keys``, sorted by key."""
+    if table is None:
+        return con.sql(empty).to_arrow_table()
+    hits = sorted_hits(keys, table, columns)
+    if hits is not None:
+        return hits
+    cols = ", ".join(f"t.{c}" for c in columns)
+    return con.sql(
+        f"SELECT t.key, {cols} FROM read_parquet({_sql_path(table)}) t "
+        "SEMI JOIN new_keys n ON t.key = n.key ORDER BY t.key"
+    ).to_arrow_table()
+
+
+def _sides(
+    con: duckdb.DuckDBPyConnection, new: pa.Table, tx: pa.Table, bundle: Bundle
+) -> dict[str, pa.Table]:
+    """Per-key consequence summary, gnomAD and ClinVar rows of the new keys, each sorted by key."""
+    con.register("new_keys", new.select(["key"]))
+    keys = new["key"].to_numpy()
+    return {
+        "tx": _per_key(tx),
+        "gnomad": _side(con, keys, bundle.gnomad, GNOMAD_COLUMNS, _empty_gnomad()),
+        "clinvar": _side(con, keys, bundle.clinvar, CLINVAR_COLUMNS, _empty_clinvar()),
+    }
+
+
+def _assemble(new: pa.Table, sides: dict[str, pa.Table], bundle: Bundle) -> pa.Table:
+    """Annotation rows of ``new`` (sorted by key): the side tables lined up by binary search."""
+    keys = new["key"].to_numpy()
+    pk, ga, ca = (_aligned(keys, sides[x]) for x in ("tx", "gnomad", "clinvar"))
+    n = len(new)
+    cols: dict[str, pa.Array | pa.ChunkedArray] = {x: new[x] for x in ("key", "chrom", "pos", "ref", "alt")}
+    for x in ("gene_symbol", "gene_id", "consequence", "impact", "transcript_id", "hgvs_c", "hgvs_p"):
+        cols[x] = pk[x]
+    cols["transcripts"] = pk["transcripts"]
+    for x in ("af", "ac", "an", "nhomalt", "af_grpmax", "faf95"):
+        cols[f"gnomad_{x}"] = ga[x]
+    for x in (
+        "clinvar_id",
+        "clinvar_significance",
+        "clinvar_review_status",
+        "clinvar_stars",
+        "clinvar_disease",
+    ):
+        cols[x] = ca[x]
+    cols["bundle_id"] = pa.repeat(pa.scalar(bundle.id), n)
+    cols["bundle_version"] = pa.repeat(pa.scalar(bundle.version), n)
+    return pa.table(cols).cast(ANNOTATION_SCHEMA)
+
+
 def annotate_variants(
     variants: pa.Table,
     bundle: Bundle,
@@ -130,19 +283,9 @@ def annotate_variants(
     out_parquet = Path(out_parquet)
     out_parquet.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect()
-    con.register("v_in", variants.select(["key", "chrom", "pos", "ref", "alt"]))
     parts = [p for p in sorted(out_parquet.parent.glob("*.parquet")) if p.resolve() != out_parquet.resolve()]
-    known = (
-        f"SELECT key FROM read_parquet([{', '.join(_sql_path(p) for p in parts)}])"
-        if parts
-        else "SELECT NULL::BIGINT AS key WHERE false"
-    )
-    new = con.sql(
-        f"SELECT key, any_value(chrom) AS chrom, any_value(pos)::INTEGER AS pos, any_value(ref) AS ref, "
-        f"any_value(alt) AS alt FROM v_in WHERE key NOT IN ({known}) GROUP BY key ORDER BY key"
-    ).to_arrow_table()
-    distinct = con.sql("SELECT count(DISTINCT key) AS n FROM v_in").to_arrow_table()["n"][0].as_py()
-    stats.already_annotated = int(distinct or 0) - len(new)
+    new, distinct = _select_new(con, variants.select(["key", "chrom", "pos", "ref", "alt"]), parts)
+    stats.already_annotated = distinct - len(new)
     stats.timings["select_new"] = time.perf_counter() - t0
     if len(new) == 0:
         stats.seconds = time.perf_counter() - t0
@@ -154,63 +297,39 @@ def annotate_variants(
     raw = run_csq(new, bundle, workers=workers, progress=progress)
     stats.timings["csq"] = time.perf_counter() - t
     t = time.perf_counter()
+    if progress:
+        progress("parsing consequences")
     tx_meta = pq.read_table(bundle.path / "transcripts.parquet")
     tx = parse_bcsq(raw, tx_meta)
+    del raw
     stats.timings["parse"] = time.perf_counter() - t
     t = time.perf_counter()
-    tx = hgvs_bulk.add_hgvs(tx, new, bundle)
+    if progress:
+        progress(f"hgvs for {len(tx)} transcript rows")
+    tx = hgvs_bulk.add_hgvs(tx, new, bundle, workers=workers)
     stats.timings["hgvs"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    con.register("new_v", new)
-    con.register("tx", tx)
-    gnomad = f"SELECT * FROM read_parquet({_sql_path(bundle.gnomad)})" if bundle.gnomad else _empty_gnomad()
-    clinvar = (
-        f"SELECT * FROM read_parquet({_sql_path(bundle.clinvar)})" if bundle.clinvar else _empty_clinvar()
-    )
-    sql = f"""
-    WITH ranked AS (
-      SELECT *, row_number() OVER (
-        PARTITION BY key ORDER BY mane DESC, canonical DESC, rank, transcript_id NULLS LAST) AS pick
-      FROM tx
-    ), agg AS (
-      SELECT key,
-        arg_min(consequence, rank) AS consequence,
-        arg_min(impact, rank) AS impact,
-        list({{'transcript_id': transcript_id, 'gene_symbol': gene_symbol, 'gene_id': gene_id,
-              'biotype': biotype, 'consequences': consequences, 'impact': impact, 'hgvs_c': hgvs_c,
-              'hgvs_p': hgvs_p, 'protein_change': protein_change, 'canonical': canonical, 'mane': mane}}
-             ORDER BY rank, transcript_id) AS transcripts
-      FROM ranked GROUP BY key
-    ), picked AS (
-      SELECT key, gene_symbol, gene_id, transcript_id, hgvs_c, hgvs_p FROM ranked WHERE pick = 1
-    )
-    SELECT v.key, v.chrom, v.pos, v.ref, v.alt,
-      p.gene_symbol, p.gene_id, a.consequence, a.impact, p.transcript_id, p.hgvs_c, p.hgvs_p,
-      a.transcripts,
-      g.af AS gnomad_af, g.ac AS gnomad_ac, g.an AS gnomad_an, g.nhomalt AS gnomad_nhomalt,
-      g.af_grpmax AS gnomad_af_grpmax, g.faf95 AS gnomad_faf95,
-      c.clinvar_id, c.clinvar_significance, c.clinvar_review_status, c.clinvar_stars, c.clinvar_disease,
-      $bid AS bundle_id, $bver AS bundle_version
-    FROM new_v v
-    LEFT JOIN agg a USING (key)
-    LEFT JOIN picked p USING (key)
-    LEFT JOIN ({gnomad}) g USING (key)
-    LEFT JOIN ({clinvar}) c USING (key)
-    ORDER BY v.key
-    """
-    result = con.sql(sql, params={"bid": bundle.id, "bver": bundle.version}).to_arrow_table()
-    result = result.cast(ANNOTATION_SCHEMA)
+    if progress:
+        progress("joining gnomAD and ClinVar")
+    sides = _sides(con, new, tx, bundle)
+    del tx
+    pa.default_memory_pool().release_unused()
     stats.timings["join"] = time.perf_counter() - t
     t = time.perf_counter()
+    if progress:
+        progress(f"writing {out_parquet.name}")
     tmp = out_parquet.with_name(f".{out_parquet.name}.tmp")
-    pq.write_table(result, tmp, compression="zstd", row_group_size=1 << 17)
+    with pq.ParquetWriter(tmp, ANNOTATION_SCHEMA, **WRITE_OPTIONS) as writer:
+        for lo in range(0, len(new), WRITE_SLICE):
+            part = _assemble(new.slice(lo, WRITE_SLICE), sides, bundle)
+            writer.write_table(part, row_group_size=1 << 17)
+            stats.with_consequence += len(part) - part["consequence"].null_count
+            stats.gnomad_hits += len(part) - part["gnomad_af"].null_count
+            stats.clinvar_hits += int(pc.sum(pc.is_valid(part["clinvar_significance"])).as_py() or 0)
     os.replace(tmp, out_parquet)
     stats.timings["write"] = time.perf_counter() - t
-    stats.annotated = len(result)
-    stats.with_consequence = len(result) - result["consequence"].null_count
-    stats.gnomad_hits = len(result) - result["gnomad_af"].null_count
-    stats.clinvar_hits = int(pc.sum(pc.is_valid(result["clinvar_significance"])).as_py() or 0)
+    stats.annotated = len(new)
     stats.part = out_parquet
     stats.seconds = time.perf_counter() - t0
     return stats

@@ -57,6 +57,14 @@ def review_stars(status: str | None) -> int:
     return REVIEW_STARS.get(status.strip().replace(" ", "_").lower(), 0)
 
 
+def review_stars_array(status: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """``review_stars`` for a whole column, computed once per distinct status."""
+    arr = status.combine_chunks() if isinstance(status, pa.ChunkedArray) else status
+    enc = pc.dictionary_encode(arr)
+    stars = pa.array([review_stars(s) for s in enc.dictionary.to_pylist()], pa.int8())
+    return pc.fill_null(stars.take(enc.indices), 0).cast(pa.int8())
+
+
 def _rename_map(path: Path) -> None:
     lines = [f"chr{i}\t{i}" for i in range(1, 23)] + ["chrX\tX", "chrY\tY", "chrM\tMT", "chrMT\tMT", "M\tMT"]
     path.write_text("\n".join(lines) + "\n")
@@ -198,7 +206,7 @@ def import_clinvar(vcf: Path, fasta: Path, out: Path) -> dict[str, object]:
         return pc.replace_substring(c, "_", " ")
 
     status = col("CLNREVSTAT")
-    stars = pa.array([review_stars(s) for s in status.to_pylist()], pa.int8())
+    stars = review_stars_array(status)
     table = pa.table(
         {
             "chrom": t["chrom"],
