@@ -8,7 +8,9 @@ from typing import Any
 from vardesk.domain.access import Actor
 from vardesk.domain.errors import Conflict
 from vardesk.services.container import Services
+from vardesk.services.files import UploadedBlob
 from vardesk.services.security import hash_secret
+from vardesk.storage.blobs import spooled_upload
 
 DEMO_WORKSPACE = "demo"
 DEMO_USERS = (
@@ -59,10 +61,55 @@ def seed_demo(services: Services) -> dict[str, Any]:
         )
     except Conflict:
         pass
+    data = seed_demo_data(services, actor)
     return {
         "workspace": DEMO_WORKSPACE,
+        "demo_data": data,
         "api_key": {"login": key.login, "password": key.password},
         "users": [{"user": email, "role": role, "password": passwords[email]} for email, role in DEMO_USERS],
         "project": "demo@demo",
         "study": "demo@demo:default",
     }
+
+
+def seed_demo_data(services: Services, actor: Actor) -> dict[str, Any]:
+    """A synthetic (NOT HUMAN) reference bundle, a trio genome generated on it, a panel and a trio case.
+
+    The case becomes READY TO REVIEW once the queued indexing job has run (``vardesk demo --serve``).
+    Only done once per data directory.
+    """
+    import pyarrow.parquet as pq
+
+    from vardesk.annotate.bundle import load_bundle
+    from vardesk.synthetic.bundle import build_demo_bundle
+    from vardesk.synthetic.vcf import generate_vcf
+
+    with services.ctx.uow() as uow:
+        existing = uow.cases.in_studies([services.projects.study_view(actor, "demo:default").study.id or 0])
+    if existing:
+        return {"case": existing[0].code, "note": "demo data already present"}
+    root = services.settings.data_dir / "demo"
+    bundle_dir = build_demo_bundle(root, seed=0, scale="demo", build="GRCh38")
+    if not any(m.id == load_bundle(bundle_dir).id for m in services.annotation.bundles()):
+        services.annotation.install(bundle_dir)
+    vcf = root / "demo-trio.vcf.gz"
+    generate_vcf(vcf, records=20_000, seed=7, samples=("PROBAND", "FATHER", "MOTHER"), build="GRCh38",
+                 fasta=load_bundle(bundle_dir).fasta)
+    with vcf.open("rb") as fh, spooled_upload(services.store, fh, max_bytes=services.settings.max_upload_bytes
+                                              ) as (path, size, md5, sha):
+        view = services.files.register_upload(actor, "demo:default", UploadedBlob(path, size, md5, sha),
+                                              name=vcf.name, relative_path="data/", expected_build="GRCh38")
+    genes_table = load_bundle(bundle_dir).table("genes")
+    symbols = pq.read_table(genes_table, columns=["symbol"]).column("symbol").to_pylist() if genes_table else []
+    genes = sorted({g for g in symbols if g})[:50]
+    panel, _ = services.panels.create(actor, {"name": "Demo panel (synthetic genes)", "genes": genes,
+                                              "methodology": "Synthetic demonstration data; not human."})
+    case = services.cases.create(actor, "demo:default", {
+        "id": "DEMO-TRIO", "type": "trio", "panel_id": panel.id, "title": "Demo trio (synthetic, not human)",
+        "members": [{"relation": "PROBAND", "sample": "PROBAND", "sex": "FEMALE", "affected": "AFFECTED"},
+                    {"relation": "FATHER", "sample": "FATHER", "sex": "MALE", "affected": "UNAFFECTED"},
+                    {"relation": "MOTHER", "sample": "MOTHER", "sex": "FEMALE", "affected": "UNAFFECTED"}],
+        "patient_fields": {"Last Name": "Demo", "First Name": "Synthetic", "Accession ID": "DEMO-0001"}})
+    job, _ = services.indexing.index_files(actor, "demo:default", [view.file.code])
+    return {"file": view.file.code, "case": case.case.code, "panel": panel.id, "index_job": job.code,
+            "bundle": load_bundle(bundle_dir).id, "note": "synthetic data, not human"}
