@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import TESTDATA
+from vardesk.analysis.pedigree import PedEntry
 from vardesk.cases import phenopackets_io as px
 from vardesk.cases.ped_io import (
-    PedRecord,
     case_to_ped,
     generations,
     parse_ped,
@@ -44,7 +44,7 @@ def test_ceph_parents_outside_their_family_are_errors_unless_allowed() -> None:
         read_ped(CEPH)
     lines = [e["line"] for e in err.value.details["errors"]]
     assert lines == [349, 349, 598]
-    assert "line 598: 8476's father 8477 is not listed in family 1354" in err.value.message
+    assert "line 598: father '8477' of '8476' is not listed in family '1354'" in err.value.message
     lenient = read_ped(CEPH, strict_parents=False)
     assert lenient.warnings == [
         "line 349: 2024's father 2033 is not listed in family 1459",
@@ -59,9 +59,9 @@ def test_trio() -> None:
     ped = read_ped(GIAB / "ashk-trio.ped")
     assert ped.warnings == []
     assert ped.records == [
-        PedRecord("ash", "HG002", "HG003", "HG004", Sex.MALE, Affected.AFFECTED),
-        PedRecord("ash", "HG003", None, None, Sex.MALE, Affected.UNKNOWN),
-        PedRecord("ash", "HG004", None, None, Sex.FEMALE, Affected.UNKNOWN),
+        PedEntry("ash", "HG002", "HG003", "HG004", Sex.MALE, Affected.AFFECTED),
+        PedEntry("ash", "HG003", None, None, Sex.MALE, Affected.UNKNOWN),
+        PedEntry("ash", "HG004", None, None, Sex.FEMALE, Affected.UNKNOWN),
     ]
     assert generations(ped.records) == {"ash": 2}
 
@@ -84,26 +84,26 @@ def test_every_problem_is_reported_with_its_line() -> None:
         parse_ped(text)
     got = [(e["line"], e["message"]) for e in err.value.details["errors"]]
     assert got == [
-        (2, "a's father b is female (line 3)"),
-        (2, "family f: a → c → a is an ancestry cycle"),
-        (6, "a is listed twice in family f (line 2)"),
-        (7, "d: phenotype '9' is not 2, 1, 0 or -9"),
-        (7, "d: sex '3' is not 1, 2 or 0"),
-        (8, "e is their own father"),
-        (9, "g has z as both father and mother"),
-        (9, "g's father z is not listed in family f"),
-        (9, "g's mother z is not listed in family f"),
-        (10, "4 columns, a PED line needs 6"),
-        (11, "i's mother a is male (line 2)"),
+        (2, "father 'b' of 'a' is female (line 3)"),
+        (2, "pedigree cycle: a → c → a (each is a child of the next)"),
+        (6, "individual 'a' of family 'f' already defined on line 2"),
+        (7, "sex must be 1 (male), 2 (female) or 0 (unknown), got '3'"),
+        (7, "phenotype must be 2 (affected), 1 (unaffected), 0 or -9 (unknown), got '9'"),
+        (8, "'e' is their own father"),
+        (9, "'g' has 'z' as both father and mother"),
+        (9, "father 'z' of 'g' is not listed in family 'f'"),
+        (9, "mother 'z' of 'g' is not listed in family 'f'"),
+        (10, "expected 6 columns (family, individual, father, mother, sex, phenotype), got 4"),
+        (11, "mother 'a' of 'i' is male (line 2)"),
     ]
     assert err.value.details["line"] == 2
 
 
 def test_longer_cycles_and_space_separated_lines() -> None:
-    with pytest.raises(Invalid, match="x → z → y → x is an ancestry cycle"):
+    with pytest.raises(Invalid, match="pedigree cycle: x → z → y → x "):
         parse_ped("F x z 0 1 0\nF y x 0 1 0\nF z y 0 1 0\n")
     ok = parse_ped("F  x  0  0  1  2  A G\nF y x 0 0 -9\n")  # extra genotype columns ignored
-    assert ok.records[1] == PedRecord("F", "y", "x", None, Sex.UNKNOWN, Affected.UNKNOWN)
+    assert ok.records[1] == PedEntry("F", "y", "x", None, Sex.UNKNOWN, Affected.UNKNOWN)
 
 
 def test_case_exported_to_ped_and_back() -> None:
@@ -115,7 +115,7 @@ def test_case_exported_to_ped_and_back() -> None:
     assert case_to_ped(case, "other").startswith("other\tHG002\tHG003\tHG004\t1\t2\n")
     broken = ped_to_case(records, px.new_meta("vardesk"))
     broken.individual("HG003").sex = Sex.FEMALE
-    with pytest.raises(Invalid, match="father HG003 is female"):
+    with pytest.raises(Invalid, match="father 'HG003' of 'HG002' is female"):
         case_to_ped(broken)
     with pytest.raises(Invalid):
         ped_to_case(read_ped(CEPH, strict_parents=False).records, px.new_meta("vardesk"))

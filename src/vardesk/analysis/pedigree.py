@@ -6,11 +6,12 @@ A PED file has one individual a line, six whitespace-separated columns (more are
 
 ``0`` (or ``.``) is an unknown parent; sex is ``1`` male, ``2`` female, ``0`` unknown; phenotype is
 ``2`` affected, ``1`` unaffected, ``0`` or ``-9`` unknown. Lines starting with ``#`` and blank lines
-are skipped. Errors are :class:`Invalid` with ``line`` (1-based) in their details.
+are skipped. Every problem of a file is reported at once: an :class:`Invalid` whose ``line`` detail
+is the first problem's (1-based) line and whose ``errors`` detail lists ``{"line", "message"}``.
 
 A parent not listed in the child's family is looked up in the other families of the file (real
-files such as the CEPH pedigree link families that way); a parent listed nowhere becomes an implied
-founder unless parsing is strict.
+files such as the CEPH pedigree link families that way) unless ``own_family`` asks each family to
+list its parents; a parent listed nowhere becomes an implied founder unless parsing is strict.
 """
 
 from __future__ import annotations
@@ -26,10 +27,15 @@ _SEX = {"1": Sex.MALE, "2": Sex.FEMALE, "0": Sex.UNKNOWN}
 _PHENOTYPE = {"2": Affected.AFFECTED, "1": Affected.UNAFFECTED, "0": Affected.UNKNOWN, "-9": Affected.UNKNOWN}
 _NO_PARENT = ("0", ".")
 
+Problems = list[tuple[int, str]]
+
 
 @dataclass(frozen=True)
 class PedEntry:
-    """One individual of a PED file; ``implied`` for a parent named by ``line`` but not listed."""
+    """One individual of a PED file; ``implied`` for a parent named by ``line`` but not listed.
+
+    ``line`` (0 for an individual not read from a file) does not take part in comparisons.
+    """
 
     family: str
     individual: str
@@ -37,20 +43,32 @@ class PedEntry:
     mother: str | None
     sex: Sex
     affected: Affected
-    line: int
+    line: int = field(default=0, compare=False)
     implied: bool = False
 
 
-def _fail(message: str, line: int, source: str) -> Invalid:
-    return Invalid(f"{source} line {line}: {message}", line=line)
+def _raise(problems: Problems, source: str) -> None:
+    """One :class:`Invalid` for all ``problems`` (ordered by line, found order within a line)."""
+    if not problems:
+        return
+    problems = sorted(problems, key=lambda p: p[0])
+    if len(problems) == 1:
+        message = f"{source} line {problems[0][0]}: {problems[0][1]}"
+    else:
+        listed = "; ".join(f"line {n}: {m}" for n, m in problems)
+        message = f"{source}: {len(problems)} problems: {listed}"
+    raise Invalid(message, line=problems[0][0], errors=[{"line": n, "message": m} for n, m in problems])
 
 
-def parse_ped(text: str, *, source: str = "PED", strict: bool = False) -> list[PedEntry]:
+def parse_ped(
+    text: str, *, source: str = "PED", strict: bool = False, own_family: bool = False
+) -> list[PedEntry]:
     """Parse and validate PED text (every family in it); see :func:`validate_ped`.
 
     The result lists the file's individuals in order, then the implied founders (parents named but
     not listed, which ``strict`` forbids).
     """
+    problems: Problems = []
     entries: list[PedEntry] = []
     for n, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()
@@ -58,16 +76,18 @@ def parse_ped(text: str, *, source: str = "PED", strict: bool = False) -> list[P
             continue
         cols = line.split()
         if len(cols) < 6:
-            raise _fail(f"expected 6 columns (family, individual, father, mother, sex, phenotype), "
-                        f"got {len(cols)}", n, source)  # fmt: skip
+            problems.append((n, f"expected 6 columns (family, individual, father, mother, sex, "
+                                f"phenotype), got {len(cols)}"))  # fmt: skip
+            continue
         fam, ind, father, mother, sex, pheno = cols[:6]
         if ind in _NO_PARENT:
-            raise _fail(f"individual id {ind!r} is reserved for 'unknown'", n, source)
+            problems.append((n, f"individual id {ind!r} is reserved for 'unknown'"))
+            continue
         if sex not in _SEX:
-            raise _fail(f"sex must be 1 (male), 2 (female) or 0 (unknown), got {sex!r}", n, source)
+            problems.append((n, f"sex must be 1 (male), 2 (female) or 0 (unknown), got {sex!r}"))
         if pheno not in _PHENOTYPE:
-            raise _fail(
-                f"phenotype must be 2 (affected), 1 (unaffected), 0 or -9 (unknown), got {pheno!r}", n, source
+            problems.append(
+                (n, f"phenotype must be 2 (affected), 1 (unaffected), 0 or -9 (unknown), got {pheno!r}")
             )
         entries.append(
             PedEntry(
@@ -75,91 +95,115 @@ def parse_ped(text: str, *, source: str = "PED", strict: bool = False) -> list[P
                 individual=ind,
                 father=None if father in _NO_PARENT else father,
                 mother=None if mother in _NO_PARENT else mother,
-                sex=_SEX[sex],
-                affected=_PHENOTYPE[pheno],
+                sex=_SEX.get(sex, Sex.UNKNOWN),
+                affected=_PHENOTYPE.get(pheno, Affected.UNKNOWN),
                 line=n,
             )
         )
-    if not entries:
-        raise Invalid(f"{source}: no individuals", line=0)
-    return entries + validate_ped(entries, source=source, strict=strict)
+    if not entries and not problems:
+        raise Invalid(f"{source}: no individuals", line=0, errors=[])
+    implied = _validate(entries, problems, strict=strict, own_family=own_family)
+    _raise(problems, source)
+    return entries + implied
 
 
-def read_ped(path: Path, *, strict: bool = False) -> list[PedEntry]:
+def read_ped(path: Path, *, strict: bool = False, own_family: bool = False) -> list[PedEntry]:
     """:func:`parse_ped` of a file."""
     path = Path(path)
-    return parse_ped(path.read_text(), source=path.name, strict=strict)
+    return parse_ped(path.read_text(encoding="utf-8"), source=path.name, strict=strict, own_family=own_family)
 
 
 Key = tuple[str, str]
 
 
-def validate_ped(entries: Iterable[PedEntry], *, source: str = "PED", strict: bool = True) -> list[PedEntry]:
+def validate_ped(
+    entries: Iterable[PedEntry], *, source: str = "PED", strict: bool = True, own_family: bool = False
+) -> list[PedEntry]:
     """Check unique ids per family, parents of the right sex and that no one is their own ancestor.
 
-    A parent is looked up in the child's family, else by id in the other families (an id listed in
-    several of them is ambiguous). A parent listed nowhere is an error when ``strict``; else it is
-    returned as an implied founder (sex from the role, unknown status).
+    A parent is looked up in the child's family, else (unless ``own_family``) by id in the other
+    families (an id listed in several of them is ambiguous). A parent listed nowhere is an error when
+    ``strict``; else it is returned as an implied founder (sex from the role, unknown status).
     """
-    entries = list(entries)
+    problems: Problems = []
+    implied = _validate(list(entries), problems, strict=strict, own_family=own_family)
+    _raise(problems, source)
+    return implied
+
+
+def _validate(
+    entries: list[PedEntry], problems: Problems, *, strict: bool, own_family: bool
+) -> list[PedEntry]:
+    """:func:`validate_ped`, adding what is wrong to ``problems``; returns the implied founders."""
     by_key: dict[Key, PedEntry] = {}
     by_id: dict[str, list[PedEntry]] = {}
     for e in entries:
         first = by_key.get((e.family, e.individual))
         if first is not None:
-            raise _fail(
-                f"individual {e.individual!r} of family {e.family!r} already defined on line {first.line}",
-                e.line,
-                source,
+            problems.append(
+                (
+                    e.line,
+                    f"individual {e.individual!r} of family {e.family!r} already defined on line "
+                    f"{first.line}",
+                )
             )
+            continue
         by_key[(e.family, e.individual)] = e
         by_id.setdefault(e.individual, []).append(e)
-    implied: dict[str, PedEntry] = {}
+    implied: dict[Key, PedEntry] = {}
     parents: dict[Key, list[Key]] = {}
     for e in entries:
-        if e.father is not None and e.father == e.mother:
-            raise _fail(f"{e.individual!r} has {e.father!r} as both father and mother", e.line, source)
+        if by_key[(e.family, e.individual)] is not e:
+            continue  # a duplicate, reported above
+        both = e.father is not None and e.father == e.mother
+        if both:
+            problems.append((e.line, f"{e.individual!r} has {e.father!r} as both father and mother"))
         keys = parents.setdefault((e.family, e.individual), [])
         for role, parent_id, sex in (("father", e.father, Sex.MALE), ("mother", e.mother, Sex.FEMALE)):
             if parent_id is None:
                 continue
             if parent_id == e.individual:
-                raise _fail(f"{e.individual!r} is their own {role}", e.line, source)
+                problems.append((e.line, f"{e.individual!r} is their own {role}"))
+                continue
             parent = by_key.get((e.family, parent_id))
-            if parent is None:
+            implied_key = (e.family if own_family else "", parent_id)
+            if parent is None and not own_family:
                 elsewhere = by_id.get(parent_id, [])
                 if len(elsewhere) > 1:
                     fams = ", ".join(sorted(x.family for x in elsewhere))
-                    raise _fail(
-                        f"{role} {parent_id!r} of {e.individual!r} is not in family {e.family!r} and is "
-                        f"ambiguous in families {fams}",
-                        e.line,
-                        source,
+                    problems.append(
+                        (
+                            e.line,
+                            f"{role} {parent_id!r} of {e.individual!r} is not in family {e.family!r} and is "
+                            f"ambiguous in families {fams}",
+                        )
                     )
-                parent = elsewhere[0] if elsewhere else implied.get(parent_id)
+                    continue
+                parent = elsewhere[0] if elsewhere else None
+            if parent is None:
+                parent = implied.get(implied_key)
             if parent is None:
                 if strict:
-                    raise _fail(
-                        f"{role} {parent_id!r} of {e.individual!r} is not an individual of the file",
-                        e.line,
-                        source,
-                    )
+                    where = f"listed in family {e.family!r}" if own_family else "an individual of the file"
+                    problems.append((e.line, f"{role} {parent_id!r} of {e.individual!r} is not {where}"))
+                    continue
                 parent = PedEntry(e.family, parent_id, None, None, sex, Affected.UNKNOWN, e.line, True)
-                implied[parent_id] = parent
-            if parent.sex not in (sex, Sex.UNKNOWN):
-                raise _fail(
-                    f"{role} {parent_id!r} of {e.individual!r} is {parent.sex.value.lower()} "
-                    f"(line {parent.line})",
-                    e.line,
-                    source,
+                implied[implied_key] = parent
+            if not both and parent.sex not in (sex, Sex.UNKNOWN):
+                problems.append(
+                    (
+                        e.line,
+                        f"{role} {parent_id!r} of {e.individual!r} is {parent.sex.value.lower()} "
+                        f"(line {parent.line})",
+                    )
                 )
             keys.append((parent.family, parent.individual))
     lines = {k: e.line for k, e in by_key.items()}
-    _check_cycles(parents, lines, source)
+    _check_cycles(parents, lines, problems)
     return list(implied.values())
 
 
-def _check_cycles(parents: Mapping[Key, list[Key]], lines: Mapping[Key, int], source: str) -> None:
+def _check_cycles(parents: Mapping[Key, list[Key]], lines: Mapping[Key, int], problems: Problems) -> None:
     """Depth-first over parent links; a link back to an individual on the current path is a cycle."""
     done: set[Key] = set()
     for start in parents:
@@ -182,10 +226,8 @@ def _check_cycles(parents: Mapping[Key, list[Key]], lines: Mapping[Key, int], so
                 if parent in on_path:
                     cycle = path[path.index(parent) :] + [parent]
                     names = " → ".join(i for _, i in cycle)
-                    raise _fail(
-                        f"pedigree cycle: {names} (each is a child of the next)", lines[parent], source
-                    )
-                if parent not in done:
+                    problems.append((lines[parent], f"pedigree cycle: {names} (each is a child of the next)"))
+                elif parent not in done:
                     stack.append((parent, False))
 
 

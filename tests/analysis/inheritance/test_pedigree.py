@@ -120,3 +120,19 @@ def test_pedigree_checks_its_members(tmp_path: Path) -> None:
         Pedigree((Member("A", genotypes=g), Member("A")), "A")
     ped = Pedigree((Member("A", father="B", genotypes=g), Member("B", Sex.MALE)), "A")
     assert ped.with_genotypes({"B": g}).sequenced == {"A": g, "B": g}
+
+
+def test_every_problem_is_listed_and_own_family_parents() -> None:
+    with pytest.raises(Invalid) as err:
+        parse_ped("fam A B C 1 2\nfam B 0 0 2 1\nfam C 0 0 2 7\n", strict=True)
+    assert [(p["line"], p["message"]) for p in err.value.details["errors"]] == [
+        (1, "father 'B' of 'A' is female (line 2)"),
+        (3, "phenotype must be 2 (affected), 1 (unaffected), 0 or -9 (unknown), got '7'"),
+    ]
+    assert err.value.details["line"] == 1 and err.value.message.startswith("PED: 2 problems: line 1: ")
+    linked = "f1 A B 0 1 2\nf2 B 0 0 1 1\n"  # B is listed only in another family
+    assert [e.individual for e in parse_ped(linked, strict=True)] == ["A", "B"]
+    with pytest.raises(Invalid, match="father 'B' of 'A' is not listed in family 'f1'"):
+        parse_ped(linked, strict=True, own_family=True)
+    implied = parse_ped(linked, own_family=True)[-1]  # a founder of A's family, not f2's B
+    assert (implied.family, implied.individual, implied.implied) == ("f1", "B", True)
