@@ -31,7 +31,7 @@ def start_server(services: Services, data_dir: Path, port: int, max_attempts: in
         "VARDESK_AUTO_MIGRATE": "true",
         "VARDESK_JOB_PLUGINS": "tests.jobs.plugin_tools",
         "VARDESK_JOB_HEARTBEAT_SECONDS": "0.3",
-        "VARDESK_JOB_STALE_SECONDS": "2",
+        "VARDESK_JOB_STALE_SECONDS": "5",
         "VARDESK_JOB_POLL_SECONDS": "0.2",
         "VARDESK_JOB_MAX_ATTEMPTS": str(max_attempts),
         "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]),
