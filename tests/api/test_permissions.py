@@ -78,6 +78,10 @@ def n(ctx: Ctx) -> int:
 
 
 CLINICAL_CASES = [
+    Case("GET", "/analysis/clinical/{case}/variants/export", lambda c: (
+        "/analysis/clinical/C1/variants/export?study=private:default&format=csv", None), OWNER_OR_ADMIN),
+    Case("POST", "/analysis/clinical/{case}/confirmation", lambda c: (
+        "/analysis/clinical/C1/confirmation?study=private:default", None, SMALL_VCF), OWNER_OR_ADMIN),
     Case(
         "POST",
         "/analysis/clinical/create",
@@ -363,7 +367,8 @@ def call(ctx: Ctx, case: Case, auth: tuple[str, str] | None, token: str | None =
         json=body,
         auth=auth,
         headers=headers,
-        files=files[0] if files else None,
+        files=files[0] if files and isinstance(files[0], dict) else None,
+        data=files[0] if files and isinstance(files[0], bytes) else None,
         timeout=30,
     )
     r.sent_path = path  # type: ignore[attr-defined]
@@ -396,7 +401,8 @@ def test_lab_a_roles(ctx: Ctx, case: Case) -> None:
         r = call(ctx, case, ctx.world.member(A, role).basic)
         expected = case.ok_status if role in case.allowed else case.denied_status
         assert r.status_code == expected, (role.value, r.status_code, r.text[:300])
-        assert r.headers["content-type"] == "application/json"
+        download = case.route.endswith("/export") and r.status_code == 200
+        assert r.headers["content-type"] == ("application/octet-stream" if download else "application/json")
         if case.route == "/projects/search":
             found = [p["id"] for p in r.json()["responses"][0]["results"]]
             assert found == (["private"] if role in OWNER_OR_ADMIN else [])

@@ -229,3 +229,60 @@ class InterpretationService:
             "changed": changed,
             "removed": [rv.id for rv in previous.values()],
         }
+
+
+EXPORT_COLUMNS = (
+    "gene",
+    "transcript",
+    "hgvs_c",
+    "hgvs_p",
+    "consequence",
+    "inheritance",
+    "classification",
+    "criteria",
+    "to_report",
+    "status",
+    "gnomad_af",
+    "clinvar_significance",
+    "report_variant_id",
+)
+
+
+def export_rows(variants: list[ReportVariant]) -> tuple[list[dict[str, Any]], list[str]]:
+    """Report variants as export rows (annotation columns + per-member genotypes) and the member names."""
+    members = list(dict.fromkeys(g["member"] for v in variants for g in v.genotypes))
+    rows = []
+    for v in variants:
+        per = {g["member"]: g for g in v.genotypes}
+        rows.append(
+            {
+                "chrom": v.chrom,
+                "pos": v.pos,
+                "ref": v.ref,
+                "alt": v.alt,
+                "id": v.rsid or None,
+                "qual": v.qual,
+                "gene": v.gene,
+                "transcript": v.transcript,
+                "hgvs_c": v.hgvs_c,
+                "hgvs_p": v.hgvs_p,
+                "consequence": v.consequence,
+                "inheritance": v.inheritance_modes,
+                "classification": v.classification,
+                "criteria": v.criteria,
+                "to_report": v.to_report.value,
+                "status": v.status.value,
+                "gnomad_af": v.gnomad_af,
+                "clinvar_significance": v.clinvar.get("significance"),
+                "report_variant_id": v.id,
+                "samples": {
+                    m: (
+                        {"gt": per[m].get("gt"), "dp": per[m].get("dp"), "gq": per[m].get("gq")}
+                        if m in per
+                        else None
+                    )
+                    for m in members
+                },
+            }
+        )
+    return rows, members

@@ -93,23 +93,66 @@ def seed_demo_data(services: Services, actor: Actor) -> dict[str, Any]:
     if not any(m.id == load_bundle(bundle_dir).id for m in services.annotation.bundles()):
         services.annotation.install(bundle_dir)
     vcf = root / "demo-trio.vcf.gz"
-    generate_vcf(vcf, records=20_000, seed=7, samples=("PROBAND", "FATHER", "MOTHER"), build="GRCh38",
-                 fasta=load_bundle(bundle_dir).fasta)
-    with vcf.open("rb") as fh, spooled_upload(services.store, fh, max_bytes=services.settings.max_upload_bytes
-                                              ) as (path, size, md5, sha):
-        view = services.files.register_upload(actor, "demo:default", UploadedBlob(path, size, md5, sha),
-                                              name=vcf.name, relative_path="data/", expected_build="GRCh38")
+    generate_vcf(
+        vcf,
+        records=20_000,
+        seed=7,
+        samples=("PROBAND", "FATHER", "MOTHER"),
+        build="GRCh38",
+        fasta=load_bundle(bundle_dir).fasta,
+    )
+    with (
+        vcf.open("rb") as fh,
+        spooled_upload(services.store, fh, max_bytes=services.settings.max_upload_bytes) as (
+            path,
+            size,
+            md5,
+            sha,
+        ),
+    ):
+        view = services.files.register_upload(
+            actor,
+            "demo:default",
+            UploadedBlob(path, size, md5, sha),
+            name=vcf.name,
+            relative_path="data/",
+            expected_build="GRCh38",
+        )
     genes_table = load_bundle(bundle_dir).table("genes")
-    symbols = pq.read_table(genes_table, columns=["symbol"]).column("symbol").to_pylist() if genes_table else []
+    symbols = (
+        pq.read_table(genes_table, columns=["symbol"]).column("symbol").to_pylist() if genes_table else []
+    )
     genes = sorted({g for g in symbols if g})[:50]
-    panel, _ = services.panels.create(actor, {"name": "Demo panel (synthetic genes)", "genes": genes,
-                                              "methodology": "Synthetic demonstration data; not human."})
-    case = services.cases.create(actor, "demo:default", {
-        "id": "DEMO-TRIO", "type": "trio", "panel_id": panel.id, "title": "Demo trio (synthetic, not human)",
-        "members": [{"relation": "PROBAND", "sample": "PROBAND", "sex": "FEMALE", "affected": "AFFECTED"},
-                    {"relation": "FATHER", "sample": "FATHER", "sex": "MALE", "affected": "UNAFFECTED"},
-                    {"relation": "MOTHER", "sample": "MOTHER", "sex": "FEMALE", "affected": "UNAFFECTED"}],
-        "patient_fields": {"Last Name": "Demo", "First Name": "Synthetic", "Accession ID": "DEMO-0001"}})
+    panel, _ = services.panels.create(
+        actor,
+        {
+            "name": "Demo panel (synthetic genes)",
+            "genes": genes,
+            "methodology": "Synthetic demonstration data; not human.",
+        },
+    )
+    case = services.cases.create(
+        actor,
+        "demo:default",
+        {
+            "id": "DEMO-TRIO",
+            "type": "trio",
+            "panel_id": panel.id,
+            "title": "Demo trio (synthetic, not human)",
+            "members": [
+                {"relation": "PROBAND", "sample": "PROBAND", "sex": "FEMALE", "affected": "AFFECTED"},
+                {"relation": "FATHER", "sample": "FATHER", "sex": "MALE", "affected": "UNAFFECTED"},
+                {"relation": "MOTHER", "sample": "MOTHER", "sex": "FEMALE", "affected": "UNAFFECTED"},
+            ],
+            "patient_fields": {"Last Name": "Demo", "First Name": "Synthetic", "Accession ID": "DEMO-0001"},
+        },
+    )
     job, _ = services.indexing.index_files(actor, "demo:default", [view.file.code])
-    return {"file": view.file.code, "case": case.case.code, "panel": panel.id, "index_job": job.code,
-            "bundle": load_bundle(bundle_dir).id, "note": "synthetic data, not human"}
+    return {
+        "file": view.file.code,
+        "case": case.case.code,
+        "panel": panel.id,
+        "index_job": job.code,
+        "bundle": load_bundle(bundle_dir).id,
+        "note": "synthetic data, not human",
+    }

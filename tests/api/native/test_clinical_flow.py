@@ -183,6 +183,53 @@ def test_candidates_are_samd11_variants_with_inheritance_modes(
     assert any(s.startswith("") for s in case["attributes"]["vardesk"]["annotationSources"])
 
 
+def test_exports_and_confirmation_round_trip(
+    server: LiveServer, world: World, case: dict, tmp_path: Path
+) -> None:
+    import csv
+    import io
+    import json
+
+    from tests.ingest.conftest import run_bcftools
+
+    analyst = world.member("lab-a", Role.ANALYST).basic
+    base = "/analysis/clinical/TRIO1/variants/export?study=giab:default&format="
+    r = api(server, "GET", base + "vcf", analyst)
+    assert (
+        r.status_code == 200 and "attachment; filename=TRIO1-variants.vcf" == r.headers["content-disposition"]
+    )
+    vcf = tmp_path / "export.vcf"
+    vcf.write_bytes(r.content)
+    # bcftools reads it back, with the samples and annotation columns
+    q = run_bcftools("query", "-f", "%CHROM:%POS:%REF:%ALT\t%INFO/gene\t%INFO/to_report[\t%GT]\n", str(vcf))
+    assert q.splitlines() == ["1:878314:G:C\tSAMD11\tDO_NOT_REPORT\t0/1\t1/1\t0/0"]
+    rows = list(csv.DictReader(io.StringIO(api(server, "GET", base + "csv", analyst).text)))
+    assert [(r["chrom"], r["pos"], r["gene"]) for r in rows] == [("1", "878314", "SAMD11")]
+    assert json.loads(api(server, "GET", base + "json", analyst).text)[0]["hgvs_c"].startswith("c.")
+    # The lab confirms the variant: FILTER CONFIRMED on the exported line, uploaded back.
+    lines = [
+        ln if ln.startswith("#") else "\t".join(ln.split("\t")[:6] + ["CONFIRMED"] + ln.split("\t")[7:])
+        for ln in vcf.read_text().splitlines()
+    ]
+    r = api(
+        server,
+        "POST",
+        "/analysis/clinical/TRIO1/confirmation?study=giab:default",
+        analyst,
+        data="\n".join(lines) + "\n",
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["responses"][0]["results"][0] == {
+        "confirmed": 1,
+        "failed": 0,
+        "unmatched": [],
+        "ignored": 0,
+    }
+    assert findings(server, analyst)[0]["status"] == "CONFIRMED"
+    r = api(server, "POST", "/analysis/clinical/TRIO1/confirmation?study=giab:default", analyst, data="junk")
+    assert r.status_code == 400 and "not a readable VCF" in r.json()["events"][0]["message"]
+
+
 def test_interpret_preview_approve_final(
     server: LiveServer, world: World, case: dict, tmp_path: Path
 ) -> None:

@@ -5,16 +5,20 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Depends
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import Response, StreamingResponse
 
 from vardesk.api.deps import get_services, json_body, require_actor
 from vardesk.api.native import render, render_cases
 from vardesk.api.native.common import info_response, search_response, write_response
 from vardesk.api.native.envelope import JSON, Options, envelope, parse_bool, result
+from vardesk.cases.confirmation import confirmation_rows
+from vardesk.cases.interpretation import EXPORT_COLUMNS, export_rows
 from vardesk.domain.access import Actor
 from vardesk.domain.errors import Invalid, VardeskError
 from vardesk.domain.refs import split_ids
+from vardesk.reports.exports import encode, iter_csv, iter_json, iter_vcf
 from vardesk.services.container import Services
 
 router = APIRouter()
@@ -235,6 +239,66 @@ def variant_history(
     events = services.interpretation.history(actor, case, variant, study_ref=_study(request))
     return envelope(
         request, [result([render_cases.variant_event(e) for e in events], num_matches=len(events))]
+    )
+
+
+@router.get(
+    "/analysis/clinical/{case}/variants/export",
+    tags=["clinical"],
+    summary="The case's report variants as VCF, CSV or JSON (?format=vcf|csv|json), streamed",
+)
+def variants_export(
+    request: Request,
+    case: str,
+    actor: Actor = Depends(require_actor),
+    services: Services = Depends(get_services),
+) -> Response:
+    fmt = (request.query_params.get("format") or "vcf").lower()
+    variants = services.interpretation.variants(actor, case, study_ref=_study(request))
+    rows, members = export_rows(variants)
+    if fmt == "vcf":
+        body = iter_vcf(
+            rows,
+            samples=members,
+            info=list(EXPORT_COLUMNS),
+            filter_descriptions={
+                "CONFIRMED": "Confirmed by an orthogonal method",
+                "FAIL": "Failed confirmation",
+            },
+        )
+    elif fmt == "csv":
+        body = iter_csv([{k: v for k, v in r.items() if k != "samples"} for r in rows])
+    elif fmt == "json":
+        body = iter_json(rows)
+    else:
+        raise Invalid(f"format {fmt!r} is not one of vcf, csv, json")
+    return StreamingResponse(
+        encode(body),
+        media_type="application/octet-stream",
+        headers={"Content-Disposition": f"attachment; filename={case}-variants.{fmt}"},
+    )
+
+
+@router.post(
+    "/analysis/clinical/{case}/confirmation",
+    tags=["clinical"],
+    summary="Upload the exported VCF back with FILTER CONFIRMED or FAIL per variant",
+)
+async def variants_confirmation(
+    request: Request,
+    case: str,
+    actor: Actor = Depends(require_actor),
+    services: Services = Depends(get_services),
+) -> JSON:
+    body = await request.body()
+    if not body.strip():
+        raise Invalid("send the confirmation VCF as the request body")
+    rows = await run_in_threadpool(confirmation_rows, body)
+    outcome = await run_in_threadpool(
+        services.interpretation.apply_confirmation, actor, case, rows, study_ref=_study(request)
+    )
+    return envelope(
+        request, [result([outcome], num_matches=1, updated=outcome["confirmed"] + outcome["failed"])]
     )
 
 

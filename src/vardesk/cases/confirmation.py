@@ -1,0 +1,28 @@
+"""Reading a confirmation VCF: the exported report variants with FILTER set to CONFIRMED or FAIL."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import pysam
+
+from vardesk.domain.errors import Invalid
+from vardesk.domain.variant_key import canonical_chrom
+
+
+def confirmation_rows(data: bytes) -> list[tuple[str, int, str, str, str]]:
+    """(chrom, pos, ref, alt, FILTER) per ALT of every record; plain or compressed VCF bytes."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "confirmation.vcf"
+        path.write_bytes(data)
+        rows = []
+        try:
+            with pysam.VariantFile(str(path)) as vcf:
+                for rec in vcf:
+                    flt = ";".join(rec.filter.keys()) or "."
+                    for alt in rec.alts or ():
+                        rows.append((canonical_chrom(rec.chrom), rec.pos, rec.ref, alt, flt))
+        except (OSError, ValueError) as exc:
+            raise Invalid(f"the confirmation file is not a readable VCF: {exc}") from None
+    return rows
