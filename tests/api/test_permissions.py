@@ -78,10 +78,18 @@ def n(ctx: Ctx) -> int:
 
 
 CLINICAL_CASES = [
-    Case("GET", "/analysis/clinical/{case}/variants/export", lambda c: (
-        "/analysis/clinical/C1/variants/export?study=private:default&format=csv", None), OWNER_OR_ADMIN),
-    Case("POST", "/analysis/clinical/{case}/confirmation", lambda c: (
-        "/analysis/clinical/C1/confirmation?study=private:default", None, SMALL_VCF), OWNER_OR_ADMIN),
+    Case(
+        "GET",
+        "/analysis/clinical/{case}/variants/export",
+        lambda c: ("/analysis/clinical/C1/variants/export?study=private:default&format=csv", None),
+        OWNER_OR_ADMIN,
+    ),
+    Case(
+        "POST",
+        "/analysis/clinical/{case}/confirmation",
+        lambda c: ("/analysis/clinical/C1/confirmation?study=private:default", None, SMALL_VCF),
+        OWNER_OR_ADMIN,
+    ),
     Case(
         "POST",
         "/analysis/clinical/create",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from vardesk.analysis.acmg import assess, input_from_annotation
 from vardesk.analysis.inheritance import Candidate, find_candidates
 from vardesk.analysis.pedigree import Member, Pedigree
 from vardesk.domain import cases as dc
@@ -16,7 +17,7 @@ from vardesk.domain.models import Genome, Job
 from vardesk.jobs.context import JobContext
 from vardesk.jobs.registry import tool
 from vardesk.services.context import ServiceContext
-from vardesk.variants.query import VariantQuery
+from vardesk.variants.query import VariantQuery, annotation_rows
 
 TOOL = "case-analysis"
 # Default filter preset: rare (gnomAD AF ≤ 1 %), protein-altering or splice, called with some confidence.
@@ -83,7 +84,30 @@ def preset_query(case: Case, panel_genes: list[str]) -> VariantQuery:
         raise Invalid(f"the case's filter preset is not valid: {exc}") from None
 
 
-def report_variant(case_id: int, run: int, c: Candidate, labels: list[str], source: str) -> ReportVariant:
+def automatic_acmg(
+    row: dict[str, Any] | None, build: str, gnomad_version: str | None, clinvar_version: str | None
+) -> dict[str, Any]:
+    """The ACMG/AMP evidence knowable from the annotation alone, with both classifiers' results."""
+    if row is None:
+        return {}
+    assessment = assess(
+        input_from_annotation(
+            row, build=build, gnomad_version=gnomad_version, clinvar_version=clinvar_version
+        )
+    )
+    doc = assessment.to_dict()
+    met = [e for e in doc["evidence"] if e.get("status") == "MET"]
+    return {
+        "met": [e.get("label") or e.get("criterion") for e in met],
+        "classifications": doc["classifications"],
+        "provenance": doc["provenance"],
+        "evidence": doc["evidence"],
+    }
+
+
+def report_variant(
+    case_id: int, run: int, c: Candidate, labels: list[str], source: str, acmg: dict[str, Any] | None = None
+) -> ReportVariant:
     a = c.annotation
     genotypes = []
     for name in labels:
@@ -134,7 +158,8 @@ def report_variant(case_id: int, run: int, c: Candidate, labels: list[str], sour
                     "partners": list(m.partners),
                 }
                 for m in c.modes
-            ]
+            ],
+            "automatic": acmg or {},
         },
     )
 
@@ -190,6 +215,17 @@ class CandidateService:
             raise Invalid("the case is still waiting for genomes")
         return self._submit(view.case, actor), view.study.fqn
 
+    def _source_versions(self, genomes: list[Genome]) -> tuple[str | None, str | None]:
+        """(gnomAD, ClinVar) versions behind the genomes' annotation: only what the bundle really has."""
+        bundle_id = next((g.annotation_bundle for g in genomes if g.annotation_bundle), "")
+        if not bundle_id or bundle_id.startswith("vcf:"):
+            return None, None
+        manifest = self.services.annotation.bundle(bundle_id).manifest
+        return (
+            _versions_of(manifest.sources, "gnomad", f"{manifest.id} ({manifest.version})"),
+            _versions_of(manifest.sources, "clinvar", f"{manifest.id} ({manifest.version})"),
+        )
+
     def run(self, case_id: int, ctx: JobContext | None = None) -> dict[str, Any]:
         with self.ctx.uow() as uow:
             case = uow.cases.get(case_id)
@@ -216,9 +252,13 @@ class CandidateService:
         if ctx:
             ctx.progress(10, "finding candidates")
         run = case.analysis_run + 1
+        build = genomes[0].build
+        candidates = list(find_candidates(pedigree, build=build, query=query, annotations=annotations))
+        rows = annotation_rows(annotations, [c.key for c in candidates]) if annotations else {}
+        versions = self._source_versions(genomes)
         found = [
-            report_variant(case_id, run, c, labels, source)
-            for c in find_candidates(pedigree, build=genomes[0].build, query=query, annotations=annotations)
+            report_variant(case_id, run, c, labels, source, automatic_acmg(rows.get(c.key), build, *versions))
+            for c in candidates
         ]
         with self.ctx.uow() as uow:
             case = uow.cases.get(case_id)
@@ -235,6 +275,10 @@ class CandidateService:
         else:  # a re-run of a case in review: the history shows what moved
             self.services.cases.record_system(case_id, "analysis", {"analysis": summary})
         return {"case": case.code, "candidates": len(found), **summary}
+
+
+def _versions_of(manifest_sources: list[Any], kind: str, version: str) -> str | None:
+    return version if any(getattr(src, "kind", "") == kind for src in manifest_sources) else None
 
 
 @tool(TOOL)

@@ -348,6 +348,27 @@ def sample_rows(
     return out
 
 
+def annotation_rows(annotations: Path | Sequence[Path], keys: Sequence[int]) -> dict[int, dict[str, Any]]:
+    """The full annotation row of each given key (first part that has it)."""
+    files = _annotation_source(annotations)
+    if not files or not keys:
+        return {}
+    con = _connect(None)
+    try:
+        rows = con.execute(
+            "SELECT * FROM read_parquet(?, union_by_name = true) WHERE key IN (SELECT unnest(?::BIGINT[]))",
+            [files, list(keys)],
+        ).fetchall()
+        names = [d[0] for d in con.description]
+    finally:
+        con.close()
+    out: dict[int, dict[str, Any]] = {}
+    for r in rows:
+        row = dict(zip(names, r, strict=True))
+        out.setdefault(row["key"], row)
+    return out
+
+
 def coverage_at(coverage: Path, chrom: str, pos: int) -> dict[str, Any] | None:
     """The gVCF reference block covering ``chrom:pos`` (start, end, min_dp, gq), or None."""
     if not Path(coverage).exists():

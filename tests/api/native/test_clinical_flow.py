@@ -179,6 +179,20 @@ def test_candidates_are_samd11_variants_with_inheritance_modes(
         genotypes = f["attributes"]["vardesk"]["genotypes"]
         assert [g["member"] for g in genotypes] == ["HG002", "HG003", "HG004"]
         assert genotypes[0]["zygosity"] in (1, 2, 3)
+    # Automatic ACMG/AMP evidence, with provenance; the slice bundle has no gnomAD or ClinVar, so nothing
+    # that needs them is claimed either way.
+    auto = rows[0]["attributes"]["vardesk"]["acmg"]["automatic"]
+    assert auto["provenance"].get("bundle_id", "").startswith("GRCh37-slice")
+    by_code = {e["criterion"]: e for e in auto["evidence"]}
+    for code in ("PM2", "BA1", "BS1"):  # population frequency criteria need gnomAD
+        assert by_code[code]["status"] == "NOT_EVALUABLE", (code, by_code[code])
+    for e in (e for e in auto["evidence"] if e["status"] != "NOT_EVALUABLE"):
+        cited = " ".join(f"{k} {v}" for k, v in e["data_sources"].items()).lower()
+        assert "gnomad" not in cited and "clinvar" not in cited, e
+    assert by_code["BP7"]["status"] in ("MET", "NOT_EVALUABLE")  # a synonymous variant
+    assert {c["system"] for c in auto["classifications"]} >= {"ACMG 2015"} or len(
+        auto["classifications"]
+    ) == 2
     assert case["attributes"]["vardesk"]["analysisRun"] == 1
     assert any(s.startswith("") for s in case["attributes"]["vardesk"]["annotationSources"])
 
