@@ -18,10 +18,10 @@ import requests
 
 from tests.conftest import LiveServer
 from tests.world import PASSWORD, World, build_world
+from vardesk.domain.cases import ReportVariant
 from vardesk.domain.enums import Role
 from vardesk.services.container import Services
 from vardesk.services.files import UploadedBlob
-from vardesk.domain.cases import ReportVariant
 
 API = "/api/v2"
 A, B = "lab-a", "lab-b"
@@ -118,7 +118,8 @@ CLINICAL_CASES = [
         "POST",
         "/analysis/clinical/{case}/approve",
         lambda c: (
-            f"/analysis/clinical/{c.case_in('shared:default', 'WAITING FOR APPROVAL')}/approve?study=shared:default",
+            f"/analysis/clinical/{c.case_in('shared:default', 'WAITING FOR APPROVAL')}/approve"
+            "?study=shared:default",
             None,
         ),
         (Role.DIRECTOR,),

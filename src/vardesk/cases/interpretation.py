@@ -157,7 +157,7 @@ class InterpretationService:
         *,
         study_ref: str | None = None,
     ) -> dict[str, Any]:
-        """Set CONFIRMED / FAILED_CONFIRMATION from a confirmation VCF's (chrom, pos, ref, alt, FILTER) rows."""
+        """Set CONFIRMED / FAILED_CONFIRMATION from a confirmation VCF's (chrom, pos, ref, alt, FILTER)."""
         outcome = {"confirmed": 0, "failed": 0, "unmatched": [], "ignored": 0}
         with self.ctx.uow() as uow:
             study, case = self.services.cases.find(uow, actor, case_ref, study_ref)

@@ -100,10 +100,11 @@ def case(server: LiveServer, world: World) -> dict:
             "panelId": panel["id"],
             "description": "GIAB Ashkenazi trio",
             "hpoTerms": [{"id": "HP:0001250", "name": "Seizure"}],
-            # The SAMD11 variants of this trio are common and mostly homozygous in all three. With the parents'
-            # phenotypes unknown and a preset that keeps synonymous variants, the one variant the child carries
-            # heterozygously, 1:878314 G>C (father hom-alt, mother hom-ref), fits autosomal dominant only; the
-            # child's homozygous variants are not recessive candidates because both parents are homozygous too.
+            # The SAMD11 variants of this trio are common and mostly homozygous in all three. With the
+            # parents' phenotypes unknown and a preset that keeps synonymous variants, the one variant the
+            # child carries heterozygously, 1:878314 G>C (father hom-alt, mother hom-ref), fits autosomal
+            # dominant only; the child's homozygous variants are not recessive candidates because both
+            # parents are homozygous too.
             "filterPreset": {
                 "consequences": [
                     "missense_variant",
