@@ -269,6 +269,12 @@ class GenomeRepository(_StudyScoped[Genome]):
             select(Genome).where(t.genomes.c.file_id == file_id).order_by(t.genomes.c.sample_index)
         ).all()
 
+    def ready_of_build(self, build: str) -> Sequence[Genome]:
+        c = t.genomes.c
+        return self.session.scalars(
+            select(Genome).where(c.build == build, c.state == "READY").order_by(c.id)
+        ).all()
+
     def of_individuals(self, individual_ids: Sequence[int]) -> Sequence[Genome]:
         if not individual_ids:
             return []

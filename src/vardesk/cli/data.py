@@ -151,7 +151,27 @@ def bundle_build(args: argparse.Namespace) -> int:
 
 def bundle_install(services: Services, args: argparse.Namespace) -> int:
     manifest = services.annotation.install(Path(args.dir))
-    print(json.dumps({"id": manifest.id, "version": manifest.version, "build": manifest.build}))
+    outdated = services.annotation.outdated_files(manifest.build)
+    print(
+        json.dumps(
+            {
+                "id": manifest.id,
+                "version": manifest.version,
+                "build": manifest.build,
+                "files_to_reannotate": len(outdated),
+                "hint": f"vardesk bundle reannotate --build {manifest.build} --workspace W"
+                if outdated
+                else "",
+            }
+        )
+    )
+    return 0
+
+
+def bundle_reannotate(services: Services, args: argparse.Namespace) -> int:
+    actor = operator_actor(services, args.workspace, args.as_user)
+    jobs = services.indexing.reannotate(actor, args.build)
+    print(json.dumps({"jobs": [j.code for j in jobs], "files": sum(len(j.params["files"]) for j in jobs)}))
     return 0
 
 
@@ -247,6 +267,11 @@ def add_parsers(sub: argparse._SubParsersAction, run: object) -> None:  # type: 
     s = b.add_parser("install", help="register a built bundle with this server")
     s.add_argument("dir")
     s.set_defaults(func=run("bundle_install"))
+    s = b.add_parser("reannotate", help="queue re-annotation of files annotated with an older bundle")
+    s.add_argument("--build", required=True, choices=["GRCh37", "GRCh38"])
+    s.add_argument("--workspace", required=True)
+    s.add_argument("--as", dest="as_user", metavar="EMAIL")
+    s.set_defaults(func=run("bundle_reannotate"))
     s = b.add_parser("list", help="installed bundles")
     s.set_defaults(func=run("bundle_list"))
 
@@ -274,6 +299,8 @@ def dispatch(name: str, args: argparse.Namespace, services_factory: object) -> i
             return genome_import(services, args)
         if name == "bundle_install":
             return bundle_install(services, args)
+        if name == "bundle_reannotate":
+            return bundle_reannotate(services, args)
         if name == "report_approve":
             return report_approve(services, args)
         if name == "report_pdf":

@@ -83,6 +83,16 @@ class AnnotationService:
         finally:
             con.close()
 
+    def outdated_files(self, build: str) -> list[int]:
+        """Files of this build whose genomes were annotated by another bundle than the newest installed one
+        (or by the pipeline's own annotation): candidates for re-annotation."""
+        bundle = self.bundle_for(build)
+        if bundle is None:
+            return []
+        with self.ctx.uow() as uow:
+            rows = uow.genomes.ready_of_build(build)
+        return sorted({g.file_id for g in rows if g.annotation_bundle != bundle.id})
+
     def annotate_file(self, file_id: int, *, progress: Progress | None = None) -> dict[str, Any]:
         """Annotate the genomes of one indexed file; records the source on each genome."""
         with self.ctx.uow() as uow:

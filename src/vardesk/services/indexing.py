@@ -56,6 +56,32 @@ class IndexService:
         self.services.jobs.notify()
         return job, study.fqn
 
+    def reannotate(self, actor: Actor, build: str) -> list[Job]:
+        """Queue re-annotation jobs (one per project) for this workspace's files of ``build`` annotated with
+        anything but the newest installed bundle."""
+        with self.ctx.uow() as uow:
+            by_study: dict[int, list[int]] = {}
+            for file_id in self.services.annotation.outdated_files(build):
+                vcf = uow.files.get(file_id)
+                if vcf is not None and vcf.workspace_id == actor.workspace_id:
+                    by_study.setdefault(vcf.study_id, []).append(file_id)
+            jobs = []
+            for study_id, ids in by_study.items():
+                study = self.services.projects.study_by_id(uow, actor, study_id)
+                jobs.append(
+                    self.services.jobs.submit(
+                        uow,
+                        actor,
+                        REANNOTATE,
+                        {"files": ids},
+                        study=study,
+                        description=f"re-annotate {len(ids)} file(s)",
+                    )
+                )
+            uow.commit()
+        self.services.jobs.notify()
+        return jobs
+
     # -- state ---------------------------------------------------------------------------------------
     def set_state(
         self,
@@ -76,6 +102,21 @@ class IndexService:
                 for key, value in (genome_fields or {}).get(g.sample_index, {}).items():
                     setattr(g, key, value)
             uow.commit()
+
+
+REANNOTATE = "reannotate"
+
+
+@tool(REANNOTATE)
+def run_reannotation(ctx: JobContext) -> dict[str, Any]:
+    """Annotate indexed files again with the newest installed bundle of their build."""
+    services: Services = ctx.services
+    done = []
+    files = list(ctx.params.get("files") or [])
+    for n, file_id in enumerate(files):
+        ctx.progress(100 * n / max(len(files), 1), f"re-annotating file {n + 1} of {len(files)}")
+        done.append(services.annotation.annotate_file(file_id))
+    return {"files": done}
 
 
 @tool(TOOL)
