@@ -80,6 +80,19 @@ def n(ctx: Ctx) -> int:
 CLINICAL_CASES = [
     Case(
         "GET",
+        "/analysis/clinical/{case}/export",
+        lambda c: ("/analysis/clinical/C1/export?study=private:default&format=ped", None),
+        OWNER_OR_ADMIN,
+        ok_status=422,
+    ),
+    Case(
+        "POST",
+        "/analysis/clinical/import",
+        lambda c: ("/analysis/clinical/import?study=shared:default&format=phenopacket", None, PHENOPACKET),
+        WRITERS,
+    ),
+    Case(
+        "GET",
         "/analysis/clinical/{case}/variants/export",
         lambda c: ("/analysis/clinical/C1/variants/export?study=private:default&format=csv", None),
         OWNER_OR_ADMIN,
@@ -330,6 +343,7 @@ CASES = [
     ),
     *CLINICAL_CASES,
 ]
+PHENOPACKET = b'{"id": "pp1", "subject": {"id": "kid", "sex": "FEMALE"}, "phenotypicFeatures": [{"type": {"id": "HP:0001250"}}], "metaData": {"createdBy": "lab"}}'
 SMALL_VCF = (
     b"##fileformat=VCFv4.2\n##reference=GRCh38\n##contig=<ID=chr1,length=248956422>\n"
     b'##FORMAT=<ID=GT,Number=1,Type=String,Description="Genotype">\n'

@@ -10,7 +10,7 @@ from vardesk.domain import cases as dc
 from vardesk.domain.access import Actor, require_project_write
 from vardesk.domain.cases import Case, CaseEvent, CaseMember, CaseType
 from vardesk.domain.enums import GenomeState
-from vardesk.domain.errors import Conflict, Invalid, NotFound, VardeskError
+from vardesk.domain.errors import Conflict, Invalid, NotFound, Unprocessable, VardeskError
 from vardesk.domain.models import Genome
 from vardesk.domain.refs import check_code
 from vardesk.services.context import ServiceContext, audit
@@ -53,6 +53,8 @@ class CaseView:
 
     @property
     def proband(self) -> tuple[CaseMember, Genome | None]:
+        if not self.members:
+            raise Unprocessable(f"case {self.case.code} has no members")
         return next(
             ((m, g) for m, g in self.members if m.relation == dc.Relation.PROBAND.value), self.members[0]
         )

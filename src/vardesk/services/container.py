@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.engine import Engine
 
 from vardesk.cases.candidates import CandidateService
+from vardesk.cases.exchange import ExchangeService
 from vardesk.cases.interpretation import InterpretationService
 from vardesk.cases.panels import PanelService
 from vardesk.cases.reporting import ReportService
@@ -56,6 +57,7 @@ class Services:
     panels: PanelService = field(init=False)
     reports: ReportService = field(init=False)
     candidates: CandidateService = field(init=False)
+    exchange: ExchangeService = field(init=False)
     executor: Executor | None = field(default=None)
 
     def __post_init__(self) -> None:
@@ -66,6 +68,7 @@ class Services:
         self.panels = PanelService(self.ctx, self)
         self.reports = ReportService(self.ctx, self)
         self.candidates = CandidateService(self.ctx, self)
+        self.exchange = ExchangeService(self.ctx, self)
 
     def start_executor(self) -> None:
         if self.executor is None:

@@ -198,6 +198,49 @@ def test_candidates_are_samd11_variants_with_inheritance_modes(
     assert any(s.startswith("") for s in case["attributes"]["vardesk"]["annotationSources"])
 
 
+def test_phenopacket_and_ped_round_trip(server: LiveServer, world: World, case: dict) -> None:
+    import json
+
+    analyst = world.member("lab-a", Role.ANALYST).basic
+    r = api(server, "GET", "/analysis/clinical/TRIO1/export?study=giab:default&format=phenopacket", analyst)
+    assert r.status_code == 200, r.text
+    family = json.loads(r.content)
+    assert family["proband"]["subject"]["id"] == "HG002"
+    assert [f["type"]["id"] for f in family["proband"]["phenotypicFeatures"]] == ["HP:0001250"]
+    r = api(
+        server,
+        "POST",
+        "/analysis/clinical/import?study=giab:default&format=phenopacket&id=TRIO1-COPY&includeResult=true",
+        analyst,
+        data=r.content,
+    )
+    assert r.status_code == 200, r.text
+    copy = r.json()["responses"][0]["results"][0]
+    members = [(m["id"], m["relation"], m["samples"][0]["id"]) for m in copy["family"]["members"]]
+    assert members == [
+        ("HG002", "PROBAND", "HG002"),
+        ("HG003", "FATHER", "HG003"),
+        ("HG004", "MOTHER", "HG004"),
+    ]
+    assert copy["attributes"]["vardesk"]["caseType"] == "trio"
+    assert [t["id"] for t in copy["attributes"]["vardesk"]["hpoTerms"]] == ["HP:0001250"]
+    ped = api(server, "GET", "/analysis/clinical/TRIO1/export?study=giab:default&format=ped", analyst).text
+    rows = sorted(line.split("\t") for line in ped.strip().splitlines())
+    assert rows == [
+        ["TRIO1", "HG002", "HG003", "HG004", "1", "2"],
+        ["TRIO1", "HG003", "0", "0", "1", "0"],
+        ["TRIO1", "HG004", "0", "0", "2", "0"],
+    ]
+    bad = api(
+        server,
+        "POST",
+        "/analysis/clinical/import?study=giab:default&format=phenopacket",
+        analyst,
+        data=b'{"id": "x", "subject": {"id": "p"}, "phenotypicFeatures": [{"type": {"id": "HP:9999999"}}]}',
+    )
+    assert bad.status_code == 400 and "HP:9999999" in bad.json()["events"][0]["message"]
+
+
 def test_exports_and_confirmation_round_trip(
     server: LiveServer, world: World, case: dict, tmp_path: Path
 ) -> None:

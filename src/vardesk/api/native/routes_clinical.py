@@ -81,6 +81,50 @@ def clinical_create(
     return write_response(request, Options.from_request(request), render_cases.case(view), created=True)
 
 
+@router.post(
+    "/analysis/clinical/import",
+    tags=["clinical"],
+    summary="Create a case from a GA4GH Phenopacket/Family (JSON) or a PED file (?format=phenopacket|ped)",
+)
+async def clinical_import(
+    request: Request, actor: Actor = Depends(require_actor), services: Services = Depends(get_services)
+) -> JSON:
+    q = request.query_params
+    study = _study(request)
+    if not study:
+        raise Invalid("the study parameter is required")
+    raw = await request.body()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise Invalid("the file is not UTF-8 text") from None
+    extra = {k: v for k, v in (("id", q.get("id")), ("proband", q.get("proband"))) if v}
+    fmt = (q.get("format") or "phenopacket").lower()
+    view = await run_in_threadpool(services.exchange.import_case, actor, study, text, fmt, extra)
+    return write_response(request, Options.from_request(request), render_cases.case(view), created=True)
+
+
+@router.get(
+    "/analysis/clinical/{case}/export",
+    tags=["clinical"],
+    summary="The case as a GA4GH Phenopacket/Family (JSON) or PED (?format=phenopacket|ped)",
+)
+def clinical_export(
+    request: Request,
+    case: str,
+    actor: Actor = Depends(require_actor),
+    services: Services = Depends(get_services),
+) -> Response:
+    fmt = (request.query_params.get("format") or "phenopacket").lower()
+    text = services.exchange.export(actor, case, fmt, _study(request))
+    suffix = "json" if fmt == "phenopacket" else "ped"
+    return Response(
+        text.encode(),
+        media_type="application/octet-stream",
+        headers={"Content-Disposition": f"attachment; filename={case}.{suffix}"},
+    )
+
+
 @router.get(
     "/analysis/clinical/search", tags=["clinical"], summary="Cases you can read (?study=, status=, type=)"
 )
