@@ -88,7 +88,10 @@ def _tree_rss_kib(root: int) -> int:
 
 
 class TreeRss:
-    """Samples the RSS of this process tree every ``interval`` seconds (~3 ms a sample); ``peak_mb`` is the maximum."""
+    """Samples the RSS of this process tree every ``interval`` seconds (~3 ms a sample).
+
+    ``peak_mb`` is the maximum; ``stage_peaks`` the maximum while each ``stage`` label was set.
+    """
 
     def __init__(self, interval: float = 0.1) -> None:
         self.peak_kib = 0
