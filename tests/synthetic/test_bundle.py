@@ -18,7 +18,7 @@ from vardesk.annotate.engine import annotate_variants
 from vardesk.annotate.gff3 import read_gff3
 from vardesk.annotate.hgvs import HgvsFormatter
 from vardesk.annotate.lookups import lookup_clinvar, lookup_gnomad
-from vardesk.annotate.sources import review_stars
+from vardesk.annotate.sources import review_stars, variants_from_vcf
 from vardesk.domain import variant_key
 from vardesk.domain.transcript import Transcript
 from vardesk.synthetic.bundle import NOT_HUMAN, build_demo_bundle, disease_genes
@@ -249,3 +249,44 @@ def test_lookup_streams_sorted_tables_and_falls_back_to_a_join(bundle: Bundle, t
     assert len(streamed) == len(joined) == 310  # repeated keys repeat, absent alleles are left out
     assert streamed["key"].to_pylist() == sorted(streamed["key"].to_pylist())
     assert streamed.equals(joined.sort_by("key"))
+
+
+def test_generated_vcf_ingests_and_annotates_on_the_demo_bundle(
+    bundle: Bundle, demo: Path, tmp_path: Path
+) -> None:
+    from vardesk.ingest.pipeline import ingest_vcf
+    from vardesk.synthetic.vcf import generate_vcf
+
+    vcf = tmp_path / "sample.vcf.gz"
+    generate_vcf(vcf, records=4000, seed=2, fasta=demo.parent / "sources" / "reference.fa.gz")
+    result = ingest_vcf(vcf, tmp_path / "genome", expected_build="GRCh38", reference_fasta=bundle.fasta)
+    variants = pq.read_table(result.samples[0].genotypes_path, columns=["key", "chrom", "pos", "ref", "alt"])
+    stats = annotate_variants(variants, bundle, tmp_path / "annotations" / "part-000000.parquet", workers=2)
+    out = pq.read_table(stats.part)
+    assert len(out) == len(set(variants["key"].to_pylist())) == stats.annotated
+    assert out["key"].to_pylist() == sorted(out["key"].to_pylist())
+    rows = out.to_pylist()
+    coding = [
+        r for r in rows if r["consequence"] in ("missense_variant", "synonymous_variant", "stop_gained")
+    ]
+    assert len(coding) > 20 and all(r["hgvs_c"].startswith("c.") and r["hgvs_p"] for r in coding)
+    assert all(r["gene_symbol"] for r in coding) and all(r["bundle_id"] == bundle.id for r in rows)
+    # a second genome with the same variants adds nothing
+    again = annotate_variants(variants, bundle, tmp_path / "annotations" / "part-000001.parquet")
+    assert again.annotated == 0 and again.already_annotated == len(out)
+
+
+def test_hgvs_worker_processes_format_like_one_process(
+    bundle: Bundle, demo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from vardesk.annotate import hgvs_bulk
+    from vardesk.synthetic.vcf import generate_vcf
+
+    vcf = tmp_path / "s.vcf.gz"
+    generate_vcf(vcf, records=3000, seed=3, fasta=demo.parent / "sources" / "reference.fa.gz")
+    variants = variants_from_vcf(vcf, bundle.fasta)
+    one = annotate_variants(variants, bundle, tmp_path / "one" / "part-000000.parquet", workers=1)
+    monkeypatch.setattr(hgvs_bulk, "PARALLEL_MIN_PAIRS", 0)
+    two = annotate_variants(variants, bundle, tmp_path / "two" / "part-000000.parquet", workers=2)
+    a, b = pq.read_table(one.part), pq.read_table(two.part)
+    assert a.equals(b) and a["hgvs_c"].null_count < len(a)
