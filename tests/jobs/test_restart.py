@@ -77,6 +77,10 @@ def test_kill_9_during_a_job_then_restart(
         services.ctx.settings = replace(services.settings, job_max_attempts=max_attempts)
         code = submit(services, actor, "test.slow", {"dir": str(tmp_path), "seconds": 60})
         wait_state(services, code, JobState.RUNNING)
+        deadline = time.time() + 20
+        while not (tmp_path / "attempt-1").exists():  # the tool has really started, not just been claimed
+            assert time.time() < deadline, "the first attempt never started"
+            time.sleep(0.05)
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(timeout=10)
         with services.ctx.uow() as uow:
