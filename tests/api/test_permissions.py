@@ -80,6 +80,12 @@ def n(ctx: Ctx) -> int:
 CLINICAL_CASES = [
     Case(
         "GET",
+        "/analysis/variant/export",
+        lambda c: ("/analysis/variant/export?study=private:default&format=csv", None),
+        OWNER_OR_ADMIN,
+    ),
+    Case(
+        "GET",
         "/analysis/clinical/{case}/export",
         lambda c: ("/analysis/clinical/C1/export?study=private:default&format=ped", None),
         OWNER_OR_ADMIN,

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from vardesk.domain.access import Actor
@@ -32,7 +34,7 @@ class VariantSearch:
     pass_only: bool = False
     min_qual: float | None = None
     skip: int = 0
-    limit: int = 1000
+    limit: int | None = 1000
     count: bool = False
 
 
@@ -62,7 +64,7 @@ class VariantService:
             genomes = {g.code: g for g in uow.genomes.in_study(study.study.id or 0)}
         return study, genomes
 
-    def search(self, actor: Actor, study_ref: str, search: VariantSearch) -> VariantPage:
+    def _plan(self, actor: Actor, study_ref: str, search: VariantSearch) -> _Plan:
         study, genomes = self._genomes(actor, study_ref)
         named = list(dict.fromkeys([*search.samples_any, *search.genotypes]))
         unknown = [
@@ -84,8 +86,6 @@ class VariantService:
                 f"{', '.join(genomes[s].state.value for s in not_ready)})"
             )
         pool = involved or [c for c, g in genomes.items() if g.state is GenomeState.READY]
-        if not pool:
-            return VariantPage(study, [], 0, [])
         paths = {s: self.services.store.local_path(genomes[s].genotypes_key) for s in pool}
         carriers = [s for s, allowed in search.genotypes.items() if set(allowed) <= set(CARRIER)]
         primary: str | list[str] = carriers[0] if carriers else (search.samples_any or pool)
@@ -104,23 +104,7 @@ class VariantService:
             skip=search.skip,
             limit=search.limit,
         )
-        annotations = self.services.annotation.annotation_paths([genomes[s] for s in pool])
-        rows = [
-            r
-            for b in query_batches(query, paths, primary=primary, annotations=annotations or None)
-            for r in b.to_pylist()
-        ]
-        if search.ids:
-            wanted = {(c, p, r, a) for c, p, r, a in search.ids}
-            rows = [r for r in rows if (r["chrom"], r["pos"], r["ref"], r["alt"]) in wanted]
-        matches = -1
-        if search.count:
-            matches = count_variants(query, paths, primary=primary, annotations=annotations or None)
-        values = sample_rows({s: paths[s] for s in included}, [r["key"] for r in rows]) if rows else {}
-        hits = [
-            VariantHit(r, [(s, values.get(s, {}).get((r["key"], r["ref"], r["alt"]))) for s in included])
-            for r in rows
-        ]
+        annotations = self.services.annotation.annotation_paths([genomes[s] for s in pool]) if pool else []
         with self.ctx.uow() as uow:
             for s in included:
                 audit(
@@ -132,4 +116,51 @@ class VariantService:
                     details={"via": "variant_query"},
                 )
             uow.commit()
-        return VariantPage(study, hits, matches, included)
+        return _Plan(study, included, paths, primary, query, annotations or None, search)
+
+    def _hits(self, plan: _Plan) -> Iterator[VariantHit]:
+        if not plan.paths:
+            return
+        wanted = {(c, p, r, a) for c, p, r, a in plan.search.ids}
+        for batch in query_batches(
+            plan.query, plan.paths, primary=plan.primary, annotations=plan.annotations
+        ):
+            rows = [
+                r
+                for r in batch.to_pylist()
+                if not wanted or (r["chrom"], r["pos"], r["ref"], r["alt"]) in wanted
+            ]
+            values = sample_rows({s: plan.paths[s] for s in plan.included}, [r["key"] for r in rows])
+            for r in rows:
+                yield VariantHit(
+                    r, [(s, values.get(s, {}).get((r["key"], r["ref"], r["alt"]))) for s in plan.included]
+                )
+
+    def search(self, actor: Actor, study_ref: str, search: VariantSearch) -> VariantPage:
+        """One page of matches (with the total when ``count``)."""
+        plan = self._plan(actor, study_ref, search)
+        hits = list(self._hits(plan))
+        matches = -1
+        if search.count and plan.paths:
+            matches = count_variants(
+                plan.query, plan.paths, primary=plan.primary, annotations=plan.annotations
+            )
+        return VariantPage(plan.study, hits, matches if plan.paths or not search.count else 0, plan.included)
+
+    def stream(
+        self, actor: Actor, study_ref: str, search: VariantSearch
+    ) -> tuple[VariantPage, Iterator[VariantHit]]:
+        """Every match, uncapped, as a stream (for exports); the page carries the study and samples only."""
+        plan = self._plan(actor, study_ref, search)
+        return VariantPage(plan.study, [], -1, plan.included), self._hits(plan)
+
+
+@dataclass
+class _Plan:
+    study: StudyView
+    included: list[str]
+    paths: dict[str, Path]
+    primary: str | list[str]
+    query: VariantQuery
+    annotations: list[Path] | None
+    search: VariantSearch

@@ -223,3 +223,33 @@ def test_checksum_build_and_size_errors(server: LiveServer, world: World, indexe
         services.settings = saved
     viewer = world.member("lab-a", Role.VIEWER).basic
     assert upload(server, viewer, GIAB, relativeFilePath="v/").status_code == 403
+
+
+def test_query_exports_stream_every_match(server: LiveServer, world: World, indexed: dict) -> None:
+    import csv
+    import io
+
+    auth = world.member("lab-a", Role.ANALYST).basic
+    params = {"study": "trio:default", "genotype": "HG002:0/1;HG003:0/0;HG004:0/0", "includeSample": "all"}
+    page = requests.get(
+        server.url + API + "/analysis/variant/query", auth=auth, params={**params, "limit": "5000"}
+    ).json()["responses"][0]["results"]
+    r = requests.get(
+        server.url + API + "/analysis/variant/export", auth=auth, params={**params, "format": "vcf"}
+    )
+    assert r.status_code == 200 and r.headers["content-type"] == "application/octet-stream"
+    out = Path(server.services.settings.data_dir) / "export.vcf"
+    out.write_bytes(r.content)
+    lines = run_bcftools("query", "-f", "%CHROM\t%POS[\t%GT]\n", str(out)).splitlines()
+    assert len(lines) == len(page) > 0
+    assert all(
+        line.split("\t")[2:]
+        in (["0/1", "0/0", "0/0"], ["1/0", "0/0", "0/0"], ["0|1", "0|0", "0|0"], ["1|0", "0|0", "0|0"])
+        or line.split("\t")[3:] == ["0/0", "0/0"]
+        for line in lines
+    )
+    r = requests.get(
+        server.url + API + "/analysis/variant/export", auth=auth, params={**params, "format": "csv"}
+    )
+    rows = list(csv.DictReader(io.StringIO(r.text)))
+    assert len(rows) == len(page) and {"chrom", "pos", "ref", "alt", "gene_symbol"} <= set(rows[0])

@@ -6,6 +6,7 @@ import re
 
 from fastapi import APIRouter, Depends
 from starlette.requests import Request
+from starlette.responses import Response, StreamingResponse
 
 from vardesk.api.deps import get_services, require_actor
 from vardesk.api.native import render_variants
@@ -13,8 +14,9 @@ from vardesk.api.native.envelope import JSON, Options, apply_include_exclude, en
 from vardesk.domain.access import Actor
 from vardesk.domain.errors import Invalid
 from vardesk.domain.variant_key import canonical_chrom
+from vardesk.reports.exports import encode, iter_csv, iter_json, iter_vcf
 from vardesk.services.container import Services
-from vardesk.services.variants import VariantSearch
+from vardesk.services.variants import VariantHit, VariantSearch
 
 router = APIRouter()
 GT_ALIASES = {
@@ -137,4 +139,63 @@ def variant_query(
     attrs = {"numSamples": len(page.samples), "source": "variant_index"}
     return envelope(
         request, [result(apply_include_exclude(docs, opts), num_matches=page.num_matches, attributes=attrs)]
+    )
+
+
+EXPORT_ANNOTATION = (
+    "gene_symbol",
+    "consequence",
+    "transcript_id",
+    "hgvs_c",
+    "hgvs_p",
+    "gnomad_af",
+    "clinvar_significance",
+)
+
+
+def _export_row(hit: VariantHit) -> dict:
+    r = hit.row
+    row = {
+        "chrom": r["chrom"],
+        "pos": r["pos"],
+        "ref": r["ref"],
+        "alt": r["alt"],
+        "id": r.get("rsid") or None,
+        "qual": r.get("qual"),
+        "filters": r.get("filters") or [],
+    }
+    row.update({k: r.get(k) for k in EXPORT_ANNOTATION if k in r})
+    row["samples"] = {s: v for s, v in hit.samples}
+    return row
+
+
+@router.get(
+    "/analysis/variant/export",
+    tags=["variants"],
+    summary="Stream every variant matching the query filters as VCF, CSV or JSON (?format=)",
+)
+def variant_export(
+    request: Request, actor: Actor = Depends(require_actor), services: Services = Depends(get_services)
+) -> Response:
+    opts = Options.from_request(request, default_limit=0)
+    study = request.query_params.get("study")
+    if not study:
+        raise Invalid("the study parameter is required")
+    fmt = (request.query_params.get("format") or "vcf").lower()
+    if fmt not in ("vcf", "csv", "json"):
+        raise Invalid(f"format {fmt!r} is not one of vcf, csv, json")
+    search = parse_search(request, opts)
+    search.limit = opts.limit or None  # uncapped unless a limit is asked for
+    page, hits = services.variants.stream(actor, study, search)
+    rows = (_export_row(h) for h in hits)
+    if fmt == "vcf":
+        body = iter_vcf(rows, samples=page.samples, info=[c for c in EXPORT_ANNOTATION])
+    elif fmt == "csv":
+        body = iter_csv({k: v for k, v in r.items() if k != "samples"} for r in rows)
+    else:
+        body = iter_json(rows)
+    return StreamingResponse(
+        encode(body),
+        media_type="application/octet-stream",
+        headers={"Content-Disposition": f"attachment; filename=variants.{fmt}"},
     )
