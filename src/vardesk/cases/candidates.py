@@ -98,6 +98,7 @@ def report_variant(case_id: int, run: int, c: Candidate, labels: list[str], sour
                 "dp": call.dp,
                 "gq": call.gq,
                 "phased": call.phased,
+                "ad": [call.ad_ref, call.ad_alt],
             }
         )
     clinvar = {
@@ -120,6 +121,7 @@ def report_variant(case_id: int, run: int, c: Candidate, labels: list[str], sour
         hgvs_p=str(a.get("hgvs_p") or ""),
         consequence=str(a.get("consequence") or ""),
         rsid=str(a.get("rsid") or ""),
+        qual=None if a.get("qual") is None else float(a["qual"]),
         genotypes=genotypes,
         gnomad_af=a.get("gnomad_af"),
         clinvar=clinvar,
