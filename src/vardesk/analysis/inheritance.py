@@ -107,6 +107,8 @@ class MemberCall:
     gq: int | None
     phased: bool | None
     phase_set: int | None
+    ad_ref: int | None = None
+    ad_alt: int | None = None
 
 
 @dataclass(frozen=True)
@@ -256,7 +258,17 @@ def _genes(row: dict[str, Any]) -> tuple[str, ...]:
 
 def _calls(row: dict[str, Any], names: Sequence[str]) -> dict[str, MemberCall]:
     return {
-        name: MemberCall(m["gt"], m["zygosity"], m["called"], m["dp"], m["gq"], m["phased"], m["phase_set"])
+        name: MemberCall(
+            m["gt"],
+            m["zygosity"],
+            m["called"],
+            m["dp"],
+            m["gq"],
+            m["phased"],
+            m["phase_set"],
+            m.get("ad_ref"),
+            m.get("ad_alt"),
+        )
         for name, m in zip(names, row["members"], strict=True)
     }
 

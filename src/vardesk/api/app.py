@@ -13,6 +13,8 @@ from starlette.responses import Response
 
 from vardesk import __version__
 from vardesk.api.errors import ErrorRenderers, install_handlers, native_renderer
+from vardesk.api.fabric import build_router as fabric_router
+from vardesk.api.fabric import fabric_renderer, fabric_status
 from vardesk.api.middleware import RequestLogMiddleware, SafeParamsMiddleware
 from vardesk.api.native import routes_clinical, routes_core, routes_data, routes_jobs, routes_variants
 from vardesk.api.native.envelope import JSON
@@ -71,12 +73,18 @@ def create_app(
     renderers = ErrorRenderers()
     renderers.register(NATIVE_PREFIX, native_renderer)
     renderers.register(OPENCGA_PREFIX, native_renderer)
+    fabric_prefix = services.settings.fabric_prefix.rstrip("/")
+    renderers.register(fabric_prefix, fabric_renderer, fabric_status)
     install_handlers(app, renderers)
     app.state.error_renderers = renderers
 
     for router in NATIVE_ROUTERS:
         app.include_router(router, prefix=NATIVE_PREFIX)
         app.include_router(router, prefix=OPENCGA_PREFIX, include_in_schema=False)
+
+    # The Fabric face reads raw bodies by endpoint (contract §1.4), so a generated schema would misdescribe
+    # it; its reference is docs/fabric.md and the Fabric contract.
+    app.include_router(fabric_router(), prefix=fabric_prefix, include_in_schema=False)
 
     @app.api_route(OPENCGA_APP, methods=["HEAD", "GET"], include_in_schema=False)
     def opencga_root() -> Response:

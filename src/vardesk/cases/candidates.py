@@ -122,6 +122,7 @@ def report_variant(
                 "dp": call.dp,
                 "gq": call.gq,
                 "phased": call.phased,
+                "ad": [call.ad_ref, call.ad_alt],
             }
         )
     clinvar = {
@@ -144,6 +145,7 @@ def report_variant(
         hgvs_p=str(a.get("hgvs_p") or ""),
         consequence=str(a.get("consequence") or ""),
         rsid=str(a.get("rsid") or ""),
+        qual=None if a.get("qual") is None else float(a["qual"]),
         genotypes=genotypes,
         gnomad_af=a.get("gnomad_af"),
         clinvar=clinvar,

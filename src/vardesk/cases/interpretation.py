@@ -117,6 +117,19 @@ class InterpretationService:
             uow.commit()
         return rv
 
+    def add_note(
+        self, actor: Actor, case_ref: str, variant_id: int, note: str, *, study_ref: str | None = None
+    ) -> ReportVariant:
+        """Append a line to a variant's internal notes (logged like any other change)."""
+        note = str(note or "").strip()
+        if not note:
+            raise Invalid("a note needs text")
+        with self.ctx.uow() as uow:
+            _, case = self.services.cases.find(uow, actor, case_ref, study_ref)
+            old = self._variant(uow, case.id or 0, variant_id).internal_notes
+        text = f"{old}\n{note}" if old else note
+        return self.update_variant(actor, case_ref, variant_id, {"internal_notes": text}, study_ref=study_ref)
+
     def _apply(self, uow: UnitOfWork, actor: Actor | None, rv: ReportVariant, new: dict[str, Any]) -> None:
         for key, value in new.items():
             old = getattr(rv, key)
@@ -229,6 +242,39 @@ class InterpretationService:
             "changed": changed,
             "removed": [rv.id for rv in previous.values()],
         }
+
+
+def select_variants(
+    variants: list[ReportVariant],
+    *,
+    statuses: list[str] | None = None,
+    to_report: list[str] | None = None,
+    chrom: str | None = None,
+    start: int | None = None,
+    end: int | None = None,
+    alt: str | None = None,
+) -> list[ReportVariant]:
+    """Report variants matching every given filter: statuses and reporting decisions are alternatives,
+    ``chrom`` is compared canonically (``chr7`` = ``7``, ``M`` = ``MT``), ``start``/``end`` bound the
+    variant's 1-based inclusive span."""
+    from vardesk.domain.variant_key import canonical_chrom
+
+    st = {_enum(VariantStatus, s, "status") for s in statuses or []}
+    tr = {_enum(ToReport, t, "to_report") for t in to_report or []}
+    want_chrom = canonical_chrom(chrom) if chrom else None
+    out = []
+    for v in variants:
+        last = v.pos + max(len(v.ref), 1) - 1
+        if (st and v.status not in st) or (tr and v.to_report not in tr):
+            continue
+        if want_chrom and v.chrom != want_chrom:
+            continue
+        if (start is not None and last < start) or (end is not None and v.pos > end):
+            continue
+        if alt and v.alt.upper() != alt.strip().upper():
+            continue
+        out.append(v)
+    return out
 
 
 EXPORT_COLUMNS = (

@@ -114,7 +114,35 @@ class CaseService:
                 out.append((ref, exc))
         return out
 
-    def search(self, actor: Actor, study_ref: str | None, filters: dict[str, Any]) -> list[CaseView]:
+    def search(
+        self,
+        actor: Actor,
+        study_ref: str | None,
+        filters: dict[str, Any],
+        *,
+        accession_contains: str | None = None,
+        genome_id: int | None = None,
+        genome_label_contains: str | None = None,
+        genome_external_id_contains: str | None = None,
+    ) -> list[CaseView]:
+        """Cases matching exact column ``filters``; optionally also an accession substring, a member genome
+        id, or a substring (case-insensitive) of a member genome's label or ``external_id`` attribute."""
+
+        def keep(view: CaseView) -> bool:
+            genomes = [g for _, g in view.members if g is not None]
+            if accession_contains and accession_contains.lower() not in view.case.accession_id.lower():
+                return False
+            if genome_id is not None and not any(g.id == genome_id for g in genomes):
+                return False
+            if genome_label_contains and not any(
+                genome_label_contains.lower() in g.label.lower() for g in genomes
+            ):
+                return False
+            return not genome_external_id_contains or any(
+                genome_external_id_contains.lower() in str(g.attributes.get("external_id") or "").lower()
+                for g in genomes
+            )
+
         with self.ctx.uow() as uow:
             if study_ref:
                 studies = [self.projects.resolve_study(uow, actor, study_ref)]
@@ -122,7 +150,7 @@ class CaseService:
                 studies = self.projects.readable_studies(uow, actor)
             by_id = {s.study.id: s for s in studies}
             cases = uow.cases.in_studies(list(by_id), {k: v for k, v in filters.items() if v is not None})
-            views = [self.view(uow, by_id[c.study_id], c) for c in cases]
+            views = [v for v in (self.view(uow, by_id[c.study_id], c) for c in cases) if keep(v)]
             for v in views:
                 audit(uow, "case_read", actor=actor, entity_type="case", entity_id=v.case.id)
             uow.commit()
@@ -300,7 +328,9 @@ class CaseService:
     def set_status(
         self, actor: Actor, ref: str, status: str, reason: str = "", study_ref: str | None = None
     ) -> CaseView:
-        status = status.strip().upper()
+        given, status = status, status.strip().upper()
+        if status not in (*dc.SYSTEM_STATUSES, *dc.review_statuses(None)):
+            raise Unprocessable(f"Invalid status: {given}")
         if status == dc.APPROVED:
             return self.approve(actor, ref, study_ref)
         with self.ctx.uow() as uow:

@@ -90,8 +90,13 @@ class FileService:
         expected_md5: str | None = None,
         expected_build: str | None = None,
         sample_labels: dict[str, str] | None = None,
+        label: str | None = None,
+        genome_attributes: dict[str, Any] | None = None,
     ) -> FileView:
-        """Validate an upload, store it, and record the file and one genome per sample, all or nothing."""
+        """Validate an upload, store it, and record the file and one genome per sample, all or nothing.
+
+        ``label`` names every genome of the file (``label (sample)`` when it has several samples);
+        ``genome_attributes`` are stored on each genome (e.g. a face's external id or declared sex)."""
         name = clean_file_name(name)
         path = clean_relative_path(relative_path) + name
         with self.ctx.uow() as uow:
@@ -129,7 +134,11 @@ class FileService:
                 if uow.files.by_code(vcf.study_id, vcf.code):
                     raise Conflict(f"file {vcf.code} already exists in study {study.fqn}")
                 uow.files.add(vcf)
-                genomes = self._create_genomes(uow, vcf, sample_labels or {})
+                labels = dict(sample_labels or {})
+                if label:
+                    many = len(vcf.samples) > 1
+                    labels = {s: f"{label} ({s})" if many else label for s in vcf.samples}
+                genomes = self._create_genomes(uow, vcf, labels, genome_attributes or {})
                 audit(
                     uow,
                     "file_upload",
@@ -144,7 +153,9 @@ class FileService:
             raise
         return FileView(study, vcf, genomes)
 
-    def _create_genomes(self, uow: UnitOfWork, vcf: VcfFile, labels: dict[str, str]) -> list[Genome]:
+    def _create_genomes(
+        self, uow: UnitOfWork, vcf: VcfFile, labels: dict[str, str], attributes: dict[str, Any]
+    ) -> list[Genome]:
         taken = uow.genomes.codes_in_study(vcf.study_id)
         genomes = []
         for index, sample in enumerate(vcf.samples):
@@ -164,6 +175,7 @@ class FileService:
                         sample_index=index,
                         label=labels.get(sample, sample),
                         build=vcf.build,
+                        attributes=dict(attributes),
                     )
                 )
             )

@@ -10,7 +10,7 @@ from vardesk.catalog.uow import UnitOfWork
 from vardesk.domain.access import Actor
 from vardesk.domain.enums import Affected, Sex
 from vardesk.domain.errors import Conflict, Invalid, NotFound, VardeskError
-from vardesk.domain.models import Family, Genome, Individual
+from vardesk.domain.models import Family, Genome, Individual, VcfFile
 from vardesk.domain.refs import check_code
 from vardesk.services.context import ServiceContext, audit
 from vardesk.services.projects import ProjectService, StudyView
@@ -85,6 +85,7 @@ class GenomeView:
     genome: Genome
     file_code: str
     individual_code: str | None
+    file: VcfFile | None = None
 
 
 @dataclass(frozen=True)
@@ -113,7 +114,7 @@ class PedigreeService:
     def _genome_view(self, uow: UnitOfWork, study: StudyView, g: Genome) -> GenomeView:
         vcf = uow.files.get(g.file_id)
         ind = uow.individuals.get(g.individual_id) if g.individual_id else None
-        return GenomeView(study, g, vcf.code if vcf else "", ind.code if ind else None)
+        return GenomeView(study, g, vcf.code if vcf else "", ind.code if ind else None, vcf)
 
     def find_genome(self, uow: UnitOfWork, study: StudyView, ref: str) -> Genome:
         sid = study.study.id or 0
@@ -121,6 +122,18 @@ class PedigreeService:
         if g is None or g.study_id != sid:
             raise NotFound(f"sample {ref!r} not found in study {study.fqn}")
         return g
+
+    def genome_by_id(self, actor: Actor, genome_id: int) -> GenomeView:
+        """A readable genome of the actor's workspace by its integer id (another workspace's: not found)."""
+        with self.ctx.uow() as uow:
+            g = uow.genomes.get(genome_id)
+            if g is None or g.workspace_id != actor.workspace_id:
+                raise NotFound(f"genome {genome_id} not found")
+            study = self.projects.study_by_id(uow, actor, g.study_id)
+            audit(uow, "genome_read", actor=actor, entity_type="genome", entity_id=g.id)
+            view = self._genome_view(uow, study, g)
+            uow.commit()
+        return view
 
     def get_genomes(
         self, actor: Actor, study_ref: str, refs: list[str]

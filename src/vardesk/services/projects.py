@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,6 +35,12 @@ class ProjectView:
     def fqn(self) -> str:
         return f"{self.workspace.code}@{self.project.code}"
 
+    @property
+    def default_study_fqn(self) -> str:
+        """The project's default study (created with it), for faces whose projects have no studies."""
+        study = next((s for s in self.studies if s.is_default), self.studies[0] if self.studies else None)
+        return f"{self.fqn}:{study.code if study else DEFAULT_STUDY}"
+
 
 @dataclass(frozen=True)
 class StudyView:
@@ -60,6 +67,14 @@ def _share_role(value: Any) -> ShareRole:
         return ShareRole(str(value).upper())
     except ValueError:
         raise Invalid(f"share_role must be one of CONTRIBUTOR, VIEWER, NONE; got {value!r}") from None
+
+
+def _unique_code(uow: UnitOfWork, workspace_id: int, name: str) -> str:
+    base = re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip("-._")[:100] or "project"
+    code, n = base, 2
+    while uow.projects.by_code(workspace_id, code) is not None:
+        code, n = f"{base}-{n}", n + 1
+    return code
 
 
 class ProjectService:
@@ -125,13 +140,18 @@ class ProjectService:
         return ProjectView(ws, project, list(uow.studies.in_projects([project.id])))
 
     # -- projects --------------------------------------------------------------------------------
-    def create_project(self, actor: Actor, data: dict[str, Any]) -> ProjectView:
+    def create_project(self, actor: Actor, data: dict[str, Any], *, auto_code: bool = False) -> ProjectView:
+        """Create a project and its default study. With ``auto_code`` a project given no id gets a unique
+        one derived from its name (faces whose clients only know numeric ids and names)."""
         require_role(actor, Role.ADMIN, Role.DIRECTOR, Role.ANALYST, action="creating projects")
-        code = check_code(str(data.get("id") or data.get("code") or ""), "project")
+        given = str(data.get("id") or data.get("code") or "")
+        code = check_code(given, "project") if given or not auto_code else ""
         organism = data.get("organism") or {}
         with self.ctx.uow() as uow:
             ws = self._workspace(uow, actor, None)
             assert ws.id is not None
+            if not code:
+                code = _unique_code(uow, ws.id, str(data.get("name") or ""))
             if uow.projects.by_code(ws.id, code):
                 raise Conflict(f"project {code!r} already exists")
             project = uow.projects.add(
@@ -321,6 +341,19 @@ class ProjectService:
             if study is None or project is None or ws is None or project.workspace_id != ws.id:
                 return None
             return f"{ws.code}@{project.code}:{study.code}"
+
+    def project_by_id(self, actor: Actor, project_id: int) -> ProjectView:
+        """A readable project of the actor's workspace by its integer id (another workspace's: not found)."""
+        with self.ctx.uow() as uow:
+            ws = self._workspace(uow, actor, None)
+            project = uow.projects.get(project_id)
+            if project is None or project.workspace_id != ws.id:
+                raise NotFound(f"project {project_id} not found")
+            require_project_read(actor, project)
+            audit(uow, "project_read", actor=actor, entity_type="project", entity_id=project.id)
+            view = self._view(uow, ws, project)
+            uow.commit()
+        return view
 
     def study_by_id(self, uow: UnitOfWork, actor: Actor, study_id: int) -> StudyView:
         study = uow.studies.get(study_id)

@@ -11,8 +11,8 @@ import hashlib
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterable, AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import BinaryIO, Protocol
 from urllib.parse import urlparse
@@ -120,6 +120,33 @@ def spooled_upload(
                 block = stream.read(chunk)
                 if not block:
                     break
+                size += len(block)
+                if size > max_bytes:
+                    raise TooLarge(f"the upload exceeds the maximum size of {max_bytes} bytes")
+                md5.update(block)
+                sha.update(block)
+                out.write(block)
+        yield path, size, md5.hexdigest(), sha.hexdigest()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+@asynccontextmanager
+async def spooled_stream(
+    store: BlobStore, chunks: AsyncIterable[bytes], *, max_bytes: int
+) -> AsyncIterator[tuple[Path, int, str, str]]:
+    """:func:`spooled_upload` for an asynchronous stream of chunks (a raw request body)."""
+    from vardesk.domain.errors import TooLarge
+
+    work = store.scratch_dir()
+    path = work / "upload"
+    md5, sha = hashlib.md5(usedforsecurity=False), hashlib.sha256()
+    size = 0
+    try:
+        with path.open("wb") as out:
+            async for block in chunks:
+                if not block:
+                    continue
                 size += len(block)
                 if size > max_bytes:
                     raise TooLarge(f"the upload exceeds the maximum size of {max_bytes} bytes")

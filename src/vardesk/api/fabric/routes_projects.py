@@ -1,0 +1,162 @@
+"""Fabric projects and genomes (contract §5.1–5.2: E1–E7)."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+from fastapi import APIRouter, Depends
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+
+from vardesk.api.deps import get_services, require_actor
+from vardesk.api.fabric import render
+from vardesk.api.fabric.common import JSON, clean_text, form_fields, objects, page, query, route, to_int
+from vardesk.domain.access import Actor
+from vardesk.domain.errors import NotFound, TooLarge, Unprocessable, VardeskError
+from vardesk.services.container import Services
+from vardesk.services.files import UploadedBlob
+from vardesk.services.pedigree import GenomeView
+from vardesk.storage.blobs import spooled_stream
+
+router = APIRouter()
+FE2_ASSEMBLIES = {"hg19", "grch37", "b37"}
+UPLOAD_SEX = {"male", "female", "unspecified"}
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+# -- projects ----------------------------------------------------------------------------------------
+@route(router, ["GET"], "/projects/")
+def projects_list(
+    request: Request, actor: Actor = Depends(require_actor), services: Services = Depends(get_services)
+) -> JSON:
+    views = services.projects.search_projects(actor, {})
+    return objects([render.project(request, v) for v in page(request, views)])
+
+
+@route(router, ["POST"], "/projects/")
+async def projects_create(
+    request: Request, actor: Actor = Depends(require_actor), services: Services = Depends(get_services)
+) -> JSON:
+    form = await form_fields(request)
+    data = {
+        "name": clean_text(form.get("project_name") or form.get("name")),
+        "description": form.get("description") or "",
+        "share_role": form.get("share_role") or "CONTRIBUTOR",
+    }
+    if not data["name"]:
+        raise Unprocessable("project_name is required")
+    view = await run_in_threadpool(services.projects.create_project, actor, data, auto_code=True)
+    return JSON(render.project(request, view))
+
+
+@route(router, ["GET"], "/projects/{project_id}")
+def projects_get(
+    request: Request,
+    project_id: int,
+    actor: Actor = Depends(require_actor),
+    services: Services = Depends(get_services),
+) -> JSON:
+    return JSON(render.project(request, services.projects.project_by_id(actor, project_id)))
+
+
+# -- genomes ------------------------------------------------------------------------------------------
+def genome_doc(request: Request, services: Services, view: GenomeView) -> dict:
+    count = len(services.cases.cases_of_genomes([view.genome.id or 0]))
+    return render.genome(request, view, report_count=count)
+
+
+@route(router, ["PUT", "POST"], "/projects/{project_id}/genomes")
+async def genomes_upload(
+    request: Request,
+    project_id: int,
+    actor: Actor = Depends(require_actor),
+    services: Services = Depends(get_services),
+) -> JSON:
+    """E3: the raw body is the VCF (plain, gzip or bzip2, told apart by its bytes); metadata in the query."""
+    limit = services.settings.max_upload_bytes
+    length = request.headers.get("content-length")
+    if length and length.isdigit() and int(length) > limit:
+        raise TooLarge(f"the upload exceeds the maximum size of {limit} bytes")
+    assembly = query(request, "assembly_version") or "hg19"
+    if assembly.strip().lower() not in FE2_ASSEMBLIES:
+        raise Unprocessable(f"assembly_version {assembly!r} is not supported; FE2 genomes are hg19")
+    sex = (query(request, "genome_sex") or "unspecified").strip().lower()
+    if sex not in UPLOAD_SEX:
+        raise Unprocessable(f"genome_sex must be one of male, female, unspecified; got {sex!r}")
+    label = clean_text(query(request, "genome_label")) or "genome"
+    external_id = clean_text(query(request, "external_id")) or None
+    attributes = {"sex": sex, "external_id": external_id, "bam_file": query(request, "bam_file")}
+    project = await run_in_threadpool(services.projects.project_by_id, actor, project_id)
+    study = project.default_study_fqn
+    name = f"{_UNSAFE.sub('_', label)[:100] or 'genome'}.vcf"
+    async with spooled_stream(services.store, request.stream(), max_bytes=limit) as (path, size, md5, sha):
+        view = await run_in_threadpool(
+            services.files.register_upload,
+            actor,
+            study,
+            UploadedBlob(path, size, md5, sha),
+            name=name,
+            relative_path=f"fabric/{uuid.uuid4().hex}/",
+            expected_md5=query(request, "checksum"),
+            expected_build="GRCh37",
+            label=label,
+            genome_attributes=attributes,
+        )
+    await run_in_threadpool(services.indexing.index_files, actor, study, [view.file.code])
+    first = await run_in_threadpool(services.pedigree.genome_by_id, actor, view.genomes[0].id or 0)
+    return JSON(render.genome(request, first, report_count=0))
+
+
+@route(router, ["GET"], "/projects/{project_id}/genomes")
+def genomes_of_project(
+    request: Request,
+    project_id: int,
+    actor: Actor = Depends(require_actor),
+    services: Services = Depends(get_services),
+) -> JSON:
+    study = services.projects.project_by_id(actor, project_id).default_study_fqn
+    views = services.pedigree.search_genomes(actor, study, {})
+    return objects([genome_doc(request, services, v) for v in page(request, views)])
+
+
+@route(router, ["GET"], "/projects/{project_id}/genomes/{genome_id}")
+def genome_of_project(
+    request: Request,
+    project_id: int,
+    genome_id: int,
+    actor: Actor = Depends(require_actor),
+    services: Services = Depends(get_services),
+) -> JSON:
+    view = services.pedigree.genome_by_id(actor, genome_id)
+    if view.genome.project_id != project_id:
+        raise NotFound(f"genome {genome_id} not found in project {project_id}")
+    return JSON(genome_doc(request, services, view))
+
+
+@route(router, ["GET"], "/genomes")
+def genomes_list(
+    request: Request, actor: Actor = Depends(require_actor), services: Services = Depends(get_services)
+) -> JSON:
+    """E6: every readable genome of the workspace (the default study of each readable project)."""
+    docs = []
+    project_id = to_int(query(request, "project_id"), "project_id")
+    for project in services.projects.search_projects(actor, {}):
+        if project_id is not None and project.project.id != project_id:
+            continue
+        try:
+            views = services.pedigree.search_genomes(actor, project.default_study_fqn, {})
+        except VardeskError:
+            continue
+        docs.extend(genome_doc(request, services, v) for v in views)
+    return objects(page(request, docs))
+
+
+@route(router, ["GET"], "/genomes/{genome_id}")
+def genomes_get(
+    request: Request,
+    genome_id: int,
+    actor: Actor = Depends(require_actor),
+    services: Services = Depends(get_services),
+) -> JSON:
+    return JSON(genome_doc(request, services, services.pedigree.genome_by_id(actor, genome_id)))
