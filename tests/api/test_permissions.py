@@ -79,6 +79,29 @@ def n(ctx: Ctx) -> int:
 
 CLINICAL_CASES = [
     Case(
+        "GET", "/analysis/clinical/configuration", lambda c: ("/analysis/clinical/configuration", None), ALL
+    ),
+    Case(
+        "POST",
+        "/analysis/clinical/configuration/update",
+        lambda c: ("/analysis/clinical/configuration/update", {"patientFields": ["Last Name", "MRN"]}),
+        (Role.ADMIN,),
+    ),
+    Case(
+        "POST",
+        "/assays/create",
+        lambda c: ("/assays/create", {"name": f"assay {n(c)}", "qcFields": ["x"]}),
+        (Role.ADMIN, Role.DIRECTOR),
+    ),
+    Case("GET", "/assays/search", lambda c: ("/assays/search", None), ALL),
+    Case(
+        "POST",
+        "/conditions/create",
+        lambda c: ("/conditions/create", {"gene": "CFTR", "condition": "Cystic fibrosis"}),
+        WRITERS,
+    ),
+    Case("GET", "/conditions/search", lambda c: ("/conditions/search?gene=CFTR", None), ALL),
+    Case(
         "GET",
         "/analysis/variant/export",
         lambda c: ("/analysis/variant/export?study=private:default&format=csv", None),
@@ -356,6 +379,19 @@ SMALL_VCF = (
     b"#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tS1\n"
     b"chr1\t1000\t.\tA\tG\t50\tPASS\t.\tGT\t0/1\n"
 )
+OWN_WORKSPACE_WRITES = {
+    "/projects/create",
+    "/panels/create",
+    "/assays/create",
+    "/conditions/create",
+    "/analysis/clinical/configuration/update",
+}
+OWN_WORKSPACE_READS = {
+    "/panels/search",
+    "/assays/search",
+    "/conditions/search",
+    "/analysis/clinical/configuration",
+}
 PUBLIC = {"/meta/about", "/meta/ping", "/users/login"}
 
 
@@ -381,6 +417,9 @@ def ctx(module_services: Services) -> Iterator[Ctx]:
         variant_id = rv.id or 0
         uow.commit()
     panel, _ = module_services.panels.create(owner, {"name": "matrix panel", "genes": ["SAMD11"]})
+    module_services.configuration.create_condition_gene(owner, {"gene": "BRCA1", "condition": "lab-a only"})
+    director = world.member(A, Role.DIRECTOR).actor
+    module_services.configuration.create_assay_type(director, {"name": "lab-a only assay"})
     with LiveServer(module_services, run_jobs=False) as srv:
         c = Ctx(world, srv, itertools.count(), variant_id=variant_id, panel_id=panel.id or 0)
         c.private_job = c.fresh_job()
@@ -443,8 +482,13 @@ def test_second_workspace_sees_nothing(ctx: Ctx, case: Case) -> None:
     for role in ALL:
         r = call(ctx, case, ctx.world.member(B, role).basic)
         body = r.json()
-        if case.route.startswith("/meta/") or case.route in ("/projects/create", "/panels/create"):
+        if case.route.startswith("/meta/") or case.route in OWN_WORKSPACE_WRITES:
             assert r.status_code in (200, 403)
+            continue
+        if case.route in OWN_WORKSPACE_READS:  # lab-b's own configuration and lists
+            assert r.status_code == 200
+            text = json.dumps(body)
+            assert "matrix panel" not in text and "lab-a only" not in text
             continue
         if case.route == "/panels/search":  # lab-b's own (empty) panel list
             assert r.status_code == 200 and all(

@@ -16,7 +16,14 @@ from vardesk.api.errors import ErrorRenderers, install_handlers, native_renderer
 from vardesk.api.fabric import build_router as fabric_router
 from vardesk.api.fabric import fabric_renderer, fabric_status
 from vardesk.api.middleware import RequestLogMiddleware, SafeParamsMiddleware
-from vardesk.api.native import routes_clinical, routes_core, routes_data, routes_jobs, routes_variants
+from vardesk.api.native import (
+    routes_clinical,
+    routes_config,
+    routes_core,
+    routes_data,
+    routes_jobs,
+    routes_variants,
+)
 from vardesk.api.native.envelope import JSON
 from vardesk.config import Settings, load_settings
 from vardesk.services.container import Services, build_services
@@ -29,6 +36,7 @@ NATIVE_ROUTERS = (
     routes_jobs.router,
     routes_data.router,
     routes_variants.router,
+    routes_config.router,  # before routes_clinical: /analysis/clinical/configuration is not a case id
     routes_clinical.router,
 )
 

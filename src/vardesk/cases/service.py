@@ -29,20 +29,6 @@ EDITABLE = (
     "dates",
     "panel_id",
 )
-DEFAULT_PATIENT_FIELDS = (
-    "Last Name",
-    "First Name",
-    "Patient DOB",
-    "Accession ID",
-    "Patient Sex",
-    "Patient Ethnicity",
-    "Indication for Testing",
-    "Specimen Type",
-    "Date Specimen Collected",
-    "Date Specimen Received",
-    "Ordering Physician",
-    "Patient Age",
-)
 
 
 @dataclass(frozen=True)
@@ -225,6 +211,7 @@ class CaseService:
                     dates=dict(data.get("dates") or {}),
                 )
             )
+            self._check_qc(uow, case)
             members = self._members(uow, study, case, list(data.get("members") or []))
             uow.case_members.replace(case.id or 0, members)
             self.record(uow, actor, case, "create", {"type": case.type.value, "members": len(members)})
@@ -233,6 +220,13 @@ class CaseService:
             uow.commit()
         self.services.candidates.schedule_ready([view.case.id or 0])
         return view
+
+    def _check_qc(self, uow: UnitOfWork, case: Case) -> None:
+        """The assay type must exist in the workspace; QC data then only uses its QC fields."""
+        if case.assay_type:
+            dc.check_qc_data(
+                case.qc_data, self.services.configuration.assay(uow, case.workspace_id, case.assay_type)
+            )
 
     def _panel_id(self, uow: UnitOfWork, actor: Actor, ref: Any) -> int | None:
         if ref in (None, ""):
@@ -308,6 +302,8 @@ class CaseService:
                 if getattr(case, key) != value:
                     changes[key] = {"old": getattr(case, key), "new": value}
                     setattr(case, key, value)
+            if "qc_data" in changes or "assay_type" in changes:
+                self._check_qc(uow, case)
             rerun = False
             if "members" in data:
                 members = self._members(uow, study, case, list(data["members"] or []))
@@ -329,13 +325,15 @@ class CaseService:
         self, actor: Actor, ref: str, status: str, reason: str = "", study_ref: str | None = None
     ) -> CaseView:
         given, status = status, status.strip().upper()
-        if status not in (*dc.SYSTEM_STATUSES, *dc.review_statuses(None)):
+        with self.ctx.uow() as uow:
+            review = self.services.configuration.review_statuses(uow, actor.workspace_id)
+        if status not in (*dc.SYSTEM_STATUSES, *review):
             raise Unprocessable(f"Invalid status: {given}")
         if status == dc.APPROVED:
             return self.approve(actor, ref, study_ref)
         with self.ctx.uow() as uow:
             study, case = self._for_write(uow, actor, ref, study_ref)
-            dc.check_transition(case, status, review=dc.review_statuses(None))
+            dc.check_transition(case, status, review=review)
             old = case.status
             case.status, case.status_reason = status, reason
             case.last_interpreter_id = actor.user_id
@@ -352,7 +350,12 @@ class CaseService:
             case = uow.cases.get(case_id)
             if case is None or case.status == status:
                 return
-            dc.check_transition(case, status, review=dc.review_statuses(None), by_system=True)
+            dc.check_transition(
+                case,
+                status,
+                review=self.services.configuration.review_statuses(uow, case.workspace_id),
+                by_system=True,
+            )
             old = case.status
             case.status, case.status_reason = status, reason
             self.record(
@@ -419,7 +422,7 @@ class CaseService:
                     **fields,
                     code=f"{old.code}.A{old.version + 1}",
                     created_by=actor.user_id,
-                    status=dc.DEFAULT_REVIEW_STATUSES[0],
+                    status=self.services.configuration.review_statuses(uow, old.workspace_id)[0],
                     version=old.version + 1,
                     amends_case_id=old.id,
                     status_reason=f"amendment: {reason}",

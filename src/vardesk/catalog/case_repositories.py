@@ -9,7 +9,17 @@ from sqlalchemy import delete, func, select
 
 from vardesk.catalog import tables as t
 from vardesk.catalog.repositories import Repository
-from vardesk.domain.cases import Case, CaseEvent, CaseMember, Panel, ReportVariant, VariantEvent
+from vardesk.domain.cases import (
+    AssayType,
+    Case,
+    CaseEvent,
+    CaseMember,
+    ConditionGene,
+    Panel,
+    ReportVariant,
+    VariantEvent,
+    WorkspaceConfig,
+)
 
 
 class CaseRepository(Repository[Case]):
@@ -98,3 +108,38 @@ class PanelRepository(Repository[Panel]):
     def in_workspace(self, workspace_id: int) -> Sequence[Panel]:
         c = t.panels.c
         return self.session.scalars(select(Panel).where(c.workspace_id == workspace_id).order_by(c.id)).all()
+
+
+class WorkspaceConfigRepository(Repository[WorkspaceConfig]):
+    model = WorkspaceConfig
+
+    def of_workspace(self, workspace_id: int) -> WorkspaceConfig | None:
+        c = t.workspace_configs.c
+        return self.session.scalars(select(WorkspaceConfig).where(c.workspace_id == workspace_id)).first()
+
+
+class AssayTypeRepository(Repository[AssayType]):
+    model = AssayType
+
+    def in_workspace(self, workspace_id: int) -> Sequence[AssayType]:
+        c = t.assay_types.c
+        return self.session.scalars(
+            select(AssayType).where(c.workspace_id == workspace_id).order_by(c.id)
+        ).all()
+
+    def by_name(self, workspace_id: int, name: str) -> AssayType | None:
+        c = t.assay_types.c
+        return self.session.scalars(
+            select(AssayType).where(c.workspace_id == workspace_id, func.lower(c.name) == name.lower())
+        ).first()
+
+
+class ConditionGeneRepository(Repository[ConditionGene]):
+    model = ConditionGene
+
+    def search(self, workspace_id: int, gene: str | None = None) -> Sequence[ConditionGene]:
+        c = t.condition_genes.c
+        q = select(ConditionGene).where(c.workspace_id == workspace_id)
+        if gene:
+            q = q.where(func.upper(c.gene) == gene.upper())
+        return self.session.scalars(q.order_by(c.gene, c.id)).all()

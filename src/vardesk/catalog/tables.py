@@ -447,6 +447,46 @@ variant_events = Table(
     Index("ix_variant_events_variant", "report_variant_id"),
 )
 
+workspace_configs = Table(
+    "workspace_configs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("workspace_id", ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False, unique=True),
+    Column("review_statuses", JSON, nullable=False, default=list),
+    Column("patient_fields", JSON, nullable=False, default=list),
+    _ts("modified_at"),
+)
+
+assay_types = Table(
+    "assay_types",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("uuid", String(36), nullable=False, unique=True),
+    Column("workspace_id", ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(255), nullable=False),
+    Column("description", Text, nullable=False, default=""),
+    Column("qc_fields", JSON, nullable=False, default=list),
+    _ts("created_at"),
+    UniqueConstraint("workspace_id", "name", name="uq_assay_types_workspace_name"),
+)
+
+condition_genes = Table(
+    "condition_genes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("workspace_id", ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False),
+    Column("gene", String(64), nullable=False),
+    Column("condition", String(512), nullable=False),
+    Column("cui", String(64), nullable=False, default=""),
+    Column("inheritance", String(128), nullable=False, default=""),
+    Column("prevalence", String(128), nullable=False, default=""),
+    Column("penetrance", String(128), nullable=False, default=""),
+    Column("age_of_onset", String(128), nullable=False, default=""),
+    Column("pmids", JSON, nullable=False, default=list),
+    _ts("created_at"),
+    Index("ix_condition_genes_workspace_gene", "workspace_id", "gene"),
+)
+
 mapper_registry = registry(metadata=metadata)
 _MAPPED = False
 
@@ -474,6 +514,9 @@ def map_domain() -> None:
         (cases_domain.CaseEvent, case_events),
         (cases_domain.ReportVariant, report_variants),
         (cases_domain.VariantEvent, variant_events),
+        (cases_domain.WorkspaceConfig, workspace_configs),
+        (cases_domain.AssayType, assay_types),
+        (cases_domain.ConditionGene, condition_genes),
     ):
         mapper_registry.map_imperatively(cls, table)
     _MAPPED = True

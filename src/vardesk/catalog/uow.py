@@ -37,6 +37,9 @@ class UnitOfWork:
         self.report_variants = cr.ReportVariantRepository(s)
         self.variant_events = cr.VariantEventRepository(s)
         self.panels = cr.PanelRepository(s)
+        self.workspace_configs = cr.WorkspaceConfigRepository(s)
+        self.assay_types = cr.AssayTypeRepository(s)
+        self.condition_genes = cr.ConditionGeneRepository(s)
         return self
 
     def __exit__(

@@ -276,3 +276,65 @@ def check_members(case_type: CaseType, relations: list[str]) -> None:
     for rel in relations:
         if rel not in Relation.__members__:
             raise Invalid(f"unknown relation {rel!r}; use one of {', '.join(Relation.__members__)}")
+
+
+@dataclass(eq=False)
+class WorkspaceConfig:
+    """A workspace's case settings: its review statuses and the patient fields its forms show."""
+
+    workspace_id: int
+    review_statuses: list[str] = field(default_factory=lambda: list(DEFAULT_REVIEW_STATUSES))
+    patient_fields: list[str] = field(default_factory=list)
+    id: int | None = None
+    modified_at: datetime = field(default_factory=utcnow)
+
+
+@dataclass(eq=False)
+class AssayType:
+    workspace_id: int
+    name: str
+    description: str = ""
+    qc_fields: list[str] = field(default_factory=list)
+    id: int | None = None
+    uuid: str = field(default_factory=new_uuid)
+    created_at: datetime = field(default_factory=utcnow)
+
+
+@dataclass(eq=False)
+class ConditionGene:
+    """What the lab knows of a gene–condition pair (for reports and the phenotype match)."""
+
+    workspace_id: int
+    gene: str
+    condition: str
+    cui: str = ""
+    inheritance: str = ""
+    prevalence: str = ""
+    penetrance: str = ""
+    age_of_onset: str = ""
+    pmids: list[str] = field(default_factory=list)
+    id: int | None = None
+    created_at: datetime = field(default_factory=utcnow)
+
+
+def check_review_statuses(statuses: list[str]) -> list[str]:
+    cleaned = [s.strip().upper() for s in statuses if s and s.strip()]
+    if not cleaned:
+        raise Invalid("a workspace needs at least one review status")
+    if len(set(cleaned)) != len(cleaned):
+        raise Invalid("review statuses must be unique")
+    clash = [s for s in cleaned if s in SYSTEM_STATUSES]
+    if clash:
+        raise Invalid(f"{', '.join(clash)} is a system status and cannot be a review status")
+    return cleaned
+
+
+def check_qc_data(qc: dict[str, Any], assay: AssayType | None) -> None:
+    if assay is None or not assay.qc_fields:
+        return
+    unknown = sorted(set(qc) - set(assay.qc_fields))
+    if unknown:
+        raise Invalid(
+            f"QC field(s) {', '.join(unknown)} are not defined for assay type {assay.name!r} "
+            f"(fields: {', '.join(assay.qc_fields)})"
+        )

@@ -6,6 +6,7 @@ import re
 import secrets
 from dataclasses import dataclass
 
+from vardesk.cases.configuration import seed_workspace
 from vardesk.domain.access import Actor, require_role
 from vardesk.domain.enums import Role
 from vardesk.domain.errors import Conflict, Invalid, NotFound
@@ -44,6 +45,7 @@ class AdminService:
             if uow.workspaces.by_code(code):
                 raise Conflict(f"workspace {code!r} already exists")
             ws = uow.workspaces.add(Workspace(code=code, name=name.strip()))
+            seed_workspace(uow, ws.id or 0)
             audit(uow, "workspace_create", workspace_id=ws.id, entity_type="workspace", entity_id=ws.id)
             uow.commit()
         return ws

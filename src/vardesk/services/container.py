@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.engine import Engine
 
 from vardesk.cases.candidates import CandidateService
+from vardesk.cases.configuration import ConfigurationService
 from vardesk.cases.exchange import ExchangeService
 from vardesk.cases.interpretation import InterpretationService
 from vardesk.cases.panels import PanelService
@@ -58,6 +59,7 @@ class Services:
     reports: ReportService = field(init=False)
     candidates: CandidateService = field(init=False)
     exchange: ExchangeService = field(init=False)
+    configuration: ConfigurationService = field(init=False)
     executor: Executor | None = field(default=None)
 
     def __post_init__(self) -> None:
@@ -69,6 +71,7 @@ class Services:
         self.reports = ReportService(self.ctx, self)
         self.candidates = CandidateService(self.ctx, self)
         self.exchange = ExchangeService(self.ctx, self)
+        self.configuration = ConfigurationService(self.ctx)
 
     def start_executor(self) -> None:
         if self.executor is None:

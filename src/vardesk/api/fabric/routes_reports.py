@@ -27,7 +27,7 @@ from vardesk.api.fabric.common import (
     to_hpo_ids,
     to_int,
 )
-from vardesk.cases.service import DEFAULT_PATIENT_FIELDS, CaseView
+from vardesk.cases.service import CaseView
 from vardesk.domain.access import Actor
 from vardesk.domain.errors import Invalid, Unprocessable
 from vardesk.services.container import Services
@@ -158,8 +158,9 @@ def _pairs(values: dict[str, Any], defaults: tuple[str, ...] = ()) -> JSON:
 def patient_fields_get(
     report_id: int, actor: Actor = Depends(require_actor), services: Services = Depends(get_services)
 ) -> JSON:
-    """E14: every default field (``""`` when unset), then any other stored field."""
-    return _pairs(services.cases.get(actor, str(report_id)).case.patient_fields, DEFAULT_PATIENT_FIELDS)
+    """E14: every field the workspace defines (``""`` when unset), then any other stored field."""
+    fields = services.configuration.get(actor).patient_fields
+    return _pairs(services.cases.get(actor, str(report_id)).case.patient_fields, fields)
 
 
 async def _merge(request: Request, services: Services, actor: Actor, report_id: int, key: str) -> CaseView:
@@ -177,7 +178,7 @@ async def patient_fields_post(
 ) -> JSON:
     """E15: merge the posted name → value pairs; answer the full list."""
     view = await _merge(request, services, actor, report_id, "patient_fields")
-    return _pairs(view.case.patient_fields, DEFAULT_PATIENT_FIELDS)
+    return _pairs(view.case.patient_fields, services.configuration.get(actor).patient_fields)
 
 
 @route(router, ["GET"], "/reports/{report_id}/qc_data")

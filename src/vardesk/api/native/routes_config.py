@@ -1,0 +1,133 @@
+"""Native API: the workspace's case configuration, assay types and condition genes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends
+from starlette.requests import Request
+
+from vardesk.api.deps import get_services, json_body, require_actor
+from vardesk.api.native.common import search_response, write_response
+from vardesk.api.native.envelope import JSON, Options, envelope, result
+from vardesk.api.native.render import ts
+from vardesk.domain.access import Actor
+from vardesk.domain.cases import AssayType, ConditionGene, WorkspaceConfig
+from vardesk.services.container import Services
+
+router = APIRouter()
+
+
+def _config(c: WorkspaceConfig) -> dict[str, Any]:
+    return {
+        "reviewStatuses": c.review_statuses,
+        "patientFields": c.patient_fields,
+        "modificationDate": ts(c.modified_at),
+    }
+
+
+def _assay(a: AssayType) -> dict[str, Any]:
+    return {
+        "id": str(a.id),
+        "name": a.name,
+        "description": a.description,
+        "qcFields": a.qc_fields,
+        "creationDate": ts(a.created_at),
+    }
+
+
+def _condition(c: ConditionGene) -> dict[str, Any]:
+    return {
+        "id": str(c.id),
+        "gene": c.gene,
+        "condition": c.condition,
+        "cui": c.cui,
+        "inheritance": c.inheritance,
+        "prevalence": c.prevalence,
+        "penetrance": c.penetrance,
+        "ageOfOnset": c.age_of_onset,
+        "pmids": c.pmids,
+        "creationDate": ts(c.created_at),
+    }
+
+
+@router.get(
+    "/analysis/clinical/configuration",
+    tags=["clinical"],
+    summary="The workspace's review statuses and patient fields",
+)
+def configuration_info(
+    request: Request, actor: Actor = Depends(require_actor), services: Services = Depends(get_services)
+) -> JSON:
+    return envelope(request, [result([_config(services.configuration.get(actor))], num_matches=1)])
+
+
+@router.post(
+    "/analysis/clinical/configuration/update",
+    tags=["clinical"],
+    summary="Set review statuses and patient fields (admin)",
+)
+def configuration_update(
+    request: Request,
+    body: dict = Depends(json_body),
+    actor: Actor = Depends(require_actor),
+    services: Services = Depends(get_services),
+) -> JSON:
+    data = {
+        k: body[c]
+        for c, k in (("reviewStatuses", "review_statuses"), ("patientFields", "patient_fields"))
+        if c in body
+    }
+    cfg = services.configuration.update(actor, data)
+    return write_response(request, Options.from_request(request), _config(cfg), created=False)
+
+
+@router.post("/assays/create", tags=["clinical"], summary="Define an assay type and its QC fields")
+def assays_create(
+    request: Request,
+    body: dict = Depends(json_body),
+    actor: Actor = Depends(require_actor),
+    services: Services = Depends(get_services),
+) -> JSON:
+    assay = services.configuration.create_assay_type(
+        actor,
+        {
+            "name": body.get("name"),
+            "description": body.get("description"),
+            "qc_fields": body.get("qcFields", body.get("qc_fields")),
+        },
+    )
+    return write_response(request, Options.from_request(request), _assay(assay), created=True)
+
+
+@router.get("/assays/search", tags=["clinical"], summary="Assay types of your workspace")
+def assays_search(
+    request: Request, actor: Actor = Depends(require_actor), services: Services = Depends(get_services)
+) -> JSON:
+    return search_response(
+        request, Options.from_request(request), services.configuration.assay_types(actor), _assay
+    )
+
+
+@router.post("/conditions/create", tags=["clinical"], summary="Record a condition–gene association")
+def conditions_create(
+    request: Request,
+    body: dict = Depends(json_body),
+    actor: Actor = Depends(require_actor),
+    services: Services = Depends(get_services),
+) -> JSON:
+    data = {
+        k: body.get(k)
+        for k in ("gene", "condition", "cui", "inheritance", "prevalence", "penetrance", "pmids")
+    }
+    data["age_of_onset"] = body.get("ageOfOnset", body.get("age_of_onset"))
+    row = services.configuration.create_condition_gene(actor, data)
+    return write_response(request, Options.from_request(request), _condition(row), created=True)
+
+
+@router.get("/conditions/search", tags=["clinical"], summary="Condition–gene associations (?gene=)")
+def conditions_search(
+    request: Request, actor: Actor = Depends(require_actor), services: Services = Depends(get_services)
+) -> JSON:
+    rows = services.configuration.condition_genes(actor, request.query_params.get("gene") or None)
+    return search_response(request, Options.from_request(request), rows, _condition)
