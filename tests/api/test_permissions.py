@@ -372,7 +372,10 @@ CASES = [
     ),
     *CLINICAL_CASES,
 ]
-PHENOPACKET = b'{"id": "pp1", "subject": {"id": "kid", "sex": "FEMALE"}, "phenotypicFeatures": [{"type": {"id": "HP:0001250"}}], "metaData": {"createdBy": "lab"}}'
+PHENOPACKET = (
+    b'{"id": "pp1", "subject": {"id": "kid", "sex": "FEMALE"}, '
+    b'"phenotypicFeatures": [{"type": {"id": "HP:0001250"}}], "metaData": {"createdBy": "lab"}}'
+)
 SMALL_VCF = (
     b"##fileformat=VCFv4.2\n##reference=GRCh38\n##contig=<ID=chr1,length=248956422>\n"
     b'##FORMAT=<ID=GT,Number=1,Type=String,Description="Genotype">\n'
