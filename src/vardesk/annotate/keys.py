@@ -10,8 +10,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from vardesk.domain import variant_key
-from vardesk.variants.keys import encode_keys
+from vardesk.variants.keys import canonical_chroms, encode_keys
 
 
 def encode_arrays(chrom: pa.Array, pos: pa.Array, ref: pa.Array, alt: pa.Array) -> pa.Array:
@@ -32,11 +31,3 @@ def with_keys(table: pa.Table) -> pa.Table:
     if "key" in table.column_names:
         table = table.drop_columns(["key"])
     return table.add_column(0, "key", key)
-
-
-def canonical_chroms(chrom: pa.Array | pa.ChunkedArray) -> pa.Array:
-    if isinstance(chrom, pa.ChunkedArray):
-        chrom = chrom.combine_chunks()
-    enc = pc.dictionary_encode(chrom.cast(pa.string()))
-    names = pa.array([variant_key.canonical_chrom(c) for c in enc.dictionary.to_pylist()], pa.string())
-    return names.take(enc.indices)

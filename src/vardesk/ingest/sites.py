@@ -14,10 +14,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from vardesk.domain.variant_key import canonical_chrom
 from vardesk.ingest.arrow_util import fast_float, flat, list_offsets, list_take
 from vardesk.ingest.normalize import Normaliser
-from vardesk.variants.keys import encode_keys
+from vardesk.variants.keys import canonical_chroms, encode_keys
 
 NON_VARIANT_ALLELES = ["<NON_REF>", "<*>", "."]
 _STR_NULL = pa.scalar(None, pa.string())
@@ -44,12 +43,6 @@ class Blocks:
     chrom: pa.Array
     start: np.ndarray
     end: np.ndarray
-
-
-def canonical_chroms(chrom: pa.Array | pa.ChunkedArray) -> pa.Array:
-    enc = pc.dictionary_encode(flat(chrom))
-    names = pa.array([canonical_chrom(c) for c in enc.dictionary.to_pylist()], pa.string())
-    return names.take(enc.indices)
 
 
 def info_end(info: pa.Array) -> np.ndarray:

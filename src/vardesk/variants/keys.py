@@ -69,3 +69,12 @@ def encode_keys(chrom: pa.Array, pos: np.ndarray, ref: pa.Array, alt: pa.Array) 
         for j, i in enumerate(hashed):
             keys[i] = variant_key.encode(chroms[j], int(pos[i]), refs[j], alts[j])
     return keys
+
+
+def canonical_chroms(chrom: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """Canonical contig names (``chr1`` → ``1``, ``chrM`` → ``MT``) for a whole column."""
+    if isinstance(chrom, pa.ChunkedArray):
+        chrom = chrom.combine_chunks()
+    enc = pc.dictionary_encode(chrom.cast(pa.string()))
+    names = pa.array([variant_key.canonical_chrom(c) for c in enc.dictionary.to_pylist()], pa.string())
+    return names.take(enc.indices)
