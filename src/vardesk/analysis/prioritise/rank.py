@@ -63,8 +63,12 @@ def combine(burden: float, phenotype: float | None, config: PrioritiseConfig) ->
 
 
 def _ranks(values: dict[str, float]) -> dict[str, int]:
-    order = sorted(values, key=lambda g: (-values[g], g))
-    return {g: i + 1 for i, g in enumerate(order)}
+    """Competition ranks: tied values share the best rank (1, 1, 3, …)."""
+    ordered = sorted(values.values(), reverse=True)
+    first: dict[float, int] = {}
+    for i, v in enumerate(ordered):
+        first.setdefault(v, i + 1)
+    return {g: first[v] for g, v in values.items()}
 
 
 def rank_genes(
