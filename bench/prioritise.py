@@ -238,6 +238,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-phenotype", action="store_true")
     ap.add_argument("--rule", choices=[r.value for r in Rule], default=Rule.LOGISTIC.value)
     ap.add_argument("--fit", action="store_true", help="fit the LOGISTIC coefficients on these cases")
+    ap.add_argument("--dump", type=Path, help="write each ranked gene's features (TSV) here")
     args = ap.parse_args(argv)
 
     started = time.perf_counter()
@@ -267,6 +268,17 @@ def main(argv: list[str] | None = None) -> int:
         phen = phenotype_index().match(terms, genes)
         ranked = rank_genes(burdens, phen, cfg)
         ranks["phenotype"].append(rank_of([r.gene for r in ranked], d.gene))
+        for rule in Rule:  # the other rules, for comparison
+            other = rank_genes(burdens, phen, replace(cfg, rule=rule))
+            ranks.setdefault(rule.value, []).append(rank_of([r.gene for r in other], d.gene))
+        if args.dump:
+            with args.dump.open("a") as out:
+                for r in ranked:
+                    p = phen[r.gene]
+                    out.write(
+                        f"{case}\t{r.gene}\t{r.burden.score:.4f}\t{p.gene_score:.4f}\t"
+                        f"{p.disease_score:.4f}\t{int(r.gene == d.gene)}\n"
+                    )
         if args.fit:
             rows += [
                 (min(max(r.burden.score, 0), cfg.burden_cap), phen[r.gene].score, int(r.gene == d.gene))
@@ -286,6 +298,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.no_phenotype:
         print(summary(ranks["burden"]))
     else:
+        for rule in Rule:
+            print(f"with phenotype, {rule.value:12s}", summary(ranks[rule.value]))
         print(f"with phenotype ({args.rule}):", summary(ranks["phenotype"]))
         print(summary(ranks["phenotype"]))
     return 0

@@ -8,10 +8,11 @@ ancestor-or-self of a term of ``T`` — i.e. the most informative ancestor of ``
 annotated to (hpo3's ``term.genes`` / ``term.omim_diseases`` include descendants). Walking each
 patient term's ancestors from the most informative down therefore scores every gene in one pass.
 
-Scores are normalised by the patient's own maximum (each term matched by itself), so 1 means every
-term is annotated to the target and 0 means nothing beyond the root matches. A gene's phenotype score
-is the better of its gene-level match (information content from gene annotation frequencies) and the
-match of its best disease (OMIM, information content from disease frequencies). hpo3 does not link
+Each term's best match is divided by the term's own IC (its best possible match) and the ratios
+averaged, so 1 means every term is annotated to the target and 0 means nothing beyond the root
+matches. A gene's phenotype score is a weighted mean (``GENE_SHARE``) of its gene-level match
+(information content from gene annotation frequencies) and the match of its best linked disease
+(OMIM, information content from disease frequencies). hpo3 does not link
 diseases to genes; a disease is linked to a gene when the gene is annotated with every one of the
 disease's terms (the HPO gene annotations are the union of the gene's diseases' annotations).
 """
@@ -26,6 +27,10 @@ from typing import Any
 
 from vardesk.cases.phenotypes import DiseaseRef, HpoTerm, hpo_ontology
 
+# Weight of the gene-level match in the phenotype score (the rest: the best linked disease), from
+# the logistic fit of bench/prioritise.py (seed 1: 12.3 gene, 23.3 disease) — see docs/prioritisation.md.
+GENE_SHARE = 0.35
+
 
 @dataclass(frozen=True)
 class MatchedTerm:
@@ -39,7 +44,7 @@ class MatchedTerm:
 @dataclass(frozen=True)
 class PhenotypeMatch:
     gene: str
-    score: float  # in [0, 1]: max(gene_score, disease_score)
+    score: float  # in [0, 1]: GENE_SHARE * gene_score + (1 - GENE_SHARE) * disease_score
     gene_score: float
     disease_score: float
     disease: DiseaseRef | None  # the best-matching linked disease
@@ -175,14 +180,13 @@ class PhenotypeIndex:
         g_best, g_self = self._best(patient, wanted, self.term_genes, self.ic_gene)
         diseases = {d for g in wanted for d in self.gene_diseases(g)}
         d_best, d_self = self._best(patient, diseases, self.term_diseases, self.ic_disease)
-        g_norm, d_norm = sum(g_self) or 1.0, sum(d_self) or 1.0
         out: dict[str, PhenotypeMatch] = {}
         for gene in sorted(wanted):
-            gene_score = sum(v for _, v in g_best[gene]) / g_norm
+            gene_score = _normalised(g_best[gene], g_self)
             disease: int | None = None
             disease_score = 0.0
             for d in self.gene_diseases(gene):
-                s = sum(v for _, v in d_best[d]) / d_norm
+                s = _normalised(d_best[d], d_self)
                 if s > disease_score:
                     disease, disease_score = d, s
             pairs = d_best[disease] if disease is not None and disease_score > gene_score else g_best[gene]
@@ -198,9 +202,20 @@ class PhenotypeIndex:
             )
             ref = None if disease is None else DiseaseRef(f"OMIM:{disease}", self.disease_name(disease))
             out[gene] = PhenotypeMatch(
-                gene, max(gene_score, disease_score), gene_score, disease_score, ref, matches
+                gene,
+                GENE_SHARE * gene_score + (1 - GENE_SHARE) * disease_score,
+                gene_score,
+                disease_score,
+                ref,
+                matches,
             )
         return out
+
+
+def _normalised(pairs: list[tuple[int, float]], selves: list[float]) -> float:
+    """Mean over the patient's terms of (IC of the best match / IC of the term's own best match)."""
+    ratios = [v / own for (_, v), own in zip(pairs, selves, strict=True) if own > 0]
+    return sum(ratios) / len(selves) if selves else 0.0
 
 
 def _hp(tid: int) -> str:

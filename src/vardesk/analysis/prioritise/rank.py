@@ -34,9 +34,9 @@ class Rule(StrEnum):
 class PrioritiseConfig:
     burden: BurdenConfig = field(default_factory=BurdenConfig)
     rule: Rule = Rule.LOGISTIC
-    intercept: float = -12.0
-    phenotype_weight: float = 12.0
-    burden_weight: float = 0.4
+    intercept: float = -35.6  # fitted on bench/prioritise.py --seed 1 (docs/prioritisation.md)
+    phenotype_weight: float = 35.5
+    burden_weight: float = 0.52
     burden_cap: float = 30.0
     fusion_k: float = 10.0
     min_burden: float = 0.0
