@@ -1,0 +1,233 @@
+"""Phenotype match: how well a case's HPO terms fit each gene's and each disease's annotations (hpo3).
+
+The score is Resnik similarity combined one-sidedly (the mean, over the patient's terms, of the best
+match in the target — :meth:`vardesk.cases.phenotypes.HpoOntology.similarity` with
+``combine="query"``), computed for all genes at once: the best Resnik match of a patient term ``q``
+in a target annotated with terms ``T`` is the most informative ancestor-or-self of ``q`` that is an
+ancestor-or-self of a term of ``T`` — i.e. the most informative ancestor of ``q`` the target is
+annotated to (hpo3's ``term.genes`` / ``term.omim_diseases`` include descendants). Walking each
+patient term's ancestors from the most informative down therefore scores every gene in one pass.
+
+Each term's best match is divided by the term's own IC (its best possible match) and the ratios
+averaged, so 1 means every term is annotated to the target and 0 means nothing beyond the root
+matches. A gene's phenotype score is a weighted mean (``GENE_SHARE``) of its gene-level match
+(information content from gene annotation frequencies) and the match of its best linked disease
+(OMIM, information content from disease frequencies). hpo3 does not link
+diseases to genes; a disease is linked to a gene when the gene is annotated with every one of the
+disease's terms (the HPO gene annotations are the union of the gene's diseases' annotations).
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from vardesk.cases.phenotypes import DiseaseRef, HpoTerm, hpo_ontology
+
+# Weight of the gene-level match in the phenotype score (the rest: the best linked disease), from
+# the logistic fit of bench/prioritise.py (seed 1: 12.3 gene, 23.3 disease) — see docs/prioritisation.md.
+GENE_SHARE = 0.35
+
+
+@dataclass(frozen=True)
+class MatchedTerm:
+    """A patient term, the most informative term it shares with the target, and that term's IC."""
+
+    query: HpoTerm
+    shared: HpoTerm
+    ic: float
+
+
+@dataclass(frozen=True)
+class PhenotypeMatch:
+    gene: str
+    score: float  # in [0, 1]: GENE_SHARE * gene_score + (1 - GENE_SHARE) * disease_score
+    gene_score: float
+    disease_score: float
+    disease: DiseaseRef | None  # the best-matching linked disease
+    matches: tuple[MatchedTerm, ...]  # of the level (gene or disease) that gave the score
+
+
+def _pyhpo() -> Any:
+    hpo_ontology().load()
+    import pyhpo
+
+    return pyhpo
+
+
+class PhenotypeIndex:
+    """Caches over hpo3 (term → genes / diseases, ancestors, gene → linked diseases). Thread-safe."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._genes: dict[int, frozenset[str]] = {}
+        self._diseases: dict[int, frozenset[int]] = {}
+        self._ancestors: dict[int, tuple[int, ...]] = {}
+        self._names: dict[int, str] = {}
+        self._links: dict[str, tuple[int, ...]] | None = None
+        self._n_genes = 0
+        self._n_omim = 0
+        self._disease_names: dict[int, str] = {}
+
+    # -- cached hpo3 lookups -------------------------------------------------------------------------
+    def _term(self, tid: int) -> Any:
+        return _pyhpo().Ontology.hpo(tid)
+
+    def _counts(self) -> tuple[int, int]:
+        if not self._n_genes:
+            lib = _pyhpo()
+            self._n_genes = len(list(lib.Ontology.genes))
+            omim = list(lib.Ontology.omim_diseases)
+            self._n_omim = len(omim)
+            self._disease_names = {d.id: d.name for d in omim}
+        return self._n_genes, self._n_omim
+
+    def term_genes(self, tid: int) -> frozenset[str]:
+        if tid not in self._genes:
+            self._genes[tid] = frozenset(g.name for g in self._term(tid).genes)
+        return self._genes[tid]
+
+    def term_diseases(self, tid: int) -> frozenset[int]:
+        if tid not in self._diseases:
+            self._diseases[tid] = frozenset(d.id for d in self._term(tid).omim_diseases)
+        return self._diseases[tid]
+
+    def ancestors(self, tid: int) -> tuple[int, ...]:
+        """The term and all its ancestors."""
+        if tid not in self._ancestors:
+            raw = self._term(tid)
+            self._ancestors[tid] = (tid, *sorted(int(a) for a in raw.all_parents))
+        return self._ancestors[tid]
+
+    def name(self, tid: int) -> str:
+        if tid not in self._names:
+            self._names[tid] = str(self._term(tid).name)
+        return self._names[tid]
+
+    def ic_gene(self, tid: int) -> float:
+        n = len(self.term_genes(tid))
+        return -math.log(n / self._counts()[0]) if n else 0.0
+
+    def ic_disease(self, tid: int) -> float:
+        n = len(self.term_diseases(tid))
+        return -math.log(n / self._counts()[1]) if n else 0.0
+
+    def gene_diseases(self, gene: str) -> tuple[int, ...]:
+        """OMIM ids linked to the gene (every one of the disease's terms annotates the gene)."""
+        if self._links is None:
+            with self._lock:
+                if self._links is None:
+                    self._links = self._build_links()
+        return self._links.get(gene, ())
+
+    def _build_links(self) -> dict[str, tuple[int, ...]]:
+        lib = _pyhpo()
+        direct: dict[int, set[str]] = {}
+        for g in lib.Ontology.genes:
+            for n in g.hpo:
+                direct.setdefault(int(n), set()).add(g.name)
+        links: dict[str, list[int]] = {}
+        for d in lib.Ontology.omim_diseases:
+            terms = sorted((int(n) for n in d.hpo), key=lambda n: (len(direct.get(n, ())), n))
+            if not terms:
+                continue
+            common = set(direct.get(terms[0], ()))
+            for n in terms[1:]:
+                common &= direct.get(n, set())
+                if not common:
+                    break
+            for gene in common:
+                links.setdefault(gene, []).append(int(d.id))
+        return {g: tuple(sorted(ids)) for g, ids in links.items()}
+
+    def disease_name(self, omim: int) -> str:
+        self._counts()
+        return self._disease_names.get(omim, "")
+
+    # -- matching ------------------------------------------------------------------------------------
+    def _best(
+        self, patient: Sequence[int], wanted: set[Any], members: Any, ic: Any
+    ) -> tuple[dict[Any, list[tuple[int, float]]], list[float]]:
+        """target → per patient term (shared term, IC); and each patient term's own best IC."""
+        best: dict[Any, list[tuple[int, float]]] = {t: [] for t in wanted}
+        selves: list[float] = []
+        for q in patient:
+            order = sorted(self.ancestors(q), key=lambda a: (-ic(a), a))
+            selves.append(max((ic(a) for a in order if members(a)), default=0.0))
+            remaining = set(wanted)
+            for a in order:
+                if not remaining:
+                    break
+                hit = remaining & members(a)
+                value = ic(a)
+                for target in hit:
+                    best[target].append((a, value))
+                remaining -= hit
+            for target in remaining:
+                best[target].append((1, 0.0))
+        return best, selves
+
+    def match(self, terms: Sequence[str], genes: Iterable[str]) -> dict[str, PhenotypeMatch]:
+        """Gene symbol → phenotype match of the case's HPO terms (validated; obsolete ids replaced)."""
+        wanted = set(genes)
+        resolved = hpo_ontology().validate_terms(terms)
+        patient = [int(t.id[3:]) for t in resolved]
+        if not patient or not wanted:
+            return {g: PhenotypeMatch(g, 0.0, 0.0, 0.0, None, ()) for g in wanted}
+        g_best, g_self = self._best(patient, wanted, self.term_genes, self.ic_gene)
+        diseases = {d for g in wanted for d in self.gene_diseases(g)}
+        d_best, d_self = self._best(patient, diseases, self.term_diseases, self.ic_disease)
+        out: dict[str, PhenotypeMatch] = {}
+        for gene in sorted(wanted):
+            gene_score = _normalised(g_best[gene], g_self)
+            disease: int | None = None
+            disease_score = 0.0
+            for d in self.gene_diseases(gene):
+                s = _normalised(d_best[d], d_self)
+                if s > disease_score:
+                    disease, disease_score = d, s
+            pairs = d_best[disease] if disease is not None and disease_score > gene_score else g_best[gene]
+            matches = tuple(
+                sorted(
+                    (
+                        MatchedTerm(HpoTerm(q.id, q.name), HpoTerm(_hp(a), self.name(a)), ic)
+                        for q, (a, ic) in zip(resolved, pairs, strict=True)
+                        if ic > 0
+                    ),
+                    key=lambda m: (-m.ic, m.query.id),
+                )
+            )
+            ref = None if disease is None else DiseaseRef(f"OMIM:{disease}", self.disease_name(disease))
+            out[gene] = PhenotypeMatch(
+                gene,
+                GENE_SHARE * gene_score + (1 - GENE_SHARE) * disease_score,
+                gene_score,
+                disease_score,
+                ref,
+                matches,
+            )
+        return out
+
+
+def _normalised(pairs: list[tuple[int, float]], selves: list[float]) -> float:
+    """Mean over the patient's terms of (IC of the best match / IC of the term's own best match)."""
+    ratios = [v / own for (_, v), own in zip(pairs, selves, strict=True) if own > 0]
+    return sum(ratios) / len(selves) if selves else 0.0
+
+
+def _hp(tid: int) -> str:
+    return f"HP:{tid:07d}"
+
+
+_index: PhenotypeIndex | None = None
+
+
+def phenotype_index() -> PhenotypeIndex:
+    """The process-wide index (caches grow as terms are used)."""
+    global _index
+    if _index is None:
+        _index = PhenotypeIndex()
+    return _index
