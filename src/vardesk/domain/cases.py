@@ -26,6 +26,28 @@ class CaseType(StrEnum):
     QUINTET = "quintet"  # flexible family: proband + up to 4 relatives
 
 
+# The relatives each case type implies, in order; a case is created with a slot for each (genome or not),
+# so it waits for every genome. A quintet (flexible family) starts with the proband alone.
+TYPE_RELATIONS: dict[CaseType, tuple[str, ...]] = {
+    CaseType.PANEL: ("PROBAND",),
+    CaseType.SOMATIC_PANEL: ("PROBAND",),
+    CaseType.EXOME: ("PROBAND",),
+    CaseType.PANEL_TRIO: ("PROBAND", "MOTHER", "FATHER"),
+    CaseType.TRIO: ("PROBAND", "MOTHER", "FATHER"),
+    CaseType.DUO: ("PROBAND", "OTHER"),
+    CaseType.QUAD: ("PROBAND", "MOTHER", "FATHER", "SIBLING"),
+    CaseType.QUINTET: ("PROBAND",),
+}
+RELATION_SEX = {"MOTHER": "FEMALE", "FATHER": "MALE"}
+
+
+def default_members(case_type: CaseType) -> list[dict[str, Any]]:
+    """Empty member slots for a new case of ``case_type``."""
+    return [
+        {"relation": r, "genome_id": None, "sex": RELATION_SEX.get(r, "")} for r in TYPE_RELATIONS[case_type]
+    ]
+
+
 MAX_MEMBERS = {
     CaseType.PANEL: 1,
     CaseType.SOMATIC_PANEL: 2,

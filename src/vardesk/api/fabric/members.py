@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from vardesk.api.fabric.common import blank, clean_text, to_bool, to_int, to_sex
+from vardesk.domain.cases import RELATION_SEX, CaseType, default_members
 from vardesk.domain.errors import Invalid
 
 FAMILY_KEYS = ("family_1", "family_2", "family_3", "family_4")
@@ -23,17 +24,6 @@ RELATIONS = {
     "child": "CHILD",
     "other": "OTHER",
 }
-SLOTS = {
-    "panel": ("PROBAND",),
-    "somatic_panel": ("PROBAND",),
-    "exome": ("PROBAND",),
-    "panel_trio": ("PROBAND", "MOTHER", "FATHER"),
-    "trio": ("PROBAND", "MOTHER", "FATHER"),
-    "duo": ("PROBAND", "OTHER"),
-    "quad": ("PROBAND", "MOTHER", "FATHER", "SIBLING"),
-    "quintet": ("PROBAND",),
-}
-DEFAULT_SEX = {"MOTHER": "FEMALE", "FATHER": "MALE"}
 
 
 def is_flexible(body: dict[str, Any]) -> bool:
@@ -50,7 +40,7 @@ def case_type(body: dict[str, Any]) -> tuple[str, str]:
         return "quintet", given
     kind = given.lower()
     kind = "exome" if kind == "solo" else kind
-    if kind not in SLOTS:
+    if kind not in {t.value for t in CaseType}:
         raise Invalid(
             f"report_type {given!r} is not one of panel, somatic_panel, panel_trio, exome, Duo, Trio, Quad"
         )
@@ -58,7 +48,7 @@ def case_type(body: dict[str, Any]) -> tuple[str, str]:
 
 
 def slots(kind: str) -> list[dict[str, Any]]:
-    return [{"relation": r, "genome_id": None, "sex": DEFAULT_SEX.get(r, "")} for r in SLOTS[kind]]
+    return default_members(CaseType(kind))
 
 
 def from_view(members: list[tuple[Any, Any]]) -> list[dict[str, Any]]:
@@ -102,7 +92,7 @@ def overlay(members: list[dict[str, Any]], body: dict[str, Any]) -> list[dict[st
         for m in out:
             if m["relation"] == relation:
                 return m
-        m = {"relation": relation, "genome_id": None, "sex": DEFAULT_SEX.get(relation, "")}
+        m = {"relation": relation, "genome_id": None, "sex": RELATION_SEX.get(relation, "")}
         out.append(m)
         return m
 
@@ -129,7 +119,7 @@ def overlay(members: list[dict[str, Any]], body: dict[str, Any]) -> list[dict[st
         relative = out[1] if len(out) > 1 else slot(duo_rel or "OTHER")
         if duo_rel:
             relative["relation"] = duo_rel
-            relative["sex"] = relative.get("sex") or DEFAULT_SEX.get(duo_rel, "")
+            relative["sex"] = relative.get("sex") or RELATION_SEX.get(duo_rel, "")
         _set(relative, duo_gid, None, body.get("duo_affected", body.get("duo_relation_affected")))
     for i, key in enumerate(FAMILY_KEYS, start=1):
         item = body.get(key)
