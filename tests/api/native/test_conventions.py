@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterator
 from urllib.parse import quote
 
@@ -197,7 +198,11 @@ def test_request_id_echoed_and_logs_hold_no_query_values(
             server.url + API + f"/projects/{secret_name}/info?name={secret_name}",
             headers={**auth(token), "X-Request-ID": "req-123"},
         )
-    assert r.headers["x-request-id"] == "req-123"
-    lines = [rec for rec in caplog.records if rec.name == "vardesk.http"]
-    assert any(getattr(rec, "route", "") == "/api/v2/projects/{projects}/info" for rec in lines)
+        assert r.headers["x-request-id"] == "req-123"
+        # The server logs the request once the response has been sent: wait for the line.
+        route = "/api/v2/projects/{projects}/info"
+        deadline = time.time() + 5
+        while not any(getattr(rec, "route", "") == route for rec in caplog.records if rec.name == "vardesk.http"):
+            assert time.time() < deadline, "no request log line"
+            time.sleep(0.02)
     assert secret_name not in caplog.text
