@@ -302,6 +302,7 @@ def annotate_variants(
     tx_meta = pq.read_table(bundle.path / "transcripts.parquet")
     tx = parse_bcsq(raw, tx_meta)
     del raw
+    pa.default_memory_pool().release_unused()  # give the BCSQ text back before the HGVS workers start
     stats.timings["parse"] = time.perf_counter() - t
     t = time.perf_counter()
     if progress:
