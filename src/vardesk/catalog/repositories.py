@@ -269,6 +269,12 @@ class GenomeRepository(_StudyScoped[Genome]):
             select(Genome).where(t.genomes.c.file_id == file_id).order_by(t.genomes.c.sample_index)
         ).all()
 
+    def ready_in_workspace(self, workspace_id: int) -> Sequence[Genome]:
+        c = t.genomes.c
+        return self.session.scalars(
+            select(Genome).where(c.workspace_id == workspace_id, c.state == "READY").order_by(c.id)
+        ).all()
+
     def ready_of_build(self, build: str) -> Sequence[Genome]:
         c = t.genomes.c
         return self.session.scalars(

@@ -7,6 +7,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
+
+from vardesk.annotate.lookups import inhouse_counts
 from vardesk.domain.access import Actor
 from vardesk.domain.enums import GenomeState
 from vardesk.domain.errors import Invalid, NotFound
@@ -116,7 +119,15 @@ class VariantService:
                     details={"via": "variant_query"},
                 )
             uow.commit()
-        return _Plan(study, included, paths, primary, query, annotations or None, search)
+        own = {p.resolve() for p in paths.values()}
+        with self.ctx.uow() as uow:
+            workspace = uow.genomes.ready_in_workspace(actor.workspace_id)
+        inhouse = [
+            p
+            for g in workspace
+            if g.genotypes_key and (p := self.services.store.local_path(g.genotypes_key)).resolve() not in own
+        ]
+        return _Plan(study, included, paths, primary, query, annotations or None, search, inhouse)
 
     def _hits(self, plan: _Plan) -> Iterator[VariantHit]:
         if not plan.paths:
@@ -130,11 +141,34 @@ class VariantService:
                 for r in batch.to_pylist()
                 if not wanted or (r["chrom"], r["pos"], r["ref"], r["alt"]) in wanted
             ]
-            values = sample_rows({s: plan.paths[s] for s in plan.included}, [r["key"] for r in rows])
+            keys = [r["key"] for r in rows]
+            values = sample_rows({s: plan.paths[s] for s in plan.included}, keys)
+            inhouse = self._inhouse(plan, keys)
             for r in rows:
+                r.update(
+                    inhouse.get(
+                        r["key"], {"inhouse_carriers": 0, "inhouse_homozygotes": 0, "inhouse_hemizygotes": 0}
+                    )
+                    | {"inhouse_genomes": len(plan.inhouse)}
+                )
                 yield VariantHit(
                     r, [(s, values.get(s, {}).get((r["key"], r["ref"], r["alt"]))) for s in plan.included]
                 )
+
+    def _inhouse(self, plan: _Plan, keys: list[int]) -> dict[int, dict[str, int]]:
+        """Carriers, homozygotes and hemizygotes per key among the workspace's other genomes (the queried
+        genomes themselves left out), counted from the genotype files, so always current."""
+        if not plan.inhouse or not keys:
+            return {}
+        table = inhouse_counts(plan.inhouse, keys=pa.array(keys, pa.int64()))
+        return {
+            row["key"]: {
+                "inhouse_carriers": row["carriers"],
+                "inhouse_homozygotes": row["homozygotes"],
+                "inhouse_hemizygotes": row["hemizygotes"],
+            }
+            for row in table.to_pylist()
+        }
 
     def search(self, actor: Actor, study_ref: str, search: VariantSearch) -> VariantPage:
         """One page of matches (with the total when ``count``)."""
@@ -164,3 +198,4 @@ class _Plan:
     query: VariantQuery
     annotations: list[Path] | None
     search: VariantSearch
+    inhouse: list[Path] = field(default_factory=list)

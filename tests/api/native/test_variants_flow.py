@@ -253,3 +253,49 @@ def test_query_exports_stream_every_match(server: LiveServer, world: World, inde
     )
     rows = list(csv.DictReader(io.StringIO(r.text)))
     assert len(rows) == len(page) and {"chrom", "pos", "ref", "alt", "gene_symbol"} <= set(rows[0])
+
+
+def test_inhouse_counts_come_from_the_other_genomes(
+    server: LiveServer, world: World, indexed: dict, tmp_path: Path
+) -> None:
+    import pysam
+
+    auth = world.member("lab-a", Role.ANALYST).basic
+    r = requests.get(
+        server.url + API + "/analysis/variant/query",
+        auth=auth,
+        params={
+            "study": "trio:default",
+            "sample": "HG002",
+            "includeSample": "HG002",
+            "region": "1",
+            "limit": "200",
+        },
+    )
+    hits = r.json()["responses"][0]["results"]
+    assert hits
+    split = tmp_path / "split.vcf"
+    split.write_text(run_bcftools("norm", "-m-", "-Ov", str(GIAB)))
+    expected: dict[tuple[int, str, str], tuple[int, int]] = {}
+    with pysam.VariantFile(str(split)) as vcf:
+        for rec in vcf.fetch() if vcf.index else vcf:
+            if rec.chrom not in ("1", "chr1"):
+                continue
+            alleles = [rec.samples[s]["GT"] for s in ("HG003", "HG004")]
+            carriers = sum(1 for gt in alleles if gt and any(a == 1 for a in gt if a is not None))
+            homs = sum(1 for gt in alleles if gt and len(gt) == 2 and gt[0] == gt[1] == 1)
+            expected[(rec.pos, rec.ref, rec.alts[0])] = (carriers, homs)
+    checked = 0
+    for v in hits:
+        vcf_pos = v["start"] - 1 if v["reference"] == "-" or v["alternate"] == "-" else v["start"]
+        inhouse = next(p for p in v["annotation"]["populationFrequencies"] if p["study"] == "VARDESK_INHOUSE")
+        assert inhouse["genomes"] == 2  # HG003 and HG004; HG002 itself is left out
+        match = [
+            k
+            for k in expected
+            if k[0] == vcf_pos and (len(k[1]) == 1 and len(k[2]) == 1) == (v["type"] == "SNV")
+        ]
+        if len(match) == 1:
+            assert (inhouse["carriers"], inhouse["homozygotes"]) == expected[match[0]], v["id"]
+            checked += 1
+    assert checked >= 50

@@ -99,6 +99,22 @@ def _annotation(row: dict[str, Any], start: int, end: int, ref: str, alt: str) -
                 "altAlleleFreq": row["gnomad_af_grpmax"],
             }
         )
+    genomes = row.get("inhouse_genomes") or 0
+    if genomes:
+        alleles = row.get("inhouse_carriers", 0) + row.get("inhouse_homozygotes", 0)
+        ann["populationFrequencies"].append(
+            {
+                "study": "VARDESK_INHOUSE",
+                "population": "ALL",
+                "refAllele": ref,
+                "altAllele": alt,
+                "altAlleleFreq": alleles / (2 * genomes),
+                "carriers": row.get("inhouse_carriers", 0),
+                "homozygotes": row.get("inhouse_homozygotes", 0),
+                "hemizygotes": row.get("inhouse_hemizygotes", 0),
+                "genomes": genomes,
+            }
+        )
     if row.get("clinvar_significance"):
         ann["traitAssociation"].append(
             {
