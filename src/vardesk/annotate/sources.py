@@ -19,7 +19,6 @@ import pysam
 
 from vardesk.annotate.keys import with_keys
 from vardesk.annotate.tools import bcftools_popen, check
-from vardesk.domain import variant_key
 from vardesk.domain.errors import Invalid
 
 # Output column → INFO field names, first present wins (newer gnomAD names first).
@@ -225,7 +224,3 @@ def import_clinvar(vcf: Path, fasta: Path, out: Path) -> dict[str, object]:
     table = _keyed_sorted(table)
     pq.write_table(table, out, row_group_size=1 << 17, compression="zstd")
     return {"records_in": counts.get("total", 0), "records_out": n, "rows": len(table), "fields": fields}
-
-
-def canonical_fasta_names(names: list[str]) -> dict[str, str]:
-    return {n: variant_key.canonical_chrom(n) for n in names}

@@ -58,11 +58,6 @@ def is_bgzf(path: Path) -> bool:
     return len(head) >= 16 and head[:4] == b"\x1f\x8b\x08\x04" and head[12:14] == b"BC"
 
 
-def is_gzip(path: Path) -> bool:
-    with open(path, "rb") as fh:
-        return fh.read(2) == b"\x1f\x8b"
-
-
 def index_fasta(path: Path) -> None:
     """Create ``.fai`` (and ``.gzi`` for bgzipped FASTA) when missing."""
     with pysam.FastaFile(str(path)) as fa:

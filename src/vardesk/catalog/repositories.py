@@ -130,11 +130,6 @@ class StudyRepository(Repository[Study]):
                 q = q.where(getattr(t.studies.c, col) == filters[col])
         return self.session.scalars(q.order_by(t.studies.c.project_id, t.studies.c.id)).all()
 
-    def default_for(self, project_id: int) -> Study | None:
-        return self.session.scalars(
-            select(Study).where(t.studies.c.project_id == project_id, t.studies.c.is_default.is_(True))
-        ).first()
-
 
 class JobRepository(Repository[Job]):
     model = Job

@@ -232,8 +232,6 @@ class Panel:
 
 
 # -- rules -----------------------------------------------------------------------------------------
-def review_statuses(configured: list[str] | tuple[str, ...] | None) -> tuple[str, ...]:
-    return tuple(configured) if configured else DEFAULT_REVIEW_STATUSES
 
 
 def check_transition(case: Case, target: str, *, review: tuple[str, ...], by_system: bool = False) -> None:

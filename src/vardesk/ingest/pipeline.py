@@ -19,7 +19,6 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
-import pyarrow.compute as pc
 
 from vardesk.domain.errors import Conflict, Invalid
 from vardesk.ingest.build import detect_build
@@ -173,12 +172,3 @@ def ingest_vcf(
     if progress is not None:
         progress(1.0, f"{result.records_read} records, {len(result.samples)} genomes")
     return result
-
-
-def count_zygosity(path: Path) -> dict[int, int]:
-    """Rows per zygosity in a genotype file (for summaries and checks)."""
-    import pyarrow.parquet as pq
-
-    z = pq.read_table(path, columns=["zygosity"])["zygosity"]
-    counts = pc.value_counts(z).to_pylist()
-    return {int(c["values"]): int(c["counts"]) for c in counts}

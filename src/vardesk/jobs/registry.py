@@ -27,10 +27,6 @@ def get_tool(tool_id: str) -> ToolFn | None:
     return _TOOLS.get(tool_id)
 
 
-def known_tools() -> list[str]:
-    return sorted(_TOOLS)
-
-
 def load_plugins(spec: str) -> None:
     """Import the comma-separated modules in ``spec``; they register tools when imported."""
     for name in filter(None, (s.strip() for s in spec.split(","))):

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import BinaryIO, Protocol
 from urllib.parse import urlparse
 
-from vardesk.domain.errors import Invalid, NotFound
+from vardesk.domain.errors import Invalid
 
 
 class BlobStore(Protocol):
@@ -156,10 +156,3 @@ async def spooled_stream(
         yield path, size, md5.hexdigest(), sha.hexdigest()
     finally:
         shutil.rmtree(work, ignore_errors=True)
-
-
-def require_blob(store: BlobStore, key: str) -> Path:
-    path = store.local_path(key)
-    if not path.exists():
-        raise NotFound(f"stored object {key!r} is missing")
-    return path
