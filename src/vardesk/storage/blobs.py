@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import BinaryIO, Protocol
 from urllib.parse import urlparse
 
-from vardesk.domain.errors import Invalid
+from vardesk.domain.errors import Invalid, TooLarge
 
 
 class BlobStore(Protocol):
@@ -99,6 +99,34 @@ def open_store(url: str) -> LocalBlobStore:
     raise Invalid(f"storage URL scheme {parsed.scheme!r} is not supported yet; use file://")
 
 
+class _Spool:
+    """A scratch file being filled with an upload: size limit and MD5/SHA-256 computed on the way."""
+
+    def __init__(self, store: BlobStore, max_bytes: int) -> None:
+        self.work = store.scratch_dir()
+        self.path = self.work / "upload"
+        self.out = self.path.open("wb")
+        self.max_bytes = max_bytes
+        self.size = 0
+        self.md5, self.sha = hashlib.md5(usedforsecurity=False), hashlib.sha256()
+
+    def add(self, block: bytes) -> None:
+        self.size += len(block)
+        if self.size > self.max_bytes:
+            raise TooLarge(f"the upload exceeds the maximum size of {self.max_bytes} bytes")
+        self.md5.update(block)
+        self.sha.update(block)
+        self.out.write(block)
+
+    def done(self) -> tuple[Path, int, str, str]:
+        self.out.close()
+        return self.path, self.size, self.md5.hexdigest(), self.sha.hexdigest()
+
+    def discard(self) -> None:
+        self.out.close()
+        shutil.rmtree(self.work, ignore_errors=True)
+
+
 @contextmanager
 def spooled_upload(
     store: BlobStore, stream: BinaryIO, *, max_bytes: int, chunk: int = 1 << 20
@@ -108,27 +136,13 @@ def spooled_upload(
     Yields (path, size, md5, sha256); the scratch file is removed on exit unless the caller moved it.
     Raises ``TooLarge`` past ``max_bytes``.
     """
-    from vardesk.domain.errors import TooLarge
-
-    work = store.scratch_dir()
-    path = work / "upload"
-    md5, sha = hashlib.md5(usedforsecurity=False), hashlib.sha256()
-    size = 0
+    spool = _Spool(store, max_bytes)
     try:
-        with path.open("wb") as out:
-            while True:
-                block = stream.read(chunk)
-                if not block:
-                    break
-                size += len(block)
-                if size > max_bytes:
-                    raise TooLarge(f"the upload exceeds the maximum size of {max_bytes} bytes")
-                md5.update(block)
-                sha.update(block)
-                out.write(block)
-        yield path, size, md5.hexdigest(), sha.hexdigest()
+        while block := stream.read(chunk):
+            spool.add(block)
+        yield spool.done()
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        spool.discard()
 
 
 @asynccontextmanager
@@ -136,23 +150,11 @@ async def spooled_stream(
     store: BlobStore, chunks: AsyncIterable[bytes], *, max_bytes: int
 ) -> AsyncIterator[tuple[Path, int, str, str]]:
     """:func:`spooled_upload` for an asynchronous stream of chunks (a raw request body)."""
-    from vardesk.domain.errors import TooLarge
-
-    work = store.scratch_dir()
-    path = work / "upload"
-    md5, sha = hashlib.md5(usedforsecurity=False), hashlib.sha256()
-    size = 0
+    spool = _Spool(store, max_bytes)
     try:
-        with path.open("wb") as out:
-            async for block in chunks:
-                if not block:
-                    continue
-                size += len(block)
-                if size > max_bytes:
-                    raise TooLarge(f"the upload exceeds the maximum size of {max_bytes} bytes")
-                md5.update(block)
-                sha.update(block)
-                out.write(block)
-        yield path, size, md5.hexdigest(), sha.hexdigest()
+        async for block in chunks:
+            if block:
+                spool.add(block)
+        yield spool.done()
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        spool.discard()
