@@ -40,12 +40,30 @@ def fresh_database_url(backend: str, tmp: Path) -> Iterator[str]:
     try:
         yield admin_url.set(database=name).render_as_string(hide_password=False)
     finally:
+        _drop_database(admin, name)
+        admin.dispose()
+
+
+def _drop_database(admin: sa.Engine, name: str) -> None:
+    """Drop a test database, ending this role's leftover sessions first.
+
+    Only our own sessions are terminated: background workers (autovacuum) count as superuser processes,
+    which a non-superuser role may not signal; DROP DATABASE itself tells autovacuum to leave, so a short
+    retry covers the moment it takes to exit.
+    """
+    for attempt in range(20):
         with admin.connect() as conn:
             conn.exec_driver_sql(
-                f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                f"WHERE datname = '{name}' AND usename = current_user AND pid <> pg_backend_pid()"
             )
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}"')
-        admin.dispose()
+            try:
+                conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}"')
+                return
+            except sa.exc.OperationalError:
+                if attempt == 19:
+                    raise
+        time.sleep(0.25)
 
 
 def make_settings(data_dir: Path, database_url: str, **over: object) -> Settings:
