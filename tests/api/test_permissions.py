@@ -192,6 +192,12 @@ CLINICAL_CASES = [
     ),
     Case(
         "GET",
+        "/analysis/clinical/{case}/prioritisation",
+        lambda c: ("/analysis/clinical/C1/prioritisation?study=private:default", None),
+        OWNER_OR_ADMIN,
+    ),
+    Case(
+        "GET",
         "/analysis/clinical/{case}/report/preview",
         lambda c: ("/analysis/clinical/C1/report/preview?study=private:default", None),
         OWNER_OR_ADMIN,

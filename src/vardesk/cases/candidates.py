@@ -3,15 +3,32 @@ the pedigree, snapshotted as report variants. Runs as a ``case-analysis`` job.""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from vardesk.analysis.acmg import assess, input_from_annotation
+from vardesk.analysis.acmg.inputs import FamilyData, Relation
+from vardesk.analysis.acmg.inputs import FamilyMember as AcmgFamilyMember
+from vardesk.analysis.acmg.inputs import PhenotypeMatch as AcmgPhenotype
+from vardesk.analysis.acmg.inputs import Sex as AcmgSex
 from vardesk.analysis.inheritance import Candidate, find_candidates
 from vardesk.analysis.pedigree import Member, Pedigree
+from vardesk.cases.phenotypes import hpo_ontology
+from vardesk.cases.prioritisation import (
+    METHOD,
+    acmg_phenotypes,
+    hpo_ids,
+    rank_candidates,
+    ranking_doc,
+    variant_priority,
+    what_moved,
+)
 from vardesk.domain import cases as dc
 from vardesk.domain.access import Actor
+from vardesk.domain.analyses import CASE as CASE_RANKING
+from vardesk.domain.analyses import COMPLETE, GeneAnalysis
 from vardesk.domain.cases import Case, CaseMember, CaseType, ReportVariant
-from vardesk.domain.enums import GenomeState
+from vardesk.domain.enums import Affected, GenomeState, Sex
 from vardesk.domain.errors import Invalid
 from vardesk.domain.models import Genome, Job
 from vardesk.jobs.context import JobContext
@@ -85,14 +102,26 @@ def preset_query(case: Case, panel_genes: list[str]) -> VariantQuery:
 
 
 def automatic_acmg(
-    row: dict[str, Any] | None, build: str, gnomad_version: str | None, clinvar_version: str | None
+    row: dict[str, Any] | None,
+    build: str,
+    gnomad_version: str | None,
+    clinvar_version: str | None,
+    *,
+    family: FamilyData | None = None,
+    phenotype: AcmgPhenotype | None = None,
 ) -> dict[str, Any]:
-    """The ACMG/AMP evidence knowable from the annotation alone, with both classifiers' results."""
+    """The ACMG/AMP evidence knowable from the annotation, the family's genotypes and the phenotype
+    match, with both classifiers' results."""
     if row is None:
         return {}
+    more: dict[str, Any] = {}
+    if family is not None:
+        more["family"] = family
+    if phenotype is not None:
+        more["phenotype"] = phenotype
     assessment = assess(
         input_from_annotation(
-            row, build=build, gnomad_version=gnomad_version, clinvar_version=clinvar_version
+            row, build=build, gnomad_version=gnomad_version, clinvar_version=clinvar_version, **more
         )
     )
     doc = assessment.to_dict()
@@ -105,8 +134,51 @@ def automatic_acmg(
     }
 
 
+_RELATION = {
+    "PROBAND": Relation.PROBAND,
+    "MOTHER": Relation.MOTHER,
+    "FATHER": Relation.FATHER,
+    "SIBLING": Relation.SIBLING,
+}
+_SEX = {Sex.MALE: AcmgSex.MALE, Sex.FEMALE: AcmgSex.FEMALE}
+_AFFECTED = {Affected.AFFECTED: True, Affected.UNAFFECTED: False}
+
+
+def family_data(pedigree: Pedigree, relations: dict[str, str], c: Candidate) -> FamilyData | None:
+    """The sequenced family's genotypes at one candidate, for PS2/PM6, PP1, BS2 and BP2.
+
+    A sequenced member without a row in the genotype table is homozygous reference there; parentage is
+    not confirmed by Vardesk, so a de novo counts as assumed (PM6) unless a user records otherwise."""
+    sequenced = [m for m in pedigree.members if m.sequenced]
+    if len(sequenced) < 2:
+        return None
+    out = []
+    for m in sequenced:
+        call = c.calls.get(m.name)
+        zyg = call.zygosity if call is not None and call.called else 0
+        out.append(
+            AcmgFamilyMember(
+                id=m.name,
+                relation=_RELATION.get(relations.get(m.name, ""), Relation.OTHER),
+                sex=_SEX.get(m.sex, AcmgSex.UNKNOWN),
+                affected=_AFFECTED.get(m.affected),
+                zygosity=zyg,
+                depth=call.dp if call is not None and call.called else None,
+                mother_id=m.mother,
+                father_id=m.father,
+            )
+        )
+    return FamilyData(members=tuple(out), parentage_confirmed=None)
+
+
 def report_variant(
-    case_id: int, run: int, c: Candidate, labels: list[str], source: str, acmg: dict[str, Any] | None = None
+    case_id: int,
+    run: int,
+    c: Candidate,
+    labels: list[str],
+    source: str,
+    acmg: dict[str, Any] | None = None,
+    priority: dict[str, Any] | None = None,
 ) -> ReportVariant:
     a = c.annotation
     genotypes = []
@@ -162,6 +234,7 @@ def report_variant(
                 for m in c.modes
             ],
             "automatic": acmg or {},
+            "prioritisation": priority or {},
         },
     )
 
@@ -182,9 +255,14 @@ class CandidateService:
         return job
 
     def _owner_actor(self, case: Case) -> Actor:
+        return self.actor_of(case.created_by)
+
+    def actor_of(self, user_id: int) -> Actor:
+        """The user who launched work, acting as the system when it is queued later."""
         with self.ctx.uow() as uow:
-            user = uow.users.get(case.created_by)
-        assert user is not None
+            user = uow.users.get(user_id)
+        if user is None:
+            raise Invalid(f"user {user_id} no longer exists")
         return Actor(
             user_id=user.id or 0,
             workspace_id=user.workspace_id,
@@ -228,6 +306,39 @@ class CandidateService:
             _versions_of(manifest.sources, "clinvar", f"{manifest.id} ({manifest.version})"),
         )
 
+    def collect(
+        self,
+        members: list[tuple[CaseMember, Genome | None]],
+        query: VariantQuery,
+        ctx: JobContext | None = None,
+    ) -> Collected:
+        """The candidates of a family's genomes under a query, with their annotation rows."""
+        genomes = [g for _, g in members if g is not None]
+        not_ready = [g.code for g in genomes if g.state is not GenomeState.READY]
+        if not genomes or not_ready:
+            raise Invalid(f"genomes not ready: {', '.join(not_ready) or 'none attached'}")
+        paths = {g.id: self.services.store.local_path(g.genotypes_key) for g in genomes}
+        pedigree = build_pedigree(members, paths)
+        annotations = self.services.annotation.annotation_paths(genomes) or None
+        if query.needs_annotation() and annotations is None:
+            raise Invalid("the genomes carry no annotation, which the filter preset needs")
+        if ctx:
+            ctx.progress(10, "finding candidates")
+        build = genomes[0].build
+        candidates = list(find_candidates(pedigree, build=build, query=query, annotations=annotations))
+        rows = annotation_rows(annotations, [c.key for c in candidates]) if annotations else {}
+        relations = {p.name: m.relation for p, (m, _) in zip(pedigree.members, members, strict=True)}
+        return Collected(
+            pedigree=pedigree,
+            relations=relations,
+            genomes=genomes,
+            candidates=candidates,
+            rows=rows,
+            build=build,
+            versions=self._source_versions(genomes),
+            source=",".join(sorted({g.annotation_bundle for g in genomes if g.annotation_bundle})),
+        )
+
     def run(self, case_id: int, ctx: JobContext | None = None) -> dict[str, Any]:
         with self.ctx.uow() as uow:
             case = uow.cases.get(case_id)
@@ -239,37 +350,62 @@ class CandidateService:
             ]
             panel = uow.panels.get(case.panel_id) if case.panel_id else None
         dc.check_editable(case)
-        genomes = [g for _, g in members if g is not None]
-        not_ready = [g.code for g in genomes if g.state is not GenomeState.READY]
-        if not genomes or not_ready:
-            raise Invalid(f"genomes not ready: {', '.join(not_ready) or 'none attached'}")
-        paths = {g.id: self.services.store.local_path(g.genotypes_key) for g in genomes}
-        pedigree = build_pedigree(members, paths)
-        annotations = self.services.annotation.annotation_paths(genomes) or None
-        query = preset_query(case, panel.genes if panel else [])
-        if query.needs_annotation() and annotations is None:
-            raise Invalid("the case's genomes carry no annotation, which the filter preset needs")
-        labels = [m.name for m in pedigree.members]
-        source = ",".join(sorted({g.annotation_bundle for g in genomes if g.annotation_bundle}))
-        if ctx:
-            ctx.progress(10, "finding candidates")
+        got = self.collect(members, preset_query(case, panel.genes if panel else []), ctx)
         run = case.analysis_run + 1
-        build = genomes[0].build
-        candidates = list(find_candidates(pedigree, build=build, query=query, annotations=annotations))
-        rows = annotation_rows(annotations, [c.key for c in candidates]) if annotations else {}
-        versions = self._source_versions(genomes)
+        if ctx:
+            ctx.progress(60, "ranking genes")
+        terms = hpo_ids(case.hpo_terms)
+        ranked = rank_candidates(got.pedigree, got.candidates, terms)
+        hpo_version = hpo_ontology().version if terms else None
+        phenotypes = acmg_phenotypes(ranked, hpo_version)
+        priority = variant_priority(ranked)
+        labels = [m.name for m in got.pedigree.members]
         found = [
-            report_variant(case_id, run, c, labels, source, automatic_acmg(rows.get(c.key), build, *versions))
-            for c in candidates
+            report_variant(
+                case_id,
+                run,
+                c,
+                labels,
+                got.source,
+                automatic_acmg(
+                    got.rows.get(c.key),
+                    got.build,
+                    *got.versions,
+                    family=family_data(got.pedigree, got.relations, c),
+                    phenotype=phenotypes.get(c.gene or ""),
+                ),
+                priority.get(c.gene or ""),
+            )
+            for c in got.candidates
         ]
+        genes = ranking_doc(ranked)
         with self.ctx.uow() as uow:
             case = uow.cases.get(case_id)
             assert case is not None
             dc.check_editable(case)
             summary = self.services.interpretation.record_run(uow, case_id, run, found)
+            previous = uow.analyses.latest_of_case(case_id)
+            moved = what_moved(previous.genes if previous else [], genes)
+            uow.analyses.add(
+                GeneAnalysis(
+                    workspace_id=case.workspace_id,
+                    project_id=case.project_id,
+                    study_id=case.study_id,
+                    kind=CASE_RANKING,
+                    created_by=case.created_by,
+                    case_id=case_id,
+                    run=run,
+                    members=member_docs(members),
+                    hpo_terms=terms,
+                    status=COMPLETE,
+                    genes=genes,
+                    summary={"genes": len(ranked), "method": METHOD, "hpo_version": hpo_version, **moved},
+                )
+            )
+            summary["ranking"] = {"genes": len(ranked), **moved}
             case.analysis_run = run
             case.annotation_sources = sorted(
-                {g.annotation_bundle + ":" + g.annotation_version for g in genomes}
+                {g.annotation_bundle + ":" + g.annotation_version for g in got.genomes}
             )
             uow.commit()
         if case.status in (dc.WAITING, dc.FAILED):
@@ -277,6 +413,31 @@ class CandidateService:
         else:  # a re-run of a case in review: the history shows what moved
             self.services.cases.record_system(case_id, "analysis", {"analysis": summary})
         return {"case": case.code, "candidates": len(found), **summary}
+
+
+def member_docs(members: list[tuple[CaseMember, Genome | None]]) -> list[dict[str, Any]]:
+    return [
+        {
+            "relation": m.relation,
+            "genome_id": g.id if g is not None else None,
+            "sex": m.sex.value,
+            "affected": m.affected.value,
+            "label": m.label,
+        }
+        for m, g in members
+    ]
+
+
+@dataclass(frozen=True)
+class Collected:
+    pedigree: Pedigree
+    relations: dict[str, str]  # pedigree name → case relation (PROBAND, MOTHER, …)
+    genomes: list[Genome]
+    candidates: list[Candidate]
+    rows: dict[int, dict[str, Any]]
+    build: str
+    versions: tuple[str | None, str | None]  # gnomAD, ClinVar
+    source: str
 
 
 def _versions_of(manifest_sources: list[Any], kind: str, version: str) -> str | None:

@@ -231,6 +231,11 @@ class InterpretationService:
             diffs = sorted(k for k, v in snapshot.items() if getattr(old, k) != v)
             for k, v in snapshot.items():
                 setattr(old, k, v)
+            # computed evidence and ranking follow the run; what a person recorded stays
+            computed = {k: rv.acmg[k] for k in COMPUTED_ACMG if k in rv.acmg}
+            if (old.acmg or {}).get("automatic") != computed.get("automatic"):
+                diffs.append("acmg")
+            old.acmg = {**(old.acmg or {}), **computed}
             old.run = run
             (changed if diffs else kept).append({"variant": old.id, "fields": diffs} if diffs else old.id)
         for rv in previous.values():
@@ -242,6 +247,9 @@ class InterpretationService:
             "changed": changed,
             "removed": [rv.id for rv in previous.values()],
         }
+
+
+COMPUTED_ACMG = ("modes", "automatic", "prioritisation")
 
 
 def select_variants(

@@ -9,6 +9,7 @@ from sqlalchemy import delete, func, select
 
 from vardesk.catalog import tables as t
 from vardesk.catalog.repositories import Repository
+from vardesk.domain.analyses import GeneAnalysis
 from vardesk.domain.cases import (
     AssayType,
     Case,
@@ -143,3 +144,29 @@ class ConditionGeneRepository(Repository[ConditionGene]):
         if gene:
             q = q.where(func.upper(c.gene) == gene.upper())
         return self.session.scalars(q.order_by(c.gene, c.id)).all()
+
+
+class GeneAnalysisRepository(Repository[GeneAnalysis]):
+    model = GeneAnalysis
+
+    def latest_of_case(self, case_id: int) -> GeneAnalysis | None:
+        c = t.gene_analyses.c
+        q = select(GeneAnalysis).where(c.case_id == case_id).order_by(c.run.desc(), c.id.desc())
+        return self.session.scalars(q).first()
+
+    def of_case(self, case_id: int) -> list[GeneAnalysis]:
+        c = t.gene_analyses.c
+        q = select(GeneAnalysis).where(c.case_id == case_id).order_by(c.run, c.id)
+        return list(self.session.scalars(q).all())
+
+    def standalone(self, workspace_id: int, statuses: Sequence[str] | None = None) -> list[GeneAnalysis]:
+        """The workspace's analyses launched on genomes (not a case's rankings), oldest first."""
+        c = t.gene_analyses.c
+        q = select(GeneAnalysis).where(c.workspace_id == workspace_id, c.case_id.is_(None))
+        if statuses:
+            q = q.where(c.status.in_(list(statuses)))
+        return list(self.session.scalars(q.order_by(c.id)).all())
+
+    def remove(self, analysis: GeneAnalysis) -> None:
+        self.session.delete(analysis)
+        self.session.flush()

@@ -29,6 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import registry
 from sqlalchemy.types import TypeDecorator
 
+from vardesk.domain import analyses as analyses_domain
 from vardesk.domain import cases as cases_domain
 from vardesk.domain import models
 from vardesk.domain.enums import Affected, GenomeState, JobState, Role, Sex, ShareRole
@@ -487,6 +488,33 @@ condition_genes = Table(
     Index("ix_condition_genes_workspace_gene", "workspace_id", "gene"),
 )
 
+gene_analyses = Table(
+    "gene_analyses",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("uuid", String(36), nullable=False, unique=True),
+    Column("workspace_id", ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False),
+    Column("project_id", ForeignKey("projects.id", ondelete="CASCADE"), nullable=False),
+    Column("study_id", ForeignKey("studies.id", ondelete="CASCADE"), nullable=False),
+    Column("case_id", ForeignKey("cases.id", ondelete="CASCADE")),
+    Column("run", Integer, nullable=False, default=0),
+    Column("parent_id", ForeignKey("gene_analyses.id", ondelete="SET NULL")),
+    Column("kind", String(64), nullable=False),
+    Column("members", JSON, nullable=False, default=list),
+    Column("hpo_terms", JSON, nullable=False, default=list),
+    Column("status", String(32), nullable=False),
+    Column("status_reason", Text, nullable=False, default=""),
+    Column("job_id", ForeignKey("jobs.id", ondelete="SET NULL")),
+    Column("genes", JSON, nullable=False, default=list),
+    Column("variants", JSON, nullable=False, default=list),
+    Column("summary", JSON, nullable=False, default=dict),
+    Column("created_by", ForeignKey("users.id", ondelete="SET NULL")),
+    _ts("created_at"),
+    _ts("modified_at"),
+    Index("ix_gene_analyses_case", "case_id", "run"),
+    Index("ix_gene_analyses_workspace", "workspace_id"),
+)
+
 mapper_registry = registry(metadata=metadata)
 _MAPPED = False
 
@@ -517,6 +545,7 @@ def map_domain() -> None:
         (cases_domain.WorkspaceConfig, workspace_configs),
         (cases_domain.AssayType, assay_types),
         (cases_domain.ConditionGene, condition_genes),
+        (analyses_domain.GeneAnalysis, gene_analyses),
     ):
         mapper_registry.map_imperatively(cls, table)
     _MAPPED = True

@@ -40,6 +40,7 @@ class UnitOfWork:
         self.workspace_configs = cr.WorkspaceConfigRepository(s)
         self.assay_types = cr.AssayTypeRepository(s)
         self.condition_genes = cr.ConditionGeneRepository(s)
+        self.analyses = cr.GeneAnalysisRepository(s)
         return self
 
     def __exit__(

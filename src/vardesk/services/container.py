@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.engine import Engine
 
+from vardesk.cases.analyses import AnalysisService
 from vardesk.cases.candidates import CandidateService
 from vardesk.cases.configuration import ConfigurationService
 from vardesk.cases.exchange import ExchangeService
@@ -58,6 +59,7 @@ class Services:
     panels: PanelService = field(init=False)
     reports: ReportService = field(init=False)
     candidates: CandidateService = field(init=False)
+    analyses: AnalysisService = field(init=False)
     exchange: ExchangeService = field(init=False)
     configuration: ConfigurationService = field(init=False)
     executor: Executor | None = field(default=None)
@@ -70,6 +72,7 @@ class Services:
         self.panels = PanelService(self.ctx, self)
         self.reports = ReportService(self.ctx, self)
         self.candidates = CandidateService(self.ctx, self)
+        self.analyses = AnalysisService(self.ctx, self)
         self.exchange = ExchangeService(self.ctx, self)
         self.configuration = ConfigurationService(self.ctx)
 

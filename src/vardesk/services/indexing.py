@@ -170,6 +170,7 @@ def run_variant_index(ctx: JobContext) -> dict[str, Any]:
     with services.ctx.uow() as uow:
         genome_ids = [g.id or 0 for fid in file_ids for g in uow.genomes.of_file(fid)]
     summary["case_jobs"] = services.candidates.schedule_ready(services.cases.cases_of_genomes(genome_ids))
+    summary["analysis_jobs"] = services.analyses.schedule_ready(genome_ids)
     return summary
 
 

@@ -198,6 +198,33 @@ def test_candidates_are_samd11_variants_with_inheritance_modes(
     assert any(s.startswith("") for s in case["attributes"]["vardesk"]["annotationSources"])
 
 
+def test_genes_are_ranked_and_report_variants_carry_rank_and_family_evidence(
+    server: LiveServer, world: World, case: dict
+) -> None:
+    viewer = world.member("lab-a", Role.VIEWER).basic
+    r = api(server, "GET", "/analysis/clinical/TRIO1/prioritisation?study=giab:default", viewer)
+    assert r.status_code == 200, r.text
+    ranking = r.json()["responses"][0]["results"][0]
+    assert ranking["run"] == 1 and ranking["hpoTerms"] == ["HP:0001250"]
+    assert ranking["hpoVersion"] and ranking["numGenes"] == 1
+    gene = ranking["genes"][0]
+    assert (gene["rank"], gene["gene"]) == (1, "SAMD11")
+    assert gene["burden"]["model"] == "DOMINANT" and gene["burden"]["variants"] == ["1:878314G>C"]
+    assert sum(t["value"] for t in gene["burden"]["terms"]) == pytest.approx(
+        gene["burden"]["score"], abs=1e-3
+    )
+    assert 0 <= gene["phenotype"]["score"] <= 1
+    # the report variant carries its gene's rank, and the family's genotypes feed the de novo criteria
+    acmg = findings(server, viewer)[0]["attributes"]["vardesk"]["acmg"]
+    assert acmg["prioritisation"]["rank"] == 1 and acmg["prioritisation"]["model"] == "DOMINANT"
+    by_code = {e["criterion"]: e for e in acmg["automatic"]["evidence"]}
+    assert by_code["PM6"]["status"] == "NOT_MET" and "father" in by_code["PM6"]["explanation"].lower()
+    assert by_code["PP4"]["status"] in ("MET", "NOT_MET")  # evaluated from the phenotype match
+    # a run that does not exist (other workspaces: tests/api/test_permissions.py)
+    missing = api(server, "GET", "/analysis/clinical/TRIO1/prioritisation?study=giab:default&run=7", viewer)
+    assert missing.status_code == 400 and "run 7" in missing.text
+
+
 def test_phenopacket_and_ped_round_trip(server: LiveServer, world: World, case: dict) -> None:
     import json
 

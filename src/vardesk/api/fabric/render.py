@@ -143,7 +143,7 @@ def report(request: Request, view: CaseView, **extra: Any) -> dict[str, Any]:
         "members": [_member_doc(m, g) for m, g in view.members] if c.type is CaseType.QUINTET else None,
         "hpo_terms": [t["id"] for t in c.hpo_terms] or None,
         "phevor_terms": None,
-        "variant_report_id": None,
+        "variant_report_id": proband.genome_id,  # a genome's annotated variants (routes_analysis)
         "vaast_report_id": opts.get("vaast_report_id"),
         "include_cosmic": bool(opts.get("include_cosmic")),
         "score_indels": bool(opts.get("score_indels")),

@@ -7,6 +7,7 @@ from typing import Any
 from vardesk.api.native.render import ts
 from vardesk.api.native.render_variants import opencga_alleles, variant_type
 from vardesk.cases.service import CaseView
+from vardesk.domain.analyses import GeneAnalysis
 from vardesk.domain.cases import CaseEvent, Panel, ReportVariant, VariantEvent
 
 _TYPE = {"panel": "SINGLE", "exome": "SINGLE", "somatic_panel": "CANCER"}
@@ -179,4 +180,34 @@ def panel(p: Panel) -> dict[str, Any]:
                 "testCode": p.test_code,
             }
         },
+    }
+
+
+def _camel(value: Any) -> Any:
+    """snake_case keys → camelCase, recursively (OpenCGA's JSON style)."""
+    if isinstance(value, dict):
+        return {
+            (k.split("_")[0] + "".join(p.title() for p in k.split("_")[1:])): _camel(v)
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [_camel(v) for v in value]
+    return value
+
+
+def ranking(view: CaseView, run: GeneAnalysis, limit: int) -> dict[str, Any]:
+    """A case's ranked gene list of one analysis run, each gene with the terms that scored it."""
+    summary = run.summary or {}
+    return {
+        "id": f"{view.case.code}.ranking.{run.run}",
+        "clinicalAnalysisId": view.case.code,
+        "run": run.run,
+        "method": summary.get("method"),
+        "hpoVersion": summary.get("hpo_version"),
+        "hpoTerms": list(run.hpo_terms),
+        "numGenes": summary.get("genes", len(run.genes)),
+        "topChanged": summary.get("top_changed"),
+        "moved": _camel(summary.get("moved") or []),
+        "date": ts(run.created_at),
+        "genes": _camel(run.genes[:limit]),
     }

@@ -216,6 +216,29 @@ def clinical_run(
     return envelope(request, [result([render.job(job, fqn)], num_matches=1, inserted=1)])
 
 
+@router.get(
+    "/analysis/clinical/{case}/prioritisation",
+    tags=["clinical"],
+    summary="The case's ranked genes (burden + phenotype), latest analysis run or ?run=N",
+)
+def clinical_prioritisation(
+    request: Request,
+    case: str,
+    actor: Actor = Depends(require_actor),
+    services: Services = Depends(get_services),
+) -> JSON:
+    opts = Options.from_request(request)
+    view, runs = services.analyses.case_ranking(actor, case, _study(request))
+    wanted = request.query_params.get("run")
+    if wanted is not None and not wanted.isdigit():
+        raise Invalid(f"run must be a positive integer, not {wanted!r}")
+    chosen = [r for r in runs if wanted is None or r.run == int(wanted)]
+    if wanted is not None and not chosen:
+        raise Invalid(f"case {view.case.code} has no analysis run {wanted}")
+    docs = [render_cases.ranking(view, chosen[-1], opts.limit or 100)] if chosen else []
+    return envelope(request, [result(docs, num_matches=len(docs))])
+
+
 @router.get("/analysis/clinical/{case}/history", tags=["clinical"], summary="The case's append-only history")
 def clinical_history(
     request: Request,

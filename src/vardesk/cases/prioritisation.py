@@ -1,0 +1,140 @@
+"""Gene ranking in a case's analysis: burden + phenotype (analysis/prioritise) over the case's candidates.
+
+The ranked list is stored per case and run (a :class:`GeneAnalysis` of kind ``CASE``), so a re-run after a
+phenotype or panel change reports what moved; each report variant carries its gene's rank and scores,
+and the gene's phenotype match feeds PP4 of the automatic ACMG evidence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from vardesk.analysis.acmg.inputs import PhenotypeMatch as AcmgPhenotype
+from vardesk.analysis.inheritance import Candidate
+from vardesk.analysis.pedigree import Pedigree
+from vardesk.analysis.prioritise import Family, PrioritiseConfig, RankedGene, from_candidates, prioritise
+
+TOP_MOVES = 10  # a re-run reports rank changes among the top genes of either run
+KEEP_GENES = 500  # the ranked list stored per run (a trio genome ranks a few thousand genes at most)
+METHOD = "Vardesk gene prioritisation (burden + HPO phenotype, logistic)"
+
+
+def hpo_ids(terms: Iterable[Any]) -> list[str]:
+    """Term ids from a case's ``hpo_terms`` (dicts with ``id``) or plain ids; excluded terms dropped."""
+    out = []
+    for t in terms or []:
+        if isinstance(t, Mapping):
+            if t.get("excluded") or str(t.get("status", "")).upper() in ("EXCLUDED", "NOT_OBSERVED"):
+                continue
+            tid = str(t.get("id") or "")
+        else:
+            tid = str(t)
+        if tid and tid not in out:
+            out.append(tid)
+    return out
+
+
+def rank_candidates(
+    pedigree: Pedigree,
+    candidates: Sequence[Candidate],
+    terms: Sequence[str],
+    *,
+    inhouse_af: Mapping[int, float] | None = None,
+    config: PrioritiseConfig | None = None,
+) -> list[RankedGene]:
+    """Rank the genes of the candidates under the family's inheritance models and the HPO terms."""
+    if not candidates:
+        return []
+    calls = from_candidates(candidates, inhouse_af=inhouse_af)
+    return prioritise(calls, Family.from_pedigree(pedigree), list(terms), config)
+
+
+def _term(t: Any) -> dict[str, str]:
+    return {"id": t.id, "name": t.name}
+
+
+def gene_doc(g: RankedGene) -> dict[str, Any]:
+    """One ranked gene, explained: the burden terms and variants, the matched phenotype terms."""
+    b, ph = g.burden, g.phenotype
+    doc: dict[str, Any] = {
+        "rank": g.rank,
+        "gene": g.gene,
+        "score": round(g.score, 6),
+        "burden": {
+            "score": round(b.score, 4),
+            "model": b.model.value if b.model else None,
+            "variants": list(b.variants),
+            "terms": [
+                {
+                    "label": t.label,
+                    "value": round(t.value, 4),
+                    **({"variant": t.variant} if t.variant else {}),
+                }
+                for t in b.terms
+            ],
+        },
+        "phenotype": None,
+    }
+    if ph is not None:
+        doc["phenotype"] = {
+            "score": round(ph.score, 4),
+            "gene_score": round(ph.gene_score, 4),
+            "disease_score": round(ph.disease_score, 4),
+            "disease": None if ph.disease is None else {"id": ph.disease.id, "name": ph.disease.name},
+            "matched": [
+                {"term": _term(m.query), "shared": _term(m.shared), "ic": round(m.ic, 3)} for m in ph.matches
+            ],
+        }
+    return doc
+
+
+def ranking_doc(ranked: Sequence[RankedGene], limit: int = KEEP_GENES) -> list[dict[str, Any]]:
+    return [gene_doc(g) for g in ranked[:limit]]
+
+
+def what_moved(
+    before: Sequence[Mapping[str, Any]], after: Sequence[Mapping[str, Any]], top: int = TOP_MOVES
+) -> dict[str, Any]:
+    """Rank changes between two runs among the genes in the top ``top`` of either."""
+    old = {g["gene"]: int(g["rank"]) for g in before}
+    new = {g["gene"]: int(g["rank"]) for g in after}
+    genes = sorted(
+        {g for g, r in old.items() if r <= top} | {g for g, r in new.items() if r <= top},
+        key=lambda g: (new.get(g, 10**9), old.get(g, 10**9), g),
+    )
+    moved = [{"gene": g, "from": old.get(g), "to": new.get(g)} for g in genes if old.get(g) != new.get(g)]
+    first_old = min(old, key=old.__getitem__) if old else None
+    first_new = min(new, key=new.__getitem__) if new else None
+    return {"moved": moved, "top_changed": first_old != first_new, "top": first_new}
+
+
+def variant_priority(ranked: Sequence[RankedGene]) -> dict[str, dict[str, Any]]:
+    """Gene → what each of its report variants carries: the gene's rank, scores and model."""
+    out: dict[str, dict[str, Any]] = {}
+    for g in ranked:
+        out[g.gene] = {
+            "rank": g.rank,
+            "score": round(g.score, 6),
+            "burden": round(g.burden.score, 4),
+            "model": g.burden.model.value if g.burden.model else None,
+            "phenotype": None if g.phenotype is None else round(g.phenotype.score, 4),
+            "disease": None if g.phenotype is None or g.phenotype.disease is None else g.phenotype.disease.id,
+        }
+    return out
+
+
+def acmg_phenotypes(ranked: Sequence[RankedGene], hpo_version: str | None) -> dict[str, AcmgPhenotype]:
+    """Gene → the phenotype match PP4 reads (only genes the case's HPO terms were matched against)."""
+    out: dict[str, AcmgPhenotype] = {}
+    for g in ranked:
+        ph = g.phenotype
+        if ph is None:
+            continue
+        out[g.gene] = AcmgPhenotype(
+            score=ph.score,
+            matched_terms=tuple(m.query.id for m in ph.matches),
+            method=METHOD,
+            version=hpo_version,
+        )
+    return out
