@@ -40,6 +40,7 @@ class UnitOfWork:
         self.workspace_configs = cr.WorkspaceConfigRepository(s)
         self.assay_types = cr.AssayTypeRepository(s)
         self.condition_genes = cr.ConditionGeneRepository(s)
+        self.secondary_analysis_jobs = cr.SecondaryAnalysisJobRepository(s)
         return self
 
     def __exit__(
