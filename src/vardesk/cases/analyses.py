@@ -172,7 +172,7 @@ class AnalysisService:
                             f"genome(s) failed to index: {', '.join(failed)}",
                         )
                     elif all(g is not None and g.state is GenomeState.READY for g in genomes):
-                        owner = self.services.candidates.actor_of(a.created_by)
+                        owner = self.services.candidates.actor_of(a.created_by, uow)
                         jobs.append(self._submit(uow, owner, a).code)
             uow.commit()
         if jobs:

@@ -23,6 +23,7 @@ from vardesk.cases.prioritisation import (
     variant_priority,
     what_moved,
 )
+from vardesk.catalog.uow import UnitOfWork
 from vardesk.domain import cases as dc
 from vardesk.domain.access import Actor
 from vardesk.domain.analyses import CASE as CASE_RANKING
@@ -257,10 +258,14 @@ class CandidateService:
     def _owner_actor(self, case: Case) -> Actor:
         return self.actor_of(case.created_by)
 
-    def actor_of(self, user_id: int) -> Actor:
-        """The user who launched work, acting as the system when it is queued later."""
-        with self.ctx.uow() as uow:
+    def actor_of(self, user_id: int, uow: UnitOfWork | None = None) -> Actor:
+        """The user who launched work, acting as the system when it is queued later (inside ``uow``
+        when the caller holds one: SQLite allows one writer)."""
+        if uow is not None:
             user = uow.users.get(user_id)
+        else:
+            with self.ctx.uow() as own:
+                user = own.users.get(user_id)
         if user is None:
             raise Invalid(f"user {user_id} no longer exists")
         return Actor(

@@ -3,13 +3,14 @@ and the condition–gene knowledge the lab keeps."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from vardesk.catalog.uow import UnitOfWork
 from vardesk.domain.access import Actor, require_role
 from vardesk.domain.cases import AssayType, ConditionGene, WorkspaceConfig, check_review_statuses
 from vardesk.domain.enums import Role
-from vardesk.domain.errors import Conflict, Invalid
+from vardesk.domain.errors import Conflict, Invalid, NotFound
 from vardesk.services.context import ServiceContext, audit
 
 DEFAULT_PATIENT_FIELDS = (
@@ -26,6 +27,8 @@ DEFAULT_PATIENT_FIELDS = (
     "Ordering Physician",
     "Patient Age",
 )
+CONDITION_TEXT_FIELDS = ("cui", "inheritance", "prevalence", "penetrance", "age_of_onset", "notes")
+_PMID_SEPARATORS = re.compile(r"[\s,;|]+")
 DEFAULT_ASSAY = (
     "Whole exome sequencing",
     "Exome sequencing on a short-read platform",
@@ -89,6 +92,13 @@ class ConfigurationService:
         with self.ctx.uow() as uow:
             return list(uow.assay_types.in_workspace(actor.workspace_id))
 
+    def assay_type(self, actor: Actor, assay_id: int) -> AssayType:
+        with self.ctx.uow() as uow:
+            assay = uow.assay_types.get(assay_id)
+        if assay is None or assay.workspace_id != actor.workspace_id:
+            raise NotFound(f"assay type {assay_id} not found")
+        return assay
+
     def assay(self, uow: UnitOfWork, workspace_id: int, name: str) -> AssayType:
         assay = uow.assay_types.by_name(workspace_id, name)
         if assay is None:
@@ -117,32 +127,56 @@ class ConfigurationService:
         return assay
 
     # -- condition genes ---------------------------------------------------------------------------
-    def condition_genes(self, actor: Actor, gene: str | None = None) -> list[ConditionGene]:
+    def condition_genes(
+        self, actor: Actor, gene: str | None = None, cui: str | None = None
+    ) -> list[ConditionGene]:
         with self.ctx.uow() as uow:
-            return list(uow.condition_genes.search(actor.workspace_id, gene))
+            return list(uow.condition_genes.search(actor.workspace_id, gene, cui))
 
     def create_condition_gene(self, actor: Actor, data: dict[str, Any]) -> ConditionGene:
+        return self.save_condition_gene(actor, data, replace=False)[0]
+
+    def save_condition_gene(
+        self, actor: Actor, data: dict[str, Any], *, replace: bool = True
+    ) -> tuple[ConditionGene, bool]:
+        """Record what the lab knows of a gene–condition pair; returns it and whether it is new.
+
+        With ``replace``, a pair already recorded under the same CUI and gene is updated instead of
+        duplicated, so uploading the same spreadsheet twice converges. ``pmids`` is a list or one string
+        of ids separated by commas, semicolons or spaces."""
         require_role(actor, Role.ADMIN, Role.DIRECTOR, Role.ANALYST, action="recording condition genes")
         gene, condition = str(data.get("gene") or "").strip(), str(data.get("condition") or "").strip()
         if not gene or not condition:
             raise Invalid("a condition gene needs a gene and a condition")
-        pmids = [str(p).strip() for p in data.get("pmids") or [] if str(p).strip()]
+        raw = data.get("pmids") or []
+        items = _PMID_SEPARATORS.split(raw) if isinstance(raw, str) else [str(p) for p in raw]
+        pmids = [p.strip() for p in items if p.strip()]
         bad = [p for p in pmids if not p.isdigit()]
         if bad:
             raise Invalid(f"PMIDs are numbers; got {', '.join(bad)}")
+        text = {k: str(data.get(k) or "").strip() for k in CONDITION_TEXT_FIELDS}
         with self.ctx.uow() as uow:
-            row = uow.condition_genes.add(
-                ConditionGene(
-                    workspace_id=actor.workspace_id,
-                    gene=gene.upper(),
-                    condition=condition,
-                    **{
-                        k: str(data.get(k) or "")
-                        for k in ("cui", "inheritance", "prevalence", "penetrance", "age_of_onset")
-                    },
-                    pmids=pmids,
-                )
+            same = (
+                uow.condition_genes.search(actor.workspace_id, gene, text["cui"])
+                if replace and text["cui"]
+                else []
             )
-            audit(uow, "condition_gene_create", actor=actor, entity_type="condition_gene", entity_id=row.id)
+            row = same[0] if same else None
+            if row is None:
+                row = uow.condition_genes.add(
+                    ConditionGene(
+                        workspace_id=actor.workspace_id,
+                        gene=gene.upper(),
+                        condition=condition,
+                        pmids=pmids,
+                        **text,
+                    )
+                )
+            else:
+                row.condition, row.pmids = condition, pmids
+                for key, value in text.items():
+                    setattr(row, key, value)
+            action = "condition_gene_update" if same else "condition_gene_create"
+            audit(uow, action, actor=actor, entity_type="condition_gene", entity_id=row.id)
             uow.commit()
-        return row
+        return row, not same

@@ -72,6 +72,32 @@ class PanelService:
             raise NotFound(f"panel {panel_id} not found")
         return panel
 
+    def update(self, actor: Actor, panel_id: int, data: dict[str, Any]) -> Panel:
+        """Change a panel's text fields; keys absent or ``None`` are left as they are. Genes change through
+        :meth:`add_genes` / :meth:`remove_genes`."""
+        self.get(actor, panel_id)  # another workspace's panel does not exist for the actor
+        require_role(actor, Role.ADMIN, Role.DIRECTOR, Role.ANALYST, action="changing panels")
+        changes = {k: str(data[k]).strip() for k in PANEL_TEXT_FIELDS if data.get(k) is not None}
+        for key in ("name", "version"):
+            if key in changes and not changes[key]:
+                raise Invalid(f"a panel's {key} cannot be empty")
+        with self.ctx.uow() as uow:
+            panel = uow.panels.get(panel_id)
+            assert panel is not None
+            for key, value in changes.items():
+                setattr(panel, key, value)
+            panel.modified_at = self.ctx.clock()
+            audit(
+                uow,
+                "panel_update",
+                actor=actor,
+                entity_type="panel",
+                entity_id=panel_id,
+                details={"fields": sorted(changes)},
+            )
+            uow.commit()
+        return panel
+
     def list(self, actor: Actor) -> list[Panel]:
         with self.ctx.uow() as uow:
             return list(uow.panels.in_workspace(actor.workspace_id))

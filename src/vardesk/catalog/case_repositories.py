@@ -18,6 +18,7 @@ from vardesk.domain.cases import (
     ConditionGene,
     Panel,
     ReportVariant,
+    SecondaryAnalysisJob,
     VariantEvent,
     WorkspaceConfig,
 )
@@ -138,11 +139,15 @@ class AssayTypeRepository(Repository[AssayType]):
 class ConditionGeneRepository(Repository[ConditionGene]):
     model = ConditionGene
 
-    def search(self, workspace_id: int, gene: str | None = None) -> Sequence[ConditionGene]:
+    def search(
+        self, workspace_id: int, gene: str | None = None, cui: str | None = None
+    ) -> Sequence[ConditionGene]:
         c = t.condition_genes.c
         q = select(ConditionGene).where(c.workspace_id == workspace_id)
         if gene:
             q = q.where(func.upper(c.gene) == gene.upper())
+        if cui:
+            q = q.where(func.upper(c.cui) == cui.upper())
         return self.session.scalars(q.order_by(c.gene, c.id)).all()
 
 
@@ -167,6 +172,17 @@ class GeneAnalysisRepository(Repository[GeneAnalysis]):
             q = q.where(c.status.in_(list(statuses)))
         return list(self.session.scalars(q.order_by(c.id)).all())
 
-    def remove(self, analysis: GeneAnalysis) -> None:
-        self.session.delete(analysis)
-        self.session.flush()
+
+class SecondaryAnalysisJobRepository(Repository[SecondaryAnalysisJob]):
+    model = SecondaryAnalysisJob
+
+    def search(
+        self, workspace_id: int, uuid: str | None = None, accession_id: str | None = None
+    ) -> Sequence[SecondaryAnalysisJob]:
+        c = t.secondary_analysis_jobs.c
+        q = select(SecondaryAnalysisJob).where(c.workspace_id == workspace_id)
+        if uuid is not None:
+            q = q.where(c.uuid == uuid)
+        if accession_id is not None:
+            q = q.where(c.accession_id == accession_id)
+        return self.session.scalars(q.order_by(c.id)).all()

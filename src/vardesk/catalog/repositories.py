@@ -42,6 +42,10 @@ class Repository(Generic[T]):
     def get(self, id_: int) -> T | None:
         return self.session.get(self.model, id_)
 
+    def remove(self, obj: T) -> None:
+        self.session.delete(obj)
+        self.session.flush()
+
 
 class WorkspaceRepository(Repository[Workspace]):
     model = Workspace

@@ -484,8 +484,25 @@ condition_genes = Table(
     Column("penetrance", String(128), nullable=False, default=""),
     Column("age_of_onset", String(128), nullable=False, default=""),
     Column("pmids", JSON, nullable=False, default=list),
+    Column("notes", Text, nullable=False, default=""),
     _ts("created_at"),
     Index("ix_condition_genes_workspace_gene", "workspace_id", "gene"),
+)
+
+secondary_analysis_jobs = Table(
+    "secondary_analysis_jobs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("uuid", String(36), nullable=False, unique=True),
+    Column("workspace_id", ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False),
+    Column("accession_id", String(128), nullable=False),
+    Column(
+        "status", _enum(cases_domain.SecondaryAnalysisStatus, "secondary_analysis_status"), nullable=False
+    ),
+    Column("created_by", ForeignKey("users.id", ondelete="SET NULL")),
+    _ts("created_at"),
+    _ts("modified_at"),
+    Index("ix_secondary_analysis_jobs_workspace_accession", "workspace_id", "accession_id"),
 )
 
 gene_analyses = Table(
@@ -545,6 +562,7 @@ def map_domain() -> None:
         (cases_domain.WorkspaceConfig, workspace_configs),
         (cases_domain.AssayType, assay_types),
         (cases_domain.ConditionGene, condition_genes),
+        (cases_domain.SecondaryAnalysisJob, secondary_analysis_jobs),
         (analyses_domain.GeneAnalysis, gene_analyses),
     ):
         mapper_registry.map_imperatively(cls, table)

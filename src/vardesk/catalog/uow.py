@@ -41,6 +41,7 @@ class UnitOfWork:
         self.assay_types = cr.AssayTypeRepository(s)
         self.condition_genes = cr.ConditionGeneRepository(s)
         self.analyses = cr.GeneAnalysisRepository(s)
+        self.secondary_analysis_jobs = cr.SecondaryAnalysisJobRepository(s)
         return self
 
     def __exit__(

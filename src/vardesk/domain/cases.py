@@ -333,8 +333,34 @@ class ConditionGene:
     penetrance: str = ""
     age_of_onset: str = ""
     pmids: list[str] = field(default_factory=list)
+    notes: str = ""
     id: int | None = None
     created_at: datetime = field(default_factory=utcnow)
+
+
+class SecondaryAnalysisStatus(StrEnum):
+    """Where the external pipeline (FASTQ → VCF) stands for a secondary-analysis job."""
+
+    CREATED = "CREATED"
+    RUNNING = "RUNNING"
+    COMPLETE = "COMPLETE"
+    FAILED = "FAILED"
+
+
+@dataclass(eq=False)
+class SecondaryAnalysisJob:
+    """A lab's request for secondary analysis of one accession: the ticket the LIMS files and the
+    sequencing pipeline quotes by ``uuid``. Vardesk does not align or call variants itself; the genome the
+    pipeline produces arrives later as an ordinary upload."""
+
+    workspace_id: int
+    accession_id: str
+    created_by: int | None = None
+    status: SecondaryAnalysisStatus = SecondaryAnalysisStatus.CREATED
+    id: int | None = None
+    uuid: str = field(default_factory=new_uuid)
+    created_at: datetime = field(default_factory=utcnow)
+    modified_at: datetime = field(default_factory=utcnow)
 
 
 def check_review_statuses(statuses: list[str]) -> list[str]:

@@ -13,6 +13,7 @@ from vardesk.cases.exchange import ExchangeService
 from vardesk.cases.interpretation import InterpretationService
 from vardesk.cases.panels import PanelService
 from vardesk.cases.reporting import ReportService
+from vardesk.cases.secondary_analysis import SecondaryAnalysisService
 from vardesk.cases.service import CaseService
 from vardesk.catalog.db import make_engine, make_session_factory
 from vardesk.catalog.migrate import is_up_to_date, upgrade
@@ -62,6 +63,7 @@ class Services:
     analyses: AnalysisService = field(init=False)
     exchange: ExchangeService = field(init=False)
     configuration: ConfigurationService = field(init=False)
+    secondary_analysis: SecondaryAnalysisService = field(init=False)
     executor: Executor | None = field(default=None)
 
     def __post_init__(self) -> None:
@@ -75,6 +77,7 @@ class Services:
         self.analyses = AnalysisService(self.ctx, self)
         self.exchange = ExchangeService(self.ctx, self)
         self.configuration = ConfigurationService(self.ctx)
+        self.secondary_analysis = SecondaryAnalysisService(self.ctx)
 
     def start_executor(self) -> None:
         if self.executor is None:

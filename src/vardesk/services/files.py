@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from vardesk.catalog.uow import UnitOfWork
-from vardesk.domain.access import Actor
+from vardesk.domain.access import Actor, require_project_write
 from vardesk.domain.enums import GenomeState
 from vardesk.domain.errors import Conflict, Invalid, NotFound, Unprocessable, VardeskError
 from vardesk.domain.models import Genome, VcfFile
 from vardesk.ingest.validate import validate_vcf
+from vardesk.services.annotation import PIPELINE_PREFIX
 from vardesk.services.context import ServiceContext, audit
 from vardesk.services.projects import ProjectService, StudyView, normalise_assembly
 from vardesk.storage.blobs import BlobStore
 
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+log = logging.getLogger("vardesk.files")
+SETTLED = (GenomeState.READY, GenomeState.FAILED)  # no job is writing the genome's files
 
 
 @dataclass(frozen=True)
@@ -181,6 +185,117 @@ class FileService:
             )
         return genomes
 
+    # -- editing genomes -----------------------------------------------------------------------------
+    def _genome_for_write(self, uow: UnitOfWork, actor: Actor, genome_id: int) -> Genome:
+        g = uow.genomes.get(genome_id)
+        if g is None or g.workspace_id != actor.workspace_id:
+            raise NotFound(f"genome {genome_id} not found")
+        study = self.projects.study_by_id(uow, actor, g.study_id)
+        require_project_write(actor, study.project)
+        return g
+
+    def update_genome(self, actor: Actor, genome_id: int, data: dict[str, Any]) -> Genome:
+        """Rename a genome (``label``), change its ``attributes`` (a ``None`` value removes the key) or move
+        it to another project's default study (``project_id``). Absent or ``None`` keys are unchanged."""
+        with self.ctx.uow() as uow:
+            g = self._genome_for_write(uow, actor, genome_id)
+            if data.get("label") is not None:
+                label = str(data["label"]).strip()
+                if not label:
+                    raise Invalid("a genome's name cannot be empty")
+                g.label = label[:255]
+            if data.get("attributes"):
+                attributes = dict(g.attributes)
+                for key, value in data["attributes"].items():
+                    if value is None:
+                        attributes.pop(key, None)
+                    else:
+                        attributes[key] = value
+                g.attributes = attributes
+            target = data.get("project_id")
+            if target is not None and int(target) != g.project_id:
+                self._move_genome(uow, actor, g, int(target))
+            g.modified_at = self.ctx.clock()
+            audit(
+                uow,
+                "genome_update",
+                actor=actor,
+                entity_type="genome",
+                entity_id=g.id,
+                details={"fields": sorted(k for k, v in data.items() if v is not None)},
+            )
+            uow.commit()
+        return g
+
+    def _move_genome(self, uow: UnitOfWork, actor: Actor, g: Genome, project_id: int) -> None:
+        project = uow.projects.get(project_id)
+        if project is None or project.workspace_id != actor.workspace_id:
+            raise NotFound(f"project {project_id} not found")
+        require_project_write(actor, project)
+        _check_not_in_reports(uow, g, "moved")
+        others = [o.id for o in uow.genomes.of_file(g.file_id) if o.id != g.id]
+        if others:
+            raise Conflict(
+                f"genome {g.id} was uploaded in one file with genome(s) {', '.join(map(str, others))} "
+                "and cannot be moved without them"
+            )
+        if g.individual_id is not None:
+            raise Conflict(f"genome {g.id} belongs to an individual of its project's pedigree")
+        studies = uow.studies.in_projects([project_id])
+        study = next((s for s in studies if s.is_default), studies[0] if studies else None)
+        vcf = uow.files.get(g.file_id)
+        if study is None or vcf is None:
+            raise NotFound(f"project {project_id} has no study to receive the genome")
+        sid = study.id or 0
+        if uow.files.by_code(sid, vcf.code):
+            raise Conflict(f"project {project.code!r} already has a file {vcf.code!r}")
+        taken = uow.genomes.codes_in_study(sid)
+        code, n = g.sample_name, 2
+        while code in taken:
+            code, n = f"{g.sample_name}_{n}", n + 1
+        now = self.ctx.clock()
+        vcf.project_id, vcf.study_id, vcf.modified_at = project_id, sid, now
+        g.project_id, g.study_id, g.code = project_id, sid, code
+
+    def delete_genome(self, actor: Actor, genome_id: int) -> Genome:
+        """Delete a genome and its genotype files; the uploaded file goes with its last genome. Refused
+        while a clinical report uses the genome or a job is still writing its files."""
+        with self.ctx.uow() as uow:
+            g = self._genome_for_write(uow, actor, genome_id)
+            _check_not_in_reports(uow, g, "deleted")
+            _check_not_in_running_analyses(uow, g)
+            if g.state not in SETTLED:
+                raise Conflict(
+                    f"genome {g.id} is still being processed ({g.state.value}); "
+                    "delete it once it is READY or FAILED"
+                )
+            vcf = uow.files.get(g.file_id)
+            last = vcf is not None and all(o.id == g.id for o in uow.genomes.of_file(g.file_id))
+            keys = [k for k in (g.genotypes_key, g.coverage_key) if k]
+            uow.genomes.remove(g)
+            if last and vcf is not None:
+                keys = [
+                    vcf.blob_key.rsplit("/", 1)[0],
+                    f"genomes/{vcf.uuid}",
+                    f"annotations/{PIPELINE_PREFIX.rstrip(':')}-{vcf.uuid}",
+                ]
+                uow.files.remove(vcf)
+            audit(
+                uow,
+                "genome_delete",
+                actor=actor,
+                entity_type="genome",
+                entity_id=g.id,
+                details={"file_deleted": last},
+            )
+            uow.commit()
+        for key in keys:  # after the commit: a failed transaction never loses data
+            try:
+                self.store.delete(key)
+            except OSError as exc:
+                log.warning("could not delete %s of genome %s: %s", key, genome_id, exc)
+        return g
+
     # -- reading ---------------------------------------------------------------------------------
     def _view(self, uow: UnitOfWork, study: StudyView, vcf: VcfFile) -> FileView:
         return FileView(study, vcf, list(uow.genomes.of_file(vcf.id or 0)))
@@ -227,6 +342,18 @@ class FileService:
         return views
 
 
+def _check_not_in_reports(uow: UnitOfWork, g: Genome, action: str) -> None:
+    """A genome a clinical report uses stays where it is: the report (and, once approved, its signed-out
+    record) is built from it."""
+    cases = uow.cases.with_genome(g.id or 0)
+    if cases:
+        ids = ", ".join(str(c.id) for c in cases)
+        raise Conflict(
+            f"genome {g.id} is used by clinical report(s) {ids} and cannot be {action}; "
+            "remove it from the report(s) first (approved reports keep their genomes)"
+        )
+
+
 def _state(value: Any) -> GenomeState:
     try:
         return GenomeState(str(value).upper())
@@ -234,3 +361,17 @@ def _state(value: Any) -> GenomeState:
         raise Invalid(
             f"unknown status {value!r}; use one of {', '.join(s.value for s in GenomeState)}"
         ) from None
+
+
+def _check_not_in_running_analyses(uow: UnitOfWork, g: Genome) -> None:
+    """A gene analysis still to run reads the genome's files; a finished one keeps its own results."""
+    pending = [
+        a.id
+        for a in uow.analyses.standalone(g.workspace_id, ["WAITING", "SUBMITTED", "RUNNING"])
+        if g.id in a.genome_ids
+    ]
+    if pending:
+        raise Conflict(
+            f"genome {g.id} is used by analysis(es) {', '.join(map(str, pending))} that have not finished; "
+            "delete it once they are COMPLETE or FAILED, or delete the analyses"
+        )

@@ -289,3 +289,20 @@ def test_variant_report_targets_by_bed_and_json(
     assert bad.status_code == 400 and "BED line 1" in bad.json()["description"]
     other = call(server, "GET", f"/variant_reports/{vr}/variants?&limit=1", ("nobody", "wrong"))
     assert other.status_code == 401 and "description" in other.json()
+
+
+def test_a_genome_waiting_for_its_analysis_cannot_be_deleted(
+    server: LiveServer, analyst: tuple[str, str], trio: dict, vcf: dict[str, bytes]
+) -> None:
+    q = "genome_label=Late&genome_sex=male&assembly_version=hg19"
+    gid = call(
+        server, "PUT", f"/projects/{trio['project']}/genomes?{q}", analyst, **raw(vcf["vcf.gz"])
+    ).json()["genome_id"]
+    status, doc = launch(server, analyst, body("VAAST Solo Report", proband_genome_id=gid))
+    assert status == 200 and doc["report_status"] in ("WAITING", "SUBMITTED", "RUNNING"), doc
+    refused = call(server, "DELETE", f"/genomes/{gid}", analyst)
+    assert refused.status_code == 422 and f"analysis(es) {doc['id']}" in refused.json()["description"]
+    complete(server, analyst, doc["id"])  # indexing finished, the waiting analysis was queued and ran
+    assert call(server, "DELETE", f"/genomes/{gid}", analyst).status_code == 200
+    kept = call(server, "GET", f"/analysis/{doc['id']}", analyst).json()
+    assert kept["report_status"] == "COMPLETE" and kept["genes"]  # its results outlive the genome

@@ -1,17 +1,19 @@
-"""Contract §1 (global rules) and §5.1–5.2 (projects, genomes) replayed as the FE2 scripts send them."""
+"""Contract §1 (global rules) and §5.1–5.2 (projects, genomes: E1–E9) replayed as the FE2 scripts send
+them."""
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import re
 
 import pytest
 
-from tests.conformance.fabric.conftest import call, raw, wait
+from tests.conformance.fabric.conftest import GIAB, call, raw, wait
 from tests.conftest import LiveServer
 from tests.world import World
-from vardesk.domain.enums import Role
+from vardesk.domain.enums import GenomeState, Role
 
 
 @pytest.fixture(scope="module")
@@ -178,3 +180,165 @@ def test_genome_reads(
         headers={"Authorization": f"Basic {auth}"},
     )
     assert r.status_code == 404
+
+
+# -- E8, E9 edit, move and delete genomes ------------------------------------------------------------------
+def edit(
+    server: LiveServer, who: tuple[str, str] | None, gid: object, name=None, external_id=None, project_id=None
+):  # type: ignore[no-untyped-def]
+    """edit_genome.py: all three keys, null for options not given, --p as a string; json.dumps, no
+    Content-Type."""
+    body = json.dumps({"name": name, "external_id": external_id, "project_id": project_id})
+    return call(server, "PUT", f"/genomes/{gid}", who, **raw(body.encode()))
+
+
+def annotated_genome(server: LiveServer, who: tuple[str, str], pid: int, body: bytes, label: str) -> int:
+    q = f"genome_label={label}&genome_sex=female&external_id=EXT-7&assembly_version=hg19"
+    gid = upload(server, who, pid, body, q).json()["genome_id"]
+    wait(
+        lambda: call(server, "GET", f"/genomes/{gid}", who).json()["genome_status"] in ("ANNOTATED", "FAILED")
+    )
+    assert call(server, "GET", f"/genomes/{gid}", who).json()["genome_status"] == "ANNOTATED"
+    return gid
+
+
+@pytest.fixture(scope="module")
+def target(server: LiveServer, analyst: tuple[str, str]) -> dict:
+    r = call(
+        server, "POST", "/projects/", analyst, data={"project_name": "Acceptance 7b", "share_role": "NONE"}
+    )
+    return r.json()
+
+
+def test_edit_genome_renames_and_moves_it(
+    server: LiveServer, analyst: tuple[str, str], project: dict, target: dict, vcf: dict[str, bytes]
+) -> None:
+    gid = annotated_genome(server, analyst, project["id"], vcf["vcf.gz"], "Verbose")
+    r = edit(server, analyst, gid, name="Renamed", external_id="EXT-7b", project_id=str(target["id"]))
+    assert r.status_code == 200, r.text
+    doc = r.json()
+    assert doc["project_id"] == target["id"]  # chain 7: jget project_id
+    assert doc["id"] == doc["genome_id"] == gid and doc["name"] == doc["genome_label"] == "Renamed"
+    assert doc["external_id"] == "EXT-7b" and doc["genome_status"] == "ANNOTATED"
+    moved = call(server, "GET", f"/projects/{target['id']}/genomes", analyst).json()["objects"]
+    assert [(g["id"], g["name"]) for g in moved] == [(gid, "Renamed")]
+    left = call(server, "GET", f"/projects/{project['id']}/genomes", analyst).json()["objects"]
+    assert gid not in [g["id"] for g in left]
+    assert call(server, "GET", f"/projects/{target['id']}/genomes/{gid}", analyst).status_code == 200
+    assert call(server, "GET", f"/projects/{project['id']}/genomes/{gid}", analyst).status_code == 404
+
+    # nothing given: nothing changes; an empty external_id clears it; the slash form works
+    same = edit(server, analyst, gid).json()
+    assert (same["name"], same["external_id"], same["project_id"]) == ("Renamed", "EXT-7b", target["id"])
+    body = b'{"name": null, "external_id": "", "project_id": null}'
+    cleared = call(server, "PUT", f"/genomes/{gid}/", analyst, **raw(body)).json()
+    assert cleared["external_id"] is None and cleared["name"] == "Renamed"
+    back = edit(server, analyst, gid, project_id=project["id"]).json()  # an integer works as well
+    assert back["project_id"] == project["id"]
+
+
+def test_edit_genome_errors_and_isolation(
+    server: LiveServer,
+    world: World,
+    analyst: tuple[str, str],
+    project: dict,
+    target: dict,
+    vcf: dict[str, bytes],
+) -> None:
+    gid = upload(server, analyst, project["id"], vcf["vcf"], "genome_label=Mine&genome_sex=male").json()[
+        "genome_id"
+    ]
+    r = edit(server, analyst, 987654, name="x")
+    assert r.status_code == 404 and r.json()["description"]
+    r = edit(server, analyst, gid, project_id="abc")
+    assert r.status_code == 400 and "project_id" in r.json()["description"]
+    r = edit(server, analyst, gid, project_id="987654")
+    assert r.status_code == 404 and r.json()["description"]
+    r = edit(server, analyst, gid, name="  ")
+    assert r.status_code == 400 and r.json()["description"]
+    other = world.member("lab-b", Role.ANALYST).basic
+    theirs = call(server, "POST", "/projects/", other, data={"project_name": "Lab B"}).json()["id"]
+    r = edit(server, analyst, gid, project_id=str(theirs))  # another lab's project does not exist
+    assert r.status_code == 404 and r.json()["description"]
+    r = edit(server, other, gid, name="Stolen", project_id=str(theirs))
+    assert r.status_code == 404 and r.json()["description"]
+    r = call(server, "DELETE", f"/genomes/{gid}", other)
+    assert r.status_code == 404 and r.json()["description"]
+    viewer = world.member("lab-a", Role.VIEWER).basic
+    r = edit(server, viewer, gid, name="Viewed")
+    assert r.status_code == 403 and r.json()["description"]
+    r = call(server, "DELETE", f"/genomes/{gid}", viewer)
+    assert r.status_code == 403 and r.json()["description"]
+    doc = call(server, "GET", f"/genomes/{gid}", analyst).json()
+    assert doc["name"] == "Mine" and doc["project_id"] == project["id"]
+
+
+def test_delete_genome(
+    server: LiveServer,
+    world: World,
+    analyst: tuple[str, str],
+    project: dict,
+    vcf: dict[str, bytes],
+) -> None:
+    gid = annotated_genome(server, analyst, project["id"], vcf["vcf.gz"], "Doomed")
+    services, actor = world.services, world.member("lab-a", Role.ANALYST).actor
+    view = services.pedigree.genome_by_id(actor, gid)
+    blobs = [services.store.local_path(k) for k in (view.genome.genotypes_key, view.file.blob_key)]
+    assert all(p.exists() for p in blobs)
+
+    # delete_genome.py: requests.delete, then result.json() whatever the status
+    r = call(server, "DELETE", f"/genomes/{gid}", analyst)
+    assert r.status_code == 200 and r.json() == {"id": gid, "genome_id": gid, "deleted": True}
+    assert not any(p.exists() for p in blobs)
+    r = call(server, "GET", f"/genomes/{gid}", analyst)
+    assert r.status_code == 404 and r.json()["description"]
+    assert gid not in [g["id"] for g in call(server, "GET", "/genomes", analyst).json()["objects"]]
+    r = call(server, "DELETE", f"/genomes/{gid}/", analyst)
+    assert r.status_code == 404 and r.json()["description"]
+
+
+def test_genome_in_a_report_is_neither_deleted_nor_moved(
+    server: LiveServer,
+    world: World,
+    analyst: tuple[str, str],
+    project: dict,
+    target: dict,
+    vcf: dict[str, bytes],
+) -> None:
+    gid = annotated_genome(server, analyst, project["id"], vcf["vcf.gz"], "Reported")
+    panel = call(server, "POST", "/panels/", analyst, **raw(b'{"name": "Del", "description": "d"}')).json()
+    body = {"report_type": "panel", "proband_genome_id": gid, "filter_id": None, "panel_id": panel["id"],
+            "accession_id": "ACC-DEL"}  # fmt: skip
+    cr = call(server, "POST", "/reports/", analyst, **raw(json.dumps(body).encode())).json()[
+        "clinical_report"
+    ]
+    r = call(server, "DELETE", f"/genomes/{gid}", analyst)
+    assert r.status_code == 422
+    assert f"clinical report(s) {cr['id']}" in r.json()["description"]
+    r = edit(server, analyst, gid, project_id=str(target["id"]))
+    assert r.status_code == 422 and str(cr["id"]) in r.json()["description"]
+    doc = call(server, "GET", f"/genomes/{gid}", analyst).json()
+    assert doc["project_id"] == project["id"] and doc["report_count"] == 1
+    renamed = edit(server, analyst, gid, name="Still reported")  # renaming is harmless
+    assert renamed.status_code == 200 and renamed.json()["name"] == "Still reported"
+    assert call(server, "GET", f"/reports/{cr['id']}", analyst).json()["genome_id"] == gid
+
+    # a genome whose files a job is still writing waits until it is settled
+    services, actor = world.services, world.member("lab-a", Role.ANALYST).actor
+    other = annotated_genome(server, analyst, project["id"], vcf["vcf"], "Busy")
+    file_id = services.pedigree.genome_by_id(actor, other).genome.file_id
+    services.indexing.set_state(file_id, GenomeState.ANNOTATING)
+    r = call(server, "DELETE", f"/genomes/{other}", analyst)
+    assert r.status_code == 422 and "ANNOTATING" in r.json()["description"]
+    services.indexing.set_state(file_id, GenomeState.READY)
+    assert call(server, "DELETE", f"/genomes/{other}", analyst).json()["deleted"] is True
+
+
+def test_genome_of_a_multi_sample_file_is_not_moved_alone(
+    server: LiveServer, analyst: tuple[str, str], project: dict, target: dict
+) -> None:
+    q = "genome_label=Trio&genome_sex=unspecified&assembly_version=hg19"
+    first = upload(server, analyst, project["id"], GIAB.read_bytes(), q).json()["genome_id"]
+    r = edit(server, analyst, first, project_id=str(target["id"]))
+    assert r.status_code == 422 and "without them" in r.json()["description"]
+    assert call(server, "GET", f"/genomes/{first}", analyst).json()["project_id"] == project["id"]

@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from vardesk.api.fabric import (
     routes_analysis,
+    routes_config,
     routes_panels,
     routes_projects,
     routes_reports,
@@ -17,7 +18,14 @@ from vardesk.api.fabric.common import fabric_renderer, fabric_status
 def build_router() -> APIRouter:
     """Every Fabric route, in both slash forms, never redirecting."""
     router = APIRouter(redirect_slashes=False)
-    for sub in (routes_projects, routes_reports, routes_variants, routes_panels, routes_analysis):
+    for sub in (
+        routes_projects,
+        routes_reports,
+        routes_variants,
+        routes_panels,
+        routes_config,
+        routes_analysis,
+    ):
         router.include_router(sub.router)
     return router
 

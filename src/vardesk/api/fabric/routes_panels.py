@@ -1,4 +1,4 @@
-"""Fabric panels (contract §5.8: E31, E32, E34, E35)."""
+"""Fabric panels (contract §5.8: E31–E35)."""
 
 from __future__ import annotations
 
@@ -54,6 +54,20 @@ def panels_get(
     services: Services = Depends(get_services),
 ) -> JSON:
     return JSON(render.panel(request, services.panels.get(actor, panel_id)))
+
+
+@route(router, ["PUT"], "/panels/{panel_id}")
+async def panels_update(
+    request: Request,
+    panel_id: int,
+    actor: Actor = Depends(require_actor),
+    services: Services = Depends(get_services),
+) -> JSON:
+    """E33 (post_panel.py --i): the six text keys, always all sent; ``null`` leaves a field unchanged."""
+    body = await json_object(request)
+    data = {k: body.get(k) for k in PANEL_TEXT_FIELDS}
+    panel = await run_in_threadpool(services.panels.update, actor, panel_id, data)
+    return JSON(render.panel(request, panel))
 
 
 @route(router, ["GET"], "/panels/{panel_id}/regions")

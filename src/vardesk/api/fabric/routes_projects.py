@@ -1,4 +1,4 @@
-"""Fabric projects and genomes (contract §5.1–5.2: E1–E7)."""
+"""Fabric projects and genomes (contract §5.1–5.2: E1–E9)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,17 @@ from starlette.requests import Request
 
 from vardesk.api.deps import get_services, require_actor
 from vardesk.api.fabric import render
-from vardesk.api.fabric.common import JSON, clean_text, form_fields, objects, page, query, route, to_int
+from vardesk.api.fabric.common import (
+    JSON,
+    clean_text,
+    form_fields,
+    json_object,
+    objects,
+    page,
+    query,
+    route,
+    to_int,
+)
 from vardesk.domain.access import Actor
 from vardesk.domain.errors import NotFound, TooLarge, Unprocessable, VardeskError
 from vardesk.services.container import Services
@@ -160,3 +170,30 @@ def genomes_get(
     services: Services = Depends(get_services),
 ) -> JSON:
     return JSON(genome_doc(request, services, services.pedigree.genome_by_id(actor, genome_id)))
+
+
+@route(router, ["PUT"], "/genomes/{genome_id}")
+async def genomes_edit(
+    request: Request,
+    genome_id: int,
+    actor: Actor = Depends(require_actor),
+    services: Services = Depends(get_services),
+) -> JSON:
+    """E8 (edit_genome.py): ``name``, ``external_id``, ``project_id`` (a string moves the genome to that
+    project); every key is always sent, ``null`` meaning unchanged; an empty ``external_id`` clears it."""
+    body = await json_object(request)
+    data: dict = {"label": body.get("name"), "project_id": to_int(body.get("project_id"), "project_id")}
+    if body.get("external_id") is not None:
+        data["attributes"] = {"external_id": clean_text(body["external_id"]) or None}
+    await run_in_threadpool(services.files.update_genome, actor, genome_id, data)
+    view = await run_in_threadpool(services.pedigree.genome_by_id, actor, genome_id)
+    return JSON(await run_in_threadpool(genome_doc, request, services, view))
+
+
+@route(router, ["DELETE"], "/genomes/{genome_id}")
+async def genomes_delete(
+    genome_id: int, actor: Actor = Depends(require_actor), services: Services = Depends(get_services)
+) -> JSON:
+    """E9 (delete_genome.py): a JSON answer, never 204; a genome a report uses is refused (422)."""
+    g = await run_in_threadpool(services.files.delete_genome, actor, genome_id)
+    return JSON({"id": g.id, "genome_id": g.id, "deleted": True})
