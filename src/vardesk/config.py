@@ -42,6 +42,10 @@ class Settings:
     job_plugins: str = ""  # comma-separated modules that register extra job tools
     max_upload_bytes: int = 50 * 1024**3
     fabric_prefix: str = "/fabric"
+    # The externally visible base URL (scheme, host, any proxy path) for absolute URLs the server hands
+    # out, e.g. FE3 upload and download URLs; default: taken from each request (Host header, root path).
+    public_url: str = ""
+    download_link_seconds: int = 600  # lifetime of signed report download URLs
     fabric_timezone: str = "America/Los_Angeles"
     # The laboratory printed on clinical reports
     lab_name: str = "Clinical Genomics Laboratory"

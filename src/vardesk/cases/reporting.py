@@ -8,9 +8,9 @@ from typing import Any
 from vardesk.cases.service import CaseView
 from vardesk.domain import cases as dc
 from vardesk.domain.access import Actor
-from vardesk.domain.cases import ReportVariant, ToReport, VariantStatus
+from vardesk.domain.cases import Case, ReportVariant, ToReport, VariantStatus
 from vardesk.domain.enums import Sex as DomainSex
-from vardesk.domain.errors import Unprocessable
+from vardesk.domain.errors import NotFound, Unprocessable
 from vardesk.reports import model as rm
 from vardesk.reports.pdf import render_pdf
 from vardesk.services.context import ServiceContext, audit
@@ -203,7 +203,47 @@ class ReportService:
         self._audit(actor, view, "report_final")
         return path.read_bytes()
 
+    # -- approved versions (clients that read the signed report rather than a PDF) ---------------------
+    def approved_versions(self, actor: Actor, ref: str) -> list[CaseView]:
+        """The approved versions of a case (the original and its amendments), oldest first."""
+        return [v for v in self.services.cases.versions(actor, ref) if v.case.status == dc.APPROVED]
+
+    def latest_approved(self, actor: Actor, ref: str) -> tuple[CaseView, rm.ReportDocument]:
+        """The document of the most recent approved version of a case: what its final PDF shows."""
+        approved = self.approved_versions(actor, ref)
+        if not approved:
+            raise Unprocessable(f"case {ref} has no approved report yet")
+        view = approved[-1]
+        _, variants, names = self._load(actor, str(view.case.id), None)
+        status = rm.ReportStatus.AMENDED if view.case.amends_case_id else rm.ReportStatus.FINAL
+        document = self.document(view, variants, status, names)
+        self._audit(actor, view, "report_read")
+        return view, document
+
+    def final_link(self, actor: Actor, ref: str, version_id: int, ttl_seconds: int) -> tuple[CaseView, str]:
+        """A signed token, valid ``ttl_seconds``, for the final PDF of approved version ``version_id`` of
+        case ``ref``; the PDF is rendered now so the download only serves it."""
+        view = next((v for v in self.approved_versions(actor, ref) if v.case.id == version_id), None)
+        if view is None:
+            raise NotFound(f"report {version_id} is not an approved report of case {ref}")
+        self.final(actor, str(version_id))
+        return view, self.services.auth.issue_link(actor, _pdf_resource(view.case), ttl_seconds)
+
+    def final_from_link(self, token: str, version_id: int) -> tuple[CaseView, bytes]:
+        """The final PDF a signed link points at, with the rights of the user it was issued to."""
+        with self.ctx.uow() as uow:
+            case = uow.cases.get(version_id)
+            resource = _pdf_resource(case) if case else "report-pdf:none"
+        actor = self.services.auth.authenticate_link(token, resource)
+        view = self.services.cases.get(actor, str(version_id))
+        return view, self.final(actor, str(version_id))
+
     def _audit(self, actor: Actor, view: CaseView, action: str) -> None:
         with self.ctx.uow() as uow:
             audit(uow, action, actor=actor, entity_type="case", entity_id=view.case.id)
             uow.commit()
+
+
+def _pdf_resource(case: Case) -> str:
+    """What a download link names: the version's uuid, never a patient detail."""
+    return f"report-pdf:{case.uuid}:{case.version}"

@@ -451,6 +451,65 @@ class CaseService:
             uow.commit()
         return view
 
+    def versions(self, actor: Actor, ref: str, study_ref: str | None = None) -> list[CaseView]:
+        """Every version of a case, oldest first: the original and the amendments that followed it."""
+        with self.ctx.uow() as uow:
+            study, case = self.find(uow, actor, ref, study_ref)
+            chain = uow.cases.in_studies([case.study_id])
+            by_id = {c.id: c for c in chain}
+            while case.amends_case_id in by_id:
+                case = by_id[case.amends_case_id]
+            out = [case]
+            while nxt := next((c for c in chain if c.amends_case_id == out[-1].id), None):
+                out.append(nxt)
+            views = [self.view(uow, study, c) for c in out]
+            audit(uow, "case_read", actor=actor, entity_type="case", entity_id=case.id)
+            uow.commit()
+        return views
+
+    def _open_member(
+        self, uow: UnitOfWork, actor: Actor, ref: str, member_id: int
+    ) -> tuple[StudyView, Case, CaseMember]:
+        study, case = self._for_write(uow, actor, ref, None)
+        member = next((m for m in uow.case_members.of_case(case.id or 0) if m.id == member_id), None)
+        if member is None:
+            raise NotFound(f"member {member_id} not found in case {ref}")
+        if member.genome_id is not None:
+            raise Conflict(f"member {member_id} already has a genome")
+        return study, case, member
+
+    def member_for_upload(self, actor: Actor, ref: str, member_id: int) -> CaseView:
+        """The case, if ``actor`` may attach a genome to its member ``member_id`` (which has none yet)."""
+        with self.ctx.uow() as uow:
+            study, case, _ = self._open_member(uow, actor, ref, member_id)
+            return self.view(uow, study, case)
+
+    def attach_genome(self, actor: Actor, ref: str, member_id: int, genome_ref: Any) -> CaseView:
+        """Give member ``member_id`` (which has no genome) a genome of the case's project, keeping the
+        member's id; the case's analysis is queued once every member's genome is ready."""
+        with self.ctx.uow() as uow:
+            study, case, member = self._open_member(uow, actor, ref, member_id)
+            genome = self._genome(uow, study, genome_ref)
+            members = uow.case_members.of_case(case.id or 0)
+            builds = {g.build for m in members if m.genome_id and (g := uow.genomes.get(m.genome_id))}
+            if builds and genome.build not in builds:
+                raise Conflict(
+                    f"the genome is {genome.build}, the case's other genomes {', '.join(sorted(builds))}"
+                )
+            member.genome_id = genome.id
+            self._advance(uow, case, members)
+            self.record(
+                uow,
+                actor,
+                case,
+                "update",
+                {"members": {"genome": {"member": member_id, "new": member.genome_id}}},
+            )
+            view = self.view(uow, study, case)
+            uow.commit()
+        self.services.candidates.schedule_ready([view.case.id or 0])
+        return view
+
     def history(self, actor: Actor, ref: str, study_ref: str | None = None) -> list[CaseEvent]:
         with self.ctx.uow() as uow:
             _, case = self.find(uow, actor, ref, study_ref)

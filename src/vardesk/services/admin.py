@@ -158,6 +158,17 @@ class AdminService:
             uow.commit()
         return user
 
+    def names_of(self, actor: Actor, user_ids: list[int]) -> dict[int, str]:
+        """Display names (the name, else the e-mail) of users of the actor's workspace, for the "who did
+        it" of a record; other workspaces' users are left out."""
+        with self.ctx.uow() as uow:
+            users = [uow.users.get(i) for i in dict.fromkeys(user_ids)]
+        return {
+            u.id: u.name or u.email
+            for u in users
+            if u is not None and u.id and u.workspace_id == actor.workspace_id
+        }
+
     def workspace_of(self, actor: Actor) -> Workspace:
         with self.ctx.uow() as uow:
             ws = uow.workspaces.get(actor.workspace_id)

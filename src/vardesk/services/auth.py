@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from vardesk.domain.access import Actor
-from vardesk.domain.errors import RateLimited, Unauthenticated
+from vardesk.domain.errors import Forbidden, RateLimited, Unauthenticated
 from vardesk.domain.models import User
 from vardesk.services.context import ServiceContext, audit
 from vardesk.services.security import verify_secret
@@ -78,6 +78,30 @@ class AuthService:
             self._fail(login, "basic_auth")
             raise Unauthenticated("incorrect API key login or password")
         return actor
+
+    # -- signed links ----------------------------------------------------------------------------
+    def issue_link(self, actor: Actor, resource: str, ttl_seconds: int) -> str:
+        """A signed token that lets whoever holds it fetch ``resource`` (an opaque id, never PHI) with
+        ``actor``'s rights until it expires: for download URLs given to clients without credentials."""
+        with self.ctx.uow() as uow:
+            user = uow.users.get(actor.user_id)
+            assert user is not None
+            uuid = user.uuid
+        return self.ctx.signer.issue(
+            uuid, actor.workspace_id, "link", ttl=ttl_seconds, claims={"res": resource}
+        )
+
+    def authenticate_link(self, token: str, resource: str) -> Actor:
+        """The actor a link was issued to, if ``token`` is a valid, unexpired link to ``resource`` and the
+        user is still active; the rights are checked again by the service that serves the resource."""
+        try:
+            claims = self.ctx.signer.verify(token, "link")
+            if claims.extra.get("res") != resource:
+                raise Unauthenticated("the link is not valid for this resource")
+            return self._actor_for_uuid(claims.user_uuid, claims.workspace_id, via="link")
+        except Unauthenticated as exc:
+            message = "the download link has expired" if "expired" in exc.message else "invalid download link"
+            raise Forbidden(message) from None
 
     # -- internals -------------------------------------------------------------------------------
     def _verify_credentials(self, name: str, password: str, via: str) -> Actor | None:

@@ -96,11 +96,14 @@ class FileService:
         sample_labels: dict[str, str] | None = None,
         label: str | None = None,
         genome_attributes: dict[str, Any] | None = None,
+        build_hint: str | None = None,
     ) -> FileView:
         """Validate an upload, store it, and record the file and one genome per sample, all or nothing.
 
         ``label`` names every genome of the file (``label (sample)`` when it has several samples);
-        ``genome_attributes`` are stored on each genome (e.g. a face's external id or declared sex)."""
+        ``genome_attributes`` are stored on each genome (e.g. a face's external id or declared sex);
+        ``build_hint`` is the build to record when neither the file nor the request tells it (a client's
+        declared assembly that must not override what the file says)."""
         name = clean_file_name(name)
         path = clean_relative_path(relative_path) + name
         with self.ctx.uow() as uow:
@@ -110,7 +113,10 @@ class FileService:
         header = validate_vcf(blob.path)
         if not header.samples:
             raise Invalid("the VCF has no sample columns, so it carries no genome")
-        build = check_build(header.build, normalise_assembly(expected_build) or None, study.project.assembly)
+        expected = normalise_assembly(expected_build) or None
+        if expected is None and header.build is None:
+            expected = normalise_assembly(build_hint) or None
+        build = check_build(header.build, expected, study.project.assembly)
         vcf = VcfFile(
             workspace_id=actor.workspace_id,
             project_id=study.project.id or 0,

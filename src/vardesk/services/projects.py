@@ -177,6 +177,22 @@ class ProjectService:
             uow.commit()
         return view
 
+    def project_for_code(self, actor: Actor, code: str, data: dict[str, Any]) -> ProjectView:
+        """The workspace's project ``code``, created from ``data`` on first use (a face's default home
+        for the entities its clients create without naming a project). Unreadable: not found."""
+        for _ in range(2):
+            with self.ctx.uow() as uow:
+                ws = self._workspace(uow, actor, None)
+                project = uow.projects.by_code(ws.id or 0, code)
+                if project is not None:
+                    require_project_read(actor, project)
+                    return self._view(uow, ws, project)
+            try:
+                return self.create_project(actor, {**data, "id": code})
+            except Conflict:  # created meanwhile by a concurrent request
+                continue
+        raise Conflict(f"project {code!r} could not be created")
+
     def search_projects(self, actor: Actor, filters: dict[str, Any]) -> list[ProjectView]:
         with self.ctx.uow() as uow:
             ws = self._workspace(uow, actor, filters.pop("organization", None))

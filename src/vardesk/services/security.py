@@ -7,7 +7,8 @@ import secrets
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import jwt
 from argon2 import PasswordHasher
@@ -86,8 +87,9 @@ class VerifiedSecretCache:
 class TokenClaims:
     user_uuid: str
     workspace_id: int
-    kind: str  # access | refresh
+    kind: str  # access | refresh | link
     expires_at: int
+    extra: dict[str, Any] = field(default_factory=dict)  # claims given to issue(claims=…)
 
 
 class TokenSigner:
@@ -103,10 +105,22 @@ class TokenSigner:
         self.access_ttl = access_ttl
         self.refresh_ttl = refresh_ttl
 
-    def issue(self, user_uuid: str, workspace_id: int, kind: str) -> str:
+    def issue(
+        self,
+        user_uuid: str,
+        workspace_id: int,
+        kind: str,
+        *,
+        ttl: int | None = None,
+        claims: dict[str, Any] | None = None,
+    ) -> str:
+        """A token of ``kind`` for a user; ``ttl`` overrides the kind's lifetime and ``claims`` adds claims
+        (never PHI: the payload is only signed, not encrypted), which cannot replace the standard ones."""
         now = int(self._clock())
-        ttl = self.access_ttl if kind == "access" else self.refresh_ttl
+        if ttl is None:
+            ttl = self.access_ttl if kind == "access" else self.refresh_ttl
         payload = {
+            **(claims or {}),
             "sub": user_uuid,
             "ws": workspace_id,
             "typ": kind,
@@ -132,4 +146,8 @@ class TokenSigner:
             raise Unauthenticated("invalid token") from exc
         if payload.get("typ") != kind:
             raise Unauthenticated(f"a {payload.get('typ')} token cannot be used as a {kind} token")
-        return TokenClaims(payload["sub"], int(payload["ws"]), kind, int(payload["exp"]))
+        extra = {k: v for k, v in payload.items() if k not in _STANDARD_CLAIMS}
+        return TokenClaims(payload["sub"], int(payload["ws"]), kind, int(payload["exp"]), extra)
+
+
+_STANDARD_CLAIMS = frozenset({"sub", "ws", "typ", "iat", "exp", "jti", "iss"})

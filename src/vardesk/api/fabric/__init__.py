@@ -1,4 +1,4 @@
-"""The Fabric Genomics (Opal / Omicia FE2) compatible face: contracts/fabric.md."""
+"""The Fabric Genomics (Opal / Omicia FE2 and FE3) compatible face: contracts/fabric.md."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from vardesk.api.fabric import (
     routes_analysis,
+    routes_cases,
     routes_config,
     routes_panels,
     routes_projects,
@@ -25,6 +26,7 @@ def build_router() -> APIRouter:
         routes_panels,
         routes_config,
         routes_analysis,
+        routes_cases,
     ):
         router.include_router(sub.router)
     return router
