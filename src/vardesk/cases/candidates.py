@@ -287,10 +287,18 @@ class CandidateService:
         return jobs
 
     def schedule_rerun(self, case_id: int, actor: Actor) -> None:
-        """Panel, phenotype or filter changes: run again when the case is analysable."""
+        """Panel, phenotype, filter or member changes: run again when the case is analysable. A case whose
+        genomes are not all READY yet (a genome just attached) goes back to WAITING instead, and the
+        indexing job queues its analysis once they are."""
         with self.ctx.uow() as uow:
             case = uow.cases.get(case_id)
-        if case is not None and case.status not in (dc.WAITING_FOR_SAMPLE, dc.APPROVED, dc.FAILED):
+        if case is None or case.status in (dc.WAITING_FOR_SAMPLE, dc.APPROVED, dc.FAILED):
+            return
+        if self.services.cases.genomes_ready(case_id):
+            self._submit(case, actor)
+            return
+        self.services.cases.system_status(case_id, dc.WAITING, "waiting for the genomes to be indexed")
+        if case_id in self.services.cases.analysable([case_id]):  # indexed meanwhile
             self._submit(case, actor)
 
     def rerun(self, actor: Actor, ref: str, study_ref: str | None) -> tuple[Job, str]:

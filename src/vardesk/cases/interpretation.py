@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from vardesk.cases.structural import StructuralVariant, read_structural
 from vardesk.catalog.uow import UnitOfWork
 from vardesk.domain.access import Actor, require_project_write
 from vardesk.domain.cases import Classification, ReportVariant, ToReport, VariantEvent, VariantStatus
+from vardesk.domain.enums import GenomeState
 from vardesk.domain.errors import Invalid, NotFound
 from vardesk.services.context import ServiceContext, audit
 
@@ -156,6 +158,37 @@ class InterpretationService:
             self._variant(uow, case.id or 0, variant_id)
             return uow.variant_events.of_variant(variant_id)
 
+    def scored(
+        self, actor: Actor, case_ref: str, *, study_ref: str | None = None
+    ) -> list[tuple[ReportVariant, str, list[VariantEvent]]]:
+        """Each active report variant with its scoring status and its scoring audit log (oldest first)."""
+        with self.ctx.uow() as uow:
+            _, case = self.services.cases.find(uow, actor, case_ref, study_ref)
+            rows = uow.report_variants.of_case(case.id or 0)
+            events: dict[int, list[VariantEvent]] = {}
+            for e in uow.variant_events.of_case(case.id or 0):
+                events.setdefault(e.report_variant_id, []).append(e)
+            audit(uow, "report_variants_read", actor=actor, entity_type="case", entity_id=case.id)
+            uow.commit()
+        return [
+            (rv, scoring_status(rv, events.get(rv.id or 0, [])), events.get(rv.id or 0, [])) for rv in rows
+        ]
+
+    def structural(
+        self, actor: Actor, case_ref: str, *, study_ref: str | None = None
+    ) -> list[StructuralVariant]:
+        """The structural records of the proband's genome (none until it is indexed)."""
+        with self.ctx.uow() as uow:
+            _, case = self.services.cases.find(uow, actor, case_ref, study_ref)
+            members = uow.case_members.of_case(case.id or 0)
+            proband = next((m for m in members if m.relation == "PROBAND"), members[0] if members else None)
+            genome = uow.genomes.get(proband.genome_id) if proband and proband.genome_id else None
+            audit(uow, "structural_variants_read", actor=actor, entity_type="case", entity_id=case.id)
+            uow.commit()
+        if genome is None or genome.state is not GenomeState.READY or not genome.genotypes_key:
+            return []
+        return read_structural(self.services.store.local_path(genome.genotypes_key))
+
     def copy_variants(self, uow: UnitOfWork, from_case: int, to_case: int) -> None:
         keep = [f for f in ReportVariant.__dataclass_fields__ if f not in ("id", "case_id", "created_at")]
         for rv in uow.report_variants.of_case(from_case):
@@ -283,6 +316,53 @@ def select_variants(
             continue
         out.append(v)
     return out
+
+
+SCORING_STATUSES = ("scored", "scoring", "classified", "unscored")
+
+
+def scoring_status(rv: ReportVariant, events: list[VariantEvent]) -> str:
+    """``classified`` once a person gave a classification; ``scoring`` while criteria or other changes
+    were made without one; ``scored`` when only the automatic ACMG assessment exists; ``unscored`` when
+    the variant had no annotation to assess (no automatic assessment, untouched)."""
+    if rv.classification:
+        return "classified"
+    if rv.criteria or any(e.field in ("criteria", "classification") for e in events):
+        return "scoring"
+    return "scored" if (rv.acmg or {}).get("automatic") else "unscored"
+
+
+# Fabric target inheritance modes → the modes of analysis.inheritance that satisfy them
+TARGET_MODES = {
+    "DOMINANT": ("AUTOSOMAL_DOMINANT", "DE_NOVO", "X_LINKED_DE_NOVO"),
+    "RECESSIVE": ("AUTOSOMAL_RECESSIVE_HOMOZYGOUS", "COMPOUND_HETEROZYGOUS", "X_LINKED_RECESSIVE"),
+    "X_LINKED": ("X_LINKED_RECESSIVE", "X_LINKED_DE_NOVO"),
+    "DE_NOVO": ("DE_NOVO", "X_LINKED_DE_NOVO"),
+}
+
+
+def match_targets(variants: list[ReportVariant], targets: list[dict[str, Any]]) -> list[ReportVariant]:
+    """Variants matching any target; a target's given keys must all match: ``chromosome`` (canonical),
+    ``start_on_chrom``/``end_on_chrom`` (1-based inclusive window; ``end`` defaults to ``start``),
+    ``ref``/``alt``, ``gene_symbol`` (case-insensitive), ``inheritance_mode`` (a mode name or one of
+    DOMINANT, RECESSIVE, X_LINKED, DE_NOVO)."""
+    from vardesk.domain.variant_key import canonical_chrom
+
+    def hit(v: ReportVariant, t: dict[str, Any]) -> bool:
+        if t.get("chromosome") and canonical_chrom(str(t["chromosome"])) != v.chrom:
+            return False
+        start, end = t.get("start_on_chrom"), t.get("end_on_chrom")
+        end = start if end is None else end
+        last = v.pos + max(len(v.ref), 1) - 1
+        if (start is not None and last < start) or (end is not None and v.pos > end):
+            return False
+        for key, value in (("ref", v.ref), ("alt", v.alt), ("gene_symbol", v.gene)):
+            if t.get(key) and str(t[key]).strip().upper() != value.upper():
+                return False
+        mode = str(t.get("inheritance_mode") or "").strip().upper()
+        return not mode or bool(set(TARGET_MODES.get(mode, (mode,))) & set(v.inheritance_modes))
+
+    return [v for v in variants if any(hit(v, t) for t in targets)]
 
 
 EXPORT_COLUMNS = (

@@ -525,14 +525,18 @@ class CaseService:
         with self.ctx.uow() as uow:
             for case_id in dict.fromkeys(case_ids):
                 case = uow.cases.get(case_id)
-                if case is None or case.status != dc.WAITING:
-                    continue
-                genomes = [
-                    uow.genomes.get(m.genome_id) for m in uow.case_members.of_case(case_id) if m.genome_id
-                ]
-                if genomes and all(g is not None and g.state is GenomeState.READY for g in genomes):
+                if case is not None and case.status == dc.WAITING and self._genomes_ready(uow, case_id):
                     due.append(case_id)
         return due
+
+    def genomes_ready(self, case_id: int) -> bool:
+        """Whether the case has genomes and every one of them is READY (indexed and annotated)."""
+        with self.ctx.uow() as uow:
+            return self._genomes_ready(uow, case_id)
+
+    def _genomes_ready(self, uow: UnitOfWork, case_id: int) -> bool:
+        genomes = [uow.genomes.get(m.genome_id) for m in uow.case_members.of_case(case_id) if m.genome_id]
+        return bool(genomes) and all(g is not None and g.state is GenomeState.READY for g in genomes)
 
     def record_system(self, case_id: int, action: str, changes: dict[str, Any]) -> None:
         """A history entry written by the system (e.g. an analysis run that changed no status)."""

@@ -103,6 +103,12 @@ class VariantEventRepository(Repository[VariantEvent]):
             ).all()
         )
 
+    def of_case(self, case_id: int) -> list[VariantEvent]:
+        c = t.variant_events.c
+        return list(
+            self.session.scalars(select(VariantEvent).where(c.case_id == case_id).order_by(c.id)).all()
+        )
+
 
 class PanelRepository(Repository[Panel]):
     model = Panel

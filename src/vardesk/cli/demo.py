@@ -65,11 +65,25 @@ def seed_demo(services: Services) -> dict[str, Any]:
     return {
         "workspace": DEMO_WORKSPACE,
         "demo_data": data,
+        "grch37_bundle": install_loci_bundle(services),
         "api_key": {"login": key.login, "password": key.password},
         "users": [{"user": email, "role": role, "password": passwords[email]} for email, role in DEMO_USERS],
         "project": "demo@demo",
         "study": "demo@demo:default",
     }
+
+
+def install_loci_bundle(services: Services) -> str:
+    """The synthetic (NOT HUMAN) GRCh37-labelled bundle with genes at the loci of the Fabric acceptance
+    chains' VCF (``bench/fabric_chains``), so hg19 uploads there are annotated and yield report variants."""
+    from vardesk.annotate.bundle import load_bundle
+    from vardesk.synthetic.loci import build_loci_bundle
+
+    bundle_dir = build_loci_bundle(services.settings.data_dir / "demo" / "grch37-loci")
+    bundle_id = load_bundle(bundle_dir).id
+    if not any(m.id == bundle_id for m in services.annotation.bundles()):
+        services.annotation.install(bundle_dir)
+    return bundle_id
 
 
 def seed_demo_data(services: Services, actor: Actor) -> dict[str, Any]:

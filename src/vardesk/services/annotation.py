@@ -19,11 +19,25 @@ from vardesk.annotate.engine import annotate_variants, annotation_dir, next_part
 from vardesk.annotate.preannotated import detect, read_preannotated
 from vardesk.domain.errors import NotFound
 from vardesk.domain.models import Genome
+from vardesk.ingest.sniff import Compression, decompressed_blocks
 from vardesk.services.context import ServiceContext
 from vardesk.storage.blobs import LocalBlobStore
 
 Progress = Callable[[float, str], None]
 PIPELINE_PREFIX = "vcf:"
+
+
+def _seekable(vcf_path: Path, work: Path) -> Path:
+    """A path htslib can read: pysam cannot open plain gzip (not BGZF) or bzip2, so such an upload is
+    decompressed (with the upload limits) into ``work`` first; plain and BGZF files are read in place."""
+    comp, blocks, _ = decompressed_blocks(vcf_path, threaded=False)
+    if comp not in (Compression.GZIP, Compression.BZIP2):
+        return vcf_path
+    out = work / "input.vcf"
+    with out.open("wb") as fh:
+        for block in blocks:
+            fh.write(block)
+    return out
 
 
 @contextmanager
@@ -123,18 +137,25 @@ class AnnotationService:
         return self._from_pipeline(vcf.uuid, self.store.local_path(vcf.blob_key), file_id, vcf.build)
 
     def _from_pipeline(self, file_uuid: str, vcf_path: Path, file_id: int, build: str) -> dict[str, Any]:
-
-        with pysam.VariantFile(str(vcf_path)) as vf:
-            tag = detect(vf.header)
-        if tag is None:
-            return {
-                "source": "none",
-                "reason": f"no reference bundle is installed for {build} and the file "
-                "carries no CSQ, ANN or BCSQ annotation",
-            }
-        table = read_preannotated(vcf_path, tag)
-        key = f"annotations/{PIPELINE_PREFIX.rstrip(':')}-{file_uuid}"
         work = self.store.scratch_dir()
+        try:
+            readable = _seekable(vcf_path, work)
+            with pysam.VariantFile(str(readable)) as vf:
+                tag = detect(vf.header)
+            if tag is None:
+                self.store.delete_scratch(work)
+                return {
+                    "source": "none",
+                    "reason": f"no reference bundle is installed for {build} and the file "
+                    "carries no CSQ, ANN or BCSQ annotation",
+                }
+            table = read_preannotated(readable, tag)
+            if readable != vcf_path:
+                readable.unlink()
+        except BaseException:
+            self.store.delete_scratch(work)
+            raise
+        key = f"annotations/{PIPELINE_PREFIX.rstrip(':')}-{file_uuid}"
         try:
             pq.write_table(table.sort_by("key"), work / "part-000000.parquet")
             self.store.delete(key)

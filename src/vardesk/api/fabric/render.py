@@ -10,7 +10,8 @@ from starlette.requests import Request
 from vardesk import __version__
 from vardesk.api.fabric.common import stamp
 from vardesk.cases.service import CaseView
-from vardesk.domain.cases import CaseType, Panel, ReportVariant
+from vardesk.cases.structural import StructuralVariant
+from vardesk.domain.cases import CaseType, Panel, ReportVariant, VariantEvent
 from vardesk.domain.enums import Affected, GenomeState, Sex
 from vardesk.services.pedigree import GenomeView
 from vardesk.services.projects import ProjectView
@@ -164,8 +165,12 @@ def patient_fields(fields: dict[str, Any]) -> list[dict[str, Any]]:
     return [{str(k): v} for k, v in fields.items()]
 
 
-def _chrom(chrom: str) -> str:
+def chrom_name(chrom: str) -> str:
+    """Fabric spells chromosomes with ``chr`` (``chrM`` for MT)."""
     return "chrM" if chrom == "MT" else f"chr{chrom}"
+
+
+_chrom = chrom_name
 
 
 def report_variant(rv: ReportVariant) -> dict[str, Any]:
@@ -221,4 +226,94 @@ def panel(request: Request, p: Panel) -> dict[str, Any]:
         "created_by": p.created_by,
         "created_on": stamp(request, p.created_at),
         "gene_count": len(p.genes),
+    }
+
+
+def _locus(rv: ReportVariant) -> dict[str, Any]:
+    return {
+        "chromosome": _chrom(rv.chrom),
+        "start_on_chrom": rv.pos,
+        "end_on_chrom": rv.pos + max(len(rv.ref), 1) - 1,
+        "ref": rv.ref,
+        "alt": rv.alt,
+        "gene_symbol": rv.gene or None,
+    }
+
+
+def scored_variant(
+    request: Request, rv: ReportVariant, status: str, events: list[VariantEvent] | None
+) -> dict[str, Any]:
+    """E24: the person's classification and criteria when given, else the automatic ACMG/AMP ones; the
+    automatic assessment in full; ``audit_log`` only when ``events`` is given (``audit_log=true``)."""
+    auto = (rv.acmg or {}).get("automatic") or {}
+    systems = {c.get("system"): c for c in auto.get("classifications") or []}
+    acmg2015 = systems.get("ACMG/AMP 2015") or next(iter(systems.values()), {})
+    manual = bool(rv.classification or rv.criteria)
+    doc = {
+        "id": rv.id,
+        "report_variant_id": rv.id,
+        "report_id": rv.case_id,
+        **_locus(rv),
+        "hgvs_c": rv.hgvs_c or None,
+        "hgvs_p": rv.hgvs_p or None,
+        "effect": rv.consequence or None,
+        "scoring_status": status,
+        "classification": rv.classification or acmg2015.get("classification"),
+        "criteria": list(rv.criteria) if manual else list(auto.get("met") or []),
+        "classification_source": "manual" if manual else ("automatic" if auto else None),
+        "status": rv.status.value,
+        "to_report": rv.to_report.value,
+        "automatic": {
+            "classification": acmg2015.get("classification"),
+            "criteria": list(auto.get("met") or []),
+            "classifications": list(auto.get("classifications") or []),
+            "evidence": [
+                {
+                    k: e.get(k)
+                    for k in ("criterion", "label", "status", "strength", "direction", "explanation")
+                }
+                for e in auto.get("evidence") or []
+            ],
+            "provenance": auto.get("provenance"),
+        }
+        if auto
+        else None,
+    }
+    if events is not None:
+        doc["audit_log"] = [
+            {
+                "id": e.id,
+                "date": stamp(request, e.at),
+                "user": e.user_id,
+                "action": f"{e.field} changed",
+                "field": e.field,
+                "old": e.old,
+                "new": e.new,
+            }
+            for e in events
+        ]
+    return doc
+
+
+SV_STATUS = "PENDING"  # structural variants are listed, not interpreted
+
+
+def structural_variant(report_id: int, sv: StructuralVariant) -> dict[str, Any]:
+    return {
+        "report_id": report_id,
+        "chromosome": _chrom(sv.chrom),
+        "start_on_chrom": sv.pos,
+        "end_on_chrom": sv.end,
+        "ref": sv.ref,
+        "alt": sv.alt,
+        "sv_type": sv.svtype,
+        "sv_length": sv.svlen,
+        "rsid": sv.rsid,
+        "quality": sv.qual,
+        "filter": ";".join(sv.filters) or None,
+        "genotype": sv.gt,
+        "zygosity": ZYGOSITY.get(sv.zygosity) if sv.zygosity is not None else None,  # type: ignore[arg-type]
+        "genotype_quality": sv.gq,
+        "read_depth": sv.dp,
+        "status": SV_STATUS,
     }

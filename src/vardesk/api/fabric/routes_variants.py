@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import UTC, datetime
+from typing import Any
 
 from fastapi import APIRouter, Depends
 from starlette.concurrency import run_in_threadpool
@@ -16,6 +17,8 @@ from vardesk.api.deps import get_services, require_actor
 from vardesk.api.fabric import render
 from vardesk.api.fabric.common import (
     JSON,
+    clean_text,
+    json_doc,
     json_object,
     json_patch,
     objects,
@@ -24,13 +27,16 @@ from vardesk.api.fabric.common import (
     query_list,
     route,
     stamp,
+    to_bool,
     to_int,
 )
 from vardesk.cases.confirmation import confirmation_rows
-from vardesk.cases.interpretation import select_variants
+from vardesk.cases.interpretation import SCORING_STATUSES, match_targets, select_variants
+from vardesk.cases.structural import StructuralVariant
 from vardesk.domain.access import Actor
 from vardesk.domain.cases import ReportVariant, VariantStatus
 from vardesk.domain.errors import Invalid, NotFound
+from vardesk.domain.variant_key import canonical_chrom
 from vardesk.services.container import Services
 
 router = APIRouter()
@@ -63,6 +69,23 @@ VCF_HEADER = (
     '##FORMAT=<ID=AD,Number=R,Type=Integer,Description="Allele Depth">\n'
     "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tSAMPLE\n"
 )
+SV_VCF_HEADER = (
+    "##fileformat=VCFv4.2\n"
+    "##fileDate={date}\n"
+    "##source=Vardesk (Fabric face)\n"
+    "##reference={build}\n"
+    '##INFO=<ID=END,Number=1,Type=Integer,Description="End position of the variant">\n'
+    '##INFO=<ID=SVTYPE,Number=1,Type=String,Description="Type of structural variant">\n'
+    '##INFO=<ID=SVLEN,Number=.,Type=Integer,Description="Length difference between ALT and REF">\n'
+    '##ALT=<ID=DEL,Description="Deletion">\n'
+    '##ALT=<ID=DUP,Description="Duplication">\n'
+    '##ALT=<ID=INV,Description="Inversion">\n'
+    '##ALT=<ID=INS,Description="Insertion">\n'
+    '##ALT=<ID=CNV,Description="Copy number variation">\n'
+    '##FORMAT=<ID=GT,Number=1,Type=String,Description="Genotype">\n'
+    "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tSAMPLE\n"
+)
+TARGET_TEXT = ("chromosome", "ref", "alt", "gene_symbol", "inheritance_mode")
 CONFIRMATION_FILTER = {VariantStatus.CONFIRMED: "CONFIRMED", VariantStatus.FAILED_CONFIRMATION: "FAIL"}
 
 
@@ -164,6 +187,146 @@ async def variants_confirm(
 def _location(key: str) -> str:
     chrom, pos, ref, alt = key.split(":", 3)
     return f"chr{chrom}:{pos}:{ref}>{alt}"
+
+
+# -- scoring, structural and selectable variants (E24–E27) -----------------------------------------------
+# E24 is registered before /variants/{variant_id} so that "scored" is never taken for a variant id.
+@route(router, ["GET"], "/reports/{report_id}/variants/scored")
+def variants_scored(
+    request: Request,
+    report_id: int,
+    actor: Actor = Depends(require_actor),
+    services: Services = Depends(get_services),
+) -> JSON:
+    """E24: ``scoring_status`` filter (scored, scoring, classified, unscored), ``audit_log=true``."""
+    wanted = {s.lower() for s in query_list(request, "scoring_status")}
+    unknown = wanted - set(SCORING_STATUSES)
+    if unknown:
+        raise Invalid(f"scoring_status must be one of {', '.join(SCORING_STATUSES)}; got {sorted(unknown)}")
+    with_log = bool(to_bool(query(request, "audit_log")))
+    rows = [r for r in services.interpretation.scored(actor, str(report_id)) if not wanted or r[1] in wanted]
+    return objects(
+        [
+            render.scored_variant(request, rv, st, events if with_log else None)
+            for rv, st, events in page(request, rows)
+        ]
+    )
+
+
+@route(router, ["GET"], "/reports/{report_id}/structural_variants")
+def structural_variants(
+    request: Request,
+    report_id: int,
+    actor: Actor = Depends(require_actor),
+    services: Services = Depends(get_services),
+) -> Response:
+    """E25: the proband's structural records (symbolic ALT, SVTYPE, or ≥ 50 bp length change); filters
+    ``status`` (repeatable), ``chrom``, ``start_on_chrom``, ``end_on_chrom``; ``format=VCF`` or JSON."""
+    statuses = {s.upper() for s in query_list(request, "status")}
+    unknown = statuses - {v.value for v in VariantStatus}
+    if unknown:
+        raise Invalid(
+            f"status must be one of {', '.join(v.value for v in VariantStatus)}; got {sorted(unknown)}"
+        )
+    chrom = query(request, "chrom") or query(request, "chromosome")
+    start = to_int(query(request, "start_on_chrom"), "start_on_chrom")
+    end = to_int(query(request, "end_on_chrom"), "end_on_chrom")
+    want = canonical_chrom(chrom) if chrom else None
+    svs = [
+        sv
+        for sv in services.interpretation.structural(actor, str(report_id))
+        if (not statuses or render.SV_STATUS in statuses)
+        and (want is None or sv.chrom == want)
+        and (start is None or sv.end >= start)
+        and (end is None or sv.pos <= end)
+    ]
+    svs = page(request, svs)
+    fmt = (query(request, "format") or "JSON").upper()
+    if fmt == "VCF":
+        return Response(
+            _sv_vcf(svs),
+            media_type="text/plain",
+            headers={
+                "Content-Disposition": f"attachment; filename=report_{report_id}_structural_variants.vcf"
+            },
+        )
+    if fmt != "JSON":
+        raise Invalid(f"format must be JSON or VCF; got {fmt!r}")
+    return objects([render.structural_variant(report_id, sv) for sv in svs])
+
+
+def _sv_vcf(svs: list[StructuralVariant]) -> str:
+    out = [SV_VCF_HEADER.format(date=datetime.now(UTC).strftime("%Y%m%d"), build="GRCh37")]
+    for sv in svs:
+        info = f"END={sv.end};SVTYPE={sv.svtype}" + ("" if sv.svlen is None else f";SVLEN={sv.svlen}")
+        qual = "." if sv.qual is None else f"{sv.qual:g}"
+        flt = ";".join(sv.filters) or "."
+        cols = (
+            render.chrom_name(sv.chrom),
+            sv.pos,
+            sv.rsid or ".",
+            sv.ref,
+            sv.alt,
+            qual,
+            flt,
+            info,
+            "GT",
+            sv.gt or "./.",
+        )
+        out.append("\t".join(str(c) for c in cols) + "\n")
+    return "".join(out)
+
+
+@route(router, ["GET"], "/reports/{report_id}/selectable_variants")
+def selectable_download(
+    request: Request,
+    report_id: int,
+    actor: Actor = Depends(require_actor),
+    services: Services = Depends(get_services),
+) -> Response:
+    """E26: every candidate of the case analysis, as a VCF file (``format=vcf``, the default) or JSON;
+    ``limit``/``offset``."""
+    variants = page(request, services.interpretation.variants(actor, str(report_id)))
+    fmt = (query(request, "format") or "VCF").upper()
+    if fmt == "JSON":
+        return objects([render.report_variant(v) for v in variants])
+    if fmt != "VCF":
+        raise Invalid(f"format must be VCF or JSON; got {fmt!r}")
+    return Response(
+        _vcf(report_id, variants),
+        media_type="text/plain",
+        headers={"Content-Disposition": f"attachment; filename=report_{report_id}_selectable_variants.vcf"},
+    )
+
+
+@route(router, ["POST"], "/reports/{report_id}/selectable_variants")
+async def selectable_by_targets(
+    request: Request,
+    report_id: int,
+    actor: Actor = Depends(require_actor),
+    services: Services = Depends(get_services),
+) -> JSON:
+    """E27: a JSON list of targets (``chromosome``, ``start_on_chrom``, ``end_on_chrom``, ``ref``, ``alt``,
+    ``gene_symbol``, ``inheritance_mode``) → the candidates matching any of them; no body → all."""
+    doc = await json_doc(request)
+    variants = await run_in_threadpool(services.interpretation.variants, actor, str(report_id))
+    if doc is not None:
+        variants = match_targets(variants, _targets(doc))
+    return objects([render.report_variant(v) for v in variants])
+
+
+def _targets(doc: Any) -> list[dict[str, Any]]:
+    items = [doc] if isinstance(doc, dict) else doc
+    if not isinstance(items, list) or not all(isinstance(t, dict) for t in items):
+        raise Invalid("the request body must be a JSON list of target variants")
+    return [
+        {
+            **{k: clean_text(t.get(k)) or None for k in TARGET_TEXT},
+            "start_on_chrom": to_int(t.get("start_on_chrom"), "start_on_chrom"),
+            "end_on_chrom": to_int(t.get("end_on_chrom"), "end_on_chrom"),
+        }
+        for t in items
+    ]
 
 
 @route(router, ["PATCH", "PUT"], "/reports/{report_id}/variants/{variant_id}")

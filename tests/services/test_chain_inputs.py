@@ -1,0 +1,73 @@
+"""The acceptance chains' input (bench/fabric_chains): a two-record GRCh37 VCF compressed with plain gzip
+(``gzip -c``, not BGZF) is indexed with or without a bundle, and the demo's synthetic GRCh37 loci bundle
+annotates both records as missense changes in the genes named there."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import time
+from pathlib import Path
+
+import duckdb
+
+from tests.world import build_world
+from vardesk.domain.enums import GenomeState, JobState, Role
+from vardesk.services.container import Services
+from vardesk.services.files import UploadedBlob
+from vardesk.storage.blobs import spooled_upload
+from vardesk.synthetic.loci import build_loci_bundle
+from vardesk.variants.query import annotation_rows
+
+S1 = (
+    "##fileformat=VCFv4.1\n##reference=GRCh37\n"
+    '##FORMAT=<ID=GT,Number=1,Type=String,Description="Genotype">\n'
+    "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tS1\n"
+    "chr7\t87160618\trs2032582\tA\tC\t1484.13\tPASS\t.\tGT\t1/1\n"
+    "chr17\t41245466\t.\tG\tA\t200\tPASS\t.\tGT\t0/1\n"
+)
+
+
+def _index_s1(services: Services) -> list:  # type: ignore[type-arg]
+    actor = build_world(services, ("lab-a",)).member("lab-a", Role.ANALYST).actor
+    services.projects.create_project(actor, {"id": "chains", "organism": {"assembly": "GRCh37"}})
+    data = gzip.compress(S1.encode())
+    assert data[:2] == b"\x1f\x8b" and data[12:14] != b"BC"  # plain gzip, not BGZF
+    with spooled_upload(services.store, io.BytesIO(data), max_bytes=10**6) as (p, size, md5, sha):
+        view = services.files.register_upload(
+            actor, "chains:default", UploadedBlob(p, size, md5, sha), name="s1.vcf.gz"
+        )
+    services.start_executor()
+    job, _ = services.indexing.index_files(actor, "chains:default", [view.file.code])
+    deadline = time.time() + 120
+    while True:
+        with services.ctx.uow() as uow:
+            done = uow.jobs.by_code(job.code)
+            genomes = list(uow.genomes.of_file(view.file.id or 0))
+        assert done is not None
+        if done.state.finished:
+            assert done.state is JobState.DONE, done.error
+            return genomes
+        assert time.time() < deadline
+        time.sleep(0.1)
+
+
+def test_plain_gzip_vcf_without_a_bundle_is_indexed(services: Services) -> None:
+    genomes = _index_s1(services)
+    assert [g.state for g in genomes] == [GenomeState.READY]
+
+
+def test_loci_bundle_annotates_the_chain_records(services: Services, tmp_path: Path) -> None:
+    manifest = services.annotation.install(build_loci_bundle(tmp_path / "loci"))
+    assert manifest.build == "GRCh37" and "not-human" in manifest.version
+    (genome,) = _index_s1(services)
+    assert genome.state is GenomeState.READY and genome.annotation_bundle == manifest.id
+    keys = [
+        k
+        for (k,) in duckdb.sql(
+            f"SELECT key FROM read_parquet('{services.store.local_path(genome.genotypes_key)}') ORDER BY key"
+        ).fetchall()
+    ]
+    rows = annotation_rows(services.annotation.annotation_paths([genome]), keys)
+    got = sorted((r["gene_symbol"], r["consequence"]) for r in rows.values())
+    assert got == [("ABCB1", "missense_variant"), ("BRCA1", "missense_variant")], rows
