@@ -202,7 +202,9 @@ def test_request_id_echoed_and_logs_hold_no_query_values(
         # The server logs the request once the response has been sent: wait for the line.
         route = "/api/v2/projects/{projects}/info"
         deadline = time.time() + 5
-        while not any(getattr(rec, "route", "") == route for rec in caplog.records if rec.name == "vardesk.http"):
+        while not any(
+            getattr(rec, "route", "") == route for rec in caplog.records if rec.name == "vardesk.http"
+        ):
             assert time.time() < deadline, "no request log line"
             time.sleep(0.02)
     assert secret_name not in caplog.text
