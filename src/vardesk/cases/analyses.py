@@ -8,6 +8,7 @@ The variants go through the workspace's default filter preset (rare, protein-alt
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 from typing import Any
 
@@ -203,9 +204,18 @@ class AnalysisService:
         panel_id: int | None = None,
         offset: int = 0,
         limit: int | None = None,
+        wait: float = 0.0,
     ) -> tuple[GeneAnalysis, list[dict[str, Any]]]:
-        """The analysis's variants, by gene rank, optionally only the genes of a panel of the workspace."""
+        """The analysis's variants, by gene rank, optionally only the genes of a panel of the workspace.
+
+        An analysis still queued or running is waited for up to ``wait`` seconds (a client that launches
+        and exports at once gets the result when the analysis is quick)."""
         a = self.get(actor, analysis_id)
+        deadline = time.monotonic() + wait
+        while a.status in (da.WAITING, da.SUBMITTED, da.RUNNING) and time.monotonic() < deadline:
+            time.sleep(0.25)
+            with self.ctx.uow() as uow:
+                a = self._find(uow, actor, analysis_id)
         if a.status != da.COMPLETE:
             raise Invalid(f"analysis {analysis_id} is {a.status}; its variants exist once it is COMPLETE")
         rows = list(a.variants)

@@ -86,6 +86,9 @@ def install_loci_bundle(services: Services) -> str:
     return bundle_id
 
 
+DEMO_TEST_CODE = "460737"
+
+
 def seed_demo_data(services: Services, actor: Actor) -> dict[str, Any]:
     """A synthetic (NOT HUMAN) reference bundle, a trio genome generated on it, a panel and a trio case.
 
@@ -143,6 +146,9 @@ def seed_demo_data(services: Services, actor: Actor) -> dict[str, Any]:
             "name": "Demo panel (synthetic genes)",
             "genes": genes,
             "methodology": "Synthetic demonstration data; not human.",
+            # the orderable test id of the Fabric FE3 sample order (fe3/shell/sample_data), so the
+            # public FE3 scripts can order this panel on a demo server
+            "test_code": DEMO_TEST_CODE,
         },
     )
     case = services.cases.create(

@@ -42,6 +42,7 @@ from vardesk.services.container import Services
 from vardesk.services.variants import VariantHit, VariantSearch
 
 router = APIRouter()
+EXPORT_WAIT_SECONDS = 30.0  # an export right after the launch waits for a quick analysis to finish
 ZYGOSITY = {0: "HOM_REF", 1: "HETEROZYGOUS", 2: "HOMOZYGOUS", 3: "HEMIZYGOUS"}
 _SLOTS = (("proband", "PROBAND"), ("mother", "MOTHER"), ("father", "FATHER"), ("sibling", "SIBLING"))
 _SEX = {"MOTHER": "FEMALE", "FATHER": "MALE"}
@@ -252,6 +253,7 @@ async def _export(
         panel_id=panel_id if panel_id is not None else gene_set,
         offset=offset,
         limit=limit,
+        wait=EXPORT_WAIT_SECONDS,
     )
     rows = [] if structural else [_export_row(d) for d in docs]  # small variants only (docs/fabric.md)
     if fmt == "VCF":
