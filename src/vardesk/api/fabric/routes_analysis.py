@@ -33,6 +33,7 @@ from vardesk.api.fabric.common import (
     to_int,
     to_sex,
 )
+from vardesk.api.fabric.render import ZYGOSITY, chrom_name
 from vardesk.domain import analyses as da
 from vardesk.domain.access import Actor
 from vardesk.domain.analyses import GeneAnalysis
@@ -43,7 +44,6 @@ from vardesk.services.variants import VariantHit, VariantSearch
 
 router = APIRouter()
 EXPORT_WAIT_SECONDS = 30.0  # an export right after the launch waits for a quick analysis to finish
-ZYGOSITY = {0: "HOM_REF", 1: "HETEROZYGOUS", 2: "HOMOZYGOUS", 3: "HEMIZYGOUS"}
 _SLOTS = (("proband", "PROBAND"), ("mother", "MOTHER"), ("father", "FATHER"), ("sibling", "SIBLING"))
 _SEX = {"MOTHER": "FEMALE", "FATHER": "MALE"}
 EXPORT_COLUMNS = (
@@ -64,10 +64,6 @@ EXPORT_COLUMNS = (
     "gene_rank",
     "gene_score",
 )
-
-
-def _chrom(chrom: str) -> str:
-    return "chrM" if chrom in ("M", "MT") else f"chr{chrom}"
 
 
 def analysis_doc(request: Request, a: GeneAnalysis) -> dict[str, Any]:
@@ -171,7 +167,7 @@ def _export_row(doc: dict[str, Any]) -> dict[str, Any]:
     prio = doc.get("prioritisation") or {}
     return {
         "id": doc["key"],
-        "chromosome": _chrom(doc["chrom"]),
+        "chromosome": chrom_name(doc["chrom"]),
         "start_on_chrom": doc["pos"],
         "end_on_chrom": doc["pos"] + max(len(doc["ref"]), 1) - 1,
         "ref": doc["ref"],
@@ -292,7 +288,7 @@ def _hit_doc(genome_id: int, hit: VariantHit) -> dict[str, Any]:
     return {
         "id": r["key"],
         "variant_report_id": genome_id,
-        "chromosome": _chrom(r["chrom"]),
+        "chromosome": chrom_name(r["chrom"]),
         "start_on_chrom": r["pos"],
         "end_on_chrom": r["pos"] + max(len(r["ref"]), 1) - 1,
         "ref": r["ref"],
