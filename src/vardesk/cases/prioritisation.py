@@ -50,6 +50,11 @@ def rank_candidates(
     return prioritise(calls, Family.from_pedigree(pedigree), list(terms), config)
 
 
+def _sig(x: float) -> float:
+    """Six significant digits: logistic scores of weak candidates are tiny but still ordered."""
+    return float(f"{x:.6g}")
+
+
 def _term(t: Any) -> dict[str, str]:
     return {"id": t.id, "name": t.name}
 
@@ -60,7 +65,7 @@ def gene_doc(g: RankedGene) -> dict[str, Any]:
     doc: dict[str, Any] = {
         "rank": g.rank,
         "gene": g.gene,
-        "score": round(g.score, 6),
+        "score": _sig(g.score),
         "burden": {
             "score": round(b.score, 4),
             "model": b.model.value if b.model else None,
@@ -115,7 +120,7 @@ def variant_priority(ranked: Sequence[RankedGene]) -> dict[str, dict[str, Any]]:
     for g in ranked:
         out[g.gene] = {
             "rank": g.rank,
-            "score": round(g.score, 6),
+            "score": _sig(g.score),
             "burden": round(g.burden.score, 4),
             "model": g.burden.model.value if g.burden.model else None,
             "phenotype": None if g.phenotype is None else round(g.phenotype.score, 4),
