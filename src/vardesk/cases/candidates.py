@@ -218,7 +218,7 @@ def report_variant(
         hgvs_p=str(a.get("hgvs_p") or ""),
         consequence=str(a.get("consequence") or ""),
         rsid=str(a.get("rsid") or ""),
-        qual=None if a.get("qual") is None else float(a["qual"]),
+        qual=None if a.get("qual") is None else float(f"{a['qual']:.7g}"),  # stored as float32
         genotypes=genotypes,
         gnomad_af=a.get("gnomad_af"),
         clinvar=clinvar,

@@ -294,7 +294,7 @@ def _hit_doc(genome_id: int, hit: VariantHit) -> dict[str, Any]:
         "ref": r["ref"],
         "alt": r["alt"],
         "rsid": r.get("rsid") or None,
-        "quality": values.get("qual", r.get("qual")),
+        "quality": None if (q := values.get("qual", r.get("qual"))) is None else float(f"{q:.7g}"),
         "filters": values.get("filters"),
         "genotype": values.get("gt"),
         "zygosity": ZYGOSITY.get(values.get("zygosity")),  # type: ignore[arg-type]
