@@ -34,6 +34,8 @@ def test_ranking_doc_explains_every_gene() -> None:
         assert d["burden"]["variants"] and d["phenotype"] is not None
     assert {m["term"]["id"] for m in docs[0]["phenotype"]["matched"]} <= {"HP:0001166", "HP:0001519"}
     assert docs[0]["phenotype"]["disease"]["id"].startswith("OMIM:")
+    # FBN1's dominant stop-gain is explained by a dominant disease (Marfan syndrome and its relatives)
+    assert docs[0]["explanation"]["fit"] == "AGREES" and "AD" in docs[0]["explanation"]["modes"]
     priority = variant_priority(ranked)
     assert priority["FBN1"]["rank"] == 1 and priority["FBN1"]["model"] == "DOMINANT"
     pheno = acmg_phenotypes(ranked, "2025-05-06")

@@ -80,6 +80,14 @@ def gene_doc(g: RankedGene) -> dict[str, Any]:
             ],
         },
         "phenotype": None,
+        # what explains the score: the linked disease and how the burden's model fits its modes
+        "explanation": None
+        if g.disease is None
+        else {
+            "disease": {"id": g.disease.disease.id, "name": g.disease.disease.name},
+            "modes": sorted(m.value for m in g.disease.modes),
+            "fit": g.mode.value if g.mode is not None else None,
+        },
     }
     if ph is not None:
         doc["phenotype"] = {
@@ -124,7 +132,8 @@ def variant_priority(ranked: Sequence[RankedGene]) -> dict[str, dict[str, Any]]:
             "burden": round(g.burden.score, 4),
             "model": g.burden.model.value if g.burden.model else None,
             "phenotype": None if g.phenotype is None else round(g.phenotype.score, 4),
-            "disease": None if g.phenotype is None or g.phenotype.disease is None else g.phenotype.disease.id,
+            "disease": g.disease.disease.id if g.disease is not None else None,
+            "mode_fit": None if g.mode is None else g.mode.value,
         }
     return out
 
