@@ -14,12 +14,12 @@ from typing import Any
 
 from vardesk.analysis.inheritance import Candidate
 from vardesk.analysis.prioritise import Family, from_candidates, prioritise
-from vardesk.cases.candidates import DEFAULT_PRESET, Collected, preset_query, report_variant
+from vardesk.cases.candidates import Collected, query_from_preset, report_variant
 from vardesk.cases.prioritisation import METHOD, hpo_ids, ranking_doc, variant_priority
 from vardesk.domain import analyses as da
 from vardesk.domain.access import Actor, can_write_project
 from vardesk.domain.analyses import GeneAnalysis
-from vardesk.domain.cases import Case, CaseMember, CaseType, Panel
+from vardesk.domain.cases import CaseMember, Panel
 from vardesk.domain.enums import Affected, GenomeState, Sex
 from vardesk.domain.errors import Forbidden, Invalid, NotFound
 from vardesk.domain.models import Genome, Job, utcnow
@@ -110,7 +110,7 @@ class AnalysisService:
             parent = None
             if spec.get("parent_id") is not None:
                 parent = self._find(uow, actor, int(spec["parent_id"]))
-            members = [dict(m) for m in spec.get("members") or []]
+            members = da.with_defaults(list(spec.get("members") or []))
             if kind == da.PHEVOR and parent is not None and not members:
                 members = [dict(m) for m in parent.members]
             da.check_members(kind, members, parent)
@@ -239,7 +239,7 @@ class AnalysisService:
                 (self._member(i, m), uow.genomes.get(int(m["genome_id"]))) for i, m in enumerate(a.members)
             ]
             uow.commit()
-        got = self.services.candidates.collect(members, preset_query(_preset_case(a), []), ctx)
+        got = self.services.candidates.collect(members, query_from_preset({}, []), ctx)
         if parent is not None:  # Phevor: the VAAST analysis's variants only
             keep = {int(r["key"]) for r in parent.variants}
             got = replace(got, candidates=[c for c in got.candidates if c.key in keep])
@@ -280,19 +280,6 @@ class AnalysisService:
             label=str(m.get("label") or m.get("relation") or "").lower(),
             genome_id=int(m["genome_id"]),
         )
-
-
-def _preset_case(a: GeneAnalysis) -> Case:
-    """The default filter preset over every gene (a stand-alone analysis has no panel)."""
-    return Case(
-        workspace_id=a.workspace_id,
-        project_id=a.project_id,
-        study_id=a.study_id,
-        code="",
-        type=CaseType.EXOME,
-        created_by=a.created_by,
-        filter_preset=dict(DEFAULT_PRESET),
-    )
 
 
 def _summary(got: Collected, genes: int, docs: list[dict[str, Any]]) -> dict[str, Any]:

@@ -86,8 +86,13 @@ def build_pedigree(members: list[tuple[CaseMember, Genome | None]], paths: dict[
 
 
 def preset_query(case: Case, panel_genes: list[str]) -> VariantQuery:
-    preset = {**DEFAULT_PRESET, **case.filter_preset}
     genes = panel_genes if case.type is not CaseType.EXOME or panel_genes else []
+    return query_from_preset(case.filter_preset, genes)
+
+
+def query_from_preset(overrides: dict[str, Any], genes: list[str]) -> VariantQuery:
+    """The default filter preset with ``overrides``, over ``genes`` (every gene when empty)."""
+    preset = {**DEFAULT_PRESET, **overrides}
     try:
         return VariantQuery(
             genes=genes,

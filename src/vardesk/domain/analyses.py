@@ -72,6 +72,22 @@ class GeneAnalysis:
         return next((int(m["genome_id"]) for m in self.members if m.get("relation") == "PROBAND"), None)
 
 
+_PARENT_SEX = {"MOTHER": "FEMALE", "FATHER": "MALE"}
+
+
+def with_defaults(members: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """What the relation implies when not given: the proband is affected, a mother female, a father male."""
+    out = []
+    for m in members:
+        m = dict(m)
+        if m.get("relation") == "PROBAND":
+            m["affected"] = "AFFECTED"
+        if m.get("sex") in (None, "", "UNKNOWN") and m.get("relation") in _PARENT_SEX:
+            m["sex"] = _PARENT_SEX[m["relation"]]
+        out.append(m)
+    return out
+
+
 def check_members(kind: str, members: list[dict[str, Any]], parent: GeneAnalysis | None = None) -> None:
     """The members a stand-alone analysis of ``kind`` needs are all there, each genome once."""
     if kind not in KINDS or kind == CASE:

@@ -45,7 +45,6 @@ from vardesk.services.variants import VariantHit, VariantSearch
 router = APIRouter()
 EXPORT_WAIT_SECONDS = 30.0  # an export right after the launch waits for a quick analysis to finish
 _SLOTS = (("proband", "PROBAND"), ("mother", "MOTHER"), ("father", "FATHER"), ("sibling", "SIBLING"))
-_SEX = {"MOTHER": "FEMALE", "FATHER": "MALE"}
 EXPORT_COLUMNS = (
     "chromosome",
     "start_on_chrom",
@@ -110,10 +109,8 @@ async def analysis_launch(
         gid = to_int(body.get(f"{slot}_genome_id"), f"{slot}_genome_id")
         if gid is None:
             continue
-        sex = to_sex(body.get(f"{slot}_sex")) or _SEX.get(relation, "UNKNOWN")
+        sex = to_sex(body.get(f"{slot}_sex")) or "UNKNOWN"
         affected = to_bool(body.get(f"{slot}_affected"))
-        if relation == "PROBAND":
-            affected = True
         members.append(
             {
                 "relation": relation,
