@@ -113,7 +113,7 @@ def test_job_progress_never_goes_back_and_new_stages_are_written_at_once() -> No
 def test_the_terminal_bar_and_the_log_lines_never_go_back() -> None:
     tty = io.StringIO()
     bar = ProgressBar(tty, tty=True)
-    for p, m in [(10, "indexing: 1 records"), (5, "indexing: 2 records"), (100, "done")]:
+    for p, m in [(10, "indexing: 1 records"), (5, "annotating: x"), (100, "done")]:
         bar.update(p, m)
     bar.close()
     frames = tty.getvalue().split("\r")[1:]

@@ -32,18 +32,23 @@ class ProgressBar:
         self._stage: str | None = None
         self._step = -1
         self._drawn = ""
+        self._drawn_at = 0.0
 
     def update(self, percent: float, message: str) -> None:
         self.percent = max(self.percent, min(100.0, float(percent)))
         stage = message.split(":", 1)[0]
         if self.tty:
+            now = time.monotonic()
+            if stage == self._stage and self.percent < 100 and now - self._drawn_at < 0.1:
+                return  # at most ten redraws a second within a stage
             width = max(40, shutil.get_terminal_size((100, 20)).columns - 1)
             filled = int(self.percent / 5)
             line = f"[{'#' * filled}{'.' * (20 - filled)}] {self.percent:5.1f}% {message}"[:width]
             if line != self._drawn:
                 self.stream.write("\r" + line.ljust(len(self._drawn)))
                 self.stream.flush()
-                self._drawn = line
+                self._drawn, self._drawn_at = line, now
+            self._stage = stage
             return
         step = int(self.percent // 10)
         if stage != self._stage or step > self._step:
@@ -143,7 +148,8 @@ def genome_import(services: Services, args: argparse.Namespace) -> int:
                 assert current is not None
                 if current.state.finished:
                     break
-                bar.update(current.progress, current.progress_message or current.state.value.lower())
+                state = current.state.value.lower()
+                bar.update(current.progress, current.progress_message or f"{state}: indexing job {job.code}")
                 time.sleep(0.2)
             if current.state is JobState.DONE:
                 bar.update(100.0, "done")
