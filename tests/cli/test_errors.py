@@ -4,6 +4,7 @@ output paths are checked before the work and never left half-written."""
 from __future__ import annotations
 
 import os
+import socket
 from pathlib import Path
 
 import pytest
@@ -144,3 +145,13 @@ def test_a_failed_write_leaves_neither_the_file_nor_a_temporary(tmp_path: Path) 
     assert [p.name for p in tmp_path.iterdir()] == ["report.pdf"]
     assert write_atomically(target, b"%PDF new") == 8
     assert target.read_bytes() == b"%PDF new" and [p.name for p in tmp_path.iterdir()] == ["report.pdf"]
+
+
+def test_serve_on_a_port_in_use_is_an_error_line(catalog: tuple[Path, str]) -> None:
+    data, url = catalog
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        r = vardesk(["serve", "--host", "127.0.0.1", "--port", str(port)], data, url)
+    assert_clean_failure(r, f"cannot listen on 127.0.0.1:{port}: Address already in use")
