@@ -4,43 +4,87 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from vardesk.domain.access import Actor
-from vardesk.domain.enums import JobState, Role
+from vardesk.cli.output import check_input_file, check_output_dir, check_output_file, write_atomically
 from vardesk.domain.errors import Forbidden, NotFound, VardeskError
-from vardesk.services.container import Services
-from vardesk.services.files import UploadedBlob
-from vardesk.storage.blobs import spooled_upload
+
+if TYPE_CHECKING:  # the service container (DuckDB, pysam, pyarrow, …) is imported by the commands
+    from vardesk.domain.access import Actor
+    from vardesk.services.container import Services
 
 
 class ProgressBar:
-    """A one-line progress bar on a terminal (standard error); silent when not a terminal."""
+    """Progress on standard error, never going backwards.
 
-    def __init__(self, stream=sys.stderr) -> None:  # type: ignore[no-untyped-def]
-        self.stream = stream
-        self.enabled = stream.isatty()
-        self.last = ""
+    On a terminal: one line redrawn in place, ``[####……] 42.0% indexing: 1,234 records, 3.1 of 7.4 MiB``.
+    Otherwise (a log, a pipe): one line per stage and per 10 % step, ``vardesk: progress 40.0% …``.
+    """
+
+    def __init__(self, stream=None, *, tty: bool | None = None) -> None:  # type: ignore[no-untyped-def]
+        self.stream = stream if stream is not None else sys.stderr
+        self.tty = self.stream.isatty() if tty is None else tty
+        self.percent = 0.0
+        self._stage: str | None = None
+        self._step = -1
+        self._drawn = ""
+        self._drawn_at = 0.0
 
     def update(self, percent: float, message: str) -> None:
-        if not self.enabled:
+        self.percent = max(self.percent, min(100.0, float(percent)))
+        stage = message.split(":", 1)[0]
+        if self.tty:
+            now = time.monotonic()
+            if stage == self._stage and self.percent < 100 and now - self._drawn_at < 0.1:
+                return  # at most ten redraws a second within a stage
+            width = max(40, shutil.get_terminal_size((100, 20)).columns - 1)
+            filled = int(self.percent / 5)
+            line = f"[{'#' * filled}{'.' * (20 - filled)}] {self.percent:5.1f}% {message}"[:width]
+            if line != self._drawn:
+                self.stream.write("\r" + line.ljust(len(self._drawn)))
+                self.stream.flush()
+                self._drawn, self._drawn_at = line, now
+            self._stage = stage
             return
-        filled = int(percent / 5)
-        line = f"\r[{'#' * filled}{'.' * (20 - filled)}] {percent:5.1f}% {message[:60]:<60}"
-        if line != self.last:
-            self.stream.write(line)
+        step = int(self.percent // 10)
+        if stage != self._stage or step > self._step:
+            self.stream.write(f"vardesk: progress {self.percent:5.1f}% {message}\n")
             self.stream.flush()
-            self.last = line
+        self._stage, self._step = stage, max(step, self._step)
 
     def close(self) -> None:
-        if self.enabled and self.last:
+        if self.tty and self._drawn:
             self.stream.write("\n")
+            self.stream.flush()
+            self._drawn = ""
+
+
+class _CountingReader:
+    """A binary file that tells a callback how many bytes have been read from it."""
+
+    def __init__(self, fh, total: int, report) -> None:  # type: ignore[no-untyped-def]
+        self.fh, self.total, self.report, self.done = fh, max(total, 1), report, 0
+
+    def read(self, n: int = -1) -> bytes:
+        block = self.fh.read(n)
+        self.done += len(block)
+        self.report(self.done, self.total)
+        return block
+
+
+def _mib(n: int) -> str:
+    return f"{n / 2**20:,.1f} MiB"
 
 
 def operator_actor(services: Services, workspace: str, email: str | None) -> Actor:
     """The CLI acts as a named user of the workspace, by default its first admin."""
+    from vardesk.domain.access import Actor
+    from vardesk.domain.enums import Role
+
     ws = services.admin.get_workspace(workspace)
     with services.ctx.uow() as uow:
         if email:
@@ -56,52 +100,62 @@ def operator_actor(services: Services, workspace: str, email: str | None) -> Act
 
 
 def genome_import(services: Services, args: argparse.Namespace) -> int:
+    from vardesk.domain.enums import JobState
+    from vardesk.services.files import UploadedBlob
+    from vardesk.storage.blobs import spooled_upload
+
     started = time.perf_counter()
+    source = check_input_file(args.file, "VCF")
     actor = operator_actor(services, args.workspace, args.as_user)
-    source = Path(args.file)
-    if not source.is_file():
-        raise NotFound(f"{source} does not exist")
     study = args.study if ":" in (args.study or "") else f"{args.project}:{args.study or 'default'}"
     labels = dict(pair.split("=", 1) for pair in args.sample_label or [] if "=" in pair)
-    with (
-        source.open("rb") as fh,
-        spooled_upload(services.store, fh, max_bytes=services.settings.max_upload_bytes) as (
-            path,
-            size,
-            md5,
-            sha,
-        ),
-    ):
-        view = services.files.register_upload(
-            actor,
-            study,
-            UploadedBlob(path, size, md5, sha),
-            name=source.name,
-            relative_path=args.path,
-            expected_build=args.build,
-            sample_labels=labels,
-        )
-    job, _ = services.indexing.index_files(actor, study, [view.file.code], annotate=not args.no_annotate)
-    summary: dict[str, object] = {
-        "file": view.file.code,
-        "study": view.study.fqn,
-        "job": job.code,
-        "genomes": [{"id": g.id, "sample": g.code, "label": g.label} for g in view.genomes],
-    }
-    if args.wait:
-        bar = ProgressBar()
-        services.start_executor()
-        try:
+    bar = ProgressBar()
+    try:
+        size = source.stat().st_size
+        with (
+            source.open("rb") as raw,
+            spooled_upload(
+                services.store,
+                _CountingReader(
+                    raw, size, lambda done, total: bar.update(0.0, f"copying: {_mib(done)} of {_mib(total)}")
+                ),
+                max_bytes=services.settings.max_upload_bytes,
+            ) as (path, size, md5, sha),
+        ):
+            bar.update(0.0, f"validating: every record of {source.name} ({_mib(size)})")
+            view = services.files.register_upload(
+                actor,
+                study,
+                UploadedBlob(path, size, md5, sha),
+                name=source.name,
+                relative_path=args.path,
+                expected_build=args.build,
+                sample_labels=labels,
+            )
+        job, _ = services.indexing.index_files(actor, study, [view.file.code], annotate=not args.no_annotate)
+        summary: dict[str, object] = {
+            "file": view.file.code,
+            "study": view.study.fqn,
+            "job": job.code,
+            "genomes": [{"id": g.id, "sample": g.code, "label": g.label} for g in view.genomes],
+        }
+        bar.update(0.0, f"queued: indexing job {job.code}")
+        if args.wait:
+            services.start_executor()
             while True:
                 with services.ctx.uow() as uow:
                     current = uow.jobs.by_code(job.code)
                 assert current is not None
-                bar.update(current.progress, current.progress_message)
                 if current.state.finished:
                     break
+                state = current.state.value.lower()
+                bar.update(current.progress, current.progress_message or f"{state}: indexing job {job.code}")
                 time.sleep(0.2)
-        finally:
-            bar.close()
+            if current.state is JobState.DONE:
+                bar.update(100.0, "done")
+    finally:
+        bar.close()
+    if args.wait:
         summary["state"] = current.state.value
         if current.state is not JobState.DONE:
             summary["error"] = current.error
@@ -121,6 +175,12 @@ def genome_import(services: Services, args: argparse.Namespace) -> int:
 
 
 def bundle_build(args: argparse.Namespace) -> int:
+    for flag in ("gff3", "fasta", "clinvar", "mane"):
+        if getattr(args, flag):
+            check_input_file(getattr(args, flag), f"--{flag} file")
+    for gnomad in args.gnomad or []:
+        check_input_file(gnomad, "--gnomad file")
+    check_output_dir(args.out)
     from vardesk.annotate.bundle import build_bundle
 
     manifest = build_bundle(
@@ -203,10 +263,11 @@ def report_approve(services: Services, args: argparse.Namespace) -> int:
 
 
 def report_pdf(services: Services, args: argparse.Namespace) -> int:
+    output = check_output_file(args.output)  # before the report is rendered
     case = _case_ref(services, args.report_id)
     actor = operator_actor(services, case[0], args.as_user)
     pdf = services.reports.final(actor, case[1]) if args.final else services.reports.preview(actor, case[1])
-    Path(args.output).write_bytes(pdf)
+    write_atomically(output, pdf)
     print(json.dumps({"case": case[1], "file": args.output, "bytes": len(pdf), "final": bool(args.final)}))
     return 0
 

@@ -90,9 +90,11 @@ class AnnotationService:
             return pa.table({"key": pa.array([], pa.int64())})
         con = duckdb.connect()
         try:
-            return con.execute(
+            # a relation (con.sql), not a DB-API cursor (con.execute): DuckDB warns that Arrow output
+            # of a cursor copies the rows once more
+            return con.sql(
                 "SELECT DISTINCT key, chrom, pos, ref, alt FROM read_parquet($files) ORDER BY key",
-                {"files": files},
+                params={"files": files},
             ).to_arrow_table()
         finally:
             con.close()
