@@ -162,7 +162,36 @@ def example(schema: dict[str, Any], path: str) -> dict[str, Any]:
     return schema["components"]["schemas"][ref["schema"]["$ref"].rsplit("/", 1)[1]]["examples"][0]
 
 
-def post(server: LiveServer, path: str, who: tuple[str, str], body: dict, **params: str) -> dict[str, Any]:
+def result_model(schema: dict[str, Any], path: str, method: str = "post") -> dict[str, Any]:
+    """The documented model of the results of ``method`` ``path`` (a concrete path)."""
+    for template, item in schema["paths"].items():
+        if method in item and re.fullmatch(re.sub(r"\{\w+\}", "[^/]+", template), NATIVE_PREFIX + path):
+            comps = schema["components"]["schemas"]
+            envelope = comps[
+                item[method]["responses"]["200"]["content"]["application/json"]["schema"]["$ref"][21:]
+            ]
+            result = comps[envelope["properties"]["responses"]["items"]["$ref"][21:]]
+            return comps[result["properties"]["results"]["items"]["$ref"][21:]]
+    raise AssertionError(f"{method.upper()} {path} is not documented")
+
+
+def get_all(
+    schema: dict[str, Any], server: LiveServer, path: str, who: tuple[str, str], **params: str
+) -> int:
+    """GET ``path``; every result must have every field its documented model requires."""
+    r = requests.get(server.url + NATIVE_PREFIX + path, params=params, auth=who, timeout=60)
+    assert r.status_code == 200, (path, r.text)
+    docs = r.json()["responses"][0]["results"]
+    required = set(result_model(schema, path, "get")["required"])
+    for doc in docs:
+        assert required <= set(doc), (path, sorted(required - set(doc)))
+    return len(docs)
+
+
+def post(
+    schema: dict[str, Any], server: LiveServer, path: str, who: tuple[str, str], body: dict, **params: str
+) -> dict[str, Any]:
+    """POST ``body``; the result must have every field its documented model requires."""
     r = requests.post(
         server.url + NATIVE_PREFIX + path,
         params={"includeResult": "true", **params},
@@ -171,7 +200,10 @@ def post(server: LiveServer, path: str, who: tuple[str, str], body: dict, **para
         timeout=60,
     )
     assert r.status_code == 200, (path, r.text)
-    return r.json()["responses"][0]["results"][0]
+    doc = r.json()["responses"][0]["results"][0]
+    model = result_model(schema, path)
+    assert set(model["required"]) <= set(doc), (path, sorted(set(model["required"]) - set(doc)))
+    return doc
 
 
 def test_documented_examples_are_accepted_and_take_effect(
@@ -191,7 +223,7 @@ def test_documented_examples_are_accepted_and_take_effect(
     assert r.status_code == 200 and r.json()["responses"][0]["results"][0]["token"]
 
     ex = example(schema, "/projects/create")
-    project = post(server, "/projects/create", who, ex)
+    project = post(schema, server, "/projects/create", who, ex)
     assert (project["id"], project["name"], project["description"]) == (
         ex["id"],
         ex["name"],
@@ -199,50 +231,75 @@ def test_documented_examples_are_accepted_and_take_effect(
     )
     assert project["organism"]["assembly"] == "GRCh38"
     ex = example(schema, "/projects/{project}/update")
-    assert post(server, f"/projects/{project['id']}/update", who, ex)["description"] == ex["description"]
+    assert (
+        post(schema, server, f"/projects/{project['id']}/update", who, ex)["description"] == ex["description"]
+    )
 
     ex = example(schema, "/studies/create")
-    study = post(server, "/studies/create", who, ex, project=project["id"])
+    study = post(schema, server, "/studies/create", who, ex, project=project["id"])
     assert (study["id"], study["name"]) == (ex["id"], ex["name"])
     ex = example(schema, "/studies/{study}/update")
     fqn = study["fqn"]
-    assert post(server, f"/studies/{fqn}/update", who, ex)["description"] == ex["description"]
+    assert post(schema, server, f"/studies/{fqn}/update", who, ex)["description"] == ex["description"]
 
     ex = example(schema, "/individuals/create")
-    ind = post(server, "/individuals/create", who, ex, study=fqn)
+    ind = post(schema, server, "/individuals/create", who, ex, study=fqn)
     assert (ind["id"], ind["sex"]["id"], ind["attributes"]["affected"]) == (ex["id"], "FEMALE", "AFFECTED")
     assert [p["id"] for p in ind["phenotypes"]] == ["HP:0001250"]
 
     ex = example(schema, "/families/create")
-    fam = post(server, "/families/create", who, ex, study=fqn)
+    fam = post(schema, server, "/families/create", who, ex, study=fqn)
     members = {m["id"]: m for m in fam["members"]}
     assert set(members) == {m["id"] for m in ex["members"]} and members["FAM1-P"]["father"] == {
         "id": "FAM1-F"
     }
 
     ex = example(schema, "/panels/create")
-    panel = post(server, "/panels/create", who, ex)
+    panel = post(schema, server, "/panels/create", who, ex)
     assert panel["name"] == ex["name"] and {g["id"] for g in panel["genes"]} == {"SCN1A", "KCNQ2", "STXBP1"}
     ex = example(schema, "/panels/{panel}/update")
-    assert "CDKL5" in {g["id"] for g in post(server, f"/panels/{panel['id']}/update", who, ex)["genes"]}
+    assert "CDKL5" in {
+        g["id"] for g in post(schema, server, f"/panels/{panel['id']}/update", who, ex)["genes"]
+    }
 
     ex = example(schema, "/analysis/clinical/create")
-    case = post(server, "/analysis/clinical/create", who, ex, study=fqn)
+    case = post(schema, server, "/analysis/clinical/create", who, ex, study=fqn)
     assert (case["id"], case["description"]) == (ex["id"], ex["description"])
     ex = example(schema, "/analysis/clinical/{case}/update")
     assert (
-        post(server, f"/analysis/clinical/{case['id']}/update", who, ex, study=fqn)["description"]
+        post(schema, server, f"/analysis/clinical/{case['id']}/update", who, ex, study=fqn)["description"]
         == (ex["description"])
     )
 
     ex = example(schema, "/analysis/clinical/configuration/update")
     assert (
-        post(server, "/analysis/clinical/configuration/update", admin, ex)["patientFields"]
+        post(schema, server, "/analysis/clinical/configuration/update", admin, ex)["patientFields"]
         == ex["patientFields"]
     )
     ex = example(schema, "/assays/create")
-    assay = post(server, "/assays/create", admin, ex)
+    assay = post(schema, server, "/assays/create", admin, ex)
     assert (assay["name"], assay["qcFields"]) == (ex["name"], ex["qcFields"])
     ex = example(schema, "/conditions/create")
-    row = post(server, "/conditions/create", who, ex)
+    row = post(schema, server, "/conditions/create", who, ex)
     assert (row["gene"], row["condition"], row["pmids"]) == (ex["gene"], ex["condition"], ex["pmids"])
+
+    # the results of reads match their documented models too
+    login = analyst.email
+    reads = [
+        ("", {}),
+        ("/meta/about", {}),
+        (f"/users/{login}/info", {}),
+        ("/projects/search", {}),
+        ("/studies/search", {"project": project["id"]}),
+        ("/individuals/search", {"study": fqn}),
+        ("/families/search", {"study": fqn}),
+        ("/panels/search", {}),
+        ("/analysis/clinical/search", {"study": fqn}),
+        (f"/analysis/clinical/{case['id']}/history", {"study": fqn}),
+        (f"/analysis/clinical/interpretation/{case['id']}.1/info", {"study": fqn}),
+        ("/analysis/clinical/configuration", {}),
+        ("/assays/search", {}),
+        ("/conditions/search", {}),
+    ]
+    for path, params in reads:
+        assert get_all(schema, server, path, who, **params) >= 1, path

@@ -175,7 +175,9 @@ class Variant(_Result):
     alternate: str
     type: str
     studies: list[dict[str, Any]] = Field(description="per-sample genotypes and file data")
-    annotation: dict[str, Any] | None = Field(description="consequence types, HGVS, gene, frequencies")
+    annotation: dict[str, Any] | None = Field(
+        None, description="consequence types, HGVS, gene, frequencies; absent when not annotated"
+    )
 
 
 class Case(_Result):
