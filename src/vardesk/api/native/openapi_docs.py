@@ -91,6 +91,27 @@ VARIANT_FILTERS = [
     COUNT,
 ]
 
+CASE_SEARCH = [
+    STUDY_OPTIONAL,
+    q("id", "case id"),
+    q("status", "review status"),
+    q("caseType", "case type, e.g. trio"),
+    *PAGE,
+]
+CASE_IMPORT = [
+    STUDY,
+    FORMAT_EXCHANGE,
+    q("id", "case id (default from the file)"),
+    q("proband", "the proband's id in a PED file"),
+    *WRITE,
+]
+RANKING = [
+    STUDY_OPTIONAL,
+    q("run", "analysis run number (default the latest)", "integer", minimum=1),
+    limit(note=" (ranked genes; 0: 100)"),
+]
+
+
 _UPLOAD_TEXT = {
     "study": "the study: [[organization@]project:]study (required, form field or query)",
     "name": "file name (default the uploaded file's name)",

@@ -89,17 +89,7 @@ def clinical_create(
     "/analysis/clinical/import",
     tags=["clinical"],
     summary="Create a case from a GA4GH Phenopacket/Family (JSON) or a PED file (?format=phenopacket|ped)",
-    openapi_extra=od.op(
-        [
-            od.STUDY,
-            od.FORMAT_EXCHANGE,
-            od.q("id", "case id (default from the file)"),
-            od.q("proband", "the proband's id in a PED file"),
-            *od.WRITE,
-        ],
-        content=od.IMPORT_BODY,
-        result="Case",
-    ),
+    openapi_extra=od.op(od.CASE_IMPORT, content=od.IMPORT_BODY, result="Case"),
 )
 async def clinical_import(
     request: Request, actor: Actor = Depends(require_actor), services: Services = Depends(get_services)
@@ -148,16 +138,7 @@ def clinical_export(
     "/analysis/clinical/search",
     tags=["clinical"],
     summary="Cases you can read (?study=, status=, type=)",
-    openapi_extra=od.op(
-        [
-            od.STUDY_OPTIONAL,
-            od.q("id", "case id"),
-            od.q("status", "review status"),
-            od.q("caseType", "case type, e.g. trio"),
-            *od.PAGE,
-        ],
-        result="Case",
-    ),
+    openapi_extra=od.op(od.CASE_SEARCH, result="Case"),
 )
 def clinical_search(
     request: Request, actor: Actor = Depends(require_actor), services: Services = Depends(get_services)
@@ -270,14 +251,7 @@ def clinical_run(
     "/analysis/clinical/{case}/prioritisation",
     tags=["clinical"],
     summary="The case's ranked genes (burden + phenotype), latest analysis run or ?run=N",
-    openapi_extra=od.op(
-        [
-            od.STUDY_OPTIONAL,
-            od.q("run", "analysis run number (default the latest)", "integer", minimum=1),
-            od.limit(note=" (ranked genes; 0: 100)"),
-        ],
-        result="Ranking",
-    ),
+    openapi_extra=od.op(od.RANKING, result="Ranking"),
 )
 def clinical_prioritisation(
     request: Request,
