@@ -37,7 +37,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
     settings = services.settings
     host = args.host or settings.host
     port = args.port or settings.port
-    print(json.dumps(info | {"url": f"http://{host}:{port}/api/v2"}, indent=2))
+    base = f"http://{host}:{port}"
+    urls = {
+        "url": f"{base}/api/v2",
+        "home": f"{base}/",
+        "docs": f"{base}/docs",
+        "pyopencga": f"{base}/opencga",
+    }
+    print(json.dumps(info | urls, indent=2))
     if args.serve:
         return serve(services, host=host, port=port)
     services.close()

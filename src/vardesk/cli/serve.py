@@ -36,6 +36,11 @@ def serve(services: Services, host: str | None = None, port: int | None = None) 
     port = port or settings.port
     check_listen(host, port)
     app = create_app(services)
-    print(f"Vardesk serving on http://{host}:{port}/api/v2 (data in {settings.data_dir})", flush=True)
+    base = f"http://{host}:{port}"
+    print(
+        f"Vardesk serving on {base}/ (native API {base}/api/v2, API documentation {base}/docs; "
+        f"data in {settings.data_dir})",
+        flush=True,
+    )
     uvicorn.run(app, host=host, port=port, log_config=None, access_log=False)
     return 0

@@ -16,9 +16,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
+from jinja2 import DictLoader, Environment, StrictUndefined
 
 from vardesk.reports.model import NO_SECONDARY_FINDINGS, ReportDocument, ReportStatus
+from vardesk.resources import package_texts
 
 PREVIEW_BANNER = "PRELIMINARY — NOT FOR CLINICAL USE"
 PAGE_SIZES = ("A4", "Letter")
@@ -48,10 +49,14 @@ def _fdatetime(value: datetime | None) -> str:
     return text
 
 
+# read at import: a reinstall under a running server must not take its templates away
+_TEMPLATES = package_texts("vardesk.reports", "templates")
+
+
 @cache
 def _environment() -> Environment:
     env = Environment(
-        loader=PackageLoader("vardesk.reports", "templates"),
+        loader=DictLoader(_TEMPLATES),
         autoescape=True,
         undefined=StrictUndefined,
         trim_blocks=True,
