@@ -8,6 +8,7 @@ from typing import Any
 from vardesk.cases.service import CaseView
 from vardesk.domain import cases as dc
 from vardesk.domain.access import Actor
+from vardesk.domain.annotation_source import SYNTHETIC_BANNER, describe
 from vardesk.domain.cases import Case, ReportVariant, ToReport, VariantStatus
 from vardesk.domain.enums import Sex as DomainSex
 from vardesk.domain.errors import NotFound, Unprocessable
@@ -78,6 +79,7 @@ class ReportService:
                 "variants marked for the report have no classification: " + ", ".join(missing)
             )
         build = next((g.build for _, g in view.members if g is not None), "")
+        sources = [(m.relation.title(), describe(g)) for m, g in view.members if g is not None]
         panel = None
         if case.panel_id:
             with self.ctx.uow() as uow:
@@ -157,6 +159,11 @@ class ReportService:
             signatures=tuple(signatures),
             page_size=s.report_page_size,
             extra={k: str(v) for k, v in pf.items()},
+            not_interpretable_reason=case.analysis_result_reason or "the analysis could not see the genes"
+            if case.analysis_result == dc.NOT_INTERPRETABLE
+            else "",
+            synthetic_banner=SYNTHETIC_BANNER if any(d["synthetic"] for _, d in sources) else "",
+            annotation_sources=tuple(f"{rel}: {d['label']}" for rel, d in sources),
         )
 
     def _load(

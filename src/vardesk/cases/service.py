@@ -415,6 +415,8 @@ class CaseService:
                     "dates",
                     "analysis_run",
                     "annotation_sources",
+                    "analysis_result",
+                    "analysis_result_reason",
                 )
             }
             new = uow.cases.add(

@@ -299,7 +299,9 @@ class BundleEnablementRepository(Repository[BundleEnablement]):
 
     def of_bundle(self, bundle_id: str) -> Sequence[BundleEnablement]:
         c = t.bundle_enablements.c
-        return self.session.scalars(select(BundleEnablement).where(c.bundle_id == bundle_id).order_by(c.id)).all()
+        return self.session.scalars(
+            select(BundleEnablement).where(c.bundle_id == bundle_id).order_by(c.id)
+        ).all()
 
     def usable(self, build: str, workspace_id: int) -> Sequence[BundleEnablement]:
         """The bundles of ``build`` enabled for the workspace, and the server default(s) of the build."""
