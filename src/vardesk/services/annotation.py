@@ -239,6 +239,17 @@ class AnnotationService:
                 )
         return out
 
+    def usable_bundles(self, workspace_id: int) -> list[Manifest]:
+        """Installed bundles enabled for the workspace or server defaults, newest first."""
+        self.adopt_installed()
+        with self.ctx.uow() as uow:
+            ids = {
+                r.bundle_id
+                for r in uow.bundle_enablements.all()
+                if r.scope == DEFAULT or (r.scope == WORKSPACE and r.workspace_id == workspace_id)
+            }
+        return [m for m in self.bundles() if m.id in ids]
+
     def bundle_for(self, build: str, workspace_id: int) -> Bundle | None:
         """The bundle a workspace's genomes of ``build`` are annotated with: the newest one enabled for the
         workspace, else the server default of the build; None when neither exists."""
