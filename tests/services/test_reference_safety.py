@@ -11,9 +11,11 @@ import pytest
 from tests.conftest import TESTDATA
 from tests.world import build_world
 from vardesk.annotate.bundle import build_bundle, install_bundle
+from vardesk.domain.annotation_source import SYNTHETIC_BANNER, describe
 from vardesk.domain.enums import JobState, Role
 from vardesk.domain.errors import Conflict, Unprocessable
 from vardesk.domain.models import BundleEnablement, Genome
+from vardesk.reports.model import ReportStatus
 from vardesk.services.container import Services
 from vardesk.services.files import UploadedBlob
 from vardesk.storage.blobs import spooled_upload
@@ -161,3 +163,53 @@ def test_bundles_installed_while_global_are_adopted(services: Services, tmp_path
         lab_a = uow.workspaces.by_code("lab-a")
         assert lab_a is not None
     assert services.annotation.bundle_for("GRCh37", lab_a.id or 0).id == newest.id  # type: ignore[union-attr]
+
+
+def test_a_genome_annotated_by_a_synthetic_bundle_while_bundles_were_global(
+    services: Services, tmp_path: Path
+) -> None:
+    """The defect this guards against: before per-workspace enablement a lab's genome could be annotated by
+    the demo's synthetic GRCh37 bundle. Such a genome is shown as synthetic, its case cannot be signed or
+    reported as a result, and re-annotation is offered (here: back to the VCF's own BCSQ)."""
+    world = build_world(services, ("lab-a",))
+    loci = install_bundle(build_loci_bundle(tmp_path / "loci"), services.annotation.bundles_dir)
+    analyst = world.member("lab-a", Role.ANALYST).actor
+    genomes = index(services, "lab-a", SAMD11_VCF)
+    services.cases.create(
+        analyst,
+        "p:default",
+        {
+            "id": "OLD",
+            "type": "exome",
+            "members": [{"relation": "PROBAND", "sample": "HG002", "sex": "MALE", "affected": "AFFECTED"}],
+        },
+    )
+
+    def analysed() -> bool:
+        with services.ctx.uow() as uow:
+            case = next(iter(uow.cases.in_studies([genomes[0].study_id])))
+            return case.status == "READY TO REVIEW" and case.analysis_result == "INTERPRETABLE"
+
+    deadline = time.time() + 60
+    while not analysed():
+        assert time.time() < deadline
+        time.sleep(0.1)
+    with services.ctx.uow() as uow:  # what the global-bundle era left behind
+        for g in uow.genomes.of_file(genomes[0].file_id):
+            g.annotation_bundle, g.annotation_version, g.annotation_info = loci.id, loci.version, None
+        uow.commit()
+        legacy = list(uow.genomes.of_file(genomes[0].file_id))
+    assert describe(legacy[0])["synthetic"] is True
+    text = services.reports.document(
+        services.cases.get(analyst, "OLD", "p:default"), [], ReportStatus.PREVIEW, {}
+    )
+    assert text.summary == "NOT INTERPRETABLE" and "synthetic (NOT HUMAN)" in text.not_interpretable_reason
+    assert text.synthetic_banner == SYNTHETIC_BANNER
+    director = world.member("lab-a", Role.DIRECTOR).actor
+    with pytest.raises(Unprocessable, match="not interpretable.*synthetic"):
+        services.cases.approve(director, "OLD", "p:default")
+
+    assert services.annotation.outdated_files("GRCh37") == [genomes[0].file_id]
+    assert services.annotation.annotate_file(genomes[0].file_id)["tag"] == "BCSQ"
+    with services.ctx.uow() as uow:
+        assert {describe(g)["label"] for g in uow.genomes.of_file(genomes[0].file_id)} == {"pipeline: BCSQ"}

@@ -376,8 +376,11 @@ class CandidateService:
                 for m in uow.case_members.of_case(case_id)
             ]
             panel = uow.panels.get(case.panel_id) if case.panel_id else None
+            demo = interpretability.in_demo_workspace(uow, case.workspace_id)
         dc.check_editable(case)
-        verdict = interpretability.assess(self.services.annotation, members, panel.genes if panel else [])
+        verdict = interpretability.assess(
+            self.services.annotation, members, panel.genes if panel else [], demo=demo
+        )
         got = self.collect(
             members, preset_query(case, panel.genes if panel else []), ctx, unannotated_ok=True
         )

@@ -19,6 +19,7 @@ import pyarrow.parquet as pq
 from vardesk.domain import annotation_source as src
 from vardesk.domain.cases import INTERPRETABLE, NOT_INTERPRETABLE, CaseMember
 from vardesk.domain.models import Genome
+from vardesk.services.annotation import DEMO_WORKSPACE
 
 
 @dataclass(frozen=True)
@@ -64,12 +65,39 @@ def _annotation_symbols(paths: list[Path]) -> set[str]:
     return {r[0] for r in rows}
 
 
+def in_demo_workspace(uow: Any, workspace_id: int) -> bool:
+    ws = uow.workspaces.get(workspace_id)
+    return ws is not None and ws.code == DEMO_WORKSPACE
+
+
+def genome_problems(members: list[tuple[CaseMember, Genome | None]], *, demo: bool) -> list[str]:
+    """What makes the members' annotation unfit, read from the genomes as they are now: a genome not
+    annotated, or (outside the demo workspace) annotated with synthetic reference data."""
+    problems = []
+    for m, g in members:
+        if g is None:
+            continue
+        d = src.describe(g)
+        if d["source"] == src.NONE:
+            problems.append(f"the {m.relation.lower()}'s genome is not annotated ({d['reason']})")
+        elif d["synthetic"] and not demo:
+            problems.append(
+                f"the {m.relation.lower()}'s genome was annotated with synthetic (NOT HUMAN) reference data "
+                f"({d['bundle']}); re-annotate it"
+            )
+    return problems
+
+
 def assess(
-    annotation: Any, members: list[tuple[CaseMember, Genome | None]], panel_genes: list[str]
+    annotation: Any,
+    members: list[tuple[CaseMember, Genome | None]],
+    panel_genes: list[str],
+    *,
+    demo: bool = False,
 ) -> Verdict:
-    """``annotation`` is the :class:`~vardesk.services.annotation.AnnotationService`."""
+    """``annotation`` is the :class:`~vardesk.services.annotation.AnnotationService`; ``demo`` whether the
+    case belongs to the demo workspace (the only one where synthetic reference data is expected)."""
     described = []
-    problems: list[str] = []
     for m, g in members:
         if g is None:
             continue
@@ -77,8 +105,7 @@ def assess(
         described.append(
             {"relation": m.relation, "source": d["source"], "label": d["label"], "synthetic": d["synthetic"]}
         )
-        if d["source"] == src.NONE:
-            problems.append(f"the {m.relation.lower()}'s genome is not annotated ({d['reason']})")
+    problems = genome_problems(members, demo=demo)
     genes = sorted({x.upper() for x in panel_genes if x})
     missing: list[str] = []
     if genes and not problems:

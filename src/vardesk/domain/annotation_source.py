@@ -13,6 +13,7 @@ PIPELINE = "pipeline"
 NONE = "none"
 PIPELINE_PREFIX = "vcf:"
 SYNTHETIC_BANNER = "SYNTHETIC REFERENCE DATA — NOT HUMAN — NOT FOR CLINICAL USE"
+SYNTHETIC_MARK = "synthetic-not-human"  # in the version (hence the id) of every generated bundle
 
 
 def describe(genome: Genome) -> dict[str, Any]:
@@ -26,7 +27,9 @@ def describe(genome: Genome) -> dict[str, Any]:
         source = BUNDLE
     else:
         source = NONE
-    synthetic = bool(info.get("synthetic")) and source == BUNDLE
+    # genomes annotated before the flag was recorded: a synthetic bundle's id carries its mark
+    legacy_mark = genome.annotation_info is None and SYNTHETIC_MARK in bundle_id.lower()
+    synthetic = (bool(info.get("synthetic")) or legacy_mark) and source == BUNDLE
     reason = str(info.get("reason") or "")
     if source == NONE and not reason:
         reason = "the genome has not been annotated"

@@ -287,21 +287,28 @@ class AnnotationService:
 
     def outdated_files(self, build: str, workspace_id: int | None = None) -> list[int]:
         """Files of this build (of one workspace, or all) whose genomes were annotated by another bundle
-        than the one their workspace uses now (or by the pipeline's own annotation): candidates for
-        re-annotation. A genome that already rejected that bundle (contigs, REF alleles) is not offered."""
+        than the one their workspace uses now (or by the pipeline's own annotation), or by a synthetic
+        bundle outside the demo workspace: candidates for re-annotation. A genome that already rejected
+        that bundle (contigs, REF alleles) is not offered."""
         with self.ctx.uow() as uow:
             rows = [
                 g
                 for g in uow.genomes.ready_of_build(build)
                 if workspace_id is None or g.workspace_id == workspace_id
             ]
+            demo = uow.workspaces.by_code(DEMO_WORKSPACE)
         chosen: dict[int, Bundle | None] = {}
         out = set()
         for g in rows:
             if g.workspace_id not in chosen:
                 chosen[g.workspace_id] = self.bundle_for(build, g.workspace_id)
             bundle = chosen[g.workspace_id]
-            if bundle is None or g.annotation_bundle == bundle.id:
+            if bundle is None:
+                # annotated by a synthetic bundle while bundles were global: annotate again (pipeline/none)
+                if src.describe(g)["synthetic"] and (demo is None or g.workspace_id != demo.id):
+                    out.add(g.file_id)
+                continue
+            if g.annotation_bundle == bundle.id:
                 continue
             if (g.annotation_info or {}).get("rejected_bundle") == bundle.id:
                 continue
