@@ -82,8 +82,19 @@ def install_loci_bundle(services: Services) -> str:
 
     bundle_dir = build_loci_bundle(services.settings.data_dir / "demo" / "grch37-loci")
     bundle_id = load_bundle(bundle_dir).id
-    services.annotation.install(bundle_dir, workspace=DEMO_WORKSPACE, actor="demo")  # demo workspace only
+    _install_for_demo(services, bundle_dir)
     return bundle_id
+
+
+def _install_for_demo(services: Services, bundle_dir: Any) -> None:
+    """Install a synthetic bundle (once) and enable it for the demo workspace, the only one it may serve."""
+    from vardesk.annotate.bundle import load_bundle
+
+    bundle_id = load_bundle(bundle_dir).id
+    if any(m.id == bundle_id for m in services.annotation.bundles()):
+        services.annotation.enable(bundle_id, workspace=DEMO_WORKSPACE, actor="demo")
+    else:
+        services.annotation.install(bundle_dir, workspace=DEMO_WORKSPACE, actor="demo")
 
 
 DEMO_TEST_CODE = "460737"
@@ -107,7 +118,7 @@ def seed_demo_data(services: Services, actor: Actor) -> dict[str, Any]:
         return {"case": existing[0].code, "note": "demo data already present"}
     root = services.settings.data_dir / "demo"
     bundle_dir = build_demo_bundle(root, seed=0, scale="demo", build="GRCh38")
-    services.annotation.install(bundle_dir, workspace=DEMO_WORKSPACE, actor="demo")  # demo workspace only
+    _install_for_demo(services, bundle_dir)
     vcf = root / "demo-trio.vcf.gz"
     generate_vcf(
         vcf,

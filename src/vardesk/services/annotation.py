@@ -126,6 +126,7 @@ class AnnotationService:
         one, and as a default."""
         if bool(workspace) == bool(default):
             raise Invalid("enable a bundle either for one workspace or as the server default")
+        self.adopt_installed()
         manifest = self.bundle(bundle_id).manifest
         if manifest.is_synthetic and (default or workspace != DEMO_WORKSPACE):
             where = "the server default" if default else f"workspace {workspace!r}"
