@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from vardesk.cases import interpretability
 from vardesk.catalog.uow import UnitOfWork
 from vardesk.domain import cases as dc
 from vardesk.domain.access import Actor, require_project_write
@@ -372,6 +373,18 @@ class CaseService:
             study, case = self.find(uow, actor, ref, study_ref)
             require_project_write(actor, study.project)
             dc.check_approval(case, actor.user_id, actor.role)
+            members = [
+                (m, uow.genomes.get(m.genome_id) if m.genome_id else None)
+                for m in uow.case_members.of_case(case.id or 0)
+            ]
+            problems = interpretability.genome_problems(
+                members, demo=interpretability.in_demo_workspace(uow, case.workspace_id)
+            )
+            if problems:
+                raise Unprocessable(
+                    "the case's analysis is not interpretable and cannot be signed out: "
+                    + "; ".join(problems)
+                )
             old = case.status
             case.status, case.approved_by = dc.APPROVED, actor.user_id
             case.report_approved_date = self.ctx.clock()
@@ -415,6 +428,8 @@ class CaseService:
                     "dates",
                     "analysis_run",
                     "annotation_sources",
+                    "analysis_result",
+                    "analysis_result_reason",
                 )
             }
             new = uow.cases.add(

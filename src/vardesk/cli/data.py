@@ -210,7 +210,9 @@ def bundle_build(args: argparse.Namespace) -> int:
 
 
 def bundle_install(services: Services, args: argparse.Namespace) -> int:
-    manifest = services.annotation.install(Path(args.dir))
+    manifest = services.annotation.install(
+        Path(args.dir), workspace=args.workspace, default=args.default, actor="cli"
+    )
     outdated = services.annotation.outdated_files(manifest.build)
     print(
         json.dumps(
@@ -218,6 +220,8 @@ def bundle_install(services: Services, args: argparse.Namespace) -> int:
                 "id": manifest.id,
                 "version": manifest.version,
                 "build": manifest.build,
+                "synthetic": manifest.is_synthetic,
+                "enabled": services.annotation.enablements().get(manifest.id, []),
                 "files_to_reannotate": len(outdated),
                 "hint": f"vardesk bundle reannotate --build {manifest.build} --workspace W"
                 if outdated
@@ -235,9 +239,27 @@ def bundle_reannotate(services: Services, args: argparse.Namespace) -> int:
     return 0
 
 
+def bundle_enable(services: Services, args: argparse.Namespace) -> int:
+    row = services.annotation.enable(
+        args.bundle_id, workspace=args.workspace, default=args.default, actor="cli"
+    )
+    print(
+        json.dumps({"id": row.bundle_id, "build": row.build, "scope": row.scope, "workspace": args.workspace})
+    )
+    return 0
+
+
 def bundle_list(services: Services) -> int:
+    enabled = services.annotation.enablements()
     rows = [
-        {"id": m.id, "version": m.version, "build": m.build, "created": m.created}
+        {
+            "id": m.id,
+            "version": m.version,
+            "build": m.build,
+            "created": m.created,
+            "synthetic": m.is_synthetic,
+            "enabled": enabled.get(m.id, []),
+        }
         for m in services.annotation.bundles()
     ]
     print(json.dumps(rows, indent=2))
@@ -325,15 +347,25 @@ def add_parsers(sub: argparse._SubParsersAction, run: object) -> None:  # type: 
     s.add_argument("--version")
     s.add_argument("--out", required=True)
     s.set_defaults(func=run("bundle_build"))
-    s = b.add_parser("install", help="register a built bundle with this server")
+    s = b.add_parser(
+        "install", help="register a built bundle with this server; it annotates only where it is enabled"
+    )
     s.add_argument("dir")
+    s.add_argument("--workspace", help="enable it for this workspace (code)")
+    s.add_argument("--default", action="store_true", help="make it the server default for its build")
     s.set_defaults(func=run("bundle_install"))
+    s = b.add_parser("enable", help="enable an installed bundle for a workspace, or as the server default")
+    s.add_argument("bundle_id")
+    where = s.add_mutually_exclusive_group(required=True)
+    where.add_argument("--workspace", help="workspace code")
+    where.add_argument("--default", action="store_true", help="the server default for the bundle's build")
+    s.set_defaults(func=run("bundle_enable"))
     s = b.add_parser("reannotate", help="queue re-annotation of files annotated with an older bundle")
     s.add_argument("--build", required=True, choices=["GRCh37", "GRCh38"])
     s.add_argument("--workspace", required=True)
     s.add_argument("--as", dest="as_user", metavar="EMAIL")
     s.set_defaults(func=run("bundle_reannotate"))
-    s = b.add_parser("list", help="installed bundles")
+    s = b.add_parser("list", help="installed bundles and where each is enabled")
     s.set_defaults(func=run("bundle_list"))
 
     r = sub.add_parser("report", help="clinical reports").add_subparsers(dest="report_command", required=True)
@@ -360,6 +392,8 @@ def dispatch(name: str, args: argparse.Namespace, services_factory: object) -> i
             return genome_import(services, args)
         if name == "bundle_install":
             return bundle_install(services, args)
+        if name == "bundle_enable":
+            return bundle_enable(services, args)
         if name == "bundle_reannotate":
             return bundle_reannotate(services, args)
         if name == "report_approve":

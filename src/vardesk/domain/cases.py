@@ -76,6 +76,10 @@ WAITING = "WAITING"
 READY_TO_REVIEW = "READY TO REVIEW"
 APPROVED = "APPROVED"
 FAILED = "FAILED"
+# What the last analysis could see: NOT_INTERPRETABLE when a member genome has no annotation or the
+# panel's genes are not in it (a negative result would then be made on no data).
+INTERPRETABLE = "INTERPRETABLE"
+NOT_INTERPRETABLE = "NOT_INTERPRETABLE"
 DEFAULT_REVIEW_STATUSES = ("READY FOR INTERPRETATION", "WAITING FOR APPROVAL")
 SYSTEM_STATUSES = (WAITING_FOR_SAMPLE, WAITING, READY_TO_REVIEW, APPROVED, FAILED)
 
@@ -124,6 +128,8 @@ class Case:
     version: int = 1
     analysis_run: int = 0
     annotation_sources: list[str] = field(default_factory=list)
+    analysis_result: str = ""  # "" (none yet), INTERPRETABLE or NOT_INTERPRETABLE
+    analysis_result_reason: str = ""
     last_interpreter_id: int | None = None
     approved_by: int | None = None
     report_approved_date: datetime | None = None
@@ -273,6 +279,11 @@ def check_approval(case: Case, approver_id: int, approver_role: Role) -> None:
         raise Conflict("the case is already approved")
     if case.status in (WAITING_FOR_SAMPLE, WAITING, FAILED):
         raise Conflict(f"a case in status {case.status!r} cannot be approved; it has no reviewed results")
+    if case.analysis_result == NOT_INTERPRETABLE:
+        raise Unprocessable(
+            "the case's analysis is not interpretable and cannot be signed out: "
+            + (case.analysis_result_reason or "the analysis could not see the genes")
+        )
     if case.last_interpreter_id is not None and case.last_interpreter_id == approver_id:
         raise Forbidden("four-eyes rule: the last interpreter of a case cannot approve it")
 

@@ -62,10 +62,10 @@ class IndexService:
 
     def reannotate(self, actor: Actor, build: str) -> list[Job]:
         """Queue re-annotation jobs (one per project) for this workspace's files of ``build`` annotated with
-        anything but the newest installed bundle."""
+        anything but the bundle the workspace uses now (enabled for it, or the server default)."""
         with self.ctx.uow() as uow:
             by_study: dict[int, list[int]] = {}
-            for file_id in self.services.annotation.outdated_files(build):
+            for file_id in self.services.annotation.outdated_files(build, actor.workspace_id):
                 vcf = uow.files.get(file_id)
                 if vcf is not None and vcf.workspace_id == actor.workspace_id:
                     by_study.setdefault(vcf.study_id, []).append(file_id)
@@ -113,7 +113,7 @@ REANNOTATE = "reannotate"
 
 @tool(REANNOTATE)
 def run_reannotation(ctx: JobContext) -> dict[str, Any]:
-    """Annotate indexed files again with the newest installed bundle of their build."""
+    """Annotate indexed files again with the bundle their workspace uses for their build."""
     services: Services = ctx.services
     done = []
     files = list(ctx.params.get("files") or [])

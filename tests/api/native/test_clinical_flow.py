@@ -33,7 +33,7 @@ def world(module_services: Services, tmp_path_factory: pytest.TempPathFactory) -
         out=bundle,
         version="slice-1",
     )
-    module_services.annotation.install(bundle)
+    module_services.annotation.install(bundle, workspace="lab-a")  # enabled for this workspace only
     module_services.projects.create_project(
         w.member("lab-a", Role.ANALYST).actor, {"id": "giab", "organism": {"assembly": "GRCh37"}}
     )
