@@ -20,9 +20,10 @@ from vardesk.services.container import Services
 from vardesk.services.files import UploadedBlob
 from vardesk.services.indexing import TOOL
 from vardesk.storage.blobs import spooled_upload
-from vardesk.synthetic.loci import build_loci_bundle
+from vardesk.annotate.bundle import build_bundle
 
 GIAB = TESTDATA / "giab-trio-grch37" / "ashk-trio.vcf.gz"
+SLICE = TESTDATA / "reference-slices" / "grch37-SAMD11"
 READING = re.compile(r"^indexing: [\d,]+ records, [\d.,]+ of [\d.,]+ MiB read$")
 
 
@@ -56,8 +57,17 @@ def lab(services: Services, tmp_path: Path):  # type: ignore[no-untyped-def]
     world = build_world(services, ("lab",))
     admin = world.member("lab", Role.ADMIN).actor
     services.projects.create_project(admin, {"id": "giab", "organism": {"assembly": "GRCh37"}})
-    # a GRCh37 bundle, so the job annotates (and its annotation stage reports) as in production
-    services.annotation.install(build_loci_bundle(tmp_path / "loci"))
+    # a real GRCh37 bundle enabled for the workspace, so the job annotates (and its annotation stage
+    # reports) as in production
+    bundle = tmp_path / "samd11"
+    build_bundle(
+        build="GRCh37",
+        gff3=SLICE / "SAMD11.grch37.gff3",
+        fasta=SLICE / "grch37_chr1_860k.fa.gz",
+        out=bundle,
+        version="slice-1",
+    )
+    services.annotation.install(bundle, workspace="lab")
     return admin
 
 
