@@ -338,7 +338,7 @@ def test_interpret_preview_approve_final(
     )
     assert r.status_code == 200, r.text
     history = api(
-        server, "GET", f"/analysis/clinical/TRIO1/variant/{vid}/history?study=giab:default", analyst
+        server, "GET", f"/analysis/clinical/TRIO1/variant/{target['id']}/history?study=giab:default", analyst
     ).json()["responses"][0]["results"]
     assert {h["field"] for h in history} >= {"status", "to_report", "classification", "criteria"}
     assert (
@@ -366,7 +366,7 @@ def test_interpret_preview_approve_final(
     r = api(
         server,
         "POST",
-        f"/analysis/clinical/TRIO1/variant/{vid}/update?study=giab:default",
+        f"/analysis/clinical/TRIO1/variant/{target['id']}/update?study=giab:default",
         analyst,
         json={"internalNotes": "ready for sign-out"},
     )

@@ -35,6 +35,7 @@ _RENAME = {
     "description": "title",
     "toReport": "to_report",
     "internalNotes": "internal_notes",
+    "clinicalSignificance": "classification",  # how a finding shows its classification
 }
 _OPENCGA_TYPE = {"SINGLE": "exome", "CANCER": "somatic_panel"}
 
@@ -280,7 +281,7 @@ def interpretation_info(
 def variant_update(
     request: Request,
     case: str,
-    variant: int,
+    variant: str,
     body: dict = Depends(json_body),
     actor: Actor = Depends(require_actor),
     services: Services = Depends(get_services),
@@ -299,7 +300,7 @@ def variant_update(
 def variant_history(
     request: Request,
     case: str,
-    variant: int,
+    variant: str,
     actor: Actor = Depends(require_actor),
     services: Services = Depends(get_services),
 ) -> JSON:
