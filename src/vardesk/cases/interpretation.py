@@ -397,6 +397,10 @@ EXPORT_COLUMNS = (
 )
 
 
+SITE_COLUMNS = ("chrom", "pos", "ref", "alt", "id", "qual")
+TABULAR_COLUMNS = (*SITE_COLUMNS, *EXPORT_COLUMNS)  # a CSV export's header, also when there are no rows
+
+
 def export_rows(variants: list[ReportVariant]) -> tuple[list[dict[str, Any]], list[str]]:
     """Report variants as export rows (annotation columns + per-member genotypes) and the member names."""
     members = list(dict.fromkeys(g["member"] for v in variants for g in v.genotypes))

@@ -315,6 +315,51 @@ def test_exports_and_confirmation_round_trip(
     assert r.status_code == 400 and "not a readable VCF" in r.json()["events"][0]["message"]
 
 
+def test_a_case_as_shown_is_accepted_and_exports_a_header_without_variants(
+    server: LiveServer, world: World, case: dict
+) -> None:
+    """TRIO1 is shown as type FAMILY with its members; sent back as shown it makes the same kind of case.
+    That case has no genomes, hence no variants: its CSV export is still a header row."""
+    import csv
+    import io
+
+    from vardesk.cases.interpretation import TABULAR_COLUMNS
+
+    analyst = world.member("lab-a", Role.ANALYST).basic
+    assert case["type"] == "FAMILY"
+    members = [{k: m[k] for k in ("id", "relation", "sex", "affected")} for m in case["family"]["members"]]
+    r = api(
+        server,
+        "POST",
+        "/analysis/clinical/create?study=giab:default&includeResult=true",
+        analyst,
+        json={"id": "EMPTY1", "type": case["type"], "members": members},
+    )
+    assert r.status_code == 200, r.text
+    made = r.json()["responses"][0]["results"][0]
+    assert made["type"] == "FAMILY" and made["attributes"]["vardesk"]["caseType"] == "trio"
+    assert [(m["id"], m["relation"], m["sex"]["id"]) for m in made["family"]["members"]] == [
+        ("HG002", "PROBAND", "MALE"),
+        ("HG003", "FATHER", "MALE"),
+        ("HG004", "MOTHER", "FEMALE"),
+    ]
+    r = api(server, "GET", "/analysis/clinical/EMPTY1/variants/export?study=giab:default&format=csv", analyst)
+    assert r.status_code == 200, r.text
+    reader = csv.DictReader(io.StringIO(r.text))
+    assert list(reader) == [] and reader.fieldnames == list(TABULAR_COLUMNS)
+    # with variants, the same header
+    r = api(server, "GET", "/analysis/clinical/TRIO1/variants/export?study=giab:default&format=csv", analyst)
+    assert csv.DictReader(io.StringIO(r.text)).fieldnames == list(TABULAR_COLUMNS)
+    r = api(
+        server,
+        "POST",
+        "/analysis/clinical/create?study=giab:default",
+        analyst,
+        json={"id": "EMPTY2", "type": "PEDIGREE", "members": members},
+    )
+    assert r.status_code == 400 and "FAMILY" in r.json()["events"][0]["message"]
+
+
 def test_interpret_preview_approve_final(
     server: LiveServer, world: World, case: dict, tmp_path: Path
 ) -> None:

@@ -255,6 +255,22 @@ def test_query_exports_stream_every_match(server: LiveServer, world: World, inde
     assert len(rows) == len(page) and {"chrom", "pos", "ref", "alt", "gene_symbol"} <= set(rows[0])
 
 
+def test_csv_export_without_matches_is_its_header(server: LiveServer, world: World, indexed: dict) -> None:
+    import csv
+    import io
+
+    from vardesk.api.native.routes_variants import EXPORT_COLUMNS
+
+    r = requests.get(
+        server.url + API + "/analysis/variant/export",
+        auth=world.member("lab-a", Role.ANALYST).basic,
+        params={"study": "trio:default", "sample": "HG002", "region": "22:1-2", "format": "csv"},
+    )
+    assert r.status_code == 200, r.text
+    reader = csv.DictReader(io.StringIO(r.text))
+    assert list(reader) == [] and reader.fieldnames == list(EXPORT_COLUMNS)
+
+
 def test_inhouse_counts_come_from_the_other_genomes(
     server: LiveServer, world: World, indexed: dict, tmp_path: Path
 ) -> None:

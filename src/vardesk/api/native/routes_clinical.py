@@ -14,7 +14,7 @@ from vardesk.api.native import render, render_cases
 from vardesk.api.native.common import info_response, search_response, write_response
 from vardesk.api.native.envelope import JSON, Options, envelope, parse_bool, result
 from vardesk.cases.confirmation import confirmation_rows
-from vardesk.cases.interpretation import EXPORT_COLUMNS, export_rows
+from vardesk.cases.interpretation import EXPORT_COLUMNS, TABULAR_COLUMNS, export_rows
 from vardesk.domain.access import Actor
 from vardesk.domain.errors import Invalid, VardeskError
 from vardesk.domain.refs import split_ids
@@ -335,7 +335,7 @@ def variants_export(
             },
         )
     elif fmt == "csv":
-        body = iter_csv([{k: v for k, v in r.items() if k != "samples"} for r in rows])
+        body = iter_csv(rows, columns=TABULAR_COLUMNS)
     elif fmt == "json":
         body = iter_json(rows)
     else:
