@@ -368,10 +368,11 @@ def test_interpret_preview_approve_final(
     target = findings(server, analyst)[0]
     vid = target["attributes"]["vardesk"]["reportVariantId"]
     hgvs_c = target["attributes"]["vardesk"]["hgvsC"]
+    # the finding is updated by the id it is shown with (and, below, by its reportVariantId)
     r = api(
         server,
         "POST",
-        f"/analysis/clinical/TRIO1/variant/{vid}/update?study=giab:default",
+        f"/analysis/clinical/TRIO1/variant/{target['id']}/update?study=giab:default",
         analyst,
         json={
             "status": "REVIEWED",
@@ -394,6 +395,8 @@ def test_interpret_preview_approve_final(
     )  # not approved yet
     r = api(server, "GET", "/analysis/clinical/TRIO1/report/preview?study=giab:default", analyst)
     assert r.status_code == 200 and r.content.startswith(b"%PDF")
+    assert r.headers["content-type"] == "application/pdf"
+    assert r.headers["content-disposition"] == "attachment; filename=TRIO1-preview.pdf"
     # The analyst interpreted: they cannot approve (not a director); a director who interprets cannot either.
     assert (
         api(server, "POST", "/analysis/clinical/TRIO1/approve?study=giab:default", analyst).status_code == 403
@@ -411,7 +414,7 @@ def test_interpret_preview_approve_final(
     r = api(
         server,
         "POST",
-        f"/analysis/clinical/TRIO1/variant/{target['id']}/update?study=giab:default",
+        f"/analysis/clinical/TRIO1/variant/{vid}/update?study=giab:default",
         analyst,
         json={"internalNotes": "ready for sign-out"},
     )
@@ -429,7 +432,8 @@ def test_interpret_preview_approve_final(
     )
     assert r.status_code == 422 and "locked" in r.json()["events"][0]["message"]
     r = api(server, "GET", "/analysis/clinical/TRIO1/report/final?study=giab:default", analyst)
-    assert r.status_code == 200 and r.headers["content-type"] == "application/octet-stream"
+    assert r.status_code == 200 and r.headers["content-type"] == "application/pdf"
+    assert r.headers["content-disposition"] == "attachment; filename=TRIO1-final.pdf"
     r_final_bytes = r.content
     pdf = tmp_path / "final.pdf"
     pdf.write_bytes(r.content)

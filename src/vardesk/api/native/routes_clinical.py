@@ -373,7 +373,7 @@ async def variants_confirmation(
 def _pdf(pdf: bytes, name: str) -> Response:
     return Response(
         pdf,
-        media_type="application/octet-stream",
+        media_type="application/pdf",
         headers={"Content-Disposition": f"attachment; filename={name}"},
     )
 
