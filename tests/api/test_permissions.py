@@ -309,7 +309,7 @@ CASES = [
         "POST",
         "/files/upload",
         lambda c: (
-            f"/files/upload?study=shared:default&relativeFilePath=u{n(c)}/",
+            f"/files/upload?study=shared:default&relativeFilePath=u{n(c)}/&renameSamples=true",
             None,
             {"file": ("/tmp/small.vcf", SMALL_VCF)},
         ),

@@ -11,7 +11,7 @@ from enum import StrEnum
 from typing import Any
 
 from vardesk.domain.enums import Affected, Role, Sex
-from vardesk.domain.errors import Conflict, Forbidden, Invalid, Unprocessable
+from vardesk.domain.errors import Conflict, Forbidden, Invalid, NotFound, Unprocessable
 from vardesk.domain.models import new_uuid, utcnow
 
 
@@ -202,6 +202,57 @@ class ReportVariant:
     id: int | None = None
     created_at: datetime = field(default_factory=utcnow)
     modified_at: datetime = field(default_factory=utcnow)
+
+
+def trimmed_alleles(pos: int, ref: str, alt: str) -> tuple[int, int, str, str]:
+    """(start, end, reference, alternate) with the VCF padding base removed; empty alleles are '-'
+    (OpenCGA's representation of a variant)."""
+    if (len(ref) > 1 or len(alt) > 1) and ref[:1] == alt[:1]:
+        ref, alt, pos = ref[1:], alt[1:], pos + 1
+    end = pos + len(ref) - 1 if ref else pos - 1
+    return pos, end, ref or "-", alt or "-"
+
+
+def finding_id(rv: ReportVariant) -> str:
+    """The identifier a report variant is shown with, ``chrom:start:ref:alt`` (``1:878314:G:C``)."""
+    start, _, ref, alt = trimmed_alleles(rv.pos, rv.ref, rv.alt)
+    return f"{rv.chrom}:{start}:{ref}:{alt}"
+
+
+def find_report_variant(variants: list[ReportVariant], ref: int | str) -> ReportVariant:
+    """The report variant of a case that ``ref`` names: its ``reportVariantId`` (a number) or the id it is
+    shown with (``1:878314:G:C``; ``chr1`` and the VCF spelling with the padding base are accepted too).
+    Active variants win over ones a later analysis run no longer found; two matches are refused."""
+    from vardesk.domain.variant_key import canonical_chrom
+
+    text = str(ref).strip()
+    if isinstance(ref, int) or text.isdigit():
+        found = [v for v in variants if v.id == int(text)]
+        if not found:
+            raise NotFound(f"report variant {text} not found in this case")
+        return found[0]
+    parts = text.split(":")
+    if len(parts) != 4 or not parts[1].isdigit() or not all(parts):
+        raise Invalid(
+            f"report variant {text!r} is neither a reportVariantId (a number) nor a variant id "
+            "chrom:pos:ref:alt (e.g. 1:878314:G:C)"
+        )
+    chrom, pos, r, a = canonical_chrom(parts[0]), int(parts[1]), parts[2].upper(), parts[3].upper()
+    wanted = f"{chrom}:{pos}:{r}:{a}"
+    matches = [
+        v for v in variants if finding_id(v) == wanted or (v.chrom, v.pos, v.ref, v.alt) == (chrom, pos, r, a)
+    ]
+    active = [v for v in matches if v.active]
+    chosen = active or matches
+    if not chosen:
+        raise NotFound(f"report variant {text} not found in this case")
+    if len(chosen) > 1:
+        ids = ", ".join(str(v.id) for v in chosen)
+        raise Conflict(
+            f"variant id {text} is ambiguous in this case: it names report variants {ids}; "
+            "use the reportVariantId (attributes.vardesk.reportVariantId) instead"
+        )
+    return chosen[0]
 
 
 @dataclass(eq=False)

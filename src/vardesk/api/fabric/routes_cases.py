@@ -436,6 +436,7 @@ async def member_genome_upload(
                 label=label,
                 genome_attributes=attributes,
                 build_hint=declared,
+                rename_duplicates=True,  # the contract uploads one VCF again and again: genomes go by id
             )
     finally:
         await part.close()

@@ -10,7 +10,7 @@ from vardesk.api.native.render_variants import opencga_alleles, variant_type
 from vardesk.cases.service import CaseView
 from vardesk.domain.analyses import GeneAnalysis
 from vardesk.domain.annotation_source import SYNTHETIC_BANNER, describe
-from vardesk.domain.cases import CaseEvent, Panel, ReportVariant, VariantEvent
+from vardesk.domain.cases import CaseEvent, Panel, ReportVariant, VariantEvent, finding_id
 
 _TYPE = {"panel": "SINGLE", "exome": "SINGLE", "somatic_panel": "CANCER"}
 _CLINSIG = {
@@ -93,7 +93,7 @@ def case(view: CaseView, variants: list[ReportVariant] | None = None) -> dict[st
 def finding(rv: ReportVariant) -> dict[str, Any]:
     start, end, ref, alt = opencga_alleles(rv.pos, rv.ref, rv.alt)
     return {
-        "id": f"{rv.chrom}:{start}:{ref}:{alt}",
+        "id": finding_id(rv),  # accepted wherever a report variant is named (domain.cases)
         "chromosome": rv.chrom,
         "start": start,
         "end": end,

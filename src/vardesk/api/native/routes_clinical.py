@@ -15,7 +15,7 @@ from vardesk.api.native import render, render_cases, schemas
 from vardesk.api.native.common import info_response, search_response, write_response
 from vardesk.api.native.envelope import JSON, Options, envelope, parse_bool, result
 from vardesk.cases.confirmation import confirmation_rows
-from vardesk.cases.interpretation import EXPORT_COLUMNS, export_rows
+from vardesk.cases.interpretation import EXPORT_COLUMNS, TABULAR_COLUMNS, export_rows
 from vardesk.domain.access import Actor
 from vardesk.domain.errors import Invalid, VardeskError
 from vardesk.domain.refs import split_ids
@@ -36,6 +36,7 @@ _RENAME = {
     "description": "title",
     "toReport": "to_report",
     "internalNotes": "internal_notes",
+    "clinicalSignificance": "classification",  # how a finding shows its classification
 }
 _OPENCGA_TYPE = {"SINGLE": "exome", "CANCER": "somatic_panel"}
 
@@ -321,7 +322,7 @@ def interpretation_info(
 def variant_update(
     request: Request,
     case: str,
-    variant: int,
+    variant: str,
     body: dict = Depends(json_body),
     actor: Actor = Depends(require_actor),
     services: Services = Depends(get_services),
@@ -341,7 +342,7 @@ def variant_update(
 def variant_history(
     request: Request,
     case: str,
-    variant: int,
+    variant: str,
     actor: Actor = Depends(require_actor),
     services: Services = Depends(get_services),
 ) -> JSON:
@@ -380,7 +381,7 @@ def variants_export(
             },
         )
     elif fmt == "csv":
-        body = iter_csv([{k: v for k, v in r.items() if k != "samples"} for r in rows])
+        body = iter_csv(rows, columns=TABULAR_COLUMNS)
     elif fmt == "json":
         body = iter_json(rows)
     else:
@@ -419,7 +420,7 @@ async def variants_confirmation(
 def _pdf(pdf: bytes, name: str) -> Response:
     return Response(
         pdf,
-        media_type="application/octet-stream",
+        media_type="application/pdf",
         headers={"Content-Disposition": f"attachment; filename={name}"},
     )
 

@@ -36,6 +36,19 @@ def _id_filter(opts: Options) -> dict[str, str]:
     return f
 
 
+def _sample_names(text: str | None) -> dict[str, str]:
+    """``sampleNames=HG002=HG002-rerun,HG003=HG003-rerun``: the id each sample of the file gets."""
+    names: dict[str, str] = {}
+    for pair in (text or "").split(","):
+        if not pair.strip():
+            continue
+        sample, sep, new = pair.partition("=")
+        if not sep or not sample.strip() or not new.strip():
+            raise Invalid(f"sampleNames entries look like <sample in the file>=<sample id>; got {pair!r}")
+        names[sample.strip()] = new.strip()
+    return names
+
+
 # -- files ---------------------------------------------------------------------------------------
 @router.post(
     "/files/upload",
@@ -75,6 +88,8 @@ async def files_upload(
                 description=get("description") or "",
                 expected_md5=checksum if len(checksum) == 32 else None,
                 expected_build=get("assembly"),
+                sample_ids=_sample_names(get("sampleNames")),
+                rename_duplicates=parse_bool(get("renameSamples") or False, "renameSamples"),
             )
     finally:
         await part.close()

@@ -166,6 +166,9 @@ EXPORT_ANNOTATION = (
 )
 
 
+EXPORT_COLUMNS = ("chrom", "pos", "ref", "alt", "id", "qual", "filters", *EXPORT_ANNOTATION)
+
+
 def _export_row(hit: VariantHit) -> dict:
     r = hit.row
     row = {
@@ -208,7 +211,7 @@ def variant_export(
     if fmt == "vcf":
         body = iter_vcf(rows, samples=page.samples, info=[c for c in EXPORT_ANNOTATION])
     elif fmt == "csv":
-        body = iter_csv({k: v for k, v in r.items() if k != "samples"} for r in rows)
+        body = iter_csv(rows, columns=EXPORT_COLUMNS)  # the header also when nothing matches
     else:
         body = iter_json(rows)
     return StreamingResponse(
