@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import resource
 import shutil
 import subprocess
@@ -31,6 +30,8 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from machine import machine  # bench/machine.py, beside this script
+
 if TYPE_CHECKING:
     from vardesk.annotate.bundle import Bundle
 
@@ -38,19 +39,6 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "src"))
 
 OUT = HERE / "out"
-
-
-def machine() -> str:
-    model = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    ram_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return f"{model}, {os.cpu_count()} cores, {ram_gb:.1f} GiB RAM, Python {platform.python_version()}"
 
 
 def peak_rss_mb() -> float:

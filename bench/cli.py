@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import shutil
 import statistics
 import subprocess
@@ -20,21 +19,10 @@ import sys
 import time
 from pathlib import Path
 
+from machine import machine  # bench/machine.py, beside this script
+
 HERE = Path(__file__).resolve().parent
 TARGET_S = 0.3
-
-
-def machine() -> str:
-    model = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    ram_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return f"{model}, {os.cpu_count()} cores, {ram_gb:.1f} GiB RAM, Python {platform.python_version()}"
 
 
 def timings(cmd: list[str], runs: int, env: dict[str, str]) -> list[float]:

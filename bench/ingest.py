@@ -9,8 +9,6 @@ The VCF is generated once and cached under ``bench/out/``. The last line is mach
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import resource
 import shutil
 import subprocess
@@ -18,25 +16,13 @@ import sys
 import time
 from pathlib import Path
 
+from machine import machine  # bench/machine.py, beside this script
+
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "src"))
 
 from vardesk.ingest.pipeline import ingest_vcf  # noqa: E402
 from vardesk.synthetic.vcf import generate_vcf  # noqa: E402
-
-
-def machine() -> str:
-    model = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    ram_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return f"{model}, {os.cpu_count()} cores, {ram_gb:.1f} GiB RAM, Python {platform.python_version()}"
-
 
 _VIEW = "import sys; from pysam import bcftools; bcftools.view('-Ou', '-o', '/dev/null', sys.argv[1])"
 

@@ -121,6 +121,10 @@ _UPLOAD_TEXT = {
     "checksum": "expected MD5 (32 hex digits) or SHA-256 (64); a mismatch is refused",
     "md5": "same as checksum",
     "assembly": "expected genome build, e.g. GRCh38; a VCF of another build is refused",
+    "sampleNames": "the sample id each sample of the file gets in the study, e.g. HG002=HG002-rerun,"
+    "HG003=HG003-rerun (a sample id the study already has is otherwise refused)",
+    "renameSamples": "true: a sample id the study already has gets a numbered copy (HG002_2) instead of "
+    "refusing the file",
 }
 UPLOAD_FIELDS = [q(k, f"{v} (also a form field)") for k, v in _UPLOAD_TEXT.items()]
 UPLOAD_BODY = {
