@@ -132,6 +132,11 @@ def test_every_url_that_vardesk_demo_prints_answers(tmp_path: Path) -> None:
                 time.sleep(0.05)
         for url in urls:
             assert httpx.get(url, timeout=10).status_code == 200, url
+        proc.terminate()
+        proc.wait(timeout=15)
+        # standard output holds the JSON document alone (vardesk demo --serve > demo.json); the serving
+        # line goes to standard error
+        assert proc.stdout.read().strip() == ""
     finally:
         proc.terminate()
         try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import sys
 
 import uvicorn
 
@@ -40,6 +41,7 @@ def serve(services: Services, host: str | None = None, port: int | None = None) 
     print(
         f"Vardesk serving on {base}/ (native API {base}/api/v2, API documentation {base}/docs; "
         f"data in {settings.data_dir})",
+        file=sys.stderr,  # standard output stays the command's JSON (vardesk demo --serve > demo.json)
         flush=True,
     )
     uvicorn.run(app, host=host, port=port, log_config=None, access_log=False)
