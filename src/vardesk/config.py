@@ -28,12 +28,20 @@ class Settings:
     port: int = 8000
     token_ttl_seconds: int = 8 * 3600
     refresh_ttl_seconds: int = 7 * 24 * 3600
+    # Failed logins per window: per account from one address, from one address on any accounts, and per
+    # account from every address (beyond which an address that failed on the account is refused).
     login_max_failures: int = 10
+    login_source_max_failures: int = 50
+    login_account_max_failures: int = 100
     login_failure_window_seconds: int = 60
+    # Addresses of reverse proxies whose X-Forwarded-For is believed (comma-separated; "" trusts none)
+    trusted_proxies: str = ""
     api_key_cache_seconds: int = 60
     # argon2id cost for new password and API-key hashes (argon2-cffi's RFC 9106 low-memory profile)
     hash_time_cost: int = 3
     hash_memory_kib: int = 65536
+    hash_concurrency: int = 0  # argon2 computations at once; 0: one per core
+    hash_queue: int = -1  # requests waiting for one; beyond, 429 at once; -1: twice hash_concurrency
     job_workers: int = 2
     job_poll_seconds: float = 0.5
     job_heartbeat_seconds: float = 5.0

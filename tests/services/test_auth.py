@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import replace
+from datetime import timedelta
 
 import pytest
 
@@ -99,7 +100,7 @@ def test_login_rate_limit_after_ten_failures_and_audit(services: Services) -> No
     other = world.member("lab-a", Role.ANALYST)
     assert services.auth.login(other.email, PASSWORD).token  # other logins are not affected
     # a minute later the account is usable again
-    later = services.ctx.clock() + __import__("datetime").timedelta(seconds=61)
+    later = services.ctx.clock() + timedelta(seconds=61)
     services.ctx.clock = lambda: later
     assert services.auth.login(m.email, PASSWORD).token
     with services.ctx.uow() as uow:
@@ -118,3 +119,52 @@ def test_rate_limit_is_configurable(services: Services) -> None:
             services.auth.authenticate_basic(m.api_login, "nope")
     with pytest.raises(RateLimited):
         services.auth.authenticate_basic(*m.basic)
+
+
+def test_failures_from_one_address_do_not_lock_out_the_user_at_another(services: Services) -> None:
+    world = build_world(services, ("lab-a",))
+    m = world.member("lab-a", Role.ANALYST)
+    for _ in range(10):
+        with pytest.raises(Unauthenticated):
+            services.auth.login(m.email, "bad", source="10.0.0.66")
+    with pytest.raises(RateLimited) as refused:
+        services.auth.login(m.email, PASSWORD, source="10.0.0.66")
+    assert 1 <= refused.value.retry_after <= 60
+    assert services.auth.login(m.email, PASSWORD, source="10.0.0.7").token
+    with services.ctx.uow() as uow:  # refusals are not written: a flood costs no catalog writes
+        assert uow.auth_failures.count_since(m.email, services.ctx.clock() - timedelta(hours=1)) == 10
+
+
+def test_an_address_failing_on_many_accounts_is_refused_on_every_account(services: Services) -> None:
+    services.ctx.settings = replace(services.settings, login_source_max_failures=3)
+    world = build_world(services, ("lab-a",))
+    a, b = world.member("lab-a", Role.ANALYST), world.member("lab-a", Role.VIEWER)
+    for name in ("x@example.org", "y@example.org", a.email):
+        with pytest.raises(Unauthenticated):
+            services.auth.login(name, "bad", source="10.0.0.66")
+    with pytest.raises(RateLimited, match="from this address"):
+        services.auth.login(b.email, PASSWORD, source="10.0.0.66")
+    with pytest.raises(RateLimited):
+        services.auth.authenticate_basic(*b.basic, source="10.0.0.66")
+    assert services.auth.authenticate_basic(*b.basic, source="10.0.0.7").user_id == b.actor.user_id
+
+
+def test_an_account_failing_from_many_addresses_refuses_those_addresses_only(services: Services) -> None:
+    services.ctx.settings = replace(services.settings, login_account_max_failures=4)
+    world = build_world(services, ("lab-a",))
+    m = world.member("lab-a", Role.DIRECTOR)
+    for i in range(4):
+        with pytest.raises(Unauthenticated):
+            services.auth.login(m.email, "bad", source=f"10.0.1.{i}")
+    # over the account's threshold: an address that failed on it gets no further attempt …
+    with pytest.raises(RateLimited, match="for this account"):
+        services.auth.login(m.email, PASSWORD, source="10.0.1.0")
+    # … one that did not (the user) logs in, and a typo there costs it one attempt, not the account
+    with pytest.raises(Unauthenticated):
+        services.auth.login(m.email, "typo", source="10.0.2.1")
+    with pytest.raises(RateLimited):
+        services.auth.login(m.email, PASSWORD, source="10.0.2.1")
+    assert services.auth.login(m.email, PASSWORD, source="10.0.2.2").token
+    later = services.ctx.clock() + timedelta(seconds=61)
+    services.ctx.clock = lambda: later
+    assert services.auth.login(m.email, PASSWORD, source="10.0.1.0").token

@@ -18,6 +18,12 @@ def get_services(request: Request) -> Services:
     return request.app.state.services
 
 
+def client_address(request: Request) -> str | None:
+    """The caller's address as the server saw the connection; X-Forwarded-For is applied by the server
+    only for the proxies listed in VARDESK_TRUSTED_PROXIES."""
+    return request.client.host if request.client else None
+
+
 def actor_from_request(request: Request) -> Actor:
     """Bearer token, or HTTP Basic with an API key's login and secret, or OpenCGA's ``?sid=`` token."""
     services: Services = request.app.state.services
@@ -34,7 +40,7 @@ def actor_from_request(request: Request) -> Actor:
             raise Unauthenticated("malformed Basic credentials") from None
         if not sep:
             raise Unauthenticated("malformed Basic credentials")
-        return services.auth.authenticate_basic(login, secret)
+        return services.auth.authenticate_basic(login, secret, client_address(request))
     if header:
         raise Unauthenticated("unsupported Authorization scheme; use Bearer or Basic")
     sid = request.query_params.get("sid")

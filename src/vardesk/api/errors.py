@@ -77,7 +77,10 @@ class ErrorRenderers:
 def install_handlers(app, renderers: ErrorRenderers) -> None:  # type: ignore[no-untyped-def]
     @app.exception_handler(VardeskError)
     async def _domain(request: Request, exc: VardeskError) -> Response:
-        return renderers.render(request, exc)
+        resp = renderers.render(request, exc)
+        if isinstance(exc, RateLimited):
+            resp.headers["Retry-After"] = str(exc.retry_after)
+        return resp
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:

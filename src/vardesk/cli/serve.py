@@ -44,5 +44,15 @@ def serve(services: Services, host: str | None = None, port: int | None = None) 
         file=sys.stderr,  # standard output stays the command's JSON (vardesk demo --serve > demo.json)
         flush=True,
     )
-    uvicorn.run(app, host=host, port=port, log_config=None, access_log=False)
+    proxies = settings.trusted_proxies.strip()
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        log_config=None,
+        access_log=False,
+        # X-Forwarded-For decides the address logins are throttled by: believed only from listed proxies
+        proxy_headers=bool(proxies),
+        forwarded_allow_ips=proxies or None,
+    )
     return 0

@@ -57,4 +57,11 @@ class TooLarge(Invalid):
 
 
 class RateLimited(VardeskError):
+    """Too many attempts, or the server is too busy to take this one now (429); ``retry_after`` is the
+    number of seconds after which the caller may try again (the ``Retry-After`` header)."""
+
     code = "rate_limited"
+
+    def __init__(self, message: str, retry_after: int = 1, **details: Any) -> None:
+        super().__init__(message, **details)
+        self.retry_after = max(1, int(retry_after))

@@ -104,7 +104,9 @@ def build_services(settings: Settings, *, migrate: bool | None = None) -> Servic
         raise DatabaseNotMigrated(
             "the catalog database is not at the current schema version; run `vardesk db upgrade` first"
         )
-    configure_hashing(settings.hash_time_cost, settings.hash_memory_kib)
+    configure_hashing(
+        settings.hash_time_cost, settings.hash_memory_kib, settings.hash_concurrency, settings.hash_queue
+    )
     load_plugins(settings.job_plugins)
 
     ctx = ServiceContext(

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Depends
 from starlette.requests import Request
 
-from vardesk.api.deps import get_services, json_body, require_actor
+from vardesk.api.deps import client_address, get_services, json_body, require_actor
 from vardesk.api.native import openapi_docs as od
 from vardesk.api.native import render, schemas
 from vardesk.api.native.common import info_response, search_response, write_response
@@ -61,7 +61,9 @@ def users_login(
             raise Invalid("send either user and password, or refreshToken, not both")
         pair = services.auth.refresh(str(body["refreshToken"]))
     else:
-        pair = services.auth.login(str(body.get("user") or ""), str(body.get("password") or ""))
+        pair = services.auth.login(
+            str(body.get("user") or ""), str(body.get("password") or ""), client_address(request)
+        )
     doc = {"token": pair.token, "refreshToken": pair.refresh_token, "expiresIn": pair.expires_in}
     return envelope(request, [result([doc], num_matches=1)])
 
