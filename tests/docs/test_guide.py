@@ -269,7 +269,9 @@ def run_page(g: Guide, page: str) -> int:
     for block in blocks(page):
         if not block.runs or (".giab" in block.attrs and "VARDESK_GIAB" not in g.env):
             continue
+        started = time.perf_counter()
         run_block(g, block)
+        print(f"{block.where}: {time.perf_counter() - started:.1f} s")  # shown with pytest -s
         ran += 1
         env_file = g.workdir / "vardesk.env"
         if env_file.exists():
