@@ -191,12 +191,12 @@ def guide(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Guide]:
     )
     try:
         url = f"http://127.0.0.1:{port}"
-        deadline = time.time() + 30
+        deadline = time.time() + 60
         while True:
             try:
-                if requests.get(f"{url}/healthz", timeout=1).ok:
+                if requests.get(f"{url}/healthz", timeout=5).ok:
                     break
-            except requests.ConnectionError:
+            except requests.RequestException:  # not listening yet, or busy starting its first job
                 pass
             assert server.poll() is None, (root / "server.log").read_text()
             assert time.time() < deadline, "the server did not start"
