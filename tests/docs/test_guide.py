@@ -10,12 +10,14 @@ the guide page by page, in the order of ``PAGES``, each page's fenced code block
 * other languages (``json``, ``text``, ``toml``, ``yaml``…) are shown, never run.
 
 Pages run in order and a page may use what earlier pages made, so running one page alone (``-k``) runs
-the pages before it first. Every block runs in one working directory shared by the whole guide, with the environment the guide's
-index page describes: its "Set up the examples" block writes ``vardesk.env`` (``export NAME=value``
-lines), which the harness reads after that block and passes to every later one. ``VARDESK_DATA_DIR`` and
+the pages before it first. Every block runs in one working directory shared by the whole guide, with
+the environment the guide's index page describes: its "Running the examples" block writes
+``vardesk.env`` (``export NAME=value`` lines), which the harness reads after each block and passes to
+every later one. ``VARDESK_DATA_DIR`` and
 ``VARDESK_PORT`` point at the test server, so CLI examples act on the same workspace.
 
-Info-string attributes after the language, in braces, change how a block is treated:
+Attributes change how a block is treated; they are written with the language as the first class,
+```` ```{.sh .no-run} ```` (Python-Markdown's attribute form, so MkDocs renders the block as ``sh``):
 
 * ``{.no-run}`` — shown, never run (installing with pip, starting a server that never returns). These
   must stay few: ``NO_RUN`` lists every one, and the test fails when the guide's set differs.
@@ -68,11 +70,15 @@ NO_RUN = {
     ("install.md", "pip install ."),
     ("install.md", "pip install -e '.[test]'"),
     ("demo.md", "vardesk demo --serve"),
-    ("configuration.md", "export VARDESK_DATABASE_URL=postgresql+psycopg://vardesk:secret@db.example.org/vardesk"),
+    (
+        "configuration.md",
+        "export VARDESK_DATABASE_URL=postgresql+psycopg://vardesk:secret@db.example.org/vardesk",
+    ),
 }
 MAX_NO_RUN = 5
 EXECUTED = ("sh", "bash", "python")
-FENCE = re.compile(r"^```(?P<lang>[\w+-]*)\s*(?:\{(?P<attrs>[^}]*)\})?\s*$")
+# ```sh, or with attributes ```{.sh .no-run} (the form Python-Markdown, hence MkDocs, understands)
+FENCE = re.compile(r"^```(?:(?P<lang>[\w+-]*)|\{\s*\.(?P<braced>[\w+-]+)(?P<attrs>[^}]*)\})\s*$")
 
 
 @dataclass(frozen=True)
@@ -109,7 +115,8 @@ def blocks(page: str) -> list[Block]:
             i += 1
         assert i < len(lines), f"docs/guide/{page}:{start + 1}: code block never closed"
         attrs = frozenset((m.group("attrs") or "").split())
-        out.append(Block(page, start + 1, m.group("lang").lower(), attrs, "\n".join(body) + "\n"))
+        lang = (m.group("lang") or m.group("braced") or "").lower()
+        out.append(Block(page, start + 1, lang, attrs, "\n".join(body) + "\n"))
         i += 1
     return out
 
@@ -126,6 +133,31 @@ def test_every_page_is_listed_and_runs_something() -> None:
         no_run |= {(b.page, b.code.splitlines()[0]) for b in found if ".no-run" in b.attrs}
     assert no_run == NO_RUN
     assert len(no_run) <= MAX_NO_RUN
+
+
+LINK = re.compile(r"\]\((?!https?://)([^)#\s]+)?(?:#([^)\s]+))?\)")
+
+
+def _anchors(path: Path) -> set[str]:
+    """GitHub/MkDocs-style heading anchors of a Markdown file."""
+    out = set()
+    for line in path.read_text().splitlines():
+        if line.startswith("#") and not line.startswith("#!"):
+            text = line.lstrip("#").strip().lower()
+            out.add(re.sub(r"[^\w\- ]", "", text).replace(" ", "-"))
+    return out
+
+
+def test_links_between_pages_resolve() -> None:
+    for page in PAGES:
+        text = (GUIDE / page).read_text()
+        for target, anchor in LINK.findall(text):
+            path = (GUIDE / target).resolve() if target else GUIDE / page
+            assert path.is_file(), f"docs/guide/{page}: link to missing {target}"
+            if anchor and path.suffix == ".md":
+                assert anchor in _anchors(path), (
+                    f"docs/guide/{page}: no heading #{anchor} in {target or page}"
+                )
 
 
 # -- the server and the environment the guide's examples run in --------------------------------------
@@ -171,7 +203,9 @@ def guide(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Guide]:
     env = {
         **os.environ,
         "PATH": f"{bindir}{os.pathsep}{os.environ.get('PATH', '')}",
-        "PYTHONPATH": os.pathsep.join(p for p in (str(REPO / "src"), str(REPO), os.environ.get("PYTHONPATH")) if p),
+        "PYTHONPATH": os.pathsep.join(
+            p for p in (str(REPO / "src"), str(REPO), os.environ.get("PYTHONPATH")) if p
+        ),
         "VARDESK_DATA_DIR": str(root / "data"),
         "VARDESK_PORT": str(port),
         "VARDESK_LOG_FORMAT": "text",
