@@ -13,15 +13,15 @@ Pages run in order and a page may use what earlier pages made, so running one pa
 the pages before it first. Every block runs in one working directory shared by the whole guide, with
 the environment the guide's index page describes: its "Running the examples" block writes
 ``vardesk.env`` (``export NAME=value`` lines), which the harness reads after each block and passes to
-every later one. ``VARDESK_DATA_DIR`` and
-``VARDESK_PORT`` point at the test server, so CLI examples act on the same workspace.
+every later one. ``VARDESK_DATA_DIR`` and ``VARDESK_PORT`` point at the test server, so CLI examples
+act on the same workspace. ``pytest -s`` shows how long each block took.
 
 Attributes change how a block is treated; they are written with the language as the first class,
 ```` ```{.sh .no-run} ```` (Python-Markdown's attribute form, so MkDocs renders the block as ``sh``):
 
-* ``{.no-run}`` — shown, never run (installing with pip, starting a server that never returns). These
+* ``.no-run`` — shown, never run (installing with pip, starting a server that never returns). These
   must stay few: ``NO_RUN`` lists every one, and the test fails when the guide's set differs.
-* ``{.giab}`` — needs the public GIAB trio slice (``../shared/testdata/giab-trio-grch37`` beside the
+* ``.giab`` — needs the public GIAB trio slice (``../shared/testdata/giab-trio-grch37`` beside the
   checkout, given to the block as ``VARDESK_GIAB``); skipped cleanly when the slice is absent.
 
 Only SQLite is used: the guide describes the embedded default, and the catalog tests cover PostgreSQL.
