@@ -27,8 +27,10 @@ def _wait(predicate, timeout: float = 120):  # type: ignore[no-untyped-def]
 
 
 def test_a_phenotype_change_reranks_without_reingest(services: Services, tmp_path: Path) -> None:
-    services.annotation.install(build_loci_bundle(tmp_path / "loci"))
-    actor = build_world(services, ("lab-a",)).member("lab-a", Role.ANALYST).actor
+    actor = build_world(services, ("demo",)).member("demo", Role.ANALYST).actor
+    services.annotation.install(
+        build_loci_bundle(tmp_path / "loci"), workspace="demo"
+    )  # synthetic: demo only
     services.projects.create_project(actor, {"id": "rank", "organism": {"assembly": "GRCh37"}})
     with spooled_upload(services.store, io.BytesIO(gzip.compress(S1.encode())), max_bytes=10**6) as blob:
         view = services.files.register_upload(actor, "rank:default", UploadedBlob(*blob), name="s1.vcf.gz")

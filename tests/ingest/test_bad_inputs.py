@@ -95,7 +95,7 @@ CASES = [
     (
         "pos-beyond-contig",
         vcf(GOOD, rec(pos="300000000")),
-        "POS '300000000' is beyond the end of its contig",
+        "POS '300000000' is beyond the end of contig chr1 (length 248956422 in the ##contig header line)",
         FIRST + 1,
         {},
     ),

@@ -62,6 +62,12 @@ def test_csv_columns_pick_and_order_and_missing_keys_are_empty() -> None:
     assert text.splitlines() == ["gene_symbol,pos,absent", "BRCA1,43094464,", ",153296777,"]
 
 
+def test_csv_without_rows_is_its_header() -> None:
+    text = "".join(iter_csv(iter([]), columns=["chrom", "pos", "gene_symbol"]))
+    reader = csv.DictReader(io.StringIO(text))
+    assert list(reader) == [] and reader.fieldnames == ["chrom", "pos", "gene_symbol"]
+
+
 def test_json_array_and_wrapped_object_parse() -> None:
     doc = json.loads("".join(iter_json(ROWS)))
     assert [r["gene_symbol"] for r in doc] == ["BRCA1", None]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -11,7 +13,7 @@ import pytest
 from tests.reports import pdftools as pt
 from tests.reports.sample import sample_document
 from vardesk.reports.model import NO_REPORTABLE_VARIANTS, ReportStatus
-from vardesk.reports.pdf import PREVIEW_BANNER, render_html, render_pdf
+from vardesk.reports.pdf import PREVIEW_BANNER, harfbuzz_subsetting, render_html, render_pdf
 
 pytestmark = pt.needs_poppler
 
@@ -146,6 +148,27 @@ def test_output_is_deterministic_and_dated_from_the_report(pdfs: dict[str, Path]
     assert meta["CreationDate"] == "2024-03-14T00:00:00Z"
     assert meta["ModDate"] == "2024-03-14T00:00:00Z"
     assert "QUINTERO" not in meta["Title"]  # no PHI beyond the accession in document metadata
+
+
+def test_fonts_are_subset_with_harfbuzz() -> None:
+    """The install provides HarfBuzz-Subset (Debian libharfbuzz-subset0), WeasyPrint's supported path."""
+    assert harfbuzz_subsetting(), "install libharfbuzz-subset0 (HarfBuzz-Subset >= 4.1)"
+
+
+@pytest.mark.parametrize("subsetter", ["harfbuzz", "fonttools"])
+def test_font_subsets_do_not_depend_on_the_clock(subsetter: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """fontTools stamps the fonts it writes with the current time unless pinned: two renders on either side
+    of a second boundary must still be identical, and the pin must not outlive the render."""
+    import weasyprint.pdf.fonts
+
+    if subsetter == "fonttools":  # as on a host without libharfbuzz-subset0
+        monkeypatch.setattr(weasyprint.pdf.fonts, "harfbuzz_subset", None)
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    doc = sample_document(ReportStatus.FINAL)
+    first = render_pdf(doc)
+    time.sleep(1.05)
+    assert render_pdf(doc) == first
+    assert "SOURCE_DATE_EPOCH" not in os.environ
 
 
 def test_page_one_rasterises(pdfs: dict[str, Path], tmp_path: Path) -> None:

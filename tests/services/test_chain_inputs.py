@@ -1,6 +1,6 @@
 """The acceptance chains' input (bench/fabric_chains): a two-record GRCh37 VCF compressed with plain gzip
-(``gzip -c``, not BGZF) is indexed with or without a bundle, and the demo's synthetic GRCh37 loci bundle
-annotates both records as missense changes in the genes named there."""
+(``gzip -c``, not BGZF) is indexed with or without a bundle, and the demo's synthetic GRCh37 loci bundle,
+enabled for the demo workspace, annotates both records there as missense changes in the genes named there."""
 
 from __future__ import annotations
 
@@ -28,8 +28,10 @@ S1 = (
 )
 
 
-def _index_s1(services: Services) -> list:  # type: ignore[type-arg]
-    actor = build_world(services, ("lab-a",)).member("lab-a", Role.ANALYST).actor
+def _index_s1(services: Services, workspace: str = "lab-a", bundle: Path | None = None) -> list:  # type: ignore[type-arg]
+    actor = build_world(services, (workspace,)).member(workspace, Role.ANALYST).actor
+    if bundle is not None:  # a synthetic bundle: enabled for the demo workspace only
+        services.annotation.install(bundle, workspace=workspace)
     services.projects.create_project(actor, {"id": "chains", "organism": {"assembly": "GRCh37"}})
     data = gzip.compress(S1.encode())
     assert data[:2] == b"\x1f\x8b" and data[12:14] != b"BC"  # plain gzip, not BGZF
@@ -58,10 +60,11 @@ def test_plain_gzip_vcf_without_a_bundle_is_indexed(services: Services) -> None:
 
 
 def test_loci_bundle_annotates_the_chain_records(services: Services, tmp_path: Path) -> None:
-    manifest = services.annotation.install(build_loci_bundle(tmp_path / "loci"))
-    assert manifest.build == "GRCh37" and "not-human" in manifest.version
-    (genome,) = _index_s1(services)
-    assert genome.state is GenomeState.READY and genome.annotation_bundle == manifest.id
+    bundle = build_loci_bundle(tmp_path / "loci")
+    (genome,) = _index_s1(services, "demo", bundle)
+    manifest = services.annotation.bundle(genome.annotation_bundle).manifest
+    assert manifest.build == "GRCh37" and "not-human" in manifest.version and manifest.synthetic
+    assert genome.state is GenomeState.READY and genome.annotation_info["synthetic"] is True
     keys = [
         k
         for (k,) in duckdb.sql(

@@ -51,6 +51,8 @@ def test_a_new_bundle_offers_reannotation_as_jobs(services: Services, tmp_path: 
         version="slice-2",
     )
     manifest = services.annotation.install(tmp_path / "b")
+    assert services.annotation.outdated_files("GRCh37") == []  # installed, but enabled nowhere
+    services.annotation.enable(manifest.id, workspace="lab-a")
     assert services.annotation.outdated_files("GRCh37") == [view.file.id]
     jobs = services.indexing.reannotate(actor, "GRCh37")
     assert len(jobs) == 1 and jobs[0].params["files"] == [view.file.id]

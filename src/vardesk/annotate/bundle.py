@@ -57,6 +57,18 @@ class Manifest(BaseModel):
     contigs: list[str] = Field(default_factory=list)
     stats: dict[str, object] = Field(default_factory=dict)
     notes: list[str] = Field(default_factory=list)
+    # True for generated, NOT HUMAN data (demo, tests): usable only by the demo workspace, and every output
+    # made with it says so
+    synthetic: bool = False
+
+    @property
+    def is_synthetic(self) -> bool:
+        """The flag, or the marks synthetic bundles carried before it existed (version, notes)."""
+        return (
+            self.synthetic
+            or "synthetic-not-human" in self.version.lower()
+            or any("NOT HUMAN" in n.upper() for n in self.notes)
+        )
 
 
 @dataclass(frozen=True)
@@ -255,6 +267,7 @@ def build_bundle(
     mane: Path | None = None,
     version: str | None = None,
     notes: list[str] | None = None,
+    synthetic: bool = False,
 ) -> Manifest:
     """Build a bundle directory at ``out`` (must not exist or be empty) and return its manifest."""
     gff3, fasta, out = Path(gff3), Path(fasta), Path(out)
@@ -313,6 +326,7 @@ def build_bundle(
         contigs=contigs,
         stats=stats,
         notes=list(notes or []),
+        synthetic=synthetic,
     )
     (out / MANIFEST).write_text(manifest.model_dump_json(indent=2))
     return manifest

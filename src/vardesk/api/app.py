@@ -17,14 +17,18 @@ from vardesk.api.fabric import build_router as fabric_router
 from vardesk.api.fabric import fabric_renderer, fabric_status
 from vardesk.api.middleware import RequestLogMiddleware, SafeParamsMiddleware
 from vardesk.api.native import (
+    openapi_docs,
     routes_clinical,
     routes_config,
     routes_core,
     routes_data,
+    routes_index,
     routes_jobs,
     routes_variants,
 )
 from vardesk.api.native.envelope import JSON
+from vardesk.api.pages import Links
+from vardesk.api.pages import install as install_pages
 from vardesk.config import Settings, load_settings
 from vardesk.services.container import Services, build_services
 
@@ -32,6 +36,7 @@ NATIVE_PREFIX = "/api/v2"
 OPENCGA_APP = "/opencga"
 OPENCGA_PREFIX = OPENCGA_APP + "/webservices/rest/v2"
 NATIVE_ROUTERS = (
+    routes_index.router,
     routes_core.router,
     routes_jobs.router,
     routes_data.router,
@@ -67,8 +72,12 @@ def create_app(
         description="Clinical genome interpretation server. Native REST API (OpenCGA v2 conventions) at "
         f"{NATIVE_PREFIX}, also mounted at {OPENCGA_PREFIX} for pyopencga.",
         default_response_class=JSON,
+        # served by vardesk.api.pages from bundled assets, not from a CDN
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.services = services
+    app.state.native_prefix = NATIVE_PREFIX
 
     @app.middleware("http")
     async def _started(request: Request, call_next: Any) -> Response:
@@ -90,6 +99,12 @@ def create_app(
         app.include_router(router, prefix=NATIVE_PREFIX)
         app.include_router(router, prefix=OPENCGA_PREFIX, include_in_schema=False)
 
+    @app.api_route(fabric_prefix, methods=["HEAD", "GET"], include_in_schema=False)
+    def fabric_root() -> Response:
+        return JSON(
+            {"application": "Vardesk", "face": "Fabric Genomics-compatible API", "prefix": fabric_prefix}
+        )
+
     # The Fabric face reads raw bodies by endpoint (contract §1.4), so a generated schema would misdescribe
     # it; its reference is docs/fabric.md and the Fabric contract.
     app.include_router(fabric_router(), prefix=fabric_prefix, include_in_schema=False)
@@ -97,6 +112,9 @@ def create_app(
     @app.api_route(OPENCGA_APP, methods=["HEAD", "GET"], include_in_schema=False)
     def opencga_root() -> Response:
         return JSON({"application": "Vardesk", "rest": OPENCGA_PREFIX})
+
+    install_pages(app, Links(native=NATIVE_PREFIX, opencga=OPENCGA_APP, fabric=fabric_prefix))
+    openapi_docs.install(app)
 
     @app.get("/healthz", tags=["meta"], summary="Liveness and catalog connectivity")
     def healthz() -> JSON:

@@ -13,6 +13,7 @@ from vardesk.analysis.acmg.inputs import PhenotypeMatch as AcmgPhenotype
 from vardesk.analysis.acmg.inputs import Sex as AcmgSex
 from vardesk.analysis.inheritance import Candidate, find_candidates
 from vardesk.analysis.pedigree import Member, Pedigree
+from vardesk.cases import interpretability
 from vardesk.cases.phenotypes import hpo_ontology
 from vardesk.cases.prioritisation import (
     METHOD,
@@ -329,8 +330,11 @@ class CandidateService:
         members: list[tuple[CaseMember, Genome | None]],
         query: VariantQuery,
         ctx: JobContext | None = None,
+        *,
+        unannotated_ok: bool = False,
     ) -> Collected:
-        """The candidates of a family's genomes under a query, with their annotation rows."""
+        """The candidates of a family's genomes under a query, with their annotation rows. Without any
+        annotation a query that needs it is refused, or (``unannotated_ok``) finds nothing."""
         genomes = [g for _, g in members if g is not None]
         not_ready = [g.code for g in genomes if g.state is not GenomeState.READY]
         if not genomes or not_ready:
@@ -338,12 +342,17 @@ class CandidateService:
         paths = {g.id: self.services.store.local_path(g.genotypes_key) for g in genomes}
         pedigree = build_pedigree(members, paths)
         annotations = self.services.annotation.annotation_paths(genomes) or None
-        if query.needs_annotation() and annotations is None:
+        blind = query.needs_annotation() and annotations is None
+        if blind and not unannotated_ok:
             raise Invalid("the genomes carry no annotation, which the filter preset needs")
         if ctx:
             ctx.progress(10, "finding candidates")
         build = genomes[0].build
-        candidates = list(find_candidates(pedigree, build=build, query=query, annotations=annotations))
+        candidates = (
+            []
+            if blind
+            else list(find_candidates(pedigree, build=build, query=query, annotations=annotations))
+        )
         rows = annotation_rows(annotations, [c.key for c in candidates]) if annotations else {}
         relations = {p.name: m.relation for p, (m, _) in zip(pedigree.members, members, strict=True)}
         return Collected(
@@ -367,8 +376,14 @@ class CandidateService:
                 for m in uow.case_members.of_case(case_id)
             ]
             panel = uow.panels.get(case.panel_id) if case.panel_id else None
+            demo = interpretability.in_demo_workspace(uow, case.workspace_id)
         dc.check_editable(case)
-        got = self.collect(members, preset_query(case, panel.genes if panel else []), ctx)
+        verdict = interpretability.assess(
+            self.services.annotation, members, panel.genes if panel else [], demo=demo
+        )
+        got = self.collect(
+            members, preset_query(case, panel.genes if panel else []), ctx, unannotated_ok=True
+        )
         run = case.analysis_run + 1
         if ctx:
             ctx.progress(60, "ranking genes")
@@ -402,6 +417,7 @@ class CandidateService:
             assert case is not None
             dc.check_editable(case)
             summary = self.services.interpretation.record_run(uow, case_id, run, found)
+            summary["result"] = verdict.to_dict()
             previous = uow.analyses.latest_of_case(case_id)
             moved = what_moved(previous.genes if previous else [], genes)
             uow.analyses.add(
@@ -417,7 +433,13 @@ class CandidateService:
                     hpo_terms=terms,
                     status=COMPLETE,
                     genes=genes,
-                    summary={"genes": len(ranked), "method": METHOD, "hpo_version": hpo_version, **moved},
+                    summary={
+                        "genes": len(ranked),
+                        "method": METHOD,
+                        "hpo_version": hpo_version,
+                        **moved,
+                        "result": verdict.to_dict(),
+                    },
                 )
             )
             summary["ranking"] = {"genes": len(ranked), **moved}
@@ -425,9 +447,11 @@ class CandidateService:
             case.annotation_sources = sorted(
                 {g.annotation_bundle + ":" + g.annotation_version for g in got.genomes}
             )
+            case.analysis_result, case.analysis_result_reason = verdict.result, verdict.reason
             uow.commit()
         if case.status in (dc.WAITING, dc.FAILED):
-            self.services.cases.system_status(case_id, dc.READY_TO_REVIEW, "", {"analysis": summary})
+            note = "" if verdict.interpretable else f"analysis not interpretable: {verdict.reason}"
+            self.services.cases.system_status(case_id, dc.READY_TO_REVIEW, note, {"analysis": summary})
         else:  # a re-run of a case in review: the history shows what moved
             self.services.cases.record_system(case_id, "analysis", {"analysis": summary})
         return {"case": case.code, "candidates": len(found), **summary}

@@ -7,7 +7,14 @@ from typing import Any
 from vardesk.cases.structural import StructuralVariant, read_structural
 from vardesk.catalog.uow import UnitOfWork
 from vardesk.domain.access import Actor, require_project_write
-from vardesk.domain.cases import Classification, ReportVariant, ToReport, VariantEvent, VariantStatus
+from vardesk.domain.cases import (
+    Classification,
+    ReportVariant,
+    ToReport,
+    VariantEvent,
+    VariantStatus,
+    find_report_variant,
+)
 from vardesk.domain.enums import GenomeState
 from vardesk.domain.errors import Invalid, NotFound
 from vardesk.services.context import ServiceContext, audit
@@ -24,11 +31,16 @@ def _enum(cls: type, value: Any, what: str) -> Any:
 
 
 def parse_classification(value: Any) -> str:
+    """An ACMG tier in any spelling it is shown with (``Likely pathogenic``, OpenCGA's
+    ``LIKELY_PATHOGENIC`` / ``UNCERTAIN_SIGNIFICANCE``) or an abbreviation; ``NOT_ASSESSED`` clears it."""
     if value in (None, ""):
         return ""
     text = str(value).strip()
+    if text.upper().replace(" ", "_") == "NOT_ASSESSED":
+        return ""
     for c in Classification:
-        if text.lower() in (c.value.lower(), c.name.lower(), c.name.lower().replace("_", " ")):
+        spellings = (c.value.lower(), c.name.lower(), c.value.lower().replace(" ", "_"))
+        if text.lower() in spellings or text.lower().replace("_", " ") in spellings:
             return c.value
     aliases = {
         "vus": Classification.UNCERTAIN,
@@ -76,17 +88,20 @@ class InterpretationService:
             uow.commit()
         return rows
 
-    def _variant(self, uow: UnitOfWork, case_id: int, variant_id: int) -> ReportVariant:
-        rv = uow.report_variants.get(variant_id)
-        if rv is None or rv.case_id != case_id:
-            raise NotFound(f"report variant {variant_id} not found in this case")
-        return rv
+    def _variant(self, uow: UnitOfWork, case_id: int, variant_ref: int | str) -> ReportVariant:
+        """A report variant of the case by its reportVariantId or by the id it is shown with."""
+        if isinstance(variant_ref, int) or str(variant_ref).strip().isdigit():
+            rv = uow.report_variants.get(int(variant_ref))
+            if rv is None or rv.case_id != case_id:
+                raise NotFound(f"report variant {variant_ref} not found in this case")
+            return rv
+        return find_report_variant(uow.report_variants.of_case(case_id, active_only=False), variant_ref)
 
     def update_variant(
         self,
         actor: Actor,
         case_ref: str,
-        variant_id: int,
+        variant_id: int | str,
         data: dict[str, Any],
         *,
         study_ref: str | None = None,
@@ -120,7 +135,7 @@ class InterpretationService:
         return rv
 
     def add_note(
-        self, actor: Actor, case_ref: str, variant_id: int, note: str, *, study_ref: str | None = None
+        self, actor: Actor, case_ref: str, variant_id: int | str, note: str, *, study_ref: str | None = None
     ) -> ReportVariant:
         """Append a line to a variant's internal notes (logged like any other change)."""
         note = str(note or "").strip()
@@ -151,12 +166,12 @@ class InterpretationService:
         rv.modified_at = self.ctx.clock()
 
     def history(
-        self, actor: Actor, case_ref: str, variant_id: int, *, study_ref: str | None = None
+        self, actor: Actor, case_ref: str, variant_id: int | str, *, study_ref: str | None = None
     ) -> list[VariantEvent]:
         with self.ctx.uow() as uow:
             _, case = self.services.cases.find(uow, actor, case_ref, study_ref)
-            self._variant(uow, case.id or 0, variant_id)
-            return uow.variant_events.of_variant(variant_id)
+            rv = self._variant(uow, case.id or 0, variant_id)
+            return uow.variant_events.of_variant(rv.id or 0)
 
     def scored(
         self, actor: Actor, case_ref: str, *, study_ref: str | None = None
@@ -380,6 +395,10 @@ EXPORT_COLUMNS = (
     "clinvar_significance",
     "report_variant_id",
 )
+
+
+SITE_COLUMNS = ("chrom", "pos", "ref", "alt", "id", "qual")
+TABULAR_COLUMNS = (*SITE_COLUMNS, *EXPORT_COLUMNS)  # a CSV export's header, also when there are no rows
 
 
 def export_rows(variants: list[ReportVariant]) -> tuple[list[dict[str, Any]], list[str]]:

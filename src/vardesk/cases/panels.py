@@ -38,11 +38,13 @@ class PanelService:
         self.ctx = ctx
         self.services = services
 
-    def catalogue(self) -> Any:
+    def catalogue(self, workspace_id: int) -> Any:
+        """The gene catalogue with the gene tables of the bundles this workspace may use layered on it (a
+        synthetic bundle's made-up genes never reach a workspace it is not enabled for)."""
         from vardesk.knowledge import gene_catalogue
 
         cat = gene_catalogue()
-        for manifest in self.services.annotation.bundles():
+        for manifest in self.services.annotation.usable_bundles(workspace_id):
             cat = cat.with_installed_bundle(self.services.annotation.bundle(manifest.id))
         return cat
 
@@ -105,7 +107,9 @@ class PanelService:
     def add_genes(self, actor: Actor, panel_id: int, queries: list[str]) -> GeneAddition:
         current = self.get(actor, panel_id)  # another workspace's panel does not exist for the actor
         require_role(actor, Role.ADMIN, Role.DIRECTOR, Role.ANALYST, action="changing panels")
-        result = self.catalogue().resolve_many([str(q) for q in queries], existing=current.genes)
+        result = self.catalogue(actor.workspace_id).resolve_many(
+            [str(q) for q in queries], existing=current.genes
+        )
         addition = GeneAddition(
             added=[g.symbol for g in result.added],
             already_added=[g.symbol for g in result.already_added],

@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from vardesk.cases import interpretability
 from vardesk.cases.service import CaseView
 from vardesk.domain import cases as dc
 from vardesk.domain.access import Actor
+from vardesk.domain.annotation_source import SYNTHETIC_BANNER, describe
 from vardesk.domain.cases import Case, ReportVariant, ToReport, VariantStatus
 from vardesk.domain.enums import Sex as DomainSex
 from vardesk.domain.errors import NotFound, Unprocessable
@@ -78,6 +80,7 @@ class ReportService:
                 "variants marked for the report have no classification: " + ", ".join(missing)
             )
         build = next((g.build for _, g in view.members if g is not None), "")
+        sources = [(m.relation.title(), describe(g)) for m, g in view.members if g is not None]
         panel = None
         if case.panel_id:
             with self.ctx.uow() as uow:
@@ -157,7 +160,20 @@ class ReportService:
             signatures=tuple(signatures),
             page_size=s.report_page_size,
             extra={k: str(v) for k, v in pf.items()},
+            not_interpretable_reason=self._not_interpretable(view),
+            synthetic_banner=SYNTHETIC_BANNER if any(d["synthetic"] for _, d in sources) else "",
+            annotation_sources=tuple(f"{rel}: {d['label']}" for rel, d in sources),
         )
+
+    def _not_interpretable(self, view: CaseView) -> str:
+        """Why the report cannot state a result: recorded by the analysis, or found in the genomes now (an
+        analysis made before the checks existed, a genome re-annotated since)."""
+        case = view.case
+        if case.analysis_result == dc.NOT_INTERPRETABLE:
+            return case.analysis_result_reason or "the analysis could not see the genes"
+        with self.ctx.uow() as uow:
+            demo = interpretability.in_demo_workspace(uow, case.workspace_id)
+        return "; ".join(interpretability.genome_problems(view.members, demo=demo))
 
     def _load(
         self, actor: Actor, ref: str, study_ref: str | None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from vardesk.cases import interpretability
 from vardesk.catalog.uow import UnitOfWork
 from vardesk.domain import cases as dc
 from vardesk.domain.access import Actor, require_project_write
@@ -46,11 +47,49 @@ class CaseView:
         )
 
 
-def parse_case_type(value: Any) -> CaseType:
+# OpenCGA's case types, as the native face shows a case ("type"), → the case type they stand for
+OPENCGA_CASE_TYPES = {"SINGLE": CaseType.EXOME, "CANCER": CaseType.SOMATIC_PANEL}
+
+
+def family_case_type(members: list[dict[str, Any]]) -> CaseType:
+    """The family case type a FAMILY case's members make: proband + mother + father is a trio, two
+    members a duo, a trio plus one sibling a quad; any other family (or none yet) a flexible family."""
+    relations = sorted(
+        str(m.get("relation") or ("PROBAND" if i == 0 else "OTHER")).strip().upper()
+        for i, m in enumerate(members)
+        if isinstance(m, dict)
+    )
+    if relations == ["FATHER", "MOTHER", "PROBAND"]:
+        return CaseType.TRIO
+    if relations == ["FATHER", "MOTHER", "PROBAND", "SIBLING"]:
+        return CaseType.QUAD
+    if len(relations) == 2:
+        return CaseType.DUO
+    return CaseType.QUINTET
+
+
+def parse_case_type(value: Any, members: list[dict[str, Any]] | None = None) -> CaseType:
+    """A case type in any spelling a case is shown with: Vardesk's (``trio``, any case) or OpenCGA's
+    (``SINGLE``, ``CANCER``, ``FAMILY`` — the family type then follows from the ``members``)."""
+    text = str(value or "").strip()
+    if text.upper() in OPENCGA_CASE_TYPES:
+        return OPENCGA_CASE_TYPES[text.upper()]
+    if text.upper() == "FAMILY":
+        return family_case_type(list(members or []))
     try:
-        return CaseType(str(value or "").strip().lower())
+        return CaseType(text.lower())
     except ValueError:
-        raise Invalid(f"case type {value!r} is not one of {', '.join(t.value for t in CaseType)}") from None
+        allowed = [t.value for t in CaseType] + [*OPENCGA_CASE_TYPES, "FAMILY"]
+        raise Invalid(f"case type {value!r} is not one of {', '.join(allowed)}") from None
+
+
+def _shown_sample(member: dict[str, Any]) -> Any:
+    """The sample of a member written as a case shows it: ``"samples": [{"id": "HG002"}]``."""
+    samples = member.get("samples")
+    if isinstance(samples, list) and samples:
+        first = samples[0]
+        return first.get("id") if isinstance(first, dict) else first
+    return None
 
 
 class CaseService:
@@ -148,9 +187,9 @@ class CaseService:
     ) -> list[CaseMember]:
         members = []
         for pos, item in enumerate(items):
-            relation = str(item.get("relation") or ("PROBAND" if pos == 0 else "OTHER")).upper()
+            relation = str(item.get("relation") or ("PROBAND" if pos == 0 else "OTHER")).strip().upper()
             genome_id = None
-            ref = item.get("genome") or item.get("sample") or item.get("genome_id")
+            ref = item.get("genome") or item.get("sample") or item.get("genome_id") or _shown_sample(item)
             if ref not in (None, ""):
                 g = self._genome(uow, study, ref)
                 genome_id = g.id
@@ -163,7 +202,7 @@ class CaseService:
                     affected=parse_affected(
                         item.get("affected", "AFFECTED" if relation == "PROBAND" else "")
                     ),
-                    label=str(item.get("label") or ""),
+                    label=str(item.get("label") or item.get("id") or ""),
                     genome_id=genome_id,
                 )
             )
@@ -197,7 +236,7 @@ class CaseService:
                     project_id=study.project.id or 0,
                     study_id=sid,
                     code=str(code),
-                    type=parse_case_type(data.get("type") or "exome"),
+                    type=parse_case_type(data.get("type") or "exome", data.get("members")),
                     created_by=actor.user_id,
                     title=str(data.get("title") or data.get("description") or ""),
                     accession_id=str(data.get("accession_id") or data.get("accessionId") or ""),
@@ -372,6 +411,18 @@ class CaseService:
             study, case = self.find(uow, actor, ref, study_ref)
             require_project_write(actor, study.project)
             dc.check_approval(case, actor.user_id, actor.role)
+            members = [
+                (m, uow.genomes.get(m.genome_id) if m.genome_id else None)
+                for m in uow.case_members.of_case(case.id or 0)
+            ]
+            problems = interpretability.genome_problems(
+                members, demo=interpretability.in_demo_workspace(uow, case.workspace_id)
+            )
+            if problems:
+                raise Unprocessable(
+                    "the case's analysis is not interpretable and cannot be signed out: "
+                    + "; ".join(problems)
+                )
             old = case.status
             case.status, case.approved_by = dc.APPROVED, actor.user_id
             case.report_approved_date = self.ctx.clock()
@@ -415,6 +466,8 @@ class CaseService:
                     "dates",
                     "analysis_run",
                     "annotation_sources",
+                    "analysis_result",
+                    "analysis_result_reason",
                 )
             }
             new = uow.cases.add(

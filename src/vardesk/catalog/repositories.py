@@ -14,6 +14,7 @@ from vardesk.domain.enums import JobState
 from vardesk.domain.models import (
     ApiKey,
     AuditEntry,
+    BundleEnablement,
     Family,
     Genome,
     Individual,
@@ -285,6 +286,39 @@ class GenomeRepository(_StudyScoped[Genome]):
             return []
         return self.session.scalars(
             select(Genome).where(t.genomes.c.individual_id.in_(list(individual_ids))).order_by(t.genomes.c.id)
+        ).all()
+
+
+class BundleEnablementRepository(Repository[BundleEnablement]):
+    """Where reference bundles are installed, enabled per workspace, or the server default."""
+
+    model = BundleEnablement
+
+    def all(self) -> Sequence[BundleEnablement]:
+        return self.session.scalars(select(BundleEnablement).order_by(t.bundle_enablements.c.id)).all()
+
+    def of_bundle(self, bundle_id: str) -> Sequence[BundleEnablement]:
+        c = t.bundle_enablements.c
+        return self.session.scalars(
+            select(BundleEnablement).where(c.bundle_id == bundle_id).order_by(c.id)
+        ).all()
+
+    def usable(self, build: str, workspace_id: int) -> Sequence[BundleEnablement]:
+        """The bundles of ``build`` enabled for the workspace, and the server default(s) of the build."""
+        c = t.bundle_enablements.c
+        return self.session.scalars(
+            select(BundleEnablement)
+            .where(
+                c.build == build,
+                or_(c.scope == "default", (c.scope == "workspace") & (c.workspace_id == workspace_id)),
+            )
+            .order_by(c.id)
+        ).all()
+
+    def defaults(self, build: str) -> Sequence[BundleEnablement]:
+        c = t.bundle_enablements.c
+        return self.session.scalars(
+            select(BundleEnablement).where(c.build == build, c.scope == "default").order_by(c.id)
         ).all()
 
 

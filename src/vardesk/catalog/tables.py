@@ -283,6 +283,7 @@ genomes = Table(
     Column("called", BigInteger, nullable=False, default=0),
     Column("annotation_bundle", String(128), nullable=False, default=""),
     Column("annotation_version", String(64), nullable=False, default=""),
+    Column("annotation_info", JSON),
     Column("somatic", Boolean, nullable=False, default=False),
     Column("attributes", JSON, nullable=False, default=dict),
     _ts("created_at"),
@@ -360,6 +361,8 @@ cases = Table(
     Column("version", Integer, nullable=False, default=1),
     Column("analysis_run", Integer, nullable=False, default=0),
     Column("annotation_sources", JSON, nullable=False, default=list),
+    Column("analysis_result", String(32), nullable=False, default=""),
+    Column("analysis_result_reason", Text, nullable=False, default=""),
     Column("created_by", ForeignKey("users.id", ondelete="SET NULL")),
     Column("last_interpreter_id", ForeignKey("users.id", ondelete="SET NULL")),
     Column("approved_by", ForeignKey("users.id", ondelete="SET NULL")),
@@ -532,6 +535,21 @@ gene_analyses = Table(
     Index("ix_gene_analyses_workspace", "workspace_id"),
 )
 
+bundle_enablements = Table(
+    "bundle_enablements",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("bundle_id", String(128), nullable=False),
+    Column("build", String(16), nullable=False),
+    Column("scope", String(16), nullable=False),  # installed | workspace | default
+    Column("workspace_id", ForeignKey("workspaces.id", ondelete="CASCADE")),
+    Column("synthetic", Boolean, nullable=False, default=False),
+    Column("actor", String(255), nullable=False, default=""),
+    Column("user_id", ForeignKey("users.id", ondelete="SET NULL")),
+    _ts("at"),
+    Index("ix_bundle_enablements_bundle", "bundle_id"),
+)
+
 mapper_registry = registry(metadata=metadata)
 _MAPPED = False
 
@@ -564,6 +582,7 @@ def map_domain() -> None:
         (cases_domain.ConditionGene, condition_genes),
         (cases_domain.SecondaryAnalysisJob, secondary_analysis_jobs),
         (analyses_domain.GeneAnalysis, gene_analyses),
+        (models.BundleEnablement, bundle_enablements),
     ):
         mapper_registry.map_imperatively(cls, table)
     _MAPPED = True

@@ -29,6 +29,7 @@ class UnitOfWork:
         self.auth_failures = r.AuthFailureRepository(s)
         self.files = r.FileRepository(s)
         self.genomes = r.GenomeRepository(s)
+        self.bundle_enablements = r.BundleEnablementRepository(s)
         self.individuals = r.IndividualRepository(s)
         self.families = r.FamilyRepository(s)
         self.cases = cr.CaseRepository(s)

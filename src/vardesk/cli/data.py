@@ -4,43 +4,87 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from vardesk.domain.access import Actor
-from vardesk.domain.enums import JobState, Role
+from vardesk.cli.output import check_input_file, check_output_dir, check_output_file, write_atomically
 from vardesk.domain.errors import Forbidden, NotFound, VardeskError
-from vardesk.services.container import Services
-from vardesk.services.files import UploadedBlob
-from vardesk.storage.blobs import spooled_upload
+
+if TYPE_CHECKING:  # the service container (DuckDB, pysam, pyarrow, …) is imported by the commands
+    from vardesk.domain.access import Actor
+    from vardesk.services.container import Services
 
 
 class ProgressBar:
-    """A one-line progress bar on a terminal (standard error); silent when not a terminal."""
+    """Progress on standard error, never going backwards.
 
-    def __init__(self, stream=sys.stderr) -> None:  # type: ignore[no-untyped-def]
-        self.stream = stream
-        self.enabled = stream.isatty()
-        self.last = ""
+    On a terminal: one line redrawn in place, ``[####……] 42.0% indexing: 1,234 records, 3.1 of 7.4 MiB``.
+    Otherwise (a log, a pipe): one line per stage and per 10 % step, ``vardesk: progress 40.0% …``.
+    """
+
+    def __init__(self, stream=None, *, tty: bool | None = None) -> None:  # type: ignore[no-untyped-def]
+        self.stream = stream if stream is not None else sys.stderr
+        self.tty = self.stream.isatty() if tty is None else tty
+        self.percent = 0.0
+        self._stage: str | None = None
+        self._step = -1
+        self._drawn = ""
+        self._drawn_at = 0.0
 
     def update(self, percent: float, message: str) -> None:
-        if not self.enabled:
+        self.percent = max(self.percent, min(100.0, float(percent)))
+        stage = message.split(":", 1)[0]
+        if self.tty:
+            now = time.monotonic()
+            if stage == self._stage and self.percent < 100 and now - self._drawn_at < 0.1:
+                return  # at most ten redraws a second within a stage
+            width = max(40, shutil.get_terminal_size((100, 20)).columns - 1)
+            filled = int(self.percent / 5)
+            line = f"[{'#' * filled}{'.' * (20 - filled)}] {self.percent:5.1f}% {message}"[:width]
+            if line != self._drawn:
+                self.stream.write("\r" + line.ljust(len(self._drawn)))
+                self.stream.flush()
+                self._drawn, self._drawn_at = line, now
+            self._stage = stage
             return
-        filled = int(percent / 5)
-        line = f"\r[{'#' * filled}{'.' * (20 - filled)}] {percent:5.1f}% {message[:60]:<60}"
-        if line != self.last:
-            self.stream.write(line)
+        step = int(self.percent // 10)
+        if stage != self._stage or step > self._step:
+            self.stream.write(f"vardesk: progress {self.percent:5.1f}% {message}\n")
             self.stream.flush()
-            self.last = line
+        self._stage, self._step = stage, max(step, self._step)
 
     def close(self) -> None:
-        if self.enabled and self.last:
+        if self.tty and self._drawn:
             self.stream.write("\n")
+            self.stream.flush()
+            self._drawn = ""
+
+
+class _CountingReader:
+    """A binary file that tells a callback how many bytes have been read from it."""
+
+    def __init__(self, fh, total: int, report) -> None:  # type: ignore[no-untyped-def]
+        self.fh, self.total, self.report, self.done = fh, max(total, 1), report, 0
+
+    def read(self, n: int = -1) -> bytes:
+        block = self.fh.read(n)
+        self.done += len(block)
+        self.report(self.done, self.total)
+        return block
+
+
+def _mib(n: int) -> str:
+    return f"{n / 2**20:,.1f} MiB"
 
 
 def operator_actor(services: Services, workspace: str, email: str | None) -> Actor:
     """The CLI acts as a named user of the workspace, by default its first admin."""
+    from vardesk.domain.access import Actor
+    from vardesk.domain.enums import Role
+
     ws = services.admin.get_workspace(workspace)
     with services.ctx.uow() as uow:
         if email:
@@ -56,52 +100,62 @@ def operator_actor(services: Services, workspace: str, email: str | None) -> Act
 
 
 def genome_import(services: Services, args: argparse.Namespace) -> int:
+    from vardesk.domain.enums import JobState
+    from vardesk.services.files import UploadedBlob
+    from vardesk.storage.blobs import spooled_upload
+
     started = time.perf_counter()
+    source = check_input_file(args.file, "VCF")
     actor = operator_actor(services, args.workspace, args.as_user)
-    source = Path(args.file)
-    if not source.is_file():
-        raise NotFound(f"{source} does not exist")
     study = args.study if ":" in (args.study or "") else f"{args.project}:{args.study or 'default'}"
     labels = dict(pair.split("=", 1) for pair in args.sample_label or [] if "=" in pair)
-    with (
-        source.open("rb") as fh,
-        spooled_upload(services.store, fh, max_bytes=services.settings.max_upload_bytes) as (
-            path,
-            size,
-            md5,
-            sha,
-        ),
-    ):
-        view = services.files.register_upload(
-            actor,
-            study,
-            UploadedBlob(path, size, md5, sha),
-            name=source.name,
-            relative_path=args.path,
-            expected_build=args.build,
-            sample_labels=labels,
-        )
-    job, _ = services.indexing.index_files(actor, study, [view.file.code], annotate=not args.no_annotate)
-    summary: dict[str, object] = {
-        "file": view.file.code,
-        "study": view.study.fqn,
-        "job": job.code,
-        "genomes": [{"id": g.id, "sample": g.code, "label": g.label} for g in view.genomes],
-    }
-    if args.wait:
-        bar = ProgressBar()
-        services.start_executor()
-        try:
+    bar = ProgressBar()
+    try:
+        size = source.stat().st_size
+        with (
+            source.open("rb") as raw,
+            spooled_upload(
+                services.store,
+                _CountingReader(
+                    raw, size, lambda done, total: bar.update(0.0, f"copying: {_mib(done)} of {_mib(total)}")
+                ),
+                max_bytes=services.settings.max_upload_bytes,
+            ) as (path, size, md5, sha),
+        ):
+            bar.update(0.0, f"validating: every record of {source.name} ({_mib(size)})")
+            view = services.files.register_upload(
+                actor,
+                study,
+                UploadedBlob(path, size, md5, sha),
+                name=source.name,
+                relative_path=args.path,
+                expected_build=args.build,
+                sample_labels=labels,
+            )
+        job, _ = services.indexing.index_files(actor, study, [view.file.code], annotate=not args.no_annotate)
+        summary: dict[str, object] = {
+            "file": view.file.code,
+            "study": view.study.fqn,
+            "job": job.code,
+            "genomes": [{"id": g.id, "sample": g.code, "label": g.label} for g in view.genomes],
+        }
+        bar.update(0.0, f"queued: indexing job {job.code}")
+        if args.wait:
+            services.start_executor()
             while True:
                 with services.ctx.uow() as uow:
                     current = uow.jobs.by_code(job.code)
                 assert current is not None
-                bar.update(current.progress, current.progress_message)
                 if current.state.finished:
                     break
+                state = current.state.value.lower()
+                bar.update(current.progress, current.progress_message or f"{state}: indexing job {job.code}")
                 time.sleep(0.2)
-        finally:
-            bar.close()
+            if current.state is JobState.DONE:
+                bar.update(100.0, "done")
+    finally:
+        bar.close()
+    if args.wait:
         summary["state"] = current.state.value
         if current.state is not JobState.DONE:
             summary["error"] = current.error
@@ -121,6 +175,12 @@ def genome_import(services: Services, args: argparse.Namespace) -> int:
 
 
 def bundle_build(args: argparse.Namespace) -> int:
+    for flag in ("gff3", "fasta", "clinvar", "mane"):
+        if getattr(args, flag):
+            check_input_file(getattr(args, flag), f"--{flag} file")
+    for gnomad in args.gnomad or []:
+        check_input_file(gnomad, "--gnomad file")
+    check_output_dir(args.out)
     from vardesk.annotate.bundle import build_bundle
 
     manifest = build_bundle(
@@ -150,7 +210,9 @@ def bundle_build(args: argparse.Namespace) -> int:
 
 
 def bundle_install(services: Services, args: argparse.Namespace) -> int:
-    manifest = services.annotation.install(Path(args.dir))
+    manifest = services.annotation.install(
+        Path(args.dir), workspace=args.workspace, default=args.default, actor="cli"
+    )
     outdated = services.annotation.outdated_files(manifest.build)
     print(
         json.dumps(
@@ -158,6 +220,8 @@ def bundle_install(services: Services, args: argparse.Namespace) -> int:
                 "id": manifest.id,
                 "version": manifest.version,
                 "build": manifest.build,
+                "synthetic": manifest.is_synthetic,
+                "enabled": services.annotation.enablements().get(manifest.id, []),
                 "files_to_reannotate": len(outdated),
                 "hint": f"vardesk bundle reannotate --build {manifest.build} --workspace W"
                 if outdated
@@ -175,9 +239,27 @@ def bundle_reannotate(services: Services, args: argparse.Namespace) -> int:
     return 0
 
 
+def bundle_enable(services: Services, args: argparse.Namespace) -> int:
+    row = services.annotation.enable(
+        args.bundle_id, workspace=args.workspace, default=args.default, actor="cli"
+    )
+    print(
+        json.dumps({"id": row.bundle_id, "build": row.build, "scope": row.scope, "workspace": args.workspace})
+    )
+    return 0
+
+
 def bundle_list(services: Services) -> int:
+    enabled = services.annotation.enablements()
     rows = [
-        {"id": m.id, "version": m.version, "build": m.build, "created": m.created}
+        {
+            "id": m.id,
+            "version": m.version,
+            "build": m.build,
+            "created": m.created,
+            "synthetic": m.is_synthetic,
+            "enabled": enabled.get(m.id, []),
+        }
         for m in services.annotation.bundles()
     ]
     print(json.dumps(rows, indent=2))
@@ -203,10 +285,11 @@ def report_approve(services: Services, args: argparse.Namespace) -> int:
 
 
 def report_pdf(services: Services, args: argparse.Namespace) -> int:
+    output = check_output_file(args.output)  # before the report is rendered
     case = _case_ref(services, args.report_id)
     actor = operator_actor(services, case[0], args.as_user)
     pdf = services.reports.final(actor, case[1]) if args.final else services.reports.preview(actor, case[1])
-    Path(args.output).write_bytes(pdf)
+    write_atomically(output, pdf)
     print(json.dumps({"case": case[1], "file": args.output, "bytes": len(pdf), "final": bool(args.final)}))
     return 0
 
@@ -264,15 +347,25 @@ def add_parsers(sub: argparse._SubParsersAction, run: object) -> None:  # type: 
     s.add_argument("--version")
     s.add_argument("--out", required=True)
     s.set_defaults(func=run("bundle_build"))
-    s = b.add_parser("install", help="register a built bundle with this server")
+    s = b.add_parser(
+        "install", help="register a built bundle with this server; it annotates only where it is enabled"
+    )
     s.add_argument("dir")
+    s.add_argument("--workspace", help="enable it for this workspace (code)")
+    s.add_argument("--default", action="store_true", help="make it the server default for its build")
     s.set_defaults(func=run("bundle_install"))
+    s = b.add_parser("enable", help="enable an installed bundle for a workspace, or as the server default")
+    s.add_argument("bundle_id")
+    where = s.add_mutually_exclusive_group(required=True)
+    where.add_argument("--workspace", help="workspace code")
+    where.add_argument("--default", action="store_true", help="the server default for the bundle's build")
+    s.set_defaults(func=run("bundle_enable"))
     s = b.add_parser("reannotate", help="queue re-annotation of files annotated with an older bundle")
     s.add_argument("--build", required=True, choices=["GRCh37", "GRCh38"])
     s.add_argument("--workspace", required=True)
     s.add_argument("--as", dest="as_user", metavar="EMAIL")
     s.set_defaults(func=run("bundle_reannotate"))
-    s = b.add_parser("list", help="installed bundles")
+    s = b.add_parser("list", help="installed bundles and where each is enabled")
     s.set_defaults(func=run("bundle_list"))
 
     r = sub.add_parser("report", help="clinical reports").add_subparsers(dest="report_command", required=True)
@@ -299,6 +392,8 @@ def dispatch(name: str, args: argparse.Namespace, services_factory: object) -> i
             return genome_import(services, args)
         if name == "bundle_install":
             return bundle_install(services, args)
+        if name == "bundle_enable":
+            return bundle_enable(services, args)
         if name == "bundle_reannotate":
             return bundle_reannotate(services, args)
         if name == "report_approve":

@@ -7,12 +7,13 @@ from typing import Any
 
 from vardesk.domain.access import Actor
 from vardesk.domain.errors import Conflict
+from vardesk.services.annotation import DEMO_WORKSPACE as DEMO
 from vardesk.services.container import Services
 from vardesk.services.files import UploadedBlob
 from vardesk.services.security import hash_secret
 from vardesk.storage.blobs import spooled_upload
 
-DEMO_WORKSPACE = "demo"
+DEMO_WORKSPACE = DEMO  # a synthetic (NOT HUMAN) bundle may be enabled for this workspace only
 DEMO_USERS = (
     ("analyst@demo.vardesk.local", "analyst"),
     ("director@demo.vardesk.local", "director"),
@@ -81,9 +82,19 @@ def install_loci_bundle(services: Services) -> str:
 
     bundle_dir = build_loci_bundle(services.settings.data_dir / "demo" / "grch37-loci")
     bundle_id = load_bundle(bundle_dir).id
-    if not any(m.id == bundle_id for m in services.annotation.bundles()):
-        services.annotation.install(bundle_dir)
+    _install_for_demo(services, bundle_dir)
     return bundle_id
+
+
+def _install_for_demo(services: Services, bundle_dir: Any) -> None:
+    """Install a synthetic bundle (once) and enable it for the demo workspace, the only one it may serve."""
+    from vardesk.annotate.bundle import load_bundle
+
+    bundle_id = load_bundle(bundle_dir).id
+    if any(m.id == bundle_id for m in services.annotation.bundles()):
+        services.annotation.enable(bundle_id, workspace=DEMO_WORKSPACE, actor="demo")
+    else:
+        services.annotation.install(bundle_dir, workspace=DEMO_WORKSPACE, actor="demo")
 
 
 DEMO_TEST_CODE = "460737"
@@ -107,8 +118,7 @@ def seed_demo_data(services: Services, actor: Actor) -> dict[str, Any]:
         return {"case": existing[0].code, "note": "demo data already present"}
     root = services.settings.data_dir / "demo"
     bundle_dir = build_demo_bundle(root, seed=0, scale="demo", build="GRCh38")
-    if not any(m.id == load_bundle(bundle_dir).id for m in services.annotation.bundles()):
-        services.annotation.install(bundle_dir)
+    _install_for_demo(services, bundle_dir)
     vcf = root / "demo-trio.vcf.gz"
     generate_vcf(
         vcf,

@@ -8,11 +8,15 @@ import sys
 from collections.abc import Sequence
 
 from vardesk import __version__
-from vardesk.config import load_settings
-from vardesk.domain.errors import VardeskError
+from vardesk.cli.errors import run_command
+
+# Only the standard library and light vardesk modules are imported here: ``vardesk --help`` and
+# ``--version`` must answer at once. Each command imports what it needs (the service container,
+# DuckDB, pysam, pyarrow, FastAPI, WeasyPrint) when it runs.
 
 
 def _services(migrate: bool | None = None):  # type: ignore[no-untyped-def]
+    from vardesk.config import load_settings
     from vardesk.services.container import build_services
 
     return build_services(load_settings(), migrate=migrate)
@@ -33,7 +37,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
     settings = services.settings
     host = args.host or settings.host
     port = args.port or settings.port
-    print(json.dumps(info | {"url": f"http://{host}:{port}/api/v2"}, indent=2))
+    base = f"http://{host}:{port}"
+    urls = {
+        "url": f"{base}/api/v2",
+        "home": f"{base}/",
+        "docs": f"{base}/docs",
+        "pyopencga": f"{base}/opencga",
+    }
+    print(json.dumps(info | urls, indent=2))
     if args.serve:
         return serve(services, host=host, port=port)
     services.close()
@@ -42,7 +53,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
     from vardesk.catalog.migrate import head_revision, upgrade
-    from vardesk.config import ensure_data_dir
+    from vardesk.config import ensure_data_dir, load_settings
 
     settings = ensure_data_dir(load_settings())
     upgrade(settings.resolved_database_url)
@@ -87,12 +98,14 @@ def cmd_create_api_key(args: argparse.Namespace) -> int:
 
 
 def cmd_openapi(args: argparse.Namespace) -> int:
+    from vardesk.cli.output import check_output_file, write_atomically
+
+    output = check_output_file(args.output) if args.output else None
     from vardesk.api.openapi import current_schema, render
 
     text = render(current_schema())
-    if args.output:
-        with open(args.output, "w") as fh:
-            fh.write(text)
+    if output is not None:
+        write_atomically(output, text)
     else:
         sys.stdout.write(text)
     return 0
@@ -151,16 +164,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    try:
-        return int(args.func(args) or 0)
-    except VardeskError as exc:
-        print(f"vardesk: error: {exc.message}", file=sys.stderr)
-        return 1
-    except ValueError as exc:  # bad settings
-        print(f"vardesk: error: {exc}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        return 130
+    return run_command(args.func, args)
 
 
 if __name__ == "__main__":

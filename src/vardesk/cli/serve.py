@@ -2,10 +2,29 @@
 
 from __future__ import annotations
 
+import socket
+
 import uvicorn
 
+from vardesk.domain.errors import Conflict
 from vardesk.logs import configure_logging
 from vardesk.services.container import Services
+
+
+def check_listen(host: str, port: int) -> None:
+    """:class:`Conflict` when ``host:port`` cannot be listened on (in use, no such address), before the
+    app is built: the server's own failure would be a log line, not the command line's error."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as exc:
+        raise Conflict(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            raise Conflict(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
 
 
 def serve(services: Services, host: str | None = None, port: int | None = None) -> int:
@@ -15,7 +34,13 @@ def serve(services: Services, host: str | None = None, port: int | None = None) 
     configure_logging(settings.log_level, settings.log_format)
     host = host or settings.host
     port = port or settings.port
+    check_listen(host, port)
     app = create_app(services)
-    print(f"Vardesk serving on http://{host}:{port}/api/v2 (data in {settings.data_dir})", flush=True)
+    base = f"http://{host}:{port}"
+    print(
+        f"Vardesk serving on {base}/ (native API {base}/api/v2, API documentation {base}/docs; "
+        f"data in {settings.data_dir})",
+        flush=True,
+    )
     uvicorn.run(app, host=host, port=port, log_config=None, access_log=False)
     return 0

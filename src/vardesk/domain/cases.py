@@ -11,7 +11,7 @@ from enum import StrEnum
 from typing import Any
 
 from vardesk.domain.enums import Affected, Role, Sex
-from vardesk.domain.errors import Conflict, Forbidden, Invalid, Unprocessable
+from vardesk.domain.errors import Conflict, Forbidden, Invalid, NotFound, Unprocessable
 from vardesk.domain.models import new_uuid, utcnow
 
 
@@ -76,6 +76,10 @@ WAITING = "WAITING"
 READY_TO_REVIEW = "READY TO REVIEW"
 APPROVED = "APPROVED"
 FAILED = "FAILED"
+# What the last analysis could see: NOT_INTERPRETABLE when a member genome has no annotation or the
+# panel's genes are not in it (a negative result would then be made on no data).
+INTERPRETABLE = "INTERPRETABLE"
+NOT_INTERPRETABLE = "NOT_INTERPRETABLE"
 DEFAULT_REVIEW_STATUSES = ("READY FOR INTERPRETATION", "WAITING FOR APPROVAL")
 SYSTEM_STATUSES = (WAITING_FOR_SAMPLE, WAITING, READY_TO_REVIEW, APPROVED, FAILED)
 
@@ -124,6 +128,8 @@ class Case:
     version: int = 1
     analysis_run: int = 0
     annotation_sources: list[str] = field(default_factory=list)
+    analysis_result: str = ""  # "" (none yet), INTERPRETABLE or NOT_INTERPRETABLE
+    analysis_result_reason: str = ""
     last_interpreter_id: int | None = None
     approved_by: int | None = None
     report_approved_date: datetime | None = None
@@ -196,6 +202,57 @@ class ReportVariant:
     id: int | None = None
     created_at: datetime = field(default_factory=utcnow)
     modified_at: datetime = field(default_factory=utcnow)
+
+
+def trimmed_alleles(pos: int, ref: str, alt: str) -> tuple[int, int, str, str]:
+    """(start, end, reference, alternate) with the VCF padding base removed; empty alleles are '-'
+    (OpenCGA's representation of a variant)."""
+    if (len(ref) > 1 or len(alt) > 1) and ref[:1] == alt[:1]:
+        ref, alt, pos = ref[1:], alt[1:], pos + 1
+    end = pos + len(ref) - 1 if ref else pos - 1
+    return pos, end, ref or "-", alt or "-"
+
+
+def finding_id(rv: ReportVariant) -> str:
+    """The identifier a report variant is shown with, ``chrom:start:ref:alt`` (``1:878314:G:C``)."""
+    start, _, ref, alt = trimmed_alleles(rv.pos, rv.ref, rv.alt)
+    return f"{rv.chrom}:{start}:{ref}:{alt}"
+
+
+def find_report_variant(variants: list[ReportVariant], ref: int | str) -> ReportVariant:
+    """The report variant of a case that ``ref`` names: its ``reportVariantId`` (a number) or the id it is
+    shown with (``1:878314:G:C``; ``chr1`` and the VCF spelling with the padding base are accepted too).
+    Active variants win over ones a later analysis run no longer found; two matches are refused."""
+    from vardesk.domain.variant_key import canonical_chrom
+
+    text = str(ref).strip()
+    if isinstance(ref, int) or text.isdigit():
+        found = [v for v in variants if v.id == int(text)]
+        if not found:
+            raise NotFound(f"report variant {text} not found in this case")
+        return found[0]
+    parts = text.split(":")
+    if len(parts) != 4 or not parts[1].isdigit() or not all(parts):
+        raise Invalid(
+            f"report variant {text!r} is neither a reportVariantId (a number) nor a variant id "
+            "chrom:pos:ref:alt (e.g. 1:878314:G:C)"
+        )
+    chrom, pos, r, a = canonical_chrom(parts[0]), int(parts[1]), parts[2].upper(), parts[3].upper()
+    wanted = f"{chrom}:{pos}:{r}:{a}"
+    matches = [
+        v for v in variants if finding_id(v) == wanted or (v.chrom, v.pos, v.ref, v.alt) == (chrom, pos, r, a)
+    ]
+    active = [v for v in matches if v.active]
+    chosen = active or matches
+    if not chosen:
+        raise NotFound(f"report variant {text} not found in this case")
+    if len(chosen) > 1:
+        ids = ", ".join(str(v.id) for v in chosen)
+        raise Conflict(
+            f"variant id {text} is ambiguous in this case: it names report variants {ids}; "
+            "use the reportVariantId (attributes.vardesk.reportVariantId) instead"
+        )
+    return chosen[0]
 
 
 @dataclass(eq=False)
@@ -273,6 +330,11 @@ def check_approval(case: Case, approver_id: int, approver_role: Role) -> None:
         raise Conflict("the case is already approved")
     if case.status in (WAITING_FOR_SAMPLE, WAITING, FAILED):
         raise Conflict(f"a case in status {case.status!r} cannot be approved; it has no reviewed results")
+    if case.analysis_result == NOT_INTERPRETABLE:
+        raise Unprocessable(
+            "the case's analysis is not interpretable and cannot be signed out: "
+            + (case.analysis_result_reason or "the analysis could not see the genes")
+        )
     if case.last_interpreter_id is not None and case.last_interpreter_id == approver_id:
         raise Forbidden("four-eyes rule: the last interpreter of a case cannot approve it")
 

@@ -183,6 +183,9 @@ class Genome:
     called: int = 0
     annotation_bundle: str = ""
     annotation_version: str = ""
+    # how the genome was annotated: source (bundle | pipeline | none), reason, synthetic, checks; see
+    # vardesk.domain.annotation_source
+    annotation_info: dict[str, Any] | None = None
     somatic: bool = False
     attributes: dict[str, Any] = field(default_factory=dict)
     id: int | None = None
@@ -224,3 +227,20 @@ class Family:
     uuid: str = field(default_factory=new_uuid)
     created_at: datetime = field(default_factory=utcnow)
     modified_at: datetime = field(default_factory=utcnow)
+
+
+@dataclass(eq=False)
+class BundleEnablement:
+    """Where an installed reference bundle may be used: ``scope`` is ``installed`` (files on the server,
+    usable nowhere yet), ``workspace`` (enabled for ``workspace_id``) or ``default`` (the server default for
+    its build). Who did it and when."""
+
+    bundle_id: str
+    build: str
+    scope: str
+    workspace_id: int | None = None
+    synthetic: bool = False
+    actor: str = ""  # login of the person, or "migration" / "cli"
+    user_id: int | None = None
+    id: int | None = None
+    at: datetime = field(default_factory=utcnow)

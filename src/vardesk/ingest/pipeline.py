@@ -31,6 +31,7 @@ from vardesk.variants.schema import COVERAGE_SCHEMA, GENOTYPE_SCHEMA
 from vardesk.variants.writer import SortedParquetWriter
 
 Progress = Callable[[float, str], None]
+"""``progress(percent, message)``: percent 0–100 of the input's bytes consumed, never decreasing."""
 
 
 @dataclass
@@ -140,7 +141,7 @@ def ingest_vcf(
                         s.coverage_blocks += cov_table.num_rows
                         cov[s.index].write(cov_table)
                 if progress is not None:
-                    progress(min(0.99, reader.bytes_read / total_bytes), f"{reader.records} records read")
+                    progress(*_reading(reader.bytes_read, total_bytes, reader.records))
             for w in writers:
                 w.close()
             result = IngestResult(
@@ -170,5 +171,13 @@ def ingest_vcf(
         if normaliser is not None:
             normaliser.close()
     if progress is not None:
-        progress(1.0, f"{result.records_read} records, {len(result.samples)} genomes")
+        progress(100.0, f"{result.records_read:,} records, {len(result.samples)} genome(s) written")
     return result
+
+
+def _reading(done: int, total: int, records: int) -> tuple[float, str]:
+    """Percent of the (compressed) input consumed and what it says; 100 % only once everything is written.
+
+    The byte count runs at most a few decompressed blocks ahead of the records parsed so far."""
+    percent = min(99.9, 100.0 * done / total)
+    return percent, f"{records:,} records, {done / 2**20:,.1f} of {total / 2**20:,.1f} MiB read"

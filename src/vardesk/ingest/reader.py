@@ -71,8 +71,9 @@ class VcfReader:
 
     @property
     def bytes_read(self) -> int:
-        """Bytes of the (compressed) file consumed so far."""
-        return self._counter.read
+        """Bytes of the (compressed) file behind the records handed out so far (not those read ahead)."""
+        consumed = self._counter.consumed
+        return self._counter.read if consumed is None else consumed
 
     # -- header -------------------------------------------------------------------------------
     def _next_block(self) -> bytes | None:
@@ -289,7 +290,16 @@ class VcfReader:
                     pa.array(list(self._contig_len.values()), pa.int64()),
                     pc.index_in(chrom, pa.array(list(self._contig_len))),
                 )
-                report(pc.greater(pos, lengths), "POS {v} is beyond the end of its contig", "POS")
+                i = first_true(pc.greater(pos, lengths))
+                if i is not None:
+                    contig = chrom[i].as_py()
+                    errors.append(
+                        (
+                            i,
+                            f"POS {_excerpt(t['POS'][i].as_py())} is beyond the end of contig {contig} "
+                            f"(length {self._contig_len[contig]} in the ##contig header line)",
+                        )
+                    )
         ref = pc.cast(t["REF"], pa.binary()).combine_chunks() if t.num_rows else None
         if ref is not None and ref.buffers()[2] is not None:
             data = ref.buffers()[2].to_pybytes()

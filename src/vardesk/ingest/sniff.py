@@ -85,6 +85,9 @@ class ReadCounter:
         self.limits = limits
         self.read = 0
         self.out = 0
+        # compressed bytes behind the blocks handed to the consumer so far, when decompression reads
+        # ahead on a thread (``read`` then runs a few blocks ahead of what has been parsed)
+        self.consumed: int | None = None
 
     def account(self, read: int, out: int) -> None:
         self.read += read
@@ -215,7 +218,19 @@ def decompressed_blocks(
         Compression.PLAIN: _plain_blocks,
     }[comp]
     gen = make(path, guard, lim.block_bytes)
-    return comp, (_ahead(gen) if threaded else gen), guard
+    return comp, (_ahead_counted(gen, guard) if threaded else gen), guard
+
+
+def _ahead_counted(gen: Iterator[bytes], guard: ReadCounter) -> Iterator[bytes]:
+    """:func:`_ahead`, keeping ``guard.consumed`` at the compressed position of the last block handed out."""
+    guard.consumed = 0
+    inner = _ahead((block, guard.read) for block in gen)  # type: ignore[arg-type]
+    try:
+        for block, position in inner:  # type: ignore[misc]
+            guard.consumed = position
+            yield block
+    finally:
+        inner.close()
 
 
 _END = object()

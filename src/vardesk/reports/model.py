@@ -19,6 +19,11 @@ NO_REPORTABLE_VARIANTS = (
     "uncertain significance, related to the indication for testing were detected in the genes analysed."
 )
 NO_SECONDARY_FINDINGS = "No reportable secondary findings were identified."
+NOT_INTERPRETABLE = "NOT INTERPRETABLE"
+NOT_INTERPRETABLE_STATEMENT = (
+    "The analysis could not be interpreted, so this report makes no statement about the presence or absence "
+    "of variants in the genes analysed."
+)
 
 # ACMG/AMP 2015 evidence codes, optionally with a strength modifier (ClinGen SVI: PM2_Supporting).
 _CRITERION = re.compile(r"^(PVS|PS|PM|PP|BA|BS|BP)[1-9](_[A-Za-z][A-Za-z-]*)?$")
@@ -239,6 +244,14 @@ class ReportDocument:
     disclaimer: str = ""
     no_findings_statement: str = NO_REPORTABLE_VARIANTS
     results_summary: str = ""  # one-line headline; derived from the findings when empty
+    # the analysis could not see the genes (a member genome not annotated, panel genes not in the
+    # annotation): the headline is NOT INTERPRETABLE with this reason, never NEGATIVE
+    not_interpretable_reason: str = ""
+    not_interpretable_statement: str = NOT_INTERPRETABLE_STATEMENT
+    synthetic_banner: str = (
+        ""  # set when synthetic (NOT HUMAN) reference data was used: printed on every page
+    )
+    annotation_sources: tuple[str, ...] = ()  # one line per analysed genome: where its annotation came from
     page_size: str = "A4"  # "A4" or "Letter"
     extra: dict[str, str] = field(default_factory=dict, compare=False)  # lab-defined patient fields
 
@@ -252,7 +265,10 @@ class ReportDocument:
 
     @property
     def summary(self) -> str:
-        """The headline result: given, or POSITIVE / UNCERTAIN / NEGATIVE from the primary findings."""
+        """The headline result: NOT INTERPRETABLE when the analysis could not see the genes; else given, or
+        POSITIVE / UNCERTAIN / NEGATIVE from the primary findings."""
+        if self.not_interpretable_reason:
+            return NOT_INTERPRETABLE
         if self.results_summary:
             return self.results_summary
         tiers = {f.classification for f in self.primary_findings}

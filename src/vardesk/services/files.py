@@ -13,6 +13,7 @@ from vardesk.domain.access import Actor, require_project_write
 from vardesk.domain.enums import GenomeState
 from vardesk.domain.errors import Conflict, Invalid, NotFound, Unprocessable, VardeskError
 from vardesk.domain.models import Genome, VcfFile
+from vardesk.domain.refs import check_code
 from vardesk.ingest.validate import validate_vcf
 from vardesk.services.annotation import PIPELINE_PREFIX
 from vardesk.services.context import ServiceContext, audit
@@ -97,13 +98,20 @@ class FileService:
         label: str | None = None,
         genome_attributes: dict[str, Any] | None = None,
         build_hint: str | None = None,
+        sample_ids: dict[str, str] | None = None,
+        rename_duplicates: bool = False,
     ) -> FileView:
         """Validate an upload, store it, and record the file and one genome per sample, all or nothing.
 
         ``label`` names every genome of the file (``label (sample)`` when it has several samples);
         ``genome_attributes`` are stored on each genome (e.g. a face's external id or declared sex);
         ``build_hint`` is the build to record when neither the file nor the request tells it (a client's
-        declared assembly that must not override what the file says)."""
+        declared assembly that must not override what the file says).
+
+        A genome's id in the study is its sample's name, or ``sample_ids[sample]`` when the caller names it.
+        A sample whose id the study already has is refused (naming the existing genome and its file), as
+        OpenCGA refuses a duplicate sample id, unless ``rename_duplicates``: then it becomes a new genome
+        ``<sample>_2``, ``<sample>_3``… (for faces whose genomes are known by number, not by sample name)."""
         name = clean_file_name(name)
         path = clean_relative_path(relative_path) + name
         with self.ctx.uow() as uow:
@@ -148,7 +156,14 @@ class FileService:
                 if label:
                     many = len(vcf.samples) > 1
                     labels = {s: f"{label} ({s})" if many else label for s in vcf.samples}
-                genomes = self._create_genomes(uow, vcf, labels, genome_attributes or {})
+                genomes = self._create_genomes(
+                    uow,
+                    vcf,
+                    labels,
+                    genome_attributes or {},
+                    sample_ids=sample_ids or {},
+                    rename_duplicates=rename_duplicates,
+                )
                 audit(
                     uow,
                     "file_upload",
@@ -164,13 +179,30 @@ class FileService:
         return FileView(study, vcf, genomes)
 
     def _create_genomes(
-        self, uow: UnitOfWork, vcf: VcfFile, labels: dict[str, str], attributes: dict[str, Any]
+        self,
+        uow: UnitOfWork,
+        vcf: VcfFile,
+        labels: dict[str, str],
+        attributes: dict[str, Any],
+        *,
+        sample_ids: dict[str, str],
+        rename_duplicates: bool,
     ) -> list[Genome]:
+        unknown = sorted(set(sample_ids) - set(vcf.samples))
+        if unknown:
+            raise Invalid(
+                f"sample(s) {', '.join(unknown)} named in sampleNames are not in the file "
+                f"(its samples: {', '.join(vcf.samples)})"
+            )
+        for new_id in sample_ids.values():
+            check_code(new_id, "sample")
         taken = uow.genomes.codes_in_study(vcf.study_id)
         genomes = []
         for index, sample in enumerate(vcf.samples):
-            code, n = sample, 2
-            while code in taken:  # the same sample uploaded again: a new genome with a suffix
+            code, n = sample_ids.get(sample, sample), 2
+            if code in taken and (sample in sample_ids or not rename_duplicates):
+                raise Conflict(_duplicate_sample(uow, vcf.study_id, code))
+            while code in taken:  # asked for: the same sample again is a new genome with a suffix
                 code, n = f"{sample}_{n}", n + 1
             taken.add(code)
             genomes.append(
@@ -337,7 +369,7 @@ class FileService:
             study = self.projects.resolve_study(uow, actor, study_ref)
             query = {k: v for k, v in filters.items() if k in ("code", "name", "path", "uuid", "format")}
             if filters.get("state"):
-                query["state"] = _state(filters["state"]).value
+                query["state"] = _states(filters["state"])
             views = [self._view(uow, study, f) for f in uow.files.in_study(study.study.id or 0, query)]
             sample = filters.get("sample")
             if sample:
@@ -346,6 +378,19 @@ class FileService:
                 audit(uow, "file_read", actor=actor, entity_type="file", entity_id=v.file.id)
             uow.commit()
         return views
+
+
+def _duplicate_sample(uow: UnitOfWork, study_id: int, code: str) -> str:
+    existing = uow.genomes.by_code(study_id, code)
+    vcf = uow.files.get(existing.file_id) if existing else None
+    where = f"genome {existing.id}" if existing else "another sample in this file"
+    if vcf is not None:
+        where += f" from file {vcf.code}"
+    return (
+        f"sample {code!r} already exists in this study ({where}); to add it again as a new genome, "
+        "name it (sampleNames=<sample>=<new id>) or ask for a numbered copy (renameSamples=true), "
+        "or delete the earlier genome first"
+    )
 
 
 def _check_not_in_reports(uow: UnitOfWork, g: Genome, action: str) -> None:
@@ -360,13 +405,24 @@ def _check_not_in_reports(uow: UnitOfWork, g: Genome, action: str) -> None:
         )
 
 
-def _state(value: Any) -> GenomeState:
+# the index statuses the native face shows (internal.variant.index.status.id) → the states they stand for
+INDEX_STATUS_STATES = {
+    "NONE": (GenomeState.UPLOADED,),
+    "INDEXING": (GenomeState.VALIDATING, GenomeState.ANNOTATING),
+    "ERROR": (GenomeState.FAILED,),
+}
+
+
+def _states(value: Any) -> list[str]:
+    """A file state filter, as a state (``READY``) or as the index status a file shows (``INDEXING``)."""
+    text = str(value).strip().upper()
+    if text in INDEX_STATUS_STATES:
+        return [s.value for s in INDEX_STATUS_STATES[text]]
     try:
-        return GenomeState(str(value).upper())
+        return [GenomeState(text).value]
     except ValueError:
-        raise Invalid(
-            f"unknown status {value!r}; use one of {', '.join(s.value for s in GenomeState)}"
-        ) from None
+        allowed = [s.value for s in GenomeState] + list(INDEX_STATUS_STATES)
+        raise Invalid(f"unknown status {value!r}; use one of {', '.join(allowed)}") from None
 
 
 def _check_not_in_running_analyses(uow: UnitOfWork, g: Genome) -> None:

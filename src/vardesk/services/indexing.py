@@ -23,6 +23,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("vardesk.indexing")
 TOOL = "variant-index"
+# A file's share of an indexing job's progress: reading it (bytes of the input consumed), then
+# annotating it in ANNOTATION_STEPS steps (the messages vardesk.annotate.engine reports).
+READING_SHARE = 0.4
+ANNOTATION_STEPS = 7
 
 
 class IndexService:
@@ -58,10 +62,10 @@ class IndexService:
 
     def reannotate(self, actor: Actor, build: str) -> list[Job]:
         """Queue re-annotation jobs (one per project) for this workspace's files of ``build`` annotated with
-        anything but the newest installed bundle."""
+        anything but the bundle the workspace uses now (enabled for it, or the server default)."""
         with self.ctx.uow() as uow:
             by_study: dict[int, list[int]] = {}
-            for file_id in self.services.annotation.outdated_files(build):
+            for file_id in self.services.annotation.outdated_files(build, actor.workspace_id):
                 vcf = uow.files.get(file_id)
                 if vcf is not None and vcf.workspace_id == actor.workspace_id:
                     by_study.setdefault(vcf.study_id, []).append(file_id)
@@ -109,7 +113,7 @@ REANNOTATE = "reannotate"
 
 @tool(REANNOTATE)
 def run_reannotation(ctx: JobContext) -> dict[str, Any]:
-    """Annotate indexed files again with the newest installed bundle of their build."""
+    """Annotate indexed files again with the bundle their workspace uses for their build."""
     services: Services = ctx.services
     done = []
     files = list(ctx.params.get("files") or [])
@@ -179,13 +183,15 @@ def _index_one(
 ) -> tuple[Any, dict[str, Any]]:
     """Ingest one file into the store (atomically), then annotate it when asked."""
     store = services.store
+    annotate = bool(ctx.params.get("annotate", True))
+    reading = READING_SHARE if annotate else 1.0  # of this file's share of the job's progress
     work = store.scratch_dir()
     try:
         result = ingest_vcf(
             store.local_path(vcf.blob_key),
             work / "out",
             expected_build=vcf.build or None,
-            progress=lambda p, m: ctx.progress(base + share * 0.8 * p / 100, m),
+            progress=ctx.part(base, base + share * reading, "indexing"),
         )
         key = f"genomes/{vcf.uuid}"
         store.delete(key)  # what an interrupted earlier attempt may have left
@@ -202,14 +208,18 @@ def _index_one(
         }
         for s in result.samples
     }
-    annotate = bool(ctx.params.get("annotate", True))
     services.indexing.set_state(
         vcf.id or 0, GenomeState.ANNOTATING if annotate else GenomeState.VALIDATING, genome_fields=fields
     )
     if not annotate:
         return result, {}
-    ctx.progress(base + share * 0.8, f"annotating {vcf.name}")
+    annotating = ctx.part(base + share * reading, base + share, "annotating", force=True)
+    annotating(0, vcf.name)
+    steps = iter(range(1, ANNOTATION_STEPS))
     annotated = services.annotation.annotate_file(
-        vcf.id or 0, progress=lambda p, m: ctx.progress(base + share * (0.8 + 0.2 * p / 100), m)
+        # the annotation reports the steps it starts, not a fraction: each one moves the bar a step
+        vcf.id or 0,
+        progress=lambda _p, m: annotating(100 * next(steps, ANNOTATION_STEPS - 1) / ANNOTATION_STEPS, m),
     )
+    annotating(100, f"{vcf.name} annotated")
     return result, annotated

@@ -22,6 +22,10 @@ def new_job_code(tool: str, ctx: ServiceContext) -> str:
     return f"{tool}.{stamp}.{''.join(secrets.choice(_ALNUM) for _ in range(6))}"
 
 
+# the native face shows a FAILED job as ERROR and a CANCELLED one as ABORTED (OpenCGA's names)
+SHOWN_JOB_STATES = {"ERROR": "FAILED", "ABORTED": "CANCELLED"}
+
+
 class JobService:
     def __init__(self, ctx: ServiceContext) -> None:
         self.ctx = ctx
@@ -94,10 +98,13 @@ class JobService:
                 filters = {**filters, "study_id": study.study.id}
             state = filters.get("state")
             if state is not None:
+                text = str(state).strip().upper()
+                text = SHOWN_JOB_STATES.get(text, text)
                 try:
-                    filters["state"] = JobState(str(state).upper()).value
+                    filters["state"] = JobState(text).value
                 except ValueError:
-                    raise Invalid(f"unknown job status {state!r}") from None
+                    allowed = ", ".join([*(s.value for s in JobState), "ERROR", "ABORTED"])
+                    raise Invalid(f"unknown job status {state!r}; use one of {allowed}") from None
             jobs = uow.jobs.search(actor.workspace_id, filters, None)
             visible = []
             for job in jobs:

@@ -119,7 +119,9 @@ class VariantService:
                     details={"via": "variant_query"},
                 )
             uow.commit()
-        own = {p.resolve() for p in paths.values()}
+        # In-house counts leave out the genomes the query is about (the samples its filters name), never
+        # the ones only shown beside them: which columns a client includes must not change the counts.
+        own = {self.services.store.local_path(genomes[s].genotypes_key).resolve() for s in named}
         with self.ctx.uow() as uow:
             workspace = uow.genomes.ready_in_workspace(actor.workspace_id)
         inhouse = [
@@ -156,8 +158,9 @@ class VariantService:
                 )
 
     def _inhouse(self, plan: _Plan, keys: list[int]) -> dict[int, dict[str, int]]:
-        """Carriers, homozygotes and hemizygotes per key among the workspace's other genomes (the queried
-        genomes themselves left out), counted from the genotype files, so always current."""
+        """Carriers, homozygotes and hemizygotes per key among the workspace's other genomes (the genomes
+        the query's sample filters name left out; none when it names none), counted from the genotype
+        files, so always current."""
         if not plan.inhouse or not keys:
             return {}
         table = inhouse_counts(plan.inhouse, keys=pa.array(keys, pa.int64()))

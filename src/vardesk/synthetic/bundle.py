@@ -364,6 +364,7 @@ def build_demo_bundle(out_dir: Path, *, seed: int = 0, scale: str = "demo", buil
         gnomad=[gnomad],
         clinvar=clinvar,
         version=version,
+        synthetic=True,
         notes=[
             "SYNTHETIC, NOT HUMAN: a random genome with made-up gene models, population frequencies and "
             "ClinVar-style records, for demos, tests and benchmarks only; never use it for a patient.",

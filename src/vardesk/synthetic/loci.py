@@ -131,6 +131,7 @@ def build_loci_bundle(
         fasta=fasta,
         out=bundle_dir,
         version=VERSION,
+        synthetic=True,
         notes=[
             f"SYNTHETIC, NOT HUMAN, labelled {build}: contigs of N with a made-up coding gene at each of "
             + ", ".join(f"{lc.chrom}:{lc.pos} ({lc.symbol})" for lc in loci)

@@ -147,6 +147,7 @@ def compile_query(
     select = ["p.*"]
     joins: list[str] = []
     where: list[str] = []
+    present: list[str] = []
     if ann_files is not None:
         params.append(ann_files)
         joins.append("LEFT JOIN read_parquet(?) a ON a.key = p.key")
@@ -194,10 +195,15 @@ def compile_query(
     if query.impacts:
         where.append("a.impact IN (SELECT unnest(?::VARCHAR[]))")
         _append_where_params(where, [query.impacts])
+    # A pipeline's own annotation (CSQ/ANN/BCSQ) may carry no ClinVar or gnomAD columns: then no variant has
+    # a ClinVar significance, and every variant counts as rare (frequency unknown), as with a missing value.
     if query.clinvar:
-        where.append("a.clinvar_significance IN (SELECT unnest(?::VARCHAR[]))")
-        _append_where_params(where, [query.clinvar])
-    if query.max_af is not None:
+        if "clinvar_significance" in present:
+            where.append("a.clinvar_significance IN (SELECT unnest(?::VARCHAR[]))")
+            _append_where_params(where, [query.clinvar])
+        else:
+            where.append("FALSE")
+    if query.max_af is not None and "gnomad_af" in present:
         where.append("coalesce(a.gnomad_af, 0) <= ?")
         _append_where_params(where, [query.max_af])
 

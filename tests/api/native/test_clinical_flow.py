@@ -33,7 +33,7 @@ def world(module_services: Services, tmp_path_factory: pytest.TempPathFactory) -
         out=bundle,
         version="slice-1",
     )
-    module_services.annotation.install(bundle)
+    module_services.annotation.install(bundle, workspace="lab-a")  # enabled for this workspace only
     module_services.projects.create_project(
         w.member("lab-a", Role.ANALYST).actor, {"id": "giab", "organism": {"assembly": "GRCh37"}}
     )
@@ -315,6 +315,51 @@ def test_exports_and_confirmation_round_trip(
     assert r.status_code == 400 and "not a readable VCF" in r.json()["events"][0]["message"]
 
 
+def test_a_case_as_shown_is_accepted_and_exports_a_header_without_variants(
+    server: LiveServer, world: World, case: dict
+) -> None:
+    """TRIO1 is shown as type FAMILY with its members; sent back as shown it makes the same kind of case.
+    That case has no genomes, hence no variants: its CSV export is still a header row."""
+    import csv
+    import io
+
+    from vardesk.cases.interpretation import TABULAR_COLUMNS
+
+    analyst = world.member("lab-a", Role.ANALYST).basic
+    assert case["type"] == "FAMILY"
+    members = [{k: m[k] for k in ("id", "relation", "sex", "affected")} for m in case["family"]["members"]]
+    r = api(
+        server,
+        "POST",
+        "/analysis/clinical/create?study=giab:default&includeResult=true",
+        analyst,
+        json={"id": "EMPTY1", "type": case["type"], "members": members},
+    )
+    assert r.status_code == 200, r.text
+    made = r.json()["responses"][0]["results"][0]
+    assert made["type"] == "FAMILY" and made["attributes"]["vardesk"]["caseType"] == "trio"
+    assert [(m["id"], m["relation"], m["sex"]["id"]) for m in made["family"]["members"]] == [
+        ("HG002", "PROBAND", "MALE"),
+        ("HG003", "FATHER", "MALE"),
+        ("HG004", "MOTHER", "FEMALE"),
+    ]
+    r = api(server, "GET", "/analysis/clinical/EMPTY1/variants/export?study=giab:default&format=csv", analyst)
+    assert r.status_code == 200, r.text
+    reader = csv.DictReader(io.StringIO(r.text))
+    assert list(reader) == [] and reader.fieldnames == list(TABULAR_COLUMNS)
+    # with variants, the same header
+    r = api(server, "GET", "/analysis/clinical/TRIO1/variants/export?study=giab:default&format=csv", analyst)
+    assert csv.DictReader(io.StringIO(r.text)).fieldnames == list(TABULAR_COLUMNS)
+    r = api(
+        server,
+        "POST",
+        "/analysis/clinical/create?study=giab:default",
+        analyst,
+        json={"id": "EMPTY2", "type": "PEDIGREE", "members": members},
+    )
+    assert r.status_code == 400 and "FAMILY" in r.json()["events"][0]["message"]
+
+
 def test_interpret_preview_approve_final(
     server: LiveServer, world: World, case: dict, tmp_path: Path
 ) -> None:
@@ -323,10 +368,11 @@ def test_interpret_preview_approve_final(
     target = findings(server, analyst)[0]
     vid = target["attributes"]["vardesk"]["reportVariantId"]
     hgvs_c = target["attributes"]["vardesk"]["hgvsC"]
+    # the finding is updated by the id it is shown with (and, below, by its reportVariantId)
     r = api(
         server,
         "POST",
-        f"/analysis/clinical/TRIO1/variant/{vid}/update?study=giab:default",
+        f"/analysis/clinical/TRIO1/variant/{target['id']}/update?study=giab:default",
         analyst,
         json={
             "status": "REVIEWED",
@@ -338,7 +384,7 @@ def test_interpret_preview_approve_final(
     )
     assert r.status_code == 200, r.text
     history = api(
-        server, "GET", f"/analysis/clinical/TRIO1/variant/{vid}/history?study=giab:default", analyst
+        server, "GET", f"/analysis/clinical/TRIO1/variant/{target['id']}/history?study=giab:default", analyst
     ).json()["responses"][0]["results"]
     assert {h["field"] for h in history} >= {"status", "to_report", "classification", "criteria"}
     assert (
@@ -349,6 +395,8 @@ def test_interpret_preview_approve_final(
     )  # not approved yet
     r = api(server, "GET", "/analysis/clinical/TRIO1/report/preview?study=giab:default", analyst)
     assert r.status_code == 200 and r.content.startswith(b"%PDF")
+    assert r.headers["content-type"] == "application/pdf"
+    assert r.headers["content-disposition"] == "attachment; filename=TRIO1-preview.pdf"
     # The analyst interpreted: they cannot approve (not a director); a director who interprets cannot either.
     assert (
         api(server, "POST", "/analysis/clinical/TRIO1/approve?study=giab:default", analyst).status_code == 403
@@ -384,7 +432,8 @@ def test_interpret_preview_approve_final(
     )
     assert r.status_code == 422 and "locked" in r.json()["events"][0]["message"]
     r = api(server, "GET", "/analysis/clinical/TRIO1/report/final?study=giab:default", analyst)
-    assert r.status_code == 200 and r.headers["content-type"] == "application/octet-stream"
+    assert r.status_code == 200 and r.headers["content-type"] == "application/pdf"
+    assert r.headers["content-disposition"] == "attachment; filename=TRIO1-final.pdf"
     r_final_bytes = r.content
     pdf = tmp_path / "final.pdf"
     pdf.write_bytes(r.content)

@@ -255,6 +255,22 @@ def test_query_exports_stream_every_match(server: LiveServer, world: World, inde
     assert len(rows) == len(page) and {"chrom", "pos", "ref", "alt", "gene_symbol"} <= set(rows[0])
 
 
+def test_csv_export_without_matches_is_its_header(server: LiveServer, world: World, indexed: dict) -> None:
+    import csv
+    import io
+
+    from vardesk.api.native.routes_variants import EXPORT_COLUMNS
+
+    r = requests.get(
+        server.url + API + "/analysis/variant/export",
+        auth=world.member("lab-a", Role.ANALYST).basic,
+        params={"study": "trio:default", "sample": "HG002", "region": "22:1-2", "format": "csv"},
+    )
+    assert r.status_code == 200, r.text
+    reader = csv.DictReader(io.StringIO(r.text))
+    assert list(reader) == [] and reader.fieldnames == list(EXPORT_COLUMNS)
+
+
 def test_inhouse_counts_come_from_the_other_genomes(
     server: LiveServer, world: World, indexed: dict, tmp_path: Path
 ) -> None:
@@ -299,3 +315,43 @@ def test_inhouse_counts_come_from_the_other_genomes(
             assert (inhouse["carriers"], inhouse["homozygotes"]) == expected[match[0]], v["id"]
             checked += 1
     assert checked >= 50
+
+
+def test_inhouse_counts_do_not_depend_on_the_samples_shown(
+    server: LiveServer, world: World, indexed: dict
+) -> None:
+    """At 1:65797 T>C HG002 is 1/1 and its parents 0/0. The genomes a query filters on are left out of the
+    in-house counts, the ones only shown beside them (includeSample) are not, and a query on no sample
+    counts every genome."""
+    import pysam
+
+    with pysam.VariantFile(str(GIAB)) as vcf:
+        (rec,) = [r for r in vcf.fetch("1", 65796, 65797) if r.pos == 65797]
+        genotypes = {s: rec.samples[s]["GT"] for s in ("HG002", "HG003", "HG004")}
+    assert (rec.ref, rec.alts) == ("T", ("C",)) and genotypes["HG002"] == (1, 1)
+
+    def expected(left_out: set[str]) -> tuple[int, int, int]:
+        others = [gt for s, gt in genotypes.items() if s not in left_out]
+        carriers = sum(1 for gt in others if 1 in gt)
+        homs = sum(1 for gt in others if gt == (1, 1))
+        return carriers, homs, len(others)
+
+    auth = world.member("lab-a", Role.ANALYST).basic
+
+    def inhouse(**params: str) -> tuple[int, int, int]:
+        r = requests.get(
+            server.url + API + "/analysis/variant/query",
+            auth=auth,
+            params={"study": "trio:default", "region": "1:65797-65797", **params},
+        )
+        assert r.status_code == 200, r.text
+        (hit,) = r.json()["responses"][0]["results"]
+        assert hit["id"] == "1:65797:T:C"
+        (f,) = [p for p in hit["annotation"]["populationFrequencies"] if p["study"] == "VARDESK_INHOUSE"]
+        assert f["altAlleleFreq"] == pytest.approx((f["carriers"] + f["homozygotes"]) / (2 * f["genomes"]))
+        return f["carriers"], f["homozygotes"], f["genomes"]
+
+    assert inhouse(sample="HG002") == expected({"HG002"}) == (0, 0, 2)
+    assert inhouse(sample="HG002", includeSample="all") == expected({"HG002"})
+    assert inhouse(sample="HG003", includeSample="HG002,HG003,HG004") == expected({"HG003"}) == (1, 1, 2)
+    assert inhouse() == expected(set()) == (1, 1, 3)

@@ -33,7 +33,7 @@ def world(module_services: Services, tmp_path_factory: pytest.TempPathFactory) -
         out=bundle,
         version="slice-1",
     )
-    module_services.annotation.install(bundle)
+    module_services.annotation.install(bundle, default=True)  # the server default for GRCh37
     return w
 
 

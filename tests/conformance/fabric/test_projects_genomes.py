@@ -126,6 +126,23 @@ def test_upload_raw_body_sniffs_compression(
     assert wait(annotated)["uploaded_by"] == g["uploaded_by"]
 
 
+def test_the_same_vcf_uploaded_again_is_a_new_genome(
+    server: LiveServer, analyst: tuple[str, str], vcf: dict[str, bytes]
+) -> None:
+    """§12: the acceptance chains upload one VCF (sample S1/HG002) into one project again and again; each
+    upload is a genome of its own, known by its genome_id."""
+    pid = call(server, "POST", "/projects/", analyst, data={"project_name": "Again"}).json()["id"]
+    ids = []
+    for label in ("Kid", "Mom", "Dad"):
+        r = upload(server, analyst, pid, vcf["vcf.gz"], f"genome_label={label}&genome_sex=female")
+        assert r.status_code == 200, r.text
+        assert r.json()["genome_label"] == label
+        ids.append(r.json()["genome_id"])
+    assert len(set(ids)) == 3
+    listed = call(server, "GET", f"/projects/{pid}/genomes", analyst).json()["objects"]
+    assert sorted(g["genome_id"] for g in listed) == sorted(ids)
+
+
 def test_upload_quirks_checksum_and_errors(
     server: LiveServer, analyst: tuple[str, str], project: dict, vcf: dict[str, bytes]
 ) -> None:

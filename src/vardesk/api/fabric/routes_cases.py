@@ -302,7 +302,13 @@ def container_doc(view: CaseView, versions: list[CaseView], names: dict[int, str
         else {"date": utc(last.modified_at), "user": _user(names, last.last_interpreter_id)},
         "analysis_summary": None
         if not c.analysis_run
-        else {"status": c.status, "runs": c.analysis_run, "annotation": c.annotation_sources},
+        else {
+            "status": c.status,
+            "runs": c.analysis_run,
+            "annotation": c.annotation_sources,
+            "result": c.analysis_result or None,
+            "result_reason": c.analysis_result_reason or None,
+        },
         "analyses": [
             {
                 "id": i,
@@ -430,6 +436,7 @@ async def member_genome_upload(
                 label=label,
                 genome_attributes=attributes,
                 build_hint=declared,
+                rename_duplicates=True,  # the contract uploads one VCF again and again: genomes go by id
             )
     finally:
         await part.close()

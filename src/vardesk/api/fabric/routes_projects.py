@@ -112,6 +112,7 @@ async def genomes_upload(
             expected_build="GRCh37",
             label=label,
             genome_attributes=attributes,
+            rename_duplicates=True,  # the contract uploads one VCF again and again: genomes go by id
         )
     await run_in_threadpool(services.indexing.index_files, actor, study, [view.file.code])
     first = await run_in_threadpool(services.pedigree.genome_by_id, actor, view.genomes[0].id or 0)

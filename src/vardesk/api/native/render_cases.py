@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from vardesk.api.native.render import ts
+from vardesk.api.native.render_data import annotation_doc
 from vardesk.api.native.render_variants import opencga_alleles, variant_type
 from vardesk.cases.service import CaseView
 from vardesk.domain.analyses import GeneAnalysis
-from vardesk.domain.cases import CaseEvent, Panel, ReportVariant, VariantEvent
+from vardesk.domain.annotation_source import SYNTHETIC_BANNER, describe
+from vardesk.domain.cases import CaseEvent, Panel, ReportVariant, VariantEvent, finding_id
 
 _TYPE = {"panel": "SINGLE", "exome": "SINGLE", "somatic_panel": "CANCER"}
 _CLINSIG = {
@@ -35,10 +37,15 @@ def case(view: CaseView, variants: list[ReportVariant] | None = None) -> dict[st
                 "relation": m.relation,
                 "sex": {"id": m.sex.value},
                 "affected": m.affected.value,
-                "samples": [{"id": g.code, "genomeId": g.id, "state": g.state.value}] if g else [],
+                "samples": [
+                    {"id": g.code, "genomeId": g.id, "state": g.state.value, "annotation": annotation_doc(g)}
+                ]
+                if g
+                else [],
             }
         )
     proband = members[0] if members else {}
+    synthetic = any(describe(g)["synthetic"] for _, g in view.members if g is not None)
     doc: dict[str, Any] = {
         "id": c.code,
         "uuid": c.uuid,
@@ -68,6 +75,9 @@ def case(view: CaseView, variants: list[ReportVariant] | None = None) -> dict[st
                 "assayType": c.assay_type,
                 "analysisRun": c.analysis_run,
                 "annotationSources": c.annotation_sources,
+                "analysisResult": {"id": c.analysis_result or None, "reason": c.analysis_result_reason},
+                "syntheticReferenceData": synthetic,
+                "banner": SYNTHETIC_BANNER if synthetic else "",
                 "reportApprovedDate": ts(c.report_approved_date),
                 "approvedBy": c.approved_by,
                 "lastInterpreter": c.last_interpreter_id,
@@ -83,7 +93,7 @@ def case(view: CaseView, variants: list[ReportVariant] | None = None) -> dict[st
 def finding(rv: ReportVariant) -> dict[str, Any]:
     start, end, ref, alt = opencga_alleles(rv.pos, rv.ref, rv.alt)
     return {
-        "id": f"{rv.chrom}:{start}:{ref}:{alt}",
+        "id": finding_id(rv),  # accepted wherever a report variant is named (domain.cases)
         "chromosome": rv.chrom,
         "start": start,
         "end": end,

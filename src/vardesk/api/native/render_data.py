@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from vardesk.api.native.render import ts
+from vardesk.domain.annotation_source import SYNTHETIC_BANNER, describe
 from vardesk.domain.enums import GenomeState
+from vardesk.domain.models import Genome
 from vardesk.services.files import FileView
 from vardesk.services.pedigree import FamilyView, GenomeView, IndividualView
 
@@ -90,7 +92,7 @@ def sample(v: GenomeView) -> dict[str, Any]:
                 "build": g.build,
                 "variants": g.variants,
                 "called": g.called,
-                "annotation": {"bundle": g.annotation_bundle, "version": g.annotation_version},
+                "annotation": annotation_doc(g),
             }
         },
     }
@@ -142,4 +144,19 @@ def family(v: FamilyView) -> dict[str, Any]:
         "status": {"id": "READY"},
         "internal": {"status": {"id": "READY"}},
         "attributes": f.attributes,
+    }
+
+
+def annotation_doc(g: Genome) -> dict[str, Any]:
+    """Where the genome's annotation came from: bundle (and whether synthetic), pipeline tag, or none."""
+    d = describe(g)
+    return {
+        "bundle": g.annotation_bundle,
+        "version": g.annotation_version,
+        "source": d["source"],
+        "tag": d["tag"],
+        "synthetic": d["synthetic"],
+        "reason": d["reason"],
+        "label": d["label"],
+        "banner": SYNTHETIC_BANNER if d["synthetic"] else "",
     }

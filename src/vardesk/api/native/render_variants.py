@@ -5,17 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from vardesk.annotate.so import SO_ACCESSIONS
+from vardesk.domain.cases import trimmed_alleles
 from vardesk.services.variants import VariantHit, VariantPage
 
 SAMPLE_DATA_KEYS = ["GT", "AD", "DP", "GQ"]
 
 
-def opencga_alleles(pos: int, ref: str, alt: str) -> tuple[int, int, str, str]:
-    """(start, end, reference, alternate) with the VCF padding base removed; empty alleles are '-'."""
-    if (len(ref) > 1 or len(alt) > 1) and ref[:1] == alt[:1]:
-        ref, alt, pos = ref[1:], alt[1:], pos + 1
-    end = pos + len(ref) - 1 if ref else pos - 1
-    return pos, end, ref or "-", alt or "-"
+opencga_alleles = trimmed_alleles  # one spelling of a variant's alleles for variants and report variants
 
 
 def variant_type(ref: str, alt: str) -> str:

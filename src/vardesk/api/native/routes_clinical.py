@@ -10,11 +10,12 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
 from vardesk.api.deps import get_services, json_body, require_actor
-from vardesk.api.native import render, render_cases
+from vardesk.api.native import openapi_docs as od
+from vardesk.api.native import render, render_cases, schemas
 from vardesk.api.native.common import info_response, search_response, write_response
 from vardesk.api.native.envelope import JSON, Options, envelope, parse_bool, result
 from vardesk.cases.confirmation import confirmation_rows
-from vardesk.cases.interpretation import EXPORT_COLUMNS, export_rows
+from vardesk.cases.interpretation import EXPORT_COLUMNS, TABULAR_COLUMNS, export_rows
 from vardesk.domain.access import Actor
 from vardesk.domain.errors import Invalid, VardeskError
 from vardesk.domain.refs import split_ids
@@ -35,6 +36,7 @@ _RENAME = {
     "description": "title",
     "toReport": "to_report",
     "internalNotes": "internal_notes",
+    "clinicalSignificance": "classification",  # how a finding shows its classification
 }
 _OPENCGA_TYPE = {"SINGLE": "exome", "CANCER": "somatic_panel"}
 
@@ -66,7 +68,10 @@ def _study(request: Request) -> str | None:
 
 
 @router.post(
-    "/analysis/clinical/create", tags=["clinical"], summary="Create a case (members, panel, HPO terms)"
+    "/analysis/clinical/create",
+    tags=["clinical"],
+    summary="Create a case (members, panel, HPO terms)",
+    openapi_extra=od.op([od.STUDY, *od.WRITE], body=schemas.CaseCreate, result="Case"),
 )
 def clinical_create(
     request: Request,
@@ -85,6 +90,7 @@ def clinical_create(
     "/analysis/clinical/import",
     tags=["clinical"],
     summary="Create a case from a GA4GH Phenopacket/Family (JSON) or a PED file (?format=phenopacket|ped)",
+    openapi_extra=od.op(od.CASE_IMPORT, content=od.IMPORT_BODY, result="Case"),
 )
 async def clinical_import(
     request: Request, actor: Actor = Depends(require_actor), services: Services = Depends(get_services)
@@ -108,6 +114,10 @@ async def clinical_import(
     "/analysis/clinical/{case}/export",
     tags=["clinical"],
     summary="The case as a GA4GH Phenopacket/Family (JSON) or PED (?format=phenopacket|ped)",
+    openapi_extra=od.op(
+        [od.STUDY_OPTIONAL, od.FORMAT_EXCHANGE],
+        binary="the case as a file, attachment {case}.json or {case}.ped",
+    ),
 )
 def clinical_export(
     request: Request,
@@ -126,7 +136,10 @@ def clinical_export(
 
 
 @router.get(
-    "/analysis/clinical/search", tags=["clinical"], summary="Cases you can read (?study=, status=, type=)"
+    "/analysis/clinical/search",
+    tags=["clinical"],
+    summary="Cases you can read (?study=, status=, type=)",
+    openapi_extra=od.op(od.CASE_SEARCH, result="Case"),
 )
 def clinical_search(
     request: Request, actor: Actor = Depends(require_actor), services: Services = Depends(get_services)
@@ -142,7 +155,12 @@ def clinical_search(
     return search_response(request, opts, views, render_cases.case)
 
 
-@router.get("/analysis/clinical/{cases}/info", tags=["clinical"], summary="Cases by id, with their findings")
+@router.get(
+    "/analysis/clinical/{cases}/info",
+    tags=["clinical"],
+    summary="Cases by id, with their findings",
+    openapi_extra=od.op([od.STUDY_OPTIONAL, *od.INFO], result="Case"),
+)
 def clinical_info(
     request: Request,
     cases: str,
@@ -158,6 +176,7 @@ def clinical_info(
     "/analysis/clinical/{case}/update",
     tags=["clinical"],
     summary="Update a case; status {id} moves it (APPROVED approves, four eyes)",
+    openapi_extra=od.op([od.STUDY_OPTIONAL, *od.WRITE], body=schemas.CaseUpdate, result="Case"),
 )
 def clinical_update(
     request: Request,
@@ -179,7 +198,10 @@ def clinical_update(
 
 
 @router.post(
-    "/analysis/clinical/{case}/approve", tags=["clinical"], summary="Approve (director, not the interpreter)"
+    "/analysis/clinical/{case}/approve",
+    tags=["clinical"],
+    summary="Approve (director, not the interpreter)",
+    openapi_extra=od.op([od.STUDY_OPTIONAL, *od.WRITE], result="Case"),
 )
 def clinical_approve(
     request: Request,
@@ -192,7 +214,12 @@ def clinical_approve(
 
 
 @router.post(
-    "/analysis/clinical/{case}/amend", tags=["clinical"], summary="Amend an approved case ({reason})"
+    "/analysis/clinical/{case}/amend",
+    tags=["clinical"],
+    summary="Amend an approved case ({reason})",
+    openapi_extra=od.op(
+        [od.STUDY_OPTIONAL, *od.WRITE], body=schemas.AmendBody, body_required=True, result="Case"
+    ),
 )
 def clinical_amend(
     request: Request,
@@ -205,7 +232,12 @@ def clinical_amend(
     return write_response(request, Options.from_request(request), render_cases.case(view), created=True)
 
 
-@router.post("/analysis/clinical/{case}/run", tags=["clinical"], summary="Run the case's analysis again")
+@router.post(
+    "/analysis/clinical/{case}/run",
+    tags=["clinical"],
+    summary="Run the case's analysis again",
+    openapi_extra=od.op([od.STUDY_OPTIONAL], result="Job"),
+)
 def clinical_run(
     request: Request,
     case: str,
@@ -220,6 +252,7 @@ def clinical_run(
     "/analysis/clinical/{case}/prioritisation",
     tags=["clinical"],
     summary="The case's ranked genes (burden + phenotype), latest analysis run or ?run=N",
+    openapi_extra=od.op(od.RANKING, result="Ranking"),
 )
 def clinical_prioritisation(
     request: Request,
@@ -239,7 +272,12 @@ def clinical_prioritisation(
     return envelope(request, [result(docs, num_matches=len(docs))])
 
 
-@router.get("/analysis/clinical/{case}/history", tags=["clinical"], summary="The case's append-only history")
+@router.get(
+    "/analysis/clinical/{case}/history",
+    tags=["clinical"],
+    summary="The case's append-only history",
+    openapi_extra=od.op([od.STUDY_OPTIONAL], result="CaseEvent"),
+)
 def clinical_history(
     request: Request,
     case: str,
@@ -254,6 +292,7 @@ def clinical_history(
     "/analysis/clinical/interpretation/{interpretations}/info",
     tags=["clinical"],
     summary="Interpretations ({case}.1) with primary and secondary findings",
+    openapi_extra=od.op([od.STUDY_OPTIONAL, *od.INFO], result="Interpretation"),
 )
 def interpretation_info(
     request: Request,
@@ -276,11 +315,14 @@ def interpretation_info(
     "/analysis/clinical/{case}/variant/{variant}/update",
     tags=["clinical"],
     summary="Interpret a report variant: status, toReport, classification, criteria, notes",
+    openapi_extra=od.op(
+        [od.STUDY_OPTIONAL, *od.WRITE], body=schemas.FindingUpdate, body_required=True, result="Finding"
+    ),
 )
 def variant_update(
     request: Request,
     case: str,
-    variant: int,
+    variant: str,
     body: dict = Depends(json_body),
     actor: Actor = Depends(require_actor),
     services: Services = Depends(get_services),
@@ -295,11 +337,12 @@ def variant_update(
     "/analysis/clinical/{case}/variant/{variant}/history",
     tags=["clinical"],
     summary="Scoring audit log of a report variant",
+    openapi_extra=od.op([od.STUDY_OPTIONAL], result="VariantEvent"),
 )
 def variant_history(
     request: Request,
     case: str,
-    variant: int,
+    variant: str,
     actor: Actor = Depends(require_actor),
     services: Services = Depends(get_services),
 ) -> JSON:
@@ -313,6 +356,10 @@ def variant_history(
     "/analysis/clinical/{case}/variants/export",
     tags=["clinical"],
     summary="The case's report variants as VCF, CSV or JSON (?format=vcf|csv|json), streamed",
+    openapi_extra=od.op(
+        [od.STUDY_OPTIONAL, od.FORMAT_TABLE],
+        binary="the report variants, attachment {case}-variants.{format}",
+    ),
 )
 def variants_export(
     request: Request,
@@ -334,7 +381,7 @@ def variants_export(
             },
         )
     elif fmt == "csv":
-        body = iter_csv([{k: v for k, v in r.items() if k != "samples"} for r in rows])
+        body = iter_csv(rows, columns=TABULAR_COLUMNS)
     elif fmt == "json":
         body = iter_json(rows)
     else:
@@ -350,6 +397,7 @@ def variants_export(
     "/analysis/clinical/{case}/confirmation",
     tags=["clinical"],
     summary="Upload the exported VCF back with FILTER CONFIRMED or FAIL per variant",
+    openapi_extra=od.op([od.STUDY_OPTIONAL], content=od.CONFIRMATION_BODY, result="ConfirmationOutcome"),
 )
 async def variants_confirmation(
     request: Request,
@@ -372,13 +420,16 @@ async def variants_confirmation(
 def _pdf(pdf: bytes, name: str) -> Response:
     return Response(
         pdf,
-        media_type="application/octet-stream",
+        media_type="application/pdf",
         headers={"Content-Disposition": f"attachment; filename={name}"},
     )
 
 
 @router.get(
-    "/analysis/clinical/{case}/report/preview", tags=["clinical"], summary="Preview PDF of a case in review"
+    "/analysis/clinical/{case}/report/preview",
+    tags=["clinical"],
+    summary="Preview PDF of a case in review",
+    openapi_extra=od.op([od.STUDY_OPTIONAL], binary="the preview PDF, attachment {case}-preview.pdf"),
 )
 def report_preview(
     request: Request,
@@ -390,7 +441,10 @@ def report_preview(
 
 
 @router.get(
-    "/analysis/clinical/{case}/report/final", tags=["clinical"], summary="Final PDF of an approved case"
+    "/analysis/clinical/{case}/report/final",
+    tags=["clinical"],
+    summary="Final PDF of an approved case",
+    openapi_extra=od.op([od.STUDY_OPTIONAL], binary="the final PDF, attachment {case}-final.pdf"),
 )
 def report_final(
     request: Request,
@@ -402,7 +456,12 @@ def report_final(
 
 
 # -- panels --------------------------------------------------------------------------------------
-@router.post("/panels/create", tags=["panels"], summary="Create a gene panel; genes by symbol, id or alias")
+@router.post(
+    "/panels/create",
+    tags=["panels"],
+    summary="Create a gene panel; genes by symbol, id or alias",
+    openapi_extra=od.op(body=schemas.PanelCreate, body_required=True, result="Panel"),
+)
 def panels_create(
     request: Request,
     body: dict = Depends(json_body),
@@ -417,7 +476,12 @@ def panels_create(
     return envelope(request, [result([doc], num_matches=1, inserted=1)])
 
 
-@router.get("/panels/search", tags=["panels"], summary="Panels of your workspace")
+@router.get(
+    "/panels/search",
+    tags=["panels"],
+    summary="Panels of your workspace",
+    openapi_extra=od.op(od.PAGE, result="Panel"),
+)
 def panels_search(
     request: Request, actor: Actor = Depends(require_actor), services: Services = Depends(get_services)
 ) -> JSON:
@@ -426,7 +490,12 @@ def panels_search(
     )
 
 
-@router.get("/panels/{panels}/info", tags=["panels"], summary="Panels by id")
+@router.get(
+    "/panels/{panels}/info",
+    tags=["panels"],
+    summary="Panels by id",
+    openapi_extra=od.op(od.INFO, result="Panel"),
+)
 def panels_info(
     request: Request,
     panels: str,
@@ -444,7 +513,12 @@ def panels_info(
     return info_response(request, Options.from_request(request), found, render_cases.panel)
 
 
-@router.post("/panels/{panel}/update", tags=["panels"], summary="Add ({genes: [...]}) or remove genes")
+@router.post(
+    "/panels/{panel}/update",
+    tags=["panels"],
+    summary="Add ({genes: [...]}) or remove genes",
+    openapi_extra=od.op(body=schemas.PanelUpdate, body_required=True, result="Panel"),
+)
 def panels_update(
     request: Request,
     panel: int,

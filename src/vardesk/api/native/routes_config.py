@@ -8,6 +8,8 @@ from fastapi import APIRouter, Depends
 from starlette.requests import Request
 
 from vardesk.api.deps import get_services, json_body, require_actor
+from vardesk.api.native import openapi_docs as od
+from vardesk.api.native import schemas
 from vardesk.api.native.common import search_response, write_response
 from vardesk.api.native.envelope import JSON, Options, envelope, result
 from vardesk.api.native.render import ts
@@ -55,6 +57,7 @@ def _condition(c: ConditionGene) -> dict[str, Any]:
     "/analysis/clinical/configuration",
     tags=["clinical"],
     summary="The workspace's review statuses and patient fields",
+    openapi_extra=od.op(result="ClinicalConfiguration"),
 )
 def configuration_info(
     request: Request, actor: Actor = Depends(require_actor), services: Services = Depends(get_services)
@@ -66,6 +69,7 @@ def configuration_info(
     "/analysis/clinical/configuration/update",
     tags=["clinical"],
     summary="Set review statuses and patient fields (admin)",
+    openapi_extra=od.op(od.WRITE, body=schemas.ConfigurationUpdate, result="ClinicalConfiguration"),
 )
 def configuration_update(
     request: Request,
@@ -82,7 +86,12 @@ def configuration_update(
     return write_response(request, Options.from_request(request), _config(cfg), created=False)
 
 
-@router.post("/assays/create", tags=["clinical"], summary="Define an assay type and its QC fields")
+@router.post(
+    "/assays/create",
+    tags=["clinical"],
+    summary="Define an assay type and its QC fields",
+    openapi_extra=od.op(od.WRITE, body=schemas.AssayCreate, body_required=True, result="AssayType"),
+)
 def assays_create(
     request: Request,
     body: dict = Depends(json_body),
@@ -100,7 +109,12 @@ def assays_create(
     return write_response(request, Options.from_request(request), _assay(assay), created=True)
 
 
-@router.get("/assays/search", tags=["clinical"], summary="Assay types of your workspace")
+@router.get(
+    "/assays/search",
+    tags=["clinical"],
+    summary="Assay types of your workspace",
+    openapi_extra=od.op(od.PAGE, result="AssayType"),
+)
 def assays_search(
     request: Request, actor: Actor = Depends(require_actor), services: Services = Depends(get_services)
 ) -> JSON:
@@ -109,7 +123,12 @@ def assays_search(
     )
 
 
-@router.post("/conditions/create", tags=["clinical"], summary="Record a condition–gene association")
+@router.post(
+    "/conditions/create",
+    tags=["clinical"],
+    summary="Record a condition–gene association",
+    openapi_extra=od.op(od.WRITE, body=schemas.ConditionCreate, body_required=True, result="ConditionGene"),
+)
 def conditions_create(
     request: Request,
     body: dict = Depends(json_body),
@@ -125,7 +144,12 @@ def conditions_create(
     return write_response(request, Options.from_request(request), _condition(row), created=True)
 
 
-@router.get("/conditions/search", tags=["clinical"], summary="Condition–gene associations (?gene=)")
+@router.get(
+    "/conditions/search",
+    tags=["clinical"],
+    summary="Condition–gene associations (?gene=)",
+    openapi_extra=od.op([od.q("gene", "gene symbol"), *od.PAGE], result="ConditionGene"),
+)
 def conditions_search(
     request: Request, actor: Actor = Depends(require_actor), services: Services = Depends(get_services)
 ) -> JSON:

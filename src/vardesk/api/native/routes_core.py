@@ -8,7 +8,8 @@ from fastapi import APIRouter, Depends
 from starlette.requests import Request
 
 from vardesk.api.deps import get_services, json_body, require_actor
-from vardesk.api.native import render
+from vardesk.api.native import openapi_docs as od
+from vardesk.api.native import render, schemas
 from vardesk.api.native.common import info_response, search_response, write_response
 from vardesk.api.native.envelope import JSON, Options, envelope, result
 from vardesk.domain.access import Actor
@@ -26,12 +27,22 @@ def _filters(opts: Options, allowed: tuple[str, ...]) -> dict[str, Any]:
     return out
 
 
-@router.get("/meta/about", tags=["meta"], summary="Server program and version (no authentication)")
+@router.get(
+    "/meta/about",
+    tags=["meta"],
+    summary="Server program and version (no authentication)",
+    openapi_extra=od.op(result="About", auth=False),
+)
 def meta_about(request: Request) -> JSON:
     return envelope(request, [result([render.about()], num_matches=1)])
 
 
-@router.get("/meta/ping", tags=["meta"], summary="Liveness check (no authentication)")
+@router.get(
+    "/meta/ping",
+    tags=["meta"],
+    summary="Liveness check (no authentication)",
+    openapi_extra=od.op(result="str", auth=False),
+)
 def meta_ping(request: Request) -> JSON:
     return envelope(request, [result(["pong"], num_matches=1)])
 
@@ -40,6 +51,7 @@ def meta_ping(request: Request) -> JSON:
     "/users/login",
     tags=["users"],
     summary="Log in with {user, password} (a user password or an API key) or {refreshToken}",
+    openapi_extra=od.op(body=schemas.LoginBody, body_required=True, result="Token", auth=False),
 )
 def users_login(
     request: Request, body: dict = Depends(json_body), services: Services = Depends(get_services)
@@ -54,7 +66,12 @@ def users_login(
     return envelope(request, [result([doc], num_matches=1)])
 
 
-@router.get("/users/{users}/info", tags=["users"], summary="Accounts by login (yours; any for an admin)")
+@router.get(
+    "/users/{users}/info",
+    tags=["users"],
+    summary="Accounts by login (yours; any for an admin)",
+    openapi_extra=od.op(od.INFO, result="User"),
+)
 def users_info(
     request: Request,
     users: str,
@@ -75,7 +92,12 @@ def users_info(
 
 
 # -- projects ------------------------------------------------------------------------------------
-@router.post("/projects/create", tags=["projects"], summary="Create a project (and its default study)")
+@router.post(
+    "/projects/create",
+    tags=["projects"],
+    summary="Create a project (and its default study)",
+    openapi_extra=od.op(od.WRITE, body=schemas.ProjectCreate, result="Project"),
+)
 def projects_create(
     request: Request,
     body: dict = Depends(json_body),
@@ -86,7 +108,21 @@ def projects_create(
     return write_response(request, Options.from_request(request), render.project(view), created=True)
 
 
-@router.get("/projects/search", tags=["projects"], summary="Projects you can read")
+@router.get(
+    "/projects/search",
+    tags=["projects"],
+    summary="Projects you can read",
+    openapi_extra=od.op(
+        [
+            *od.PAGE,
+            od.q("id", "project code"),
+            od.q("name", "project name"),
+            od.q("uuid", "project uuid"),
+            od.q("description", "exact description"),
+        ],
+        result="Project",
+    ),
+)
 def projects_search(
     request: Request, actor: Actor = Depends(require_actor), services: Services = Depends(get_services)
 ) -> JSON:
@@ -95,7 +131,12 @@ def projects_search(
     return search_response(request, opts, views, render.project)
 
 
-@router.get("/projects/{projects}/info", tags=["projects"], summary="Projects by id (comma-separated, ≤ 100)")
+@router.get(
+    "/projects/{projects}/info",
+    tags=["projects"],
+    summary="Projects by id (comma-separated, ≤ 100)",
+    openapi_extra=od.op(od.INFO, result="Project"),
+)
 def projects_info(
     request: Request,
     projects: str,
@@ -108,7 +149,12 @@ def projects_info(
     )
 
 
-@router.post("/projects/{project}/update", tags=["projects"], summary="Update a project")
+@router.post(
+    "/projects/{project}/update",
+    tags=["projects"],
+    summary="Update a project",
+    openapi_extra=od.op(od.WRITE, body=schemas.ProjectUpdate, result="Project"),
+)
 def projects_update(
     request: Request,
     project: str,
@@ -121,7 +167,16 @@ def projects_update(
 
 
 # -- studies -------------------------------------------------------------------------------------
-@router.post("/studies/create", tags=["studies"], summary="Create a study in a project (?project=)")
+@router.post(
+    "/studies/create",
+    tags=["studies"],
+    summary="Create a study in a project (?project=)",
+    openapi_extra=od.op(
+        [od.q("project", "the project: [organization@]project (or project in the body)"), *od.WRITE],
+        body=schemas.StudyCreate,
+        result="Study",
+    ),
+)
 def studies_create(
     request: Request,
     body: dict = Depends(json_body),
@@ -135,7 +190,19 @@ def studies_create(
     return write_response(request, Options.from_request(request), render.study(view), created=True)
 
 
-@router.get("/studies/search", tags=["studies"], summary="Studies of a project (?project=)")
+@router.get(
+    "/studies/search",
+    tags=["studies"],
+    summary="Studies of a project (?project=)",
+    openapi_extra=od.op(
+        [
+            od.PROJECT,
+            *od.PAGE,
+            *(od.q(k, f"study {k}") for k in ("id", "name", "uuid", "alias", "fqn", "type")),
+        ],
+        result="Study",
+    ),
+)
 def studies_search(
     request: Request, actor: Actor = Depends(require_actor), services: Services = Depends(get_services)
 ) -> JSON:
@@ -147,7 +214,12 @@ def studies_search(
     return search_response(request, opts, views, render.study)
 
 
-@router.get("/studies/{studies}/info", tags=["studies"], summary="Studies by [[org@]project:]study")
+@router.get(
+    "/studies/{studies}/info",
+    tags=["studies"],
+    summary="Studies by [[org@]project:]study",
+    openapi_extra=od.op(od.INFO, result="Study"),
+)
 def studies_info(
     request: Request,
     studies: str,
@@ -160,7 +232,12 @@ def studies_info(
     )
 
 
-@router.post("/studies/{study}/update", tags=["studies"], summary="Update a study")
+@router.post(
+    "/studies/{study}/update",
+    tags=["studies"],
+    summary="Update a study",
+    openapi_extra=od.op(od.WRITE, body=schemas.StudyUpdate, result="Study"),
+)
 def studies_update(
     request: Request,
     study: str,

@@ -8,7 +8,8 @@ from starlette.datastructures import UploadFile
 from starlette.requests import Request
 
 from vardesk.api.deps import get_services, json_body, require_actor
-from vardesk.api.native import render, render_data
+from vardesk.api.native import openapi_docs as od
+from vardesk.api.native import render, render_data, schemas
 from vardesk.api.native.common import info_response, search_response, write_response
 from vardesk.api.native.envelope import JSON, Options, envelope, parse_bool, result
 from vardesk.domain.access import Actor
@@ -35,11 +36,25 @@ def _id_filter(opts: Options) -> dict[str, str]:
     return f
 
 
+def _sample_names(text: str | None) -> dict[str, str]:
+    """``sampleNames=HG002=HG002-rerun,HG003=HG003-rerun``: the id each sample of the file gets."""
+    names: dict[str, str] = {}
+    for pair in (text or "").split(","):
+        if not pair.strip():
+            continue
+        sample, sep, new = pair.partition("=")
+        if not sep or not sample.strip() or not new.strip():
+            raise Invalid(f"sampleNames entries look like <sample in the file>=<sample id>; got {pair!r}")
+        names[sample.strip()] = new.strip()
+    return names
+
+
 # -- files ---------------------------------------------------------------------------------------
 @router.post(
     "/files/upload",
     tags=["files"],
     summary="Upload a VCF (multipart part 'file'); validated, stored, one sample per column",
+    openapi_extra=od.op(od.UPLOAD_FIELDS, content=od.UPLOAD_BODY, result="File"),
 )
 async def files_upload(
     request: Request, actor: Actor = Depends(require_actor), services: Services = Depends(get_services)
@@ -73,13 +88,33 @@ async def files_upload(
                 description=get("description") or "",
                 expected_md5=checksum if len(checksum) == 32 else None,
                 expected_build=get("assembly"),
+                sample_ids=_sample_names(get("sampleNames")),
+                rename_duplicates=parse_bool(get("renameSamples") or False, "renameSamples"),
             )
     finally:
         await part.close()
     return envelope(request, [result([render_data.file(view)], num_matches=1, inserted=1)])
 
 
-@router.get("/files/search", tags=["files"], summary="Files of a study (?study=)")
+@router.get(
+    "/files/search",
+    tags=["files"],
+    summary="Files of a study (?study=)",
+    openapi_extra=od.op(
+        [
+            od.STUDY,
+            *od.PAGE,
+            od.q("id", "file id"),
+            od.q("name", "file name"),
+            od.q("path", "file path"),
+            od.q("uuid", "file uuid"),
+            od.q("format", "file format, e.g. VCF"),
+            od.q("state", "file state"),
+            od.q("sample", "files holding this sample"),
+        ],
+        result="File",
+    ),
+)
 def files_search(
     request: Request, actor: Actor = Depends(require_actor), services: Services = Depends(get_services)
 ) -> JSON:
@@ -88,7 +123,12 @@ def files_search(
     return search_response(request, opts, views, render_data.file)
 
 
-@router.get("/files/{files}/info", tags=["files"], summary="Files by id (path with ':' for '/')")
+@router.get(
+    "/files/{files}/info",
+    tags=["files"],
+    summary="Files by id (path with ':' for '/')",
+    openapi_extra=od.op([od.STUDY, *od.INFO], result="File"),
+)
 def files_info(
     request: Request,
     files: str,
@@ -101,7 +141,21 @@ def files_info(
 
 
 # -- samples (genomes) -----------------------------------------------------------------------------
-@router.get("/samples/search", tags=["samples"], summary="Samples (one per genome) of a study")
+@router.get(
+    "/samples/search",
+    tags=["samples"],
+    summary="Samples (one per genome) of a study",
+    openapi_extra=od.op(
+        [
+            od.STUDY,
+            *od.PAGE,
+            od.q("id", "comma-separated sample ids"),
+            od.q("individualId", "samples of this individual"),
+            od.q("fileIds", "samples of this file"),
+        ],
+        result="Sample",
+    ),
+)
 def samples_search(
     request: Request, actor: Actor = Depends(require_actor), services: Services = Depends(get_services)
 ) -> JSON:
@@ -113,7 +167,12 @@ def samples_search(
     return search_response(request, opts, views, render_data.sample)
 
 
-@router.get("/samples/{samples}/info", tags=["samples"], summary="Samples by id")
+@router.get(
+    "/samples/{samples}/info",
+    tags=["samples"],
+    summary="Samples by id",
+    openapi_extra=od.op([od.STUDY, *od.INFO], result="Sample"),
+)
 def samples_info(
     request: Request,
     samples: str,
@@ -126,7 +185,17 @@ def samples_info(
 
 
 # -- individuals -----------------------------------------------------------------------------------
-@router.post("/individuals/create", tags=["individuals"], summary="Create an individual (?samples= to link)")
+@router.post(
+    "/individuals/create",
+    tags=["individuals"],
+    summary="Create an individual (?samples= to link)",
+    openapi_extra=od.op(
+        [od.STUDY, od.q("samples", "comma-separated samples to link to the individual"), *od.WRITE],
+        body=schemas.IndividualCreate,
+        body_required=True,
+        result="Individual",
+    ),
+)
 def individuals_create(
     request: Request,
     body: dict = Depends(json_body),
@@ -138,7 +207,21 @@ def individuals_create(
     return write_response(request, Options.from_request(request), render_data.individual(view), created=True)
 
 
-@router.get("/individuals/search", tags=["individuals"], summary="Individuals of a study")
+@router.get(
+    "/individuals/search",
+    tags=["individuals"],
+    summary="Individuals of a study",
+    openapi_extra=od.op(
+        [
+            od.STUDY,
+            *od.PAGE,
+            od.q("id", "comma-separated individual ids"),
+            od.q("sex", "MALE, FEMALE or UNKNOWN"),
+            od.q("samples", "comma-separated samples"),
+        ],
+        result="Individual",
+    ),
+)
 def individuals_search(
     request: Request, actor: Actor = Depends(require_actor), services: Services = Depends(get_services)
 ) -> JSON:
@@ -147,7 +230,12 @@ def individuals_search(
     return search_response(request, opts, views, render_data.individual)
 
 
-@router.get("/individuals/{individuals}/info", tags=["individuals"], summary="Individuals by id")
+@router.get(
+    "/individuals/{individuals}/info",
+    tags=["individuals"],
+    summary="Individuals by id",
+    openapi_extra=od.op([od.STUDY, *od.INFO], result="Individual"),
+)
 def individuals_info(
     request: Request,
     individuals: str,
@@ -160,7 +248,17 @@ def individuals_info(
 
 
 # -- families --------------------------------------------------------------------------------------
-@router.post("/families/create", tags=["families"], summary="Create a family; member objects are created")
+@router.post(
+    "/families/create",
+    tags=["families"],
+    summary="Create a family; member objects are created",
+    openapi_extra=od.op(
+        [od.STUDY, od.q("members", "comma-separated existing individuals to add"), *od.WRITE],
+        body=schemas.FamilyCreate,
+        body_required=True,
+        result="Family",
+    ),
+)
 def families_create(
     request: Request,
     body: dict = Depends(json_body),
@@ -172,7 +270,20 @@ def families_create(
     return write_response(request, Options.from_request(request), render_data.family(view), created=True)
 
 
-@router.get("/families/search", tags=["families"], summary="Families of a study")
+@router.get(
+    "/families/search",
+    tags=["families"],
+    summary="Families of a study",
+    openapi_extra=od.op(
+        [
+            od.STUDY,
+            *od.PAGE,
+            od.q("id", "comma-separated family ids"),
+            od.q("members", "comma-separated individuals"),
+        ],
+        result="Family",
+    ),
+)
 def families_search(
     request: Request, actor: Actor = Depends(require_actor), services: Services = Depends(get_services)
 ) -> JSON:
@@ -181,7 +292,12 @@ def families_search(
     return search_response(request, opts, views, render_data.family)
 
 
-@router.get("/families/{families}/info", tags=["families"], summary="Families by id")
+@router.get(
+    "/families/{families}/info",
+    tags=["families"],
+    summary="Families by id",
+    openapi_extra=od.op([od.STUDY, *od.INFO], result="Family"),
+)
 def families_info(
     request: Request,
     families: str,
@@ -198,6 +314,14 @@ def families_info(
     "/operation/variant/index",
     tags=["variants"],
     summary="Index uploaded files ({file, annotate}) as a job; poll jobs/{id}/info",
+    openapi_extra=od.op(
+        [
+            od.q("study", "the study (or study in the body)"),
+            od.q("file", "comma-separated file ids (or file in the body)"),
+        ],
+        body=schemas.VariantIndexBody,
+        result="Job",
+    ),
 )
 def variant_index(
     request: Request,

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends
 from starlette.requests import Request
 
 from vardesk.api.deps import get_services, require_actor
+from vardesk.api.native import openapi_docs as od
 from vardesk.api.native import render
 from vardesk.api.native.common import info_response, search_response, write_response
 from vardesk.api.native.envelope import JSON, Options
@@ -30,7 +31,12 @@ def _renderer(services: Services, actor: Actor):
     return lambda job: render.job(job, fqn(job))
 
 
-@router.get("/jobs/{jobs}/info", tags=["jobs"], summary="Jobs by id; internal.status.id is what clients poll")
+@router.get(
+    "/jobs/{jobs}/info",
+    tags=["jobs"],
+    summary="Jobs by id; internal.status.id is what clients poll",
+    openapi_extra=od.op(od.INFO, result="Job"),
+)
 def jobs_info(
     request: Request,
     jobs: str,
@@ -43,7 +49,23 @@ def jobs_info(
     )
 
 
-@router.get("/jobs/search", tags=["jobs"], summary="Jobs you can see (?study=, toolId=, status=)")
+@router.get(
+    "/jobs/search",
+    tags=["jobs"],
+    summary="Jobs you can see (?study=, toolId=, status=)",
+    openapi_extra=od.op(
+        [
+            od.q("study", "only jobs of this study"),
+            od.q("toolId", "tool id, e.g. variant-index"),
+            od.q("tool", "same as toolId"),
+            od.q("internalStatus", "job state"),
+            od.q("status", "same as internalStatus"),
+            od.q("id", "job id"),
+            *od.PAGE,
+        ],
+        result="Job",
+    ),
+)
 def jobs_search(
     request: Request, actor: Actor = Depends(require_actor), services: Services = Depends(get_services)
 ) -> JSON:
@@ -59,7 +81,12 @@ def jobs_search(
     return search_response(request, opts, jobs, _renderer(services, actor))
 
 
-@router.post("/jobs/{job}/kill", tags=["jobs"], summary="Cancel a queued or running job")
+@router.post(
+    "/jobs/{job}/kill",
+    tags=["jobs"],
+    summary="Cancel a queued or running job",
+    openapi_extra=od.op(od.WRITE, result="Job"),
+)
 def jobs_kill(
     request: Request,
     job: str,

@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
 from vardesk.api.deps import get_services, require_actor
+from vardesk.api.native import openapi_docs as od
 from vardesk.api.native import render_variants
 from vardesk.api.native.envelope import JSON, Options, apply_include_exclude, envelope, parse_bool, result
 from vardesk.domain.access import Actor
@@ -125,6 +126,18 @@ def parse_search(request: Request, opts: Options) -> VariantSearch:
     "/analysis/variant/query",
     tags=["variants"],
     summary="Query variants of a study (region, gene, ct, populationFrequencyAlt, genotype, sample…)",
+    openapi_extra=od.op(
+        [
+            *od.VARIANT_FILTERS,
+            od.INCLUDE,
+            od.EXCLUDE,
+            od.limit(1000),
+            od.SKIP,
+            od.COUNT,
+            od.q("summary", "leave out per-sample data", "boolean", default=False),
+        ],
+        result="Variant",
+    ),
 )
 def variant_query(
     request: Request, actor: Actor = Depends(require_actor), services: Services = Depends(get_services)
@@ -153,6 +166,9 @@ EXPORT_ANNOTATION = (
 )
 
 
+EXPORT_COLUMNS = ("chrom", "pos", "ref", "alt", "id", "qual", "filters", *EXPORT_ANNOTATION)
+
+
 def _export_row(hit: VariantHit) -> dict:
     r = hit.row
     row = {
@@ -173,6 +189,10 @@ def _export_row(hit: VariantHit) -> dict:
     "/analysis/variant/export",
     tags=["variants"],
     summary="Stream every variant matching the query filters as VCF, CSV or JSON (?format=)",
+    openapi_extra=od.op(
+        [*od.VARIANT_FILTERS, od.limit(0, "; 0: every match"), od.SKIP, od.FORMAT_TABLE],
+        binary="the matching variants, attachment variants.{format}",
+    ),
 )
 def variant_export(
     request: Request, actor: Actor = Depends(require_actor), services: Services = Depends(get_services)
@@ -191,7 +211,7 @@ def variant_export(
     if fmt == "vcf":
         body = iter_vcf(rows, samples=page.samples, info=[c for c in EXPORT_ANNOTATION])
     elif fmt == "csv":
-        body = iter_csv({k: v for k, v in r.items() if k != "samples"} for r in rows)
+        body = iter_csv(rows, columns=EXPORT_COLUMNS)  # the header also when nothing matches
     else:
         body = iter_json(rows)
     return StreamingResponse(
