@@ -229,6 +229,22 @@ def test_genome_import_waits_and_summarises(database_url: str, tmp_path: Path) -
     assert summary["state"] == "DONE" and summary["records_read"] == 9940 and summary["build"] == "GRCh37"
     assert [g["sample"] for g in summary["genomes"]] == ["HG002", "HG003", "HG004"]
     assert summary["file"] == "data:ashk-trio.vcf.gz" and summary["seconds"] > 0
+    # the same samples again: refused, not silently renamed; named explicitly, imported under those ids
+    again = ["genome", "import", "--workspace", "lab", "--project", "giab", "--path", "rerun/", str(vcf)]
+    r = run(again, d, database_url)
+    assert r.returncode == 1 and "Traceback" not in r.stderr, r.stderr
+    assert "\nvardesk: error: sample 'HG002' already exists in this study" in r.stderr
+    assert "--sample-name" in r.stderr
+    r = run([*again, "--sample-name", "HG002"], d, database_url)
+    assert r.returncode == 1 and "--sample-name takes SAMPLE=ID; got 'HG002'" in r.stderr
+    names = [a for s in ("HG002", "HG003", "HG004") for a in ("--sample-name", f"{s}={s}-rerun")]
+    r = run([*again, *names], d, database_url)
+    assert r.returncode == 0, r.stderr
+    assert [g["sample"] for g in json.loads(r.stdout)["genomes"]] == [
+        "HG002-rerun",
+        "HG003-rerun",
+        "HG004-rerun",
+    ]
     clinvar = TESTDATA / "clinvar" / "clinvar_20191007.vcf.gz"
     r = run(
         ["genome", "import", "--workspace", "lab", "--project", "giab", "--wait", str(clinvar)],

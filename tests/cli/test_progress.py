@@ -12,6 +12,7 @@ import pytest
 from tests.cli.console import vardesk
 from tests.conftest import TESTDATA
 from tests.world import build_world
+from vardesk.annotate.bundle import build_bundle
 from vardesk.cli.data import ProgressBar
 from vardesk.domain.enums import Role
 from vardesk.jobs.context import JobContext
@@ -20,7 +21,6 @@ from vardesk.services.container import Services
 from vardesk.services.files import UploadedBlob
 from vardesk.services.indexing import TOOL
 from vardesk.storage.blobs import spooled_upload
-from vardesk.annotate.bundle import build_bundle
 
 GIAB = TESTDATA / "giab-trio-grch37" / "ashk-trio.vcf.gz"
 SLICE = TESTDATA / "reference-slices" / "grch37-SAMD11"

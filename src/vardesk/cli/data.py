@@ -99,6 +99,19 @@ def operator_actor(services: Services, workspace: str, email: str | None) -> Act
     return Actor(user_id=user.id or 0, workspace_id=ws.id or 0, login=user.login, role=user.role, via="cli")
 
 
+def _pairs(values: list[str] | None, flag: str, shape: str) -> dict[str, str]:
+    """``SAMPLE=VALUE`` options (repeatable) as a mapping; a malformed one is an error, not ignored."""
+    from vardesk.domain.errors import Invalid
+
+    out: dict[str, str] = {}
+    for pair in values or []:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip() or not value.strip():
+            raise Invalid(f"{flag} takes {shape}; got {pair!r}")
+        out[key.strip()] = value.strip()
+    return out
+
+
 def genome_import(services: Services, args: argparse.Namespace) -> int:
     from vardesk.domain.enums import JobState
     from vardesk.services.files import UploadedBlob
@@ -108,7 +121,8 @@ def genome_import(services: Services, args: argparse.Namespace) -> int:
     source = check_input_file(args.file, "VCF")
     actor = operator_actor(services, args.workspace, args.as_user)
     study = args.study if ":" in (args.study or "") else f"{args.project}:{args.study or 'default'}"
-    labels = dict(pair.split("=", 1) for pair in args.sample_label or [] if "=" in pair)
+    labels = _pairs(args.sample_label, "--sample-label", "SAMPLE=LABEL")
+    sample_ids = _pairs(args.sample_name, "--sample-name", "SAMPLE=ID")
     bar = ProgressBar()
     try:
         size = source.stat().st_size
@@ -131,6 +145,8 @@ def genome_import(services: Services, args: argparse.Namespace) -> int:
                 relative_path=args.path,
                 expected_build=args.build,
                 sample_labels=labels,
+                sample_ids=sample_ids or None,
+                rename_duplicates=args.rename_samples,
             )
         job, _ = services.indexing.index_files(actor, study, [view.file.code], annotate=not args.no_annotate)
         summary: dict[str, object] = {
@@ -329,6 +345,17 @@ def add_parsers(sub: argparse._SubParsersAction, run: object) -> None:  # type: 
     s.add_argument("--path", default="", help="folder of the file in the study, e.g. data/")
     s.add_argument("--build", help="GRCh37 or GRCh38, when the file does not say")
     s.add_argument("--sample-label", action="append", metavar="SAMPLE=LABEL")
+    s.add_argument(
+        "--sample-name",
+        action="append",
+        metavar="SAMPLE=ID",
+        help="the sample id a sample of the file gets in the study (e.g. to import a re-run)",
+    )
+    s.add_argument(
+        "--rename-samples",
+        action="store_true",
+        help="give a sample the study already has a numbered id (HG002_2) instead of refusing the file",
+    )
     s.add_argument("--as", dest="as_user", metavar="EMAIL", help="act as this user (default: first admin)")
     s.add_argument("--no-annotate", action="store_true")
     s.add_argument("--wait", action="store_true", help="run the indexing here and wait for it")

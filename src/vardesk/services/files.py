@@ -388,7 +388,8 @@ def _duplicate_sample(uow: UnitOfWork, study_id: int, code: str) -> str:
         where += f" from file {vcf.code}"
     return (
         f"sample {code!r} already exists in this study ({where}); to add it again as a new genome, "
-        "name it (sampleNames=<sample>=<new id>) or ask for a numbered copy (renameSamples=true), "
+        "name it (sampleNames=<sample>=<new id>; command line: --sample-name SAMPLE=ID) or ask for a "
+        "numbered copy (renameSamples=true; command line: --rename-samples), "
         "or delete the earlier genome first"
     )
 

@@ -340,10 +340,12 @@ def sample_rows(
     try:
         for name, path in genomes.items():
             cols = ", ".join(["key", "ref", "alt", *columns])
+            # a relation (con.sql), not a DB-API cursor: DuckDB warns that Arrow output of a cursor
+            # copies the rows once more
             rows = (
-                con.execute(
-                    f"SELECT {cols} FROM read_parquet(?) WHERE key IN (SELECT unnest(?::BIGINT[]))",
-                    [str(path), list(keys)],
+                con.sql(
+                    f"SELECT {cols} FROM read_parquet($path) WHERE key IN (SELECT unnest($keys::BIGINT[]))",
+                    params={"path": str(path), "keys": list(keys)},
                 )
                 .to_arrow_table()
                 .to_pylist()

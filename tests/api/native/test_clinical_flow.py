@@ -80,6 +80,7 @@ def case(server: LiveServer, world: World) -> dict:
         analyst,
         json={
             "name": "SAMD11 research panel",
+            "description": "Research panel of one gene",
             "genes": ["SAMD11", "NOT_A_GENE"],
             "testCode": "SAMD-1",
             "methodology": "Whole-genome sequencing; variants in the panel genes are reviewed.",
@@ -89,6 +90,9 @@ def case(server: LiveServer, world: World) -> dict:
     assert r.status_code == 200, r.text
     panel = r.json()["responses"][0]["results"][0]
     assert panel["geneResult"]["added"] == ["SAMD11"] and panel["geneResult"]["not_found"] == ["NOT_A_GENE"]
+    # the fields come back in the spelling they were sent in (the panel's description is its own)
+    assert panel["description"] == "Research panel of one gene"
+    assert panel["attributes"]["vardesk"]["testCode"] == "SAMD-1"
     r = api(
         server,
         "POST",

@@ -39,6 +39,8 @@ _RENAME = {
     "clinicalSignificance": "classification",  # how a finding shows its classification
 }
 _OPENCGA_TYPE = {"SINGLE": "exome", "CANCER": "somatic_panel"}
+# a panel's fields as the panel is shown (its description is its own, not a case title)
+_PANEL_RENAME = {"fdaDisclosure": "fda_disclosure", "testCode": "test_code"}
 
 
 def core_fields(body: dict[str, Any]) -> dict[str, Any]:
@@ -470,7 +472,7 @@ def panels_create(
 ) -> JSON:
     genes = [g.get("id") if isinstance(g, dict) else g for g in body.get("genes") or []]
     panel, added = services.panels.create(
-        actor, {**{_RENAME.get(k, k): v for k, v in body.items()}, "genes": genes}
+        actor, {**{_PANEL_RENAME.get(k, k): v for k, v in body.items()}, "genes": genes}
     )
     doc = render_cases.panel(panel) | {"geneResult": added.__dict__}
     return envelope(request, [result([doc], num_matches=1, inserted=1)])

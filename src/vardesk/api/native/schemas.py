@@ -225,6 +225,7 @@ class FindingUpdate(BaseModel):
 class PanelCreate(_Body):
     model_config = _example(name="Epilepsy panel", genes=["SCN1A", "KCNQ2", {"id": "STXBP1"}], version="1")
     name: str = Field(description="the panel's name (required)")
+    description: str | None = None
     genes: list[str | Ref] | None = Field(None, description="by symbol, HGNC id or alias")
     regions: list[str] | None = None
     methodology: str | None = None
