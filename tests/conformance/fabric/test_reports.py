@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
+import requests
 
 from tests.conformance.fabric.conftest import call, raw, wait
 from tests.conftest import LiveServer
@@ -292,6 +293,44 @@ def test_patient_fields_fill_the_report_rows_once(
         assert name not in text, name
     assert "1/1/2000" not in text and "Paul Billings" in text
     assert any(re.search(r"\bPatient Age 24\b", row) for row in rows), text  # no canonical home: its own row
+
+
+def test_one_odd_case_never_fails_the_list(
+    server: LiveServer,
+    world: World,
+    analyst: tuple[str, str],
+    setup: dict,
+    ready: dict,
+    module_services: Services,
+) -> None:
+    """A case made on the native face with no members (``{}``): every Fabric list still answers, showing it
+    with what it has; reading it alone answers too."""
+    actor = world.member("lab-a", Role.ANALYST).actor
+    fqn = module_services.projects.project_by_id(actor, setup["project"]).default_study_fqn
+    r = requests.post(
+        server.url + f"/api/v2/analysis/clinical/create?study={fqn}&includeResult=true",
+        json={},
+        auth=analyst,
+        timeout=60,
+    )
+    assert r.status_code == 200, r.text
+    code = r.json()["responses"][0]["results"][0]["id"]
+    odd = module_services.cases.get(actor, code, fqn).case.id
+    r = call(server, "GET", "/reports/", analyst)
+    assert r.status_code == 200, r.text
+    doc = next(d for d in r.json()["objects"] if d["id"] == odd)
+    assert doc["genome_id"] is None and doc["proband_sex"] == "u" and doc["project_id"] == setup["project"]
+    assert ready["id"] in [d["id"] for d in r.json()["objects"]]  # the other reports are all there
+    r = call(server, "GET", f"/reports/{odd}", analyst)
+    assert r.status_code == 200 and r.json()["id"] == odd, r.text
+    r = call(server, "GET", "/reports/?extended=True", analyst)
+    assert r.status_code == 200 and odd in [d["id"] for d in r.json()["objects"]], r.text
+    r = call(server, "GET", "/case_containers", analyst)
+    assert r.status_code == 200, r.text
+    shown = next(c for c in r.json()["objects"] if c["id"] == odd)
+    assert shown["members"] == [] and shown["status"]
+    r = call(server, "GET", f"/reports/{odd}/pdf_preview", analyst)
+    assert 400 <= r.status_code < 500 and r.json()["description"]
 
 
 def test_other_workspace_sees_nothing(server: LiveServer, world: World, ready: dict) -> None:

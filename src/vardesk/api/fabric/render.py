@@ -103,7 +103,8 @@ def _member_doc(m: Any, g: Any) -> dict[str, Any]:
 def report(request: Request, view: CaseView, **extra: Any) -> dict[str, Any]:
     c = view.case
     opts = dict(c.external_ids.get(FABRIC) or {})
-    proband, _ = view.proband
+    # a case made elsewhere may have no members yet (a bare native create): shown with what it has
+    proband = view.proband[0] if view.members else None
     by_rel: dict[str, Any] = {}
     for m, _g in view.members:
         by_rel.setdefault(m.relation, m)
@@ -131,8 +132,8 @@ def report(request: Request, view: CaseView, **extra: Any) -> dict[str, Any]:
         "filter_name": None,
         "assay_type_id": None,
         "disease_id": opts.get("disease_id"),
-        "genome_id": proband.genome_id,
-        "proband_sex": REPORT_SEX.get(proband.sex, "u"),
+        "genome_id": proband.genome_id if proband else None,
+        "proband_sex": REPORT_SEX.get(proband.sex, "u") if proband else "u",
         "mother_genome_id": getattr(by_rel.get("MOTHER"), "genome_id", None),
         "father_genome_id": getattr(by_rel.get("FATHER"), "genome_id", None),
         "sibling_genome_id": getattr(sibling, "genome_id", None),
@@ -144,7 +145,9 @@ def report(request: Request, view: CaseView, **extra: Any) -> dict[str, Any]:
         "members": [_member_doc(m, g) for m, g in view.members] if c.type is CaseType.QUINTET else None,
         "hpo_terms": [t["id"] for t in c.hpo_terms] or None,
         "phevor_terms": None,
-        "variant_report_id": proband.genome_id,  # a genome's annotated variants (routes_analysis)
+        "variant_report_id": proband.genome_id
+        if proband
+        else None,  # a genome's annotated variants (routes_analysis)
         "vaast_report_id": opts.get("vaast_report_id"),
         "include_cosmic": bool(opts.get("include_cosmic")),
         "score_indels": bool(opts.get("score_indels")),
