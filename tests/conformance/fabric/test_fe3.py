@@ -249,6 +249,8 @@ def test_phi_lands_in_the_patient_fields(server: LiveServer, analyst: tuple[str,
     assert fields["First Name"] == "John" and fields["Patient DOB"] == "2021-01-01"
     assert fields["Specimen Type"] == "Blood" and fields["Ordering Physician"] == "Dr. Med"
     assert fields["Mother DOB"] == "1965-11-30"
+    patient = call(server, "GET", f"/reports/{duo['id']}", analyst).json()["patient_dict"]
+    assert (patient["dob_year"], patient["dob_month"], patient["dob_day"]) == (2021, 1, 1)  # ISO, read
 
 
 # -- F3 ------------------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from starlette.requests import Request
 
 from vardesk import __version__
 from vardesk.api.fabric.common import stamp
+from vardesk.cases.reporting import parse_date
 from vardesk.cases.service import CaseView
 from vardesk.cases.structural import StructuralVariant
 from vardesk.domain.cases import CaseType, Panel, ReportVariant, VariantEvent
@@ -112,9 +113,9 @@ def report(request: Request, view: CaseView, **extra: Any) -> dict[str, Any]:
     relative = next((m for m, _ in view.members if m is not proband), None)
     pf = c.patient_fields
     patient = {v: pf[k] for k, v in PATIENT_DICT.items() if pf.get(k) not in (None, "")}
-    dob = str(pf.get("Patient DOB") or "").split("/")
-    if len(dob) == 3 and all(p.strip().isdigit() for p in dob):
-        patient.update(dob_month=int(dob[0]), dob_day=int(dob[1]), dob_year=int(dob[2]))
+    dob = parse_date(pf.get("Patient DOB"))  # the launchers' M/D/YYYY or FE3's ISO, as the PDF reads it
+    if dob is not None:
+        patient.update(dob_month=dob.month, dob_day=dob.day, dob_year=dob.year)
     duo = c.type is CaseType.DUO
     doc = {
         "id": c.id,
