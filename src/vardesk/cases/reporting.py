@@ -191,7 +191,7 @@ class ReportService:
         first, last = facts.get("first_name", ""), facts.get("last_name", "")
         if not (first or last):
             first = facts.get("full_name", "")
-        elif "full_name" in facts and facts["full_name"].lower() not in (f"{first} {last}".strip().lower(),):
+        elif "full_name" in facts and facts["full_name"].lower() != f"{first} {last}".strip().lower():
             extra[named["full_name"]] = facts["full_name"]  # a name that is not the first and last given
         signatures = []
         if case.last_interpreter_id:

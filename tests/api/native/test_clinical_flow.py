@@ -384,9 +384,9 @@ def test_interpret_preview_approve_final(
     assert r.status_code == 200, r.text
     r = api(server, "GET", "/analysis/clinical/TRIO1/report/preview?study=giab:default", analyst)
     assert r.status_code == 200 and r.content.startswith(b"%PDF"), r.text[:300]
-    (tmp_path / "draft.pdf").write_bytes(r.content)
-    draft = pdftools.text(tmp_path / "draft.pdf") if pdftools.POPPLER else ""
     if pdftools.POPPLER:
+        (tmp_path / "draft.pdf").write_bytes(r.content)
+        draft = pdftools.text(tmp_path / "draft.pdf")
         assert "Not yet classified" in draft and "PENDING CLASSIFICATION" in draft and "NEGATIVE" not in draft
     # the finding is updated by the id it is shown with (and, below, by its reportVariantId)
     r = api(
