@@ -68,3 +68,20 @@ def test_summary_follows_the_primary_findings() -> None:
 def test_page_size_is_a4_or_letter() -> None:
     with pytest.raises(ValueError, match="page size"):
         sample_document(page_size="Legal")
+
+
+def _unclassified() -> Finding:
+    return Finding(gene="SCN1A", hgvs_c="c.1A>G", classification=None, zygosity=Zygosity.HETEROZYGOUS)
+
+
+def test_a_draft_shows_an_unclassified_finding_and_never_reads_negative() -> None:
+    doc = sample_document(ReportStatus.PREVIEW, primary_findings=(_unclassified(),), results_summary="")
+    assert doc.summary == "PENDING CLASSIFICATION" and doc.unclassified == (_unclassified(),)
+    assert _unclassified().classification_label == "Not yet classified"
+    assert _unclassified().classification_css == "cls-none"
+
+
+@pytest.mark.parametrize("status", [ReportStatus.FINAL, ReportStatus.AMENDED])
+def test_a_signed_report_has_every_finding_classified(status: ReportStatus) -> None:
+    with pytest.raises(ValueError, match="classified"):
+        sample_document(status, secondary_findings=(_unclassified(),))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -32,11 +33,86 @@ _MODE = {
 }
 
 
-def _date(value: Any) -> date | None:
+_MDY = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4}|\d{2})")
+
+
+def parse_date(value: Any, today: date | None = None) -> date | None:
+    """A date as the faces write it: ISO ``2000-01-31`` (a time after it ignored) or Fabric's US
+    ``1/31/2000`` and ``1/31/00`` (a two-digit year is this century's up to this year, else the last's)."""
+    text = str(value or "").strip()
+    if not text:
+        return None
     try:
-        return date.fromisoformat(str(value)[:10]) if value else None
+        return date.fromisoformat(text[:10])
+    except ValueError:
+        pass
+    m = _MDY.fullmatch(text)
+    if m is None:
+        return None
+    month, day, year = (int(g) for g in m.groups())
+    if len(m.group(3)) == 2:
+        this_year = (today or date.today()).year
+        year += 2000 if 2000 + year <= this_year else 1900
+    try:
+        return date(year, month, day)
     except ValueError:
         return None
+
+
+# Each patient and specimen fact the report prints once, and the patient-field names the faces and the
+# patient-info files write it under (compared ignoring case and spacing); other fields print as they are.
+FACT_NAMES = {
+    "first_name": ("First Name", "Patient First Name", "Given Name"),
+    "last_name": ("Last Name", "Patient Last Name", "Family Name", "Surname"),
+    "full_name": ("Patient Name", "Name", "Full Name"),
+    "dob": ("Patient DOB", "DOB", "Date of Birth", "Patient Date of Birth", "Birth Date"),
+    "sex": ("Patient Sex", "Sex", "Gender", "Patient Gender"),
+    "mrn": ("MRN", "Patient MRN", "Medical Record Number"),
+    "ethnicity": ("Patient Ethnicity", "Ethnicity"),
+    "accession": ("Accession ID", "Accession", "Accession Number"),
+    "specimen_type": ("Specimen Type", "Sample Type"),
+    "collected": ("Date Specimen Collected", "Specimen Collected", "Collection Date", "Date Collected"),
+    "received": ("Date Specimen Received", "Specimen Received", "Received Date", "Date Received"),
+    "physician": ("Ordering Physician", "Physician"),
+    "indication": ("Indication for Testing", "Indication"),
+}
+_FACT_OF = {" ".join(n.lower().split()): fact for fact, names in FACT_NAMES.items() for n in names}
+_SEX_WORDS = {
+    "m": rm.Sex.MALE, "male": rm.Sex.MALE, "f": rm.Sex.FEMALE, "female": rm.Sex.FEMALE,
+}  # fmt: skip
+_DOMAIN_SEX = {DomainSex.MALE: rm.Sex.MALE, DomainSex.FEMALE: rm.Sex.FEMALE}
+_DATE_FACTS = ("dob", "collected", "received")
+
+
+def patient_facts(
+    fields: dict[str, Any], today: date
+) -> tuple[dict[str, Any], dict[str, str], dict[str, str]]:
+    """The canonical facts among a case's patient fields (dates parsed, sex as the report words it) and the
+    fields left to print as extra rows: those with no canonical home, a value that cannot be read (an
+    unreadable date), and a second field that contradicts the first one given for the same fact; third, the
+    field name each fact was read from."""
+    facts: dict[str, Any] = {}
+    extra: dict[str, str] = {}
+    named: dict[str, str] = {}
+    for name, raw in fields.items():
+        text = str(raw if raw is not None else "").strip()
+        fact = _FACT_OF.get(" ".join(str(name).lower().split()))
+        if fact is None:
+            extra[str(name)] = str(raw if raw is not None else "")
+            continue
+        if not text:
+            continue
+        value: Any = text
+        if fact in _DATE_FACTS:
+            value = parse_date(text, today)
+        elif fact == "sex":
+            value = _SEX_WORDS.get(text.lower())
+        if value is None or (fact in facts and facts[fact] != value):
+            extra[str(name)] = text  # shown as entered rather than lost or silently overridden
+        else:
+            facts[fact] = value
+            named.setdefault(fact, str(name))
+    return facts, extra, named
 
 
 def _finding(rv: ReportVariant, build: str) -> rm.Finding:
@@ -50,7 +126,7 @@ def _finding(rv: ReportVariant, build: str) -> rm.Finding:
     return rm.Finding(
         gene=rv.gene or "intergenic",
         hgvs_c=rv.hgvs_c or f"g.{rv.pos}{rv.ref}>{rv.alt}",
-        classification=rm.Classification(rv.classification),
+        classification=rm.Classification(rv.classification) if rv.classification else None,
         zygosity=zyg,
         transcript=rv.transcript,
         hgvs_p=rv.hgvs_p,
@@ -75,7 +151,7 @@ class ReportService:
         pf = case.patient_fields
         reported = [v for v in variants if v.to_report is not ToReport.DO_NOT_REPORT]
         missing = [f"{v.gene} {v.hgvs_c}".strip() for v in reported if not v.classification]
-        if missing:
+        if missing and status.signed:  # a preview shows them as not yet classified; sign-out needs all
             raise Unprocessable(
                 "variants marked for the report have no classification: " + ", ".join(missing)
             )
@@ -86,9 +162,37 @@ class ReportService:
             with self.ctx.uow() as uow:
                 panel = uow.panels.get(case.panel_id)
         proband_member, _ = view.proband
-        sex = {DomainSex.MALE: rm.Sex.MALE, DomainSex.FEMALE: rm.Sex.FEMALE}.get(
-            proband_member.sex, rm.Sex.UNKNOWN
+        facts, extra, named = patient_facts(pf, self.ctx.clock().date())
+        individual = None
+        if proband_member.individual_id:
+            with self.ctx.uow() as uow:
+                individual = uow.individuals.get(proband_member.individual_id)
+
+        def settled(fact: str, known: Any) -> Any:
+            """What the case or its members already record wins (the analysis used it); a patient field
+            saying otherwise stays visible as its own row."""
+            entered = facts.get(fact)
+            if known and entered is not None and entered != known:
+                extra[named[fact]] = entered.value if isinstance(entered, rm.Sex) else str(entered)
+            return known or entered
+
+        sex = settled(
+            "sex",
+            _DOMAIN_SEX.get(proband_member.sex) or (individual and _DOMAIN_SEX.get(individual.sex)),
         )
+        accession = settled("accession", case.accession_id) or ""
+        if individual is not None:  # the pedigree's record fills what the patient fields leave empty
+            if not any(f in facts for f in ("first_name", "last_name", "full_name")) and individual.name:
+                facts["full_name"] = individual.name
+            if "dob" not in facts and parse_date(individual.date_of_birth):
+                facts["dob"] = parse_date(individual.date_of_birth)
+            if "ethnicity" not in facts and individual.ethnicity:
+                facts["ethnicity"] = individual.ethnicity
+        first, last = facts.get("first_name", ""), facts.get("last_name", "")
+        if not (first or last):
+            first = facts.get("full_name", "")
+        elif "full_name" in facts and facts["full_name"].lower() != f"{first} {last}".strip().lower():
+            extra[named["full_name"]] = facts["full_name"]  # a name that is not the first and last given
         signatures = []
         if case.last_interpreter_id:
             signatures.append(rm.Signature("Interpreted by", names.get(case.last_interpreter_id, "")))
@@ -114,7 +218,7 @@ class ReportService:
             ),
             report=rm.ReportInfo(
                 report_id=case.code,
-                accession=case.accession_id or str(pf.get("Accession ID", "")),
+                accession=accession,
                 status=status,
                 report_date=(case.report_approved_date or self.ctx.clock()).date(),
                 version=case.version,
@@ -125,27 +229,27 @@ class ReportService:
                 else "",
             ),
             patient=rm.Patient(
-                first_name=str(pf.get("First Name", "")),
-                last_name=str(pf.get("Last Name", "")),
-                date_of_birth=_date(pf.get("Patient DOB")),
-                sex=sex,
-                mrn=str(pf.get("MRN", "")),
-                ethnicity=str(pf.get("Patient Ethnicity", "")),
+                first_name=first,
+                last_name=last,
+                date_of_birth=facts.get("dob"),
+                sex=sex or rm.Sex.UNKNOWN,
+                mrn=facts.get("mrn", ""),
+                ethnicity=facts.get("ethnicity", ""),
             ),
             specimen=rm.Specimen(
-                type=str(pf.get("Specimen Type", "")),
+                type=facts.get("specimen_type", ""),
                 sample_id=proband_member.label,
-                collected=_date(pf.get("Date Specimen Collected")),
-                received=_date(pf.get("Date Specimen Received")),
+                collected=facts.get("collected"),
+                received=facts.get("received"),
             ),
-            physician=rm.Physician(str(pf["Ordering Physician"])) if pf.get("Ordering Physician") else None,
+            physician=rm.Physician(facts["physician"]) if facts.get("physician") else None,
             test=rm.TestInfo(
                 name=panel.name if panel else f"{case.type.value.replace('_', ' ').title()} analysis",
                 code=panel.test_code if panel else "",
                 panel_name=panel.name if panel else "",
                 panel_version=panel.version if panel else "",
                 genes_count=len(panel.genes) if panel else None,
-                indication=str(pf.get("Indication for Testing", "")),
+                indication=facts.get("indication", ""),
                 hpo_terms=tuple(rm.HpoTerm(t["id"], t.get("name") or t["id"]) for t in case.hpo_terms),
                 methodology=panel.methodology if panel else "",
                 limitations=panel.limitations if panel else "",
@@ -159,7 +263,7 @@ class ReportService:
             qc=tuple(rm.QcMetric(str(k), str(v)) for k, v in case.qc_data.items()),
             signatures=tuple(signatures),
             page_size=s.report_page_size,
-            extra={k: str(v) for k, v in pf.items()},
+            extra=extra,
             not_interpretable_reason=self._not_interpretable(view),
             synthetic_banner=SYNTHETIC_BANNER if any(d["synthetic"] for _, d in sources) else "",
             annotation_sources=tuple(f"{rel}: {d['label']}" for rel, d in sources),

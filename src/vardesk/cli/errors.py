@@ -12,19 +12,10 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
-from vardesk.domain.errors import VardeskError
+from vardesk.domain.errors import VardeskError, error_text
 
 EXIT_ERROR = 1
 EXIT_INTERRUPTED = 130
-
-
-def describe(exc: VardeskError) -> str:
-    """The error as the native API words it: ``line N: …`` when the error points into a file."""
-    message = exc.message
-    line = exc.details.get("line")
-    if line is not None and f"line {line}" not in message:
-        message = f"line {line}: {message}"
-    return message
 
 
 def _os_reason(exc: OSError) -> str:
@@ -46,7 +37,7 @@ def _database_reason(exc: BaseException) -> str | None:
 def reason_for(exc: BaseException) -> str:
     """One line that says what went wrong, for any exception a command can raise."""
     if isinstance(exc, VardeskError):
-        return describe(exc)
+        return error_text(exc)
     database = _database_reason(exc)
     if database is not None:
         return database

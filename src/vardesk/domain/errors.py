@@ -16,6 +16,16 @@ class VardeskError(Exception):
         self.details = details
 
 
+def error_text(exc: VardeskError) -> str:
+    """The message every face, the command line and a failed job show: ``line N: …`` when the error points
+    into a file (its ``line`` detail) and the message does not already say so."""
+    message = exc.message
+    line = exc.details.get("line")
+    if line is not None and f"line {line}" not in message:
+        message = f"line {line}: {message}"
+    return message
+
+
 class Invalid(VardeskError):
     """The request or an input file is malformed (4xx). ``details`` may carry ``line`` for files."""
 

@@ -22,7 +22,7 @@ from sqlalchemy import update
 
 from vardesk.catalog import tables as t
 from vardesk.domain.enums import JobState
-from vardesk.domain.errors import VardeskError
+from vardesk.domain.errors import VardeskError, error_text
 from vardesk.jobs.context import JobCancelled, JobContext
 from vardesk.jobs.registry import get_tool
 from vardesk.services.context import ServiceContext
@@ -184,7 +184,7 @@ class LocalExecutor:
             except JobCancelled:
                 self._finish(job_id, JobState.CANCELLED, error="cancelled on request")
             except VardeskError as exc:
-                self._finish(job_id, JobState.FAILED, error=exc.message)
+                self._finish(job_id, JobState.FAILED, error=error_text(exc))
             except Exception as exc:
                 log.error("job crashed", extra={"job_id": job.code, "tool": job.tool}, exc_info=True)
                 self._finish(

@@ -19,6 +19,8 @@ NO_REPORTABLE_VARIANTS = (
     "uncertain significance, related to the indication for testing were detected in the genes analysed."
 )
 NO_SECONDARY_FINDINGS = "No reportable secondary findings were identified."
+NOT_CLASSIFIED = "Not yet classified"
+PENDING_CLASSIFICATION = "PENDING CLASSIFICATION"
 NOT_INTERPRETABLE = "NOT INTERPRETABLE"
 NOT_INTERPRETABLE_STATEMENT = (
     "The analysis could not be interpreted, so this report makes no statement about the presence or absence "
@@ -192,7 +194,7 @@ class Finding:
 
     gene: str
     hgvs_c: str
-    classification: Classification
+    classification: Classification | None  # None: not yet classified (a draft only; never signed)
     zygosity: Zygosity
     transcript: str = ""
     hgvs_p: str = ""
@@ -208,6 +210,14 @@ class Finding:
         bad = [c for c in self.criteria if not _CRITERION.match(c)]
         if bad:
             raise ValueError(f"not ACMG/AMP criteria codes: {', '.join(bad)}")
+
+    @property
+    def classification_label(self) -> str:
+        return self.classification.value if self.classification else NOT_CLASSIFIED
+
+    @property
+    def classification_css(self) -> str:
+        return self.classification.css_class if self.classification else "cls-none"
 
 
 @dataclass(frozen=True)
@@ -258,15 +268,24 @@ class ReportDocument:
     def __post_init__(self) -> None:
         if self.page_size not in ("A4", "Letter"):
             raise ValueError(f"page size must be A4 or Letter, not {self.page_size!r}")
+        if self.report.status.signed and self.unclassified:
+            raise ValueError("a signed report needs every reported variant classified")
 
     @property
     def has_findings(self) -> bool:
         return bool(self.primary_findings or self.secondary_findings)
 
     @property
+    def unclassified(self) -> tuple[Finding, ...]:
+        """Reported variants not yet classified: a draft shows them as such; a signed report has none."""
+        return tuple(
+            f for f in (*self.primary_findings, *self.secondary_findings) if f.classification is None
+        )
+
+    @property
     def summary(self) -> str:
         """The headline result: NOT INTERPRETABLE when the analysis could not see the genes; else given, or
-        POSITIVE / UNCERTAIN / NEGATIVE from the primary findings."""
+        POSITIVE / PENDING CLASSIFICATION (a draft) / UNCERTAIN / NEGATIVE from the primary findings."""
         if self.not_interpretable_reason:
             return NOT_INTERPRETABLE
         if self.results_summary:
@@ -274,6 +293,8 @@ class ReportDocument:
         tiers = {f.classification for f in self.primary_findings}
         if tiers & {Classification.PATHOGENIC, Classification.LIKELY_PATHOGENIC}:
             return "POSITIVE"
+        if None in tiers:  # never NEGATIVE while a primary finding awaits its classification
+            return PENDING_CLASSIFICATION
         if Classification.UNCERTAIN_SIGNIFICANCE in tiers:
             return "UNCERTAIN"
         return "NEGATIVE"

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from vardesk.domain.access import Actor
 from vardesk.domain.enums import GenomeState
-from vardesk.domain.errors import Conflict, Invalid, VardeskError
+from vardesk.domain.errors import Conflict, Invalid, VardeskError, error_text
 from vardesk.domain.models import Job, VcfFile
 from vardesk.ingest.pipeline import ingest_vcf
 from vardesk.jobs.context import JobContext
@@ -141,7 +141,7 @@ def run_variant_index(ctx: JobContext) -> dict[str, Any]:
         try:
             result, annotated = _index_one(ctx, services, vcf, base, share)
         except VardeskError as exc:
-            indexing.set_state(file_id, GenomeState.FAILED, exc.message)
+            indexing.set_state(file_id, GenomeState.FAILED, error_text(exc))
             raise
         except Exception as exc:
             indexing.set_state(

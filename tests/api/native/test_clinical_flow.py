@@ -12,6 +12,7 @@ import pytest
 import requests
 
 from tests.conftest import TESTDATA, LiveServer
+from tests.reports import pdftools
 from tests.world import World, build_world
 from vardesk.annotate.bundle import build_bundle
 from vardesk.domain.enums import Role
@@ -372,6 +373,21 @@ def test_interpret_preview_approve_final(
     target = findings(server, analyst)[0]
     vid = target["attributes"]["vardesk"]["reportVariantId"]
     hgvs_c = target["attributes"]["vardesk"]["hgvsC"]
+    # marked for the report before it is classified: the preview (a draft) shows it as such
+    r = api(
+        server,
+        "POST",
+        f"/analysis/clinical/TRIO1/variant/{target['id']}/update?study=giab:default",
+        analyst,
+        json={"toReport": "PRIMARY_FINDING"},
+    )
+    assert r.status_code == 200, r.text
+    r = api(server, "GET", "/analysis/clinical/TRIO1/report/preview?study=giab:default", analyst)
+    assert r.status_code == 200 and r.content.startswith(b"%PDF"), r.text[:300]
+    if pdftools.POPPLER:
+        (tmp_path / "draft.pdf").write_bytes(r.content)
+        draft = pdftools.text(tmp_path / "draft.pdf")
+        assert "Not yet classified" in draft and "PENDING CLASSIFICATION" in draft and "NEGATIVE" not in draft
     # the finding is updated by the id it is shown with (and, below, by its reportVariantId)
     r = api(
         server,

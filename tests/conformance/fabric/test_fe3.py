@@ -249,6 +249,8 @@ def test_phi_lands_in_the_patient_fields(server: LiveServer, analyst: tuple[str,
     assert fields["First Name"] == "John" and fields["Patient DOB"] == "2021-01-01"
     assert fields["Specimen Type"] == "Blood" and fields["Ordering Physician"] == "Dr. Med"
     assert fields["Mother DOB"] == "1965-11-30"
+    patient = call(server, "GET", f"/reports/{duo['id']}", analyst).json()["patient_dict"]
+    assert (patient["dob_year"], patient["dob_month"], patient["dob_day"]) == (2021, 1, 1)  # ISO, read
 
 
 # -- F3 ------------------------------------------------------------------------------------------------
@@ -303,7 +305,8 @@ def test_upload_refusals_write_nothing(
     cols = lines[first].split(b"\t")
     lines[first] = b"\t".join([cols[0], b"12x", *cols[2:]])
     r = upload(url, analyst, b"\n".join(lines), "bad.vcf", genome_name="bad")
-    assert 400 <= r.status_code < 500 and "POS '12x' is not a number" in r.json()["description"], r.text
+    assert 400 <= r.status_code < 500, r.text  # worded with its line, exactly as the native face does
+    assert r.json()["description"] == f"line {first + 1}: POS '12x' is not a number"
     r = upload(url, analyst, b"this is not a VCF\n", "junk.vcf", genome_name="junk")
     assert 400 <= r.status_code < 500 and r.json()["description"]
     wrong = hashlib.md5(b"other bytes").hexdigest()

@@ -4,6 +4,7 @@ them."""
 from __future__ import annotations
 
 import base64
+import gzip
 import hashlib
 import json
 import re
@@ -169,6 +170,27 @@ def test_upload_quirks_checksum_and_errors(
     assert r.status_code == 400 and r.json()["description"]
     r = upload(server, analyst, 999999, vcf["vcf"], "genome_label=X&genome_sex=male")
     assert r.status_code == 404 and r.json()["description"]
+
+
+def bad_pos(plain: bytes) -> tuple[bytes, int]:
+    """The VCF with its first record's POS spoilt, and that record's 1-based line number."""
+    lines = plain.split(b"\n")
+    first = next(i for i, line in enumerate(lines) if line and not line.startswith(b"#"))
+    cols = lines[first].split(b"\t")
+    lines[first] = b"\t".join([cols[0], b"abc", *cols[2:]])
+    return b"\n".join(lines), first + 1
+
+
+@pytest.mark.parametrize("kind", ["vcf", "vcf.gz"])
+def test_upload_error_names_the_line_as_the_native_face_does(
+    server: LiveServer, analyst: tuple[str, str], project: dict, vcf: dict[str, bytes], kind: str
+) -> None:
+    body, line = bad_pos(vcf["vcf"])
+    if kind == "vcf.gz":
+        body = gzip.compress(body)
+    r = upload(server, analyst, project["id"], body, "genome_label=Bad&genome_sex=male")
+    assert r.status_code == 400, r.text
+    assert r.json()["description"] == f"line {line}: POS 'abc' is not a number"
 
 
 def test_genome_reads(

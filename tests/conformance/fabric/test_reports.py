@@ -5,11 +5,15 @@ JSON Patch updates, the confirmation round trip, status and PDFs."""
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
 
 import pytest
+import requests
 
 from tests.conformance.fabric.conftest import call, raw, wait
 from tests.conftest import LiveServer
+from tests.reports import pdftools
 from tests.world import World
 from vardesk.domain.enums import Role
 from vardesk.services.container import Services
@@ -223,6 +227,110 @@ def test_variants_patch_notes_confirmation_status_pdfs(
     assert r.headers["content-disposition"] == f"attachment; filename=report_{ready['id']}.pdf"
     assert call(server, "GET", f"{base}/pdf_preview", analyst).status_code == 422
     assert call(server, "GET", base, analyst).json()["report_approved_date"]
+
+
+@pytest.fixture(scope="module")
+def draft(server: LiveServer, analyst: tuple[str, str], setup: dict) -> dict:
+    """A second panel report of the proband, reviewed but never approved."""
+    cr = launch(server, analyst, {"report_type": "panel", "proband_genome_id": setup["genome"], "filter_id": None,
+                                  "panel_id": setup["panel"], "accession_id": "ACC-DRAFT"})  # fmt: skip
+
+    def done() -> dict | None:
+        doc = call(server, "GET", f"/reports/{cr['id']}", analyst).json()
+        assert doc["status"] != "FAILED", doc
+        return doc if doc["status"] == "READY TO REVIEW" else None
+
+    return wait(done)
+
+
+def preview_text(server: LiveServer, who: tuple[str, str], report_id: int, tmp_path: Path) -> str:
+    r = call(server, "GET", f"/reports/{report_id}/pdf_preview", who)
+    assert r.status_code == 200 and r.content[:4] == b"%PDF", r.text[:300]
+    pdf = tmp_path / "preview.pdf"
+    pdf.write_bytes(r.content)
+    return pdftools.text(pdf)
+
+
+@pytest.mark.skipif(not pdftools.POPPLER, reason="poppler-utils not installed")
+def test_preview_shows_a_reported_variant_not_yet_classified(
+    server: LiveServer, analyst: tuple[str, str], draft: dict, tmp_path: Path
+) -> None:
+    base = f"/reports/{draft['id']}"
+    v = call(server, "GET", f"{base}/variants", analyst).json()["objects"][0]
+    ops = [{"op": "replace", "path": "/to_report", "value": "PRIMARY_FINDING"}]
+    hdr = {"Content-Type": "application/json-patch+json"}
+    r = call(server, "PATCH", f"{base}/variants/{v['id']}", analyst, data=json.dumps(ops), headers=hdr)
+    assert r.status_code == 200 and r.json()["classification"] in (None, ""), r.text
+    text = preview_text(server, analyst, draft["id"], tmp_path)
+    assert "Not yet classified" in text and v["hgvs_c"] in text
+    # a draft awaiting a classification never reads as a negative result
+    assert "Result: PENDING CLASSIFICATION" in text and "NEGATIVE" not in text
+    # sign-out still needs every reported variant classified
+    assert call(server, "GET", f"{base}/pdf_report", analyst).status_code == 422
+
+
+@pytest.mark.skipif(not pdftools.POPPLER, reason="poppler-utils not installed")
+def test_patient_fields_fill_the_report_rows_once(
+    server: LiveServer, analyst: tuple[str, str], draft: dict, tmp_path: Path
+) -> None:
+    fields = {"Patient Last Name": "Doe", "Patient First Name": "John", "Patient DOB": "1/1/2000",
+              "Patient Sex": "Male", "Date Specimen Collected": "9/9/14", "Date Specimen Received": "2014-09-13",
+              "Specimen Type": "Blood", "Patient Age": "24", "Ordering Physician": "Paul Billings"}  # fmt: skip
+    r = call(
+        server, "POST", f"/reports/{draft['id']}/patient_fields", analyst, **raw(json.dumps(fields).encode())
+    )
+    assert r.status_code == 200, r.text
+    text = preview_text(server, analyst, draft["id"], tmp_path)
+    rows = {" ".join(line.split()) for line in text.splitlines()}
+    assert any(re.search(r"\bName DOE, John\b", row) for row in rows), text
+    assert any(re.search(r"\bDOB 2000-01-01\b", row) for row in rows), text
+    assert any(re.search(r"\bSex Male\b", row) for row in rows), text
+    assert any(re.search(r"\bCollected 2014-09-09\b", row) for row in rows), text
+    assert any(re.search(r"\bReceived 2014-09-13\b", row) for row in rows), text
+    assert any(re.search(r"\bType Blood\b", row) for row in rows), text
+    assert len(re.findall(r"\bMale\b", text)) == 1 and "Unknown" not in text
+    for name in ("Patient Sex", "Patient DOB", "Patient First Name", "Patient Last Name", "Date Specimen"):
+        assert name not in text, name
+    assert "1/1/2000" not in text and "Paul Billings" in text
+    assert any(re.search(r"\bPatient Age 24\b", row) for row in rows), text  # no canonical home: its own row
+
+
+def test_one_odd_case_never_fails_the_list(
+    server: LiveServer,
+    world: World,
+    analyst: tuple[str, str],
+    setup: dict,
+    ready: dict,
+    module_services: Services,
+) -> None:
+    """A case made on the native face with no members (``{}``): every Fabric list still answers, showing it
+    with what it has; reading it alone answers too."""
+    actor = world.member("lab-a", Role.ANALYST).actor
+    fqn = module_services.projects.project_by_id(actor, setup["project"]).default_study_fqn
+    r = requests.post(
+        server.url + f"/api/v2/analysis/clinical/create?study={fqn}&includeResult=true",
+        json={},
+        auth=analyst,
+        timeout=60,
+    )
+    assert r.status_code == 200, r.text
+    code = r.json()["responses"][0]["results"][0]["id"]
+    odd = module_services.cases.get(actor, code, fqn).case.id
+    r = call(server, "GET", "/reports/", analyst)
+    assert r.status_code == 200, r.text
+    doc = next(d for d in r.json()["objects"] if d["id"] == odd)
+    assert doc["genome_id"] is None and doc["proband_sex"] == "u" and doc["project_id"] == setup["project"]
+    assert ready["id"] in [d["id"] for d in r.json()["objects"]]  # the other reports are all there
+    r = call(server, "GET", f"/reports/{odd}", analyst)
+    assert r.status_code == 200 and r.json()["id"] == odd, r.text
+    r = call(server, "GET", "/reports/?extended=True", analyst)
+    assert r.status_code == 200 and odd in [d["id"] for d in r.json()["objects"]], r.text
+    r = call(server, "GET", "/case_containers", analyst)
+    assert r.status_code == 200, r.text
+    shown = next(c for c in r.json()["objects"] if c["id"] == odd)
+    assert shown["members"] == [] and shown["status"]
+    r = call(server, "GET", f"/reports/{odd}/pdf_preview", analyst)
+    assert 400 <= r.status_code < 500 and r.json()["description"]
 
 
 def test_other_workspace_sees_nothing(server: LiveServer, world: World, ready: dict) -> None:

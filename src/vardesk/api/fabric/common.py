@@ -25,6 +25,7 @@ from vardesk.domain.errors import (
     Unauthenticated,
     Unprocessable,
     VardeskError,
+    error_text,
 )
 
 
@@ -63,7 +64,7 @@ def fabric_status(exc: VardeskError) -> int:
 
 
 def fabric_renderer(request: Request, exc: VardeskError, status: int) -> Response:
-    resp = JSON({"description": exc.message}, status_code=status)
+    resp = JSON({"description": error_text(exc)}, status_code=status)
     if status == 401:
         resp.headers["WWW-Authenticate"] = 'Basic realm="vardesk"'
     return resp

@@ -9,6 +9,7 @@ from starlette.requests import Request
 
 from vardesk import __version__
 from vardesk.api.fabric.common import stamp
+from vardesk.cases.reporting import parse_date
 from vardesk.cases.service import CaseView
 from vardesk.cases.structural import StructuralVariant
 from vardesk.domain.cases import CaseType, Panel, ReportVariant, VariantEvent
@@ -103,7 +104,8 @@ def _member_doc(m: Any, g: Any) -> dict[str, Any]:
 def report(request: Request, view: CaseView, **extra: Any) -> dict[str, Any]:
     c = view.case
     opts = dict(c.external_ids.get(FABRIC) or {})
-    proband, _ = view.proband
+    # a case made elsewhere may have no members yet (a bare native create): shown with what it has
+    proband = view.proband[0] if view.members else None
     by_rel: dict[str, Any] = {}
     for m, _g in view.members:
         by_rel.setdefault(m.relation, m)
@@ -111,9 +113,9 @@ def report(request: Request, view: CaseView, **extra: Any) -> dict[str, Any]:
     relative = next((m for m, _ in view.members if m is not proband), None)
     pf = c.patient_fields
     patient = {v: pf[k] for k, v in PATIENT_DICT.items() if pf.get(k) not in (None, "")}
-    dob = str(pf.get("Patient DOB") or "").split("/")
-    if len(dob) == 3 and all(p.strip().isdigit() for p in dob):
-        patient.update(dob_month=int(dob[0]), dob_day=int(dob[1]), dob_year=int(dob[2]))
+    dob = parse_date(pf.get("Patient DOB"))  # the launchers' M/D/YYYY or FE3's ISO, as the PDF reads it
+    if dob is not None:
+        patient.update(dob_month=dob.month, dob_day=dob.day, dob_year=dob.year)
     duo = c.type is CaseType.DUO
     doc = {
         "id": c.id,
@@ -131,8 +133,8 @@ def report(request: Request, view: CaseView, **extra: Any) -> dict[str, Any]:
         "filter_name": None,
         "assay_type_id": None,
         "disease_id": opts.get("disease_id"),
-        "genome_id": proband.genome_id,
-        "proband_sex": REPORT_SEX.get(proband.sex, "u"),
+        "genome_id": proband.genome_id if proband else None,
+        "proband_sex": REPORT_SEX.get(proband.sex, "u") if proband else "u",
         "mother_genome_id": getattr(by_rel.get("MOTHER"), "genome_id", None),
         "father_genome_id": getattr(by_rel.get("FATHER"), "genome_id", None),
         "sibling_genome_id": getattr(sibling, "genome_id", None),
@@ -144,7 +146,9 @@ def report(request: Request, view: CaseView, **extra: Any) -> dict[str, Any]:
         "members": [_member_doc(m, g) for m, g in view.members] if c.type is CaseType.QUINTET else None,
         "hpo_terms": [t["id"] for t in c.hpo_terms] or None,
         "phevor_terms": None,
-        "variant_report_id": proband.genome_id,  # a genome's annotated variants (routes_analysis)
+        "variant_report_id": proband.genome_id
+        if proband
+        else None,  # a genome's annotated variants (routes_analysis)
         "vaast_report_id": opts.get("vaast_report_id"),
         "include_cosmic": bool(opts.get("include_cosmic")),
         "score_indels": bool(opts.get("score_indels")),

@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from vardesk import __version__
-from vardesk.domain.errors import Invalid, VardeskError
+from vardesk.domain.errors import Invalid, VardeskError, error_text
 
 DEFAULT_LIMIT = 10
 MAX_LIMIT = 5000
@@ -129,10 +129,7 @@ def apply_include_exclude(results: list[Any], opts: Options) -> list[Any]:
 
 def error_event(exc: VardeskError | Exception, entry_id: str | None = None) -> dict[str, Any]:
     name = type(exc).__name__
-    message = exc.message if isinstance(exc, VardeskError) else str(exc)
-    line = exc.details.get("line") if isinstance(exc, VardeskError) else None
-    if line is not None and f"line {line}" not in message:
-        message = f"line {line}: {message}"
+    message = error_text(exc) if isinstance(exc, VardeskError) else str(exc)
     ev = {
         "type": "ERROR",
         "code": 0,
