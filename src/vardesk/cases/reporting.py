@@ -150,11 +150,8 @@ class ReportService:
         case = view.case
         pf = case.patient_fields
         reported = [v for v in variants if v.to_report is not ToReport.DO_NOT_REPORT]
-        missing = [f"{v.gene} {v.hgvs_c}".strip() for v in reported if not v.classification]
-        if missing and status.signed:  # a preview shows them as not yet classified; sign-out needs all
-            raise Unprocessable(
-                "variants marked for the report have no classification: " + ", ".join(missing)
-            )
+        if status.signed:  # a preview shows them as not yet classified; sign-out needs all
+            dc.check_classified(reported)
         build = next((g.build for _, g in view.members if g is not None), "")
         sources = [(m.relation.title(), describe(g)) for m, g in view.members if g is not None]
         panel = None

@@ -411,6 +411,7 @@ class CaseService:
             study, case = self.find(uow, actor, ref, study_ref)
             require_project_write(actor, study.project)
             dc.check_approval(case, actor.user_id, actor.role)
+            dc.check_classified(uow.report_variants.of_case(case.id or 0))
             members = [
                 (m, uow.genomes.get(m.genome_id) if m.genome_id else None)
                 for m in uow.case_members.of_case(case.id or 0)

@@ -339,6 +339,22 @@ def check_approval(case: Case, approver_id: int, approver_role: Role) -> None:
         raise Forbidden("four-eyes rule: the last interpreter of a case cannot approve it")
 
 
+def unclassified_reported(variants: list[ReportVariant]) -> list[str]:
+    """The variants marked for the report that have no classification yet ("GENE c.…"): a preview shows
+    them as not yet classified; approval and the signed report need every one classified."""
+    return [
+        f"{v.gene} {v.hgvs_c}".strip()
+        for v in variants
+        if v.to_report is not ToReport.DO_NOT_REPORT and not v.classification
+    ]
+
+
+def check_classified(variants: list[ReportVariant]) -> None:
+    missing = unclassified_reported(variants)
+    if missing:
+        raise Unprocessable("variants marked for the report have no classification: " + ", ".join(missing))
+
+
 def check_editable(case: Case) -> None:
     if case.status == APPROVED:
         raise Unprocessable("the case is approved and locked; create an amendment to change it")
