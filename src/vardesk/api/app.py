@@ -15,7 +15,7 @@ from vardesk import __version__
 from vardesk.api.errors import ErrorRenderers, install_handlers, native_renderer
 from vardesk.api.fabric import build_router as fabric_router
 from vardesk.api.fabric import fabric_renderer, fabric_status
-from vardesk.api.middleware import RequestLogMiddleware, SafeParamsMiddleware
+from vardesk.api.middleware import RequestLogMiddleware, SafeParamsMiddleware, SecurityHeadersMiddleware
 from vardesk.api.native import (
     openapi_docs,
     routes_clinical,
@@ -86,6 +86,7 @@ def create_app(
 
     app.add_middleware(SafeParamsMiddleware)
     app.add_middleware(RequestLogMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware)  # outside the others: every answer they make carries them
 
     renderers = ErrorRenderers()
     renderers.register(NATIVE_PREFIX, native_renderer)

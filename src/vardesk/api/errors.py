@@ -9,6 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import Match
 
 from vardesk.api.native.envelope import JSON, envelope, error_event, result
 from vardesk.domain.errors import (
@@ -74,6 +75,23 @@ class ErrorRenderers:
         return plain_renderer(request, exc, status if status is not None else status_for(exc))
 
 
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+def allowed_methods(request: Request) -> str:
+    """The methods some route answers at this path, for the ``Allow`` header of a 405 (RFC 9110 §15.5.6).
+
+    Starlette's own header names only the first route that matched the path, while one Fabric path is
+    often several routes (GET, PUT and DELETE on a genome), so every route is asked."""
+    routes = request.app.router.routes
+    allowed = []
+    for method in _METHODS:
+        scope = {**request.scope, "method": method}
+        if any(route.matches(scope)[0] is Match.FULL for route in routes):
+            allowed.append(method)
+    return ", ".join(allowed)
+
+
 def install_handlers(app, renderers: ErrorRenderers) -> None:  # type: ignore[no-untyped-def]
     @app.exception_handler(VardeskError)
     async def _domain(request: Request, exc: VardeskError) -> Response:
@@ -82,7 +100,15 @@ def install_handlers(app, renderers: ErrorRenderers) -> None:  # type: ignore[no
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         message = "no such endpoint" if exc.status_code == 404 else str(exc.detail)
-        return renderers.render(request, Invalid(message), exc.status_code)
+        allow = allowed_methods(request) if exc.status_code == 405 else ""
+        if allow:
+            message = f"{request.method} is not allowed here; use {allow}"
+        resp = renderers.render(request, Invalid(message), exc.status_code)
+        for key, value in (exc.headers or {}).items():
+            resp.headers.setdefault(key, value)
+        if allow:
+            resp.headers["Allow"] = allow
+        return resp
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> Response:
