@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import logging
+import re
+import tempfile
 from collections.abc import Callable
+from pathlib import Path
 
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -55,6 +58,34 @@ def plain_renderer(request: Request, exc: VardeskError, status: int) -> Response
     return JSON({"error": exc.code, "message": exc.message}, status_code=status)
 
 
+def server_roots(request: Request) -> list[str]:
+    """Directories of this server that an error message must never reveal."""
+    roots = {tempfile.gettempdir(), "/tmp", "/var/tmp"}
+    services = getattr(request.app.state, "services", None)
+    if services is not None:
+        data = services.settings.data_dir
+        roots |= {str(data), str(data.resolve())}
+        store = getattr(services, "store", None)
+        if store is not None and getattr(store, "root", None) is not None:
+            roots |= {str(store.root), str(Path(store.root).resolve())}
+    return sorted((r.rstrip("/") for r in roots if r and r != "/"), key=len, reverse=True)
+
+
+def without_server_paths(message: str, roots: list[str]) -> str:
+    """``message`` with every path under ``roots`` cut to its last component (``/srv/vardesk/blobs/x/
+    upload`` → ``upload``): a library's error text (htslib, OSError) often names the file it failed on."""
+
+    def last(m: re.Match[str]) -> str:
+        rest = m.group(1).strip("/")
+        return rest.rsplit("/", 1)[-1] if rest else "the server's directory"
+
+    for root in roots:
+        message = re.sub(
+            re.escape(root) + r"((?:/[^\s'\"`,;()\[\]<>]*)?)(?![^/\s'\"`,;()\[\]<>])", last, message
+        )
+    return message
+
+
 class ErrorRenderers:
     """Longest matching prefix wins; outside every face, a plain JSON error."""
 
@@ -68,6 +99,7 @@ class ErrorRenderers:
         self._by_prefix.sort(key=lambda x: -len(x[0]))
 
     def render(self, request: Request, exc: VardeskError, status: int | None = None) -> Response:
+        exc.message = without_server_paths(exc.message, server_roots(request))
         path = request.url.path
         for prefix, renderer, status_fn in self._by_prefix:
             if path == prefix or path.startswith(prefix + "/"):
