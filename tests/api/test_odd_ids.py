@@ -98,3 +98,10 @@ def test_the_messages_name_the_problem(server: tuple[LiveServer, tuple[str, str]
     assert r.json()["responses"][0]["events"][0]["message"] == f"job {odd} not found"
     r = requests.get(f"{srv.url}/api/v2/panels/{odd}/info", auth=auth, timeout=30)
     assert r.status_code == 400 and "panel id" in r.json()["responses"][0]["events"][0]["message"]
+
+
+@pytest.mark.parametrize("path", ["/api/v2/jobs/search?study=%00", "/fabric/projects?name=a%00b"])
+def test_a_nul_in_the_query_is_a_400(server: tuple[LiveServer, tuple[str, str]], path: str) -> None:
+    srv, auth = server
+    r = requests.get(srv.url + path, auth=auth, timeout=30)
+    assert r.status_code == 400 and "NUL character" in r.text, r.text

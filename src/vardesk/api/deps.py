@@ -29,6 +29,14 @@ def _catalog_id(value: object) -> int:
 CatalogId = Annotated[int, PlainValidator(_catalog_id, json_schema_input_type=int)]
 
 
+def reject_nul(request: Request) -> None:
+    """No path or query value may hold a NUL character: it is never part of an id, a code or a name, and
+    PostgreSQL refuses it in a query (a 500) where SQLite looks it up."""
+    values = [*request.path_params.values(), *(v for _, v in request.query_params.multi_items())]
+    if any("\x00" in str(v) for v in values):
+        raise Invalid("a path or query parameter holds a NUL character (%00)")
+
+
 def get_services(request: Request) -> Services:
     return request.app.state.services
 
