@@ -134,9 +134,18 @@ def load_settings(env: dict[str, str] | None = None, **overrides: Any) -> Settin
     return Settings(**coerced)
 
 
+def owner_only_umask() -> None:
+    """Everything this process creates from now on is readable by its owner alone (umask 077, never
+    loosened): the catalog, blobs, indexes, reports and scratch files hold patient data."""
+    os.umask(os.umask(0o077) | 0o077)
+
+
 def ensure_data_dir(settings: Settings) -> Settings:
-    """Create the data directory and, when no secret key is configured, load or create one there."""
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    """Create the data directory (0700) and, when no secret key is configured, load or create one there
+    (0600)."""
+    owner_only_umask()
+    settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    settings.data_dir.chmod(0o700)
     if settings.secret_key:
         return settings
     key_file = settings.data_dir / "secret.key"
@@ -144,4 +153,5 @@ def ensure_data_dir(settings: Settings) -> Settings:
         fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as fh:
             fh.write(secrets.token_urlsafe(48))
+    key_file.chmod(0o600)
     return replace(settings, secret_key=key_file.read_text().strip())

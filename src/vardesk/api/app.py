@@ -7,15 +7,16 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from starlette.requests import Request
 from starlette.responses import Response
 
 from vardesk import __version__
+from vardesk.api.deps import reject_nul
 from vardesk.api.errors import ErrorRenderers, install_handlers, native_renderer
 from vardesk.api.fabric import build_router as fabric_router
 from vardesk.api.fabric import fabric_renderer, fabric_status
-from vardesk.api.middleware import RequestLogMiddleware, SafeParamsMiddleware
+from vardesk.api.middleware import RequestLogMiddleware, SafeParamsMiddleware, SecurityHeadersMiddleware
 from vardesk.api.native import (
     openapi_docs,
     routes_clinical,
@@ -72,6 +73,7 @@ def create_app(
         description="Clinical genome interpretation server. Native REST API (OpenCGA v2 conventions) at "
         f"{NATIVE_PREFIX}, also mounted at {OPENCGA_PREFIX} for pyopencga.",
         default_response_class=JSON,
+        dependencies=[Depends(reject_nul)],
         # served by vardesk.api.pages from bundled assets, not from a CDN
         docs_url=None,
         redoc_url=None,
@@ -86,6 +88,7 @@ def create_app(
 
     app.add_middleware(SafeParamsMiddleware)
     app.add_middleware(RequestLogMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware)  # outside the others: every answer they make carries them
 
     renderers = ErrorRenderers()
     renderers.register(NATIVE_PREFIX, native_renderer)

@@ -5,13 +5,36 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from typing import Any
+from typing import Annotated, Any
 
+from pydantic import PlainValidator
+from pydantic_core import PydanticCustomError
 from starlette.requests import Request
 
 from vardesk.domain.access import Actor
 from vardesk.domain.errors import Invalid, Unauthenticated
+from vardesk.domain.ids import parse_id
 from vardesk.services.container import Services
+
+
+def _catalog_id(value: object) -> int:
+    try:
+        return parse_id(value, "")
+    except Invalid as exc:
+        raise PydanticCustomError("catalog_id", exc.message.strip()) from None
+
+
+# A numeric path parameter: a 400 naming the parameter for ``²``, ``-1``, ``1.5`` or 2**63 (never a 500
+# from an integer the database cannot hold).
+CatalogId = Annotated[int, PlainValidator(_catalog_id, json_schema_input_type=int)]
+
+
+def reject_nul(request: Request) -> None:
+    """No path or query value may hold a NUL character: it is never part of an id, a code or a name, and
+    PostgreSQL refuses it in a query (a 500) where SQLite looks it up."""
+    values = [*request.path_params.values(), *(v for _, v in request.query_params.multi_items())]
+    if any("\x00" in str(v) for v in values):
+        raise Invalid("a path or query parameter holds a NUL character (%00)")
 
 
 def get_services(request: Request) -> Services:

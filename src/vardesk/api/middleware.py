@@ -1,4 +1,5 @@
-"""ASGI middleware shared by every face: request ids and logging, and the X-fg-safe-params header."""
+"""ASGI middleware shared by every face: request ids and logging, the X-fg-safe-params header and the
+security headers every response carries."""
 
 from __future__ import annotations
 
@@ -38,6 +39,53 @@ class SafeParamsMiddleware:
                 scope = dict(scope)
                 scope["query_string"] = urlencode(pairs, encoding="utf-8").encode("ascii")
         await self.app(scope, receive, send)
+
+
+class SecurityHeadersMiddleware:
+    """Security headers on every response, whichever face or error handler produced it.
+
+    ``nosniff``, ``no-referrer`` and a CSP that forbids framing (``default-src 'none'`` for API answers;
+    a response that sets its own CSP, like the HTML pages, keeps it). ``Cache-Control: no-store`` on
+    every response to a request that carried credentials (its body may hold PHI), replacing whatever the
+    route set; other responses get it unless they set their own (the pages and static assets do).
+    """
+
+    CSP = b"default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+    FIXED = ((b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer"))
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    @staticmethod
+    def _credentialed(scope: Scope) -> bool:
+        if any(k.lower() == b"authorization" for k, _ in scope["headers"]):
+            return True
+        query = scope.get("query_string", b"").decode("latin-1")
+        return any(k == "sid" and v for k, v in parse_qsl(query, keep_blank_values=True))
+
+    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        credentialed = self._credentialed(scope)
+
+        async def send_wrapper(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                headers = [
+                    (k, v)
+                    for k, v in message.get("headers", [])
+                    if not (credentialed and k.lower() == b"cache-control")
+                ]
+                present = {k.lower() for k, _ in headers}
+                extra = [(k, v) for k, v in self.FIXED if k not in present]
+                if b"content-security-policy" not in present:
+                    extra.append((b"content-security-policy", self.CSP))
+                if b"cache-control" not in present:
+                    extra.append((b"cache-control", b"no-store"))
+                message["headers"] = headers + extra
+            await send(message)
+
+        await self.app(scope, receive, send_wrapper)
 
 
 def route_template(scope: Scope) -> str:

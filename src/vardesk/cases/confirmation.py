@@ -24,5 +24,7 @@ def confirmation_rows(data: bytes) -> list[tuple[str, int, str, str, str]]:
                     for alt in rec.alts or ():
                         rows.append((canonical_chrom(rec.chrom), rec.pos, rec.ref, alt, flt))
         except (OSError, ValueError) as exc:
-            raise Invalid(f"the confirmation file is not a readable VCF: {exc}") from None
+            # htslib names the scratch file it could not open: say what was wrong, not where
+            reason = str(exc).replace(f"'{path}'", "the file").replace(str(path), "the file")
+            raise Invalid(f"the confirmation file is not a readable VCF: {reason}") from None
     return rows

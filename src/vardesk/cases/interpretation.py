@@ -17,6 +17,7 @@ from vardesk.domain.cases import (
 )
 from vardesk.domain.enums import GenomeState
 from vardesk.domain.errors import Invalid, NotFound
+from vardesk.domain.ids import ascii_int
 from vardesk.services.context import ServiceContext, audit
 
 ACMG_CODE = r"^(PVS1|PS[1-4]|PM[1-6]|PP[1-5]|BA1|BS[1-4]|BP[1-7])(_(VeryStrong|Strong|Moderate|Supporting))?$"
@@ -90,8 +91,8 @@ class InterpretationService:
 
     def _variant(self, uow: UnitOfWork, case_id: int, variant_ref: int | str) -> ReportVariant:
         """A report variant of the case by its reportVariantId or by the id it is shown with."""
-        if isinstance(variant_ref, int) or str(variant_ref).strip().isdigit():
-            rv = uow.report_variants.get(int(variant_ref))
+        if isinstance(variant_ref, int) or ascii_int(str(variant_ref).strip()) is not None:
+            rv = uow.report_variants.get(variant_ref if isinstance(variant_ref, int) else int(variant_ref))
             if rv is None or rv.case_id != case_id:
                 raise NotFound(f"report variant {variant_ref} not found in this case")
             return rv

@@ -13,6 +13,7 @@ from vardesk.domain.access import Actor, require_role
 from vardesk.domain.cases import SecondaryAnalysisJob
 from vardesk.domain.enums import Role
 from vardesk.domain.errors import NotFound, Unprocessable
+from vardesk.domain.ids import ascii_int
 from vardesk.services.context import ServiceContext, audit
 
 ACCESSION_MAX = 128
@@ -61,8 +62,8 @@ class SecondaryAnalysisService:
     def get(self, actor: Actor, ref: str) -> SecondaryAnalysisJob:
         """One job by numeric id or uuid."""
         with self.ctx.uow() as uow:
-            if ref.isdigit():
-                job = uow.secondary_analysis_jobs.get(int(ref))
+            if ascii_int(ref) is not None:
+                job = uow.secondary_analysis_jobs.get(ascii_int(ref))
             else:
                 found = uow.secondary_analysis_jobs.search(actor.workspace_id, uuid=ref)
                 job = found[0] if found else None

@@ -12,6 +12,7 @@ from vardesk.domain.access import Actor, require_project_write
 from vardesk.domain.cases import Case, CaseEvent, CaseMember, CaseType
 from vardesk.domain.enums import GenomeState
 from vardesk.domain.errors import Conflict, Invalid, NotFound, Unprocessable, VardeskError
+from vardesk.domain.ids import numeric_id
 from vardesk.domain.models import Genome
 from vardesk.domain.refs import check_code
 from vardesk.services.context import ServiceContext, audit
@@ -114,7 +115,7 @@ class CaseService:
             study = self.projects.resolve_study(uow, actor, study_ref)
             case = uow.cases.by_code(study.study.id or 0, ref)
         if case is None:
-            case = uow.cases.by_uuid(ref) or (uow.cases.get(int(ref)) if ref.isdigit() else None)
+            case = uow.cases.by_uuid(ref) or (uow.cases.get(numeric_id(ref)) if numeric_id(ref) else None)
         if case is None or case.workspace_id != actor.workspace_id:
             raise NotFound(f"case {ref!r} not found")
         study = self.projects.study_by_id(uow, actor, case.study_id)
@@ -211,8 +212,8 @@ class CaseService:
 
     def _genome(self, uow: UnitOfWork, study: StudyView, ref: Any) -> Genome:
         g = None
-        if isinstance(ref, int) or str(ref).isdigit():
-            g = uow.genomes.get(int(ref))
+        if numeric_id(ref) is not None:
+            g = uow.genomes.get(numeric_id(ref))
         if g is None:
             g = uow.genomes.by_code(study.study.id or 0, str(ref)) or uow.genomes.by_uuid(str(ref))
         if g is None or g.workspace_id != study.project.workspace_id or g.project_id != study.project.id:
@@ -270,7 +271,7 @@ class CaseService:
     def _panel_id(self, uow: UnitOfWork, actor: Actor, ref: Any) -> int | None:
         if ref in (None, ""):
             return None
-        panel = uow.panels.get(int(ref)) if str(ref).isdigit() else None
+        panel = uow.panels.get(numeric_id(str(ref))) if numeric_id(str(ref)) else None
         if panel is None or panel.workspace_id != actor.workspace_id:
             raise NotFound(f"panel {ref!r} not found")
         return panel.id

@@ -9,6 +9,7 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from vardesk.catalog.limits import enforce_lengths
 from vardesk.catalog.tables import map_domain
 
 
@@ -41,4 +42,4 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(bind=engine, expire_on_commit=False, autoflush=True)
+    return enforce_lengths(sessionmaker(bind=engine, expire_on_commit=False, autoflush=True))

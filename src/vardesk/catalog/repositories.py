@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from vardesk.catalog import tables as t
 from vardesk.domain.enums import JobState
+from vardesk.domain.ids import numeric_id
 from vardesk.domain.models import (
     ApiKey,
     AuditEntry,
@@ -40,8 +41,11 @@ class Repository(Generic[T]):
         self.session.flush()
         return obj
 
-    def get(self, id_: int) -> T | None:
-        return self.session.get(self.model, id_)
+    def get(self, id_: int | str) -> T | None:
+        """The row with this primary key; None for anything that cannot be one (``-1``, 2**64, ``²``),
+        which the database would otherwise refuse with an integer overflow."""
+        key = numeric_id(id_)
+        return None if key is None else self.session.get(self.model, key)
 
     def remove(self, obj: T) -> None:
         self.session.delete(obj)

@@ -12,6 +12,7 @@ from typing import Any
 
 from vardesk.domain.enums import Affected, Role, Sex
 from vardesk.domain.errors import Conflict, Forbidden, Invalid, NotFound, Unprocessable
+from vardesk.domain.ids import ascii_int
 from vardesk.domain.models import new_uuid, utcnow
 
 
@@ -226,13 +227,13 @@ def find_report_variant(variants: list[ReportVariant], ref: int | str) -> Report
     from vardesk.domain.variant_key import canonical_chrom
 
     text = str(ref).strip()
-    if isinstance(ref, int) or text.isdigit():
+    if isinstance(ref, int) or ascii_int(text) is not None:
         found = [v for v in variants if v.id == int(text)]
         if not found:
             raise NotFound(f"report variant {text} not found in this case")
         return found[0]
     parts = text.split(":")
-    if len(parts) != 4 or not parts[1].isdigit() or not all(parts):
+    if len(parts) != 4 or ascii_int(parts[1]) is None or not all(parts):
         raise Invalid(
             f"report variant {text!r} is neither a reportVariantId (a number) nor a variant id "
             "chrom:pos:ref:alt (e.g. 1:878314:G:C)"

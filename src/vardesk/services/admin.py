@@ -52,7 +52,7 @@ class AdminService:
 
     def get_workspace(self, ref: str) -> Workspace:
         with self.ctx.uow() as uow:
-            ws = uow.workspaces.by_code(ref) or (uow.workspaces.get(int(ref)) if ref.isdigit() else None)
+            ws = uow.workspaces.by_code(ref) or uow.workspaces.get(ref)
         if ws is None:
             raise NotFound(f"workspace {ref!r} not found")
         return ws

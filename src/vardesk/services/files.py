@@ -12,6 +12,7 @@ from vardesk.catalog.uow import UnitOfWork
 from vardesk.domain.access import Actor, require_project_write
 from vardesk.domain.enums import GenomeState
 from vardesk.domain.errors import Conflict, Invalid, NotFound, Unprocessable, VardeskError
+from vardesk.domain.ids import numeric_id
 from vardesk.domain.models import Genome, VcfFile
 from vardesk.domain.refs import check_code
 from vardesk.ingest.validate import validate_vcf
@@ -341,8 +342,8 @@ class FileService:
     def find(self, uow: UnitOfWork, actor: Actor, study: StudyView, ref: str) -> VcfFile:
         sid = study.study.id or 0
         vcf = uow.files.by_code(sid, ref) or uow.files.by_uuid(ref) or uow.files.by_code(sid, file_code(ref))
-        if vcf is None and ref.isdigit():
-            vcf = uow.files.get(int(ref))
+        if vcf is None and numeric_id(ref) is not None:
+            vcf = uow.files.get(numeric_id(ref))
         if vcf is None or vcf.study_id != sid:
             raise NotFound(f"file {ref!r} not found in study {study.fqn}")
         return vcf

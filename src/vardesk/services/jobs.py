@@ -10,6 +10,7 @@ from vardesk.catalog.uow import UnitOfWork
 from vardesk.domain.access import Actor, can_read_project, can_write_project
 from vardesk.domain.enums import JobState, Role
 from vardesk.domain.errors import Conflict, Forbidden, Invalid, NotFound, VardeskError
+from vardesk.domain.ids import numeric_id
 from vardesk.domain.models import Job
 from vardesk.services.context import ServiceContext, audit
 from vardesk.services.projects import StudyView
@@ -81,7 +82,7 @@ class JobService:
             for ref in refs:
                 job = uow.jobs.by_code(ref)
                 if job is None:
-                    job = next((j for j in [uow.jobs.get(int(ref))] if j), None) if ref.isdigit() else None
+                    job = uow.jobs.get(numeric_id(ref)) if numeric_id(ref) is not None else None
                 try:
                     if job is None:
                         raise NotFound(f"job {ref} not found")

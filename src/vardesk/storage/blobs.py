@@ -36,6 +36,23 @@ class BlobStore(Protocol):
     def delete_scratch(self, path: Path) -> None: ...
 
 
+DIR_MODE = 0o700
+FILE_MODE = 0o600
+
+
+def owner_only(path: Path) -> None:
+    """Make ``path`` (a file, or a tree built by a tool with its own idea of modes) owner-only."""
+    if not path.is_dir():
+        path.chmod(FILE_MODE)
+        return
+    path.chmod(DIR_MODE)
+    for base, dirs, files in os.walk(path):
+        for name in dirs:
+            os.chmod(os.path.join(base, name), DIR_MODE)
+        for name in files:
+            os.chmod(os.path.join(base, name), FILE_MODE)
+
+
 def _check_key(key: str) -> str:
     parts = key.split("/")
     if not key or key.startswith("/") or any(p in ("", ".", "..") for p in parts):
@@ -48,9 +65,11 @@ class LocalBlobStore:
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        self.root.mkdir(parents=True, exist_ok=True)
+        self.root.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+        self.root.chmod(DIR_MODE)
         self._scratch = self.root / ".scratch"
-        self._scratch.mkdir(exist_ok=True)
+        self._scratch.mkdir(mode=DIR_MODE, exist_ok=True)
+        self._scratch.chmod(DIR_MODE)
 
     def local_path(self, key: str) -> Path:
         return self.root / _check_key(key)
@@ -60,12 +79,13 @@ class LocalBlobStore:
 
     def put_file(self, key: str, source: Path, *, move: bool = False) -> None:
         dest = self.local_path(key)
-        dest.parent.mkdir(parents=True, exist_ok=True)
+        self._mkdirs(dest.parent)
         tmp = dest.with_name(f".{dest.name}.part")
         if move:
             shutil.move(str(source), tmp)
         else:
             shutil.copyfile(source, tmp)
+        tmp.chmod(FILE_MODE)
         os.replace(tmp, dest)
 
     def put_dir(self, key: str, source: Path) -> None:
@@ -73,8 +93,16 @@ class LocalBlobStore:
         dest = self.local_path(key)
         if dest.exists():
             raise Invalid(f"storage key {key!r} already exists")
-        dest.parent.mkdir(parents=True, exist_ok=True)
+        self._mkdirs(dest.parent)
+        owner_only(source)
         os.replace(source, dest)
+
+    def _mkdirs(self, path: Path) -> None:
+        """``path`` and its missing parents under the root, each 0700."""
+        missing = [p for p in (path, *path.parents) if p.is_relative_to(self.root) and not p.exists()]
+        for p in reversed(missing):
+            p.mkdir(mode=DIR_MODE, exist_ok=True)
+            p.chmod(DIR_MODE)
 
     def delete(self, key: str) -> None:
         path = self.local_path(key)

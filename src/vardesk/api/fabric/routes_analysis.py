@@ -17,7 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 
-from vardesk.api.deps import get_services, require_actor
+from vardesk.api.deps import CatalogId, get_services, require_actor
 from vardesk.api.fabric.common import (
     JSON,
     blank,
@@ -143,7 +143,7 @@ def analysis_list(
 @route(router, ["GET"], "/analysis/{analysis_id}")
 def analysis_get(
     request: Request,
-    analysis_id: int,
+    analysis_id: CatalogId,
     actor: Actor = Depends(require_actor),
     services: Services = Depends(get_services),
 ) -> JSON:
@@ -152,7 +152,7 @@ def analysis_get(
 
 @route(router, ["DELETE"], "/analysis/{analysis_id}")
 def analysis_delete(
-    analysis_id: int, actor: Actor = Depends(require_actor), services: Services = Depends(get_services)
+    analysis_id: CatalogId, actor: Actor = Depends(require_actor), services: Services = Depends(get_services)
 ) -> JSON:
     """E41: the script prints the response text."""
     services.analyses.delete(actor, analysis_id)
@@ -259,7 +259,7 @@ async def _export(
 @route(router, ["POST"], "/analysis/{analysis_id}/variants")
 async def analysis_variants(
     request: Request,
-    analysis_id: int,
+    analysis_id: CatalogId,
     actor: Actor = Depends(require_actor),
     services: Services = Depends(get_services),
 ) -> PlainTextResponse:
@@ -269,7 +269,7 @@ async def analysis_variants(
 @route(router, ["POST"], "/analysis/{analysis_id}/structural_variants")
 async def analysis_structural_variants(
     request: Request,
-    analysis_id: int,
+    analysis_id: CatalogId,
     actor: Actor = Depends(require_actor),
     services: Services = Depends(get_services),
 ) -> PlainTextResponse:
@@ -366,7 +366,7 @@ def _variant_report(
 @route(router, ["GET"], "/variant_reports/{variant_report_id}/variants")
 def variant_report_variants(
     request: Request,
-    variant_report_id: int,
+    variant_report_id: CatalogId,
     actor: Actor = Depends(require_actor),
     services: Services = Depends(get_services),
 ) -> JSON:
@@ -385,8 +385,8 @@ def variant_report_variants(
 
 @route(router, ["GET"], "/variant_reports/{variant_report_id}/variants/{variant_id}")
 def variant_report_variant(
-    variant_report_id: int,
-    variant_id: int,
+    variant_report_id: CatalogId,
+    variant_id: CatalogId,
     actor: Actor = Depends(require_actor),
     services: Services = Depends(get_services),
 ) -> JSON:
@@ -404,7 +404,7 @@ def variant_report_variant(
 @route(router, ["POST"], "/variant_reports/{variant_report_id}/variants")
 async def variant_report_targets(
     request: Request,
-    variant_report_id: int,
+    variant_report_id: CatalogId,
     actor: Actor = Depends(require_actor),
     services: Services = Depends(get_services),
 ) -> JSON:

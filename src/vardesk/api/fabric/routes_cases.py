@@ -21,7 +21,7 @@ from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import Response
 
-from vardesk.api.deps import get_services, require_actor
+from vardesk.api.deps import CatalogId, get_services, require_actor
 from vardesk.api.fabric import render
 from vardesk.api.fabric.common import (
     JSON,
@@ -394,8 +394,8 @@ def _checksum(value: str | None, md5: str, sha256: str) -> str | None:
 @route(router, ["POST"], "/case_containers/{case_id}/members/{member_id}/genome")
 async def member_genome_upload(
     request: Request,
-    case_id: int,
-    member_id: int,
+    case_id: CatalogId,
+    member_id: CatalogId,
     actor: Actor = Depends(require_actor),
     services: Services = Depends(get_services),
 ) -> JSON:
@@ -495,7 +495,7 @@ def report_doc(case_id: int, view: CaseView, doc: ReportDocument) -> dict[str, A
 
 @route(router, ["GET"], "/case_containers/{case_id}/report")
 async def container_report(
-    case_id: int, actor: Actor = Depends(require_actor), services: Services = Depends(get_services)
+    case_id: CatalogId, actor: Actor = Depends(require_actor), services: Services = Depends(get_services)
 ) -> JSON:
     """F4: the most recent approved version; 422 while none is approved."""
     view, doc = await run_in_threadpool(services.reports.latest_approved, actor, str(case_id))
@@ -505,8 +505,8 @@ async def container_report(
 @route(router, ["GET"], "/case_containers/{case_id}/report/pdf/{report_id}")
 async def container_report_pdf(
     request: Request,
-    case_id: int,
-    report_id: int,
+    case_id: CatalogId,
+    report_id: CatalogId,
     actor: Actor = Depends(require_actor),
     services: Services = Depends(get_services),
 ) -> JSON:
@@ -520,7 +520,7 @@ async def container_report_pdf(
 
 @route(router, ["GET"], "/report_downloads/{report_id}")
 async def report_download(
-    request: Request, report_id: int, services: Services = Depends(get_services)
+    request: Request, report_id: CatalogId, services: Services = Depends(get_services)
 ) -> Response:
     """The signed download URL of F5: no credentials but the token; expired or altered → 403."""
     token = query(request, "token") or ""

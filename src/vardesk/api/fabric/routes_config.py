@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
-from vardesk.api.deps import get_services, require_actor
+from vardesk.api.deps import CatalogId, get_services, require_actor
 from vardesk.api.fabric.common import JSON, blank, json_object, objects, page, query, route, stamp
 from vardesk.domain.access import Actor
 from vardesk.domain.cases import AssayType, ConditionGene, SecondaryAnalysisJob
@@ -71,7 +71,7 @@ def assay_types_list(
 @route(router, ["GET"], "/assay_types/{assay_type_id}")
 def assay_types_get(
     request: Request,
-    assay_type_id: int,
+    assay_type_id: CatalogId,
     actor: Actor = Depends(require_actor),
     services: Services = Depends(get_services),
 ) -> JSON:

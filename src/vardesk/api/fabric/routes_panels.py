@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
-from vardesk.api.deps import get_services, require_actor
+from vardesk.api.deps import CatalogId, get_services, require_actor
 from vardesk.api.fabric import render
 from vardesk.api.fabric.common import JSON, clean_text, json_object, objects, page, query, route
 from vardesk.cases.panels import PANEL_TEXT_FIELDS
@@ -49,7 +49,7 @@ async def panels_create(
 @route(router, ["GET"], "/panels/{panel_id}")
 def panels_get(
     request: Request,
-    panel_id: int,
+    panel_id: CatalogId,
     actor: Actor = Depends(require_actor),
     services: Services = Depends(get_services),
 ) -> JSON:
@@ -59,7 +59,7 @@ def panels_get(
 @route(router, ["PUT"], "/panels/{panel_id}")
 async def panels_update(
     request: Request,
-    panel_id: int,
+    panel_id: CatalogId,
     actor: Actor = Depends(require_actor),
     services: Services = Depends(get_services),
 ) -> JSON:
@@ -72,7 +72,7 @@ async def panels_update(
 
 @route(router, ["GET"], "/panels/{panel_id}/regions")
 def panel_regions(
-    panel_id: int, actor: Actor = Depends(require_actor), services: Services = Depends(get_services)
+    panel_id: CatalogId, actor: Actor = Depends(require_actor), services: Services = Depends(get_services)
 ) -> JSON:
     """E34: a JSON list with one element per gene."""
     panel = services.panels.get(actor, panel_id)
@@ -82,7 +82,7 @@ def panel_regions(
 @route(router, ["POST"], "/panels/{panel_id}/regions")
 async def panel_add_regions(
     request: Request,
-    panel_id: int,
+    panel_id: CatalogId,
     actor: Actor = Depends(require_actor),
     services: Services = Depends(get_services),
 ) -> JSON:

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
-from vardesk.api.deps import get_services, require_actor
+from vardesk.api.deps import CatalogId, get_services, require_actor
 from vardesk.api.fabric import render
 from vardesk.api.fabric.common import (
     JSON,
@@ -63,7 +63,7 @@ async def projects_create(
 @route(router, ["GET"], "/projects/{project_id}")
 def projects_get(
     request: Request,
-    project_id: int,
+    project_id: CatalogId,
     actor: Actor = Depends(require_actor),
     services: Services = Depends(get_services),
 ) -> JSON:
@@ -79,7 +79,7 @@ def genome_doc(request: Request, services: Services, view: GenomeView) -> dict:
 @route(router, ["PUT", "POST"], "/projects/{project_id}/genomes")
 async def genomes_upload(
     request: Request,
-    project_id: int,
+    project_id: CatalogId,
     actor: Actor = Depends(require_actor),
     services: Services = Depends(get_services),
 ) -> JSON:
@@ -122,7 +122,7 @@ async def genomes_upload(
 @route(router, ["GET"], "/projects/{project_id}/genomes")
 def genomes_of_project(
     request: Request,
-    project_id: int,
+    project_id: CatalogId,
     actor: Actor = Depends(require_actor),
     services: Services = Depends(get_services),
 ) -> JSON:
@@ -134,8 +134,8 @@ def genomes_of_project(
 @route(router, ["GET"], "/projects/{project_id}/genomes/{genome_id}")
 def genome_of_project(
     request: Request,
-    project_id: int,
-    genome_id: int,
+    project_id: CatalogId,
+    genome_id: CatalogId,
     actor: Actor = Depends(require_actor),
     services: Services = Depends(get_services),
 ) -> JSON:
@@ -166,7 +166,7 @@ def genomes_list(
 @route(router, ["GET"], "/genomes/{genome_id}")
 def genomes_get(
     request: Request,
-    genome_id: int,
+    genome_id: CatalogId,
     actor: Actor = Depends(require_actor),
     services: Services = Depends(get_services),
 ) -> JSON:
@@ -176,7 +176,7 @@ def genomes_get(
 @route(router, ["PUT"], "/genomes/{genome_id}")
 async def genomes_edit(
     request: Request,
-    genome_id: int,
+    genome_id: CatalogId,
     actor: Actor = Depends(require_actor),
     services: Services = Depends(get_services),
 ) -> JSON:
@@ -193,7 +193,7 @@ async def genomes_edit(
 
 @route(router, ["DELETE"], "/genomes/{genome_id}")
 async def genomes_delete(
-    genome_id: int, actor: Actor = Depends(require_actor), services: Services = Depends(get_services)
+    genome_id: CatalogId, actor: Actor = Depends(require_actor), services: Services = Depends(get_services)
 ) -> JSON:
     """E9 (delete_genome.py): a JSON answer, never 204; a genome a report uses is refused (422)."""
     g = await run_in_threadpool(services.files.delete_genome, actor, genome_id)

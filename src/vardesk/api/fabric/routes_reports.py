@@ -10,7 +10,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
-from vardesk.api.deps import get_services, require_actor
+from vardesk.api.deps import CatalogId, get_services, require_actor
 from vardesk.api.fabric import members as fm
 from vardesk.api.fabric import render
 from vardesk.api.fabric.common import (
@@ -84,7 +84,7 @@ async def reports_create(
 @route(router, ["PUT"], "/reports/{report_id}")
 async def reports_update(
     request: Request,
-    report_id: int,
+    report_id: CatalogId,
     actor: Actor = Depends(require_actor),
     services: Services = Depends(get_services),
 ) -> JSON:
@@ -139,7 +139,7 @@ def reports_search(
 @route(router, ["GET"], "/reports/{report_id}")
 def reports_get(
     request: Request,
-    report_id: int,
+    report_id: CatalogId,
     actor: Actor = Depends(require_actor),
     services: Services = Depends(get_services),
 ) -> JSON:
@@ -156,7 +156,7 @@ def _pairs(values: dict[str, Any], defaults: tuple[str, ...] = ()) -> JSON:
 
 @route(router, ["GET"], "/reports/{report_id}/patient_fields")
 def patient_fields_get(
-    report_id: int, actor: Actor = Depends(require_actor), services: Services = Depends(get_services)
+    report_id: CatalogId, actor: Actor = Depends(require_actor), services: Services = Depends(get_services)
 ) -> JSON:
     """E14: every field the workspace defines (``""`` when unset), then any other stored field."""
     fields = services.configuration.get(actor).patient_fields
@@ -172,7 +172,7 @@ async def _merge(request: Request, services: Services, actor: Actor, report_id: 
 @route(router, ["POST"], "/reports/{report_id}/patient_fields")
 async def patient_fields_post(
     request: Request,
-    report_id: int,
+    report_id: CatalogId,
     actor: Actor = Depends(require_actor),
     services: Services = Depends(get_services),
 ) -> JSON:
@@ -183,7 +183,7 @@ async def patient_fields_post(
 
 @route(router, ["GET"], "/reports/{report_id}/qc_data")
 def qc_data_get(
-    report_id: int, actor: Actor = Depends(require_actor), services: Services = Depends(get_services)
+    report_id: CatalogId, actor: Actor = Depends(require_actor), services: Services = Depends(get_services)
 ) -> JSON:
     return _pairs(services.cases.get(actor, str(report_id)).case.qc_data)
 
@@ -191,7 +191,7 @@ def qc_data_get(
 @route(router, ["POST"], "/reports/{report_id}/qc_data")
 async def qc_data_post(
     request: Request,
-    report_id: int,
+    report_id: CatalogId,
     actor: Actor = Depends(require_actor),
     services: Services = Depends(get_services),
 ) -> JSON:
@@ -210,7 +210,7 @@ def _pdf(data: bytes, filename: str) -> Response:
 
 @route(router, ["GET"], "/reports/{report_id}/pdf_preview")
 async def pdf_preview(
-    report_id: int, actor: Actor = Depends(require_actor), services: Services = Depends(get_services)
+    report_id: CatalogId, actor: Actor = Depends(require_actor), services: Services = Depends(get_services)
 ) -> Response:
     """E18: 422 once approved, or while waiting for genomes or analysis."""
     pdf = await run_in_threadpool(services.reports.preview, actor, str(report_id))
@@ -219,7 +219,7 @@ async def pdf_preview(
 
 @route(router, ["GET"], "/reports/{report_id}/pdf_report")
 async def pdf_report(
-    report_id: int, actor: Actor = Depends(require_actor), services: Services = Depends(get_services)
+    report_id: CatalogId, actor: Actor = Depends(require_actor), services: Services = Depends(get_services)
 ) -> Response:
     """E19: 422 until approved."""
     pdf = await run_in_threadpool(services.reports.final, actor, str(report_id))
@@ -230,7 +230,7 @@ async def pdf_report(
 @route(router, ["PATCH", "PUT"], "/reports/{report_id}/update_status")
 async def update_status(
     request: Request,
-    report_id: int,
+    report_id: CatalogId,
     actor: Actor = Depends(require_actor),
     services: Services = Depends(get_services),
 ) -> JSON:

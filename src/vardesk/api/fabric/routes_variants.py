@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
-from vardesk.api.deps import get_services, require_actor
+from vardesk.api.deps import CatalogId, get_services, require_actor
 from vardesk.api.fabric import render
 from vardesk.api.fabric.common import (
     JSON,
@@ -132,7 +132,7 @@ def _csv(variants: list[ReportVariant]) -> str:
 @route(router, ["GET"], "/reports/{report_id}/variants")
 def variants_list(
     request: Request,
-    report_id: int,
+    report_id: CatalogId,
     actor: Actor = Depends(require_actor),
     services: Services = Depends(get_services),
 ) -> Response:
@@ -160,7 +160,7 @@ def variants_list(
 @route(router, ["PUT"], "/reports/{report_id}/variants")
 async def variants_confirm(
     request: Request,
-    report_id: int,
+    report_id: CatalogId,
     actor: Actor = Depends(require_actor),
     services: Services = Depends(get_services),
 ) -> JSON:
@@ -194,7 +194,7 @@ def _location(key: str) -> str:
 @route(router, ["GET"], "/reports/{report_id}/variants/scored")
 def variants_scored(
     request: Request,
-    report_id: int,
+    report_id: CatalogId,
     actor: Actor = Depends(require_actor),
     services: Services = Depends(get_services),
 ) -> JSON:
@@ -216,7 +216,7 @@ def variants_scored(
 @route(router, ["GET"], "/reports/{report_id}/structural_variants")
 def structural_variants(
     request: Request,
-    report_id: int,
+    report_id: CatalogId,
     actor: Actor = Depends(require_actor),
     services: Services = Depends(get_services),
 ) -> Response:
@@ -280,7 +280,7 @@ def _sv_vcf(svs: list[StructuralVariant]) -> str:
 @route(router, ["GET"], "/reports/{report_id}/selectable_variants")
 def selectable_download(
     request: Request,
-    report_id: int,
+    report_id: CatalogId,
     actor: Actor = Depends(require_actor),
     services: Services = Depends(get_services),
 ) -> Response:
@@ -302,7 +302,7 @@ def selectable_download(
 @route(router, ["POST"], "/reports/{report_id}/selectable_variants")
 async def selectable_by_targets(
     request: Request,
-    report_id: int,
+    report_id: CatalogId,
     actor: Actor = Depends(require_actor),
     services: Services = Depends(get_services),
 ) -> JSON:
@@ -332,8 +332,8 @@ def _targets(doc: Any) -> list[dict[str, Any]]:
 @route(router, ["PATCH", "PUT"], "/reports/{report_id}/variants/{variant_id}")
 async def variant_patch(
     request: Request,
-    report_id: int,
-    variant_id: int,
+    report_id: CatalogId,
+    variant_id: CatalogId,
     actor: Actor = Depends(require_actor),
     services: Services = Depends(get_services),
 ) -> JSON:
@@ -358,8 +358,8 @@ def _one(services: Services, actor: Actor, report_id: int, variant_id: int) -> R
 
 @route(router, ["GET"], "/reports/{report_id}/variants/{variant_id}")
 def variant_get(
-    report_id: int,
-    variant_id: int,
+    report_id: CatalogId,
+    variant_id: CatalogId,
     actor: Actor = Depends(require_actor),
     services: Services = Depends(get_services),
 ) -> JSON:
@@ -369,8 +369,8 @@ def variant_get(
 @route(router, ["POST"], "/reports/{report_id}/variants/{variant_id}/internal_notes")
 async def variant_note(
     request: Request,
-    report_id: int,
-    variant_id: int,
+    report_id: CatalogId,
+    variant_id: CatalogId,
     actor: Actor = Depends(require_actor),
     services: Services = Depends(get_services),
 ) -> JSON:

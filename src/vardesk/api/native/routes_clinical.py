@@ -18,6 +18,7 @@ from vardesk.cases.confirmation import confirmation_rows
 from vardesk.cases.interpretation import EXPORT_COLUMNS, TABULAR_COLUMNS, export_rows
 from vardesk.domain.access import Actor
 from vardesk.domain.errors import Invalid, VardeskError
+from vardesk.domain.ids import ascii_int, parse_id
 from vardesk.domain.refs import split_ids
 from vardesk.reports.exports import encode, iter_csv, iter_json, iter_vcf
 from vardesk.services.container import Services
@@ -265,7 +266,7 @@ def clinical_prioritisation(
     opts = Options.from_request(request)
     view, runs = services.analyses.case_ranking(actor, case, _study(request))
     wanted = request.query_params.get("run")
-    if wanted is not None and not wanted.isdigit():
+    if wanted is not None and ascii_int(wanted) is None:
         raise Invalid(f"run must be a positive integer, not {wanted!r}")
     chosen = [r for r in runs if wanted is None or r.run == int(wanted)]
     if wanted is not None and not chosen:
@@ -507,9 +508,7 @@ def panels_info(
     found: list[Any] = []
     for ref in split_ids(panels):
         try:
-            if not ref.isdigit():
-                raise Invalid(f"panel id {ref!r} must be a number")
-            found.append((ref, services.panels.get(actor, int(ref))))
+            found.append((ref, services.panels.get(actor, parse_id(ref, "panel id"))))
         except VardeskError as exc:
             found.append((ref, exc))
     return info_response(request, Options.from_request(request), found, render_cases.panel)

@@ -14,6 +14,7 @@ from vardesk.api.native import render_variants
 from vardesk.api.native.envelope import JSON, Options, apply_include_exclude, envelope, parse_bool, result
 from vardesk.domain.access import Actor
 from vardesk.domain.errors import Invalid
+from vardesk.domain.ids import ascii_int
 from vardesk.domain.variant_key import canonical_chrom
 from vardesk.reports.exports import encode, iter_csv, iter_json, iter_vcf
 from vardesk.services.container import Services
@@ -82,7 +83,7 @@ def parse_search(request: Request, opts: Options) -> VariantSearch:
         s.regions = [r for r in q["region"].split(",") if r]
     for vid in filter(None, (q.get("id") or "").split(",")):
         parts = vid.split(":")
-        if len(parts) != 4 or not parts[1].isdigit():
+        if len(parts) != 4 or ascii_int(parts[1]) is None:
             raise Invalid(f"variant id {vid!r} must be chrom:pos:ref:alt")
         s.ids.append((canonical_chrom(parts[0]), int(parts[1]), parts[2], parts[3]))
     s.genes = [g for g in (q.get("gene") or q.get("xref") or "").split(",") if g]

@@ -1,0 +1,52 @@
+"""Catalog ids as clients write them: the one parser every face and every numeric lookup uses.
+
+A catalog id is a whole number from 1 to 2**63 - 1 (the range of the BIGINT / INTEGER primary keys)
+written with ASCII digits only. ``str.isdigit()`` is not that test: it accepts ``²`` and ``٣``, which
+``int()`` then refuses, and it accepts numbers that overflow the database's integers.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from vardesk.domain.errors import Invalid
+
+MAX_ID = 2**63 - 1
+_DIGITS = re.compile(r"[0-9]{1,19}")
+_SHOWN = 40
+
+
+def shown(value: Any) -> str:
+    """``value`` as an error message may quote it: repr'd and cut short."""
+    text = repr(value)
+    return text if len(text) <= _SHOWN else text[: _SHOWN - 4] + "...'"
+
+
+def ascii_int(text: str) -> int | None:
+    """``text`` as a non-negative int when it is 1–19 ASCII digits, else None (no sign, no spaces)."""
+    return int(text) if isinstance(text, str) and _DIGITS.fullmatch(text) else None
+
+
+def is_id(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_ID
+
+
+def numeric_id(ref: Any) -> int | None:
+    """The catalog id ``ref`` is written as, or None when it is not one (a code, a uuid, ``²``, ``-1``,
+    a number beyond the id range): callers then look ``ref`` up by code or answer "not found"."""
+    if isinstance(ref, int) and not isinstance(ref, bool):
+        return ref if is_id(ref) else None
+    value = ascii_int(ref) if isinstance(ref, str) else None
+    return value if value is not None and is_id(value) else None
+
+
+def parse_id(value: Any, what: str = "id") -> int:
+    """``value`` as a catalog id, or Invalid naming ``what`` and the accepted form."""
+    found = numeric_id(value)
+    if found is None:
+        raise Invalid(
+            f"{what} {shown(value)} is not a valid id: use a whole number from 1 to {MAX_ID} "
+            "written with the digits 0-9"
+        )
+    return found
