@@ -25,6 +25,7 @@ from vardesk.domain.errors import (
     Unauthenticated,
     Unprocessable,
     VardeskError,
+    error_text,
 )
 
 log = logging.getLogger("vardesk.api")
@@ -55,7 +56,7 @@ def native_renderer(request: Request, exc: VardeskError, status: int) -> Respons
 
 
 def plain_renderer(request: Request, exc: VardeskError, status: int) -> Response:
-    return JSON({"error": exc.code, "message": exc.message}, status_code=status)
+    return JSON({"error": exc.code, "message": error_text(exc)}, status_code=status)
 
 
 def server_roots(request: Request) -> list[str]:
