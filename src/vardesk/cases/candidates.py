@@ -3,6 +3,7 @@ the pedigree, snapshotted as report variants. Runs as a ``case-analysis`` job.""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,9 +32,9 @@ from vardesk.domain.analyses import CASE as CASE_RANKING
 from vardesk.domain.analyses import COMPLETE, GeneAnalysis
 from vardesk.domain.cases import Case, CaseMember, CaseType, ReportVariant
 from vardesk.domain.enums import Affected, GenomeState, Sex
-from vardesk.domain.errors import Invalid
+from vardesk.domain.errors import Invalid, VardeskError, error_text
 from vardesk.domain.models import Genome, Job
-from vardesk.jobs.context import JobContext
+from vardesk.jobs.context import JobCancelled, JobContext
 from vardesk.jobs.registry import tool
 from vardesk.services.context import ServiceContext
 from vardesk.variants.query import VariantQuery, annotation_rows
@@ -60,6 +61,8 @@ DEFAULT_PRESET: dict[str, Any] = {
     "min_dp": None,
     "pass_only": False,
 }
+
+log = logging.getLogger("vardesk.cases")
 
 
 def build_pedigree(members: list[tuple[CaseMember, Genome | None]], paths: dict[int, Any]) -> Pedigree:
@@ -492,6 +495,18 @@ def run_case_analysis(ctx: JobContext) -> dict[str, Any]:
     case_id = int(ctx.params["case"])
     try:
         return services.candidates.run(case_id, ctx)
-    except Invalid as exc:
-        services.cases.system_status(case_id, dc.FAILED, f"analysis failed: {exc.message}")
+    except JobCancelled:
+        raise
+    except Exception as exc:
+        # every failure is visible on the case (status and reason), not only on its job: a case must never
+        # wait for an analysis that will not come
+        reason = (
+            error_text(exc)
+            if isinstance(exc, VardeskError)
+            else f"internal error ({type(exc).__name__}); see the server log"
+        )
+        try:
+            services.cases.system_status(case_id, dc.FAILED, f"analysis failed: {reason}")
+        except VardeskError as refused:  # e.g. an approved, locked case keeps its status
+            log.warning("case status not changed after a failed analysis: %s", refused.message)
         raise
