@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 from vardesk.domain.access import Actor
-from vardesk.domain.enums import Role
+from vardesk.domain.enums import JobState, Role
 from vardesk.services.container import Services
 
 PASSWORD = "correct horse battery"
@@ -48,3 +49,17 @@ def build_world(services: Services, workspaces: tuple[str, ...] = ("lab-a", "lab
             actor = Actor(user_id=user.id, workspace_id=ws.id, login=user.login, role=role)
             world.members[(ws_code, role)] = Member(ws_code, email, role, actor, key.login, key.password)
     return world
+
+
+def wait_done(services: Services, code: str, timeout: float = 120) -> None:
+    """Wait for a job run by the services' executor to finish, and require it DONE."""
+    deadline = time.time() + timeout
+    while True:
+        with services.ctx.uow() as uow:
+            job = uow.jobs.by_code(code)
+        assert job is not None
+        if job.state.finished:
+            assert job.state is JobState.DONE, job.error
+            return
+        assert time.time() < deadline, f"job {code} still {job.state}"
+        time.sleep(0.1)

@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import gzip
 import io
-import time
 from pathlib import Path
 
 import duckdb
 
-from tests.world import build_world
-from vardesk.domain.enums import GenomeState, JobState, Role
+from tests.world import build_world, wait_done
+from vardesk.domain.enums import GenomeState, Role
 from vardesk.services.container import Services
 from vardesk.services.files import UploadedBlob
 from vardesk.storage.blobs import spooled_upload
@@ -41,17 +40,9 @@ def _index_s1(services: Services, workspace: str = "lab-a", bundle: Path | None 
         )
     services.start_executor()
     job, _ = services.indexing.index_files(actor, "chains:default", [view.file.code])
-    deadline = time.time() + 120
-    while True:
-        with services.ctx.uow() as uow:
-            done = uow.jobs.by_code(job.code)
-            genomes = list(uow.genomes.of_file(view.file.id or 0))
-        assert done is not None
-        if done.state.finished:
-            assert done.state is JobState.DONE, done.error
-            return genomes
-        assert time.time() < deadline
-        time.sleep(0.1)
+    wait_done(services, job.code)
+    with services.ctx.uow() as uow:
+        return list(uow.genomes.of_file(view.file.id or 0))
 
 
 def test_plain_gzip_vcf_without_a_bundle_is_indexed(services: Services) -> None:

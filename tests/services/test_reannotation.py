@@ -1,31 +1,17 @@
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 from tests.conftest import TESTDATA
-from tests.world import build_world
+from tests.world import build_world, wait_done
 from vardesk.annotate.bundle import build_bundle
-from vardesk.domain.enums import JobState, Role
+from vardesk.domain.enums import Role
 from vardesk.services.container import Services
 from vardesk.services.files import UploadedBlob
 from vardesk.storage.blobs import spooled_upload
 
 GIAB = TESTDATA / "giab-trio-grch37" / "ashk-trio.vcf.gz"
 SLICE = TESTDATA / "reference-slices" / "grch37-SAMD11"
-
-
-def wait_done(services: Services, code: str) -> None:
-    deadline = time.time() + 120
-    while True:
-        with services.ctx.uow() as uow:
-            job = uow.jobs.by_code(code)
-        assert job is not None
-        if job.state.finished:
-            assert job.state is JobState.DONE, job.error
-            return
-        assert time.time() < deadline
-        time.sleep(0.1)
 
 
 def test_a_new_bundle_offers_reannotation_as_jobs(services: Services, tmp_path: Path) -> None:

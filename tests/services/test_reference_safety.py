@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import TESTDATA
-from tests.world import build_world
+from tests.world import build_world, wait_done
 from vardesk.annotate.bundle import build_bundle, install_bundle
 from vardesk.domain.annotation_source import SYNTHETIC_BANNER, describe
-from vardesk.domain.enums import JobState, Role
+from vardesk.domain.enums import Role
 from vardesk.domain.errors import Conflict, Unprocessable
 from vardesk.domain.models import BundleEnablement, Genome
 from vardesk.reports.model import ReportStatus
@@ -49,17 +49,9 @@ def index(services: Services, ws: str, vcf: Path, project: str = "p") -> list[Ge
         )
     services.start_executor()
     job, _ = services.indexing.index_files(actor, f"{project}:default", [view.file.code])
-    deadline = time.time() + 120
-    while True:
-        with services.ctx.uow() as uow:
-            done = uow.jobs.by_code(job.code)
-            genomes = list(uow.genomes.of_file(view.file.id or 0))
-        assert done is not None
-        if done.state.finished:
-            assert done.state is JobState.DONE, done.error
-            return genomes
-        assert time.time() < deadline
-        time.sleep(0.1)
+    wait_done(services, job.code)
+    with services.ctx.uow() as uow:
+        return list(uow.genomes.of_file(view.file.id or 0))
 
 
 def _analyst(services: Services, ws: str) -> int:
