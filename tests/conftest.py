@@ -16,7 +16,7 @@ import sqlalchemy as sa
 import uvicorn
 
 from vardesk.config import Settings, load_settings
-from vardesk.services.container import Services, build_services
+from vardesk.app.composition import Services, build_services
 
 REPO = Path(__file__).resolve().parents[1]
 TESTDATA = REPO.parent / "shared" / "testdata"

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from vardesk.domain.access import Actor
 from vardesk.domain.enums import JobState, Role
-from vardesk.services.container import Services
+from vardesk.app.composition import Services
 
 PASSWORD = "correct horse battery"
 

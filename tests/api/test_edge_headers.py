@@ -10,7 +10,7 @@ import requests
 from tests.conftest import LiveServer
 from tests.world import build_world
 from vardesk.domain.enums import Role
-from vardesk.services.container import Services
+from vardesk.app.composition import Services
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ from tests.conftest import LiveServer
 from tests.world import build_world
 from vardesk.catalog import tables as t
 from vardesk.domain.enums import Role
-from vardesk.services.container import Services
+from vardesk.app.composition import Services
 
 PROJECT_NAME = t.projects.c.name.type.length
 

@@ -13,7 +13,7 @@ from tests.world import build_world
 from vardesk.domain.enums import Role
 from vardesk.domain.errors import Invalid
 from vardesk.domain.ids import MAX_ID, numeric_id, parse_id
-from vardesk.services.container import Services
+from vardesk.app.composition import Services
 
 ODD_IDS = [
     "²",

@@ -23,7 +23,7 @@ from vardesk.api.app import NATIVE_PREFIX, NATIVE_ROUTERS
 from vardesk.api.native import routes_core, routes_variants
 from vardesk.api.openapi import current_schema
 from vardesk.domain.enums import Role
-from vardesk.services.container import Services
+from vardesk.app.composition import Services
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "vardesk"
 PAGE = {"include", "exclude", "limit", "skip", "count"}

@@ -20,8 +20,8 @@ from tests.conftest import LiveServer
 from tests.world import PASSWORD, World, build_world
 from vardesk.domain.cases import ReportVariant
 from vardesk.domain.enums import Role
-from vardesk.services.container import Services
-from vardesk.services.files import UploadedBlob
+from vardesk.app.composition import Services
+from vardesk.app.files import UploadedBlob
 
 API = "/api/v2"
 A, B = "lab-a", "lab-b"

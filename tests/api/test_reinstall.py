@@ -23,7 +23,7 @@ import pytest
 from tests.conftest import free_port, make_settings
 from tests.world import build_world
 from vardesk.domain.enums import Role
-from vardesk.services.container import build_services
+from vardesk.app.composition import build_services
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "vardesk"
 STARTED = re.compile(r"Vardesk serving on (\S+)/ \(native API (\S+), API documentation (\S+);")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import make_settings
-from vardesk.services.container import build_services
+from vardesk.app.composition import build_services
 
 
 def run(

@@ -17,7 +17,7 @@ from vardesk.cli.output import write_atomically
 from vardesk.domain.enums import Role
 from vardesk.domain.errors import Invalid
 from vardesk.ingest.validate import validate_vcf
-from vardesk.services.container import Services
+from vardesk.app.composition import Services
 
 GOOD = "chr1\t100\t.\tA\tG\t50\tPASS\tDP=10\tGT:AD:DP:GQ\t0/1:5,5:10:99\n"
 BEYOND = GOOD.replace("\t100\t", "\t300000000\t")

@@ -17,9 +17,9 @@ from vardesk.cli.data import ProgressBar
 from vardesk.domain.enums import Role
 from vardesk.jobs.context import JobContext
 from vardesk.jobs.registry import get_tool
-from vardesk.services.container import Services
-from vardesk.services.files import UploadedBlob
-from vardesk.services.indexing import TOOL
+from vardesk.app.composition import Services
+from vardesk.app.files import UploadedBlob
+from vardesk.app.indexing import TOOL
 from vardesk.storage.blobs import spooled_upload
 
 GIAB = TESTDATA / "giab-trio-grch37" / "ashk-trio.vcf.gz"

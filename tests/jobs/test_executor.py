@@ -11,7 +11,7 @@ from tests.world import build_world
 from vardesk.domain.enums import JobState, Role
 from vardesk.domain.models import Job
 from vardesk.jobs.executor import LocalExecutor, recover_stale_jobs
-from vardesk.services.container import Services
+from vardesk.app.composition import Services
 
 
 def submit(services: Services, actor, tool: str, params: dict) -> str:  # type: ignore[no-untyped-def]

@@ -18,7 +18,7 @@ from tests.conftest import REPO, free_port
 from tests.jobs.test_executor import submit, wait_finished
 from tests.world import build_world
 from vardesk.domain.enums import JobState, Role
-from vardesk.services.container import Services
+from vardesk.app.composition import Services
 
 
 def start_server(services: Services, data_dir: Path, port: int, max_attempts: int) -> subprocess.Popen:

@@ -12,11 +12,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from vardesk import __version__
-from vardesk.api.deps import reject_nul
-from vardesk.api.errors import ErrorRenderers, install_handlers, native_renderer
+from vardesk.api.http.deps import reject_nul
+from vardesk.api.http.errors import ErrorRenderers, install_handlers, native_renderer
 from vardesk.api.fabric import build_router as fabric_router
 from vardesk.api.fabric import fabric_renderer, fabric_status
-from vardesk.api.middleware import RequestLogMiddleware, SafeParamsMiddleware, SecurityHeadersMiddleware
+from vardesk.api.http.middleware import RequestLogMiddleware, SafeParamsMiddleware, SecurityHeadersMiddleware
 from vardesk.api.native import (
     openapi_docs,
     routes_clinical,
@@ -31,7 +31,7 @@ from vardesk.api.native.envelope import JSON
 from vardesk.api.pages import Links
 from vardesk.api.pages import install as install_pages
 from vardesk.config import Settings, load_settings
-from vardesk.services.container import Services, build_services
+from vardesk.app.composition import Services, build_services
 
 NATIVE_PREFIX = "/api/v2"
 OPENCGA_APP = "/opencga"

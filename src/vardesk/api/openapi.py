@@ -13,7 +13,7 @@ from vardesk.config import load_settings
 def current_schema() -> dict[str, Any]:
     """The schema of the app as built now (on a throw-away embedded catalog)."""
     from vardesk.api.app import create_app
-    from vardesk.services.container import build_services
+    from vardesk.app.composition import build_services
 
     with tempfile.TemporaryDirectory() as tmp:
         services = build_services(load_settings(env={}, data_dir=Path(tmp)))

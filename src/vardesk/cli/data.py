@@ -15,7 +15,7 @@ from vardesk.domain.errors import Forbidden, NotFound, VardeskError
 
 if TYPE_CHECKING:  # the service container (DuckDB, pysam, pyarrow, …) is imported by the commands
     from vardesk.domain.access import Actor
-    from vardesk.services.container import Services
+    from vardesk.app.composition import Services
 
 
 class ProgressBar:
@@ -114,7 +114,7 @@ def _pairs(values: list[str] | None, flag: str, shape: str) -> dict[str, str]:
 
 def genome_import(services: Services, args: argparse.Namespace) -> int:
     from vardesk.domain.enums import JobState
-    from vardesk.services.files import UploadedBlob
+    from vardesk.app.files import UploadedBlob
     from vardesk.storage.blobs import spooled_upload
 
     started = time.perf_counter()

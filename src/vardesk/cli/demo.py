@@ -7,10 +7,10 @@ from typing import Any
 
 from vardesk.domain.access import Actor
 from vardesk.domain.errors import Conflict
-from vardesk.services.annotation import DEMO_WORKSPACE as DEMO
-from vardesk.services.container import Services
-from vardesk.services.files import UploadedBlob
-from vardesk.services.security import hash_secret
+from vardesk.app.annotation import DEMO_WORKSPACE as DEMO
+from vardesk.app.composition import Services
+from vardesk.app.files import UploadedBlob
+from vardesk.app.security import hash_secret
 from vardesk.storage.blobs import spooled_upload
 
 DEMO_WORKSPACE = DEMO  # a synthetic (NOT HUMAN) bundle may be enabled for this workspace only

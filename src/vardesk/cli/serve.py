@@ -9,7 +9,7 @@ import uvicorn
 
 from vardesk.domain.errors import Conflict
 from vardesk.logs import configure_logging
-from vardesk.services.container import Services
+from vardesk.app.composition import Services
 
 
 def check_listen(host: str, port: int) -> None:

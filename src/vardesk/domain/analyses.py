@@ -37,7 +37,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
 class GeneAnalysis:
     """Members are ``{"relation", "genome_id", "sex", "affected", "label"}`` dicts, the proband first.
 
-    ``genes`` is the ranked gene list (see :func:`vardesk.cases.prioritisation.ranking_doc`),
+    ``genes`` is the ranked gene list (see :func:`vardesk.app.cases.prioritisation.ranking_doc`),
     ``variants`` the variants behind it (stand-alone analyses, for export), ``summary`` counts, source
     versions and, for a case's re-run, what moved.
     """

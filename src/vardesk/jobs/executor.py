@@ -25,7 +25,7 @@ from vardesk.domain.enums import JobState
 from vardesk.domain.errors import VardeskError, error_text
 from vardesk.jobs.context import JobCancelled, JobContext
 from vardesk.jobs.registry import get_tool
-from vardesk.services.context import ServiceContext
+from vardesk.app.context import ServiceContext
 
 log = logging.getLogger("vardesk.jobs")
 

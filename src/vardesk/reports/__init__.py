@@ -1,7 +1,7 @@
 """Clinical report rendering (PDF) and variant exports (JSON, CSV, VCF).
 
 ``vardesk.reports.model`` describes a report's content, ``vardesk.reports.pdf`` renders it, and
-``vardesk.reports.exports`` streams variant rows in each export format.
+``vardesk.interchange.exports`` streams variant rows in each export format.
 """
 
 from vardesk.reports.model import (

@@ -22,7 +22,7 @@ from vardesk.analysis.prioritise import (
 from vardesk.analysis.prioritise.modes import Mode, allowed_models, modes_of
 from vardesk.analysis.prioritise.phenotype import GENE_SHARE, DiseaseMatch
 from vardesk.analysis.prioritise.rank import ModeFit, explanations
-from vardesk.cases.phenotypes import DiseaseRef
+from vardesk.knowledge.hpo import DiseaseRef
 from vardesk.domain.enums import Sex
 
 

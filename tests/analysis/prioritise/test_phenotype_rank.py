@@ -17,7 +17,7 @@ from vardesk.analysis.prioritise import (
     phenotype_index,
     prioritise,
 )
-from vardesk.cases.phenotypes import hpo_ontology
+from vardesk.knowledge.hpo import hpo_ontology
 
 SEIZURES = ["HP:0001250", "HP:0002133", "HP:0001263"]  # seizure, status epilepticus, global delay
 

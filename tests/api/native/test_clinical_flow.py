@@ -16,7 +16,7 @@ from tests.reports import pdftools
 from tests.world import World, build_world
 from vardesk.annotate.bundle import build_bundle
 from vardesk.domain.enums import Role
-from vardesk.services.container import Services
+from vardesk.app.composition import Services
 
 API = "/api/v2"
 GIAB = TESTDATA / "giab-trio-grch37" / "ashk-trio.vcf.gz"
@@ -328,7 +328,7 @@ def test_a_case_as_shown_is_accepted_and_exports_a_header_without_variants(
     import csv
     import io
 
-    from vardesk.cases.interpretation import TABULAR_COLUMNS
+    from vardesk.app.cases.interpretation import TABULAR_COLUMNS
 
     analyst = world.member("lab-a", Role.ANALYST).basic
     assert case["type"] == "FAMILY"

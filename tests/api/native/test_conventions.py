@@ -13,7 +13,7 @@ import requests
 from tests.conftest import LiveServer
 from tests.world import PASSWORD, World, build_world
 from vardesk.domain.enums import Role
-from vardesk.services.container import Services
+from vardesk.app.composition import Services
 
 API = "/api/v2"
 

@@ -8,7 +8,7 @@ import httpx
 from tests.conftest import LiveServer
 from tests.world import PASSWORD, build_world
 from vardesk.domain.enums import Role
-from vardesk.services.container import Services
+from vardesk.app.composition import Services
 
 API = "/api/v2"
 ATTACKER, USER = "127.0.0.2", "127.0.0.1"

@@ -10,7 +10,7 @@ from pyopencga.opencga_config import ClientConfiguration
 from tests.conftest import LiveServer
 from tests.world import PASSWORD, build_world
 from vardesk.domain.enums import Role
-from vardesk.services.container import Services
+from vardesk.app.composition import Services
 
 
 def client(server: LiveServer) -> OpencgaClient:

@@ -23,7 +23,7 @@ from tests.reports import pdftools
 from tests.world import World, build_world
 from vardesk.cli.demo import seed_demo
 from vardesk.domain.enums import Role
-from vardesk.services.container import Services
+from vardesk.app.composition import Services
 
 API = "/api/v2"
 GIAB = TESTDATA / "giab-trio-grch37" / "ashk-trio.vcf.gz"

@@ -7,7 +7,7 @@ from __future__ import annotations
 import requests
 
 from tests.conftest import LiveServer
-from tests.services.test_chain_inputs import S1
+from tests.app.test_chain_inputs import S1
 from tests.world import build_world
 from vardesk.domain.enums import Role
 

@@ -15,7 +15,7 @@ from tests.ingest.conftest import run_bcftools
 from tests.ingest.test_bad_inputs import CASES
 from tests.world import World, build_world
 from vardesk.domain.enums import Role
-from vardesk.services.container import Services
+from vardesk.app.composition import Services
 
 API = "/api/v2"
 GIAB = TESTDATA / "giab-trio-grch37" / "ashk-trio.vcf.gz"

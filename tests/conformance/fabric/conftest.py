@@ -15,7 +15,7 @@ import requests
 from tests.conftest import TESTDATA, LiveServer
 from tests.world import World, build_world
 from vardesk.annotate.bundle import build_bundle
-from vardesk.services.container import Services
+from vardesk.app.composition import Services
 
 GIAB = TESTDATA / "giab-trio-grch37" / "ashk-trio.vcf.gz"
 SLICE = TESTDATA / "reference-slices" / "grch37-SAMD11"

@@ -14,7 +14,7 @@ import pytest
 from tests.conformance.fabric.conftest import call, raw
 from tests.conftest import LiveServer
 from tests.world import World
-from vardesk.cases.configuration import DEFAULT_ASSAY
+from vardesk.app.cases.configuration import DEFAULT_ASSAY
 from vardesk.domain.enums import Role
 
 NAIVE_ISO = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d")

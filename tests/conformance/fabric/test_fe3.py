@@ -22,7 +22,7 @@ from tests.conformance.fabric.conftest import FABRIC, call, raw, wait
 from tests.conftest import LiveServer, free_port
 from tests.world import World
 from vardesk.domain.enums import Role
-from vardesk.services.container import Services
+from vardesk.app.composition import Services
 
 # post_new_case.py for a duo with a PHI file (proband PHI moved into sections, f1 "affected" from the CSV)
 PY_BODY = {

@@ -16,7 +16,7 @@ from tests.conftest import LiveServer
 from tests.reports import pdftools
 from tests.world import World
 from vardesk.domain.enums import Role
-from vardesk.services.container import Services
+from vardesk.app.composition import Services
 
 VARIANT_FIELDS = {
     "id", "report_id", "chromosome", "start_on_chrom", "end_on_chrom", "ref", "alt", "rsid", "quality",

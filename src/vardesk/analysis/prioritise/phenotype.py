@@ -1,7 +1,7 @@
 """Phenotype match: how well a case's HPO terms fit each gene's and each disease's annotations (hpo3).
 
 The score is Resnik similarity combined one-sidedly (the mean, over the patient's terms, of the best
-match in the target — :meth:`vardesk.cases.phenotypes.HpoOntology.similarity` with
+match in the target — :meth:`vardesk.knowledge.hpo.HpoOntology.similarity` with
 ``combine="query"``), computed for all genes at once: the best Resnik match of a patient term ``q``
 in a target annotated with terms ``T`` is the most informative ancestor-or-self of ``q`` that is an
 ancestor-or-self of a term of ``T`` — i.e. the most informative ancestor of ``q`` the target is
@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from vardesk.analysis.prioritise.modes import Mode, modes_of
-from vardesk.cases.phenotypes import DiseaseRef, HpoTerm, hpo_ontology
+from vardesk.knowledge.hpo import DiseaseRef, HpoTerm, hpo_ontology
 
 # Weight of the gene-level match in the phenotype score (the rest: the linked disease), from the
 # logistic fit of bench/prioritise.py on seeds 101-103 (11.68 gene, 25.62 disease): docs/prioritisation.md.

@@ -9,13 +9,13 @@ from starlette.requests import Request
 
 from vardesk import __version__
 from vardesk.api.fabric.common import stamp
-from vardesk.cases.reporting import parse_date
-from vardesk.cases.service import CaseView
-from vardesk.cases.structural import StructuralVariant
+from vardesk.app.cases.reporting import parse_date
+from vardesk.app.cases.service import CaseView
+from vardesk.app.cases.structural import StructuralVariant
 from vardesk.domain.cases import CaseType, Panel, ReportVariant, VariantEvent
 from vardesk.domain.enums import Affected, GenomeState, Sex
-from vardesk.services.pedigree import GenomeView
-from vardesk.services.projects import ProjectView
+from vardesk.app.samples import GenomeView
+from vardesk.app.projects import ProjectView
 
 FABRIC = "fabric"  # key of the Fabric launch options in a case's external_ids
 GENOME_STATUS = {

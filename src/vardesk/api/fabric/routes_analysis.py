@@ -17,7 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 
-from vardesk.api.deps import CatalogId, get_services, require_actor
+from vardesk.api.http.deps import CatalogId, get_services, require_actor
 from vardesk.api.fabric.common import (
     JSON,
     blank,
@@ -39,8 +39,8 @@ from vardesk.domain.access import Actor
 from vardesk.domain.analyses import GeneAnalysis
 from vardesk.domain.errors import Invalid, NotFound
 from vardesk.domain.variant_key import decode
-from vardesk.services.container import Services
-from vardesk.services.variants import VariantHit, VariantSearch
+from vardesk.app.composition import Services
+from vardesk.app.variants import VariantHit, VariantSearch
 
 router = APIRouter()
 EXPORT_WAIT_SECONDS = 30.0  # an export right after the launch waits for a quick analysis to finish

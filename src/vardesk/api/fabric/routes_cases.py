@@ -21,7 +21,7 @@ from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import Response
 
-from vardesk.api.deps import CatalogId, get_services, require_actor
+from vardesk.api.http.deps import CatalogId, get_services, require_actor
 from vardesk.api.fabric import render
 from vardesk.api.fabric.common import (
     JSON,
@@ -37,15 +37,15 @@ from vardesk.api.fabric.common import (
     to_int,
     to_sex,
 )
-from vardesk.cases.service import CaseView
+from vardesk.app.cases.service import CaseView
 from vardesk.domain.access import Actor
 from vardesk.domain.cases import APPROVED
 from vardesk.domain.enums import Affected, Sex
 from vardesk.domain.errors import Invalid, NotFound, TooLarge, Unprocessable
 from vardesk.domain.models import Genome
 from vardesk.reports.model import ReportDocument
-from vardesk.services.container import Services
-from vardesk.services.files import UploadedBlob
+from vardesk.app.composition import Services
+from vardesk.app.files import UploadedBlob
 from vardesk.storage.blobs import spooled_upload
 
 router = APIRouter()

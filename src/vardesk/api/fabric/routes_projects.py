@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
-from vardesk.api.deps import CatalogId, get_services, require_actor
+from vardesk.api.http.deps import CatalogId, get_services, require_actor
 from vardesk.api.fabric import render
 from vardesk.api.fabric.common import (
     JSON,
@@ -24,9 +24,9 @@ from vardesk.api.fabric.common import (
 )
 from vardesk.domain.access import Actor
 from vardesk.domain.errors import NotFound, TooLarge, Unprocessable, VardeskError
-from vardesk.services.container import Services
-from vardesk.services.files import UploadedBlob
-from vardesk.services.pedigree import GenomeView
+from vardesk.app.composition import Services
+from vardesk.app.files import UploadedBlob
+from vardesk.app.samples import GenomeView
 from vardesk.storage.blobs import spooled_stream
 
 router = APIRouter()

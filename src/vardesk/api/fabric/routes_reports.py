@@ -10,7 +10,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
-from vardesk.api.deps import CatalogId, get_services, require_actor
+from vardesk.api.http.deps import CatalogId, get_services, require_actor
 from vardesk.api.fabric import members as fm
 from vardesk.api.fabric import render
 from vardesk.api.fabric.common import (
@@ -27,10 +27,10 @@ from vardesk.api.fabric.common import (
     to_hpo_ids,
     to_int,
 )
-from vardesk.cases.service import CaseView
+from vardesk.app.cases.service import CaseView
 from vardesk.domain.access import Actor
 from vardesk.domain.errors import Invalid, Unprocessable
-from vardesk.services.container import Services
+from vardesk.app.composition import Services
 
 router = APIRouter()
 ORDER_BY = {"run_date": "created_at", "report_type": "type", "report_status": "status"}

@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
-from vardesk.api.deps import CatalogId, get_services, require_actor
+from vardesk.api.http.deps import CatalogId, get_services, require_actor
 from vardesk.api.fabric import render
 from vardesk.api.fabric.common import (
     JSON,
@@ -30,14 +30,14 @@ from vardesk.api.fabric.common import (
     to_bool,
     to_int,
 )
-from vardesk.cases.confirmation import confirmation_rows
-from vardesk.cases.interpretation import SCORING_STATUSES, match_targets, select_variants
-from vardesk.cases.structural import StructuralVariant
+from vardesk.app.cases.confirmation import confirmation_rows
+from vardesk.app.cases.interpretation import SCORING_STATUSES, match_targets, select_variants
+from vardesk.app.cases.structural import StructuralVariant
 from vardesk.domain.access import Actor
 from vardesk.domain.cases import ReportVariant, VariantStatus
 from vardesk.domain.errors import Invalid, NotFound
 from vardesk.domain.variant_key import canonical_chrom
-from vardesk.services.container import Services
+from vardesk.app.composition import Services
 
 router = APIRouter()
 PATCHABLE = ("status", "to_report", "classification", "criteria", "interpretation", "internal_notes")

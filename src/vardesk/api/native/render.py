@@ -8,7 +8,7 @@ from typing import Any
 from vardesk import __version__
 from vardesk.domain.enums import JobState
 from vardesk.domain.models import Job, User, Workspace
-from vardesk.services.projects import ProjectView, StudyView
+from vardesk.app.projects import ProjectView, StudyView
 
 JOB_STATUS = {
     JobState.QUEUED: "QUEUED",

@@ -7,7 +7,7 @@ from typing import Any
 from vardesk.api.native.render import ts
 from vardesk.api.native.render_data import annotation_doc
 from vardesk.api.native.render_variants import opencga_alleles, variant_type
-from vardesk.cases.service import CaseView
+from vardesk.app.cases.service import CaseView
 from vardesk.domain.analyses import GeneAnalysis
 from vardesk.domain.annotation_source import SYNTHETIC_BANNER, describe
 from vardesk.domain.cases import CaseEvent, Panel, ReportVariant, VariantEvent, finding_id

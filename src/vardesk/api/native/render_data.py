@@ -8,8 +8,8 @@ from vardesk.api.native.render import ts
 from vardesk.domain.annotation_source import SYNTHETIC_BANNER, describe
 from vardesk.domain.enums import GenomeState
 from vardesk.domain.models import Genome
-from vardesk.services.files import FileView
-from vardesk.services.pedigree import FamilyView, GenomeView, IndividualView
+from vardesk.app.files import FileView
+from vardesk.app.samples import FamilyView, GenomeView, IndividualView
 
 _INDEX_STATUS = {
     GenomeState.UPLOADED: "NONE",

@@ -6,7 +6,7 @@ from typing import Any
 
 from vardesk.annotate.so import SO_ACCESSIONS
 from vardesk.domain.cases import trimmed_alleles
-from vardesk.services.variants import VariantHit, VariantPage
+from vardesk.app.variants import VariantHit, VariantPage
 
 SAMPLE_DATA_KEYS = ["GT", "AD", "DP", "GQ"]
 

@@ -9,19 +9,19 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
-from vardesk.api.deps import get_services, json_body, require_actor
+from vardesk.api.http.deps import get_services, json_body, require_actor
 from vardesk.api.native import openapi_docs as od
 from vardesk.api.native import render, render_cases, schemas
 from vardesk.api.native.common import info_response, search_response, write_response
 from vardesk.api.native.envelope import JSON, Options, envelope, parse_bool, result
-from vardesk.cases.confirmation import confirmation_rows
-from vardesk.cases.interpretation import EXPORT_COLUMNS, TABULAR_COLUMNS, export_rows
+from vardesk.app.cases.confirmation import confirmation_rows
+from vardesk.app.cases.interpretation import EXPORT_COLUMNS, TABULAR_COLUMNS, export_rows
 from vardesk.domain.access import Actor
 from vardesk.domain.errors import Invalid, VardeskError
 from vardesk.domain.ids import ascii_int, parse_id
 from vardesk.domain.refs import split_ids
-from vardesk.reports.exports import encode, iter_csv, iter_json, iter_vcf
-from vardesk.services.container import Services
+from vardesk.interchange.exports import encode, iter_csv, iter_json, iter_vcf
+from vardesk.app.composition import Services
 
 router = APIRouter()
 _RENAME = {

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Depends
 from starlette.requests import Request
 
-from vardesk.api.deps import client_address, get_services, json_body, require_actor
+from vardesk.api.http.deps import client_address, get_services, json_body, require_actor
 from vardesk.api.native import openapi_docs as od
 from vardesk.api.native import render, schemas
 from vardesk.api.native.common import info_response, search_response, write_response
@@ -15,7 +15,7 @@ from vardesk.api.native.envelope import JSON, Options, envelope, result
 from vardesk.domain.access import Actor
 from vardesk.domain.errors import Invalid, VardeskError
 from vardesk.domain.refs import split_ids
-from vardesk.services.container import Services
+from vardesk.app.composition import Services
 
 router = APIRouter()
 ProjectFilters = ("id", "name", "uuid", "fqn", "description", "organization")

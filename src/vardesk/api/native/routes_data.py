@@ -7,7 +7,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
 
-from vardesk.api.deps import get_services, json_body, require_actor
+from vardesk.api.http.deps import get_services, json_body, require_actor
 from vardesk.api.native import openapi_docs as od
 from vardesk.api.native import render, render_data, schemas
 from vardesk.api.native.common import info_response, search_response, write_response
@@ -15,8 +15,8 @@ from vardesk.api.native.envelope import JSON, Options, envelope, parse_bool, res
 from vardesk.domain.access import Actor
 from vardesk.domain.errors import Invalid, TooLarge, Unprocessable
 from vardesk.domain.refs import split_ids
-from vardesk.services.container import Services
-from vardesk.services.files import UploadedBlob
+from vardesk.app.composition import Services
+from vardesk.app.files import UploadedBlob
 from vardesk.storage.blobs import spooled_upload
 
 router = APIRouter()

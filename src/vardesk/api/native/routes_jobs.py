@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends
 from starlette.requests import Request
 
-from vardesk.api.deps import get_services, require_actor
+from vardesk.api.http.deps import get_services, require_actor
 from vardesk.api.native import openapi_docs as od
 from vardesk.api.native import render
 from vardesk.api.native.common import info_response, search_response, write_response
@@ -13,7 +13,7 @@ from vardesk.api.native.envelope import JSON, Options
 from vardesk.domain.access import Actor
 from vardesk.domain.models import Job
 from vardesk.domain.refs import split_ids
-from vardesk.services.container import Services
+from vardesk.app.composition import Services
 
 router = APIRouter()
 

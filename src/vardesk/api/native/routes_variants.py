@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
-from vardesk.api.deps import get_services, require_actor
+from vardesk.api.http.deps import get_services, require_actor
 from vardesk.api.native import openapi_docs as od
 from vardesk.api.native import render_variants
 from vardesk.api.native.envelope import JSON, Options, apply_include_exclude, envelope, parse_bool, result
@@ -16,9 +16,9 @@ from vardesk.domain.access import Actor
 from vardesk.domain.errors import Invalid
 from vardesk.domain.ids import ascii_int
 from vardesk.domain.variant_key import canonical_chrom
-from vardesk.reports.exports import encode, iter_csv, iter_json, iter_vcf
-from vardesk.services.container import Services
-from vardesk.services.variants import VariantHit, VariantSearch
+from vardesk.interchange.exports import encode, iter_csv, iter_json, iter_vcf
+from vardesk.app.composition import Services
+from vardesk.app.variants import VariantHit, VariantSearch
 
 router = APIRouter()
 GT_ALIASES = {

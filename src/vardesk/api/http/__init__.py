@@ -1,0 +1,1 @@
+"""HTTP plumbing every face shares and none owns: authentication dependency, error rendering, middleware."""

@@ -1,0 +1,234 @@
+"""Authentication: passwords, API keys (HTTP Basic), signed expiring tokens, login rate limiting."""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections import deque
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from vardesk.domain.access import Actor
+from vardesk.domain.errors import Forbidden, RateLimited, Unauthenticated
+from vardesk.domain.models import User
+from vardesk.app.context import ServiceContext, audit
+from vardesk.app.security import verify_secret
+
+
+@dataclass(frozen=True)
+class TokenPair:
+    token: str
+    refresh_token: str
+    expires_in: int
+
+
+class AuthService:
+    def __init__(self, ctx: ServiceContext) -> None:
+        self.ctx = ctx
+        # Failures seen by this process, per source address and per (account, source address); the
+        # catalog's auth_failures table, shared by every server process, counts them per account.
+        self._failures = FailureLog()
+
+    # -- login -------------------------------------------------------------------------------
+    def login(self, name: str, password: str, source: str | None = None) -> TokenPair:
+        """Exchange a user password, or an API key's login and secret, for a token pair. ``source`` is
+        the caller's address (failures are throttled per address and per account and address)."""
+        if not name or not password:
+            raise Unauthenticated("user and password are required")
+        self._check_rate(name, source)
+        actor = self._verify_credentials(name, password, via="password")
+        if actor is None:
+            self._fail(name, source, "login")
+            raise Unauthenticated("incorrect user or password")
+        with self.ctx.uow() as uow:
+            audit(
+                uow,
+                "login",
+                actor=actor,
+                entity_type="user",
+                entity_id=actor.user_id,
+                details={"via": actor.via},
+            )
+            uow.commit()
+        return self._issue(actor)
+
+    def refresh(self, refresh_token: str) -> TokenPair:
+        claims = self.ctx.signer.verify(refresh_token, "refresh")
+        actor = self._actor_for_uuid(claims.user_uuid, claims.workspace_id, via="token")
+        with self.ctx.uow() as uow:
+            audit(uow, "token_refresh", actor=actor, entity_type="user", entity_id=actor.user_id)
+            uow.commit()
+        return self._issue(actor)
+
+    def _issue(self, actor: Actor) -> TokenPair:
+        with self.ctx.uow() as uow:
+            user = uow.users.get(actor.user_id)
+            assert user is not None
+            uuid = user.uuid
+        s = self.ctx.signer
+        return TokenPair(
+            s.issue(uuid, actor.workspace_id, "access"),
+            s.issue(uuid, actor.workspace_id, "refresh"),
+            s.access_ttl,
+        )
+
+    # -- per-request authentication ------------------------------------------------------------
+    def authenticate_bearer(self, token: str) -> Actor:
+        claims = self.ctx.signer.verify(token, "access")
+        return self._actor_for_uuid(claims.user_uuid, claims.workspace_id, via="token")
+
+    def authenticate_basic(self, login: str, secret: str, source: str | None = None) -> Actor:
+        """HTTP Basic on every request, the Fabric way: an API key's login and secret."""
+        self._check_rate(login, source)
+        actor = self._verify_api_key(login, secret)
+        if actor is None:
+            self._fail(login, source, "basic_auth")
+            raise Unauthenticated("incorrect API key login or password")
+        return actor
+
+    # -- signed links ----------------------------------------------------------------------------
+    def issue_link(self, actor: Actor, resource: str, ttl_seconds: int) -> str:
+        """A signed token that lets whoever holds it fetch ``resource`` (an opaque id, never PHI) with
+        ``actor``'s rights until it expires: for download URLs given to clients without credentials."""
+        with self.ctx.uow() as uow:
+            user = uow.users.get(actor.user_id)
+            assert user is not None
+            uuid = user.uuid
+        return self.ctx.signer.issue(
+            uuid, actor.workspace_id, "link", ttl=ttl_seconds, claims={"res": resource}
+        )
+
+    def authenticate_link(self, token: str, resource: str) -> Actor:
+        """The actor a link was issued to, if ``token`` is a valid, unexpired link to ``resource`` and the
+        user is still active; the rights are checked again by the service that serves the resource."""
+        try:
+            claims = self.ctx.signer.verify(token, "link")
+            if claims.extra.get("res") != resource:
+                raise Unauthenticated("the link is not valid for this resource")
+            return self._actor_for_uuid(claims.user_uuid, claims.workspace_id, via="link")
+        except Unauthenticated as exc:
+            message = "the download link has expired" if "expired" in exc.message else "invalid download link"
+            raise Forbidden(message) from None
+
+    # -- internals -------------------------------------------------------------------------------
+    def _verify_credentials(self, name: str, password: str, via: str) -> Actor | None:
+        actor = self._verify_api_key(name, password)
+        if actor is not None:
+            return actor
+        with self.ctx.uow() as uow:
+            candidates = [u for u in uow.users.by_login_or_email(name) if u.active]
+        if len(candidates) != 1:
+            verify_secret(None, password)  # same cost whether or not the user exists
+            return None
+        user = candidates[0]
+        if not verify_secret(user.password_hash, password):
+            return None
+        return _actor(user, via)
+
+    def _verify_api_key(self, login: str, secret: str) -> Actor | None:
+        with self.ctx.uow() as uow:
+            key = uow.api_keys.by_login(login)
+            if key is None or key.revoked_at is not None:
+                return None
+            user = uow.users.get(key.user_id)
+            if user is None or not user.active or user.workspace_id != key.workspace_id:
+                return None
+            stored = key.secret_hash
+        cache = self.ctx.secret_cache
+        if not cache.hit(login, secret, stored):
+            if not verify_secret(stored, secret):
+                return None
+            cache.remember(login, secret, stored)
+        return _actor(user, "api_key")
+
+    def _actor_for_uuid(self, user_uuid: str, workspace_id: int, via: str) -> Actor:
+        with self.ctx.uow() as uow:
+            user = uow.users.by_uuid(user_uuid)
+        if user is None or not user.active or user.workspace_id != workspace_id:
+            raise Unauthenticated("the user of this token no longer exists or is disabled")
+        return _actor(user, via)
+
+    def _check_rate(self, login: str, source: str | None) -> None:
+        """Slow the attacker, not the user: a source address that failed too often (on any accounts, or
+        on this one) is refused for the rest of the window; correct credentials from another address
+        still work. When the account is failing from many addresses (over ``login_account_max_failures``
+        in the window, all server processes together), an address that has failed on it once already
+        gets no further attempt; an address that has not (the real user) still does."""
+        s = self.ctx.settings
+        now = self.ctx.clock()
+        window = timedelta(seconds=s.login_failure_window_seconds)
+        src, account = _source(source), login.lower()
+        for key, limit, what in (
+            (("src", src), s.login_source_max_failures, "from this address"),
+            (("acct", account, src), s.login_max_failures, "for this account from this address"),
+        ):
+            wait = self._failures.wait(key, limit, now, window)
+            if wait:
+                raise RateLimited(f"too many failed logins {what}; try again in {wait} s", retry_after=wait)
+        if not self._failures.count(("acct", account, src), now, window):
+            return
+        with self.ctx.uow() as uow:
+            n = uow.auth_failures.count_since(login, now - window)
+        if n >= s.login_account_max_failures:
+            wait = self._failures.wait(("acct", account, src), 1, now, window)
+            raise RateLimited(
+                f"too many failed logins for this account; try again in {wait} s", retry_after=wait
+            )
+
+    def _fail(self, login: str, source: str | None, action: str) -> None:
+        now = self.ctx.clock()
+        src = _source(source)
+        window = timedelta(seconds=self.ctx.settings.login_failure_window_seconds)
+        self._failures.add(("src", src), now, window)
+        self._failures.add(("acct", login.lower(), src), now, window)
+        with self.ctx.uow() as uow:
+            uow.auth_failures.record(login, now)
+            uow.auth_failures.purge_before(now - timedelta(days=1))
+            audit(uow, action, outcome="failed", entity_type="login", details={})
+            uow.commit()
+
+
+class FailureLog:
+    """Recent failure times per key, in this process's memory, bounded in keys and times per key."""
+
+    MAX_KEYS = 100_000
+    MAX_PER_KEY = 1_000
+
+    def __init__(self) -> None:
+        self._times: dict[tuple[str, ...], deque[datetime]] = {}
+        self._lock = threading.Lock()
+
+    def add(self, key: tuple[str, ...], at: datetime, window: timedelta) -> None:
+        with self._lock:
+            if key not in self._times and len(self._times) >= self.MAX_KEYS:
+                self._prune(at - window)
+            self._times.setdefault(key, deque(maxlen=self.MAX_PER_KEY)).append(at)
+
+    def count(self, key: tuple[str, ...], now: datetime, window: timedelta) -> int:
+        with self._lock:
+            return sum(1 for t in self._times.get(key, ()) if t > now - window)
+
+    def wait(self, key: tuple[str, ...], limit: int, now: datetime, window: timedelta) -> int:
+        """Seconds until ``key`` has fewer than ``limit`` failures in the window; 0 when it has now."""
+        with self._lock:
+            recent = [t for t in self._times.get(key, ()) if t > now - window]
+        if len(recent) < max(1, limit):
+            return 0
+        # the failure whose expiry brings the count under the limit
+        frees_at = recent[len(recent) - max(1, limit)] + window
+        return max(1, math.ceil((frees_at - now).total_seconds()))
+
+    def _prune(self, before: datetime) -> None:
+        self._times = {k: v for k, v in self._times.items() if v and v[-1] > before}
+        if len(self._times) >= self.MAX_KEYS:  # all recent: keep the most recently failing half
+            keep = sorted(self._times.items(), key=lambda kv: kv[1][-1])[len(self._times) // 2 :]
+            self._times = dict(keep)
+
+
+def _source(source: str | None) -> str:
+    return source or "unknown"
+
+
+def _actor(user: User, via: str) -> Actor:
+    assert user.id is not None
+    return Actor(user_id=user.id, workspace_id=user.workspace_id, login=user.login, role=user.role, via=via)

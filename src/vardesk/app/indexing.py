@@ -1,0 +1,225 @@
+"""Indexing an uploaded file: ingest its genotypes into the variant store, then annotate them.
+
+``index_files`` queues a ``variant-index`` job; the job runs :func:`run_variant_index` in the executor.
+File and genome states follow UPLOADED → VALIDATING → ANNOTATING → READY | FAILED (reason kept).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from vardesk.domain.access import Actor
+from vardesk.domain.enums import GenomeState
+from vardesk.domain.errors import Conflict, Invalid, VardeskError, error_text
+from vardesk.domain.models import Job, VcfFile
+from vardesk.ingest.pipeline import ingest_vcf
+from vardesk.jobs.context import JobContext
+from vardesk.jobs.registry import tool
+from vardesk.app.context import ServiceContext, audit
+
+if TYPE_CHECKING:
+    from vardesk.app.composition import Services
+
+log = logging.getLogger("vardesk.indexing")
+TOOL = "variant-index"
+# A file's share of an indexing job's progress: reading it (bytes of the input consumed), then
+# annotating it in ANNOTATION_STEPS steps (the messages vardesk.annotate.engine reports).
+READING_SHARE = 0.4
+ANNOTATION_STEPS = 7
+
+
+class IndexService:
+    def __init__(self, ctx: ServiceContext, services: Services) -> None:
+        self.ctx = ctx
+        self.services = services
+
+    def index_files(
+        self, actor: Actor, study_ref: str, file_refs: list[str], *, annotate: bool = True
+    ) -> tuple[Job, str]:
+        """Queue one job that indexes the given files of a study; returns the job and the study's fqn."""
+        if not file_refs:
+            raise Invalid("the file parameter is required")
+        with self.ctx.uow() as uow:
+            study = self.services.projects.study_for_write(uow, actor, study_ref)
+            ids = []
+            for ref in file_refs:
+                vcf = self.services.files.find(uow, actor, study, ref)
+                if vcf.state in (GenomeState.VALIDATING, GenomeState.ANNOTATING):
+                    raise Conflict(f"file {vcf.code} is already being indexed")
+                ids.append(vcf.id)
+            job = self.services.jobs.submit(
+                uow,
+                actor,
+                TOOL,
+                {"files": ids, "annotate": bool(annotate)},
+                study=study,
+                description=f"index {len(ids)} file(s)",
+            )
+            uow.commit()
+        self.services.jobs.notify()
+        return job, study.fqn
+
+    def reannotate(self, actor: Actor, build: str) -> list[Job]:
+        """Queue re-annotation jobs (one per project) for this workspace's files of ``build`` annotated with
+        anything but the bundle the workspace uses now (enabled for it, or the server default)."""
+        with self.ctx.uow() as uow:
+            by_study: dict[int, list[int]] = {}
+            for file_id in self.services.annotation.outdated_files(build, actor.workspace_id):
+                vcf = uow.files.get(file_id)
+                if vcf is not None and vcf.workspace_id == actor.workspace_id:
+                    by_study.setdefault(vcf.study_id, []).append(file_id)
+            jobs = []
+            for study_id, ids in by_study.items():
+                study = self.services.projects.study_by_id(uow, actor, study_id)
+                jobs.append(
+                    self.services.jobs.submit(
+                        uow,
+                        actor,
+                        REANNOTATE,
+                        {"files": ids},
+                        study=study,
+                        description=f"re-annotate {len(ids)} file(s)",
+                    )
+                )
+            uow.commit()
+        self.services.jobs.notify()
+        return jobs
+
+    # -- state ---------------------------------------------------------------------------------------
+    def set_state(
+        self,
+        file_id: int,
+        state: GenomeState,
+        reason: str = "",
+        genome_fields: dict[int, dict[str, Any]] | None = None,
+    ) -> None:
+        """Move a file and its genomes to ``state``; ``genome_fields`` sets values per sample index."""
+        with self.ctx.uow() as uow:
+            vcf = uow.files.get(file_id)
+            if vcf is None:
+                return
+            now = self.ctx.clock()
+            vcf.state, vcf.state_reason, vcf.modified_at = state, reason, now
+            for g in uow.genomes.of_file(file_id):
+                g.state, g.state_reason, g.modified_at = state, reason, now
+                for key, value in (genome_fields or {}).get(g.sample_index, {}).items():
+                    setattr(g, key, value)
+            uow.commit()
+
+
+REANNOTATE = "reannotate"
+
+
+@tool(REANNOTATE)
+def run_reannotation(ctx: JobContext) -> dict[str, Any]:
+    """Annotate indexed files again with the bundle their workspace uses for their build."""
+    services: Services = ctx.services
+    done = []
+    files = list(ctx.params.get("files") or [])
+    for n, file_id in enumerate(files):
+        ctx.progress(100 * n / max(len(files), 1), f"re-annotating file {n + 1} of {len(files)}")
+        done.append(services.annotation.annotate_file(file_id))
+    return {"files": done}
+
+
+@tool(TOOL)
+def run_variant_index(ctx: JobContext) -> dict[str, Any]:
+    """Ingest each file into one genotype Parquet per genome, then annotate (when asked and possible)."""
+    services: Services = ctx.services
+    indexing = services.indexing
+    file_ids: list[int] = list(ctx.params.get("files") or [])
+    summary: dict[str, Any] = {"files": []}
+    for n, file_id in enumerate(file_ids):
+        with services.ctx.uow() as uow:
+            vcf: VcfFile | None = uow.files.get(file_id)
+        if vcf is None:
+            raise Invalid(f"file {file_id} no longer exists")
+        share = 100.0 / len(file_ids)
+        base = n * share
+        indexing.set_state(file_id, GenomeState.VALIDATING)
+        try:
+            result, annotated = _index_one(ctx, services, vcf, base, share)
+        except VardeskError as exc:
+            indexing.set_state(file_id, GenomeState.FAILED, error_text(exc))
+            raise
+        except Exception as exc:
+            indexing.set_state(
+                file_id, GenomeState.FAILED, f"internal error while indexing ({type(exc).__name__})"
+            )
+            raise
+        indexing.set_state(file_id, GenomeState.READY)
+        with services.ctx.uow() as uow:
+            audit(
+                uow,
+                "file_index",
+                workspace_id=ctx.workspace_id,
+                user_id=ctx.created_by,
+                entity_type="file",
+                entity_id=file_id,
+                details={"records": result.records_read, "variants": result.variants_kept},
+            )
+            uow.commit()
+        summary["files"].append(
+            {
+                "file": vcf.code,
+                "records_read": result.records_read,
+                "variants": result.variants_kept,
+                "build": result.build,
+                "seconds": round(result.seconds, 2),
+                "samples": len(result.samples),
+                "annotation": annotated,
+            }
+        )
+    with services.ctx.uow() as uow:
+        genome_ids = [g.id or 0 for fid in file_ids for g in uow.genomes.of_file(fid)]
+    summary["case_jobs"] = services.candidates.schedule_ready(services.cases.cases_of_genomes(genome_ids))
+    summary["analysis_jobs"] = services.analyses.schedule_ready(genome_ids)
+    return summary
+
+
+def _index_one(
+    ctx: JobContext, services: Services, vcf: VcfFile, base: float, share: float
+) -> tuple[Any, dict[str, Any]]:
+    """Ingest one file into the store (atomically), then annotate it when asked."""
+    store = services.store
+    annotate = bool(ctx.params.get("annotate", True))
+    reading = READING_SHARE if annotate else 1.0  # of this file's share of the job's progress
+    work = store.scratch_dir()
+    try:
+        result = ingest_vcf(
+            store.local_path(vcf.blob_key),
+            work / "out",
+            expected_build=vcf.build or None,
+            progress=ctx.part(base, base + share * reading, "indexing"),
+        )
+        key = f"genomes/{vcf.uuid}"
+        store.delete(key)  # what an interrupted earlier attempt may have left
+        store.put_dir(key, work / "out")
+    finally:
+        store.delete_scratch(work)
+    fields = {
+        s.index: {
+            "genotypes_key": f"{key}/genotypes/{s.index}.parquet",
+            "coverage_key": f"{key}/coverage/{s.index}.parquet",
+            "variants": s.variants,
+            "called": s.called,
+            "build": result.build,
+        }
+        for s in result.samples
+    }
+    services.indexing.set_state(
+        vcf.id or 0, GenomeState.ANNOTATING if annotate else GenomeState.VALIDATING, genome_fields=fields
+    )
+    if not annotate:
+        return result, {}
+    annotating = ctx.part(base + share * reading, base + share, "annotating", force=True)
+    annotating(0, vcf.name)
+    steps = iter(range(1, ANNOTATION_STEPS))
+    annotated = services.annotation.annotate_file(
+        # the annotation reports the steps it starts, not a fraction: each one moves the bar a step
+        vcf.id or 0,
+        progress=lambda _p, m: annotating(100 * next(steps, ANNOTATION_STEPS - 1) / ANNOTATION_STEPS, m),
+    )
+    annotating(100, f"{vcf.name} annotated")
+    return result, annotated

@@ -1,0 +1,1 @@
+"""Interchange formats: PED, Phenopackets and the variant exports (JSON, CSV/TSV, VCF)."""

@@ -1,0 +1,183 @@
+"""A case and its report variants are accepted back in the spellings they are shown with: the finding id
+(``1:878314:G:C``) names a report variant wherever one is updated, and the enumerations a case shows
+(``FAMILY``, ``MALE``, ``LIKELY_PATHOGENIC``…) are accepted where they are given."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from tests.app.test_chain_inputs import S1
+from tests.world import build_world
+from vardesk.api.native import render_cases
+from vardesk.domain.access import Actor
+from vardesk.domain.cases import ReportVariant, finding_id
+from vardesk.domain.enums import Role
+from vardesk.domain.errors import Conflict, Invalid, NotFound
+from vardesk.domain.variant_key import encode
+from vardesk.app.composition import Services
+from vardesk.app.files import UploadedBlob
+from vardesk.storage.blobs import spooled_upload
+
+STUDY = "ids:default"
+TRIO = [
+    {"relation": "PROBAND", "sex": "MALE", "affected": "AFFECTED", "label": "kid"},
+    {"relation": "MOTHER", "sex": "FEMALE", "affected": "UNAFFECTED", "label": "mum"},
+    {"relation": "FATHER", "sex": "MALE", "affected": "UNKNOWN", "label": "dad"},
+]
+
+
+@pytest.fixture
+def actor(services: Services) -> Actor:
+    a = build_world(services, ("lab-a",)).member("lab-a", Role.ANALYST).actor
+    services.projects.create_project(a, {"id": "ids", "organism": {"assembly": "GRCh37"}})
+    return a
+
+
+def _add(services: Services, case_id: int, chrom: str, pos: int, ref: str, alt: str, **kw: object) -> int:
+    with services.ctx.uow() as uow:
+        rv = uow.report_variants.add(
+            ReportVariant(
+                case_id=case_id,
+                run=1,
+                key=encode(chrom, pos, ref, alt),
+                chrom=chrom,
+                pos=pos,
+                ref=ref,
+                alt=alt,
+            )
+        )
+        for k, v in kw.items():
+            setattr(rv, k, v)
+        uow.commit()
+        assert rv.id is not None
+        return rv.id
+
+
+@pytest.mark.parametrize(
+    ("shown", "members", "expected"),
+    [
+        ("FAMILY", TRIO, "trio"),
+        ("family", TRIO[:2], "duo"),
+        ("FAMILY", [*TRIO, {"relation": "SIBLING", "sex": "FEMALE"}], "quad"),
+        ("FAMILY", [TRIO[0], {"relation": "CHILD"}, {"relation": "OTHER"}], "quintet"),
+        ("FAMILY", [], "quintet"),
+        ("SINGLE", TRIO[:1], "exome"),
+        ("CANCER", TRIO[:1], "somatic_panel"),
+        ("TRIO", TRIO, "trio"),
+        ("panel_trio", TRIO, "panel_trio"),
+    ],
+)
+def test_case_types_are_accepted_as_shown(
+    services: Services, actor: Actor, shown: str, members: list[dict], expected: str
+) -> None:
+    view = services.cases.create(actor, STUDY, {"id": "C1", "type": shown, "members": members})
+    assert view.case.type.value == expected
+    doc = render_cases.case(view)
+    assert doc["type"] == ("FAMILY" if expected not in ("exome", "somatic_panel") else shown.upper())
+
+
+def test_unknown_case_type_names_the_accepted_ones(services: Services, actor: Actor) -> None:
+    with pytest.raises(Invalid, match="FAMILY") as err:
+        services.cases.create(actor, STUDY, {"type": "pedigree", "members": TRIO})
+    assert "'pedigree'" in err.value.message and "trio" in err.value.message
+
+
+def test_a_case_as_shown_creates_the_same_case(services: Services, actor: Actor) -> None:
+    """Type, members, relations, sex and affected status exactly as the native face renders them."""
+    first = render_cases.case(
+        services.cases.create(actor, STUDY, {"id": "A", "type": "trio", "members": TRIO})
+    )
+    copy = services.cases.create(
+        actor, STUDY, {"id": "B", "type": first["type"], "members": first["family"]["members"]}
+    )
+    again = render_cases.case(copy)
+    assert copy.case.type.value == "trio"
+    strip = [{k: m[k] for k in ("id", "relation", "sex", "affected")} for m in first["family"]["members"]]
+    assert [
+        {k: m[k] for k in ("id", "relation", "sex", "affected")} for m in again["family"]["members"]
+    ] == strip
+
+
+def test_members_as_shown_keep_their_samples(services: Services, actor: Actor) -> None:
+    with spooled_upload(services.store, io.BytesIO(S1.encode()), max_bytes=10**6) as blob:
+        services.files.register_upload(actor, STUDY, UploadedBlob(*blob), name="s1.vcf")
+    member = {"relation": "PROBAND", "sample": "S1", "sex": "F", "affected": True, "label": "pat"}
+    first = render_cases.case(services.cases.create(actor, STUDY, {"type": "exome", "members": [member]}))
+    (shown,) = first["family"]["members"]
+    assert shown["samples"][0]["id"] == "S1" and shown["sex"] == {"id": "FEMALE"}
+    copy = services.cases.create(actor, STUDY, {"type": first["type"], "members": [shown]})
+    ((m, genome),) = copy.members
+    assert genome is not None and genome.id == shown["samples"][0]["genomeId"]
+    assert (m.label, m.sex.value, m.affected.value) == ("pat", "FEMALE", "AFFECTED")
+
+
+def test_report_variants_are_named_by_the_id_they_are_shown_with(services: Services, actor: Actor) -> None:
+    view = services.cases.create(actor, STUDY, {"id": "V", "type": "FAMILY", "members": TRIO})
+    cid = view.case.id or 0
+    snv = _add(services, cid, "1", 878314, "G", "C")
+    deletion = _add(services, cid, "1", 1000, "AC", "A")  # shown as 1:1001:C:-
+    rows = services.interpretation.variants(actor, "V", study_ref=STUDY)
+    shown = {rv.id: render_cases.finding(rv)["id"] for rv in rows}
+    assert shown == {snv: "1:878314:G:C", deletion: "1:1001:C:-"}
+    assert all(finding_id(rv) == shown[rv.id] for rv in rows)
+
+    upd = services.interpretation.update_variant
+    assert upd(actor, "V", "1:878314:G:C", {"status": "REVIEWED"}, study_ref=STUDY).id == snv
+    assert upd(actor, "V", "chr1:878314:g:c", {"to_report": "primary_finding"}, study_ref=STUDY).id == snv
+    assert upd(actor, "V", "1:1001:C:-", {"status": "CONFIRMED"}, study_ref=STUDY).id == deletion
+    assert upd(actor, "V", "1:1000:AC:A", {"internal_notes": "vcf spelling"}, study_ref=STUDY).id == deletion
+    # the reportVariantId keeps working, as a number or as the path's text
+    assert upd(actor, "V", snv, {"interpretation": "by number"}, study_ref=STUDY).id == snv
+    assert upd(actor, "V", str(deletion), {"interpretation": "by text"}, study_ref=STUDY).id == deletion
+    note = services.interpretation.add_note(actor, "V", "1:878314:G:C", "sent for Sanger", study_ref=STUDY)
+    assert note.internal_notes == "sent for Sanger"
+    history = services.interpretation.history(actor, "V", "1:878314:G:C", study_ref=STUDY)
+    assert [e.field for e in history] == ["status", "to_report", "interpretation", "internal_notes"]
+
+    with pytest.raises(NotFound, match="1:999:A:T"):
+        upd(actor, "V", "1:999:A:T", {"status": "REVIEWED"}, study_ref=STUDY)
+    with pytest.raises(Invalid, match="chrom:pos:ref:alt"):
+        upd(actor, "V", "rs12345", {"status": "REVIEWED"}, study_ref=STUDY)
+
+
+def test_an_ambiguous_variant_id_is_refused_naming_the_candidates(services: Services, actor: Actor) -> None:
+    view = services.cases.create(actor, STUDY, {"id": "AMB", "type": "exome", "members": TRIO[:1]})
+    cid = view.case.id or 0
+    gone = _add(services, cid, "1", 878314, "G", "C", active=False)  # an earlier run found it, the last not
+    current = _add(services, cid, "1", 878314, "G", "C")
+    upd = services.interpretation.update_variant
+    assert upd(actor, "AMB", "1:878314:G:C", {"status": "REVIEWED"}, study_ref=STUDY).id == current
+    assert upd(actor, "AMB", gone, {"interpretation": "old run"}, study_ref=STUDY).id == gone
+    twin = _add(services, cid, "1", 878314, "G", "C")
+    with pytest.raises(Conflict) as err:
+        upd(actor, "AMB", "1:878314:G:C", {"status": "REVIEWED"}, study_ref=STUDY)
+    assert "ambiguous" in err.value.message and f"{current}, {twin}" in err.value.message
+    assert "reportVariantId" in err.value.message
+
+
+@pytest.mark.parametrize(
+    ("given", "stored", "shown"),
+    [
+        ("LIKELY_PATHOGENIC", "Likely pathogenic", "LIKELY_PATHOGENIC"),
+        ("UNCERTAIN_SIGNIFICANCE", "Uncertain significance", "UNCERTAIN_SIGNIFICANCE"),
+        ("Likely benign", "Likely benign", "LIKELY_BENIGN"),
+        ("vus", "Uncertain significance", "UNCERTAIN_SIGNIFICANCE"),
+        ("NOT_ASSESSED", "", "NOT_ASSESSED"),
+    ],
+)
+def test_classifications_are_accepted_as_shown(
+    services: Services, actor: Actor, given: str, stored: str, shown: str
+) -> None:
+    view = services.cases.create(actor, STUDY, {"id": "K", "type": "exome", "members": TRIO[:1]})
+    vid = _add(services, view.case.id or 0, "1", 878314, "G", "C", classification="Pathogenic")
+    rv = services.interpretation.update_variant(actor, "K", vid, {"classification": given}, study_ref=STUDY)
+    doc = render_cases.finding(rv)
+    assert rv.classification == stored
+    assert doc["evidences"][0]["classification"]["clinicalSignificance"] == shown
+    # and what is shown goes back in unchanged
+    back = services.interpretation.update_variant(
+        actor, "K", doc["id"], {"classification": shown}, study_ref=STUDY
+    )
+    assert back.classification == stored

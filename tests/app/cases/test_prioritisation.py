@@ -1,0 +1,104 @@
+"""Gene ranking in a case's analysis: what is stored per run, what a re-run reports, what ACMG reads."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from vardesk.analysis.inheritance import Candidate, MemberCall
+from vardesk.analysis.pedigree import Member, Pedigree
+from vardesk.analysis.prioritise import Family, Genotype, VariantCall, prioritise
+from vardesk.app.cases.case_analysis import family_data
+from vardesk.app.cases.prioritisation import acmg_phenotypes, hpo_ids, ranking_doc, variant_priority, what_moved
+from vardesk.domain.enums import Affected, Sex
+
+HET, HOM = Genotype(1, "0/1"), Genotype(2, "1/1")
+
+
+def _solo_calls() -> list[VariantCall]:
+    return [
+        VariantCall("1", 100, "C", "T", ("FBN1",), "stop_gained", {"proband": HET}, gnomad_af=None),
+        VariantCall("2", 200, "G", "A", ("TTN",), "missense_variant", {"proband": HET}, gnomad_af=0.004),
+        VariantCall("3", 300, "A", "G", ("CFTR",), "missense_variant", {"proband": HOM}, gnomad_af=0.0001),
+    ]
+
+
+def test_ranking_doc_explains_every_gene() -> None:
+    ranked = prioritise(_solo_calls(), Family.solo(), ["HP:0001166", "HP:0001519"])  # arachnodactyly, tall
+    docs = ranking_doc(ranked)
+    assert [d["rank"] for d in docs] == list(range(1, len(docs) + 1))
+    assert docs[0]["gene"] == "FBN1"  # a novel stop-gain in the gene of Marfan syndrome
+    for d in docs:
+        assert sum(t["value"] for t in d["burden"]["terms"]) == pytest.approx(d["burden"]["score"], abs=1e-3)
+        assert d["burden"]["variants"] and d["phenotype"] is not None
+    assert {m["term"]["id"] for m in docs[0]["phenotype"]["matched"]} <= {"HP:0001166", "HP:0001519"}
+    assert docs[0]["phenotype"]["disease"]["id"].startswith("OMIM:")
+    # FBN1's dominant stop-gain is explained by a dominant disease (Marfan syndrome and its relatives)
+    assert docs[0]["explanation"]["fit"] == "AGREES" and "AD" in docs[0]["explanation"]["modes"]
+    priority = variant_priority(ranked)
+    assert priority["FBN1"]["rank"] == 1 and priority["FBN1"]["model"] == "DOMINANT"
+    pheno = acmg_phenotypes(ranked, "2025-05-06")
+    assert pheno["FBN1"].score == ranked[0].phenotype.score and pheno["FBN1"].version == "2025-05-06"
+    assert set(pheno["FBN1"].matched_terms) <= {"HP:0001166", "HP:0001519"}
+
+
+def test_without_terms_no_phenotype_is_claimed() -> None:
+    ranked = prioritise(_solo_calls(), Family.solo(), [])
+    assert all(d["phenotype"] is None for d in ranking_doc(ranked))
+    assert acmg_phenotypes(ranked, None) == {}
+
+
+def test_what_moved_reports_rank_changes_in_the_top() -> None:
+    before = [{"gene": g, "rank": i} for i, g in enumerate(["A", "B", "C", "D"], 1)]
+    after = [{"gene": g, "rank": i} for i, g in enumerate(["C", "A", "B", "E"], 1)]
+    moved = what_moved(before, after, top=3)
+    assert moved["top_changed"] is True and moved["top"] == "C"
+    assert moved["moved"] == [
+        {"gene": "C", "from": 3, "to": 1},
+        {"gene": "A", "from": 1, "to": 2},
+        {"gene": "B", "from": 2, "to": 3},
+    ]
+    assert what_moved(before, before)["moved"] == [] and what_moved(before, before)["top_changed"] is False
+    first = what_moved([], after)
+    assert first["top"] == "C" and {m["gene"] for m in first["moved"]} == {"A", "B", "C", "E"}
+
+
+def test_hpo_ids_keep_observed_terms_once() -> None:
+    terms = [
+        {"id": "HP:0001250", "name": "Seizure"},
+        {"id": "HP:0001263", "excluded": True},
+        {"id": "HP:0000252", "status": "NOT_OBSERVED"},
+        "HP:0001250",
+        "HP:0004322",
+    ]
+    assert hpo_ids(terms) == ["HP:0001250", "HP:0004322"]
+
+
+def _call(zygosity: int, gt: str, dp: int | None = 30) -> MemberCall:
+    return MemberCall(gt=gt, zygosity=zygosity, called=True, dp=dp, gq=60, phased=False, phase_set=None)
+
+
+def test_family_data_for_acmg_reads_the_trio(tmp_path: Path) -> None:
+    ped = Pedigree(
+        members=(
+            Member("kid", Sex.FEMALE, Affected.AFFECTED, "dad", "mum", tmp_path / "k.parquet"),
+            Member("dad", Sex.MALE, Affected.UNAFFECTED, genotypes=tmp_path / "d.parquet"),
+            Member("mum", Sex.FEMALE, Affected.UNAFFECTED, genotypes=tmp_path / "m.parquet"),
+        ),
+        proband="kid",
+    )
+    relations = {"kid": "PROBAND", "dad": "FATHER", "mum": "MOTHER"}
+    de_novo = Candidate(1, "1", 100, "C", "T", "FBN1", ("FBN1",), {"kid": _call(1, "0/1")}, ())
+    fam = family_data(ped, relations, de_novo)
+    assert fam is not None and fam.parentage_confirmed is None
+    kid, dad, mum = fam.members
+    assert (kid.relation.value, kid.zygosity, kid.affected, kid.depth) == ("proband", 1, True, 30)
+    assert (dad.relation.value, dad.zygosity, dad.affected, dad.depth) == ("father", 0, False, None)
+    assert (mum.relation.value, mum.sex.value) == ("mother", "female") and kid.father_id == "dad"
+    inherited = Candidate(
+        2, "1", 200, "G", "A", "FBN1", ("FBN1",), {"kid": _call(1, "0/1"), "mum": _call(1, "0/1")}, ()
+    )
+    assert family_data(ped, relations, inherited).members[2].zygosity == 1  # type: ignore[union-attr]
+    solo = Pedigree(members=(Member("kid", genotypes=tmp_path / "k.parquet"),), proband="kid")
+    assert family_data(solo, {"kid": "PROBAND"}, de_novo) is None  # one genome: no family evidence

@@ -1,0 +1,92 @@
+"""A sample the study already has is not silently renamed when its VCF is imported again: the upload is
+refused naming the sample and the existing genome, unless the caller names the new genome or asks for a
+numbered copy."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from tests.app.test_chain_inputs import S1
+from tests.world import build_world
+from vardesk.domain.access import Actor
+from vardesk.domain.enums import Role
+from vardesk.domain.errors import Conflict, Invalid
+from vardesk.app.composition import Services
+from vardesk.app.files import FileView, UploadedBlob
+from vardesk.storage.blobs import spooled_upload
+
+STUDY = "dup:default"
+
+
+@pytest.fixture
+def actor(services: Services) -> Actor:
+    a = build_world(services, ("lab-a",)).member("lab-a", Role.ANALYST).actor
+    services.projects.create_project(a, {"id": "dup", "organism": {"assembly": "GRCh37"}})
+    return a
+
+
+def _upload(services: Services, actor: Actor, name: str, text: str = S1, **kw: object) -> FileView:
+    with spooled_upload(services.store, io.BytesIO(text.encode()), max_bytes=10**6) as blob:
+        return services.files.register_upload(actor, STUDY, UploadedBlob(*blob), name=name, **kw)  # type: ignore[arg-type]
+
+
+def _uploads(services: Services) -> list[str]:
+    root = services.store.local_path("uploads")
+    return sorted(p.name for p in root.iterdir()) if root.exists() else []
+
+
+def test_the_same_sample_again_is_refused_naming_it_and_the_existing_genome(
+    services: Services, actor: Actor
+) -> None:
+    first = _upload(services, actor, "s1.vcf")
+    stored = _uploads(services)
+    with pytest.raises(Conflict) as err:
+        _upload(services, actor, "s1-rerun.vcf")
+    message = err.value.message
+    assert "'S1'" in message and f"genome {first.genomes[0].id}" in message and "s1.vcf" in message
+    assert "sampleNames" in message and "renameSamples" in message
+    # nothing of the refused upload is left behind
+    assert _uploads(services) == stored
+    files = services.files.search_files(actor, STUDY, {})
+    assert [(f.file.name, [g.code for g in f.genomes]) for f in files] == [("s1.vcf", ["S1"])]
+
+
+def test_a_numbered_copy_when_asked_for(services: Services, actor: Actor) -> None:
+    _upload(services, actor, "s1.vcf")
+    second = _upload(services, actor, "s1-b.vcf", rename_duplicates=True)
+    third = _upload(services, actor, "s1-c.vcf", rename_duplicates=True)
+    assert [g.code for g in second.genomes] == ["S1_2"] and [g.code for g in third.genomes] == ["S1_3"]
+    assert second.genomes[0].sample_name == third.genomes[0].sample_name == "S1"
+
+
+def test_the_caller_names_the_new_genome(services: Services, actor: Actor) -> None:
+    _upload(services, actor, "s1.vcf")
+    named = _upload(services, actor, "s1-b.vcf", sample_ids={"S1": "S1-rerun"})
+    assert [(g.code, g.sample_name) for g in named.genomes] == [("S1-rerun", "S1")]
+    with pytest.raises(Conflict, match="'S1-rerun' already exists"):  # a chosen id is never renamed
+        _upload(services, actor, "s1-c.vcf", sample_ids={"S1": "S1-rerun"}, rename_duplicates=True)
+    with pytest.raises(Invalid, match="HG002 named in sampleNames are not in the file"):
+        _upload(services, actor, "s1-d.vcf", sample_ids={"HG002": "X"})
+    with pytest.raises(Invalid, match="sample id 'a b' is not valid"):
+        _upload(services, actor, "s1-e.vcf", sample_ids={"S1": "a b"})
+
+
+@pytest.mark.parametrize(
+    ("shown", "found"),
+    [("NONE", True), ("uploaded", True), ("INDEXING", False), ("READY", False), ("ERROR", False)],
+)
+def test_files_are_found_by_the_index_status_they_show(
+    services: Services, actor: Actor, shown: str, found: bool
+) -> None:
+    """A fresh upload is UPLOADED and shows index status NONE; either spelling finds it."""
+    _upload(services, actor, "s1.vcf")
+    names = [v.file.name for v in services.files.search_files(actor, STUDY, {"state": shown})]
+    assert names == (["s1.vcf"] if found else [])
+
+
+def test_an_unknown_file_status_names_the_accepted_ones(services: Services, actor: Actor) -> None:
+    with pytest.raises(Invalid, match="INDEXING") as err:
+        services.files.search_files(actor, STUDY, {"state": "indexed"})
+    assert "READY" in err.value.message
