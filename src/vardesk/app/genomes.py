@@ -181,13 +181,8 @@ class ImportGenome:
         if not isinstance(data, AsyncIterable):
             return await to_thread.run_sync(self.run, cmd)
         await to_thread.run_sync(self._authorise, cmd)
-        async with spooled_stream(self.store, data, max_bytes=self.max_upload_bytes()) as (
-            path,
-            size,
-            md5,
-            sha,
-        ):
-            blob = UploadedBlob(path, size, md5, sha)
+        async with spooled_stream(self.store, data, max_bytes=self.max_upload_bytes()) as spooled:
+            blob = UploadedBlob(*spooled)
             view, repeated = await to_thread.run_sync(self._register, cmd, blob)
         return await to_thread.run_sync(self._finish, cmd, view, repeated)
 
