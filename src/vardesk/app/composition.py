@@ -16,7 +16,7 @@ from vardesk.app.cases.reporting import ReportService
 from vardesk.app.cases.secondary_analysis import SecondaryAnalysisService
 from vardesk.app.cases.service import CaseService
 from vardesk.catalog.db import make_engine, make_session_factory
-from vardesk.catalog.migrate import is_up_to_date, upgrade
+from vardesk.catalog.migrate import head_revision, is_up_to_date, upgrade
 from vardesk.catalog.uow import UnitOfWorkFactory
 from vardesk.config import Settings, ensure_data_dir
 from vardesk.domain.errors import VardeskError
@@ -27,6 +27,7 @@ from vardesk.app.annotation import AnnotationService
 from vardesk.app.auth import AuthService
 from vardesk.app.context import ServiceContext
 from vardesk.app.files import FileService
+from vardesk.app.genomes import ImportGenome
 from vardesk.app.indexing import IndexService
 from vardesk.app.jobs import JobService
 from vardesk.app.samples import PedigreeService
@@ -64,6 +65,7 @@ class Services:
     exchange: ExchangeService = field(init=False)
     configuration: ConfigurationService = field(init=False)
     secondary_analysis: SecondaryAnalysisService = field(init=False)
+    import_genome: ImportGenome = field(init=False)
     executor: Executor | None = field(default=None)
 
     def __post_init__(self) -> None:
@@ -78,6 +80,15 @@ class Services:
         self.exchange = ExchangeService(self.ctx, self)
         self.configuration = ConfigurationService(self.ctx)
         self.secondary_analysis = SecondaryAnalysisService(self.ctx)
+        self.import_genome = ImportGenome(
+            self.ctx,
+            self.projects,
+            self.files,
+            self.indexing,
+            self.cases,
+            self.store,
+            max_upload_bytes=lambda: self.settings.max_upload_bytes,
+        )
 
     def start_executor(self) -> None:
         if self.executor is None:
@@ -90,6 +101,12 @@ class Services:
         if self.executor is not None:
             self.executor.stop()
         self.engine.dispose()
+
+
+def upgrade_catalog(settings: Settings) -> str:
+    """Apply the catalog migrations (``vardesk db upgrade``); returns the schema revision now current."""
+    upgrade(ensure_data_dir(settings).resolved_database_url)
+    return head_revision()
 
 
 def build_services(settings: Settings, *, migrate: bool | None = None) -> Services:

@@ -25,9 +25,8 @@ from vardesk.api.fabric.common import (
 from vardesk.domain.access import Actor
 from vardesk.domain.errors import NotFound, TooLarge, Unprocessable, VardeskError
 from vardesk.app.composition import Services
-from vardesk.app.files import UploadedBlob
+from vardesk.app.genomes import ByteSource, ImportGenomeCommand
 from vardesk.app.samples import GenomeView
-from vardesk.storage.blobs import spooled_stream
 
 router = APIRouter()
 FE2_ASSEMBLIES = {"hg19", "grch37", "b37"}
@@ -100,22 +99,20 @@ async def genomes_upload(
     project = await run_in_threadpool(services.projects.project_by_id, actor, project_id)
     study = project.default_study_fqn
     name = f"{_UNSAFE.sub('_', label)[:100] or 'genome'}.vcf"
-    async with spooled_stream(services.store, request.stream(), max_bytes=limit) as (path, size, md5, sha):
-        view = await run_in_threadpool(
-            services.files.register_upload,
-            actor,
-            study,
-            UploadedBlob(path, size, md5, sha),
-            name=name,
-            relative_path=f"fabric/{uuid.uuid4().hex}/",
+    imported = await services.import_genome.run_async(
+        ImportGenomeCommand(
+            actor=actor,
+            study=study,
+            source=ByteSource(request.stream(), name),
+            folder=f"fabric/{uuid.uuid4().hex}/",  # every upload is a new file: genomes go by id
             expected_md5=query(request, "checksum"),
-            expected_build="GRCh37",
+            build="GRCh37",
             label=label,
             genome_attributes=attributes,
             rename_duplicates=True,  # the contract uploads one VCF again and again: genomes go by id
         )
-    await run_in_threadpool(services.indexing.index_files, actor, study, [view.file.code])
-    first = await run_in_threadpool(services.pedigree.genome_by_id, actor, view.genomes[0].id or 0)
+    )
+    first = await run_in_threadpool(services.pedigree.genome_by_id, actor, imported.genome_ids[0])
     return JSON(render.genome(request, first, report_count=0))
 
 
