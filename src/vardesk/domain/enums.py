@@ -49,8 +49,36 @@ class Sex(StrEnum):
     FEMALE = "FEMALE"
     UNKNOWN = "UNKNOWN"
 
+    @property
+    def label(self) -> str:
+        """The word a report prints: Male, Female, Unknown."""
+        return self.value.capitalize()
+
 
 class Affected(StrEnum):
     AFFECTED = "AFFECTED"
     UNAFFECTED = "UNAFFECTED"
     UNKNOWN = "UNKNOWN"
+
+
+class Relation(StrEnum):
+    """A case member's relation to the proband (TUMOR / NORMAL: the two samples of a somatic case)."""
+
+    PROBAND = "PROBAND"
+    FATHER = "FATHER"
+    MOTHER = "MOTHER"
+    SIBLING = "SIBLING"
+    CHILD = "CHILD"
+    OTHER = "OTHER"
+    TUMOR = "TUMOR"
+    NORMAL = "NORMAL"
+
+
+class Classification(StrEnum):
+    """The five ACMG/AMP tiers of a variant, valued with the wording reports and the faces use."""
+
+    PATHOGENIC = "Pathogenic"
+    LIKELY_PATHOGENIC = "Likely pathogenic"
+    UNCERTAIN_SIGNIFICANCE = "Uncertain significance"
+    LIKELY_BENIGN = "Likely benign"
+    BENIGN = "Benign"

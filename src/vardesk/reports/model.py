@@ -14,6 +14,8 @@ from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
 
+from vardesk.domain.enums import Classification, Sex
+
 NO_REPORTABLE_VARIANTS = (
     "No reportable variants were identified. No pathogenic or likely pathogenic variants, nor variants of "
     "uncertain significance, related to the indication for testing were detected in the genes analysed."
@@ -43,24 +45,14 @@ class ReportStatus(StrEnum):
         return self is not ReportStatus.PREVIEW
 
 
-class Classification(StrEnum):
-    """The five ACMG/AMP tiers, with the wording reports print."""
-
-    PATHOGENIC = "Pathogenic"
-    LIKELY_PATHOGENIC = "Likely pathogenic"
-    UNCERTAIN_SIGNIFICANCE = "Uncertain significance"
-    LIKELY_BENIGN = "Likely benign"
-    BENIGN = "Benign"
-
-    @property
-    def css_class(self) -> str:
-        return {
-            Classification.PATHOGENIC: "cls-p",
-            Classification.LIKELY_PATHOGENIC: "cls-lp",
-            Classification.UNCERTAIN_SIGNIFICANCE: "cls-vus",
-            Classification.LIKELY_BENIGN: "cls-lb",
-            Classification.BENIGN: "cls-b",
-        }[self]
+# The style of each ACMG/AMP tier (the tiers' values are the wording reports print).
+CLASSIFICATION_CSS = {
+    Classification.PATHOGENIC: "cls-p",
+    Classification.LIKELY_PATHOGENIC: "cls-lp",
+    Classification.UNCERTAIN_SIGNIFICANCE: "cls-vus",
+    Classification.LIKELY_BENIGN: "cls-lb",
+    Classification.BENIGN: "cls-b",
+}
 
 
 class Zygosity(StrEnum):
@@ -80,12 +72,6 @@ class Confirmation(StrEnum):
     PENDING = "Pending"
     CONFIRMED = "Confirmed"
     FAILED = "Failed confirmation"
-
-
-class Sex(StrEnum):
-    FEMALE = "Female"
-    MALE = "Male"
-    UNKNOWN = "Unknown"
 
 
 @dataclass(frozen=True)
@@ -217,7 +203,7 @@ class Finding:
 
     @property
     def classification_css(self) -> str:
-        return self.classification.css_class if self.classification else "cls-none"
+        return CLASSIFICATION_CSS[self.classification] if self.classification else "cls-none"
 
 
 @dataclass(frozen=True)

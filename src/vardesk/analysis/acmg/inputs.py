@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from vardesk.domain.enums import Relation, Sex
 from vardesk.domain.transcript import Transcript
 
 
@@ -149,21 +150,6 @@ class InSilicoScore:
     tool: str  # "REVEL", "CADD", "BayesDel_noAF", "SpliceAI"
     score: float
     version: str | None = None
-
-
-class Sex(StrEnum):
-    MALE = "male"
-    FEMALE = "female"
-    UNKNOWN = "unknown"
-
-
-class Relation(StrEnum):
-    PROBAND = "proband"
-    MOTHER = "mother"
-    FATHER = "father"
-    SIBLING = "sibling"
-    CHILD = "child"
-    OTHER = "other"
 
 
 class Phase(StrEnum):
