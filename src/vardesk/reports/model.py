@@ -15,6 +15,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from vardesk.domain.enums import Classification, Sex
+from vardesk.knowledge.hpo import is_hpo_id
 
 NO_REPORTABLE_VARIANTS = (
     "No reportable variants were identified. No pathogenic or likely pathogenic variants, nor variants of "
@@ -153,7 +154,7 @@ class HpoTerm:
     label: str
 
     def __post_init__(self) -> None:
-        if not re.fullmatch(r"HP:\d{7}", self.id):
+        if not is_hpo_id(self.id):
             raise ValueError(f"not an HPO term id: {self.id!r}")
 
 
