@@ -82,3 +82,23 @@ class Classification(StrEnum):
     UNCERTAIN_SIGNIFICANCE = "Uncertain significance"
     LIKELY_BENIGN = "Likely benign"
     BENIGN = "Benign"
+
+
+class Inheritance(StrEnum):
+    """A disease's (or gene's) mode of inheritance, as the HPO "Mode of inheritance" terms state it."""
+
+    AUTOSOMAL_DOMINANT = "AD"  # and pseudoautosomal dominant
+    AUTOSOMAL_RECESSIVE = "AR"  # and pseudoautosomal recessive
+    X_LINKED_DOMINANT = "XLD"
+    X_LINKED_RECESSIVE = "XLR"
+    X_LINKED = "XL"  # recessive or dominant not stated
+    MITOCHONDRIAL = "MT"
+    SPORADIC = "SPORADIC"  # sporadic, typically de novo, somatic mosaicism
+
+    @property
+    def dominant(self) -> bool:
+        return self in (Inheritance.AUTOSOMAL_DOMINANT, Inheritance.X_LINKED_DOMINANT)
+
+    @property
+    def x_linked(self) -> bool:
+        return self in (Inheritance.X_LINKED_DOMINANT, Inheritance.X_LINKED_RECESSIVE, Inheritance.X_LINKED)

@@ -25,7 +25,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from vardesk.analysis.prioritise.modes import Mode, modes_of
+from vardesk.analysis.prioritise.modes import modes_of
+from vardesk.domain.enums import Inheritance
 from vardesk.knowledge.hpo import DiseaseRef, HpoTerm, hpo_id, hpo_number, hpo_ontology
 
 # Weight of the gene-level match in the phenotype score (the rest: the linked disease), from the
@@ -48,7 +49,7 @@ class DiseaseMatch:
 
     disease: DiseaseRef
     score: float  # in [0, 1], as PhenotypeMatch.disease_score
-    modes: frozenset[Mode]  # empty: not stated in its annotations
+    modes: frozenset[Inheritance]  # empty: not stated in its annotations
     matches: tuple[MatchedTerm, ...]
 
 
@@ -78,7 +79,7 @@ class PhenotypeIndex:
         self._n_genes = 0
         self._n_omim = 0
         self._disease_names: dict[int, str] = {}
-        self._disease_modes: dict[int, frozenset[Mode]] = {}
+        self._disease_modes: dict[int, frozenset[Inheritance]] = {}
 
     # -- cached ontology lookups (by term number) ----------------------------------------------------
     def _counts(self) -> tuple[int, int]:
@@ -155,7 +156,7 @@ class PhenotypeIndex:
     def _ref(self, omim: int) -> DiseaseRef:
         return DiseaseRef(f"OMIM:{omim}", self.disease_name(omim))
 
-    def disease_modes(self, omim: int) -> frozenset[Mode]:
+    def disease_modes(self, omim: int) -> frozenset[Inheritance]:
         """The disease's modes of inheritance (its HPO inheritance terms; empty when none)."""
         self._counts()
         return self._disease_modes.get(omim, frozenset())
@@ -216,7 +217,7 @@ class PhenotypeIndex:
         out: dict[str, PhenotypeMatch] = {}
         for gene in sorted(wanted):
             gene_score = _normalised(g_best[gene], g_self)
-            by_modes: dict[frozenset[Mode], int] = {}  # the best disease of each set of modes
+            by_modes: dict[frozenset[Inheritance], int] = {}  # the best disease of each set of modes
             for d in self.gene_diseases(gene):
                 modes = self.disease_modes(d)
                 if modes not in by_modes or d_score[d] > d_score[by_modes[modes]]:
