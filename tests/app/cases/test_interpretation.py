@@ -16,6 +16,7 @@ from vardesk.domain.cases import ReportVariant, finding_id
 from vardesk.domain.enums import Role
 from vardesk.domain.errors import Conflict, Invalid, NotFound
 from vardesk.domain.variant_key import encode
+from vardesk.app.cases.interpretation import parse_classification
 from vardesk.app.composition import Services
 from vardesk.app.files import UploadedBlob
 from vardesk.storage.blobs import spooled_upload
@@ -181,3 +182,15 @@ def test_classifications_are_accepted_as_shown(
         actor, "K", doc["id"], {"classification": shown}, study_ref=STUDY
     )
     assert back.classification == stored
+
+
+@pytest.mark.parametrize(
+    "given",
+    ["Uncertain significance", "UNCERTAIN_SIGNIFICANCE", "uncertain significance", "VUS", "uncertain"],
+)
+def test_a_tier_is_read_in_every_spelling_it_is_shown_with(given: str) -> None:
+    assert parse_classification(given) == "Uncertain significance"
+    assert parse_classification("LIKELY_PATHOGENIC") == parse_classification("lp") == "Likely pathogenic"
+    assert parse_classification("NOT_ASSESSED") == ""
+    with pytest.raises(Invalid, match="not one of the five ACMG tiers"):
+        parse_classification("probably fine")

@@ -59,14 +59,6 @@ class Source(StrEnum):
     MANUAL = "manual"
 
 
-class Classification(StrEnum):
-    PATHOGENIC = "Pathogenic"
-    LIKELY_PATHOGENIC = "Likely pathogenic"
-    UNCERTAIN_SIGNIFICANCE = "Uncertain significance"
-    LIKELY_BENIGN = "Likely benign"
-    BENIGN = "Benign"
-
-
 @dataclass(frozen=True)
 class CriterionInfo:
     code: str

@@ -8,10 +8,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from vardesk.analysis.acmg import assess, input_from_annotation
-from vardesk.analysis.acmg.inputs import FamilyData, Relation
+from vardesk.analysis.acmg.inputs import FamilyData
 from vardesk.analysis.acmg.inputs import FamilyMember as AcmgFamilyMember
 from vardesk.analysis.acmg.inputs import PhenotypeMatch as AcmgPhenotype
-from vardesk.analysis.acmg.inputs import Sex as AcmgSex
 from vardesk.analysis.inheritance import Candidate, find_candidates
 from vardesk.analysis.pedigree import Member, Pedigree
 from vardesk.app.cases import interpretability
@@ -31,7 +30,7 @@ from vardesk.domain.access import Actor
 from vardesk.domain.analyses import CASE as CASE_RANKING
 from vardesk.domain.analyses import COMPLETE, GeneAnalysis
 from vardesk.domain.cases import Case, CaseMember, CaseType, ReportVariant
-from vardesk.domain.enums import Affected, GenomeState, Sex
+from vardesk.domain.enums import Affected, GenomeState, Relation, Sex
 from vardesk.domain.errors import Invalid, VardeskError, error_text
 from vardesk.domain.models import Genome, Job
 from vardesk.jobs.context import JobCancelled, JobContext
@@ -150,7 +149,7 @@ _RELATION = {
     "FATHER": Relation.FATHER,
     "SIBLING": Relation.SIBLING,
 }
-_SEX = {Sex.MALE: AcmgSex.MALE, Sex.FEMALE: AcmgSex.FEMALE}
+_SEX = {Sex.MALE: Sex.MALE, Sex.FEMALE: Sex.FEMALE}  # anything else: UNKNOWN
 _AFFECTED = {Affected.AFFECTED: True, Affected.UNAFFECTED: False}
 
 
@@ -170,7 +169,7 @@ def family_data(pedigree: Pedigree, relations: dict[str, str], c: Candidate) -> 
             AcmgFamilyMember(
                 id=m.name,
                 relation=_RELATION.get(relations.get(m.name, ""), Relation.OTHER),
-                sex=_SEX.get(m.sex, AcmgSex.UNKNOWN),
+                sex=_SEX.get(m.sex, Sex.UNKNOWN),
                 affected=_AFFECTED.get(m.affected),
                 zygosity=zyg,
                 depth=call.dp if call is not None and call.called else None,

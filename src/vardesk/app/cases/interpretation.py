@@ -8,14 +8,13 @@ from vardesk.app.cases.structural import StructuralVariant, read_structural
 from vardesk.catalog.uow import UnitOfWork
 from vardesk.domain.access import Actor, require_project_write
 from vardesk.domain.cases import (
-    Classification,
     ReportVariant,
     ToReport,
     VariantEvent,
     VariantStatus,
     find_report_variant,
 )
-from vardesk.domain.enums import GenomeState
+from vardesk.domain.enums import Classification, GenomeState
 from vardesk.domain.errors import Invalid, NotFound
 from vardesk.domain.ids import ascii_int
 from vardesk.app.context import ServiceContext, audit
@@ -44,7 +43,8 @@ def parse_classification(value: Any) -> str:
         if text.lower() in spellings or text.lower().replace("_", " ") in spellings:
             return c.value
     aliases = {
-        "vus": Classification.UNCERTAIN,
+        "vus": Classification.UNCERTAIN_SIGNIFICANCE,
+        "uncertain": Classification.UNCERTAIN_SIGNIFICANCE,
         "lp": Classification.LIKELY_PATHOGENIC,
         "lb": Classification.LIKELY_BENIGN,
         "p": Classification.PATHOGENIC,

@@ -12,7 +12,7 @@ from vardesk.domain import cases as dc
 from vardesk.domain.access import Actor
 from vardesk.domain.annotation_source import SYNTHETIC_BANNER, describe
 from vardesk.domain.cases import Case, ReportVariant, ToReport, VariantStatus
-from vardesk.domain.enums import Sex as DomainSex
+from vardesk.domain.enums import Classification, Sex
 from vardesk.domain.errors import NotFound, Unprocessable
 from vardesk.reports import model as rm
 from vardesk.reports.pdf import render_pdf
@@ -78,9 +78,9 @@ FACT_NAMES = {
 }
 _FACT_OF = {" ".join(n.lower().split()): fact for fact, names in FACT_NAMES.items() for n in names}
 _SEX_WORDS = {
-    "m": rm.Sex.MALE, "male": rm.Sex.MALE, "f": rm.Sex.FEMALE, "female": rm.Sex.FEMALE,
+    "m": Sex.MALE, "male": Sex.MALE, "f": Sex.FEMALE, "female": Sex.FEMALE,
 }  # fmt: skip
-_DOMAIN_SEX = {DomainSex.MALE: rm.Sex.MALE, DomainSex.FEMALE: rm.Sex.FEMALE}
+_KNOWN_SEX = {Sex.MALE: Sex.MALE, Sex.FEMALE: Sex.FEMALE}  # UNKNOWN: not known
 _DATE_FACTS = ("dob", "collected", "received")
 
 
@@ -126,7 +126,7 @@ def _finding(rv: ReportVariant, build: str) -> rm.Finding:
     return rm.Finding(
         gene=rv.gene or "intergenic",
         hgvs_c=rv.hgvs_c or f"g.{rv.pos}{rv.ref}>{rv.alt}",
-        classification=rm.Classification(rv.classification) if rv.classification else None,
+        classification=Classification(rv.classification) if rv.classification else None,
         zygosity=zyg,
         transcript=rv.transcript,
         hgvs_p=rv.hgvs_p,
@@ -170,12 +170,12 @@ class ReportService:
             saying otherwise stays visible as its own row."""
             entered = facts.get(fact)
             if known and entered is not None and entered != known:
-                extra[named[fact]] = entered.value if isinstance(entered, rm.Sex) else str(entered)
+                extra[named[fact]] = entered.label if isinstance(entered, Sex) else str(entered)
             return known or entered
 
         sex = settled(
             "sex",
-            _DOMAIN_SEX.get(proband_member.sex) or (individual and _DOMAIN_SEX.get(individual.sex)),
+            _KNOWN_SEX.get(proband_member.sex) or (individual and _KNOWN_SEX.get(individual.sex)),
         )
         accession = settled("accession", case.accession_id) or ""
         if individual is not None:  # the pedigree's record fills what the patient fields leave empty
@@ -229,7 +229,7 @@ class ReportService:
                 first_name=first,
                 last_name=last,
                 date_of_birth=facts.get("dob"),
-                sex=sex or rm.Sex.UNKNOWN,
+                sex=sex or Sex.UNKNOWN,
                 mrn=facts.get("mrn", ""),
                 ethnicity=facts.get("ethnicity", ""),
             ),
