@@ -33,6 +33,7 @@ from vardesk.api.http.deps import CatalogId, get_services, require_actor
 from vardesk.app.cases.confirmation import apply_confirmation_file
 from vardesk.app.cases.interpretation import SCORING_STATUSES, match_targets, select_variants
 from vardesk.app.cases.structural import StructuralVariant
+from vardesk.app.commands import SetReportVariant
 from vardesk.app.composition import Services
 from vardesk.domain.access import Actor
 from vardesk.domain.cases import ReportVariant, VariantStatus
@@ -343,9 +344,8 @@ async def variant_patch(
     internal_notes; ``[]`` changes nothing and answers the variant."""
     change = await json_patch(request, PATCHABLE)
     if change:
-        rv = await run_in_threadpool(
-            services.interpretation.update_variant, actor, str(report_id), variant_id, change
-        )
+        command = SetReportVariant.from_fields(str(report_id), variant_id, change)
+        rv = await run_in_threadpool(services.interpretation.set_report_variant, actor, command)
     else:
         rv = await run_in_threadpool(_one, services, actor, report_id, variant_id)
     return JSON(render.report_variant(rv))

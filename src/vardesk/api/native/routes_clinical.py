@@ -15,6 +15,7 @@ from vardesk.api.native import render, render_cases, schemas
 from vardesk.api.native.common import info_response, search_response, write_response
 from vardesk.api.native.envelope import JSON, Options, envelope, parse_bool, result
 from vardesk.app.cases.confirmation import apply_confirmation_file
+from vardesk.app.commands import ApproveReport, CreateCase, SetReportVariant
 from vardesk.app.composition import Services
 from vardesk.app.exports import CaseVariants, ExportCommand, ExportVariants
 from vardesk.domain.access import Actor
@@ -84,7 +85,7 @@ def clinical_create(
     study = _study(request)
     if not study:
         raise Invalid("the study parameter is required")
-    view = services.cases.create(actor, study, core_fields(body))
+    view = services.cases.create_case(actor, CreateCase.from_fields(study, core_fields(body)))
     return write_response(request, Options.from_request(request), render_cases.case(view), created=True)
 
 
@@ -211,7 +212,7 @@ def clinical_approve(
     actor: Actor = Depends(require_actor),
     services: Services = Depends(get_services),
 ) -> JSON:
-    view = services.cases.approve(actor, case, _study(request))
+    view = services.cases.approve_report(actor, ApproveReport(case, _study(request)))
     return write_response(request, Options.from_request(request), render_cases.case(view), created=False)
 
 
@@ -329,9 +330,8 @@ def variant_update(
     actor: Actor = Depends(require_actor),
     services: Services = Depends(get_services),
 ) -> JSON:
-    rv = services.interpretation.update_variant(
-        actor, case, variant, core_fields(body), study_ref=_study(request)
-    )
+    command = SetReportVariant.from_fields(case, variant, core_fields(body), _study(request))
+    rv = services.interpretation.set_report_variant(actor, command)
     return write_response(request, Options.from_request(request), render_cases.finding(rv), created=False)
 
 
