@@ -129,7 +129,7 @@ def _properties(schema: dict[str, Any], name: str, seen: set[str]) -> Iterator[t
 def test_every_documented_body_field_is_read_by_the_code(schema: dict[str, Any]) -> None:
     code = "\n".join(
         p.read_text()
-        for folder in ("api/native", "services", "cases", "domain")
+        for folder in ("api/native", "app", "app/cases", "domain")
         for p in (SRC / folder).glob("*.py")
         if p.name not in ("schemas.py", "results.py", "openapi_docs.py")
     )
