@@ -19,11 +19,10 @@ from fastapi.routing import APIRoute
 
 from tests.conftest import LiveServer
 from tests.world import World, build_world
-from vardesk.api.app import NATIVE_PREFIX, NATIVE_ROUTERS
-from vardesk.api.native import routes_core, routes_variants
+from vardesk.api.native import NATIVE_PREFIX, NATIVE_ROUTERS, routes_core, routes_variants
 from vardesk.api.openapi import current_schema
-from vardesk.domain.enums import Role
 from vardesk.app.composition import Services
+from vardesk.domain.enums import Role
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "vardesk"
 PAGE = {"include", "exclude", "limit", "skip", "count"}

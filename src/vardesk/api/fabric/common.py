@@ -14,7 +14,7 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
-from vardesk.api.native.envelope import JSON
+from vardesk.api.http.responses import JSON
 from vardesk.domain.errors import (
     Conflict,
     Forbidden,

@@ -38,13 +38,14 @@ from vardesk.api.fabric.common import (
     to_int,
     to_sex,
 )
+from vardesk.app.cases.reporting import ReportDocument
 from vardesk.app.cases.service import CaseView
+from vardesk.app.commands import CreateCase, NewMember
 from vardesk.domain.access import Actor
 from vardesk.domain.cases import APPROVED
 from vardesk.domain.enums import Affected, Sex
 from vardesk.domain.errors import Invalid, NotFound, TooLarge, Unprocessable
 from vardesk.domain.models import Genome
-from vardesk.reports.model import ReportDocument
 from vardesk.app.composition import Services
 from vardesk.app.genomes import ByteSource, ImportGenomeCommand, MemberTarget, UploadDigests
 
@@ -167,7 +168,7 @@ def _phi_doc(fields: dict[str, Any], prefix: str) -> dict[str, Any] | None:
     return doc or None
 
 
-def _member(item: Any, position: int) -> tuple[dict[str, Any], dict[str, Any]]:
+def _member(item: Any, position: int) -> tuple[NewMember, dict[str, Any]]:
     """An F1 member → (core member, its nested PHI)."""
     if not isinstance(item, dict):
         raise Invalid(f"members[{position}] must be an object")
@@ -182,12 +183,12 @@ def _member(item: Any, position: int) -> tuple[dict[str, Any], dict[str, Any]]:
     affected = to_bool(pick("affected"))
     if affected is None:
         affected = relation == "PROBAND"
-    member = {
-        "relation": relation,
-        "sex": to_sex(pick("sex")) or "UNKNOWN",
-        "affected": "AFFECTED" if affected else "UNAFFECTED",
-        "label": clean_text(pick("accession")),
-    }
+    member = NewMember(
+        relation=relation,
+        sex=to_sex(pick("sex")) or "UNKNOWN",
+        affected="AFFECTED" if affected else "UNAFFECTED",
+        label=clean_text(pick("accession")),
+    )
     return member, phi
 
 
@@ -214,7 +215,7 @@ async def containers_create(
     if not isinstance(items, list) or not items:
         raise Invalid("members must be a non-empty list")
     parsed = [_member(item, i) for i, item in enumerate(items)]
-    relations = [m["relation"] for m, _ in parsed]
+    relations = [m.relation for m, _ in parsed]
     test_id = to_int(body.get("test_id"), "test_id")
     hpo = to_hpo_ids(body.get("hpo_terms"))
     if "PANEL" in analyses and (len(analyses) > 1 or test_id is None):
@@ -244,18 +245,18 @@ async def containers_create(
         "assembly_version": ASSEMBLY_NAME[build],
         "sequencing_platform": clean_text(body.get("sequencing_platform")).upper() or None,
     }
-    data = {
-        "type": _case_type(analyses, relations),
-        "accession_id": next((m["label"] for m, _ in parsed if m["relation"] == "PROBAND"), ""),
-        "panel_id": panel_id,
-        "hpo_terms": hpo,
-        "members": [m for m, _ in parsed],
-        "patient_fields": fields,
-        "external_ids": {render.FABRIC: options},
-    }
-    if not blank(body.get("due_date")):
-        data["dates"] = {"due": clean_text(body["due_date"])}
-    view = await run_in_threadpool(services.cases.create, actor, project.default_study_fqn, data)
+    command = CreateCase(
+        study=project.default_study_fqn,
+        type=_case_type(analyses, relations),
+        accession_id=next((m.label for m, _ in parsed if m.relation == "PROBAND"), ""),
+        panel=panel_id,
+        hpo_terms=hpo,
+        members=[m for m, _ in parsed],
+        patient_fields=fields,
+        external_ids={render.FABRIC: options},
+        dates={} if blank(body.get("due_date")) else {"due": clean_text(body["due_date"])},
+    )
+    view = await run_in_threadpool(services.cases.create_case, actor, command)
     base, cid = external_base(request, services), view.case.id
     urls = [
         {"url": f"{base}/case_containers/{cid}/members/{m.id}/genome", "member_id": m.id}

@@ -24,6 +24,7 @@ from vardesk.api.fabric.common import (
 )
 from vardesk.domain.access import Actor
 from vardesk.domain.errors import NotFound, TooLarge, Unprocessable, VardeskError
+from vardesk.app.commands import CreateProject
 from vardesk.app.composition import Services
 from vardesk.app.genomes import ByteSource, ImportGenomeCommand
 from vardesk.app.samples import GenomeView
@@ -48,14 +49,15 @@ async def projects_create(
     request: Request, actor: Actor = Depends(require_actor), services: Services = Depends(get_services)
 ) -> JSON:
     form = await form_fields(request)
-    data = {
-        "name": clean_text(form.get("project_name") or form.get("name")),
-        "description": form.get("description") or "",
-        "share_role": form.get("share_role") or "CONTRIBUTOR",
-    }
-    if not data["name"]:
+    command = CreateProject(
+        name=clean_text(form.get("project_name") or form.get("name")),
+        description=form.get("description") or "",
+        share_role=form.get("share_role") or "CONTRIBUTOR",
+        auto_code=True,
+    )
+    if not command.name:
         raise Unprocessable("project_name is required")
-    view = await run_in_threadpool(services.projects.create_project, actor, data, auto_code=True)
+    view = await run_in_threadpool(services.projects.create, actor, command)
     return JSON(render.project(request, view))
 
 

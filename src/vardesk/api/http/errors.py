@@ -1,4 +1,5 @@
-"""Turning errors into responses. Each face registers a renderer for its URL prefix."""
+"""Turning errors into responses. Each face's registration (:mod:`vardesk.api.http.faces`) names the URL
+prefixes whose errors it renders and how; outside them an error is plain JSON."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Match
 
-from vardesk.api.native.envelope import JSON, envelope, error_event, result
+from vardesk.api.http.responses import JSON
 from vardesk.domain.errors import (
     Conflict,
     Forbidden,
@@ -30,6 +31,7 @@ from vardesk.domain.errors import (
 
 log = logging.getLogger("vardesk.api")
 Renderer = Callable[[Request, VardeskError, int], Response]
+StatusFor = Callable[[VardeskError], int]
 
 
 def status_for(exc: VardeskError) -> int:
@@ -46,13 +48,6 @@ def status_for(exc: VardeskError) -> int:
     if isinstance(exc, (Invalid, NotFound, Conflict)):
         return 400
     return 500
-
-
-def native_renderer(request: Request, exc: VardeskError, status: int) -> Response:
-    resp = envelope(request, [result([], num_matches=0)], events=[error_event(exc)], status=status)
-    if status == 401:
-        resp.headers["WWW-Authenticate"] = 'Bearer realm="vardesk", Basic realm="vardesk"'
-    return resp
 
 
 def plain_renderer(request: Request, exc: VardeskError, status: int) -> Response:
@@ -91,11 +86,9 @@ class ErrorRenderers:
     """Longest matching prefix wins; outside every face, a plain JSON error."""
 
     def __init__(self) -> None:
-        self._by_prefix: list[tuple[str, Renderer, Callable[[VardeskError], int]]] = []
+        self._by_prefix: list[tuple[str, Renderer, StatusFor]] = []
 
-    def register(
-        self, prefix: str, renderer: Renderer, status: Callable[[VardeskError], int] = status_for
-    ) -> None:
+    def register(self, prefix: str, renderer: Renderer, status: StatusFor = status_for) -> None:
         self._by_prefix.append((prefix.rstrip("/"), renderer, status))
         self._by_prefix.sort(key=lambda x: -len(x[0]))
 

@@ -25,6 +25,7 @@ from vardesk.domain.errors import Forbidden, Invalid, NotFound
 from vardesk.domain.models import Genome, Job, utcnow
 from vardesk.jobs.context import JobContext
 from vardesk.jobs.registry import tool
+from vardesk.app.commands import LaunchAnalysis
 from vardesk.app.context import ServiceContext, audit
 from vardesk.app.samples import parse_phenotypes
 
@@ -138,6 +139,10 @@ class AnalysisService:
             uow.commit()
         self.services.jobs.notify()
         return a
+
+    def launch_analysis(self, actor: Actor, command: LaunchAnalysis) -> GeneAnalysis:
+        """:meth:`launch` from the typed command the faces build."""
+        return self.launch(actor, command.as_data())
 
     def _genome(self, uow: Any, actor: Actor, genome_id: int) -> Genome:
         g = uow.genomes.get(genome_id)

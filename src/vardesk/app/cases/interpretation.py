@@ -17,6 +17,7 @@ from vardesk.domain.cases import (
 from vardesk.domain.enums import Classification, GenomeState
 from vardesk.domain.errors import Invalid, NotFound
 from vardesk.domain.ids import ascii_int
+from vardesk.app.commands import SetReportVariant
 from vardesk.app.context import ServiceContext, audit
 
 ACMG_CODE = r"^(PVS1|PS[1-4]|PM[1-6]|PP[1-5]|BA1|BS[1-4]|BP[1-7])(_(VeryStrong|Strong|Moderate|Supporting))?$"
@@ -147,6 +148,12 @@ class InterpretationService:
             old = self._variant(uow, case.id or 0, variant_id).internal_notes
         text = f"{old}\n{note}" if old else note
         return self.update_variant(actor, case_ref, variant_id, {"internal_notes": text}, study_ref=study_ref)
+
+    def set_report_variant(self, actor: Actor, command: SetReportVariant) -> ReportVariant:
+        """:meth:`update_variant` from the typed command the faces build."""
+        return self.update_variant(
+            actor, command.case, command.variant, command.as_data(), study_ref=command.study
+        )
 
     def _apply(self, uow: UnitOfWork, actor: Actor | None, rv: ReportVariant, new: dict[str, Any]) -> None:
         for key, value in new.items():

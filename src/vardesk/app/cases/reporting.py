@@ -8,6 +8,7 @@ from typing import Any
 
 from vardesk.app.cases import interpretability
 from vardesk.app.cases.service import CaseView
+from vardesk.app.context import ServiceContext, audit
 from vardesk.domain import cases as dc
 from vardesk.domain.access import Actor
 from vardesk.domain.annotation_source import SYNTHETIC_BANNER, describe
@@ -16,8 +17,9 @@ from vardesk.domain.enums import Classification, Sex
 from vardesk.domain.errors import NotFound, Unprocessable
 from vardesk.reports import model as rm
 from vardesk.reports.pdf import render_pdf
-from vardesk.app.context import ServiceContext, audit
 
+# What a report shows, as the faces receive it from :meth:`ReportService.latest_approved`.
+ReportDocument = rm.ReportDocument
 _ZYGOSITY = {1: rm.Zygosity.HETEROZYGOUS, 2: rm.Zygosity.HOMOZYGOUS, 3: rm.Zygosity.HEMIZYGOUS}
 _CONFIRMATION = {
     VariantStatus.CONFIRMED: rm.Confirmation.CONFIRMED,
@@ -325,7 +327,7 @@ class ReportService:
         """The approved versions of a case (the original and its amendments), oldest first."""
         return [v for v in self.services.cases.versions(actor, ref) if v.case.status == dc.APPROVED]
 
-    def latest_approved(self, actor: Actor, ref: str) -> tuple[CaseView, rm.ReportDocument]:
+    def latest_approved(self, actor: Actor, ref: str) -> tuple[CaseView, ReportDocument]:
         """The document of the most recent approved version of a case: what its final PDF shows."""
         approved = self.approved_versions(actor, ref)
         if not approved:

@@ -15,6 +15,7 @@ from vardesk.domain.errors import Conflict, Invalid, NotFound, Unprocessable, Va
 from vardesk.domain.ids import numeric_id
 from vardesk.domain.models import Genome
 from vardesk.domain.refs import check_code
+from vardesk.app.commands import ApproveReport, CreateCase
 from vardesk.app.context import ServiceContext, audit
 from vardesk.app.samples import parse_affected, parse_phenotypes, parse_sex
 from vardesk.app.projects import ProjectService, StudyView
@@ -261,6 +262,10 @@ class CaseService:
         self.services.candidates.schedule_ready([view.case.id or 0])
         return view
 
+    def create_case(self, actor: Actor, command: CreateCase) -> CaseView:
+        """Create a case from the typed command the faces build."""
+        return self.create(actor, command.study, command.as_data())
+
     def _check_qc(self, uow: UnitOfWork, case: Case) -> None:
         """The assay type must exist in the workspace; QC data then only uses its QC fields."""
         if case.assay_type:
@@ -432,6 +437,9 @@ class CaseService:
             view = self.view(uow, study, case)
             uow.commit()
         return view
+
+    def approve_report(self, actor: Actor, command: ApproveReport) -> CaseView:
+        return self.approve(actor, command.case, command.study)
 
     def mark_interpreted(self, uow: UnitOfWork, actor: Actor, case: Case) -> None:
         dc.check_editable(case)
