@@ -7,7 +7,6 @@ import logging
 import re
 import tempfile
 from collections.abc import Callable
-from pathlib import Path
 
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -62,8 +61,8 @@ def server_roots(request: Request) -> list[str]:
         data = services.settings.data_dir
         roots |= {str(data), str(data.resolve())}
         store = getattr(services, "store", None)
-        if store is not None and getattr(store, "root", None) is not None:
-            roots |= {str(store.root), str(Path(store.root).resolve())}
+        if store is not None:
+            roots |= set(store.local_roots())
     return sorted((r.rstrip("/") for r in roots if r and r != "/"), key=len, reverse=True)
 
 

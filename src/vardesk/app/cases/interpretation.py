@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from vardesk.app.cases.records import CaseRecords
 from vardesk.app.cases.structural import StructuralVariant, read_structural
+from vardesk.app.context import ServiceContext, audit
 from vardesk.catalog.uow import UnitOfWork
 from vardesk.domain.access import Actor, require_project_write
 from vardesk.domain.cases import (
@@ -18,7 +20,7 @@ from vardesk.domain.enums import Classification, GenomeState
 from vardesk.domain.errors import Invalid, NotFound
 from vardesk.domain.ids import ascii_int
 from vardesk.app.commands import SetReportVariant
-from vardesk.app.context import ServiceContext, audit
+from vardesk.storage.blobs import BlobStore
 
 ACMG_CODE = r"^(PVS1|PS[1-4]|PM[1-6]|PP[1-5]|BA1|BS[1-4]|BP[1-7])(_(VeryStrong|Strong|Moderate|Supporting))?$"
 
@@ -69,15 +71,16 @@ def parse_criteria(values: Any) -> list[str]:
 
 
 class InterpretationService:
-    def __init__(self, ctx: ServiceContext, services: Any) -> None:
+    def __init__(self, ctx: ServiceContext, cases: CaseRecords, store: BlobStore) -> None:
         self.ctx = ctx
-        self.services = services
+        self.cases = cases
+        self.store = store
 
     def variants(
         self, actor: Actor, case_ref: str, *, study_ref: str | None = None, include_inactive: bool = False
     ) -> list[ReportVariant]:
         with self.ctx.uow() as uow:
-            _, case = self.services.cases.find(uow, actor, case_ref, study_ref)
+            _, case = self.cases.find(uow, actor, case_ref, study_ref)
             rows = uow.report_variants.of_case(case.id or 0, active_only=not include_inactive)
             audit(
                 uow,
@@ -110,9 +113,9 @@ class InterpretationService:
     ) -> ReportVariant:
         """Apply an interpretation change; each changed field is one scoring-audit entry."""
         with self.ctx.uow() as uow:
-            study, case = self.services.cases.find(uow, actor, case_ref, study_ref)
+            study, case = self.cases.find(uow, actor, case_ref, study_ref)
             require_project_write(actor, study.project)
-            self.services.cases.mark_interpreted(uow, actor, case)
+            self.cases.mark_interpreted(uow, actor, case)
             rv = self._variant(uow, case.id or 0, variant_id)
             new: dict[str, Any] = {}
             if "status" in data:
@@ -130,9 +133,7 @@ class InterpretationService:
             if unknown:
                 raise Invalid(f"unknown field(s) {', '.join(sorted(unknown))}")
             self._apply(uow, actor, rv, new)
-            self.services.cases.record(
-                uow, actor, case, "interpret", {"variant": rv.id, "fields": sorted(new)}
-            )
+            self.cases.record(uow, actor, case, "interpret", {"variant": rv.id, "fields": sorted(new)})
             uow.commit()
         return rv
 
@@ -144,7 +145,7 @@ class InterpretationService:
         if not note:
             raise Invalid("a note needs text")
         with self.ctx.uow() as uow:
-            _, case = self.services.cases.find(uow, actor, case_ref, study_ref)
+            _, case = self.cases.find(uow, actor, case_ref, study_ref)
             old = self._variant(uow, case.id or 0, variant_id).internal_notes
         text = f"{old}\n{note}" if old else note
         return self.update_variant(actor, case_ref, variant_id, {"internal_notes": text}, study_ref=study_ref)
@@ -177,7 +178,7 @@ class InterpretationService:
         self, actor: Actor, case_ref: str, variant_id: int | str, *, study_ref: str | None = None
     ) -> list[VariantEvent]:
         with self.ctx.uow() as uow:
-            _, case = self.services.cases.find(uow, actor, case_ref, study_ref)
+            _, case = self.cases.find(uow, actor, case_ref, study_ref)
             rv = self._variant(uow, case.id or 0, variant_id)
             return uow.variant_events.of_variant(rv.id or 0)
 
@@ -186,7 +187,7 @@ class InterpretationService:
     ) -> list[tuple[ReportVariant, str, list[VariantEvent]]]:
         """Each active report variant with its scoring status and its scoring audit log (oldest first)."""
         with self.ctx.uow() as uow:
-            _, case = self.services.cases.find(uow, actor, case_ref, study_ref)
+            _, case = self.cases.find(uow, actor, case_ref, study_ref)
             rows = uow.report_variants.of_case(case.id or 0)
             events: dict[int, list[VariantEvent]] = {}
             for e in uow.variant_events.of_case(case.id or 0):
@@ -202,7 +203,7 @@ class InterpretationService:
     ) -> list[StructuralVariant]:
         """The structural records of the proband's genome (none until it is indexed)."""
         with self.ctx.uow() as uow:
-            _, case = self.services.cases.find(uow, actor, case_ref, study_ref)
+            _, case = self.cases.find(uow, actor, case_ref, study_ref)
             members = uow.case_members.of_case(case.id or 0)
             proband = next((m for m in members if m.relation == "PROBAND"), members[0] if members else None)
             genome = uow.genomes.get(proband.genome_id) if proband and proband.genome_id else None
@@ -210,7 +211,8 @@ class InterpretationService:
             uow.commit()
         if genome is None or genome.state is not GenomeState.READY or not genome.genotypes_key:
             return []
-        return read_structural(self.services.store.local_path(genome.genotypes_key))
+        with self.store.materialise(genome.genotypes_key) as genotypes:
+            return read_structural(genotypes)
 
     def copy_variants(self, uow: UnitOfWork, from_case: int, to_case: int) -> None:
         keep = [f for f in ReportVariant.__dataclass_fields__ if f not in ("id", "case_id", "created_at")]
@@ -229,9 +231,9 @@ class InterpretationService:
         """Set CONFIRMED / FAILED_CONFIRMATION from a confirmation VCF's (chrom, pos, ref, alt, FILTER)."""
         outcome = {"confirmed": 0, "failed": 0, "unmatched": [], "ignored": 0}
         with self.ctx.uow() as uow:
-            study, case = self.services.cases.find(uow, actor, case_ref, study_ref)
+            study, case = self.cases.find(uow, actor, case_ref, study_ref)
             require_project_write(actor, study.project)
-            self.services.cases.mark_interpreted(uow, actor, case)
+            self.cases.mark_interpreted(uow, actor, case)
             index = {
                 (rv.chrom, rv.pos, rv.ref, rv.alt): rv for rv in uow.report_variants.of_case(case.id or 0)
             }
@@ -249,7 +251,7 @@ class InterpretationService:
                     outcome["failed"] += 1
                 else:
                     outcome["ignored"] += 1
-            self.services.cases.record(
+            self.cases.record(
                 uow, actor, case, "confirmation", {k: v for k, v in outcome.items() if k != "unmatched"}
             )
             uow.commit()

@@ -6,7 +6,10 @@ import re
 from datetime import date
 from typing import Any
 
+from vardesk.app.auth import AuthService
 from vardesk.app.cases import interpretability
+from vardesk.app.cases.interpretation import InterpretationService
+from vardesk.app.cases.records import CaseRecords
 from vardesk.app.cases.service import CaseView
 from vardesk.app.context import ServiceContext, audit
 from vardesk.domain import cases as dc
@@ -17,6 +20,7 @@ from vardesk.domain.enums import Classification, Sex
 from vardesk.domain.errors import NotFound, Unprocessable
 from vardesk.reports import model as rm
 from vardesk.reports.pdf import render_pdf
+from vardesk.storage.blobs import BlobStore
 
 # What a report shows, as the faces receive it from :meth:`ReportService.latest_approved`.
 ReportDocument = rm.ReportDocument
@@ -141,9 +145,19 @@ def _finding(rv: ReportVariant, build: str) -> rm.Finding:
 
 
 class ReportService:
-    def __init__(self, ctx: ServiceContext, services: Any) -> None:
+    def __init__(
+        self,
+        ctx: ServiceContext,
+        cases: CaseRecords,
+        interpretation: InterpretationService,
+        auth: AuthService,
+        store: BlobStore,
+    ) -> None:
         self.ctx = ctx
-        self.services = services
+        self.cases = cases
+        self.interpretation = interpretation
+        self.auth = auth
+        self.store = store
 
     def document(
         self, view: CaseView, variants: list[ReportVariant], status: rm.ReportStatus, names: dict[int, str]
@@ -281,8 +295,8 @@ class ReportService:
     def _load(
         self, actor: Actor, ref: str, study_ref: str | None
     ) -> tuple[CaseView, list[ReportVariant], dict[int, str]]:
-        view = self.services.cases.get(actor, ref, study_ref)
-        variants = self.services.interpretation.variants(actor, ref, study_ref=study_ref)
+        view = self.cases.get(actor, ref, study_ref)
+        variants = self.interpretation.variants(actor, ref, study_ref=study_ref)
         with self.ctx.uow() as uow:
             ids = {i for i in (view.case.last_interpreter_id, view.case.approved_by) if i}
             names = {i: (u.name or u.email) for i in ids if (u := uow.users.get(i)) is not None}
@@ -309,23 +323,16 @@ class ReportService:
                 f"the final report exists only once the case is approved; it is {case.status!r}"
             )
         key = f"reports/{case.uuid}/final-v{case.version}.pdf"
-        path = self.services.store.local_path(key)
-        if not path.exists():  # rendered once, then served as stored (what was signed)
+        if not self.store.exists(key):  # rendered once, then served as stored (what was signed)
             status = rm.ReportStatus.AMENDED if case.amends_case_id else rm.ReportStatus.FINAL
-            pdf = render_pdf(self.document(view, variants, status, names))
-            work = self.services.store.scratch_dir()
-            try:
-                (work / "final.pdf").write_bytes(pdf)
-                self.services.store.put_file(key, work / "final.pdf", move=True)
-            finally:
-                self.services.store.delete_scratch(work)
+            self.store.put_bytes(key, render_pdf(self.document(view, variants, status, names)))
         self._audit(actor, view, "report_final")
-        return path.read_bytes()
+        return self.store.read_bytes(key)
 
     # -- approved versions (clients that read the signed report rather than a PDF) ---------------------
     def approved_versions(self, actor: Actor, ref: str) -> list[CaseView]:
         """The approved versions of a case (the original and its amendments), oldest first."""
-        return [v for v in self.services.cases.versions(actor, ref) if v.case.status == dc.APPROVED]
+        return [v for v in self.cases.versions(actor, ref) if v.case.status == dc.APPROVED]
 
     def latest_approved(self, actor: Actor, ref: str) -> tuple[CaseView, ReportDocument]:
         """The document of the most recent approved version of a case: what its final PDF shows."""
@@ -346,15 +353,15 @@ class ReportService:
         if view is None:
             raise NotFound(f"report {version_id} is not an approved report of case {ref}")
         self.final(actor, str(version_id))
-        return view, self.services.auth.issue_link(actor, _pdf_resource(view.case), ttl_seconds)
+        return view, self.auth.issue_link(actor, _pdf_resource(view.case), ttl_seconds)
 
     def final_from_link(self, token: str, version_id: int) -> tuple[CaseView, bytes]:
         """The final PDF a signed link points at, with the rights of the user it was issued to."""
         with self.ctx.uow() as uow:
             case = uow.cases.get(version_id)
             resource = _pdf_resource(case) if case else "report-pdf:none"
-        actor = self.services.auth.authenticate_link(token, resource)
-        view = self.services.cases.get(actor, str(version_id))
+        actor = self.auth.authenticate_link(token, resource)
+        view = self.cases.get(actor, str(version_id))
         return view, self.final(actor, str(version_id))
 
     def _audit(self, actor: Actor, view: CaseView, action: str) -> None:
