@@ -56,7 +56,7 @@ class SeedDemo:
         self.panels = panels
         self.cases = cases
         self.import_genome = import_genome
-        self.root = data_dir / "demo"
+        self.workdir = data_dir / "demo"
 
     @classmethod
     def of(cls, services: Services) -> SeedDemo:
@@ -130,7 +130,7 @@ class SeedDemo:
         variants."""
         from vardesk.synthetic.loci import build_loci_bundle
 
-        bundle_dir = build_loci_bundle(self.root / "grch37-loci")
+        bundle_dir = build_loci_bundle(self.workdir / "grch37-loci")
         bundle_id = load_bundle(bundle_dir).id
         self._install(bundle_dir)
         return bundle_id
@@ -159,9 +159,9 @@ class SeedDemo:
             existing = uow.cases.in_studies([self.projects.study_view(actor, "demo:default").study.id or 0])
         if existing:
             return {"case": existing[0].code, "note": "demo data already present"}
-        bundle_dir = build_demo_bundle(self.root, seed=0, scale="demo", build="GRCh38")
+        bundle_dir = build_demo_bundle(self.workdir, seed=0, scale="demo", build="GRCh38")
         self._install(bundle_dir)
-        vcf = self.root / "demo-trio.vcf.gz"
+        vcf = self.workdir / "demo-trio.vcf.gz"
         generate_vcf(
             vcf,
             records=20_000,
