@@ -20,8 +20,9 @@ from vardesk.catalog.migrate import is_up_to_date, upgrade
 from vardesk.catalog.uow import UnitOfWorkFactory
 from vardesk.config import Settings, ensure_data_dir
 from vardesk.domain.errors import VardeskError
+from vardesk.jobs.catalog_queue import CatalogJobQueue
 from vardesk.jobs.executor import Executor, LocalExecutor
-from vardesk.jobs.registry import load_plugins
+from vardesk.jobs.registry import get_tool, load_plugins
 from vardesk.app.admin import AdminService
 from vardesk.app.annotation import AnnotationService
 from vardesk.app.auth import AuthService
@@ -79,9 +80,22 @@ class Services:
         self.configuration = ConfigurationService(self.ctx)
         self.secondary_analysis = SecondaryAnalysisService(self.ctx)
 
+    def local_executor(self) -> LocalExecutor:
+        """An in-process executor over the catalog's job queue; job handlers receive these services."""
+        s = self.ctx.settings
+        return LocalExecutor(
+            CatalogJobQueue(self.ctx.uow, lambda: self.ctx.clock()),
+            get_tool,
+            self,
+            workers=s.job_workers,
+            lease_seconds=s.job_stale_seconds,
+            heartbeat_seconds=s.job_heartbeat_seconds,
+            poll_seconds=s.job_poll_seconds,
+        )
+
     def start_executor(self) -> None:
         if self.executor is None:
-            executor = LocalExecutor(self.ctx, self)
+            executor = self.local_executor()
             self.ctx.on_job_submitted.append(executor.wake)
             self.executor = executor
         self.executor.start()
