@@ -57,25 +57,32 @@ class CatalogJobQueue:
         for job_id in candidates:
             if len(claimed) >= limit:
                 break
-            with self._tx() as uow:
-                if not uow.jobs.claim(job_id, worker_id, self._clock()):
-                    continue
-                job = uow.jobs.get(job_id)
-                assert job is not None
-                claimed.append(
-                    ClaimedJob(
-                        id=job_id,
-                        code=job.code,
-                        tool=job.tool,
-                        params=dict(job.params),
-                        workspace_id=job.workspace_id,
-                        created_by=job.created_by,
-                        project_id=job.project_id,
-                        study_id=job.study_id,
-                        attempt=job.attempts,
-                    )
-                )
+            job = self._claim(job_id, worker_id)
+            if job is not None:
+                claimed.append(job)
         return claimed
+
+    def claim_job(self, job_id: int, worker_id: str, lease_seconds: float) -> ClaimedJob | None:
+        self.recover_expired(lease_seconds)
+        return self._claim(job_id, worker_id)
+
+    def _claim(self, job_id: int, worker_id: str) -> ClaimedJob | None:
+        with self._tx() as uow:
+            if not uow.jobs.claim(job_id, worker_id, self._clock()):
+                return None
+            job = uow.jobs.get(job_id)
+            assert job is not None
+            return ClaimedJob(
+                id=job_id,
+                code=job.code,
+                tool=job.tool,
+                params=dict(job.params),
+                workspace_id=job.workspace_id,
+                created_by=job.created_by,
+                project_id=job.project_id,
+                study_id=job.study_id,
+                attempt=job.attempts,
+            )
 
     def heartbeat(
         self,

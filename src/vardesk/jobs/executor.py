@@ -41,6 +41,9 @@ class Executor(Protocol):
     def wake(self) -> None:
         """A job was queued: look for work now rather than at the next poll."""
 
+    def is_running(self) -> bool:
+        """Whether queued jobs are being taken up (a distributed executor: whether it is connected)."""
+
 
 def new_worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
@@ -110,6 +113,18 @@ class LocalExecutor:
 
     def wake(self) -> None:
         self._wake.set()
+
+    def is_running(self) -> bool:
+        return self._pool is not None
+
+    def run_now(self, job_id: int) -> bool:
+        """Claim one QUEUED job and run it in the calling thread (a process that runs no executor loop,
+        e.g. the command line, doing one job it needs now). False when the job was not QUEUED."""
+        job = self.queue.claim_job(job_id, self.worker_id, self.lease_seconds)
+        if job is None:
+            return False
+        self.run_claimed(job)
+        return True
 
     # -- loops -----------------------------------------------------------------------------------
     def _dispatch_loop(self) -> None:

@@ -47,6 +47,9 @@ class JobQueue(Protocol):
     def claim(self, worker_id: str, lease_seconds: float, limit: int) -> list[ClaimedJob]:
         """Up to ``limit`` QUEUED jobs, each now RUNNING for ``worker_id`` alone with a fresh lease."""
 
+    def claim_job(self, job_id: int, worker_id: str, lease_seconds: float) -> ClaimedJob | None:
+        """Claim one given QUEUED job (to run it in the caller's thread); None when it is not QUEUED."""
+
     def heartbeat(
         self,
         job_id: int,

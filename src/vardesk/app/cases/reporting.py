@@ -7,16 +7,17 @@ from datetime import date
 from typing import Any
 
 from vardesk.app.cases import interpretability
+from vardesk.app.cases.report_rendering import ReportKind, ReportRendering
 from vardesk.app.cases.service import CaseView
+from vardesk.app.context import ServiceContext, audit
 from vardesk.domain import cases as dc
 from vardesk.domain.access import Actor
 from vardesk.domain.annotation_source import SYNTHETIC_BANNER, describe
 from vardesk.domain.cases import Case, ReportVariant, ToReport, VariantStatus
 from vardesk.domain.enums import Sex as DomainSex
 from vardesk.domain.errors import NotFound, Unprocessable
+from vardesk.domain.models import Job
 from vardesk.reports import model as rm
-from vardesk.reports.pdf import render_pdf
-from vardesk.app.context import ServiceContext, audit
 
 _ZYGOSITY = {1: rm.Zygosity.HETEROZYGOUS, 2: rm.Zygosity.HOMOZYGOUS, 3: rm.Zygosity.HEMIZYGOUS}
 _CONFIRMATION = {
@@ -142,6 +143,7 @@ class ReportService:
     def __init__(self, ctx: ServiceContext, services: Any) -> None:
         self.ctx = ctx
         self.services = services
+        self.rendering = ReportRendering(ctx, services, self)
 
     def document(
         self, view: CaseView, variants: list[ReportVariant], status: rm.ReportStatus, names: dict[int, str]
@@ -286,39 +288,28 @@ class ReportService:
             names = {i: (u.name or u.email) for i in ids if (u := uow.users.get(i)) is not None}
         return view, variants, names
 
+    # -- PDFs: rendered by report.render jobs (see report_rendering) -------------------------------------
+    def render_and_wait(
+        self, actor: Actor, ref: str, kind: ReportKind | str, study_ref: str | None = None
+    ) -> bytes:
+        """The preview or final PDF of a case now: as already rendered for this content, else rendered by
+        a job this call waits for (a bounded time, then :class:`~vardesk.domain.errors.Unavailable`)."""
+        return self.rendering.render_and_wait(actor, ref, ReportKind.parse(kind), study_ref)
+
+    def submit_render(
+        self, actor: Actor, ref: str, kind: ReportKind | str, study_ref: str | None = None
+    ) -> Job:
+        """Queue the render of a case's PDF; download it with :meth:`rendered` once the job is DONE."""
+        return self.rendering.submit(actor, ref, ReportKind.parse(kind), study_ref)
+
+    def rendered(self, actor: Actor, job_ref: str) -> tuple[CaseView, ReportKind, bytes]:
+        return self.rendering.rendered(actor, job_ref)
+
     def preview(self, actor: Actor, ref: str, study_ref: str | None = None) -> bytes:
-        view, variants, names = self._load(actor, ref, study_ref)
-        status = view.case.status
-        if status == dc.APPROVED:
-            raise Unprocessable("the case is approved: download the final report instead of a preview")
-        if status in (dc.WAITING_FOR_SAMPLE, dc.WAITING):
-            raise Unprocessable(f"no preview yet: the case is {status!r} (genomes or analysis still pending)")
-        if status == dc.FAILED:
-            raise Unprocessable(f"no preview: the case failed ({view.case.status_reason})")
-        pdf = render_pdf(self.document(view, variants, rm.ReportStatus.PREVIEW, names))
-        self._audit(actor, view, "report_preview")
-        return pdf
+        return self.render_and_wait(actor, ref, ReportKind.PREVIEW, study_ref)
 
     def final(self, actor: Actor, ref: str, study_ref: str | None = None) -> bytes:
-        view, variants, names = self._load(actor, ref, study_ref)
-        case = view.case
-        if case.status != dc.APPROVED:
-            raise Unprocessable(
-                f"the final report exists only once the case is approved; it is {case.status!r}"
-            )
-        key = f"reports/{case.uuid}/final-v{case.version}.pdf"
-        path = self.services.store.local_path(key)
-        if not path.exists():  # rendered once, then served as stored (what was signed)
-            status = rm.ReportStatus.AMENDED if case.amends_case_id else rm.ReportStatus.FINAL
-            pdf = render_pdf(self.document(view, variants, status, names))
-            work = self.services.store.scratch_dir()
-            try:
-                (work / "final.pdf").write_bytes(pdf)
-                self.services.store.put_file(key, work / "final.pdf", move=True)
-            finally:
-                self.services.store.delete_scratch(work)
-        self._audit(actor, view, "report_final")
-        return path.read_bytes()
+        return self.render_and_wait(actor, ref, ReportKind.FINAL, study_ref)
 
     # -- approved versions (clients that read the signed report rather than a PDF) ---------------------
     def approved_versions(self, actor: Actor, ref: str) -> list[CaseView]:

@@ -431,6 +431,7 @@ class CaseService:
             self.record(uow, actor, case, "approve", {"status": {"old": old, "new": dc.APPROVED}})
             view = self.view(uow, study, case)
             uow.commit()
+        self.services.reports.rendering.queue_final(actor, view)  # the signed PDF, rendered once
         return view
 
     def mark_interpreted(self, uow: UnitOfWork, actor: Actor, case: Case) -> None:
