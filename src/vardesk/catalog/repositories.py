@@ -181,18 +181,6 @@ class JobRepository(Repository[Job]):
         )
         return res.rowcount == 1
 
-    def heartbeat(self, job_ids: Sequence[int], worker_id: str, now: datetime) -> None:
-        if job_ids:
-            self.session.execute(
-                update(t.jobs)
-                .where(
-                    t.jobs.c.id.in_(list(job_ids)),
-                    t.jobs.c.worker_id == worker_id,
-                    t.jobs.c.state == JobState.RUNNING.value,
-                )
-                .values(heartbeat_at=now)
-            )
-
     def renew(
         self, job_id: int, worker_id: str, now: datetime, progress: float | None, message: str | None
     ) -> tuple[bool, bool]:

@@ -4,7 +4,8 @@ A worker (``worker_id``) claims a QUEUED job with a *lease* of ``lease_seconds``
 it keeps renewing the lease with heartbeats. A RUNNING job whose lease ran out (its worker died or hung) is
 recovered: re-queued for another attempt, or failed with the reason once it has used ``max_attempts``. Any
 executor — the in-process :class:`~vardesk.jobs.executor.LocalExecutor`, a distributed one later — runs jobs
-only through these operations, so a job is never run twice at once and never left RUNNING for ever.
+only through these operations, so a job has one owner at a time (a worker that lost its lease has its
+heartbeats and its result refused) and is never left RUNNING for ever.
 """
 
 from __future__ import annotations

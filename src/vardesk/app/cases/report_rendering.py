@@ -216,23 +216,24 @@ class ReportRendering:
             time.sleep(delay)
             delay = min(delay * 2, 0.5)
 
-    def rendered(self, actor: Actor, job_ref: str) -> tuple[CaseView, ReportKind, bytes]:
-        """The PDF a finished render job produced, for someone who may read the job and its case."""
+    def rendered(
+        self, actor: Actor, ref: str, job_ref: str, study_ref: str | None = None
+    ) -> tuple[CaseView, ReportKind, bytes]:
+        """The PDF a finished render job made of case ``ref``, for someone who may read the case."""
+        view = self.services.cases.get(actor, ref, study_ref)
         ((_, found),) = self.services.jobs.get_jobs(actor, [job_ref])
         if isinstance(found, Exception):
             raise found
         if found.tool != RENDER_TOOL:
             raise Invalid(f"job {found.code} is not a report render ({found.tool})")
         command = RenderReport.from_params(found.params)
-        view = self.services.cases.get(actor, str(command.case_id))
+        if command.case_id != view.case.id:
+            raise Invalid(f"job {found.code} rendered another case's report, not {ref}")
+        state = found.state.value
         if found.state is not JobState.DONE:
             if found.state.finished:
-                raise JobFailed(
-                    f"job {found.code} did not render the report: {found.error or found.state.value}"
-                )
-            raise Unavailable(
-                f"job {found.code} is {found.state.value}; download once it is DONE", retry_after=5
-            )
+                raise JobFailed(f"job {found.code} did not render the report: {found.error or state}")
+            raise Unavailable(f"job {found.code} is {state}; download the PDF once it is DONE", retry_after=5)
         key = str((found.result or {}).get("blob") or "")
         if not key or not self.services.store.exists(key):
             raise NotFound(f"the PDF of job {found.code} is no longer kept; render the report again")

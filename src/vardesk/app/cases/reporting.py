@@ -302,8 +302,10 @@ class ReportService:
         """Queue the render of a case's PDF; download it with :meth:`rendered` once the job is DONE."""
         return self.rendering.submit(actor, ref, ReportKind.parse(kind), study_ref)
 
-    def rendered(self, actor: Actor, job_ref: str) -> tuple[CaseView, ReportKind, bytes]:
-        return self.rendering.rendered(actor, job_ref)
+    def rendered(
+        self, actor: Actor, ref: str, job_ref: str, study_ref: str | None = None
+    ) -> tuple[CaseView, ReportKind, bytes]:
+        return self.rendering.rendered(actor, ref, job_ref, study_ref)
 
     def preview(self, actor: Actor, ref: str, study_ref: str | None = None) -> bytes:
         return self.render_and_wait(actor, ref, ReportKind.PREVIEW, study_ref)
