@@ -141,11 +141,23 @@ def test_a_render_not_done_in_time_is_a_503(services: Services, tmp_path) -> Non
     with pytest.raises(Unavailable, match="still being rendered") as info:
         services.reports.render_and_wait(analyst, "C1", "preview", STUDY)
     assert info.value.retry_after > 0
+    member = world.member("lab-a", Role.ANALYST)
+    case_id = services.cases.get(analyst, "C1", STUDY).case.id
+    with LiveServer(services) as srv:  # the faces: a JSON 503 naming the job, and when to ask again
+        r = requests.get(
+            f"{srv.url}/fabric/reports/{case_id}/pdf_preview",
+            auth=(member.api_login, member.api_secret),
+            timeout=60,
+        )
+    assert r.status_code == 503 and int(r.headers["retry-after"]) > 0
+    assert "still being rendered (job report.render." in r.json()["description"]
     wait_finished(services, busy)
-    (job,) = render_jobs(services)
-    wait_done(services, job.code)  # the render still happens; the next request is served at once
-    services.ctx.settings = replace(services.settings, report_wait_seconds=0.01)
+    (job,) = render_jobs(services)  # the requests that gave up left one render job behind, still queued
+    assert job.state is JobState.QUEUED
+    # the server's executor stopped with it: the next request runs that same job itself
     assert services.reports.render_and_wait(analyst, "C1", "preview", STUDY).startswith(b"%PDF")
+    (job,) = render_jobs(services)
+    assert job.state is JobState.DONE
 
 
 def test_native_rendering_as_a_job_then_download(services: Services) -> None:

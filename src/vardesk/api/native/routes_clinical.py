@@ -477,11 +477,10 @@ _KIND = od.q(
 def report_render(
     request: Request,
     case: str,
-    body: dict = Depends(json_body),
     actor: Actor = Depends(require_actor),
     services: Services = Depends(get_services),
 ) -> JSON:
-    kind = body.get("kind") or request.query_params.get("kind") or "preview"
+    kind = request.query_params.get("kind") or "preview"
     job = services.reports.submit_render(actor, case, kind, _study(request))
     fqn = services.projects.study_fqn(actor, job.study_id) if job.study_id else None
     return envelope(request, [result([render.job(job, fqn)], num_matches=1, inserted=1)])
