@@ -20,6 +20,7 @@ from vardesk.app.cases.gene_analyses import AnalysisService, run_gene_analysis
 from vardesk.app.cases.interpretation import InterpretationService
 from vardesk.app.cases.panels import PanelService
 from vardesk.app.cases.records import CaseRecords
+from vardesk.app.cases.report_rendering import RENDER_TOOL, run_report_render
 from vardesk.app.cases.reporting import ReportService
 from vardesk.app.cases.secondary_analysis import SecondaryAnalysisService
 from vardesk.app.cases.service import CaseService
@@ -39,8 +40,9 @@ from vardesk.catalog.migrate import head_revision, is_up_to_date, upgrade
 from vardesk.catalog.uow import UnitOfWorkFactory
 from vardesk.config import Settings, ensure_data_dir
 from vardesk.domain.errors import VardeskError
+from vardesk.jobs.catalog_queue import CatalogJobQueue
 from vardesk.jobs.executor import Executor, LocalExecutor
-from vardesk.jobs.registry import load_plugins
+from vardesk.jobs.registry import get_tool, load_plugins
 from vardesk.app.genomes import ImportGenome
 from vardesk.storage.blobs import BlobStore, open_store
 
@@ -80,9 +82,27 @@ class Services:
     import_genome: ImportGenome = field(init=False)
     executor: Executor | None = field(default=None)
 
+    def local_executor(self) -> LocalExecutor:
+        """An in-process executor over the catalog's job queue, running the bound job handlers."""
+        s = self.ctx.settings
+        return LocalExecutor(
+            CatalogJobQueue(self.ctx.uow, lambda: self.ctx.clock()),
+            get_tool,
+            self.job_handlers,
+            workers=s.job_workers,
+            lease_seconds=s.job_stale_seconds,
+            heartbeat_seconds=s.job_heartbeat_seconds,
+            poll_seconds=s.job_poll_seconds,
+        )
+
+    def run_if_idle(self, job_id: int) -> None:
+        """Run a queued job in the calling thread when no executor of this process takes jobs up."""
+        if self.executor is None or not self.executor.is_running():
+            self.local_executor().run_now(job_id)
+
     def start_executor(self) -> None:
         if self.executor is None:
-            executor = LocalExecutor(self.ctx, self.job_handlers)
+            executor = self.local_executor()
             self.ctx.on_job_submitted.append(executor.wake)
             self.executor = executor
         self.executor.start()
@@ -152,6 +172,11 @@ def wire(settings: Settings, engine: Engine, ctx: ServiceContext, store: BlobSto
     panels = PanelService(ctx, annotation)
     analyses = AnalysisService(ctx, projects, jobs, records, candidates, panels)
     indexing = IndexService(ctx, projects, files, jobs, annotation)
+    # a PDF request with no executor running here renders in its own thread (the services exist below)
+    reports = ReportService(
+        ctx, cases, interpretation, auth, store, jobs, run_if_idle=lambda job_id: services.run_if_idle(job_id)
+    )
+    cases.on_approved.append(reports.rendering.queue_final)
     handlers = JobHandlers(
         {
             INDEX_TOOL: partial(
@@ -166,6 +191,7 @@ def wire(settings: Settings, engine: Engine, ctx: ServiceContext, store: BlobSto
             REANNOTATE_TOOL: partial(run_reannotation, annotation=annotation),
             CASE_TOOL: partial(run_case_analysis, candidates=candidates, cases=records),
             GENE_TOOL: partial(run_gene_analysis, analyses=analyses),
+            RENDER_TOOL: partial(run_report_render, rendering=reports.rendering, actor_of=candidates.actor_of),
         }
     )
     services = Services(
@@ -185,7 +211,7 @@ def wire(settings: Settings, engine: Engine, ctx: ServiceContext, store: BlobSto
         cases=cases,
         interpretation=interpretation,
         panels=panels,
-        reports=ReportService(ctx, cases, interpretation, auth, store),
+        reports=reports,
         candidates=candidates,
         analyses=analyses,
         exchange=ExchangeService(ctx, cases, projects),
@@ -200,5 +226,5 @@ def wire(settings: Settings, engine: Engine, ctx: ServiceContext, store: BlobSto
     return services
 
 
-for _tool in (INDEX_TOOL, REANNOTATE_TOOL, CASE_TOOL, GENE_TOOL):
+for _tool in (INDEX_TOOL, REANNOTATE_TOOL, CASE_TOOL, GENE_TOOL, RENDER_TOOL):
     register(_tool)

@@ -308,7 +308,7 @@ def report_pdf(services: Services, args: argparse.Namespace) -> int:
     output = check_output_file(args.output)  # before the report is rendered
     case = _case_ref(services, args.report_id)
     actor = operator_actor(services, case[0], args.as_user)
-    pdf = services.reports.final(actor, case[1]) if args.final else services.reports.preview(actor, case[1])
+    pdf = services.reports.render_and_wait(actor, case[1], "final" if args.final else "preview")
     write_atomically(output, pdf)
     print(json.dumps({"case": case[1], "file": args.output, "bytes": len(pdf), "final": bool(args.final)}))
     return 0

@@ -214,8 +214,9 @@ def _pdf(data: bytes, filename: str) -> Response:
 async def pdf_preview(
     report_id: CatalogId, actor: Actor = Depends(require_actor), services: Services = Depends(get_services)
 ) -> Response:
-    """E18: 422 once approved, or while waiting for genomes or analysis."""
-    pdf = await run_in_threadpool(services.reports.preview, actor, str(report_id))
+    """E18: 422 once approved, or while waiting for genomes or analysis; rendered by a job this request
+    waits for (``report_wait_seconds``, then 503 with Retry-After), or served as rendered."""
+    pdf = await run_in_threadpool(services.reports.render_and_wait, actor, str(report_id), "preview")
     return _pdf(pdf, f"report_{report_id}_preview.pdf")
 
 
@@ -223,8 +224,8 @@ async def pdf_preview(
 async def pdf_report(
     report_id: CatalogId, actor: Actor = Depends(require_actor), services: Services = Depends(get_services)
 ) -> Response:
-    """E19: 422 until approved."""
-    pdf = await run_in_threadpool(services.reports.final, actor, str(report_id))
+    """E19: 422 until approved; the PDF rendered once at approval, as signed."""
+    pdf = await run_in_threadpool(services.reports.render_and_wait, actor, str(report_id), "final")
     return _pdf(pdf, f"report_{report_id}.pdf")
 
 

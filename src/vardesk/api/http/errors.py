@@ -23,6 +23,7 @@ from vardesk.domain.errors import (
     RateLimited,
     TooLarge,
     Unauthenticated,
+    Unavailable,
     Unprocessable,
     VardeskError,
     error_text,
@@ -42,6 +43,8 @@ def status_for(exc: VardeskError) -> int:
         return 413
     if isinstance(exc, RateLimited):
         return 429
+    if isinstance(exc, Unavailable):
+        return 503
     if isinstance(exc, Unprocessable):
         return 422
     if isinstance(exc, (Invalid, NotFound, Conflict)):
@@ -121,7 +124,7 @@ def install_handlers(app, renderers: ErrorRenderers) -> None:  # type: ignore[no
     @app.exception_handler(VardeskError)
     async def _domain(request: Request, exc: VardeskError) -> Response:
         resp = renderers.render(request, exc)
-        if isinstance(exc, RateLimited):
+        if isinstance(exc, (RateLimited, Unavailable)):
             resp.headers["Retry-After"] = str(exc.retry_after)
         return resp
 

@@ -422,7 +422,9 @@ def report_preview(
     actor: Actor = Depends(require_actor),
     services: Services = Depends(get_services),
 ) -> Response:
-    return _pdf(services.reports.preview(actor, case, _study(request)), f"{case}-preview.pdf")
+    return _pdf(
+        services.reports.render_and_wait(actor, case, "preview", _study(request)), f"{case}-preview.pdf"
+    )
 
 
 @router.get(
@@ -437,7 +439,55 @@ def report_final(
     actor: Actor = Depends(require_actor),
     services: Services = Depends(get_services),
 ) -> Response:
-    return _pdf(services.reports.final(actor, case, _study(request)), f"{case}-final.pdf")
+    return _pdf(services.reports.render_and_wait(actor, case, "final", _study(request)), f"{case}-final.pdf")
+
+
+_KIND = od.q(
+    "kind",
+    "which PDF: preview (a case in review) or final (approved)",
+    default="preview",
+    enum=["preview", "final"],
+)
+
+
+@router.post(
+    "/analysis/clinical/{case}/report/render",
+    tags=["clinical"],
+    summary="Render a case's PDF as a job; download it from report/download?job= once DONE",
+    openapi_extra=od.op([od.STUDY_OPTIONAL, _KIND], result="Job"),
+)
+def report_render(
+    request: Request,
+    case: str,
+    actor: Actor = Depends(require_actor),
+    services: Services = Depends(get_services),
+) -> JSON:
+    kind = request.query_params.get("kind") or "preview"
+    job = services.reports.submit_render(actor, case, kind, _study(request))
+    fqn = services.projects.study_fqn(actor, job.study_id) if job.study_id else None
+    return envelope(request, [result([render.job(job, fqn)], num_matches=1, inserted=1)])
+
+
+@router.get(
+    "/analysis/clinical/{case}/report/download",
+    tags=["clinical"],
+    summary="The PDF a report/render job made; 503 with Retry-After while it runs",
+    openapi_extra=od.op(
+        [od.q("job", "the render job's id", required=True), od.STUDY_OPTIONAL],
+        binary="the PDF, attachment {case}-preview.pdf or {case}-final.pdf",
+    ),
+)
+def report_download(
+    request: Request,
+    case: str,
+    actor: Actor = Depends(require_actor),
+    services: Services = Depends(get_services),
+) -> Response:
+    job = request.query_params.get("job") or ""
+    if not job:
+        raise Invalid("give the render job's id as ?job=")
+    _, kind, pdf = services.reports.rendered(actor, case, job, _study(request))
+    return _pdf(pdf, f"{case}-{kind.value}.pdf")
 
 
 # -- panels --------------------------------------------------------------------------------------

@@ -4,22 +4,25 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from collections.abc import Callable
 from typing import Any
 
 from vardesk.app.auth import AuthService
 from vardesk.app.cases import interpretability
 from vardesk.app.cases.interpretation import InterpretationService
 from vardesk.app.cases.records import CaseRecords
+from vardesk.app.cases.report_rendering import ReportKind, ReportRendering
 from vardesk.app.cases.service import CaseView
 from vardesk.app.context import ServiceContext, audit
+from vardesk.app.jobs import JobService
 from vardesk.domain import cases as dc
 from vardesk.domain.access import Actor
 from vardesk.domain.annotation_source import SYNTHETIC_BANNER, describe
 from vardesk.domain.cases import Case, ReportVariant, ToReport, VariantStatus
 from vardesk.domain.enums import Classification, Sex
 from vardesk.domain.errors import NotFound, Unprocessable
+from vardesk.domain.models import Job
 from vardesk.reports import model as rm
-from vardesk.reports.pdf import render_pdf
 from vardesk.storage.blobs import BlobStore
 
 # What a report shows, as the faces receive it from :meth:`ReportService.latest_approved`.
@@ -152,12 +155,15 @@ class ReportService:
         interpretation: InterpretationService,
         auth: AuthService,
         store: BlobStore,
+        jobs: JobService,
+        run_if_idle: Callable[[int], None],
     ) -> None:
         self.ctx = ctx
         self.cases = cases
         self.interpretation = interpretation
         self.auth = auth
         self.store = store
+        self.rendering = ReportRendering(ctx, self, store, jobs, run_if_idle)
 
     def document(
         self, view: CaseView, variants: list[ReportVariant], status: rm.ReportStatus, names: dict[int, str]
@@ -302,32 +308,30 @@ class ReportService:
             names = {i: (u.name or u.email) for i in ids if (u := uow.users.get(i)) is not None}
         return view, variants, names
 
+    # -- PDFs: rendered by report.render jobs (see report_rendering) -------------------------------------
+    def render_and_wait(
+        self, actor: Actor, ref: str, kind: ReportKind | str, study_ref: str | None = None
+    ) -> bytes:
+        """The preview or final PDF of a case now: as already rendered for this content, else rendered by
+        a job this call waits for (a bounded time, then :class:`~vardesk.domain.errors.Unavailable`)."""
+        return self.rendering.render_and_wait(actor, ref, ReportKind.parse(kind), study_ref)
+
+    def submit_render(
+        self, actor: Actor, ref: str, kind: ReportKind | str, study_ref: str | None = None
+    ) -> Job:
+        """Queue the render of a case's PDF; download it with :meth:`rendered` once the job is DONE."""
+        return self.rendering.submit(actor, ref, ReportKind.parse(kind), study_ref)
+
+    def rendered(
+        self, actor: Actor, ref: str, job_ref: str, study_ref: str | None = None
+    ) -> tuple[CaseView, ReportKind, bytes]:
+        return self.rendering.rendered(actor, ref, job_ref, study_ref)
+
     def preview(self, actor: Actor, ref: str, study_ref: str | None = None) -> bytes:
-        view, variants, names = self._load(actor, ref, study_ref)
-        status = view.case.status
-        if status == dc.APPROVED:
-            raise Unprocessable("the case is approved: download the final report instead of a preview")
-        if status in (dc.WAITING_FOR_SAMPLE, dc.WAITING):
-            raise Unprocessable(f"no preview yet: the case is {status!r} (genomes or analysis still pending)")
-        if status == dc.FAILED:
-            raise Unprocessable(f"no preview: the case failed ({view.case.status_reason})")
-        pdf = render_pdf(self.document(view, variants, rm.ReportStatus.PREVIEW, names))
-        self._audit(actor, view, "report_preview")
-        return pdf
+        return self.render_and_wait(actor, ref, ReportKind.PREVIEW, study_ref)
 
     def final(self, actor: Actor, ref: str, study_ref: str | None = None) -> bytes:
-        view, variants, names = self._load(actor, ref, study_ref)
-        case = view.case
-        if case.status != dc.APPROVED:
-            raise Unprocessable(
-                f"the final report exists only once the case is approved; it is {case.status!r}"
-            )
-        key = f"reports/{case.uuid}/final-v{case.version}.pdf"
-        if not self.store.exists(key):  # rendered once, then served as stored (what was signed)
-            status = rm.ReportStatus.AMENDED if case.amends_case_id else rm.ReportStatus.FINAL
-            self.store.put_bytes(key, render_pdf(self.document(view, variants, status, names)))
-        self._audit(actor, view, "report_final")
-        return self.store.read_bytes(key)
+        return self.render_and_wait(actor, ref, ReportKind.FINAL, study_ref)
 
     # -- approved versions (clients that read the signed report rather than a PDF) ---------------------
     def approved_versions(self, actor: Actor, ref: str) -> list[CaseView]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from vardesk.app.cases import interpretability
@@ -100,6 +101,8 @@ class CaseService(CaseRecords):
         super().__init__(ctx, projects, configuration)
         self.analysis = analysis
         self.interpretation = interpretation
+        # called after an approval is committed (the composition root adds the final PDF's render)
+        self.on_approved: list[Callable[[Actor, CaseView], None]] = []
 
     def get_many(
         self, actor: Actor, refs: list[str], study_ref: str | None
@@ -348,6 +351,8 @@ class CaseService(CaseRecords):
             self.record(uow, actor, case, "approve", {"status": {"old": old, "new": dc.APPROVED}})
             view = self.view(uow, study, case)
             uow.commit()
+        for hook in self.on_approved:  # the signed PDF, rendered once
+            hook(actor, view)
         return view
 
     def approve_report(self, actor: Actor, command: ApproveReport) -> CaseView:
