@@ -65,11 +65,10 @@ class UTCDateTime(TypeDecorator):
 
 
 class ManualCriteriaJSON(TypeDecorator):
-    """A report variant's reviewer criteria: JSON entries ``{code, strength, by, at, comment}`` ↔
-    :class:`ManualCriterion`. Labels (``PM2_Supporting``) as rows kept them before revision 0008 read too."""
+    """Reviewer criteria: JSON ``{code, strength, by, at, comment}`` entries ↔ :class:`ManualCriterion`
+    (labels such as ``PM2_Supporting``, as rows held them before revision 0008, read too)."""
 
-    impl = JSON
-    cache_ok = True
+    impl, cache_ok = JSON, True
 
     def process_bind_param(self, value: list[Any] | None, dialect: Any) -> list[Any]:
         return [e.to_dict() if isinstance(e, ManualCriterion) else e for e in value or []]
