@@ -10,7 +10,7 @@ a suffix. This module is the one definition; ``vardesk.analysis.acmg`` builds it
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -261,11 +261,14 @@ class AcmgCriterion:
         return f"{self.code}_{self.strength.suffix}"
 
     @classmethod
-    def parse(cls, written: Any, strength: Any = None) -> AcmgCriterion:
+    def parse(
+        cls, written: Any, strength: Any = None, *, recorded: Collection[AcmgCriterion] = ()
+    ) -> AcmgCriterion:
         """A criterion in any of its common written forms — ``PM2``, ``PM2_Supporting``, ``PM2_P``,
         ``PM2-supporting``, ``PVS1 (strong)`` — or a code with a separate strength. Refuses (``Invalid``,
         naming the value) an unknown code, an unknown strength and a strength ClinGen SVI does not allow
-        for the code (``PM2_Strong``, ``BA1_Supporting``)."""
+        for the code (``PM2_Strong``, ``BA1_Supporting``) unless it is one already ``recorded`` (stored
+        before the rules applied to input, and sent back as it is shown)."""
         text = str(written if written is not None else "").strip()
         m = _WRITTEN.match(text)
         code = (m.group("code") if m else text).upper()
@@ -292,7 +295,7 @@ class AcmgCriterion:
                 field="criteria",
                 value=text,
             ) from None
-        if s not in info.allowed:
+        if s not in info.allowed and cls(code, s) not in recorded:
             allowed = ", ".join(a.words for a in info.allowed)
             raise Invalid(
                 f"{text!r}: {code} cannot be applied at {s.words} (ClinGen SVI allows {allowed})",

@@ -13,6 +13,7 @@ from tests.world import build_world
 from vardesk.analysis.acmg.model import Strength, met, not_met
 from vardesk.api.native import render_cases
 from vardesk.app.cases.acmg_evidence import acmg_view
+from vardesk.domain.acmg import ManualCriterion
 from vardesk.domain.access import Actor
 from vardesk.domain.cases import ReportVariant, finding_id
 from vardesk.domain.enums import Role
@@ -308,3 +309,17 @@ def test_manual_criteria_change_the_suggested_classification(services: Services,
     # removing it restores the automatic evidence
     view = acmg_view(upd(actor, "A3", vid, {"criteria": []}, study_ref=STUDY))
     assert view == before
+
+
+def test_a_criterion_recorded_before_the_svi_rules_goes_back_as_shown(
+    services: Services, actor: Actor
+) -> None:
+    view = services.cases.create(actor, STUDY, {"id": "A4", "type": "exome", "members": TRIO[:1]})
+    legacy = [ManualCriterion.from_stored(c) for c in ("PVS1", "PM2_Strong")]  # as migration 0008 left it
+    vid = _add(services, view.case.id or 0, "1", 878314, "G", "C", criteria=legacy)
+    upd = services.interpretation.update_variant
+    rv = upd(actor, "A4", vid, {"criteria": ["PVS1", "PM2_Strong", "PP3"]}, study_ref=STUDY)
+    assert rv.criteria_labels == ["PVS1", "PM2_Strong", "PP3"]
+    assert rv.criteria[1].by is None  # the recorded entry is kept as it was
+    with pytest.raises(Invalid, match="'PS1_VeryStrong'"):  # new input still follows the rules
+        upd(actor, "A4", vid, {"criteria": ["PVS1", "PM2_Strong", "PS1_VeryStrong"]}, study_ref=STUDY)

@@ -70,20 +70,20 @@ def parse_criteria(
         values = []
     if not isinstance(values, list | tuple):
         raise Invalid(f"criteria must be a list of ACMG/AMP criteria, got {values!r}")
-    kept = {(p.code, p.strength): p for p in previous}
+    kept = {p.criterion: p for p in previous}
     out: list[ManualCriterion] = []
     for v in values:
         if isinstance(v, dict):
             unknown = sorted(set(v) - {"code", "strength", "comment"})
             if unknown:
                 raise Invalid(f"unknown criterion field(s) {', '.join(unknown)}; use code, strength, comment")
-            crit = AcmgCriterion.parse(v.get("code"), v.get("strength"))
+            crit = AcmgCriterion.parse(v.get("code"), v.get("strength"), recorded=kept)
             comment = str(v.get("comment") or "").strip() or None
         else:
-            crit, comment = AcmgCriterion.parse(v), None
+            crit, comment = AcmgCriterion.parse(v, recorded=kept), None
         if any(e.code == crit.code for e in out):
             raise Invalid(f"criterion {crit.code} is given more than once", value=crit.code)
-        was = kept.get((crit.code, crit.strength))
+        was = kept.get(crit)
         if was is not None and comment in (None, was.comment):
             out.append(was)
         else:
