@@ -274,7 +274,7 @@ class AcmgCriterion:
         code = (m.group("code") if m else text).upper()
         if m is None or code not in CRITERIA:
             raise Invalid(
-                f"{text!r} is not an ACMG/AMP criterion (known codes: {KNOWN_CODES}; a strength may follow, "
+                f"{text!r} is not an ACMG/AMP criterion code (known: {KNOWN_CODES}; a strength may follow, "
                 "e.g. PM2_Supporting, PM2_P, PVS1 (strong))",
                 field="criteria",
                 value=text,
