@@ -64,6 +64,7 @@ class Settings:
     lab_phone: str = ""
     lab_email: str = ""
     report_page_size: str = "A4"
+    report_wait_seconds: float = 120.0  # how long a PDF request waits for its render job before a 503
     log_level: str = "INFO"
     log_format: str = "json"  # json | text
     auto_migrate: bool | None = None  # default: True for SQLite, False otherwise

@@ -19,11 +19,10 @@ from fastapi.routing import APIRoute
 
 from tests.conftest import LiveServer
 from tests.world import World, build_world
-from vardesk.api.app import NATIVE_PREFIX, NATIVE_ROUTERS
-from vardesk.api.native import routes_core, routes_variants
+from vardesk.api.native import NATIVE_PREFIX, NATIVE_ROUTERS, routes_core, routes_variants
 from vardesk.api.openapi import current_schema
-from vardesk.domain.enums import Role
 from vardesk.app.composition import Services
+from vardesk.domain.enums import Role
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "vardesk"
 PAGE = {"include", "exclude", "limit", "skip", "count"}
@@ -130,8 +129,8 @@ def _properties(schema: dict[str, Any], name: str, seen: set[str]) -> Iterator[t
 def test_every_documented_body_field_is_read_by_the_code(schema: dict[str, Any]) -> None:
     code = "\n".join(
         p.read_text()
-        for folder in ("api/native", "services", "cases", "domain")
-        for p in (SRC / folder).glob("*.py")
+        for folder in ("api/native", "app", "domain")
+        for p in (SRC / folder).rglob("*.py")
         if p.name not in ("schemas.py", "results.py", "openapi_docs.py")
     )
     names: set[str] = set()

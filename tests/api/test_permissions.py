@@ -211,6 +211,20 @@ CLINICAL_CASES = [
         ok_status=422,
     ),
     Case(
+        "POST",
+        "/analysis/clinical/{case}/report/render",
+        lambda c: ("/analysis/clinical/C1/report/render?study=private:default&kind=final", None),
+        OWNER_OR_ADMIN,
+        ok_status=422,
+    ),
+    Case(
+        "GET",
+        "/analysis/clinical/{case}/report/download",
+        lambda c: ("/analysis/clinical/C1/report/download?study=private:default&job=no.such.job", None),
+        OWNER_OR_ADMIN,
+        ok_status=400,
+    ),
+    Case(
         "GET",
         "/analysis/clinical/interpretation/{interpretations}/info",
         lambda c: ("/analysis/clinical/interpretation/C1.1/info?study=private:default", None),

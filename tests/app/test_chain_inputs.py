@@ -56,12 +56,11 @@ def test_loci_bundle_annotates_the_chain_records(services: Services, tmp_path: P
     manifest = services.annotation.bundle(genome.annotation_bundle).manifest
     assert manifest.build == "GRCh37" and "not-human" in manifest.version and manifest.synthetic
     assert genome.state is GenomeState.READY and genome.annotation_info["synthetic"] is True
-    keys = [
-        k
-        for (k,) in duckdb.sql(
-            f"SELECT key FROM read_parquet('{services.store.local_path(genome.genotypes_key)}') ORDER BY key"
-        ).fetchall()
-    ]
-    rows = annotation_rows(services.annotation.annotation_paths([genome]), keys)
+    with services.store.materialise(genome.genotypes_key) as genotypes:
+        keys = [
+            k for (k,) in duckdb.sql(f"SELECT key FROM read_parquet('{genotypes}') ORDER BY key").fetchall()
+        ]
+    with services.annotation.annotations([genome]) as annotations:
+        rows = annotation_rows(annotations, keys)
     got = sorted((r["gene_symbol"], r["consequence"]) for r in rows.values())
     assert got == [("ABCB1", "missense_variant"), ("BRCA1", "missense_variant")], rows

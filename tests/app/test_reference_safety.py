@@ -115,7 +115,7 @@ def test_an_enabled_bundle_that_does_not_match_the_genome_is_not_used(
     """Even enabled (here forced past the refusal), the synthetic GRCh37-labelled bundle never annotates
     real GRCh37 data: its contigs and sequence do not match, so the VCF's own BCSQ annotation is used."""
     world = build_world(services, ("lab-a",))
-    manifest = install_bundle(build_loci_bundle(tmp_path / "loci"), services.annotation.bundles_dir)
+    manifest = install_bundle(build_loci_bundle(tmp_path / "loci"), services.store.local_path("bundles"))
     with services.ctx.uow() as uow:
         uow.bundle_enablements.add(
             BundleEnablement(
@@ -140,9 +140,9 @@ def test_bundles_installed_while_global_are_adopted(services: Services, tmp_path
     """A non-synthetic bundle installed before per-workspace enablement becomes the server default of its
     build (existing laboratories keep working); a synthetic one is enabled for the demo workspace only."""
     build_world(services, ("lab-a", "demo"))
-    real = install_bundle(slice_bundle(tmp_path / "b"), services.annotation.bundles_dir)
-    older = install_bundle(slice_bundle(tmp_path / "c", "slice-0"), services.annotation.bundles_dir)
-    synthetic = install_bundle(build_loci_bundle(tmp_path / "loci"), services.annotation.bundles_dir)
+    real = install_bundle(slice_bundle(tmp_path / "b"), services.store.local_path("bundles"))
+    older = install_bundle(slice_bundle(tmp_path / "c", "slice-0"), services.store.local_path("bundles"))
+    synthetic = install_bundle(build_loci_bundle(tmp_path / "loci"), services.store.local_path("bundles"))
     enabled = services.annotation.enablements()
     newest = max((real, older), key=lambda m: (m.created, m.version))
     other = older if newest is real else real
@@ -164,7 +164,7 @@ def test_a_genome_annotated_by_a_synthetic_bundle_while_bundles_were_global(
     the demo's synthetic GRCh37 bundle. Such a genome is shown as synthetic, its case cannot be signed or
     reported as a result, and re-annotation is offered (here: back to the VCF's own BCSQ)."""
     world = build_world(services, ("lab-a",))
-    loci = install_bundle(build_loci_bundle(tmp_path / "loci"), services.annotation.bundles_dir)
+    loci = install_bundle(build_loci_bundle(tmp_path / "loci"), services.store.local_path("bundles"))
     analyst = world.member("lab-a", Role.ANALYST).actor
     genomes = index(services, "lab-a", SAMD11_VCF)
     services.cases.create(

@@ -41,7 +41,7 @@ def context(services: Services, job_code: str, seen: list[tuple[float, str]]) ->
         project_id=job.project_id,
         study_id=job.study_id,
         attempt=1,
-        services=services,
+        services=services.job_handlers,
         _report=lambda p, m: seen.append((p, m)) is None and False,
     )
 

@@ -8,10 +8,11 @@ import pytest
 
 import tests.jobs.plugin_tools  # noqa: F401  (registers the test tools)
 from tests.world import build_world
+from vardesk.app.composition import Services
 from vardesk.domain.enums import JobState, Role
 from vardesk.domain.models import Job
-from vardesk.jobs.executor import LocalExecutor, recover_stale_jobs
-from vardesk.app.composition import Services
+from vardesk.jobs.catalog_queue import CatalogJobQueue
+from vardesk.jobs.executor import recover_stale_jobs
 
 
 def submit(services: Services, actor, tool: str, params: dict) -> str:  # type: ignore[no-untyped-def]
@@ -37,7 +38,7 @@ def test_two_executors_never_run_a_job_twice(services: Services, tmp_path: Path)
     actor = build_world(services, ("lab-a",)).member("lab-a", Role.ANALYST).actor
     out = tmp_path / "runs.txt"
     codes = [submit(services, actor, "test.count", {"file": str(out), "seconds": 0.02}) for _ in range(24)]
-    executors = [LocalExecutor(services.ctx, services) for _ in range(2)]
+    executors = [services.local_executor() for _ in range(2)]
     for ex in executors:
         ex.start()
     try:
@@ -96,10 +97,12 @@ def test_stale_running_jobs_are_requeued_then_failed(
             long_ago,
         )
         uow.commit()
-    assert recover_stale_jobs(services.ctx) == [(code, expected.value)]
+    queue = CatalogJobQueue(services.ctx.uow, services.ctx.clock)
+    lease = services.settings.job_stale_seconds
+    assert recover_stale_jobs(queue, lease) == [(code, expected.value)]
     with services.ctx.uow() as uow:
         job = uow.jobs.by_code(code)
     assert job is not None and job.state is expected
     if expected is JobState.FAILED:
         assert "no heartbeat" in (job.error or "") and "2 attempt(s)" in (job.error or "")
-    assert recover_stale_jobs(services.ctx) == []  # a fresh heartbeat is left alone
+    assert recover_stale_jobs(queue, lease) == []  # a fresh heartbeat is left alone

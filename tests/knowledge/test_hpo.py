@@ -8,8 +8,18 @@ from importlib.metadata import PackageNotFoundError, distribution
 
 import pytest
 
-from vardesk.knowledge.hpo import HpoOntology, HpoTerm, hpo_backend, hpo_ontology
 from vardesk.domain.errors import Invalid, NotFound
+from vardesk.knowledge.hpo import (
+    NOT_AN_HPO_ID,
+    HpoOntology,
+    HpoTerm,
+    check_phenotype_ids,
+    hpo_backend,
+    hpo_id,
+    hpo_number,
+    hpo_ontology,
+    is_hpo_id,
+)
 
 SEIZURE = "HP:0001250"
 GDD = "HP:0001263"
@@ -160,3 +170,31 @@ def test_set_similarity_and_disease_similarity(hpo: HpoOntology) -> None:
         hpo.similarity(["HP:9999999"], [SEIZURE])
     with pytest.raises(Invalid):
         hpo.similarity([SEIZURE], [GDD], combine="nope")  # type: ignore[arg-type]
+
+
+def test_hpo_ids_are_read_and_written_in_one_place() -> None:
+    assert is_hpo_id(SEIZURE) and hpo_number(SEIZURE) == 1250 and hpo_id(1250) == SEIZURE
+    for bad in ("HP:1250", "hp:0001250", "HP:00012500", " HP:0001250", "HP:0001250\n", "HPO:0001250", ""):
+        assert not is_hpo_id(bad), bad
+        with pytest.raises(Invalid, match=re.escape(NOT_AN_HPO_ID)):
+            hpo_number(bad)
+    assert check_phenotype_ids([" HP:0001250 ", {"id": GDD, "name": "x"}]) == [SEIZURE, GDD]
+    with pytest.raises(Invalid) as err:
+        check_phenotype_ids([SEIZURE, {"id": "HP:1"}, "nonsense"])
+    assert err.value.message == "phenotype 'HP:1' is not an HPO term id (HP:0000000)"
+
+
+def test_term_numbers_give_the_annotations_scoring_reads(hpo: HpoOntology) -> None:
+    n = hpo_number(SEIZURE)
+    assert hpo.term_name(n) == "Seizure"
+    assert "SCN1A" in hpo.term_gene_symbols(n)
+    assert {g.symbol for g in hpo.genes_for_term(SEIZURE)} == hpo.term_gene_symbols(n)
+    dravet = 607208
+    assert dravet in hpo.term_omim_ids(n)
+    ancestors = hpo.term_ancestor_numbers(n)
+    assert ancestors == tuple(sorted(hpo_number(t.id) for t in hpo.ancestors(SEIZURE))) and 1 in ancestors
+    genes = dict(hpo.gene_annotations())
+    assert n in genes["SCN1A"] or any(hpo.is_descendant(hpo_id(t), SEIZURE) for t in genes["SCN1A"])
+    omim = {d: (name, terms) for d, name, terms in hpo.omim_annotations()}
+    assert omim[dravet][0] == hpo.disease(f"OMIM:{dravet}").name
+    assert {hpo_id(t) for t in omim[dravet][1]} == {t.id for t in hpo.terms_for_disease(f"OMIM:{dravet}")}

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, date, datetime
 
+from vardesk.domain.enums import Classification, Sex
 from vardesk.reports.model import (
     Accreditation,
-    Classification,
     Confirmation,
     Finding,
     HpoTerm,
@@ -18,7 +18,6 @@ from vardesk.reports.model import (
     ReportDocument,
     ReportInfo,
     ReportStatus,
-    Sex,
     Signature,
     Specimen,
     TestInfo,

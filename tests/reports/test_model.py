@@ -8,8 +8,8 @@ from datetime import date
 import pytest
 
 from tests.reports.sample import sample_document
+from vardesk.domain.enums import Classification
 from vardesk.reports.model import (
-    Classification,
     Finding,
     HpoTerm,
     Patient,

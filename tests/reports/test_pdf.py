@@ -208,3 +208,9 @@ def test_long_results_table_repeats_its_header_and_keeps_rows_whole(tmp_path: Pa
     for n in range(30):  # no row is split across pages: transcript, c. and p. print together
         row = rf"GENE{n:02d}\s+NM_172107\.4[^\n]*\n\s*c\.{100 + n}C>T\s*\n\s*p\.\(Arg{30 + n}Trp\)"
         assert sum(bool(re.search(row, page)) for page in pages) == 1, n
+
+
+def test_patient_sex_and_tiers_print_in_the_report_wording() -> None:
+    html = render_html(sample_document(ReportStatus.FINAL))
+    assert "<tr><th>Sex</th><td>Female</td></tr>" in html
+    assert 'class="cls cls-p">Pathogenic<' in html and 'class="cls cls-vus">Uncertain significance<' in html

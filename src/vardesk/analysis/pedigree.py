@@ -1,17 +1,13 @@
-"""Pedigrees: PED files, validation, and the family an inheritance analysis runs on.
+"""Pedigrees: the family structure an inheritance analysis runs on, and its validation.
 
-A PED file has one individual a line, six whitespace-separated columns (more are ignored)::
+A :class:`PedEntry` is one individual of a family (family, individual, parents, sex, affected status),
+however it was read; reading and writing PED files is :mod:`vardesk.interchange.ped`'s. Every problem of
+a set of entries is reported at once: an :class:`Invalid` whose ``line`` detail is the first problem's
+(1-based) line and whose ``errors`` detail lists ``{"line", "message"}``.
 
-    family  individual  father  mother  sex  phenotype
-
-``0`` (or ``.``) is an unknown parent; sex is ``1`` male, ``2`` female, ``0`` unknown; phenotype is
-``2`` affected, ``1`` unaffected, ``0`` or ``-9`` unknown. Lines starting with ``#`` and blank lines
-are skipped. Every problem of a file is reported at once: an :class:`Invalid` whose ``line`` detail
-is the first problem's (1-based) line and whose ``errors`` detail lists ``{"line", "message"}``.
-
-A parent not listed in the child's family is looked up in the other families of the file (real
-files such as the CEPH pedigree link families that way) unless ``own_family`` asks each family to
-list its parents; a parent listed nowhere becomes an implied founder unless parsing is strict.
+A parent not listed in the child's family is looked up in the other families (real files such as the
+CEPH pedigree link families that way) unless ``own_family`` asks each family to list its parents; a
+parent listed nowhere becomes an implied founder unless validation is strict.
 """
 
 from __future__ import annotations
@@ -22,10 +18,6 @@ from pathlib import Path
 
 from vardesk.domain.enums import Affected, Sex
 from vardesk.domain.errors import Invalid
-
-_SEX = {"1": Sex.MALE, "2": Sex.FEMALE, "0": Sex.UNKNOWN}
-_PHENOTYPE = {"2": Affected.AFFECTED, "1": Affected.UNAFFECTED, "0": Affected.UNKNOWN, "-9": Affected.UNKNOWN}
-_NO_PARENT = ("0", ".")
 
 Problems = list[tuple[int, str]]
 
@@ -60,72 +52,26 @@ def _raise(problems: Problems, source: str) -> None:
     raise Invalid(message, line=problems[0][0], errors=[{"line": n, "message": m} for n, m in problems])
 
 
-def parse_ped(
-    text: str, *, source: str = "PED", strict: bool = False, own_family: bool = False
-) -> list[PedEntry]:
-    """Parse and validate PED text (every family in it); see :func:`validate_ped`.
-
-    The result lists the file's individuals in order, then the implied founders (parents named but
-    not listed, which ``strict`` forbids).
-    """
-    problems: Problems = []
-    entries: list[PedEntry] = []
-    for n, raw in enumerate(text.splitlines(), start=1):
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        cols = line.split()
-        if len(cols) < 6:
-            problems.append((n, f"expected 6 columns (family, individual, father, mother, sex, "
-                                f"phenotype), got {len(cols)}"))  # fmt: skip
-            continue
-        fam, ind, father, mother, sex, pheno = cols[:6]
-        if ind in _NO_PARENT:
-            problems.append((n, f"individual id {ind!r} is reserved for 'unknown'"))
-            continue
-        if sex not in _SEX:
-            problems.append((n, f"sex must be 1 (male), 2 (female) or 0 (unknown), got {sex!r}"))
-        if pheno not in _PHENOTYPE:
-            problems.append(
-                (n, f"phenotype must be 2 (affected), 1 (unaffected), 0 or -9 (unknown), got {pheno!r}")
-            )
-        entries.append(
-            PedEntry(
-                family=fam,
-                individual=ind,
-                father=None if father in _NO_PARENT else father,
-                mother=None if mother in _NO_PARENT else mother,
-                sex=_SEX.get(sex, Sex.UNKNOWN),
-                affected=_PHENOTYPE.get(pheno, Affected.UNKNOWN),
-                line=n,
-            )
-        )
-    if not entries and not problems:
-        raise Invalid(f"{source}: no individuals", line=0, errors=[])
-    implied = _validate(entries, problems, strict=strict, own_family=own_family)
-    _raise(problems, source)
-    return entries + implied
-
-
-def read_ped(path: Path, *, strict: bool = False, own_family: bool = False) -> list[PedEntry]:
-    """:func:`parse_ped` of a file."""
-    path = Path(path)
-    return parse_ped(path.read_text(encoding="utf-8"), source=path.name, strict=strict, own_family=own_family)
-
-
 Key = tuple[str, str]
 
 
 def validate_ped(
-    entries: Iterable[PedEntry], *, source: str = "PED", strict: bool = True, own_family: bool = False
+    entries: Iterable[PedEntry],
+    *,
+    source: str = "PED",
+    strict: bool = True,
+    own_family: bool = False,
+    found: Iterable[tuple[int, str]] = (),
 ) -> list[PedEntry]:
     """Check unique ids per family, parents of the right sex and that no one is their own ancestor.
 
     A parent is looked up in the child's family, else (unless ``own_family``) by id in the other
     families (an id listed in several of them is ambiguous). A parent listed nowhere is an error when
     ``strict``; else it is returned as an implied founder (sex from the role, unknown status).
+    ``found``: (line, message) problems already found where the entries were read from, reported in
+    the same :class:`Invalid`.
     """
-    problems: Problems = []
+    problems: Problems = list(found)
     implied = _validate(list(entries), problems, strict=strict, own_family=own_family)
     _raise(problems, source)
     return implied

@@ -19,9 +19,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from vardesk.annotate import gff_prepare, so
+from vardesk.annotate import gff_prepare
 from vardesk.annotate.bundle import Bundle
 from vardesk.annotate.tools import bcftools_popen, check
+from vardesk.domain import so
 
 CSQ_ARGS = ("-p", "a", "--force", "-s", "-", "--no-version")
 

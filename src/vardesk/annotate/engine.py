@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -271,19 +271,26 @@ def annotate_variants(
     *,
     progress: Callable[[str], None] | None = None,
     workers: int | None = None,
+    known: Sequence[Path] | None = None,
 ) -> AnnotationStats:
     """Annotate the keys of ``variants`` not yet in ``out_parquet``'s directory; write them there.
 
     ``out_parquet`` is the new part (e.g. ``annotations/<bundle-id>/part-000003.parquet``); every other
-    ``*.parquet`` in its directory counts as already annotated. Nothing is written when all keys are
-    known. Rows are sorted by key.
+    ``*.parquet`` in its directory counts as already annotated — or the parts in ``known``, when given
+    (the new part is then written wherever the caller wants it, e.g. a scratch directory). Nothing is
+    written when all keys are known. Rows are sorted by key.
     """
     t0 = time.perf_counter()
     stats = AnnotationStats(variants_in=len(variants))
     out_parquet = Path(out_parquet)
     out_parquet.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect()
-    parts = [p for p in sorted(out_parquet.parent.glob("*.parquet")) if p.resolve() != out_parquet.resolve()]
+    if known is not None:
+        parts = list(known)
+    else:
+        parts = [
+            p for p in sorted(out_parquet.parent.glob("*.parquet")) if p.resolve() != out_parquet.resolve()
+        ]
     new, distinct = _select_new(con, variants.select(["key", "chrom", "pos", "ref", "alt"]), parts)
     stats.already_annotated = distinct - len(new)
     stats.timings["select_new"] = time.perf_counter() - t0

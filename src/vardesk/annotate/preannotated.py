@@ -15,9 +15,8 @@ from pathlib import Path
 import pyarrow as pa
 import pysam
 
-from vardesk.annotate import so
 from vardesk.annotate.engine import TRANSCRIPT_STRUCT
-from vardesk.domain import variant_key
+from vardesk.domain import so, variant_key
 from vardesk.domain.errors import Invalid
 
 BCSQ_FIELDS = ["Consequence", "Gene", "Feature", "BIOTYPE", "Strand", "Amino_acids", "DNA_change"]

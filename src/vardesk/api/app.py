@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -12,39 +12,17 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from vardesk import __version__
+from vardesk.api import fabric, native, pages
 from vardesk.api.http.deps import reject_nul
-from vardesk.api.http.errors import ErrorRenderers, install_handlers, native_renderer
-from vardesk.api.fabric import build_router as fabric_router
-from vardesk.api.fabric import fabric_renderer, fabric_status
+from vardesk.api.http.errors import ErrorRenderers, install_handlers
+from vardesk.api.http.faces import Face, register
 from vardesk.api.http.middleware import RequestLogMiddleware, SafeParamsMiddleware, SecurityHeadersMiddleware
-from vardesk.api.native import (
-    openapi_docs,
-    routes_clinical,
-    routes_config,
-    routes_core,
-    routes_data,
-    routes_index,
-    routes_jobs,
-    routes_variants,
-)
-from vardesk.api.native.envelope import JSON
-from vardesk.api.pages import Links
-from vardesk.api.pages import install as install_pages
-from vardesk.config import Settings, load_settings
+from vardesk.api.http.responses import JSON
 from vardesk.app.composition import Services, build_services
+from vardesk.config import Settings, load_settings
 
-NATIVE_PREFIX = "/api/v2"
-OPENCGA_APP = "/opencga"
-OPENCGA_PREFIX = OPENCGA_APP + "/webservices/rest/v2"
-NATIVE_ROUTERS = (
-    routes_index.router,
-    routes_core.router,
-    routes_jobs.router,
-    routes_data.router,
-    routes_variants.router,
-    routes_config.router,  # before routes_clinical: /analysis/clinical/configuration is not a case id
-    routes_clinical.router,
-)
+# Every face this server offers, registered in this order (a new face: its package and one entry here).
+FACES: tuple[Callable[[Settings], Face], ...] = (native.face, fabric.face, pages.face)
 
 
 def create_app(
@@ -53,6 +31,7 @@ def create_app(
     owns_services = services is None
     if services is None:
         services = build_services(settings or load_settings())
+    faces = [make(services.settings) for make in FACES]
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -70,16 +49,16 @@ def create_app(
         title="Vardesk",
         version=__version__,
         lifespan=lifespan,
-        description="Clinical genome interpretation server. Native REST API (OpenCGA v2 conventions) at "
-        f"{NATIVE_PREFIX}, also mounted at {OPENCGA_PREFIX} for pyopencga.",
+        description=" ".join(
+            ["Clinical genome interpretation server.", *(f.description for f in faces if f.description)]
+        ),
         default_response_class=JSON,
         dependencies=[Depends(reject_nul)],
-        # served by vardesk.api.pages from bundled assets, not from a CDN
+        # served by the pages face from bundled assets, not from a CDN
         docs_url=None,
         redoc_url=None,
     )
     app.state.services = services
-    app.state.native_prefix = NATIVE_PREFIX
 
     @app.middleware("http")
     async def _started(request: Request, call_next: Any) -> Response:
@@ -91,33 +70,9 @@ def create_app(
     app.add_middleware(SecurityHeadersMiddleware)  # outside the others: every answer they make carries them
 
     renderers = ErrorRenderers()
-    renderers.register(NATIVE_PREFIX, native_renderer)
-    renderers.register(OPENCGA_PREFIX, native_renderer)
-    fabric_prefix = services.settings.fabric_prefix.rstrip("/")
-    renderers.register(fabric_prefix, fabric_renderer, fabric_status)
+    register(app, faces, renderers)
     install_handlers(app, renderers)
     app.state.error_renderers = renderers
-
-    for router in NATIVE_ROUTERS:
-        app.include_router(router, prefix=NATIVE_PREFIX)
-        app.include_router(router, prefix=OPENCGA_PREFIX, include_in_schema=False)
-
-    @app.api_route(fabric_prefix, methods=["HEAD", "GET"], include_in_schema=False)
-    def fabric_root() -> Response:
-        return JSON(
-            {"application": "Vardesk", "face": "Fabric Genomics-compatible API", "prefix": fabric_prefix}
-        )
-
-    # The Fabric face reads raw bodies by endpoint (contract §1.4), so a generated schema would misdescribe
-    # it; its reference is docs/fabric.md and the Fabric contract.
-    app.include_router(fabric_router(), prefix=fabric_prefix, include_in_schema=False)
-
-    @app.api_route(OPENCGA_APP, methods=["HEAD", "GET"], include_in_schema=False)
-    def opencga_root() -> Response:
-        return JSON({"application": "Vardesk", "rest": OPENCGA_PREFIX})
-
-    install_pages(app, Links(native=NATIVE_PREFIX, opencga=OPENCGA_APP, fabric=fabric_prefix))
-    openapi_docs.install(app)
 
     @app.get("/healthz", tags=["meta"], summary="Liveness and catalog connectivity")
     def healthz() -> JSON:

@@ -8,10 +8,11 @@ HUMAN) bundle may be enabled only for the demo workspace."""
 
 from __future__ import annotations
 
-import fcntl
 import logging
+import shutil
+import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -21,21 +22,23 @@ import pyarrow.parquet as pq
 import pysam
 
 from vardesk.annotate import compatibility
-from vardesk.annotate.bundle import Bundle, Manifest, install_bundle, list_bundles, load_bundle
-from vardesk.annotate.engine import annotate_variants, annotation_dir, next_part
+from vardesk.annotate.bundle import Bundle, Manifest, list_bundles, load_bundle, read_manifest, verify_bundle
+from vardesk.annotate.engine import annotate_variants
 from vardesk.annotate.preannotated import detect, read_preannotated
+from vardesk.app.context import ServiceContext, audit
 from vardesk.domain import annotation_source as src
-from vardesk.domain.errors import Invalid, NotFound, Unprocessable
+from vardesk.domain.errors import Conflict, Invalid, NotFound, Unprocessable
 from vardesk.domain.models import BundleEnablement, Genome
 from vardesk.ingest.sniff import Compression, decompressed_blocks
-from vardesk.app.context import ServiceContext, audit
-from vardesk.storage.blobs import LocalBlobStore
+from vardesk.storage.blobs import BlobStore
 
 log = logging.getLogger("vardesk.annotation")
 Progress = Callable[[float, str], None]
 PIPELINE_PREFIX = src.PIPELINE_PREFIX
 DEMO_WORKSPACE = "demo"  # the only workspace a synthetic (NOT HUMAN) bundle may be enabled for
 INSTALLED, WORKSPACE, DEFAULT = "installed", "workspace", "default"
+BUNDLES = "bundles"  # the store's prefix of installed bundles: bundles/<id>/…
+ANNOTATIONS = "annotations"  # annotations/<bundle id>/part-*.parquet, annotations/vcf-<file uuid>/…
 
 
 def _seekable(vcf_path: Path, work: Path) -> Path:
@@ -51,31 +54,46 @@ def _seekable(vcf_path: Path, work: Path) -> Path:
     return out
 
 
-@contextmanager
-def _locked(directory: Path) -> Iterator[None]:
-    """One writer per annotation directory at a time, across threads and processes."""
-    directory.mkdir(parents=True, exist_ok=True)
-    with (directory / ".lock").open("w") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
+def _next_part(parts: list[str]) -> str:
+    """The name of a new part after the stored ``parts`` (parts are numbered, never rewritten)."""
+    numbered = sorted(k.rsplit("/", 1)[-1] for k in parts if k.rsplit("/", 1)[-1].startswith("part-"))
+    n = int(numbered[-1].removesuffix(".parquet").split("-")[1]) + 1 if numbered else 0
+    return f"part-{n:06d}.parquet"
 
 
 class AnnotationService:
     """Installed bundles, where each is enabled, and annotating genomes with the right one (or none)."""
 
-    def __init__(self, ctx: ServiceContext, store: LocalBlobStore) -> None:
+    def __init__(self, ctx: ServiceContext, store: BlobStore) -> None:
         self.ctx = ctx
         self.store = store
         self._adopted = False
+        # installed bundles are read by path (htslib, DuckDB): each is materialised once and kept
+        self._held = ExitStack()
+        self._bundle_paths: dict[str, Path] = {}
+        self._hold = threading.Lock()
 
-    @property
-    def bundles_dir(self) -> Path:
-        path = self.store.local_path("bundles")
-        path.mkdir(parents=True, exist_ok=True)
-        return path
+    def close(self) -> None:
+        with self._hold:
+            self._bundle_paths.clear()
+            self._held.close()
+
+    def _installed(self, source: Path) -> Manifest:
+        """Store a built bundle as ``bundles/<id>`` after checking it; idempotent for the same bundle."""
+        m = read_manifest(source)
+        verify_bundle(source)
+        key = f"{BUNDLES}/{m.id}"
+        with self.store.lock(key):
+            if self.store.exists(key):
+                with self.store.materialise(key) as installed:
+                    existing = read_manifest(installed)
+                if existing.files != m.files:
+                    raise Conflict(f"a different bundle with id {m.id} is already installed")
+                return existing
+            with self.store.scratch() as work:
+                shutil.copytree(source, work / m.id)
+                self.store.put_dir(key, work / m.id)
+        return m
 
     # -- installing and enabling -------------------------------------------------------------------
     def install(
@@ -90,7 +108,7 @@ class AnnotationService:
         """Install a bundle's files (a server-level act); it is usable only where enabled: for
         ``workspace`` (a code) and/or as the server default of its build when asked."""
         self.adopt_installed()
-        manifest = install_bundle(source, self.bundles_dir)
+        manifest = self._installed(source)
         with self.ctx.uow() as uow:
             if not uow.bundle_enablements.of_bundle(manifest.id):
                 uow.bundle_enablements.add(
@@ -182,7 +200,7 @@ class AnnotationService:
         self._adopted = True
         with self.ctx.uow() as uow:
             known = {r.bundle_id for r in uow.bundle_enablements.all()}
-            legacy = [m for m in list_bundles(self.bundles_dir) if m.id not in known]  # newest first
+            legacy = [m for m in self.bundles() if m.id not in known]  # newest first
             if not legacy:
                 return []
             demo = uow.workspaces.by_code(DEMO_WORKSPACE)
@@ -218,7 +236,10 @@ class AnnotationService:
 
     def bundles(self) -> list[Manifest]:
         """Every installed bundle (newest first), wherever enabled."""
-        return list_bundles(self.bundles_dir)
+        if not self.store.exists(BUNDLES):
+            return []
+        with self.store.materialise(BUNDLES) as bundles:
+            return list_bundles(bundles)
 
     def enablements(self) -> dict[str, list[dict[str, Any]]]:
         """Per installed bundle: where it is enabled, by whom and when."""
@@ -264,29 +285,39 @@ class AnnotationService:
         if not candidates:
             return None
         best = max(candidates, key=lambda m: (m.created, m.version))
-        return load_bundle(self.bundles_dir / best.id)
+        return self.bundle(best.id)
 
     def bundle(self, bundle_id: str) -> Bundle:
-        path = self.bundles_dir / bundle_id
-        if not path.is_dir():
+        key = f"{BUNDLES}/{bundle_id}"
+        try:
+            installed = self.store.exists(f"{key}/manifest.json")
+        except Invalid:  # not a name a bundle can have
+            installed = False
+        if not installed:
             raise NotFound(f"reference bundle {bundle_id!r} is not installed")
+        with self._hold:
+            path = self._bundle_paths.get(bundle_id)
+            if path is None:
+                path = self._held.enter_context(self.store.materialise(key))
+                self._bundle_paths[bundle_id] = path
         return load_bundle(path)
 
     # -- annotating ----------------------------------------------------------------------------------
     def distinct_variants(self, genomes: list[Genome]) -> pa.Table:
-        files = [str(self.store.local_path(g.genotypes_key)) for g in genomes if g.genotypes_key]
-        if not files:
+        keys = [g.genotypes_key for g in genomes if g.genotypes_key]
+        if not keys:
             return pa.table({"key": pa.array([], pa.int64())})
-        con = duckdb.connect()
-        try:
-            # a relation (con.sql), not a DB-API cursor (con.execute): DuckDB warns that Arrow output
-            # of a cursor copies the rows once more
-            return con.sql(
-                "SELECT DISTINCT key, chrom, pos, ref, alt FROM read_parquet($files) ORDER BY key",
-                params={"files": files},
-            ).to_arrow_table()
-        finally:
-            con.close()
+        with self.store.materialise_many(keys) as paths:
+            con = duckdb.connect()
+            try:
+                # a relation (con.sql), not a DB-API cursor (con.execute): DuckDB warns that Arrow output
+                # of a cursor copies the rows once more
+                return con.sql(
+                    "SELECT DISTINCT key, chrom, pos, ref, alt FROM read_parquet($files) ORDER BY key",
+                    params={"files": [str(p) for p in paths]},
+                ).to_arrow_table()
+            finally:
+                con.close()
 
     def outdated_files(self, build: str, workspace_id: int | None = None) -> list[int]:
         """Files of this build (of one workspace, or all) whose genomes were annotated by another bundle
@@ -337,14 +368,7 @@ class AnnotationService:
             variants = self.distinct_variants(genomes)
             fit = compatibility.check(variants, str(bundle.fasta))
             if fit.ok:
-                directory = annotation_dir(self.store.root, bundle)
-                with _locked(directory):
-                    stats = annotate_variants(
-                        variants,
-                        bundle,
-                        next_part(directory),
-                        progress=(lambda m: progress(50, m)) if progress else None,
-                    )
+                stats = self._annotate(variants, bundle, progress)
                 synthetic = bundle.manifest.is_synthetic
                 self._record(
                     file_id,
@@ -364,35 +388,46 @@ class AnnotationService:
             why = f"bundle {bundle.id} does not match the genome: {fit.reason}"
             rejected = {"rejected_bundle": bundle.id, "check": fit.to_dict()}
             log.warning("bundle %s not used for file %s: %s", bundle.id, file_id, fit.reason)
-        return self._from_pipeline(vcf.uuid, self.store.local_path(vcf.blob_key), file_id, why, rejected)
+        return self._from_pipeline(vcf.uuid, vcf.blob_key, file_id, why, rejected)
+
+    def _annotate(self, variants: pa.Table, bundle: Bundle, progress: Progress | None) -> Any:
+        """Annotate the variants the bundle's stored parts lack into one new part (one writer at a time)."""
+        key = f"{ANNOTATIONS}/{bundle.id}"
+        with self.store.lock(key), ExitStack() as stack:
+            stored = [k for k in self.store.list(key) if k.endswith(".parquet")]
+            known = stack.enter_context(self.store.materialise_many(stored))
+            work = stack.enter_context(self.store.scratch())
+            name = _next_part(stored)
+            stats = annotate_variants(
+                variants,
+                bundle,
+                work / name,
+                known=known,
+                progress=(lambda m: progress(50, m)) if progress else None,
+            )
+            if (work / name).exists():
+                self.store.put_file(f"{key}/{name}", work / name, move=True)
+        return stats
 
     def _from_pipeline(
-        self, file_uuid: str, vcf_path: Path, file_id: int, why: str, rejected: dict[str, Any]
+        self, file_uuid: str, vcf_key: str, file_id: int, why: str, rejected: dict[str, Any]
     ) -> dict[str, Any]:
-        work = self.store.scratch_dir()
-        try:
+        with self.store.materialise(vcf_key) as vcf_path, self.store.scratch() as work:
             readable = _seekable(vcf_path, work)
             with pysam.VariantFile(str(readable)) as vf:
                 tag = detect(vf.header)
             if tag is None:
-                self.store.delete_scratch(work)
                 reason = f"{why}, and the file carries no CSQ, ANN or BCSQ annotation"
                 self._record(file_id, "", "", {"source": src.NONE, "reason": reason, **rejected})
                 return {"source": "none", "reason": reason}
             table = read_preannotated(readable, tag)
             if readable != vcf_path:
                 readable.unlink()
-        except BaseException:
-            self.store.delete_scratch(work)
-            raise
-        key = f"annotations/{PIPELINE_PREFIX.rstrip(':')}-{file_uuid}"
-        try:
-            pq.write_table(table.sort_by("key"), work / "part-000000.parquet")
+            key = f"{ANNOTATIONS}/{PIPELINE_PREFIX.rstrip(':')}-{file_uuid}"
+            (work / "out").mkdir()
+            pq.write_table(table.sort_by("key"), work / "out" / "part-000000.parquet")
             self.store.delete(key)
-            self.store.put_dir(key, work)
-        except BaseException:
-            self.store.delete_scratch(work)
-            raise
+            self.store.put_dir(key, work / "out")
         self._record(
             file_id, PIPELINE_PREFIX + file_uuid, tag, {"source": src.PIPELINE, "note": why, **rejected}
         )
@@ -405,14 +440,17 @@ class AnnotationService:
                 g.annotation_info = info
             uow.commit()
 
-    def annotation_paths(self, genomes: list[Genome]) -> list[Path]:
-        """Annotation directories that cover these genomes (the bundle or pipeline source of each)."""
-        out: list[Path] = []
+    @contextmanager
+    def annotations(self, genomes: list[Genome]) -> Iterator[list[Path]]:
+        """Local directories of the annotation that covers these genomes (the bundle or pipeline source of
+        each), for the length of the context."""
+        keys = []
         for source in dict.fromkeys(g.annotation_bundle for g in genomes if g.annotation_bundle):
             if source.startswith(PIPELINE_PREFIX):
-                path = self.store.local_path(f"annotations/{PIPELINE_PREFIX.rstrip(':')}-{source[4:]}")
+                key = f"{ANNOTATIONS}/{PIPELINE_PREFIX.rstrip(':')}-{source[4:]}"
             else:
-                path = self.store.root / "annotations" / source
-            if path.is_dir():
-                out.append(path)
-        return out
+                key = f"{ANNOTATIONS}/{source}"
+            if self.store.exists(key):
+                keys.append(key)
+        with self.store.materialise_many(keys) as paths:
+            yield paths

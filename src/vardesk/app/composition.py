@@ -1,39 +1,50 @@
-"""Wiring: one :class:`Services` object holds the catalog, the services and the job executor."""
+"""The composition root: :func:`build_services` opens the catalog and the store and wires every service
+with its collaborators; the job types are bound to theirs in the same place."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 
 from sqlalchemy.engine import Engine
 
-from vardesk.app.cases.gene_analyses import AnalysisService
-from vardesk.app.cases.case_analysis import CandidateService
-from vardesk.app.cases.configuration import ConfigurationService
-from vardesk.app.cases.exchange import ExchangeService
-from vardesk.app.cases.interpretation import InterpretationService
-from vardesk.app.cases.panels import PanelService
-from vardesk.app.cases.reporting import ReportService
-from vardesk.app.cases.secondary_analysis import SecondaryAnalysisService
-from vardesk.app.cases.service import CaseService
-from vardesk.catalog.db import make_engine, make_session_factory
-from vardesk.catalog.migrate import is_up_to_date, upgrade
-from vardesk.catalog.uow import UnitOfWorkFactory
-from vardesk.config import Settings, ensure_data_dir
-from vardesk.domain.errors import VardeskError
-from vardesk.jobs.executor import Executor, LocalExecutor
-from vardesk.jobs.registry import load_plugins
 from vardesk.app.admin import AdminService
 from vardesk.app.annotation import AnnotationService
 from vardesk.app.auth import AuthService
+from vardesk.app.cases.case_analysis import TOOL as CASE_TOOL
+from vardesk.app.cases.case_analysis import CandidateService, run_case_analysis
+from vardesk.app.cases.configuration import ConfigurationService
+from vardesk.app.cases.exchange import ExchangeService
+from vardesk.app.cases.gene_analyses import TOOL as GENE_TOOL
+from vardesk.app.cases.gene_analyses import AnalysisService, run_gene_analysis
+from vardesk.app.cases.interpretation import InterpretationService
+from vardesk.app.cases.panels import PanelService
+from vardesk.app.cases.records import CaseRecords
+from vardesk.app.cases.report_rendering import RENDER_TOOL, run_report_render
+from vardesk.app.cases.reporting import ReportService
+from vardesk.app.cases.secondary_analysis import SecondaryAnalysisService
+from vardesk.app.cases.service import CaseService
 from vardesk.app.context import ServiceContext
 from vardesk.app.files import FileService
-from vardesk.app.indexing import IndexService
+from vardesk.app.indexing import REANNOTATE as REANNOTATE_TOOL
+from vardesk.app.indexing import TOOL as INDEX_TOOL
+from vardesk.app.indexing import IndexService, run_reannotation, run_variant_index
+from vardesk.app.job_handlers import JobHandlers, register
 from vardesk.app.jobs import JobService
-from vardesk.app.samples import PedigreeService
 from vardesk.app.projects import ProjectService
+from vardesk.app.samples import PedigreeService
 from vardesk.app.security import TokenSigner, VerifiedSecretCache, configure_hashing
 from vardesk.app.variants import VariantService
-from vardesk.storage.blobs import LocalBlobStore, open_store
+from vardesk.catalog.db import make_engine, make_session_factory
+from vardesk.catalog.migrate import head_revision, is_up_to_date, upgrade
+from vardesk.catalog.uow import UnitOfWorkFactory
+from vardesk.config import Settings, ensure_data_dir
+from vardesk.domain.errors import VardeskError
+from vardesk.jobs.catalog_queue import CatalogJobQueue
+from vardesk.jobs.executor import Executor, LocalExecutor
+from vardesk.jobs.registry import get_tool, load_plugins
+from vardesk.app.genomes import ImportGenome
+from vardesk.storage.blobs import BlobStore, open_store
 
 
 class DatabaseNotMigrated(VardeskError):
@@ -42,6 +53,9 @@ class DatabaseNotMigrated(VardeskError):
 
 @dataclass
 class Services:
+    """What the composition root built: the faces and the command line use the services by these names.
+    Nothing in the application layer reaches through this object: each service got its collaborators."""
+
     settings: Settings
     engine: Engine
     ctx: ServiceContext
@@ -49,39 +63,46 @@ class Services:
     admin: AdminService
     projects: ProjectService
     jobs: JobService
-    store: LocalBlobStore
+    store: BlobStore
     files: FileService
     pedigree: PedigreeService
     annotation: AnnotationService
-    indexing: IndexService = field(init=False)
-    variants: VariantService = field(init=False)
-    cases: CaseService = field(init=False)
-    interpretation: InterpretationService = field(init=False)
-    panels: PanelService = field(init=False)
-    reports: ReportService = field(init=False)
-    candidates: CandidateService = field(init=False)
-    analyses: AnalysisService = field(init=False)
-    exchange: ExchangeService = field(init=False)
-    configuration: ConfigurationService = field(init=False)
-    secondary_analysis: SecondaryAnalysisService = field(init=False)
+    indexing: IndexService
+    variants: VariantService
+    cases: CaseService
+    interpretation: InterpretationService
+    panels: PanelService
+    reports: ReportService
+    candidates: CandidateService
+    analyses: AnalysisService
+    exchange: ExchangeService
+    configuration: ConfigurationService
+    secondary_analysis: SecondaryAnalysisService
+    job_handlers: JobHandlers
+    import_genome: ImportGenome = field(init=False)
     executor: Executor | None = field(default=None)
 
-    def __post_init__(self) -> None:
-        self.indexing = IndexService(self.ctx, self)
-        self.variants = VariantService(self.ctx, self.projects, self)
-        self.cases = CaseService(self.ctx, self.projects, self)
-        self.interpretation = InterpretationService(self.ctx, self)
-        self.panels = PanelService(self.ctx, self)
-        self.reports = ReportService(self.ctx, self)
-        self.candidates = CandidateService(self.ctx, self)
-        self.analyses = AnalysisService(self.ctx, self)
-        self.exchange = ExchangeService(self.ctx, self)
-        self.configuration = ConfigurationService(self.ctx)
-        self.secondary_analysis = SecondaryAnalysisService(self.ctx)
+    def local_executor(self) -> LocalExecutor:
+        """An in-process executor over the catalog's job queue, running the bound job handlers."""
+        s = self.ctx.settings
+        return LocalExecutor(
+            CatalogJobQueue(self.ctx.uow, lambda: self.ctx.clock()),
+            get_tool,
+            self.job_handlers,
+            workers=s.job_workers,
+            lease_seconds=s.job_stale_seconds,
+            heartbeat_seconds=s.job_heartbeat_seconds,
+            poll_seconds=s.job_poll_seconds,
+        )
+
+    def run_if_idle(self, job_id: int) -> None:
+        """Run a queued job in the calling thread when no executor of this process takes jobs up."""
+        if self.executor is None or not self.executor.is_running():
+            self.local_executor().run_now(job_id)
 
     def start_executor(self) -> None:
         if self.executor is None:
-            executor = LocalExecutor(self.ctx, self)
+            executor = self.local_executor()
             self.ctx.on_job_submitted.append(executor.wake)
             self.executor = executor
         self.executor.start()
@@ -89,7 +110,14 @@ class Services:
     def close(self) -> None:
         if self.executor is not None:
             self.executor.stop()
+        self.annotation.close()
         self.engine.dispose()
+
+
+def upgrade_catalog(settings: Settings) -> str:
+    """Apply the catalog migrations (``vardesk db upgrade``); returns the schema revision now current."""
+    upgrade(ensure_data_dir(settings).resolved_database_url)
+    return head_revision()
 
 
 def build_services(settings: Settings, *, migrate: bool | None = None) -> Services:
@@ -115,18 +143,88 @@ def build_services(settings: Settings, *, migrate: bool | None = None) -> Servic
         signer=TokenSigner(settings.secret_key, settings.token_ttl_seconds, settings.refresh_ttl_seconds),
         secret_cache=VerifiedSecretCache(settings.api_key_cache_seconds),
     )
-    store = open_store(settings.resolved_storage_url)
+    return wire(settings, engine, ctx, open_store(settings.resolved_storage_url))
+
+
+def wire(settings: Settings, engine: Engine, ctx: ServiceContext, store: BlobStore) -> Services:
+    """The one place the services are built, each given exactly the collaborators it uses."""
     projects = ProjectService(ctx)
-    return Services(
+    jobs = JobService(ctx)
+    auth = AuthService(ctx)
+    files = FileService(ctx, projects, store)
+    annotation = AnnotationService(ctx, store)
+    configuration = ConfigurationService(ctx)
+    # the case record (loading, history, system transitions) is what the analysis and the interpretation
+    # need of a case; the case service builds on them in turn (creation queues the analysis, amendment
+    # copies the interpretation)
+    records = CaseRecords(ctx, projects, configuration)
+    interpretation = InterpretationService(ctx, records, store)
+    candidates = CandidateService(
+        ctx,
+        projects=projects,
+        jobs=jobs,
+        annotation=annotation,
+        store=store,
+        cases=records,
+        interpretation=interpretation,
+    )
+    cases = CaseService(ctx, projects, configuration, candidates, interpretation)
+    panels = PanelService(ctx, annotation)
+    analyses = AnalysisService(ctx, projects, jobs, records, candidates, panels)
+    indexing = IndexService(ctx, projects, files, jobs, annotation)
+    # a PDF request with no executor running here renders in its own thread (the services exist below)
+    reports = ReportService(
+        ctx, cases, interpretation, auth, store, jobs, run_if_idle=lambda job_id: services.run_if_idle(job_id)
+    )
+    cases.on_approved.append(reports.rendering.queue_final)
+    handlers = JobHandlers(
+        {
+            INDEX_TOOL: partial(
+                run_variant_index,
+                indexing=indexing,
+                annotation=annotation,
+                store=store,
+                cases=records,
+                candidates=candidates,
+                analyses=analyses,
+            ),
+            REANNOTATE_TOOL: partial(run_reannotation, annotation=annotation),
+            CASE_TOOL: partial(run_case_analysis, candidates=candidates, cases=records),
+            GENE_TOOL: partial(run_gene_analysis, analyses=analyses),
+            RENDER_TOOL: partial(run_report_render, rendering=reports.rendering, actor_of=candidates.actor_of),
+        }
+    )
+    services = Services(
         settings=settings,
         engine=engine,
         ctx=ctx,
-        auth=AuthService(ctx),
+        auth=auth,
         admin=AdminService(ctx),
         projects=projects,
-        jobs=JobService(ctx),
+        jobs=jobs,
         store=store,
-        files=FileService(ctx, projects, store),
+        files=files,
         pedigree=PedigreeService(ctx, projects),
-        annotation=AnnotationService(ctx, store),
+        annotation=annotation,
+        indexing=indexing,
+        variants=VariantService(ctx, projects, annotation, store),
+        cases=cases,
+        interpretation=interpretation,
+        panels=panels,
+        reports=reports,
+        candidates=candidates,
+        analyses=analyses,
+        exchange=ExchangeService(ctx, cases, projects),
+        configuration=configuration,
+        secondary_analysis=SecondaryAnalysisService(ctx),
+        job_handlers=handlers,
     )
+    # the upload limit is read when an upload arrives (the settings of a running server can be replaced)
+    services.import_genome = ImportGenome(
+        ctx, projects, files, indexing, cases, store, max_upload_bytes=lambda: services.settings.max_upload_bytes
+    )
+    return services
+
+
+for _tool in (INDEX_TOOL, REANNOTATE_TOOL, CASE_TOOL, GENE_TOOL, RENDER_TOOL):
+    register(_tool)

@@ -9,17 +9,23 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
+from vardesk.app.annotation import AnnotationService
+from vardesk.app.context import ServiceContext, audit
+from vardesk.app.files import FileService
+from vardesk.app.jobs import JobService
+from vardesk.app.projects import ProjectService
 from vardesk.domain.access import Actor
 from vardesk.domain.enums import GenomeState
 from vardesk.domain.errors import Conflict, Invalid, VardeskError, error_text
 from vardesk.domain.models import Job, VcfFile
 from vardesk.ingest.pipeline import ingest_vcf
 from vardesk.jobs.context import JobContext
-from vardesk.jobs.registry import tool
-from vardesk.app.context import ServiceContext, audit
+from vardesk.storage.blobs import BlobStore
 
 if TYPE_CHECKING:
-    from vardesk.app.composition import Services
+    from vardesk.app.cases.case_analysis import CandidateService
+    from vardesk.app.cases.gene_analyses import AnalysisService
+    from vardesk.app.cases.records import CaseRecords
 
 log = logging.getLogger("vardesk.indexing")
 TOOL = "variant-index"
@@ -30,9 +36,19 @@ ANNOTATION_STEPS = 7
 
 
 class IndexService:
-    def __init__(self, ctx: ServiceContext, services: Services) -> None:
+    def __init__(
+        self,
+        ctx: ServiceContext,
+        projects: ProjectService,
+        files: FileService,
+        jobs: JobService,
+        annotation: AnnotationService,
+    ) -> None:
         self.ctx = ctx
-        self.services = services
+        self.projects = projects
+        self.files = files
+        self.jobs = jobs
+        self.annotation = annotation
 
     def index_files(
         self, actor: Actor, study_ref: str, file_refs: list[str], *, annotate: bool = True
@@ -41,14 +57,14 @@ class IndexService:
         if not file_refs:
             raise Invalid("the file parameter is required")
         with self.ctx.uow() as uow:
-            study = self.services.projects.study_for_write(uow, actor, study_ref)
+            study = self.projects.study_for_write(uow, actor, study_ref)
             ids = []
             for ref in file_refs:
-                vcf = self.services.files.find(uow, actor, study, ref)
+                vcf = self.files.find(uow, actor, study, ref)
                 if vcf.state in (GenomeState.VALIDATING, GenomeState.ANNOTATING):
                     raise Conflict(f"file {vcf.code} is already being indexed")
                 ids.append(vcf.id)
-            job = self.services.jobs.submit(
+            job = self.jobs.submit(
                 uow,
                 actor,
                 TOOL,
@@ -57,7 +73,7 @@ class IndexService:
                 description=f"index {len(ids)} file(s)",
             )
             uow.commit()
-        self.services.jobs.notify()
+        self.jobs.notify()
         return job, study.fqn
 
     def reannotate(self, actor: Actor, build: str) -> list[Job]:
@@ -65,15 +81,15 @@ class IndexService:
         anything but the bundle the workspace uses now (enabled for it, or the server default)."""
         with self.ctx.uow() as uow:
             by_study: dict[int, list[int]] = {}
-            for file_id in self.services.annotation.outdated_files(build, actor.workspace_id):
+            for file_id in self.annotation.outdated_files(build, actor.workspace_id):
                 vcf = uow.files.get(file_id)
                 if vcf is not None and vcf.workspace_id == actor.workspace_id:
                     by_study.setdefault(vcf.study_id, []).append(file_id)
             jobs = []
             for study_id, ids in by_study.items():
-                study = self.services.projects.study_by_id(uow, actor, study_id)
+                study = self.projects.study_by_id(uow, actor, study_id)
                 jobs.append(
-                    self.services.jobs.submit(
+                    self.jobs.submit(
                         uow,
                         actor,
                         REANNOTATE,
@@ -83,7 +99,7 @@ class IndexService:
                     )
                 )
             uow.commit()
-        self.services.jobs.notify()
+        self.jobs.notify()
         return jobs
 
     # -- state ---------------------------------------------------------------------------------------
@@ -111,27 +127,32 @@ class IndexService:
 REANNOTATE = "reannotate"
 
 
-@tool(REANNOTATE)
-def run_reannotation(ctx: JobContext) -> dict[str, Any]:
+def run_reannotation(ctx: JobContext, *, annotation: AnnotationService) -> dict[str, Any]:
     """Annotate indexed files again with the bundle their workspace uses for their build."""
-    services: Services = ctx.services
     done = []
     files = list(ctx.params.get("files") or [])
     for n, file_id in enumerate(files):
         ctx.progress(100 * n / max(len(files), 1), f"re-annotating file {n + 1} of {len(files)}")
-        done.append(services.annotation.annotate_file(file_id))
+        done.append(annotation.annotate_file(file_id))
     return {"files": done}
 
 
-@tool(TOOL)
-def run_variant_index(ctx: JobContext) -> dict[str, Any]:
-    """Ingest each file into one genotype Parquet per genome, then annotate (when asked and possible)."""
-    services: Services = ctx.services
-    indexing = services.indexing
+def run_variant_index(
+    ctx: JobContext,
+    *,
+    indexing: IndexService,
+    annotation: AnnotationService,
+    store: BlobStore,
+    cases: CaseRecords,
+    candidates: CandidateService,
+    analyses: AnalysisService,
+) -> dict[str, Any]:
+    """Ingest each file into one genotype Parquet per genome, then annotate (when asked and possible);
+    then queue the analyses of the cases and gene analyses whose genomes are now all ready."""
     file_ids: list[int] = list(ctx.params.get("files") or [])
     summary: dict[str, Any] = {"files": []}
     for n, file_id in enumerate(file_ids):
-        with services.ctx.uow() as uow:
+        with indexing.ctx.uow() as uow:
             vcf: VcfFile | None = uow.files.get(file_id)
         if vcf is None:
             raise Invalid(f"file {file_id} no longer exists")
@@ -139,7 +160,7 @@ def run_variant_index(ctx: JobContext) -> dict[str, Any]:
         base = n * share
         indexing.set_state(file_id, GenomeState.VALIDATING)
         try:
-            result, annotated = _index_one(ctx, services, vcf, base, share)
+            result, annotated = _index_one(ctx, indexing, annotation, store, vcf, base, share)
         except VardeskError as exc:
             indexing.set_state(file_id, GenomeState.FAILED, error_text(exc))
             raise
@@ -149,7 +170,7 @@ def run_variant_index(ctx: JobContext) -> dict[str, Any]:
             )
             raise
         indexing.set_state(file_id, GenomeState.READY)
-        with services.ctx.uow() as uow:
+        with indexing.ctx.uow() as uow:
             audit(
                 uow,
                 "file_index",
@@ -171,24 +192,28 @@ def run_variant_index(ctx: JobContext) -> dict[str, Any]:
                 "annotation": annotated,
             }
         )
-    with services.ctx.uow() as uow:
+    with indexing.ctx.uow() as uow:
         genome_ids = [g.id or 0 for fid in file_ids for g in uow.genomes.of_file(fid)]
-    summary["case_jobs"] = services.candidates.schedule_ready(services.cases.cases_of_genomes(genome_ids))
-    summary["analysis_jobs"] = services.analyses.schedule_ready(genome_ids)
+    summary["case_jobs"] = candidates.schedule_ready(cases.cases_of_genomes(genome_ids))
+    summary["analysis_jobs"] = analyses.schedule_ready(genome_ids)
     return summary
 
 
 def _index_one(
-    ctx: JobContext, services: Services, vcf: VcfFile, base: float, share: float
+    ctx: JobContext,
+    indexing: IndexService,
+    annotation: AnnotationService,
+    store: BlobStore,
+    vcf: VcfFile,
+    base: float,
+    share: float,
 ) -> tuple[Any, dict[str, Any]]:
     """Ingest one file into the store (atomically), then annotate it when asked."""
-    store = services.store
     annotate = bool(ctx.params.get("annotate", True))
     reading = READING_SHARE if annotate else 1.0  # of this file's share of the job's progress
-    work = store.scratch_dir()
-    try:
+    with store.materialise(vcf.blob_key) as upload, store.scratch() as work:
         result = ingest_vcf(
-            store.local_path(vcf.blob_key),
+            upload,
             work / "out",
             expected_build=vcf.build or None,
             progress=ctx.part(base, base + share * reading, "indexing"),
@@ -196,8 +221,6 @@ def _index_one(
         key = f"genomes/{vcf.uuid}"
         store.delete(key)  # what an interrupted earlier attempt may have left
         store.put_dir(key, work / "out")
-    finally:
-        store.delete_scratch(work)
     fields = {
         s.index: {
             "genotypes_key": f"{key}/genotypes/{s.index}.parquet",
@@ -208,7 +231,7 @@ def _index_one(
         }
         for s in result.samples
     }
-    services.indexing.set_state(
+    indexing.set_state(
         vcf.id or 0, GenomeState.ANNOTATING if annotate else GenomeState.VALIDATING, genome_fields=fields
     )
     if not annotate:
@@ -216,7 +239,7 @@ def _index_one(
     annotating = ctx.part(base + share * reading, base + share, "annotating", force=True)
     annotating(0, vcf.name)
     steps = iter(range(1, ANNOTATION_STEPS))
-    annotated = services.annotation.annotate_file(
+    annotated = annotation.annotate_file(
         # the annotation reports the steps it starts, not a fraction: each one moves the bar a step
         vcf.id or 0,
         progress=lambda _p, m: annotating(100 * next(steps, ANNOTATION_STEPS - 1) / ANNOTATION_STEPS, m),

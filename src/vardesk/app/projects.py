@@ -19,6 +19,7 @@ from vardesk.domain.enums import Role, ShareRole
 from vardesk.domain.errors import Conflict, Invalid, NotFound, VardeskError
 from vardesk.domain.models import Project, Study, Workspace
 from vardesk.domain.refs import check_code, parse_project_ref, parse_study_ref
+from vardesk.app.commands import CreateProject
 from vardesk.app.context import ServiceContext, audit
 
 DEFAULT_STUDY = "default"
@@ -176,6 +177,10 @@ class ProjectService:
             view = self._view(uow, ws, project)
             uow.commit()
         return view
+
+    def create(self, actor: Actor, command: CreateProject) -> ProjectView:
+        """:meth:`create_project` from the typed command the faces build."""
+        return self.create_project(actor, command.as_data(), auto_code=command.auto_code)
 
     def project_for_code(self, actor: Actor, code: str, data: dict[str, Any]) -> ProjectView:
         """The workspace's project ``code``, created from ``data`` on first use (a face's default home

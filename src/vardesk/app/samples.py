@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,7 +14,6 @@ from vardesk.domain.refs import check_code
 from vardesk.app.context import ServiceContext, audit
 from vardesk.app.projects import ProjectService, StudyView
 
-HPO_ID = re.compile(r"^HP:\d{7}$")
 _SEX = {
     "MALE": Sex.MALE,
     "M": Sex.MALE,
@@ -60,14 +58,9 @@ def parse_affected(value: Any) -> Affected:
 def parse_phenotypes(items: Any) -> list[dict[str, Any]]:
     """HPO terms as given ({"id", "name"} objects or ids), checked against the ontology: unknown ids are
     refused (all listed), obsolete ones replaced (the requested id kept), names taken from the ontology."""
-    from vardesk.knowledge.hpo import hpo_ontology
+    from vardesk.knowledge.hpo import check_phenotype_ids, hpo_ontology
 
-    ids = []
-    for item in items or []:
-        tid = str((item.get("id", "") if isinstance(item, dict) else item) or "").strip()
-        if not HPO_ID.match(tid):
-            raise Invalid(f"phenotype {tid!r} is not an HPO term id (HP:0000000)")
-        ids.append(tid)
+    ids = check_phenotype_ids(items or [])
     if not ids:
         return []
     out = []

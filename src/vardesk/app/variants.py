@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -10,12 +11,14 @@ from typing import Any
 import pyarrow as pa
 
 from vardesk.annotate.lookups import inhouse_counts
+from vardesk.app.annotation import AnnotationService
+from vardesk.app.context import ServiceContext, audit
+from vardesk.app.projects import ProjectService, StudyView
 from vardesk.domain.access import Actor
 from vardesk.domain.enums import GenomeState
 from vardesk.domain.errors import Invalid, NotFound
 from vardesk.domain.models import Genome
-from vardesk.app.context import ServiceContext, audit
-from vardesk.app.projects import ProjectService, StudyView
+from vardesk.storage.blobs import BlobStore
 from vardesk.variants.query import Region, VariantQuery, count_variants, query_batches, sample_rows
 
 CARRIER = (1, 2, 3)
@@ -56,10 +59,13 @@ class VariantPage:
 
 
 class VariantService:
-    def __init__(self, ctx: ServiceContext, projects: ProjectService, services: Any) -> None:
+    def __init__(
+        self, ctx: ServiceContext, projects: ProjectService, annotation: AnnotationService, store: BlobStore
+    ) -> None:
         self.ctx = ctx
         self.projects = projects
-        self.services = services
+        self.annotation = annotation
+        self.store = store
 
     def _genomes(self, actor: Actor, study_ref: str) -> tuple[StudyView, dict[str, Genome]]:
         with self.ctx.uow() as uow:
@@ -67,7 +73,8 @@ class VariantService:
             genomes = {g.code: g for g in uow.genomes.in_study(study.study.id or 0)}
         return study, genomes
 
-    def _plan(self, actor: Actor, study_ref: str, search: VariantSearch) -> _Plan:
+    def _plan(self, actor: Actor, study_ref: str, search: VariantSearch, files: ExitStack) -> _Plan:
+        """The query plan; the genotype and annotation files it reads stay local while ``files`` is open."""
         study, genomes = self._genomes(actor, study_ref)
         named = list(dict.fromkeys([*search.samples_any, *search.genotypes]))
         unknown = [
@@ -89,7 +96,8 @@ class VariantService:
                 f"{', '.join(genomes[s].state.value for s in not_ready)})"
             )
         pool = involved or [c for c, g in genomes.items() if g.state is GenomeState.READY]
-        paths = {s: self.services.store.local_path(genomes[s].genotypes_key) for s in pool}
+        local = files.enter_context(self.store.materialise_many([genomes[s].genotypes_key for s in pool]))
+        paths = dict(zip(pool, local, strict=True))
         carriers = [s for s, allowed in search.genotypes.items() if set(allowed) <= set(CARRIER)]
         primary: str | list[str] = carriers[0] if carriers else (search.samples_any or pool)
         if isinstance(primary, list) and len(primary) == 1:
@@ -107,7 +115,9 @@ class VariantService:
             skip=search.skip,
             limit=search.limit,
         )
-        annotations = self.services.annotation.annotation_paths([genomes[s] for s in pool]) if pool else []
+        annotations = (
+            files.enter_context(self.annotation.annotations([genomes[s] for s in pool])) if pool else []
+        )
         with self.ctx.uow() as uow:
             for s in included:
                 audit(
@@ -121,14 +131,11 @@ class VariantService:
             uow.commit()
         # In-house counts leave out the genomes the query is about (the samples its filters name), never
         # the ones only shown beside them: which columns a client includes must not change the counts.
-        own = {self.services.store.local_path(genomes[s].genotypes_key).resolve() for s in named}
+        own = {genomes[s].genotypes_key for s in named}
         with self.ctx.uow() as uow:
             workspace = uow.genomes.ready_in_workspace(actor.workspace_id)
-        inhouse = [
-            p
-            for g in workspace
-            if g.genotypes_key and (p := self.services.store.local_path(g.genotypes_key)).resolve() not in own
-        ]
+        others = [g.genotypes_key for g in workspace if g.genotypes_key and g.genotypes_key not in own]
+        inhouse = files.enter_context(self.store.materialise_many(others))
         return _Plan(study, included, paths, primary, query, annotations or None, search, inhouse)
 
     def _hits(self, plan: _Plan) -> Iterator[VariantHit]:
@@ -175,21 +182,33 @@ class VariantService:
 
     def search(self, actor: Actor, study_ref: str, search: VariantSearch) -> VariantPage:
         """One page of matches (with the total when ``count``)."""
-        plan = self._plan(actor, study_ref, search)
-        hits = list(self._hits(plan))
-        matches = -1
-        if search.count and plan.paths:
-            matches = count_variants(
-                plan.query, plan.paths, primary=plan.primary, annotations=plan.annotations
-            )
+        with ExitStack() as files:
+            plan = self._plan(actor, study_ref, search, files)
+            hits = list(self._hits(plan))
+            matches = -1
+            if search.count and plan.paths:
+                matches = count_variants(
+                    plan.query, plan.paths, primary=plan.primary, annotations=plan.annotations
+                )
         return VariantPage(plan.study, hits, matches if plan.paths or not search.count else 0, plan.included)
 
     def stream(
         self, actor: Actor, study_ref: str, search: VariantSearch
     ) -> tuple[VariantPage, Iterator[VariantHit]]:
-        """Every match, uncapped, as a stream (for exports); the page carries the study and samples only."""
-        plan = self._plan(actor, study_ref, search)
-        return VariantPage(plan.study, [], -1, plan.included), self._hits(plan)
+        """Every match, uncapped, as a stream (for exports); the page carries the study and samples only.
+        The files the stream reads stay local until it is exhausted or closed."""
+        files = ExitStack()
+        try:
+            plan = self._plan(actor, study_ref, search, files)
+        except BaseException:
+            files.close()
+            raise
+
+        def hits() -> Iterator[VariantHit]:
+            with files:
+                yield from self._hits(plan)
+
+        return VariantPage(plan.study, [], -1, plan.included), hits()
 
 
 @dataclass

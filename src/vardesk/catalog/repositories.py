@@ -181,17 +181,54 @@ class JobRepository(Repository[Job]):
         )
         return res.rowcount == 1
 
-    def heartbeat(self, job_ids: Sequence[int], worker_id: str, now: datetime) -> None:
-        if job_ids:
-            self.session.execute(
-                update(t.jobs)
-                .where(
-                    t.jobs.c.id.in_(list(job_ids)),
-                    t.jobs.c.worker_id == worker_id,
-                    t.jobs.c.state == JobState.RUNNING.value,
-                )
-                .values(heartbeat_at=now)
+    def renew(
+        self, job_id: int, worker_id: str, now: datetime, progress: float | None, message: str | None
+    ) -> tuple[bool, bool]:
+        """Renew ``worker_id``'s lease on a RUNNING job (its heartbeat), with its progress when given.
+        Returns (the job is still this worker's, its cancellation was requested)."""
+        values: dict[str, Any] = {"heartbeat_at": now}
+        if progress is not None:
+            values["progress"] = progress
+        if message is not None:
+            values["progress_message"] = message[:500]
+        res = self.session.execute(
+            update(t.jobs)
+            .where(
+                t.jobs.c.id == job_id,
+                t.jobs.c.worker_id == worker_id,
+                t.jobs.c.state == JobState.RUNNING.value,
             )
+            .values(**values)
+        )
+        cancel = self.session.execute(
+            select(t.jobs.c.cancel_requested).where(t.jobs.c.id == job_id)
+        ).scalar_one_or_none()
+        return res.rowcount == 1, bool(cancel)
+
+    def finish(self, job_id: int, worker_id: str, values: dict[str, Any]) -> bool:
+        """End ``worker_id``'s RUNNING job with ``values``; False when another worker has taken it over."""
+        res = self.session.execute(
+            update(t.jobs)
+            .where(
+                t.jobs.c.id == job_id,
+                t.jobs.c.worker_id == worker_id,
+                t.jobs.c.state == JobState.RUNNING.value,
+            )
+            .values(**values)
+        )
+        return res.rowcount == 1
+
+    def unfinished(self, tool: str, study_id: int | None) -> Sequence[Job]:
+        """QUEUED or RUNNING jobs of ``tool`` in a study, oldest first."""
+        return self.session.scalars(
+            select(Job)
+            .where(
+                t.jobs.c.tool == tool,
+                t.jobs.c.study_id == study_id,
+                t.jobs.c.state.in_([JobState.QUEUED.value, JobState.RUNNING.value]),
+            )
+            .order_by(t.jobs.c.id)
+        ).all()
 
     def stale_running(self, older_than: datetime) -> Sequence[Job]:
         return self.session.scalars(

@@ -113,9 +113,8 @@ def _pairs(values: list[str] | None, flag: str, shape: str) -> dict[str, str]:
 
 
 def genome_import(services: Services, args: argparse.Namespace) -> int:
+    from vardesk.app.genomes import ByteSource, ImportGenomeCommand
     from vardesk.domain.enums import JobState
-    from vardesk.app.files import UploadedBlob
-    from vardesk.storage.blobs import spooled_upload
 
     started = time.perf_counter()
     source = check_input_file(args.file, "VCF")
@@ -125,30 +124,33 @@ def genome_import(services: Services, args: argparse.Namespace) -> int:
     sample_ids = _pairs(args.sample_name, "--sample-name", "SAMPLE=ID")
     bar = ProgressBar()
     try:
-        size = source.stat().st_size
-        with (
-            source.open("rb") as raw,
-            spooled_upload(
-                services.store,
-                _CountingReader(
-                    raw, size, lambda done, total: bar.update(0.0, f"copying: {_mib(done)} of {_mib(total)}")
-                ),
-                max_bytes=services.settings.max_upload_bytes,
-            ) as (path, size, md5, sha),
-        ):
-            bar.update(0.0, f"validating: every record of {source.name} ({_mib(size)})")
-            view = services.files.register_upload(
-                actor,
-                study,
-                UploadedBlob(path, size, md5, sha),
-                name=source.name,
-                relative_path=args.path,
-                expected_build=args.build,
-                sample_labels=labels,
-                sample_ids=sample_ids or None,
-                rename_duplicates=args.rename_samples,
+        total = source.stat().st_size
+        with source.open("rb") as raw:
+            imported = services.import_genome.run(
+                ImportGenomeCommand(
+                    actor=actor,
+                    study=study,
+                    source=ByteSource(
+                        _CountingReader(
+                            raw,
+                            total,
+                            lambda done, of: bar.update(0.0, f"copying: {_mib(done)} of {_mib(of)}"),
+                        ),
+                        source.name,
+                    ),
+                    folder=args.path,
+                    build=args.build,
+                    sample_labels=labels,
+                    sample_ids=sample_ids,
+                    rename_duplicates=args.rename_samples,
+                    annotate=not args.no_annotate,
+                    on_received=lambda size: bar.update(
+                        0.0, f"validating: every record of {source.name} ({_mib(size)})"
+                    ),
+                )
             )
-        job, _ = services.indexing.index_files(actor, study, [view.file.code], annotate=not args.no_annotate)
+        view, job = imported.view, imported.job
+        assert job is not None  # the command asks for indexing
         summary: dict[str, object] = {
             "file": view.file.code,
             "study": view.study.fqn,
@@ -197,26 +199,28 @@ def bundle_build(args: argparse.Namespace) -> int:
     for gnomad in args.gnomad or []:
         check_input_file(gnomad, "--gnomad file")
     check_output_dir(args.out)
-    from vardesk.annotate.bundle import build_bundle
+    from vardesk.app.bundles import BuildBundle, BuildBundleCommand
 
-    manifest = build_bundle(
-        build=args.build,
-        gff3=Path(args.gff3),
-        fasta=Path(args.fasta),
-        out=Path(args.out),
-        gnomad=[Path(p) for p in args.gnomad or []],
-        clinvar=Path(args.clinvar) if args.clinvar else None,
-        mane=Path(args.mane) if args.mane else None,
-        version=args.version,
+    built = BuildBundle().run(
+        BuildBundleCommand(
+            build=args.build,
+            gff3=Path(args.gff3),
+            fasta=Path(args.fasta),
+            out=Path(args.out),
+            gnomad=tuple(Path(p) for p in args.gnomad or []),
+            clinvar=Path(args.clinvar) if args.clinvar else None,
+            mane=Path(args.mane) if args.mane else None,
+            version=args.version,
+        )
     )
     print(
         json.dumps(
             {
-                "id": manifest.id,
-                "version": manifest.version,
-                "build": manifest.build,
+                "id": built.id,
+                "version": built.version,
+                "build": built.build,
                 "out": str(args.out),
-                "stats": manifest.stats,
+                "stats": built.stats,
             },
             indent=2,
             default=str,
@@ -304,7 +308,7 @@ def report_pdf(services: Services, args: argparse.Namespace) -> int:
     output = check_output_file(args.output)  # before the report is rendered
     case = _case_ref(services, args.report_id)
     actor = operator_actor(services, case[0], args.as_user)
-    pdf = services.reports.final(actor, case[1]) if args.final else services.reports.preview(actor, case[1])
+    pdf = services.reports.render_and_wait(actor, case[1], "final" if args.final else "preview")
     write_atomically(output, pdf)
     print(json.dumps({"case": case[1], "file": args.output, "bytes": len(pdf), "final": bool(args.final)}))
     return 0

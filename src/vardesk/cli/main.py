@@ -52,12 +52,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
-    from vardesk.catalog.migrate import head_revision, upgrade
-    from vardesk.config import ensure_data_dir, load_settings
+    from vardesk.app.composition import upgrade_catalog
+    from vardesk.config import load_settings
 
-    settings = ensure_data_dir(load_settings())
-    upgrade(settings.resolved_database_url)
-    print(f"catalog at schema revision {head_revision()}")
+    print(f"catalog at schema revision {upgrade_catalog(load_settings())}")
     return 0
 
 

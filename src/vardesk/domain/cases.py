@@ -11,7 +11,7 @@ from enum import StrEnum
 from typing import Any
 
 from vardesk.domain.acmg import ManualCriterion, labels
-from vardesk.domain.enums import Affected, Role, Sex
+from vardesk.domain.enums import Affected, Relation, Role, Sex
 from vardesk.domain.errors import Conflict, Forbidden, Invalid, NotFound, Unprocessable
 from vardesk.domain.ids import ascii_int
 from vardesk.domain.models import new_uuid, utcnow
@@ -62,17 +62,6 @@ MAX_MEMBERS = {
 }
 
 
-class Relation(StrEnum):
-    PROBAND = "PROBAND"
-    FATHER = "FATHER"
-    MOTHER = "MOTHER"
-    SIBLING = "SIBLING"
-    CHILD = "CHILD"
-    OTHER = "OTHER"
-    TUMOR = "TUMOR"
-    NORMAL = "NORMAL"
-
-
 WAITING_FOR_SAMPLE = "WAITING FOR SAMPLE"
 WAITING = "WAITING"
 READY_TO_REVIEW = "READY TO REVIEW"
@@ -97,14 +86,6 @@ class ToReport(StrEnum):
     PRIMARY_FINDING = "PRIMARY_FINDING"
     SECONDARY_FINDING = "SECONDARY_FINDING"
     DO_NOT_REPORT = "DO_NOT_REPORT"
-
-
-class Classification(StrEnum):
-    PATHOGENIC = "Pathogenic"
-    LIKELY_PATHOGENIC = "Likely pathogenic"
-    UNCERTAIN = "Uncertain significance"
-    LIKELY_BENIGN = "Likely benign"
-    BENIGN = "Benign"
 
 
 @dataclass(eq=False)

@@ -49,8 +49,56 @@ class Sex(StrEnum):
     FEMALE = "FEMALE"
     UNKNOWN = "UNKNOWN"
 
+    @property
+    def label(self) -> str:
+        """The word a report prints: Male, Female, Unknown."""
+        return self.value.capitalize()
+
 
 class Affected(StrEnum):
     AFFECTED = "AFFECTED"
     UNAFFECTED = "UNAFFECTED"
     UNKNOWN = "UNKNOWN"
+
+
+class Relation(StrEnum):
+    """A case member's relation to the proband (TUMOR / NORMAL: the two samples of a somatic case)."""
+
+    PROBAND = "PROBAND"
+    FATHER = "FATHER"
+    MOTHER = "MOTHER"
+    SIBLING = "SIBLING"
+    CHILD = "CHILD"
+    OTHER = "OTHER"
+    TUMOR = "TUMOR"
+    NORMAL = "NORMAL"
+
+
+class Classification(StrEnum):
+    """The five ACMG/AMP tiers of a variant, valued with the wording reports and the faces use."""
+
+    PATHOGENIC = "Pathogenic"
+    LIKELY_PATHOGENIC = "Likely pathogenic"
+    UNCERTAIN_SIGNIFICANCE = "Uncertain significance"
+    LIKELY_BENIGN = "Likely benign"
+    BENIGN = "Benign"
+
+
+class Inheritance(StrEnum):
+    """A disease's (or gene's) mode of inheritance, as the HPO "Mode of inheritance" terms state it."""
+
+    AUTOSOMAL_DOMINANT = "AD"  # and pseudoautosomal dominant
+    AUTOSOMAL_RECESSIVE = "AR"  # and pseudoautosomal recessive
+    X_LINKED_DOMINANT = "XLD"
+    X_LINKED_RECESSIVE = "XLR"
+    X_LINKED = "XL"  # recessive or dominant not stated
+    MITOCHONDRIAL = "MT"
+    SPORADIC = "SPORADIC"  # sporadic, typically de novo, somatic mosaicism
+
+    @property
+    def dominant(self) -> bool:
+        return self in (Inheritance.AUTOSOMAL_DOMINANT, Inheritance.X_LINKED_DOMINANT)
+
+    @property
+    def x_linked(self) -> bool:
+        return self in (Inheritance.X_LINKED_DOMINANT, Inheritance.X_LINKED_RECESSIVE, Inheritance.X_LINKED)

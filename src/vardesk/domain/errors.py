@@ -75,3 +75,20 @@ class RateLimited(VardeskError):
     def __init__(self, message: str, retry_after: int = 1, **details: Any) -> None:
         super().__init__(message, **details)
         self.retry_after = max(1, int(retry_after))
+
+
+class Unavailable(VardeskError):
+    """The work asked for is not ready within the time a request may wait (503); ``retry_after`` seconds
+    is when to ask again (the ``Retry-After`` header)."""
+
+    code = "unavailable"
+
+    def __init__(self, message: str, retry_after: int = 5, **details: Any) -> None:
+        super().__init__(message, **details)
+        self.retry_after = max(1, int(retry_after))
+
+
+class JobFailed(VardeskError):
+    """Server-side work run as a job failed; the message carries the job's recorded reason (500)."""
+
+    code = "job_failed"

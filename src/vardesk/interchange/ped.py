@@ -1,8 +1,16 @@
-"""PED (linkage pedigree) files for interchange: read a whole file, write the six standard columns,
-convert between a case and its family's PED records.
+"""PED (linkage pedigree) files: read a whole file, write the six standard columns, convert between a
+case and its family's PED records.
 
-Reading and validation are :mod:`vardesk.analysis.pedigree`'s (every problem reported with its line in
-``details["errors"]``). Here parents must be listed in the child's own family by default; real pedigrees
+A PED file has one individual a line, six whitespace-separated columns (more are ignored)::
+
+    family  individual  father  mother  sex  phenotype
+
+``0`` (or ``.``) is an unknown parent; sex is ``1`` male, ``2`` female, ``0`` unknown; phenotype is
+``2`` affected, ``1`` unaffected, ``0`` or ``-9`` unknown. Lines starting with ``#`` and blank lines
+are skipped. The family structure is checked by :func:`vardesk.analysis.pedigree.validate_ped`, and
+every problem of a file is reported at once with its line (``details["errors"]``).
+
+:func:`parse_ped` asks by default that parents be listed in the child's own family; real pedigrees
 (CEPH's) name parents kept only in another family, so ``strict_parents=False`` keeps such references
 (and parents listed nowhere) and reports them in :attr:`PedFile.warnings` instead.
 """
@@ -13,12 +21,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from vardesk.analysis import pedigree
-from vardesk.analysis.pedigree import PedEntry
-from vardesk.interchange.phenopackets import CaseExchange, ExchangeIndividual, ExchangeMeta
+from vardesk.analysis.pedigree import PedEntry, validate_ped
 from vardesk.domain.enums import Affected, Sex
 from vardesk.domain.errors import Invalid
+from vardesk.interchange.phenopackets import CaseExchange, ExchangeIndividual, ExchangeMeta
 
+_SEX = {"1": Sex.MALE, "2": Sex.FEMALE, "0": Sex.UNKNOWN}
+_PHENOTYPE = {"2": Affected.AFFECTED, "1": Affected.UNAFFECTED, "0": Affected.UNKNOWN, "-9": Affected.UNKNOWN}
+_NO_PARENT = ("0", ".")
 _SEX_OUT = {Sex.MALE: "1", Sex.FEMALE: "2", Sex.UNKNOWN: "0"}
 _AFFECTED_OUT = {Affected.AFFECTED: "2", Affected.UNAFFECTED: "1", Affected.UNKNOWN: "0"}
 
@@ -38,18 +48,71 @@ class PedFile:
         return [r for r in self.records if r.family == family]
 
 
+def parse_ped_entries(
+    text: str, *, source: str = "PED", strict: bool = False, own_family: bool = False
+) -> list[PedEntry]:
+    """Parse and validate PED text (every family in it); see :func:`vardesk.analysis.pedigree.validate_ped`.
+
+    The result lists the file's individuals in order, then the implied founders (parents named but
+    not listed, which ``strict`` forbids).
+    """
+    problems: list[tuple[int, str]] = []
+    entries: list[PedEntry] = []
+    for n, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        cols = line.split()
+        if len(cols) < 6:
+            problems.append((n, f"expected 6 columns (family, individual, father, mother, sex, "
+                                f"phenotype), got {len(cols)}"))  # fmt: skip
+            continue
+        fam, ind, father, mother, sex, pheno = cols[:6]
+        if ind in _NO_PARENT:
+            problems.append((n, f"individual id {ind!r} is reserved for 'unknown'"))
+            continue
+        if sex not in _SEX:
+            problems.append((n, f"sex must be 1 (male), 2 (female) or 0 (unknown), got {sex!r}"))
+        if pheno not in _PHENOTYPE:
+            problems.append(
+                (n, f"phenotype must be 2 (affected), 1 (unaffected), 0 or -9 (unknown), got {pheno!r}")
+            )
+        entries.append(
+            PedEntry(
+                family=fam,
+                individual=ind,
+                father=None if father in _NO_PARENT else father,
+                mother=None if mother in _NO_PARENT else mother,
+                sex=_SEX.get(sex, Sex.UNKNOWN),
+                affected=_PHENOTYPE.get(pheno, Affected.UNKNOWN),
+                line=n,
+            )
+        )
+    if not entries and not problems:
+        raise Invalid(f"{source}: no individuals", line=0, errors=[])
+    implied = validate_ped(entries, source=source, strict=strict, own_family=own_family, found=problems)
+    return entries + implied
+
+
+def read_ped_entries(path: str | Path, *, strict: bool = False, own_family: bool = False) -> list[PedEntry]:
+    """:func:`parse_ped_entries` of a file."""
+    path = Path(path)
+    text = path.read_text(encoding="utf-8")
+    return parse_ped_entries(text, source=path.name, strict=strict, own_family=own_family)
+
+
 def read_ped(path: str | Path, *, strict_parents: bool = True) -> PedFile:
     path = Path(path)
     return parse_ped(path.read_text(encoding="utf-8"), strict_parents=strict_parents, source=path.name)
 
 
 def parse_ped(text: str, *, strict_parents: bool = True, source: str = "PED") -> PedFile:
-    """Parse and validate PED text with :func:`vardesk.analysis.pedigree.parse_ped`.
+    """Parse and validate PED text with :func:`parse_ped_entries`.
 
     ``strict_parents`` requires every parent to be listed in the child's family; without it, parents
     outside the family are accepted and each reference is a warning.
     """
-    entries = pedigree.parse_ped(text, source=source, strict=strict_parents, own_family=strict_parents)
+    entries = parse_ped_entries(text, source=source, strict=strict_parents, own_family=strict_parents)
     records = [e for e in entries if not e.implied]
     listed = {(r.family, r.individual) for r in records}
     warnings = [

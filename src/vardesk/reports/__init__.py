@@ -4,9 +4,9 @@
 ``vardesk.interchange.exports`` streams variant rows in each export format.
 """
 
+from vardesk.domain.enums import Classification, Sex
 from vardesk.reports.model import (
     Accreditation,
-    Classification,
     Confirmation,
     Finding,
     HpoTerm,
@@ -17,7 +17,6 @@ from vardesk.reports.model import (
     ReportDocument,
     ReportInfo,
     ReportStatus,
-    Sex,
     Signature,
     Specimen,
     TestInfo,

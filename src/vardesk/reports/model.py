@@ -14,6 +14,9 @@ from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
 
+from vardesk.domain.enums import Classification, Sex
+from vardesk.knowledge.hpo import is_hpo_id
+
 NO_REPORTABLE_VARIANTS = (
     "No reportable variants were identified. No pathogenic or likely pathogenic variants, nor variants of "
     "uncertain significance, related to the indication for testing were detected in the genes analysed."
@@ -43,24 +46,14 @@ class ReportStatus(StrEnum):
         return self is not ReportStatus.PREVIEW
 
 
-class Classification(StrEnum):
-    """The five ACMG/AMP tiers, with the wording reports print."""
-
-    PATHOGENIC = "Pathogenic"
-    LIKELY_PATHOGENIC = "Likely pathogenic"
-    UNCERTAIN_SIGNIFICANCE = "Uncertain significance"
-    LIKELY_BENIGN = "Likely benign"
-    BENIGN = "Benign"
-
-    @property
-    def css_class(self) -> str:
-        return {
-            Classification.PATHOGENIC: "cls-p",
-            Classification.LIKELY_PATHOGENIC: "cls-lp",
-            Classification.UNCERTAIN_SIGNIFICANCE: "cls-vus",
-            Classification.LIKELY_BENIGN: "cls-lb",
-            Classification.BENIGN: "cls-b",
-        }[self]
+# The style of each ACMG/AMP tier (the tiers' values are the wording reports print).
+CLASSIFICATION_CSS = {
+    Classification.PATHOGENIC: "cls-p",
+    Classification.LIKELY_PATHOGENIC: "cls-lp",
+    Classification.UNCERTAIN_SIGNIFICANCE: "cls-vus",
+    Classification.LIKELY_BENIGN: "cls-lb",
+    Classification.BENIGN: "cls-b",
+}
 
 
 class Zygosity(StrEnum):
@@ -80,12 +73,6 @@ class Confirmation(StrEnum):
     PENDING = "Pending"
     CONFIRMED = "Confirmed"
     FAILED = "Failed confirmation"
-
-
-class Sex(StrEnum):
-    FEMALE = "Female"
-    MALE = "Male"
-    UNKNOWN = "Unknown"
 
 
 @dataclass(frozen=True)
@@ -167,7 +154,7 @@ class HpoTerm:
     label: str
 
     def __post_init__(self) -> None:
-        if not re.fullmatch(r"HP:\d{7}", self.id):
+        if not is_hpo_id(self.id):
             raise ValueError(f"not an HPO term id: {self.id!r}")
 
 
@@ -217,7 +204,7 @@ class Finding:
 
     @property
     def classification_css(self) -> str:
-        return self.classification.css_class if self.classification else "cls-none"
+        return CLASSIFICATION_CSS[self.classification] if self.classification else "cls-none"
 
 
 @dataclass(frozen=True)

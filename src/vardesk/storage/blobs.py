@@ -1,43 +1,100 @@
 """The blob store: uploads, variant stores, bundles and reports, addressed by relative keys.
 
-The embedded default is a local directory (``file://…``). Tools such as htslib and DuckDB need local paths,
-so every store can hand out a local path for a key (a remote store would cache the object locally). Writes
-are atomic: data goes to a temporary file that is renamed into place only when complete.
+Everything above this package reaches stored data only through :class:`BlobStore`: reads (whole, a byte
+range, a stream), atomic writes, listing and deletion by key, and — for tools that need a file (htslib,
+DuckDB, pysam) — :meth:`BlobStore.materialise`, a context that yields a local path for a key for as long as
+the context lasts. Work that is then stored is done in :meth:`BlobStore.scratch`, removed afterwards.
+
+The embedded default is a local directory (``file://…``): :class:`LocalBlobStore`. It materialises a key as
+the stored file itself (no copy); a remote store would copy the object into a cache. Writes are atomic:
+data goes to a temporary file that is renamed into place only when complete.
 """
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import shutil
 import tempfile
-from collections.abc import AsyncIterable, AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator
+from contextlib import AbstractContextManager, ExitStack, asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import BinaryIO, Protocol
 from urllib.parse import urlparse
 
-from vardesk.domain.errors import Invalid, TooLarge
+from vardesk.domain.errors import Invalid, NotFound, TooLarge
 
 
 class BlobStore(Protocol):
-    def local_path(self, key: str) -> Path: ...
+    """Blobs by key (a relative POSIX path; a key may also name a prefix, a "directory" of blobs)."""
 
-    def exists(self, key: str) -> bool: ...
+    # -- reading ---------------------------------------------------------------------------------
+    def open(self, key: str) -> AbstractContextManager[BinaryIO]:
+        """The blob for reading, as a binary file object. ``NotFound`` when it does not exist."""
+        ...
 
-    def put_file(self, key: str, source: Path, *, move: bool = False) -> None: ...
+    def read_bytes(self, key: str) -> bytes: ...
 
-    def put_dir(self, key: str, source: Path) -> None: ...
+    def read_range(self, key: str, offset: int, length: int) -> bytes:
+        """``length`` bytes from ``offset`` (fewer at the end of the blob)."""
+        ...
 
-    def delete(self, key: str) -> None: ...
+    def exists(self, key: str) -> bool:
+        """Whether a blob, or a prefix holding blobs, exists under ``key``."""
+        ...
 
-    def scratch_dir(self) -> Path: ...
+    def size(self, key: str) -> int: ...
 
-    def delete_scratch(self, path: Path) -> None: ...
+    def list(self, prefix: str) -> list[str]:
+        """The keys of every blob under ``prefix`` (recursively), sorted."""
+        ...
+
+    # -- writing (atomic: a reader sees the whole blob or none) ---------------------------------------
+    def put_stream(self, key: str, stream: BinaryIO, *, chunk: int = 1 << 20) -> int:
+        """Store what ``stream`` holds under ``key``; returns the bytes written."""
+        ...
+
+    def put_bytes(self, key: str, data: bytes) -> None: ...
+
+    def put_file(self, key: str, source: Path, *, move: bool = False) -> None:
+        """Store a local file (moved rather than copied with ``move``, e.g. from :meth:`scratch`)."""
+        ...
+
+    def put_dir(self, key: str, source: Path) -> None:
+        """Store a finished local directory as the blobs under prefix ``key`` (which must not exist)."""
+        ...
+
+    def delete(self, key: str) -> None:
+        """Remove a blob, or every blob under a prefix; nothing when there is none."""
+        ...
+
+    # -- local files for tools ----------------------------------------------------------------------
+    def materialise(self, key: str) -> AbstractContextManager[Path]:
+        """A local path holding the blob (or the prefix's blobs, as a directory), valid inside the
+        context. Read-only: the path is never written through. ``NotFound`` when the key does not exist."""
+        ...
+
+    def materialise_many(self, keys: Iterable[str]) -> AbstractContextManager[list[Path]]:
+        """:meth:`materialise` for several keys at once (e.g. genotype Parquets for one DuckDB query)."""
+        ...
+
+    def scratch(self) -> AbstractContextManager[Path]:
+        """A fresh private directory for work that is then ``put``; removed when the context ends."""
+        ...
+
+    def lock(self, key: str) -> AbstractContextManager[None]:
+        """Exclusive access to ``key`` for one writer at a time, across threads and processes."""
+        ...
+
+    def local_roots(self) -> list[str]:
+        """Server directories the store keeps data in: never to be shown in a message to a client."""
+        ...
 
 
 DIR_MODE = 0o700
 FILE_MODE = 0o600
+_INTERNAL = (".scratch", ".locks")  # the local store's own directories, never keys
 
 
 def owner_only(path: Path) -> None:
@@ -55,38 +112,98 @@ def owner_only(path: Path) -> None:
 
 def _check_key(key: str) -> str:
     parts = key.split("/")
-    if not key or key.startswith("/") or any(p in ("", ".", "..") for p in parts):
+    if not key or key.startswith("/") or any(p in ("", ".", "..") for p in parts) or parts[0] in _INTERNAL:
         raise Invalid(f"invalid storage key {key!r}")
     return key
 
 
 class LocalBlobStore:
-    """Blobs under one directory; keys are relative POSIX paths."""
+    """Blobs under one directory; keys are relative POSIX paths. Implements :class:`BlobStore`."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
         self.root.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
         self.root.chmod(DIR_MODE)
+        for own in _INTERNAL:
+            (self.root / own).mkdir(mode=DIR_MODE, exist_ok=True)
+            (self.root / own).chmod(DIR_MODE)
         self._scratch = self.root / ".scratch"
-        self._scratch.mkdir(mode=DIR_MODE, exist_ok=True)
-        self._scratch.chmod(DIR_MODE)
+        self._locks = self.root / ".locks"
 
     def local_path(self, key: str) -> Path:
+        """Where ``key`` lives on this machine (for this store only; callers use :meth:`materialise`)."""
         return self.root / _check_key(key)
+
+    def _existing(self, key: str) -> Path:
+        path = self.local_path(key)
+        if not path.exists():
+            raise NotFound(f"stored object {key!r} not found")
+        return path
+
+    # -- reading ---------------------------------------------------------------------------------
+    @contextmanager
+    def open(self, key: str) -> Iterator[BinaryIO]:
+        with self._existing(key).open("rb") as fh:
+            yield fh
+
+    def read_bytes(self, key: str) -> bytes:
+        return self._existing(key).read_bytes()
+
+    def read_range(self, key: str, offset: int, length: int) -> bytes:
+        if offset < 0 or length < 0:
+            raise Invalid(f"invalid byte range {offset}+{length}")
+        with self._existing(key).open("rb") as fh:
+            fh.seek(offset)
+            return fh.read(length)
 
     def exists(self, key: str) -> bool:
         return self.local_path(key).exists()
 
+    def size(self, key: str) -> int:
+        return self._existing(key).stat().st_size
+
+    def list(self, prefix: str) -> list[str]:
+        base = self.local_path(prefix.rstrip("/"))
+        if base.is_file():
+            return [prefix.rstrip("/")]
+        if not base.is_dir():
+            return []
+        return sorted(
+            p.relative_to(self.root).as_posix()
+            for p in base.rglob("*")
+            if p.is_file() and not p.name.startswith(".")  # temporary parts of unfinished writes
+        )
+
+    # -- writing ---------------------------------------------------------------------------------
     def put_file(self, key: str, source: Path, *, move: bool = False) -> None:
         dest = self.local_path(key)
         self._mkdirs(dest.parent)
         tmp = dest.with_name(f".{dest.name}.part")
-        if move:
-            shutil.move(str(source), tmp)
-        else:
-            shutil.copyfile(source, tmp)
-        tmp.chmod(FILE_MODE)
-        os.replace(tmp, dest)
+        try:
+            if move:
+                shutil.move(str(source), tmp)
+            else:
+                shutil.copyfile(source, tmp)
+            tmp.chmod(FILE_MODE)
+            os.replace(tmp, dest)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+
+    def put_stream(self, key: str, stream: BinaryIO, *, chunk: int = 1 << 20) -> int:
+        with self.scratch() as work:
+            size = 0
+            with (work / "blob").open("wb") as out:
+                while block := stream.read(chunk):
+                    out.write(block)
+                    size += len(block)
+            self.put_file(key, work / "blob", move=True)
+        return size
+
+    def put_bytes(self, key: str, data: bytes) -> None:
+        with self.scratch() as work:
+            (work / "blob").write_bytes(data)
+            self.put_file(key, work / "blob", move=True)
 
     def put_dir(self, key: str, source: Path) -> None:
         """Move a finished directory into place in one rename (same filesystem as the scratch area)."""
@@ -111,16 +228,48 @@ class LocalBlobStore:
         elif path.exists():
             path.unlink()
 
+    # -- local files for tools ----------------------------------------------------------------------
+    @contextmanager
+    def materialise(self, key: str) -> Iterator[Path]:
+        yield self._existing(key)  # the stored file itself: nothing to copy or clean up
+
+    @contextmanager
+    def materialise_many(self, keys: Iterable[str]) -> Iterator[list[Path]]:
+        with ExitStack() as stack:
+            yield [stack.enter_context(self.materialise(k)) for k in keys]
+
+    def scratch_dir(self) -> Path:
+        """A fresh private directory on the store's filesystem (so a finished result is renamed into
+        place); the caller removes it with :meth:`delete_scratch`. Prefer :meth:`scratch`."""
+        return Path(tempfile.mkdtemp(dir=self._scratch))
+
     def delete_scratch(self, path: Path) -> None:
         if path.resolve().is_relative_to(self._scratch.resolve()):
             shutil.rmtree(path, ignore_errors=True)
 
-    def scratch_dir(self) -> Path:
-        """A fresh private directory on the store's filesystem, for work that is renamed into place."""
-        return Path(tempfile.mkdtemp(dir=self._scratch))
+    @contextmanager
+    def scratch(self) -> Iterator[Path]:
+        work = self.scratch_dir()
+        try:
+            yield work
+        finally:
+            self.delete_scratch(work)
+
+    @contextmanager
+    def lock(self, key: str) -> Iterator[None]:
+        name = hashlib.sha256(_check_key(key).encode()).hexdigest()[:32]
+        with (self._locks / f"{name}.lock").open("w") as fh:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+
+    def local_roots(self) -> list[str]:
+        return sorted({str(self.root), str(Path(self.root).resolve())})
 
 
-def open_store(url: str) -> LocalBlobStore:
+def open_store(url: str) -> BlobStore:
     parsed = urlparse(url)
     if parsed.scheme in ("", "file"):
         return LocalBlobStore(Path(parsed.path if parsed.scheme else url))
@@ -131,7 +280,8 @@ class _Spool:
     """A scratch file being filled with an upload: size limit and MD5/SHA-256 computed on the way."""
 
     def __init__(self, store: BlobStore, max_bytes: int) -> None:
-        self.work = store.scratch_dir()
+        self._scratch = store.scratch()
+        self.work = self._scratch.__enter__()
         self.path = self.work / "upload"
         self.out = self.path.open("wb")
         self.max_bytes = max_bytes
@@ -152,7 +302,7 @@ class _Spool:
 
     def discard(self) -> None:
         self.out.close()
-        shutil.rmtree(self.work, ignore_errors=True)
+        self._scratch.__exit__(None, None, None)
 
 
 @contextmanager

@@ -13,8 +13,9 @@ import pytest
 
 from tests.analysis.inheritance.conftest import PED, bcftools_sites
 from vardesk.analysis.inheritance import Certainty, Mode, find_candidates
-from vardesk.analysis.pedigree import Member, Pedigree, read_ped
+from vardesk.analysis.pedigree import Member, Pedigree
 from vardesk.domain.enums import Affected, Sex
+from vardesk.interchange.ped import read_ped_entries
 from vardesk.variants.query import VariantQuery
 
 DE_NOVO = 'GT[0]="het" && GT[1]="RR" && GT[2]="RR"'
@@ -25,7 +26,7 @@ AR_HOM = 'GT[0]="AA" && (GT[1]="het" || GT[1]="mis") && (GT[2]="het" || GT[2]="m
 
 @pytest.fixture(scope="module")
 def trio(giab_trio: dict[str, Path]) -> Pedigree:
-    return Pedigree.from_ped(read_ped(PED), genotypes=giab_trio)
+    return Pedigree.from_ped(read_ped_entries(PED), genotypes=giab_trio)
 
 
 def sites(candidates, mode: Mode | None = None) -> set[tuple[str, int, str, str]]:

@@ -259,7 +259,7 @@ def test_csv_export_without_matches_is_its_header(server: LiveServer, world: Wor
     import csv
     import io
 
-    from vardesk.api.native.routes_variants import EXPORT_COLUMNS
+    from vardesk.app.exports import STUDY_COLUMNS as EXPORT_COLUMNS
 
     r = requests.get(
         server.url + API + "/analysis/variant/export",

@@ -45,8 +45,7 @@ def test_a_crashed_analysis_marks_the_case_failed_with_a_reason(services: Servic
         (genome,) = list(uow.genomes.of_file(view.file.id or 0))
         assert uow.cases.get(case.case.id).status == "WAITING"
     # the genome's genotype file is damaged after indexing: the analysis cannot read it
-    path = services.store.local_path(genome.genotypes_key)
-    path.write_bytes(b"this is not a Parquet file")
+    services.store.put_bytes(genome.genotypes_key, b"this is not a Parquet file")
     with pytest.raises(Exception) as crashed:
         get_tool(CASE_TOOL)(context(services, analysis.code, seen))  # type: ignore[misc]
     assert not isinstance(crashed.value, AssertionError)

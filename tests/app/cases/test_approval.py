@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from tests.world import build_world
-from vardesk.domain.cases import Classification, ReportVariant, ToReport
+from vardesk.domain.cases import ReportVariant, ToReport
+from vardesk.domain.enums import Classification
 from vardesk.domain.enums import Role
 from vardesk.domain.errors import Unprocessable
 from vardesk.domain.variant_key import encode

@@ -19,6 +19,7 @@ from vardesk.domain.cases import ReportVariant, finding_id
 from vardesk.domain.enums import Role
 from vardesk.domain.errors import Conflict, Invalid, NotFound
 from vardesk.domain.variant_key import encode
+from vardesk.app.cases.interpretation import parse_classification
 from vardesk.app.composition import Services
 from vardesk.app.files import UploadedBlob
 from vardesk.storage.blobs import spooled_upload
@@ -323,3 +324,15 @@ def test_a_criterion_recorded_before_the_svi_rules_goes_back_as_shown(
     assert rv.criteria[1].by is None  # the recorded entry is kept as it was
     with pytest.raises(Invalid, match="'PS1_VeryStrong'"):  # new input still follows the rules
         upd(actor, "A4", vid, {"criteria": ["PVS1", "PM2_Strong", "PS1_VeryStrong"]}, study_ref=STUDY)
+
+
+@pytest.mark.parametrize(
+    "given",
+    ["Uncertain significance", "UNCERTAIN_SIGNIFICANCE", "uncertain significance", "VUS", "uncertain"],
+)
+def test_a_tier_is_read_in_every_spelling_it_is_shown_with(given: str) -> None:
+    assert parse_classification(given) == "Uncertain significance"
+    assert parse_classification("LIKELY_PATHOGENIC") == parse_classification("lp") == "Likely pathogenic"
+    assert parse_classification("NOT_ASSESSED") == ""
+    with pytest.raises(Invalid, match="not one of the five ACMG tiers"):
+        parse_classification("probably fine")

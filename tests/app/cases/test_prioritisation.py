@@ -11,7 +11,7 @@ from vardesk.analysis.pedigree import Member, Pedigree
 from vardesk.analysis.prioritise import Family, Genotype, VariantCall, prioritise
 from vardesk.app.cases.case_analysis import family_data
 from vardesk.app.cases.prioritisation import acmg_phenotypes, hpo_ids, ranking_doc, variant_priority, what_moved
-from vardesk.domain.enums import Affected, Sex
+from vardesk.domain.enums import Affected, Relation, Sex
 
 HET, HOM = Genotype(1, "0/1"), Genotype(2, "1/1")
 
@@ -93,9 +93,9 @@ def test_family_data_for_acmg_reads_the_trio(tmp_path: Path) -> None:
     fam = family_data(ped, relations, de_novo)
     assert fam is not None and fam.parentage_confirmed is None
     kid, dad, mum = fam.members
-    assert (kid.relation.value, kid.zygosity, kid.affected, kid.depth) == ("proband", 1, True, 30)
-    assert (dad.relation.value, dad.zygosity, dad.affected, dad.depth) == ("father", 0, False, None)
-    assert (mum.relation.value, mum.sex.value) == ("mother", "female") and kid.father_id == "dad"
+    assert (kid.relation, kid.zygosity, kid.affected, kid.depth) == (Relation.PROBAND, 1, True, 30)
+    assert (dad.relation, dad.zygosity, dad.affected, dad.depth) == (Relation.FATHER, 0, False, None)
+    assert (mum.relation, mum.sex) == (Relation.MOTHER, Sex.FEMALE) and kid.father_id == "dad"
     inherited = Candidate(
         2, "1", 200, "G", "A", "FBN1", ("FBN1",), {"kid": _call(1, "0/1"), "mum": _call(1, "0/1")}, ()
     )

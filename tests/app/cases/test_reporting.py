@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from vardesk.app.cases.reporting import parse_date, patient_facts
-from vardesk.reports.model import Sex
+from vardesk.domain.enums import Sex
 
 TODAY = date(2026, 12, 3)
 

@@ -47,7 +47,6 @@ from vardesk.analysis.acmg.inputs import (
 )
 from vardesk.analysis.acmg.model import (
     CRITERIA,
-    Classification,
     Direction,
     Evidence,
     Source,
@@ -55,6 +54,7 @@ from vardesk.analysis.acmg.model import (
     Strength,
 )
 from vardesk.analysis.acmg.protein import ProteinChange, clinvar_residue_facts, parse_protein_change
+from vardesk.domain.enums import Classification
 
 __all__ = [
     "ASSIGNERS",

@@ -16,7 +16,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from vardesk.analysis.acmg.model import Classification, Direction, Evidence, Strength
+from vardesk.analysis.acmg.model import Direction, Evidence, Strength
+from vardesk.domain.enums import Classification
 
 C = Classification
 POINTS = {

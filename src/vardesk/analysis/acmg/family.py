@@ -49,16 +49,16 @@ def _de_novo(inp: VariantEvidenceInput, cfg: AcmgConfig) -> tuple[bool | None, s
     assert proband and mother and father
     if not proband.carrier:
         return False, "the proband does not carry the variant", caveats
-    carriers = [p.relation.value for p in (mother, father) if p.carrier]
+    carriers = [p.relation.value.lower() for p in (mother, father) if p.carrier]
     if carriers:
         return False, f"inherited (carried by the {' and '.join(carriers)})", caveats
     for p in (mother, father):
         if p.depth is None:
-            caveats.append(f"Depth in the {p.relation.value} unknown.")
+            caveats.append(f"Depth in the {p.relation.value.lower()} unknown.")
         elif p.depth < cfg.de_novo_min_parent_depth:
             return (
                 None,
-                f"{p.relation.value} hom-ref at depth {p.depth} < {cfg.de_novo_min_parent_depth}",
+                f"{p.relation.value.lower()} hom-ref at depth {p.depth} < {cfg.de_novo_min_parent_depth}",
                 caveats,
             )
     if proband.affected is None:

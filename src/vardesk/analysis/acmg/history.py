@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from vardesk.analysis.acmg.classifiers import ClassifierResult
-from vardesk.analysis.acmg.model import Classification
+from vardesk.domain.enums import Classification
 
 History = tuple["ClassificationRecord", ...]
 

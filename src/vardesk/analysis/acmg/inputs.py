@@ -12,24 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from vardesk.domain.enums import Inheritance, Relation, Sex
 from vardesk.domain.transcript import Transcript
-
-
-class Inheritance(StrEnum):
-    AUTOSOMAL_DOMINANT = "AD"
-    AUTOSOMAL_RECESSIVE = "AR"
-    X_LINKED_DOMINANT = "XLD"
-    X_LINKED_RECESSIVE = "XLR"
-    X_LINKED = "XL"
-    MITOCHONDRIAL = "MT"
-
-    @property
-    def dominant(self) -> bool:
-        return self in (Inheritance.AUTOSOMAL_DOMINANT, Inheritance.X_LINKED_DOMINANT)
-
-    @property
-    def x_linked(self) -> bool:
-        return self in (Inheritance.X_LINKED_DOMINANT, Inheritance.X_LINKED_RECESSIVE, Inheritance.X_LINKED)
 
 
 @dataclass(frozen=True)
@@ -149,21 +133,6 @@ class InSilicoScore:
     tool: str  # "REVEL", "CADD", "BayesDel_noAF", "SpliceAI"
     score: float
     version: str | None = None
-
-
-class Sex(StrEnum):
-    MALE = "male"
-    FEMALE = "female"
-    UNKNOWN = "unknown"
-
-
-class Relation(StrEnum):
-    PROBAND = "proband"
-    MOTHER = "mother"
-    FATHER = "father"
-    SIBLING = "sibling"
-    CHILD = "child"
-    OTHER = "other"
 
 
 class Phase(StrEnum):

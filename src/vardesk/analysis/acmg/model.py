@@ -27,7 +27,6 @@ from vardesk.domain.acmg import (
 __all__ = [
     "CRITERIA",
     "CRITERION_ORDER",
-    "Classification",
     "CriterionInfo",
     "Direction",
     "Evidence",
@@ -52,12 +51,6 @@ class Source(StrEnum):
     MANUAL = "manual"
 
 
-class Classification(StrEnum):
-    PATHOGENIC = "Pathogenic"
-    LIKELY_PATHOGENIC = "Likely pathogenic"
-    UNCERTAIN_SIGNIFICANCE = "Uncertain significance"
-    LIKELY_BENIGN = "Likely benign"
-    BENIGN = "Benign"
 
 
 Scalar = str | int | float | bool | None

@@ -14,7 +14,7 @@ from vardesk.analysis.prioritise.model import (
     ScoreTerm,
     VariantCall,
 )
-from vardesk.analysis.prioritise.modes import Mode, allowed_models
+from vardesk.analysis.prioritise.modes import allowed_models
 from vardesk.analysis.prioritise.phenotype import (
     DiseaseMatch,
     MatchedTerm,
@@ -44,7 +44,6 @@ __all__ = [
     "GeneBurden",
     "Genotype",
     "MatchedTerm",
-    "Mode",
     "Model",
     "ModeFit",
     "PhenotypeIndex",

@@ -13,54 +13,44 @@ is flagged as unknown.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from enum import StrEnum
 
 from vardesk.analysis.prioritise.model import Model
+from vardesk.domain.enums import Inheritance
 
-
-class Mode(StrEnum):
-    AD = "AD"  # autosomal dominant (and pseudoautosomal dominant)
-    AR = "AR"  # autosomal recessive (and pseudoautosomal recessive)
-    XLR = "XLR"  # X-linked recessive
-    XLD = "XLD"  # X-linked dominant
-    XL = "XL"  # X-linked, recessive or dominant not stated
-    SPORADIC = "SPORADIC"  # sporadic, typically de novo, somatic mosaicism
-
-
-# HPO inheritance term (integer id) → mode
-MODE_TERMS: dict[int, Mode] = {
-    6: Mode.AD,
-    34340: Mode.AD,  # pseudoautosomal dominant
-    7: Mode.AR,
-    34341: Mode.AR,  # pseudoautosomal recessive
-    1417: Mode.XL,
-    1419: Mode.XLR,
-    1423: Mode.XLD,
-    3745: Mode.SPORADIC,
-    25352: Mode.SPORADIC,  # typically de novo
-    1442: Mode.SPORADIC,  # typified by somatic mosaicism
+# HPO inheritance term (integer id) → mode (no mitochondrial term: it allows every model)
+MODE_TERMS: dict[int, Inheritance] = {
+    6: Inheritance.AUTOSOMAL_DOMINANT,
+    34340: Inheritance.AUTOSOMAL_DOMINANT,  # pseudoautosomal dominant
+    7: Inheritance.AUTOSOMAL_RECESSIVE,
+    34341: Inheritance.AUTOSOMAL_RECESSIVE,  # pseudoautosomal recessive
+    1417: Inheritance.X_LINKED,
+    1419: Inheritance.X_LINKED_RECESSIVE,
+    1423: Inheritance.X_LINKED_DOMINANT,
+    3745: Inheritance.SPORADIC,
+    25352: Inheritance.SPORADIC,  # typically de novo
+    1442: Inheritance.SPORADIC,  # typified by somatic mosaicism
 }
 
 _HET = frozenset({Model.DE_NOVO, Model.DOMINANT})
 _BIALLELIC = frozenset({Model.RECESSIVE_HOMOZYGOUS, Model.COMPOUND_HETEROZYGOUS})
 # a female's two hits in trans on X are scored as compound heterozygous
 _X_RECESSIVE = frozenset({Model.X_LINKED_RECESSIVE, Model.COMPOUND_HETEROZYGOUS})
-ALLOWED: dict[Mode, frozenset[Model]] = {
-    Mode.AD: _HET,
-    Mode.AR: _BIALLELIC,
-    Mode.XLR: _X_RECESSIVE,
-    Mode.XLD: _X_RECESSIVE | _HET,
-    Mode.XL: _X_RECESSIVE | _HET,
-    Mode.SPORADIC: _HET,
+ALLOWED: dict[Inheritance, frozenset[Model]] = {
+    Inheritance.AUTOSOMAL_DOMINANT: _HET,
+    Inheritance.AUTOSOMAL_RECESSIVE: _BIALLELIC,
+    Inheritance.X_LINKED_RECESSIVE: _X_RECESSIVE,
+    Inheritance.X_LINKED_DOMINANT: _X_RECESSIVE | _HET,
+    Inheritance.X_LINKED: _X_RECESSIVE | _HET,
+    Inheritance.SPORADIC: _HET,
 }
 
 
-def modes_of(terms: Iterable[int]) -> frozenset[Mode]:
+def modes_of(terms: Iterable[int]) -> frozenset[Inheritance]:
     """The modes among a disease's (integer) HPO terms."""
     return frozenset(MODE_TERMS[t] for t in terms if t in MODE_TERMS)
 
 
-def allowed_models(modes: Iterable[Mode]) -> frozenset[Model] | None:
+def allowed_models(modes: Iterable[Inheritance]) -> frozenset[Model] | None:
     """The burden models any of ``modes`` allows; None when no mode is known (every model fits)."""
     allowed: frozenset[Model] = frozenset()
     for mode in modes:

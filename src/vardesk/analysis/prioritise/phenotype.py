@@ -25,8 +25,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from vardesk.analysis.prioritise.modes import Mode, modes_of
-from vardesk.knowledge.hpo import DiseaseRef, HpoTerm, hpo_ontology
+from vardesk.analysis.prioritise.modes import modes_of
+from vardesk.domain.enums import Inheritance
+from vardesk.knowledge.hpo import DiseaseRef, HpoTerm, hpo_id, hpo_number, hpo_ontology
 
 # Weight of the gene-level match in the phenotype score (the rest: the linked disease), from the
 # logistic fit of bench/prioritise.py on seeds 101-103 (11.68 gene, 25.62 disease): docs/prioritisation.md.
@@ -48,7 +49,7 @@ class DiseaseMatch:
 
     disease: DiseaseRef
     score: float  # in [0, 1], as PhenotypeMatch.disease_score
-    modes: frozenset[Mode]  # empty: not stated in its annotations
+    modes: frozenset[Inheritance]  # empty: not stated in its annotations
     matches: tuple[MatchedTerm, ...]
 
 
@@ -64,15 +65,9 @@ class PhenotypeMatch:
     diseases: tuple[DiseaseMatch, ...] = ()
 
 
-def _pyhpo() -> Any:
-    hpo_ontology().load()
-    import pyhpo
-
-    return pyhpo
-
-
 class PhenotypeIndex:
-    """Caches over hpo3 (term → genes / diseases, ancestors, gene → linked diseases). Thread-safe."""
+    """Caches over :class:`~vardesk.knowledge.hpo.HpoOntology` (term → genes / diseases, ancestors,
+    gene → linked diseases), by term number. Thread-safe."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -84,42 +79,38 @@ class PhenotypeIndex:
         self._n_genes = 0
         self._n_omim = 0
         self._disease_names: dict[int, str] = {}
-        self._disease_modes: dict[int, frozenset[Mode]] = {}
+        self._disease_modes: dict[int, frozenset[Inheritance]] = {}
 
-    # -- cached hpo3 lookups -------------------------------------------------------------------------
-    def _term(self, tid: int) -> Any:
-        return _pyhpo().Ontology.hpo(tid)
-
+    # -- cached ontology lookups (by term number) ----------------------------------------------------
     def _counts(self) -> tuple[int, int]:
         if not self._n_genes:
-            lib = _pyhpo()
-            self._n_genes = len(list(lib.Ontology.genes))
-            omim = list(lib.Ontology.omim_diseases)
+            hpo = hpo_ontology()
+            self._n_genes = len(hpo.gene_annotations())
+            omim = hpo.omim_annotations()
             self._n_omim = len(omim)
-            self._disease_names = {d.id: d.name for d in omim}
-            self._disease_modes = {d.id: modes_of(int(n) for n in d.hpo) for d in omim}
+            self._disease_names = {d: name for d, name, _ in omim}
+            self._disease_modes = {d: modes_of(terms) for d, _, terms in omim}
         return self._n_genes, self._n_omim
 
     def term_genes(self, tid: int) -> frozenset[str]:
         if tid not in self._genes:
-            self._genes[tid] = frozenset(g.name for g in self._term(tid).genes)
+            self._genes[tid] = hpo_ontology().term_gene_symbols(tid)
         return self._genes[tid]
 
     def term_diseases(self, tid: int) -> frozenset[int]:
         if tid not in self._diseases:
-            self._diseases[tid] = frozenset(d.id for d in self._term(tid).omim_diseases)
+            self._diseases[tid] = hpo_ontology().term_omim_ids(tid)
         return self._diseases[tid]
 
     def ancestors(self, tid: int) -> tuple[int, ...]:
         """The term and all its ancestors."""
         if tid not in self._ancestors:
-            raw = self._term(tid)
-            self._ancestors[tid] = (tid, *sorted(int(a) for a in raw.all_parents))
+            self._ancestors[tid] = (tid, *hpo_ontology().term_ancestor_numbers(tid))
         return self._ancestors[tid]
 
     def name(self, tid: int) -> str:
         if tid not in self._names:
-            self._names[tid] = str(self._term(tid).name)
+            self._names[tid] = hpo_ontology().term_name(tid)
         return self._names[tid]
 
     def ic_gene(self, tid: int) -> float:
@@ -139,14 +130,14 @@ class PhenotypeIndex:
         return self._links.get(gene, ())
 
     def _build_links(self) -> dict[str, tuple[int, ...]]:
-        lib = _pyhpo()
+        hpo = hpo_ontology()
         direct: dict[int, set[str]] = {}
-        for g in lib.Ontology.genes:
-            for n in g.hpo:
-                direct.setdefault(int(n), set()).add(g.name)
+        for gene, numbers in hpo.gene_annotations():
+            for n in numbers:
+                direct.setdefault(n, set()).add(gene)
         links: dict[str, list[int]] = {}
-        for d in lib.Ontology.omim_diseases:
-            terms = sorted((int(n) for n in d.hpo), key=lambda n: (len(direct.get(n, ())), n))
+        for omim, _, numbers in hpo.omim_annotations():
+            terms = sorted(numbers, key=lambda n: (len(direct.get(n, ())), n))
             if not terms:
                 continue
             common = set(direct.get(terms[0], ()))
@@ -155,7 +146,7 @@ class PhenotypeIndex:
                 if not common:
                     break
             for gene in common:
-                links.setdefault(gene, []).append(int(d.id))
+                links.setdefault(gene, []).append(omim)
         return {g: tuple(sorted(ids)) for g, ids in links.items()}
 
     def disease_name(self, omim: int) -> str:
@@ -165,7 +156,7 @@ class PhenotypeIndex:
     def _ref(self, omim: int) -> DiseaseRef:
         return DiseaseRef(f"OMIM:{omim}", self.disease_name(omim))
 
-    def disease_modes(self, omim: int) -> frozenset[Mode]:
+    def disease_modes(self, omim: int) -> frozenset[Inheritance]:
         """The disease's modes of inheritance (its HPO inheritance terms; empty when none)."""
         self._counts()
         return self._disease_modes.get(omim, frozenset())
@@ -197,7 +188,7 @@ class PhenotypeIndex:
         """Gene symbol → phenotype match of the case's HPO terms (validated; obsolete ids replaced)."""
         wanted = set(genes)
         resolved = hpo_ontology().validate_terms(terms)
-        patient = [int(t.id[3:]) for t in resolved]
+        patient = [hpo_number(t.id) for t in resolved]
         if not patient or not wanted:
             return {g: PhenotypeMatch(g, 0.0, 0.0, 0.0, None, ()) for g in wanted}
         g_best, g_self = self._best(patient, wanted, self.term_genes, self.ic_gene)
@@ -214,7 +205,7 @@ class PhenotypeIndex:
             for q, (a, ic) in zip(queries, pairs, strict=True):
                 if ic > 0:
                     if a not in shared:
-                        shared[a] = HpoTerm(_hp(a), self.name(a))
+                        shared[a] = HpoTerm(hpo_id(a), self.name(a))
                     found.append(MatchedTerm(q, shared[a], ic))
             return tuple(sorted(found, key=lambda m: (-m.ic, m.query.id)))
 
@@ -226,7 +217,7 @@ class PhenotypeIndex:
         out: dict[str, PhenotypeMatch] = {}
         for gene in sorted(wanted):
             gene_score = _normalised(g_best[gene], g_self)
-            by_modes: dict[frozenset[Mode], int] = {}  # the best disease of each set of modes
+            by_modes: dict[frozenset[Inheritance], int] = {}  # the best disease of each set of modes
             for d in self.gene_diseases(gene):
                 modes = self.disease_modes(d)
                 if modes not in by_modes or d_score[d] > d_score[by_modes[modes]]:
@@ -252,10 +243,6 @@ def _normalised(pairs: list[tuple[int, float]], selves: list[float]) -> float:
     """Mean over the patient's terms of (IC of the best match / IC of the term's own best match)."""
     ratios = [v / own for (_, v), own in zip(pairs, selves, strict=True) if own > 0]
     return sum(ratios) / len(selves) if selves else 0.0
-
-
-def _hp(tid: int) -> str:
-    return f"HP:{tid:07d}"
 
 
 _index: PhenotypeIndex | None = None

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from vardesk.annotate.so import to_so
+from vardesk.domain.so import to_so
 
 WEIGHTS: dict[str, float] = {
     "transcript_ablation": 1.0,

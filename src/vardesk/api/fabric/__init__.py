@@ -1,8 +1,12 @@
-"""The Fabric Genomics (Opal / Omicia FE2 and FE3) compatible face: contracts/fabric.md."""
+"""The Fabric Genomics (Opal / Omicia FE2 and FE3) compatible face: contracts/fabric.md. :func:`face` is
+its registration with the host, at the configured ``fabric_prefix``."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from collections.abc import Mapping
+
+from fastapi import APIRouter, FastAPI
+from starlette.responses import Response
 
 from vardesk.api.fabric import (
     routes_analysis,
@@ -14,6 +18,9 @@ from vardesk.api.fabric import (
     routes_variants,
 )
 from vardesk.api.fabric.common import fabric_renderer, fabric_status
+from vardesk.api.http.faces import ErrorShape, Face, Mount
+from vardesk.api.http.responses import JSON
+from vardesk.config import Settings
 
 
 def build_router() -> APIRouter:
@@ -32,4 +39,25 @@ def build_router() -> APIRouter:
     return router
 
 
-__all__ = ["build_router", "fabric_renderer", "fabric_status"]
+def face(settings: Settings) -> Face:
+    prefix = settings.fabric_prefix.rstrip("/")
+
+    def install(app: FastAPI, links: Mapping[str, str]) -> None:
+        @app.api_route(prefix, methods=["HEAD", "GET"], include_in_schema=False)
+        def fabric_root() -> Response:
+            return JSON(
+                {"application": "Vardesk", "face": "Fabric Genomics-compatible API", "prefix": prefix}
+            )
+
+    # The Fabric face reads raw bodies by endpoint (contract §1.4), so a generated schema would misdescribe
+    # it; its reference is docs/fabric.md and the Fabric contract.
+    return Face(
+        name="fabric",
+        mounts=(Mount(prefix, build_router(), in_schema=False),),
+        errors=(ErrorShape(prefix, fabric_renderer, fabric_status),),
+        links={"fabric": prefix},
+        install=install,
+    )
+
+
+__all__ = ["build_router", "fabric_renderer", "fabric_status", "face"]

@@ -14,7 +14,7 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
-from vardesk.api.native.envelope import JSON
+from vardesk.api.http.responses import JSON
 from vardesk.domain.errors import (
     Conflict,
     Forbidden,
@@ -23,6 +23,7 @@ from vardesk.domain.errors import (
     RateLimited,
     TooLarge,
     Unauthenticated,
+    Unavailable,
     Unprocessable,
     VardeskError,
     error_text,
@@ -56,6 +57,8 @@ def fabric_status(exc: VardeskError) -> int:
         return 413
     if isinstance(exc, RateLimited):
         return 429
+    if isinstance(exc, Unavailable):
+        return 503
     if isinstance(exc, (Unprocessable, Conflict)):
         return 422
     if isinstance(exc, Invalid):

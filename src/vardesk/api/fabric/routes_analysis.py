@@ -17,7 +17,6 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 
-from vardesk.api.http.deps import CatalogId, get_services, require_actor
 from vardesk.api.fabric.common import (
     JSON,
     blank,
@@ -34,13 +33,15 @@ from vardesk.api.fabric.common import (
     to_sex,
 )
 from vardesk.api.fabric.render import ZYGOSITY, chrom_name
+from vardesk.api.http.deps import CatalogId, get_services, require_actor
+from vardesk.app.commands import AnalysisMember, LaunchAnalysis
+from vardesk.app.composition import Services
+from vardesk.app.variants import VariantHit, VariantSearch
 from vardesk.domain import analyses as da
 from vardesk.domain.access import Actor
 from vardesk.domain.analyses import GeneAnalysis
 from vardesk.domain.errors import Invalid, NotFound
 from vardesk.domain.variant_key import decode
-from vardesk.app.composition import Services
-from vardesk.app.variants import VariantHit, VariantSearch
 
 router = APIRouter()
 EXPORT_WAIT_SECONDS = 30.0  # an export right after the launch waits for a quick analysis to finish
@@ -104,7 +105,7 @@ async def analysis_launch(
 ) -> JSON:
     """E38: launch_analysis.py's body (no Content-Type; ``hpo_terms`` a comma-separated string)."""
     body = await json_object(request)
-    members = []
+    members: list[AnalysisMember] = []
     for slot, relation in _SLOTS:
         gid = to_int(body.get(f"{slot}_genome_id"), f"{slot}_genome_id")
         if gid is None:
@@ -112,21 +113,21 @@ async def analysis_launch(
         sex = to_sex(body.get(f"{slot}_sex")) or "UNKNOWN"
         affected = to_bool(body.get(f"{slot}_affected"))
         members.append(
-            {
-                "relation": relation,
-                "genome_id": gid,
-                "sex": {"M": "MALE", "F": "FEMALE"}.get(sex, sex),
-                "affected": "UNKNOWN" if affected is None else ("AFFECTED" if affected else "UNAFFECTED"),
-                "label": slot,
-            }
+            AnalysisMember(
+                relation=relation,
+                genome_id=gid,
+                sex={"M": "MALE", "F": "FEMALE"}.get(sex, sex),
+                affected="UNKNOWN" if affected is None else ("AFFECTED" if affected else "UNAFFECTED"),
+                label=slot,
+            )
         )
-    spec = {
-        "kind": str(body.get("report_type") or "").strip(),
-        "members": members,
-        "hpo_terms": to_hpo_ids(body.get("hpo_terms")),
-        "parent_id": to_int(body.get("proband_vaast_report_id"), "proband_vaast_report_id"),
-    }
-    a = await run_in_threadpool(services.analyses.launch, actor, spec)
+    command = LaunchAnalysis(
+        kind=str(body.get("report_type") or "").strip(),
+        members=members,
+        hpo_terms=to_hpo_ids(body.get("hpo_terms")),
+        parent_id=to_int(body.get("proband_vaast_report_id"), "proband_vaast_report_id"),
+    )
+    a = await run_in_threadpool(services.analyses.launch_analysis, actor, command)
     return JSON(analysis_doc(request, a))
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import uuid
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from enum import Enum
 from pathlib import Path
@@ -37,16 +38,16 @@ from vardesk.api.fabric.common import (
     to_int,
     to_sex,
 )
+from vardesk.app.cases.reporting import ReportDocument
 from vardesk.app.cases.service import CaseView
+from vardesk.app.commands import CreateCase, NewMember
 from vardesk.domain.access import Actor
 from vardesk.domain.cases import APPROVED
 from vardesk.domain.enums import Affected, Sex
 from vardesk.domain.errors import Invalid, NotFound, TooLarge, Unprocessable
 from vardesk.domain.models import Genome
-from vardesk.reports.model import ReportDocument
 from vardesk.app.composition import Services
-from vardesk.app.files import UploadedBlob
-from vardesk.storage.blobs import spooled_upload
+from vardesk.app.genomes import ByteSource, ImportGenomeCommand, MemberTarget, UploadDigests
 
 router = APIRouter()
 ANALYSES = ("WGS", "PANEL", "MT_PANEL")
@@ -167,7 +168,7 @@ def _phi_doc(fields: dict[str, Any], prefix: str) -> dict[str, Any] | None:
     return doc or None
 
 
-def _member(item: Any, position: int) -> tuple[dict[str, Any], dict[str, Any]]:
+def _member(item: Any, position: int) -> tuple[NewMember, dict[str, Any]]:
     """An F1 member → (core member, its nested PHI)."""
     if not isinstance(item, dict):
         raise Invalid(f"members[{position}] must be an object")
@@ -182,12 +183,12 @@ def _member(item: Any, position: int) -> tuple[dict[str, Any], dict[str, Any]]:
     affected = to_bool(pick("affected"))
     if affected is None:
         affected = relation == "PROBAND"
-    member = {
-        "relation": relation,
-        "sex": to_sex(pick("sex")) or "UNKNOWN",
-        "affected": "AFFECTED" if affected else "UNAFFECTED",
-        "label": clean_text(pick("accession")),
-    }
+    member = NewMember(
+        relation=relation,
+        sex=to_sex(pick("sex")) or "UNKNOWN",
+        affected="AFFECTED" if affected else "UNAFFECTED",
+        label=clean_text(pick("accession")),
+    )
     return member, phi
 
 
@@ -214,7 +215,7 @@ async def containers_create(
     if not isinstance(items, list) or not items:
         raise Invalid("members must be a non-empty list")
     parsed = [_member(item, i) for i, item in enumerate(items)]
-    relations = [m["relation"] for m, _ in parsed]
+    relations = [m.relation for m, _ in parsed]
     test_id = to_int(body.get("test_id"), "test_id")
     hpo = to_hpo_ids(body.get("hpo_terms"))
     if "PANEL" in analyses and (len(analyses) > 1 or test_id is None):
@@ -244,18 +245,18 @@ async def containers_create(
         "assembly_version": ASSEMBLY_NAME[build],
         "sequencing_platform": clean_text(body.get("sequencing_platform")).upper() or None,
     }
-    data = {
-        "type": _case_type(analyses, relations),
-        "accession_id": next((m["label"] for m, _ in parsed if m["relation"] == "PROBAND"), ""),
-        "panel_id": panel_id,
-        "hpo_terms": hpo,
-        "members": [m for m, _ in parsed],
-        "patient_fields": fields,
-        "external_ids": {render.FABRIC: options},
-    }
-    if not blank(body.get("due_date")):
-        data["dates"] = {"due": clean_text(body["due_date"])}
-    view = await run_in_threadpool(services.cases.create, actor, project.default_study_fqn, data)
+    command = CreateCase(
+        study=project.default_study_fqn,
+        type=_case_type(analyses, relations),
+        accession_id=next((m.label for m, _ in parsed if m.relation == "PROBAND"), ""),
+        panel=panel_id,
+        hpo_terms=hpo,
+        members=[m for m, _ in parsed],
+        patient_fields=fields,
+        external_ids={render.FABRIC: options},
+        dates={} if blank(body.get("due_date")) else {"due": clean_text(body["due_date"])},
+    )
+    view = await run_in_threadpool(services.cases.create_case, actor, command)
     base, cid = external_base(request, services), view.case.id
     urls = [
         {"url": f"{base}/case_containers/{cid}/members/{m.id}/genome", "member_id": m.id}
@@ -376,19 +377,28 @@ def containers_list(
 
 
 # -- F3 ------------------------------------------------------------------------------------------------
-def _checksum(value: str | None, md5: str, sha256: str) -> str | None:
-    """Verify a client checksum that is an MD5 (32 hex digits) or SHA-256 (64) of the bytes sent; any
-    other value cannot be checked and is only recorded (``checksum_unverified``)."""
+def _unverifiable(value: str | None) -> str | None:
+    """A client checksum that is neither an MD5 (32 hex digits) nor a SHA-256 (64): only recorded
+    (``checksum_unverified``)."""
     text = (value or "").strip().lower()
-    if not text:
-        return None
-    digest = {32: md5, 64: sha256}.get(len(text)) if HEX.match(text) else None
-    if digest is None:
-        return text
-    if text != digest:
-        kind = "MD5" if len(text) == 32 else "SHA-256"
-        raise Unprocessable(f"{kind} checksum mismatch: the upload's is {digest}, the request says {text}")
-    return None
+    return text if text and not (HEX.match(text) and len(text) in (32, 64)) else None
+
+
+def _checksum_check(value: str | None) -> Callable[[UploadDigests], None]:
+    """Verify a client checksum that is an MD5 or SHA-256 of the bytes sent."""
+    text = (value or "").strip().lower()
+
+    def verify(received: UploadDigests) -> None:
+        if not text or _unverifiable(text):
+            return
+        digest = received.md5 if len(text) == 32 else received.sha256
+        if text != digest:
+            kind = "MD5" if len(text) == 32 else "SHA-256"
+            raise Unprocessable(
+                f"{kind} checksum mismatch: the upload's is {digest}, the request says {text}"
+            )
+
+    return verify
 
 
 @route(router, ["POST"], "/case_containers/{case_id}/members/{member_id}/genome")
@@ -420,29 +430,27 @@ async def member_genome_upload(
     member = next(m for m, _ in view.members if m.id == member_id)
     name = Path((part.filename or "genome.vcf").replace("\\", "/")).name or "genome.vcf"
     label = clean_text(text.get("genome_name")) or name
+    attributes = {"sex": member.sex.value.lower(), "sequencing_platform": platform}
+    unverified = _unverifiable(text.get("checksum"))
+    if unverified:
+        attributes["checksum_unverified"] = unverified
+    command = ImportGenomeCommand(
+        actor=actor,
+        study=view.study.fqn,
+        source=ByteSource(part.file, name),
+        folder=f"fabric/case_containers/{uuid.uuid4().hex}/",  # every upload is a new file
+        verify=_checksum_check(text.get("checksum")),
+        label=label,
+        genome_attributes=attributes,
+        build_hint=declared,
+        rename_duplicates=True,  # the contract uploads one VCF again and again: genomes go by id
+        attach_to=MemberTarget(str(case_id), member_id, sample=member.label),
+    )
     try:
-        with spooled_upload(services.store, part.file, max_bytes=limit) as (path, size, md5, sha):
-            unverified = _checksum(text.get("checksum"), md5, sha)
-            attributes = {"sex": member.sex.value.lower(), "sequencing_platform": platform}
-            if unverified:
-                attributes["checksum_unverified"] = unverified
-            files = await run_in_threadpool(
-                services.files.register_upload,
-                actor,
-                view.study.fqn,
-                UploadedBlob(path, size, md5, sha),
-                name=name,
-                relative_path=f"fabric/case_containers/{uuid.uuid4().hex}/",
-                label=label,
-                genome_attributes=attributes,
-                build_hint=declared,
-                rename_duplicates=True,  # the contract uploads one VCF again and again: genomes go by id
-            )
+        imported = await services.import_genome.run_async(command)
     finally:
         await part.close()
-    genome = next((g for g in files.genomes if g.sample_name == member.label), files.genomes[0])
-    await run_in_threadpool(services.cases.attach_genome, actor, str(case_id), member_id, genome.id)
-    await run_in_threadpool(services.indexing.index_files, actor, view.study.fqn, [files.file.code])
+    genome = imported.attached or imported.genomes[0]
     doc = {
         "genome_id": genome.id,
         "genome_name": genome.label,

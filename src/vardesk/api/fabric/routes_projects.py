@@ -24,10 +24,10 @@ from vardesk.api.fabric.common import (
 )
 from vardesk.domain.access import Actor
 from vardesk.domain.errors import NotFound, TooLarge, Unprocessable, VardeskError
+from vardesk.app.commands import CreateProject
 from vardesk.app.composition import Services
-from vardesk.app.files import UploadedBlob
+from vardesk.app.genomes import ByteSource, ImportGenomeCommand
 from vardesk.app.samples import GenomeView
-from vardesk.storage.blobs import spooled_stream
 
 router = APIRouter()
 FE2_ASSEMBLIES = {"hg19", "grch37", "b37"}
@@ -49,14 +49,15 @@ async def projects_create(
     request: Request, actor: Actor = Depends(require_actor), services: Services = Depends(get_services)
 ) -> JSON:
     form = await form_fields(request)
-    data = {
-        "name": clean_text(form.get("project_name") or form.get("name")),
-        "description": form.get("description") or "",
-        "share_role": form.get("share_role") or "CONTRIBUTOR",
-    }
-    if not data["name"]:
+    command = CreateProject(
+        name=clean_text(form.get("project_name") or form.get("name")),
+        description=form.get("description") or "",
+        share_role=form.get("share_role") or "CONTRIBUTOR",
+        auto_code=True,
+    )
+    if not command.name:
         raise Unprocessable("project_name is required")
-    view = await run_in_threadpool(services.projects.create_project, actor, data, auto_code=True)
+    view = await run_in_threadpool(services.projects.create, actor, command)
     return JSON(render.project(request, view))
 
 
@@ -100,22 +101,20 @@ async def genomes_upload(
     project = await run_in_threadpool(services.projects.project_by_id, actor, project_id)
     study = project.default_study_fqn
     name = f"{_UNSAFE.sub('_', label)[:100] or 'genome'}.vcf"
-    async with spooled_stream(services.store, request.stream(), max_bytes=limit) as (path, size, md5, sha):
-        view = await run_in_threadpool(
-            services.files.register_upload,
-            actor,
-            study,
-            UploadedBlob(path, size, md5, sha),
-            name=name,
-            relative_path=f"fabric/{uuid.uuid4().hex}/",
+    imported = await services.import_genome.run_async(
+        ImportGenomeCommand(
+            actor=actor,
+            study=study,
+            source=ByteSource(request.stream(), name),
+            folder=f"fabric/{uuid.uuid4().hex}/",  # every upload is a new file: genomes go by id
             expected_md5=query(request, "checksum"),
-            expected_build="GRCh37",
+            build="GRCh37",
             label=label,
             genome_attributes=attributes,
             rename_duplicates=True,  # the contract uploads one VCF again and again: genomes go by id
         )
-    await run_in_threadpool(services.indexing.index_files, actor, study, [view.file.code])
-    first = await run_in_threadpool(services.pedigree.genome_by_id, actor, view.genomes[0].id or 0)
+    )
+    first = await run_in_threadpool(services.pedigree.genome_by_id, actor, imported.genome_ids[0])
     return JSON(render.genome(request, first, report_count=0))
 
 

@@ -10,7 +10,6 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
-from vardesk.api.http.deps import CatalogId, get_services, require_actor
 from vardesk.api.fabric import members as fm
 from vardesk.api.fabric import render
 from vardesk.api.fabric.common import (
@@ -27,10 +26,12 @@ from vardesk.api.fabric.common import (
     to_hpo_ids,
     to_int,
 )
+from vardesk.api.http.deps import CatalogId, get_services, require_actor
 from vardesk.app.cases.service import CaseView
+from vardesk.app.commands import CreateCase, NewMember
+from vardesk.app.composition import Services
 from vardesk.domain.access import Actor
 from vardesk.domain.errors import Invalid, Unprocessable
-from vardesk.app.composition import Services
 
 router = APIRouter()
 ORDER_BY = {"run_date": "created_at", "report_type": "type", "report_status": "status"}
@@ -69,15 +70,16 @@ async def reports_create(
         genome = await run_in_threadpool(services.pedigree.genome_by_id, actor, ids[0])
         project_id = genome.genome.project_id
     project = await run_in_threadpool(services.projects.project_by_id, actor, project_id)
-    data = {
-        "type": kind,
-        "accession_id": clean_text(body.get("accession_id")),
-        "panel_id": to_int(body.get("panel_id"), "panel_id"),
-        "hpo_terms": to_hpo_ids(body.get("hpo_terms")),
-        "members": members,
-        "external_ids": {render.FABRIC: fm.options({**body, "test_type": test_type})},
-    }
-    view = await run_in_threadpool(services.cases.create, actor, project.default_study_fqn, data)
+    command = CreateCase(
+        study=project.default_study_fqn,
+        type=kind,
+        accession_id=clean_text(body.get("accession_id")),
+        panel=to_int(body.get("panel_id"), "panel_id"),
+        hpo_terms=to_hpo_ids(body.get("hpo_terms")),
+        members=[NewMember.from_fields(m, i) for i, m in enumerate(members)],
+        external_ids={render.FABRIC: fm.options({**body, "test_type": test_type})},
+    )
+    view = await run_in_threadpool(services.cases.create_case, actor, command)
     return JSON({"clinical_report": render.report(request, view)})
 
 
@@ -212,8 +214,9 @@ def _pdf(data: bytes, filename: str) -> Response:
 async def pdf_preview(
     report_id: CatalogId, actor: Actor = Depends(require_actor), services: Services = Depends(get_services)
 ) -> Response:
-    """E18: 422 once approved, or while waiting for genomes or analysis."""
-    pdf = await run_in_threadpool(services.reports.preview, actor, str(report_id))
+    """E18: 422 once approved, or while waiting for genomes or analysis; rendered by a job this request
+    waits for (``report_wait_seconds``, then 503 with Retry-After), or served as rendered."""
+    pdf = await run_in_threadpool(services.reports.render_and_wait, actor, str(report_id), "preview")
     return _pdf(pdf, f"report_{report_id}_preview.pdf")
 
 
@@ -221,8 +224,8 @@ async def pdf_preview(
 async def pdf_report(
     report_id: CatalogId, actor: Actor = Depends(require_actor), services: Services = Depends(get_services)
 ) -> Response:
-    """E19: 422 until approved."""
-    pdf = await run_in_threadpool(services.reports.final, actor, str(report_id))
+    """E19: 422 until approved; the PDF rendered once at approval, as signed."""
+    pdf = await run_in_threadpool(services.reports.render_and_wait, actor, str(report_id), "final")
     return _pdf(pdf, f"report_{report_id}.pdf")
 
 

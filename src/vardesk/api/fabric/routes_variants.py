@@ -13,7 +13,6 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
-from vardesk.api.http.deps import CatalogId, get_services, require_actor
 from vardesk.api.fabric import render
 from vardesk.api.fabric.common import (
     JSON,
@@ -30,14 +29,16 @@ from vardesk.api.fabric.common import (
     to_bool,
     to_int,
 )
-from vardesk.app.cases.confirmation import confirmation_rows
+from vardesk.api.http.deps import CatalogId, get_services, require_actor
+from vardesk.app.cases.confirmation import apply_confirmation_file
 from vardesk.app.cases.interpretation import SCORING_STATUSES, match_targets, select_variants
 from vardesk.app.cases.structural import StructuralVariant
+from vardesk.app.commands import SetReportVariant
+from vardesk.app.composition import Services
 from vardesk.domain.access import Actor
 from vardesk.domain.cases import ReportVariant, VariantStatus
 from vardesk.domain.errors import Invalid, NotFound
 from vardesk.domain.variant_key import canonical_chrom
-from vardesk.app.composition import Services
 
 router = APIRouter()
 PATCHABLE = ("status", "to_report", "classification", "criteria", "interpretation", "internal_notes")
@@ -168,9 +169,11 @@ async def variants_confirm(
     raw = await request.body()
     if not raw.strip():
         raise Invalid("the request body must be the confirmation VCF")
-    rows = await run_in_threadpool(confirmation_rows, raw)
-    outcome = await run_in_threadpool(services.interpretation.apply_confirmation, actor, str(report_id), rows)
-    confirmed = {(c, p, r, a) for c, p, r, a, f in rows if f.upper() in ("CONFIRMED", "FAIL")}
+    confirmation = await run_in_threadpool(
+        apply_confirmation_file, services.interpretation, actor, str(report_id), raw
+    )
+    outcome = confirmation.outcome
+    confirmed = {(c, p, r, a) for c, p, r, a, f in confirmation.rows if f.upper() in ("CONFIRMED", "FAIL")}
     current = await run_in_threadpool(services.interpretation.variants, actor, str(report_id))
     updated = [v.id for v in current if (v.chrom, v.pos, v.ref, v.alt) in confirmed]
     return JSON(
@@ -341,9 +344,8 @@ async def variant_patch(
     internal_notes; ``[]`` changes nothing and answers the variant."""
     change = await json_patch(request, PATCHABLE)
     if change:
-        rv = await run_in_threadpool(
-            services.interpretation.update_variant, actor, str(report_id), variant_id, change
-        )
+        command = SetReportVariant.from_fields(str(report_id), variant_id, change)
+        rv = await run_in_threadpool(services.interpretation.set_report_variant, actor, command)
     else:
         rv = await run_in_threadpool(_one, services, actor, report_id, variant_id)
     return JSON(render.report_variant(rv))

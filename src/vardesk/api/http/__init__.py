@@ -1,1 +1,2 @@
-"""HTTP plumbing every face shares and none owns: authentication dependency, error rendering, middleware."""
+"""HTTP plumbing every face shares and none owns: the face seam (faces.py), authentication dependency,
+error rendering, middleware and the JSON response class."""

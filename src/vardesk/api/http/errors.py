@@ -1,4 +1,5 @@
-"""Turning errors into responses. Each face registers a renderer for its URL prefix."""
+"""Turning errors into responses. Each face's registration (:mod:`vardesk.api.http.faces`) names the URL
+prefixes whose errors it renders and how; outside them an error is plain JSON."""
 
 from __future__ import annotations
 
@@ -6,7 +7,6 @@ import logging
 import re
 import tempfile
 from collections.abc import Callable
-from pathlib import Path
 
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Match
 
-from vardesk.api.native.envelope import JSON, envelope, error_event, result
+from vardesk.api.http.responses import JSON
 from vardesk.domain.errors import (
     Conflict,
     Forbidden,
@@ -23,6 +23,7 @@ from vardesk.domain.errors import (
     RateLimited,
     TooLarge,
     Unauthenticated,
+    Unavailable,
     Unprocessable,
     VardeskError,
     error_text,
@@ -30,6 +31,7 @@ from vardesk.domain.errors import (
 
 log = logging.getLogger("vardesk.api")
 Renderer = Callable[[Request, VardeskError, int], Response]
+StatusFor = Callable[[VardeskError], int]
 
 
 def status_for(exc: VardeskError) -> int:
@@ -41,18 +43,13 @@ def status_for(exc: VardeskError) -> int:
         return 413
     if isinstance(exc, RateLimited):
         return 429
+    if isinstance(exc, Unavailable):
+        return 503
     if isinstance(exc, Unprocessable):
         return 422
     if isinstance(exc, (Invalid, NotFound, Conflict)):
         return 400
     return 500
-
-
-def native_renderer(request: Request, exc: VardeskError, status: int) -> Response:
-    resp = envelope(request, [result([], num_matches=0)], events=[error_event(exc)], status=status)
-    if status == 401:
-        resp.headers["WWW-Authenticate"] = 'Bearer realm="vardesk", Basic realm="vardesk"'
-    return resp
 
 
 def plain_renderer(request: Request, exc: VardeskError, status: int) -> Response:
@@ -67,8 +64,8 @@ def server_roots(request: Request) -> list[str]:
         data = services.settings.data_dir
         roots |= {str(data), str(data.resolve())}
         store = getattr(services, "store", None)
-        if store is not None and getattr(store, "root", None) is not None:
-            roots |= {str(store.root), str(Path(store.root).resolve())}
+        if store is not None:
+            roots |= set(store.local_roots())
     return sorted((r.rstrip("/") for r in roots if r and r != "/"), key=len, reverse=True)
 
 
@@ -91,11 +88,9 @@ class ErrorRenderers:
     """Longest matching prefix wins; outside every face, a plain JSON error."""
 
     def __init__(self) -> None:
-        self._by_prefix: list[tuple[str, Renderer, Callable[[VardeskError], int]]] = []
+        self._by_prefix: list[tuple[str, Renderer, StatusFor]] = []
 
-    def register(
-        self, prefix: str, renderer: Renderer, status: Callable[[VardeskError], int] = status_for
-    ) -> None:
+    def register(self, prefix: str, renderer: Renderer, status: StatusFor = status_for) -> None:
         self._by_prefix.append((prefix.rstrip("/"), renderer, status))
         self._by_prefix.sort(key=lambda x: -len(x[0]))
 
@@ -129,7 +124,7 @@ def install_handlers(app, renderers: ErrorRenderers) -> None:  # type: ignore[no
     @app.exception_handler(VardeskError)
     async def _domain(request: Request, exc: VardeskError) -> Response:
         resp = renderers.render(request, exc)
-        if isinstance(exc, RateLimited):
+        if isinstance(exc, (RateLimited, Unavailable)):
             resp.headers["Retry-After"] = str(exc.retry_after)
         return resp
 

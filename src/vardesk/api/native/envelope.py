@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse
 
 from vardesk import __version__
+from vardesk.api.http.responses import JSON
 from vardesk.domain.errors import Invalid, VardeskError, error_text
 
 DEFAULT_LIMIT = 10
@@ -34,12 +34,7 @@ OPTION_NAMES = frozenset(
 )
 FEDERATION_NODE = {"id": "primary", "uri": "", "commit": "", "version": f"vardesk-{__version__}"}
 _EXC_PREFIX = "org.vardesk."
-
-
-class JSON(JSONResponse):
-    """``application/json`` exactly, no charset suffix (pyopencga compares the header verbatim)."""
-
-    media_type = "application/json"
+__all__ = ["JSON", "Options", "apply_include_exclude", "envelope", "error_event", "parse_bool", "result"]
 
 
 def parse_bool(value: Any, name: str) -> bool:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from vardesk.annotate.so import SO_ACCESSIONS
-from vardesk.domain.cases import trimmed_alleles
 from vardesk.app.variants import VariantHit, VariantPage
+from vardesk.domain.cases import trimmed_alleles
+from vardesk.domain.so import SO_ACCESSIONS
 
 SAMPLE_DATA_KEYS = ["GT", "AD", "DP", "GQ"]
 

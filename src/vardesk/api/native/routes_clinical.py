@@ -14,14 +14,14 @@ from vardesk.api.native import openapi_docs as od
 from vardesk.api.native import render, render_cases, schemas
 from vardesk.api.native.common import info_response, search_response, write_response
 from vardesk.api.native.envelope import JSON, Options, envelope, parse_bool, result
-from vardesk.app.cases.confirmation import confirmation_rows
-from vardesk.app.cases.interpretation import EXPORT_COLUMNS, TABULAR_COLUMNS, export_rows
+from vardesk.app.cases.confirmation import apply_confirmation_file
+from vardesk.app.commands import ApproveReport, CreateCase, SetReportVariant
+from vardesk.app.composition import Services
+from vardesk.app.exports import CaseVariants, ExportCommand, ExportVariants
 from vardesk.domain.access import Actor
 from vardesk.domain.errors import Invalid, VardeskError
 from vardesk.domain.ids import ascii_int, parse_id
 from vardesk.domain.refs import split_ids
-from vardesk.interchange.exports import encode, iter_csv, iter_json, iter_vcf
-from vardesk.app.composition import Services
 
 router = APIRouter()
 _RENAME = {
@@ -85,7 +85,7 @@ def clinical_create(
     study = _study(request)
     if not study:
         raise Invalid("the study parameter is required")
-    view = services.cases.create(actor, study, core_fields(body))
+    view = services.cases.create_case(actor, CreateCase.from_fields(study, core_fields(body)))
     return write_response(request, Options.from_request(request), render_cases.case(view), created=True)
 
 
@@ -212,7 +212,7 @@ def clinical_approve(
     actor: Actor = Depends(require_actor),
     services: Services = Depends(get_services),
 ) -> JSON:
-    view = services.cases.approve(actor, case, _study(request))
+    view = services.cases.approve_report(actor, ApproveReport(case, _study(request)))
     return write_response(request, Options.from_request(request), render_cases.case(view), created=False)
 
 
@@ -330,9 +330,8 @@ def variant_update(
     actor: Actor = Depends(require_actor),
     services: Services = Depends(get_services),
 ) -> JSON:
-    rv = services.interpretation.update_variant(
-        actor, case, variant, core_fields(body), study_ref=_study(request)
-    )
+    command = SetReportVariant.from_fields(case, variant, core_fields(body), _study(request))
+    rv = services.interpretation.set_report_variant(actor, command)
     return write_response(request, Options.from_request(request), render_cases.finding(rv), created=False)
 
 
@@ -370,29 +369,12 @@ def variants_export(
     actor: Actor = Depends(require_actor),
     services: Services = Depends(get_services),
 ) -> Response:
-    fmt = (request.query_params.get("format") or "vcf").lower()
-    variants = services.interpretation.variants(actor, case, study_ref=_study(request))
-    rows, members = export_rows(variants)
-    if fmt == "vcf":
-        body = iter_vcf(
-            rows,
-            samples=members,
-            info=list(EXPORT_COLUMNS),
-            filter_descriptions={
-                "CONFIRMED": "Confirmed by an orthogonal method",
-                "FAIL": "Failed confirmation",
-            },
-        )
-    elif fmt == "csv":
-        body = iter_csv(rows, columns=TABULAR_COLUMNS)
-    elif fmt == "json":
-        body = iter_json(rows)
-    else:
-        raise Invalid(f"format {fmt!r} is not one of vcf, csv, json")
+    command = ExportCommand(CaseVariants(case, _study(request)), request.query_params.get("format") or "vcf")
+    export = ExportVariants.of(services)(actor, command)
     return StreamingResponse(
-        encode(body),
-        media_type="application/octet-stream",
-        headers={"Content-Disposition": f"attachment; filename={case}-variants.{fmt}"},
+        export.body,
+        media_type=export.media_type,
+        headers={"Content-Disposition": f"attachment; filename={export.filename}"},
     )
 
 
@@ -411,10 +393,10 @@ async def variants_confirmation(
     body = await request.body()
     if not body.strip():
         raise Invalid("send the confirmation VCF as the request body")
-    rows = await run_in_threadpool(confirmation_rows, body)
-    outcome = await run_in_threadpool(
-        services.interpretation.apply_confirmation, actor, case, rows, study_ref=_study(request)
+    confirmation = await run_in_threadpool(
+        apply_confirmation_file, services.interpretation, actor, case, body, study_ref=_study(request)
     )
+    outcome = confirmation.outcome
     return envelope(
         request, [result([outcome], num_matches=1, updated=outcome["confirmed"] + outcome["failed"])]
     )
@@ -440,7 +422,9 @@ def report_preview(
     actor: Actor = Depends(require_actor),
     services: Services = Depends(get_services),
 ) -> Response:
-    return _pdf(services.reports.preview(actor, case, _study(request)), f"{case}-preview.pdf")
+    return _pdf(
+        services.reports.render_and_wait(actor, case, "preview", _study(request)), f"{case}-preview.pdf"
+    )
 
 
 @router.get(
@@ -455,7 +439,55 @@ def report_final(
     actor: Actor = Depends(require_actor),
     services: Services = Depends(get_services),
 ) -> Response:
-    return _pdf(services.reports.final(actor, case, _study(request)), f"{case}-final.pdf")
+    return _pdf(services.reports.render_and_wait(actor, case, "final", _study(request)), f"{case}-final.pdf")
+
+
+_KIND = od.q(
+    "kind",
+    "which PDF: preview (a case in review) or final (approved)",
+    default="preview",
+    enum=["preview", "final"],
+)
+
+
+@router.post(
+    "/analysis/clinical/{case}/report/render",
+    tags=["clinical"],
+    summary="Render a case's PDF as a job; download it from report/download?job= once DONE",
+    openapi_extra=od.op([od.STUDY_OPTIONAL, _KIND], result="Job"),
+)
+def report_render(
+    request: Request,
+    case: str,
+    actor: Actor = Depends(require_actor),
+    services: Services = Depends(get_services),
+) -> JSON:
+    kind = request.query_params.get("kind") or "preview"
+    job = services.reports.submit_render(actor, case, kind, _study(request))
+    fqn = services.projects.study_fqn(actor, job.study_id) if job.study_id else None
+    return envelope(request, [result([render.job(job, fqn)], num_matches=1, inserted=1)])
+
+
+@router.get(
+    "/analysis/clinical/{case}/report/download",
+    tags=["clinical"],
+    summary="The PDF a report/render job made; 503 with Retry-After while it runs",
+    openapi_extra=od.op(
+        [od.q("job", "the render job's id", required=True), od.STUDY_OPTIONAL],
+        binary="the PDF, attachment {case}-preview.pdf or {case}-final.pdf",
+    ),
+)
+def report_download(
+    request: Request,
+    case: str,
+    actor: Actor = Depends(require_actor),
+    services: Services = Depends(get_services),
+) -> Response:
+    job = request.query_params.get("job") or ""
+    if not job:
+        raise Invalid("give the render job's id as ?job=")
+    _, kind, pdf = services.reports.rendered(actor, case, job, _study(request))
+    return _pdf(pdf, f"{case}-{kind.value}.pdf")
 
 
 # -- panels --------------------------------------------------------------------------------------

@@ -12,10 +12,11 @@ from vardesk.api.native import openapi_docs as od
 from vardesk.api.native import render, schemas
 from vardesk.api.native.common import info_response, search_response, write_response
 from vardesk.api.native.envelope import JSON, Options, envelope, result
+from vardesk.app.commands import CreateProject
+from vardesk.app.composition import Services
 from vardesk.domain.access import Actor
 from vardesk.domain.errors import Invalid, VardeskError
 from vardesk.domain.refs import split_ids
-from vardesk.app.composition import Services
 
 router = APIRouter()
 ProjectFilters = ("id", "name", "uuid", "fqn", "description", "organization")
@@ -106,7 +107,7 @@ def projects_create(
     actor: Actor = Depends(require_actor),
     services: Services = Depends(get_services),
 ) -> JSON:
-    view = services.projects.create_project(actor, body)
+    view = services.projects.create(actor, CreateProject.from_fields(body))
     return write_response(request, Options.from_request(request), render.project(view), created=True)
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends
-from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
 
@@ -16,8 +15,7 @@ from vardesk.domain.access import Actor
 from vardesk.domain.errors import Invalid, TooLarge, Unprocessable
 from vardesk.domain.refs import split_ids
 from vardesk.app.composition import Services
-from vardesk.app.files import UploadedBlob
-from vardesk.storage.blobs import spooled_upload
+from vardesk.app.genomes import ByteSource, ImportGenomeCommand, OnRepeat, UploadDigests
 
 router = APIRouter()
 
@@ -74,26 +72,32 @@ async def files_upload(
     if not study:
         raise Invalid("the study parameter is required")
     checksum = (get("checksum") or get("md5") or "").strip().lower()
-    try:
-        with spooled_upload(services.store, part.file, max_bytes=limit) as (path, size, md5, sha):
-            if len(checksum) == 64 and checksum != sha:
-                raise Unprocessable(f"SHA-256 mismatch: the upload's checksum is {sha}, expected {checksum}")
-            view = await run_in_threadpool(
-                services.files.register_upload,
-                actor,
-                study,
-                UploadedBlob(path, size, md5, sha),
-                name=get("name") or get("fileName") or part.filename or "",
-                relative_path=get("relativeFilePath"),
-                description=get("description") or "",
-                expected_md5=checksum if len(checksum) == 32 else None,
-                expected_build=get("assembly"),
-                sample_ids=_sample_names(get("sampleNames")),
-                rename_duplicates=parse_bool(get("renameSamples") or False, "renameSamples"),
+
+    def verify(received: UploadDigests) -> None:
+        if len(checksum) == 64 and checksum != received.sha256:
+            raise Unprocessable(
+                f"SHA-256 mismatch: the upload's checksum is {received.sha256}, expected {checksum}"
             )
+
+    command = ImportGenomeCommand(
+        actor=actor,
+        study=study,
+        source=ByteSource(part.file, get("name") or get("fileName") or part.filename or ""),
+        folder=get("relativeFilePath"),
+        description=get("description") or "",
+        expected_md5=checksum if len(checksum) == 32 else None,
+        verify=verify,
+        build=get("assembly"),
+        sample_ids=_sample_names(get("sampleNames")),
+        rename_duplicates=parse_bool(get("renameSamples") or False, "renameSamples"),
+        index=False,  # indexing is its own call (operation/variant/index)
+        on_repeat=OnRepeat.REFUSE,  # OpenCGA refuses a path the study already has
+    )
+    try:
+        imported = await services.import_genome.run_async(command)
     finally:
         await part.close()
-    return envelope(request, [result([render_data.file(view)], num_matches=1, inserted=1)])
+    return envelope(request, [result([render_data.file(imported.view)], num_matches=1, inserted=1)])
 
 
 @router.get(

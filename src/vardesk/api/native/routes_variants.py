@@ -12,13 +12,13 @@ from vardesk.api.http.deps import get_services, require_actor
 from vardesk.api.native import openapi_docs as od
 from vardesk.api.native import render_variants
 from vardesk.api.native.envelope import JSON, Options, apply_include_exclude, envelope, parse_bool, result
+from vardesk.app.composition import Services
+from vardesk.app.exports import ExportCommand, ExportVariants, StudyVariants, export_format
+from vardesk.app.variants import VariantSearch
 from vardesk.domain.access import Actor
 from vardesk.domain.errors import Invalid
 from vardesk.domain.ids import ascii_int
 from vardesk.domain.variant_key import canonical_chrom
-from vardesk.interchange.exports import encode, iter_csv, iter_json, iter_vcf
-from vardesk.app.composition import Services
-from vardesk.app.variants import VariantHit, VariantSearch
 
 router = APIRouter()
 GT_ALIASES = {
@@ -156,36 +156,6 @@ def variant_query(
     )
 
 
-EXPORT_ANNOTATION = (
-    "gene_symbol",
-    "consequence",
-    "transcript_id",
-    "hgvs_c",
-    "hgvs_p",
-    "gnomad_af",
-    "clinvar_significance",
-)
-
-
-EXPORT_COLUMNS = ("chrom", "pos", "ref", "alt", "id", "qual", "filters", *EXPORT_ANNOTATION)
-
-
-def _export_row(hit: VariantHit) -> dict:
-    r = hit.row
-    row = {
-        "chrom": r["chrom"],
-        "pos": r["pos"],
-        "ref": r["ref"],
-        "alt": r["alt"],
-        "id": r.get("rsid") or None,
-        "qual": r.get("qual"),
-        "filters": r.get("filters") or [],
-    }
-    row.update({k: r.get(k) for k in EXPORT_ANNOTATION if k in r})
-    row["samples"] = {s: v for s, v in hit.samples}
-    return row
-
-
 @router.get(
     "/analysis/variant/export",
     tags=["variants"],
@@ -202,21 +172,12 @@ def variant_export(
     study = request.query_params.get("study")
     if not study:
         raise Invalid("the study parameter is required")
-    fmt = (request.query_params.get("format") or "vcf").lower()
-    if fmt not in ("vcf", "csv", "json"):
-        raise Invalid(f"format {fmt!r} is not one of vcf, csv, json")
+    fmt = export_format(request.query_params.get("format"))
     search = parse_search(request, opts)
     search.limit = opts.limit or None  # uncapped unless a limit is asked for
-    page, hits = services.variants.stream(actor, study, search)
-    rows = (_export_row(h) for h in hits)
-    if fmt == "vcf":
-        body = iter_vcf(rows, samples=page.samples, info=[c for c in EXPORT_ANNOTATION])
-    elif fmt == "csv":
-        body = iter_csv(rows, columns=EXPORT_COLUMNS)  # the header also when nothing matches
-    else:
-        body = iter_json(rows)
+    export = ExportVariants.of(services)(actor, ExportCommand(StudyVariants(study, search), fmt))
     return StreamingResponse(
-        encode(body),
-        media_type="application/octet-stream",
-        headers={"Content-Disposition": f"attachment; filename=variants.{fmt}"},
+        export.body,
+        media_type=export.media_type,
+        headers={"Content-Disposition": f"attachment; filename={export.filename}"},
     )

@@ -5,17 +5,18 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from vardesk.analysis.acmg import assess, input_from_annotation
-from vardesk.analysis.acmg.inputs import FamilyData, Relation
+from vardesk.analysis.acmg.inputs import FamilyData
 from vardesk.analysis.acmg.inputs import FamilyMember as AcmgFamilyMember
 from vardesk.analysis.acmg.inputs import PhenotypeMatch as AcmgPhenotype
-from vardesk.analysis.acmg.inputs import Sex as AcmgSex
 from vardesk.analysis.inheritance import Candidate, find_candidates
 from vardesk.analysis.pedigree import Member, Pedigree
+from vardesk.app.annotation import AnnotationService
 from vardesk.app.cases import interpretability
-from vardesk.knowledge.hpo import hpo_ontology
+from vardesk.app.cases.interpretation import InterpretationService
 from vardesk.app.cases.prioritisation import (
     METHOD,
     acmg_phenotypes,
@@ -25,18 +26,22 @@ from vardesk.app.cases.prioritisation import (
     variant_priority,
     what_moved,
 )
+from vardesk.app.cases.records import CaseRecords
+from vardesk.app.context import ServiceContext
+from vardesk.app.jobs import JobService
+from vardesk.app.projects import ProjectService
 from vardesk.catalog.uow import UnitOfWork
 from vardesk.domain import cases as dc
 from vardesk.domain.access import Actor
 from vardesk.domain.analyses import CASE as CASE_RANKING
 from vardesk.domain.analyses import COMPLETE, GeneAnalysis
 from vardesk.domain.cases import Case, CaseMember, CaseType, ReportVariant
-from vardesk.domain.enums import Affected, GenomeState, Sex
+from vardesk.domain.enums import Affected, GenomeState, Relation, Sex
 from vardesk.domain.errors import Invalid, VardeskError, error_text
 from vardesk.domain.models import Genome, Job
 from vardesk.jobs.context import JobCancelled, JobContext
-from vardesk.jobs.registry import tool
-from vardesk.app.context import ServiceContext
+from vardesk.knowledge.hpo import hpo_ontology
+from vardesk.storage.blobs import BlobStore
 from vardesk.variants.query import VariantQuery, annotation_rows
 
 TOOL = "case-analysis"
@@ -150,7 +155,7 @@ _RELATION = {
     "FATHER": Relation.FATHER,
     "SIBLING": Relation.SIBLING,
 }
-_SEX = {Sex.MALE: AcmgSex.MALE, Sex.FEMALE: AcmgSex.FEMALE}
+_SEX = {Sex.MALE: Sex.MALE, Sex.FEMALE: Sex.FEMALE}  # anything else: UNKNOWN
 _AFFECTED = {Affected.AFFECTED: True, Affected.UNAFFECTED: False}
 
 
@@ -170,7 +175,7 @@ def family_data(pedigree: Pedigree, relations: dict[str, str], c: Candidate) -> 
             AcmgFamilyMember(
                 id=m.name,
                 relation=_RELATION.get(relations.get(m.name, ""), Relation.OTHER),
-                sex=_SEX.get(m.sex, AcmgSex.UNKNOWN),
+                sex=_SEX.get(m.sex, Sex.UNKNOWN),
                 affected=_AFFECTED.get(m.affected),
                 zygosity=zyg,
                 depth=call.dp if call is not None and call.called else None,
@@ -250,18 +255,35 @@ def report_variant(
 
 
 class CandidateService:
-    def __init__(self, ctx: ServiceContext, services: Any) -> None:
+    """A case's analysis: queued when its genomes are ready, run as a job, recorded on the case."""
+
+    def __init__(
+        self,
+        ctx: ServiceContext,
+        *,
+        projects: ProjectService,
+        jobs: JobService,
+        annotation: AnnotationService,
+        store: BlobStore,
+        cases: CaseRecords,
+        interpretation: InterpretationService,
+    ) -> None:
         self.ctx = ctx
-        self.services = services
+        self.projects = projects
+        self.jobs = jobs
+        self.annotation = annotation
+        self.store = store
+        self.cases = cases
+        self.interpretation = interpretation
 
     def _submit(self, case: Case, actor: Actor) -> Job:
         with self.ctx.uow() as uow:
-            study = self.services.projects.study_by_id(uow, actor, case.study_id)
-            job = self.services.jobs.submit(
+            study = self.projects.study_by_id(uow, actor, case.study_id)
+            job = self.jobs.submit(
                 uow, actor, TOOL, {"case": case.id}, study=study, description=f"analysis of case {case.code}"
             )
             uow.commit()
-        self.services.jobs.notify()
+        self.jobs.notify()
         return job
 
     def _owner_actor(self, case: Case) -> Actor:
@@ -288,7 +310,7 @@ class CandidateService:
     def schedule_ready(self, case_ids: list[int]) -> list[str]:
         """Queue the analysis of WAITING cases whose genomes are all READY."""
         jobs = []
-        for case_id in self.services.cases.analysable(case_ids):
+        for case_id in self.cases.analysable(case_ids):
             with self.ctx.uow() as uow:
                 case = uow.cases.get(case_id)
             assert case is not None
@@ -303,15 +325,15 @@ class CandidateService:
             case = uow.cases.get(case_id)
         if case is None or case.status in (dc.WAITING_FOR_SAMPLE, dc.APPROVED, dc.FAILED):
             return
-        if self.services.cases.genomes_ready(case_id):
+        if self.cases.genomes_ready(case_id):
             self._submit(case, actor)
             return
-        self.services.cases.system_status(case_id, dc.WAITING, "waiting for the genomes to be indexed")
-        if case_id in self.services.cases.analysable([case_id]):  # indexed meanwhile
+        self.cases.system_status(case_id, dc.WAITING, "waiting for the genomes to be indexed")
+        if case_id in self.cases.analysable([case_id]):  # indexed meanwhile
             self._submit(case, actor)
 
     def rerun(self, actor: Actor, ref: str, study_ref: str | None) -> tuple[Job, str]:
-        view = self.services.cases.get(actor, ref, study_ref)
+        view = self.cases.get(actor, ref, study_ref)
         dc.check_editable(view.case)
         if view.case.status == dc.WAITING_FOR_SAMPLE:
             raise Invalid("the case is still waiting for genomes")
@@ -322,7 +344,7 @@ class CandidateService:
         bundle_id = next((g.annotation_bundle for g in genomes if g.annotation_bundle), "")
         if not bundle_id or bundle_id.startswith("vcf:"):
             return None, None
-        manifest = self.services.annotation.bundle(bundle_id).manifest
+        manifest = self.annotation.bundle(bundle_id).manifest
         return (
             _versions_of(manifest.sources, "gnomad", f"{manifest.id} ({manifest.version})"),
             _versions_of(manifest.sources, "clinvar", f"{manifest.id} ({manifest.version})"),
@@ -342,9 +364,25 @@ class CandidateService:
         not_ready = [g.code for g in genomes if g.state is not GenomeState.READY]
         if not genomes or not_ready:
             raise Invalid(f"genomes not ready: {', '.join(not_ready) or 'none attached'}")
-        paths = {g.id: self.services.store.local_path(g.genotypes_key) for g in genomes}
+        with (
+            self.store.materialise_many([g.genotypes_key for g in genomes]) as local,
+            self.annotation.annotations(genomes) as annotated,
+        ):
+            return self._collect(members, genomes, query, ctx, unannotated_ok, local, annotated)
+
+    def _collect(
+        self,
+        members: list[tuple[CaseMember, Genome | None]],
+        genomes: list[Genome],
+        query: VariantQuery,
+        ctx: JobContext | None,
+        unannotated_ok: bool,
+        local: list[Path],
+        annotated: list[Path],
+    ) -> Collected:
+        paths = {g.id: path for g, path in zip(genomes, local, strict=True)}
         pedigree = build_pedigree(members, paths)
-        annotations = self.services.annotation.annotation_paths(genomes) or None
+        annotations = annotated or None
         blind = query.needs_annotation() and annotations is None
         if blind and not unannotated_ok:
             raise Invalid("the genomes carry no annotation, which the filter preset needs")
@@ -381,9 +419,7 @@ class CandidateService:
             panel = uow.panels.get(case.panel_id) if case.panel_id else None
             demo = interpretability.in_demo_workspace(uow, case.workspace_id)
         dc.check_editable(case)
-        verdict = interpretability.assess(
-            self.services.annotation, members, panel.genes if panel else [], demo=demo
-        )
+        verdict = interpretability.assess(self.annotation, members, panel.genes if panel else [], demo=demo)
         got = self.collect(
             members, preset_query(case, panel.genes if panel else []), ctx, unannotated_ok=True
         )
@@ -419,7 +455,7 @@ class CandidateService:
             case = uow.cases.get(case_id)
             assert case is not None
             dc.check_editable(case)
-            summary = self.services.interpretation.record_run(uow, case_id, run, found)
+            summary = self.interpretation.record_run(uow, case_id, run, found)
             summary["result"] = verdict.to_dict()
             previous = uow.analyses.latest_of_case(case_id)
             moved = what_moved(previous.genes if previous else [], genes)
@@ -454,9 +490,9 @@ class CandidateService:
             uow.commit()
         if case.status in (dc.WAITING, dc.FAILED):
             note = "" if verdict.interpretable else f"analysis not interpretable: {verdict.reason}"
-            self.services.cases.system_status(case_id, dc.READY_TO_REVIEW, note, {"analysis": summary})
+            self.cases.system_status(case_id, dc.READY_TO_REVIEW, note, {"analysis": summary})
         else:  # a re-run of a case in review: the history shows what moved
-            self.services.cases.record_system(case_id, "analysis", {"analysis": summary})
+            self.cases.record_system(case_id, "analysis", {"analysis": summary})
         return {"case": case.code, "candidates": len(found), **summary}
 
 
@@ -489,12 +525,11 @@ def _versions_of(manifest_sources: list[Any], kind: str, version: str) -> str | 
     return version if any(getattr(src, "kind", "") == kind for src in manifest_sources) else None
 
 
-@tool(TOOL)
-def run_case_analysis(ctx: JobContext) -> dict[str, Any]:
-    services = ctx.services
+def run_case_analysis(ctx: JobContext, *, candidates: CandidateService, cases: CaseRecords) -> dict[str, Any]:
+    """The ``case-analysis`` job (bound to its collaborators by the composition root)."""
     case_id = int(ctx.params["case"])
     try:
-        return services.candidates.run(case_id, ctx)
+        return candidates.run(case_id, ctx)
     except JobCancelled:
         raise
     except Exception as exc:
@@ -506,7 +541,7 @@ def run_case_analysis(ctx: JobContext) -> dict[str, Any]:
             else f"internal error ({type(exc).__name__}); see the server log"
         )
         try:
-            services.cases.system_status(case_id, dc.FAILED, f"analysis failed: {reason}")
+            cases.system_status(case_id, dc.FAILED, f"analysis failed: {reason}")
         except VardeskError as refused:  # e.g. an approved, locked case keeps its status
             log.warning("case status not changed after a failed analysis: %s", refused.message)
         raise

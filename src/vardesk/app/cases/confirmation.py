@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pysam
 
+from vardesk.domain.access import Actor
 from vardesk.domain.errors import Invalid
 from vardesk.domain.variant_key import canonical_chrom
 
@@ -28,3 +31,19 @@ def confirmation_rows(data: bytes) -> list[tuple[str, int, str, str, str]]:
             reason = str(exc).replace(f"'{path}'", "the file").replace(str(path), "the file")
             raise Invalid(f"the confirmation file is not a readable VCF: {reason}") from None
     return rows
+
+
+@dataclass(frozen=True)
+class ConfirmationResult:
+    outcome: dict[str, Any]  # confirmed, failed and ignored counts, the unmatched chrom:pos:ref:alt keys
+    rows: list[tuple[str, int, str, str, str]]  # what the file said, per ALT
+
+
+def apply_confirmation_file(
+    interpretation: Any, actor: Actor, case_ref: str, data: bytes, *, study_ref: str | None = None
+) -> ConfirmationResult:
+    """The confirmation round trip of every face: read the VCF, then set CONFIRMED / FAILED_CONFIRMATION
+    on the case's report variants it names (``interpretation`` is the InterpretationService)."""
+    rows = confirmation_rows(data)
+    outcome = interpretation.apply_confirmation(actor, case_ref, rows, study_ref=study_ref)
+    return ConfirmationResult(outcome, rows)

@@ -4,13 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from vardesk.interchange.ped import case_to_ped, parse_ped, ped_to_case
-from vardesk.interchange.phenopackets import CaseExchange, ExchangeIndividual, Term, from_json, new_meta, to_json
-from vardesk.app.cases.service import CaseView
+from vardesk.app.cases.service import CaseService, CaseView
+from vardesk.app.context import ServiceContext
+from vardesk.app.projects import ProjectService
 from vardesk.domain.access import Actor
 from vardesk.domain.cases import CaseType
 from vardesk.domain.errors import Invalid
-from vardesk.app.context import ServiceContext
+from vardesk.interchange.ped import case_to_ped, parse_ped, ped_to_case
+from vardesk.interchange.phenopackets import (
+    CaseExchange,
+    ExchangeIndividual,
+    Term,
+    from_json,
+    new_meta,
+    to_json,
+)
 
 FORMATS = ("phenopacket", "ped")
 _TYPE_BY_SIZE = {1: CaseType.EXOME, 2: CaseType.DUO, 3: CaseType.TRIO, 4: CaseType.QUAD, 5: CaseType.QUINTET}
@@ -85,14 +93,15 @@ def case_fields(exchange: CaseExchange, genome_codes: set[str]) -> dict[str, Any
 
 
 class ExchangeService:
-    def __init__(self, ctx: ServiceContext, services: Any) -> None:
+    def __init__(self, ctx: ServiceContext, cases: CaseService, projects: ProjectService) -> None:
         self.ctx = ctx
-        self.services = services
+        self.cases = cases
+        self.projects = projects
 
     def export(self, actor: Actor, case_ref: str, fmt: str, study_ref: str | None = None) -> str:
         if fmt not in FORMATS:
             raise Invalid(f"format {fmt!r} is not one of {', '.join(FORMATS)}")
-        view = self.services.cases.get(actor, case_ref, study_ref)
+        view = self.cases.get(actor, case_ref, study_ref)
         exchange = exchange_of(view, actor.login)
         return to_json(exchange, family=exchange.is_family) if fmt == "phenopacket" else case_to_ped(exchange)
 
@@ -111,7 +120,7 @@ class ExchangeService:
         else:
             raise Invalid(f"format {fmt!r} is not one of {', '.join(FORMATS)}")
         with self.ctx.uow() as uow:
-            study = self.services.projects.resolve_study(uow, actor, study_ref)
+            study = self.projects.resolve_study(uow, actor, study_ref)
             genome_codes = uow.genomes.codes_in_study(study.study.id or 0)
         fields = case_fields(exchange, genome_codes)
-        return self.services.cases.create(actor, study_ref, {**fields, **extra})
+        return self.cases.create(actor, study_ref, {**fields, **extra})

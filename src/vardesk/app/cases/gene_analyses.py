@@ -14,8 +14,14 @@ from typing import Any
 
 from vardesk.analysis.inheritance import Candidate
 from vardesk.analysis.prioritise import Family, from_candidates, prioritise
-from vardesk.app.cases.case_analysis import Collected, query_from_preset, report_variant
+from vardesk.app.cases.case_analysis import CandidateService, Collected, query_from_preset, report_variant
+from vardesk.app.cases.panels import PanelService
 from vardesk.app.cases.prioritisation import METHOD, hpo_ids, ranking_doc, variant_priority
+from vardesk.app.cases.records import CaseRecords
+from vardesk.app.context import ServiceContext, audit
+from vardesk.app.jobs import JobService
+from vardesk.app.projects import ProjectService
+from vardesk.app.samples import parse_phenotypes
 from vardesk.domain import analyses as da
 from vardesk.domain.access import Actor, can_write_project
 from vardesk.domain.analyses import GeneAnalysis
@@ -24,9 +30,7 @@ from vardesk.domain.enums import Affected, GenomeState, Sex
 from vardesk.domain.errors import Forbidden, Invalid, NotFound
 from vardesk.domain.models import Genome, Job, utcnow
 from vardesk.jobs.context import JobContext
-from vardesk.jobs.registry import tool
-from vardesk.app.context import ServiceContext, audit
-from vardesk.app.samples import parse_phenotypes
+from vardesk.app.commands import LaunchAnalysis
 
 TOOL = "gene-analysis"
 _EXPORT_FIELDS = (
@@ -60,16 +64,28 @@ def variant_doc(
 
 
 class AnalysisService:
-    def __init__(self, ctx: ServiceContext, services: Any) -> None:
+    def __init__(
+        self,
+        ctx: ServiceContext,
+        projects: ProjectService,
+        jobs: JobService,
+        cases: CaseRecords,
+        candidates: CandidateService,
+        panels: PanelService,
+    ) -> None:
         self.ctx = ctx
-        self.services = services
+        self.projects = projects
+        self.jobs = jobs
+        self.cases = cases
+        self.candidates = candidates
+        self.panels = panels
 
     # -- reads -------------------------------------------------------------------------------------
     def _find(self, uow: Any, actor: Actor, analysis_id: int) -> GeneAnalysis:
         a = uow.analyses.get(analysis_id)
         if a is None or a.workspace_id != actor.workspace_id or a.case_id is not None:
             raise NotFound(f"analysis {analysis_id} not found")
-        self.services.projects.study_by_id(uow, actor, a.study_id)  # readable project, else not found
+        self.projects.study_by_id(uow, actor, a.study_id)  # readable project, else not found
         return a
 
     def get(self, actor: Actor, analysis_id: int) -> GeneAnalysis:
@@ -82,7 +98,7 @@ class AnalysisService:
     def search(self, actor: Actor, genome_id: int | None = None) -> list[GeneAnalysis]:
         """The stand-alone analyses the actor can read, newest first; optionally those of one genome."""
         with self.ctx.uow() as uow:
-            readable = {s.study.id for s in self.services.projects.readable_studies(uow, actor)}
+            readable = {s.study.id for s in self.projects.readable_studies(uow, actor)}
             found = [
                 a
                 for a in uow.analyses.standalone(actor.workspace_id)
@@ -95,7 +111,7 @@ class AnalysisService:
 
     def case_ranking(self, actor: Actor, ref: str, study_ref: str | None) -> tuple[Any, list[GeneAnalysis]]:
         """A case (read-authorised and audited by the case service) and its rankings, one per run."""
-        view = self.services.cases.get(actor, ref, study_ref)
+        view = self.cases.get(actor, ref, study_ref)
         with self.ctx.uow() as uow:
             runs = uow.analyses.of_case(view.case.id or 0)
         return view, runs
@@ -117,7 +133,7 @@ class AnalysisService:
             if kind == da.PHEVOR and not terms:
                 raise Invalid("a Phevor Report needs HPO terms")
             genomes = [self._genome(uow, actor, int(m["genome_id"])) for m in members]
-            study = self.services.projects.study_by_id(uow, actor, genomes[0].study_id)
+            study = self.projects.study_by_id(uow, actor, genomes[0].study_id)
             if not actor.can_write or not can_write_project(actor, study.project):
                 raise Forbidden(f"permission denied to run analyses in project {study.project.code}")
             a = uow.analyses.add(
@@ -136,21 +152,25 @@ class AnalysisService:
             if all(g.state is GenomeState.READY for g in genomes):
                 self._submit(uow, actor, a)
             uow.commit()
-        self.services.jobs.notify()
+        self.jobs.notify()
         return a
+
+    def launch_analysis(self, actor: Actor, command: LaunchAnalysis) -> GeneAnalysis:
+        """:meth:`launch` from the typed command the faces build."""
+        return self.launch(actor, command.as_data())
 
     def _genome(self, uow: Any, actor: Actor, genome_id: int) -> Genome:
         g = uow.genomes.get(genome_id)
         if g is None or g.workspace_id != actor.workspace_id:
             raise NotFound(f"genome {genome_id} not found")
-        self.services.projects.study_by_id(uow, actor, g.study_id)
+        self.projects.study_by_id(uow, actor, g.study_id)
         if g.state is GenomeState.FAILED:
             raise Invalid(f"genome {genome_id} failed to index: {g.state_reason}")
         return g
 
     def _submit(self, uow: Any, actor: Actor, a: GeneAnalysis) -> Job:
-        study = self.services.projects.study_by_id(uow, actor, a.study_id)
-        job = self.services.jobs.submit(
+        study = self.projects.study_by_id(uow, actor, a.study_id)
+        job = self.jobs.submit(
             uow, actor, TOOL, {"analysis": a.id}, study=study, description=f"{a.kind} {a.id}"
         )
         a.job_id, a.status, a.modified_at = job.id, da.SUBMITTED, utcnow()
@@ -173,18 +193,18 @@ class AnalysisService:
                             f"genome(s) failed to index: {', '.join(failed)}",
                         )
                     elif all(g is not None and g.state is GenomeState.READY for g in genomes):
-                        owner = self.services.candidates.actor_of(a.created_by, uow)
+                        owner = self.candidates.actor_of(a.created_by, uow)
                         jobs.append(self._submit(uow, owner, a).code)
             uow.commit()
         if jobs:
-            self.services.jobs.notify()
+            self.jobs.notify()
         return jobs
 
     def delete(self, actor: Actor, analysis_id: int) -> GeneAnalysis:
         with self.ctx.uow() as uow:
             a = self._find(uow, actor, analysis_id)
             da.check_deletable(a)
-            study = self.services.projects.study_by_id(uow, actor, a.study_id)
+            study = self.projects.study_by_id(uow, actor, a.study_id)
             if not actor.can_write or not can_write_project(actor, study.project):
                 raise Forbidden(f"permission denied to delete analyses in project {study.project.code}")
             for child in uow.analyses.standalone(actor.workspace_id):
@@ -220,7 +240,7 @@ class AnalysisService:
             raise Invalid(f"analysis {analysis_id} is {a.status}; its variants exist once it is COMPLETE")
         rows = list(a.variants)
         if panel_id is not None:
-            panel: Panel = self.services.panels.get(actor, panel_id)
+            panel: Panel = self.panels.get(actor, panel_id)
             genes = {g.upper() for g in panel.genes}
             rows = [r for r in rows if str(r.get("gene") or "").upper() in genes]
         rows.sort(key=lambda r: (int((r.get("prioritisation") or {}).get("rank") or 10**9), r["key"]))
@@ -239,7 +259,7 @@ class AnalysisService:
                 (self._member(i, m), uow.genomes.get(int(m["genome_id"]))) for i, m in enumerate(a.members)
             ]
             uow.commit()
-        got = self.services.candidates.collect(members, query_from_preset({}, []), ctx)
+        got = self.candidates.collect(members, query_from_preset({}, []), ctx)
         if parent is not None:  # Phevor: the VAAST analysis's variants only
             keep = {int(r["key"]) for r in parent.variants}
             got = replace(got, candidates=[c for c in got.candidates if c.key in keep])
@@ -295,15 +315,14 @@ def _summary(got: Collected, genes: int, docs: list[dict[str, Any]]) -> dict[str
     }
 
 
-@tool(TOOL)
-def run_gene_analysis(ctx: JobContext) -> dict[str, Any]:
-    services = ctx.services
+def run_gene_analysis(ctx: JobContext, *, analyses: AnalysisService) -> dict[str, Any]:
+    """The gene-analysis job (bound to its collaborators by the composition root)."""
     analysis_id = int(ctx.params["analysis"])
     try:
-        return services.analyses.run(analysis_id, ctx)
+        return analyses.run(analysis_id, ctx)
     except Invalid as exc:
-        services.analyses.fail(analysis_id, exc.message)
+        analyses.fail(analysis_id, exc.message)
         raise
     except Exception as exc:  # the job records the traceback; the analysis says it failed
-        services.analyses.fail(analysis_id, f"the analysis stopped: {type(exc).__name__}")
+        analyses.fail(analysis_id, f"the analysis stopped: {type(exc).__name__}")
         raise

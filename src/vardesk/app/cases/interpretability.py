@@ -16,10 +16,10 @@ from typing import Any
 import duckdb
 import pyarrow.parquet as pq
 
+from vardesk.app.annotation import DEMO_WORKSPACE
 from vardesk.domain import annotation_source as src
 from vardesk.domain.cases import INTERPRETABLE, NOT_INTERPRETABLE, CaseMember
 from vardesk.domain.models import Genome
-from vardesk.app.annotation import DEMO_WORKSPACE
 
 
 @dataclass(frozen=True)
@@ -112,9 +112,8 @@ def assess(
         genomes = [g for _, g in members if g is not None]
         for source in dict.fromkeys(g.annotation_bundle for g in genomes):
             if source.startswith(src.PIPELINE_PREFIX):
-                seen = _annotation_symbols(
-                    annotation.annotation_paths([g for g in genomes if g.annotation_bundle == source])
-                )
+                with annotation.annotations([g for g in genomes if g.annotation_bundle == source]) as paths:
+                    seen = _annotation_symbols(paths)
                 absent = [x for x in genes if x not in seen]
                 if len(absent) == len(genes):
                     problems.append(

@@ -5,22 +5,24 @@ from __future__ import annotations
 from datetime import UTC
 from typing import Any
 
+from vardesk.app.cases.records import CaseRecords
 from vardesk.app.cases.structural import StructuralVariant, read_structural
+from vardesk.app.context import ServiceContext, audit
 from vardesk.catalog.uow import UnitOfWork
 from vardesk.domain.access import Actor, require_project_write
 from vardesk.domain.acmg import AcmgCriterion, ManualCriterion, labels
 from vardesk.domain.cases import (
-    Classification,
     ReportVariant,
     ToReport,
     VariantEvent,
     VariantStatus,
     find_report_variant,
 )
-from vardesk.domain.enums import GenomeState
+from vardesk.domain.enums import Classification, GenomeState
 from vardesk.domain.errors import Invalid, NotFound
 from vardesk.domain.ids import ascii_int
-from vardesk.app.context import ServiceContext, audit
+from vardesk.app.commands import SetReportVariant
+from vardesk.storage.blobs import BlobStore
 
 
 def _enum(cls: type, value: Any, what: str) -> Any:
@@ -44,7 +46,8 @@ def parse_classification(value: Any) -> str:
         if text.lower() in spellings or text.lower().replace("_", " ") in spellings:
             return c.value
     aliases = {
-        "vus": Classification.UNCERTAIN,
+        "vus": Classification.UNCERTAIN_SIGNIFICANCE,
+        "uncertain": Classification.UNCERTAIN_SIGNIFICANCE,
         "lp": Classification.LIKELY_PATHOGENIC,
         "lb": Classification.LIKELY_BENIGN,
         "p": Classification.PATHOGENIC,
@@ -92,15 +95,16 @@ def parse_criteria(
 
 
 class InterpretationService:
-    def __init__(self, ctx: ServiceContext, services: Any) -> None:
+    def __init__(self, ctx: ServiceContext, cases: CaseRecords, store: BlobStore) -> None:
         self.ctx = ctx
-        self.services = services
+        self.cases = cases
+        self.store = store
 
     def variants(
         self, actor: Actor, case_ref: str, *, study_ref: str | None = None, include_inactive: bool = False
     ) -> list[ReportVariant]:
         with self.ctx.uow() as uow:
-            _, case = self.services.cases.find(uow, actor, case_ref, study_ref)
+            _, case = self.cases.find(uow, actor, case_ref, study_ref)
             rows = uow.report_variants.of_case(case.id or 0, active_only=not include_inactive)
             audit(
                 uow,
@@ -133,9 +137,9 @@ class InterpretationService:
     ) -> ReportVariant:
         """Apply an interpretation change; each changed field is one scoring-audit entry."""
         with self.ctx.uow() as uow:
-            study, case = self.services.cases.find(uow, actor, case_ref, study_ref)
+            study, case = self.cases.find(uow, actor, case_ref, study_ref)
             require_project_write(actor, study.project)
-            self.services.cases.mark_interpreted(uow, actor, case)
+            self.cases.mark_interpreted(uow, actor, case)
             rv = self._variant(uow, case.id or 0, variant_id)
             new: dict[str, Any] = {}
             if "status" in data:
@@ -156,9 +160,7 @@ class InterpretationService:
             if unknown:
                 raise Invalid(f"unknown field(s) {', '.join(sorted(unknown))}")
             self._apply(uow, actor, rv, new)
-            self.services.cases.record(
-                uow, actor, case, "interpret", {"variant": rv.id, "fields": sorted(new)}
-            )
+            self.cases.record(uow, actor, case, "interpret", {"variant": rv.id, "fields": sorted(new)})
             uow.commit()
         return rv
 
@@ -170,10 +172,16 @@ class InterpretationService:
         if not note:
             raise Invalid("a note needs text")
         with self.ctx.uow() as uow:
-            _, case = self.services.cases.find(uow, actor, case_ref, study_ref)
+            _, case = self.cases.find(uow, actor, case_ref, study_ref)
             old = self._variant(uow, case.id or 0, variant_id).internal_notes
         text = f"{old}\n{note}" if old else note
         return self.update_variant(actor, case_ref, variant_id, {"internal_notes": text}, study_ref=study_ref)
+
+    def set_report_variant(self, actor: Actor, command: SetReportVariant) -> ReportVariant:
+        """:meth:`update_variant` from the typed command the faces build."""
+        return self.update_variant(
+            actor, command.case, command.variant, command.as_data(), study_ref=command.study
+        )
 
     def _apply(self, uow: UnitOfWork, actor: Actor | None, rv: ReportVariant, new: dict[str, Any]) -> None:
         for key, value in new.items():
@@ -209,7 +217,7 @@ class InterpretationService:
         self, actor: Actor, case_ref: str, variant_id: int | str, *, study_ref: str | None = None
     ) -> list[VariantEvent]:
         with self.ctx.uow() as uow:
-            _, case = self.services.cases.find(uow, actor, case_ref, study_ref)
+            _, case = self.cases.find(uow, actor, case_ref, study_ref)
             rv = self._variant(uow, case.id or 0, variant_id)
             return uow.variant_events.of_variant(rv.id or 0)
 
@@ -218,7 +226,7 @@ class InterpretationService:
     ) -> list[tuple[ReportVariant, str, list[VariantEvent]]]:
         """Each active report variant with its scoring status and its scoring audit log (oldest first)."""
         with self.ctx.uow() as uow:
-            _, case = self.services.cases.find(uow, actor, case_ref, study_ref)
+            _, case = self.cases.find(uow, actor, case_ref, study_ref)
             rows = uow.report_variants.of_case(case.id or 0)
             events: dict[int, list[VariantEvent]] = {}
             for e in uow.variant_events.of_case(case.id or 0):
@@ -234,7 +242,7 @@ class InterpretationService:
     ) -> list[StructuralVariant]:
         """The structural records of the proband's genome (none until it is indexed)."""
         with self.ctx.uow() as uow:
-            _, case = self.services.cases.find(uow, actor, case_ref, study_ref)
+            _, case = self.cases.find(uow, actor, case_ref, study_ref)
             members = uow.case_members.of_case(case.id or 0)
             proband = next((m for m in members if m.relation == "PROBAND"), members[0] if members else None)
             genome = uow.genomes.get(proband.genome_id) if proband and proband.genome_id else None
@@ -242,7 +250,8 @@ class InterpretationService:
             uow.commit()
         if genome is None or genome.state is not GenomeState.READY or not genome.genotypes_key:
             return []
-        return read_structural(self.services.store.local_path(genome.genotypes_key))
+        with self.store.materialise(genome.genotypes_key) as genotypes:
+            return read_structural(genotypes)
 
     def copy_variants(self, uow: UnitOfWork, from_case: int, to_case: int) -> None:
         keep = [f for f in ReportVariant.__dataclass_fields__ if f not in ("id", "case_id", "created_at")]
@@ -261,9 +270,9 @@ class InterpretationService:
         """Set CONFIRMED / FAILED_CONFIRMATION from a confirmation VCF's (chrom, pos, ref, alt, FILTER)."""
         outcome = {"confirmed": 0, "failed": 0, "unmatched": [], "ignored": 0}
         with self.ctx.uow() as uow:
-            study, case = self.services.cases.find(uow, actor, case_ref, study_ref)
+            study, case = self.cases.find(uow, actor, case_ref, study_ref)
             require_project_write(actor, study.project)
-            self.services.cases.mark_interpreted(uow, actor, case)
+            self.cases.mark_interpreted(uow, actor, case)
             index = {
                 (rv.chrom, rv.pos, rv.ref, rv.alt): rv for rv in uow.report_variants.of_case(case.id or 0)
             }
@@ -281,7 +290,7 @@ class InterpretationService:
                     outcome["failed"] += 1
                 else:
                     outcome["ignored"] += 1
-            self.services.cases.record(
+            self.cases.record(
                 uow, actor, case, "confirmation", {k: v for k, v in outcome.items() if k != "unmatched"}
             )
             uow.commit()

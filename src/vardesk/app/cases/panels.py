@@ -6,11 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from vardesk.app.annotation import AnnotationService
+from vardesk.app.context import ServiceContext, audit
 from vardesk.domain.access import Actor, require_role
 from vardesk.domain.cases import Panel
 from vardesk.domain.enums import Role
 from vardesk.domain.errors import Invalid, NotFound
-from vardesk.app.context import ServiceContext, audit
 
 PANEL_TEXT_FIELDS = (
     "name",
@@ -34,9 +35,9 @@ class GeneAddition:
 
 
 class PanelService:
-    def __init__(self, ctx: ServiceContext, services: Any) -> None:
+    def __init__(self, ctx: ServiceContext, annotation: AnnotationService) -> None:
         self.ctx = ctx
-        self.services = services
+        self.annotation = annotation
 
     def catalogue(self, workspace_id: int) -> Any:
         """The gene catalogue with the gene tables of the bundles this workspace may use layered on it (a
@@ -44,8 +45,8 @@ class PanelService:
         from vardesk.knowledge import gene_catalogue
 
         cat = gene_catalogue()
-        for manifest in self.services.annotation.usable_bundles(workspace_id):
-            cat = cat.with_installed_bundle(self.services.annotation.bundle(manifest.id))
+        for manifest in self.annotation.usable_bundles(workspace_id):
+            cat = cat.with_installed_bundle(self.annotation.bundle(manifest.id))
         return cat
 
     def create(self, actor: Actor, data: dict[str, Any]) -> tuple[Panel, GeneAddition]:

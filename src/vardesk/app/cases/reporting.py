@@ -4,20 +4,29 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from collections.abc import Callable
 from typing import Any
 
+from vardesk.app.auth import AuthService
 from vardesk.app.cases import interpretability
+from vardesk.app.cases.interpretation import InterpretationService
+from vardesk.app.cases.records import CaseRecords
+from vardesk.app.cases.report_rendering import ReportKind, ReportRendering
 from vardesk.app.cases.service import CaseView
+from vardesk.app.context import ServiceContext, audit
+from vardesk.app.jobs import JobService
 from vardesk.domain import cases as dc
 from vardesk.domain.access import Actor
 from vardesk.domain.annotation_source import SYNTHETIC_BANNER, describe
 from vardesk.domain.cases import Case, ReportVariant, ToReport, VariantStatus
-from vardesk.domain.enums import Sex as DomainSex
+from vardesk.domain.enums import Classification, Sex
 from vardesk.domain.errors import NotFound, Unprocessable
+from vardesk.domain.models import Job
 from vardesk.reports import model as rm
-from vardesk.reports.pdf import render_pdf
-from vardesk.app.context import ServiceContext, audit
+from vardesk.storage.blobs import BlobStore
 
+# What a report shows, as the faces receive it from :meth:`ReportService.latest_approved`.
+ReportDocument = rm.ReportDocument
 _ZYGOSITY = {1: rm.Zygosity.HETEROZYGOUS, 2: rm.Zygosity.HOMOZYGOUS, 3: rm.Zygosity.HEMIZYGOUS}
 _CONFIRMATION = {
     VariantStatus.CONFIRMED: rm.Confirmation.CONFIRMED,
@@ -78,9 +87,9 @@ FACT_NAMES = {
 }
 _FACT_OF = {" ".join(n.lower().split()): fact for fact, names in FACT_NAMES.items() for n in names}
 _SEX_WORDS = {
-    "m": rm.Sex.MALE, "male": rm.Sex.MALE, "f": rm.Sex.FEMALE, "female": rm.Sex.FEMALE,
+    "m": Sex.MALE, "male": Sex.MALE, "f": Sex.FEMALE, "female": Sex.FEMALE,
 }  # fmt: skip
-_DOMAIN_SEX = {DomainSex.MALE: rm.Sex.MALE, DomainSex.FEMALE: rm.Sex.FEMALE}
+_KNOWN_SEX = {Sex.MALE: Sex.MALE, Sex.FEMALE: Sex.FEMALE}  # UNKNOWN: not known
 _DATE_FACTS = ("dob", "collected", "received")
 
 
@@ -126,7 +135,7 @@ def _finding(rv: ReportVariant, build: str) -> rm.Finding:
     return rm.Finding(
         gene=rv.gene or "intergenic",
         hgvs_c=rv.hgvs_c or f"g.{rv.pos}{rv.ref}>{rv.alt}",
-        classification=rm.Classification(rv.classification) if rv.classification else None,
+        classification=Classification(rv.classification) if rv.classification else None,
         zygosity=zyg,
         transcript=rv.transcript,
         hgvs_p=rv.hgvs_p,
@@ -139,9 +148,22 @@ def _finding(rv: ReportVariant, build: str) -> rm.Finding:
 
 
 class ReportService:
-    def __init__(self, ctx: ServiceContext, services: Any) -> None:
+    def __init__(
+        self,
+        ctx: ServiceContext,
+        cases: CaseRecords,
+        interpretation: InterpretationService,
+        auth: AuthService,
+        store: BlobStore,
+        jobs: JobService,
+        run_if_idle: Callable[[int], None],
+    ) -> None:
         self.ctx = ctx
-        self.services = services
+        self.cases = cases
+        self.interpretation = interpretation
+        self.auth = auth
+        self.store = store
+        self.rendering = ReportRendering(ctx, self, store, jobs, run_if_idle)
 
     def document(
         self, view: CaseView, variants: list[ReportVariant], status: rm.ReportStatus, names: dict[int, str]
@@ -170,12 +192,12 @@ class ReportService:
             saying otherwise stays visible as its own row."""
             entered = facts.get(fact)
             if known and entered is not None and entered != known:
-                extra[named[fact]] = entered.value if isinstance(entered, rm.Sex) else str(entered)
+                extra[named[fact]] = entered.label if isinstance(entered, Sex) else str(entered)
             return known or entered
 
         sex = settled(
             "sex",
-            _DOMAIN_SEX.get(proband_member.sex) or (individual and _DOMAIN_SEX.get(individual.sex)),
+            _KNOWN_SEX.get(proband_member.sex) or (individual and _KNOWN_SEX.get(individual.sex)),
         )
         accession = settled("accession", case.accession_id) or ""
         if individual is not None:  # the pedigree's record fills what the patient fields leave empty
@@ -229,7 +251,7 @@ class ReportService:
                 first_name=first,
                 last_name=last,
                 date_of_birth=facts.get("dob"),
-                sex=sex or rm.Sex.UNKNOWN,
+                sex=sex or Sex.UNKNOWN,
                 mrn=facts.get("mrn", ""),
                 ethnicity=facts.get("ethnicity", ""),
             ),
@@ -279,53 +301,44 @@ class ReportService:
     def _load(
         self, actor: Actor, ref: str, study_ref: str | None
     ) -> tuple[CaseView, list[ReportVariant], dict[int, str]]:
-        view = self.services.cases.get(actor, ref, study_ref)
-        variants = self.services.interpretation.variants(actor, ref, study_ref=study_ref)
+        view = self.cases.get(actor, ref, study_ref)
+        variants = self.interpretation.variants(actor, ref, study_ref=study_ref)
         with self.ctx.uow() as uow:
             ids = {i for i in (view.case.last_interpreter_id, view.case.approved_by) if i}
             names = {i: (u.name or u.email) for i in ids if (u := uow.users.get(i)) is not None}
         return view, variants, names
 
+    # -- PDFs: rendered by report.render jobs (see report_rendering) -------------------------------------
+    def render_and_wait(
+        self, actor: Actor, ref: str, kind: ReportKind | str, study_ref: str | None = None
+    ) -> bytes:
+        """The preview or final PDF of a case now: as already rendered for this content, else rendered by
+        a job this call waits for (a bounded time, then :class:`~vardesk.domain.errors.Unavailable`)."""
+        return self.rendering.render_and_wait(actor, ref, ReportKind.parse(kind), study_ref)
+
+    def submit_render(
+        self, actor: Actor, ref: str, kind: ReportKind | str, study_ref: str | None = None
+    ) -> Job:
+        """Queue the render of a case's PDF; download it with :meth:`rendered` once the job is DONE."""
+        return self.rendering.submit(actor, ref, ReportKind.parse(kind), study_ref)
+
+    def rendered(
+        self, actor: Actor, ref: str, job_ref: str, study_ref: str | None = None
+    ) -> tuple[CaseView, ReportKind, bytes]:
+        return self.rendering.rendered(actor, ref, job_ref, study_ref)
+
     def preview(self, actor: Actor, ref: str, study_ref: str | None = None) -> bytes:
-        view, variants, names = self._load(actor, ref, study_ref)
-        status = view.case.status
-        if status == dc.APPROVED:
-            raise Unprocessable("the case is approved: download the final report instead of a preview")
-        if status in (dc.WAITING_FOR_SAMPLE, dc.WAITING):
-            raise Unprocessable(f"no preview yet: the case is {status!r} (genomes or analysis still pending)")
-        if status == dc.FAILED:
-            raise Unprocessable(f"no preview: the case failed ({view.case.status_reason})")
-        pdf = render_pdf(self.document(view, variants, rm.ReportStatus.PREVIEW, names))
-        self._audit(actor, view, "report_preview")
-        return pdf
+        return self.render_and_wait(actor, ref, ReportKind.PREVIEW, study_ref)
 
     def final(self, actor: Actor, ref: str, study_ref: str | None = None) -> bytes:
-        view, variants, names = self._load(actor, ref, study_ref)
-        case = view.case
-        if case.status != dc.APPROVED:
-            raise Unprocessable(
-                f"the final report exists only once the case is approved; it is {case.status!r}"
-            )
-        key = f"reports/{case.uuid}/final-v{case.version}.pdf"
-        path = self.services.store.local_path(key)
-        if not path.exists():  # rendered once, then served as stored (what was signed)
-            status = rm.ReportStatus.AMENDED if case.amends_case_id else rm.ReportStatus.FINAL
-            pdf = render_pdf(self.document(view, variants, status, names))
-            work = self.services.store.scratch_dir()
-            try:
-                (work / "final.pdf").write_bytes(pdf)
-                self.services.store.put_file(key, work / "final.pdf", move=True)
-            finally:
-                self.services.store.delete_scratch(work)
-        self._audit(actor, view, "report_final")
-        return path.read_bytes()
+        return self.render_and_wait(actor, ref, ReportKind.FINAL, study_ref)
 
     # -- approved versions (clients that read the signed report rather than a PDF) ---------------------
     def approved_versions(self, actor: Actor, ref: str) -> list[CaseView]:
         """The approved versions of a case (the original and its amendments), oldest first."""
-        return [v for v in self.services.cases.versions(actor, ref) if v.case.status == dc.APPROVED]
+        return [v for v in self.cases.versions(actor, ref) if v.case.status == dc.APPROVED]
 
-    def latest_approved(self, actor: Actor, ref: str) -> tuple[CaseView, rm.ReportDocument]:
+    def latest_approved(self, actor: Actor, ref: str) -> tuple[CaseView, ReportDocument]:
         """The document of the most recent approved version of a case: what its final PDF shows."""
         approved = self.approved_versions(actor, ref)
         if not approved:
@@ -344,15 +357,15 @@ class ReportService:
         if view is None:
             raise NotFound(f"report {version_id} is not an approved report of case {ref}")
         self.final(actor, str(version_id))
-        return view, self.services.auth.issue_link(actor, _pdf_resource(view.case), ttl_seconds)
+        return view, self.auth.issue_link(actor, _pdf_resource(view.case), ttl_seconds)
 
     def final_from_link(self, token: str, version_id: int) -> tuple[CaseView, bytes]:
         """The final PDF a signed link points at, with the rights of the user it was issued to."""
         with self.ctx.uow() as uow:
             case = uow.cases.get(version_id)
             resource = _pdf_resource(case) if case else "report-pdf:none"
-        actor = self.services.auth.authenticate_link(token, resource)
-        view = self.services.cases.get(actor, str(version_id))
+        actor = self.auth.authenticate_link(token, resource)
+        view = self.cases.get(actor, str(version_id))
         return view, self.final(actor, str(version_id))
 
     def _audit(self, actor: Actor, view: CaseView, action: str) -> None:

@@ -2,22 +2,30 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from vardesk.app.cases import interpretability
+from vardesk.app.cases.configuration import ConfigurationService
+from vardesk.app.cases.records import CaseRecords, CaseView
+from vardesk.app.context import ServiceContext, audit
+from vardesk.app.projects import ProjectService, StudyView
+from vardesk.app.samples import parse_affected, parse_phenotypes, parse_sex
 from vardesk.catalog.uow import UnitOfWork
 from vardesk.domain import cases as dc
 from vardesk.domain.access import Actor, require_project_write
-from vardesk.domain.cases import Case, CaseEvent, CaseMember, CaseType
-from vardesk.domain.enums import GenomeState
+from vardesk.domain.cases import Case, CaseMember, CaseType
 from vardesk.domain.errors import Conflict, Invalid, NotFound, Unprocessable, VardeskError
 from vardesk.domain.ids import numeric_id
 from vardesk.domain.models import Genome
 from vardesk.domain.refs import check_code
-from vardesk.app.context import ServiceContext, audit
-from vardesk.app.samples import parse_affected, parse_phenotypes, parse_sex
-from vardesk.app.projects import ProjectService, StudyView
+from vardesk.app.commands import ApproveReport, CreateCase
+
+if TYPE_CHECKING:
+    from vardesk.app.cases.case_analysis import CandidateService
+    from vardesk.app.cases.interpretation import InterpretationService
+
+__all__ = ["CaseRecords", "CaseService", "CaseView", "parse_case_type"]
 
 EDITABLE = (
     "title",
@@ -31,21 +39,6 @@ EDITABLE = (
     "dates",
     "panel_id",
 )
-
-
-@dataclass(frozen=True)
-class CaseView:
-    study: StudyView
-    case: Case
-    members: list[tuple[CaseMember, Genome | None]]
-
-    @property
-    def proband(self) -> tuple[CaseMember, Genome | None]:
-        if not self.members:
-            raise Unprocessable(f"case {self.case.code} has no members")
-        return next(
-            ((m, g) for m, g in self.members if m.relation == dc.Relation.PROBAND.value), self.members[0]
-        )
 
 
 # OpenCGA's case types, as the native face shows a case ("type"), → the case type they stand for
@@ -93,41 +86,23 @@ def _shown_sample(member: dict[str, Any]) -> Any:
     return None
 
 
-class CaseService:
-    def __init__(self, ctx: ServiceContext, projects: ProjectService, services: Any) -> None:
-        self.ctx = ctx
-        self.projects = projects
-        self.services = services
+class CaseService(CaseRecords):
+    """Creating and changing cases. Queues their analysis through ``analysis`` and copies their report
+    variants into an amendment through ``interpretation``."""
 
-    # -- loading -----------------------------------------------------------------------------------
-    def view(self, uow: UnitOfWork, study: StudyView, case: Case) -> CaseView:
-        members = uow.case_members.of_case(case.id or 0)
-        return CaseView(
-            study, case, [(m, uow.genomes.get(m.genome_id) if m.genome_id else None) for m in members]
-        )
-
-    def find(
-        self, uow: UnitOfWork, actor: Actor, ref: str, study_ref: str | None = None
-    ) -> tuple[StudyView, Case]:
-        """A case by code (in the given study), uuid or numeric id, readable by ``actor``."""
-        case = None
-        if study_ref:
-            study = self.projects.resolve_study(uow, actor, study_ref)
-            case = uow.cases.by_code(study.study.id or 0, ref)
-        if case is None:
-            case = uow.cases.by_uuid(ref) or (uow.cases.get(numeric_id(ref)) if numeric_id(ref) else None)
-        if case is None or case.workspace_id != actor.workspace_id:
-            raise NotFound(f"case {ref!r} not found")
-        study = self.projects.study_by_id(uow, actor, case.study_id)
-        return study, case
-
-    def get(self, actor: Actor, ref: str, study_ref: str | None = None) -> CaseView:
-        with self.ctx.uow() as uow:
-            study, case = self.find(uow, actor, ref, study_ref)
-            audit(uow, "case_read", actor=actor, entity_type="case", entity_id=case.id)
-            view = self.view(uow, study, case)
-            uow.commit()
-        return view
+    def __init__(
+        self,
+        ctx: ServiceContext,
+        projects: ProjectService,
+        configuration: ConfigurationService,
+        analysis: CandidateService,
+        interpretation: InterpretationService,
+    ) -> None:
+        super().__init__(ctx, projects, configuration)
+        self.analysis = analysis
+        self.interpretation = interpretation
+        # called after an approval is committed (the composition root adds the final PDF's render)
+        self.on_approved: list[Callable[[Actor, CaseView], None]] = []
 
     def get_many(
         self, actor: Actor, refs: list[str], study_ref: str | None
@@ -258,15 +233,17 @@ class CaseService:
             self._advance(uow, case, members)
             view = self.view(uow, study, case)
             uow.commit()
-        self.services.candidates.schedule_ready([view.case.id or 0])
+        self.analysis.schedule_ready([view.case.id or 0])
         return view
+
+    def create_case(self, actor: Actor, command: CreateCase) -> CaseView:
+        """Create a case from the typed command the faces build."""
+        return self.create(actor, command.study, command.as_data())
 
     def _check_qc(self, uow: UnitOfWork, case: Case) -> None:
         """The assay type must exist in the workspace; QC data then only uses its QC fields."""
         if case.assay_type:
-            dc.check_qc_data(
-                case.qc_data, self.services.configuration.assay(uow, case.workspace_id, case.assay_type)
-            )
+            dc.check_qc_data(case.qc_data, self.configuration.assay(uow, case.workspace_id, case.assay_type))
 
     def _panel_id(self, uow: UnitOfWork, actor: Actor, ref: Any) -> int | None:
         if ref in (None, ""):
@@ -275,38 +252,6 @@ class CaseService:
         if panel is None or panel.workspace_id != actor.workspace_id:
             raise NotFound(f"panel {ref!r} not found")
         return panel.id
-
-    def record(
-        self,
-        uow: UnitOfWork,
-        actor: Actor | None,
-        case: Case,
-        action: str,
-        changes: dict[str, Any],
-        *,
-        bump: bool = True,
-    ) -> None:
-        if bump and action != "create":
-            case.version += 1
-        case.modified_at = self.ctx.clock()
-        uow.case_events.add(
-            CaseEvent(
-                case_id=case.id or 0,
-                version=case.version,
-                action=action,
-                user_id=actor.user_id if actor else None,
-                changes=changes,
-            )
-        )
-        audit(
-            uow,
-            f"case_{action}",
-            actor=actor,
-            workspace_id=case.workspace_id,
-            entity_type="case",
-            entity_id=case.id,
-            details={"version": case.version},
-        )
 
     def _advance(self, uow: UnitOfWork, case: Case, members: list[CaseMember]) -> None:
         """WAITING FOR SAMPLE ↔ WAITING as genomes come and go."""
@@ -358,7 +303,7 @@ class CaseService:
             view = self.view(uow, study, case)
             uow.commit()
         if rerun:
-            self.services.candidates.schedule_rerun(view.case.id or 0, actor)
+            self.analysis.schedule_rerun(view.case.id or 0, actor)
         return view
 
     def set_status(
@@ -366,7 +311,7 @@ class CaseService:
     ) -> CaseView:
         given, status = status, status.strip().upper()
         with self.ctx.uow() as uow:
-            review = self.services.configuration.review_statuses(uow, actor.workspace_id)
+            review = self.configuration.review_statuses(uow, actor.workspace_id)
         if status not in (*dc.SYSTEM_STATUSES, *review):
             raise Unprocessable(f"Invalid status: {given}")
         if status == dc.APPROVED:
@@ -381,31 +326,6 @@ class CaseService:
             view = self.view(uow, study, case)
             uow.commit()
         return view
-
-    def system_status(
-        self, case_id: int, status: str, reason: str = "", changes: dict[str, Any] | None = None
-    ) -> None:
-        """A transition made by the system (jobs), recorded in the case history."""
-        with self.ctx.uow() as uow:
-            case = uow.cases.get(case_id)
-            if case is None or case.status == status:
-                return
-            dc.check_transition(
-                case,
-                status,
-                review=self.services.configuration.review_statuses(uow, case.workspace_id),
-                by_system=True,
-            )
-            old = case.status
-            case.status, case.status_reason = status, reason
-            self.record(
-                uow,
-                None,
-                case,
-                "status",
-                {"status": {"old": old, "new": status}, "reason": reason, **(changes or {})},
-            )
-            uow.commit()
 
     def approve(self, actor: Actor, ref: str, study_ref: str | None = None) -> CaseView:
         with self.ctx.uow() as uow:
@@ -431,11 +351,12 @@ class CaseService:
             self.record(uow, actor, case, "approve", {"status": {"old": old, "new": dc.APPROVED}})
             view = self.view(uow, study, case)
             uow.commit()
+        for hook in self.on_approved:  # the signed PDF, rendered once
+            hook(actor, view)
         return view
 
-    def mark_interpreted(self, uow: UnitOfWork, actor: Actor, case: Case) -> None:
-        dc.check_editable(case)
-        case.last_interpreter_id = actor.user_id
+    def approve_report(self, actor: Actor, command: ApproveReport) -> CaseView:
+        return self.approve(actor, command.case, command.study)
 
     def amend(self, actor: Actor, ref: str, reason: str, study_ref: str | None = None) -> CaseView:
         """An approved case is never changed: its amendment is a new case version to review and approve."""
@@ -477,7 +398,7 @@ class CaseService:
                     **fields,
                     code=f"{old.code}.A{old.version + 1}",
                     created_by=actor.user_id,
-                    status=self.services.configuration.review_statuses(uow, old.workspace_id)[0],
+                    status=self.configuration.review_statuses(uow, old.workspace_id)[0],
                     version=old.version + 1,
                     amends_case_id=old.id,
                     status_reason=f"amendment: {reason}",
@@ -499,28 +420,12 @@ class CaseService:
                     for m in uow.case_members.of_case(old.id or 0)
                 ],
             )
-            self.services.interpretation.copy_variants(uow, old.id or 0, new.id or 0)
+            self.interpretation.copy_variants(uow, old.id or 0, new.id or 0)
             self.record(uow, actor, new, "amend", {"amends": old.code, "reason": reason}, bump=False)
             self.record(uow, actor, old, "amended", {"by": new.code, "reason": reason}, bump=False)
             view = self.view(uow, study, new)
             uow.commit()
         return view
-
-    def versions(self, actor: Actor, ref: str, study_ref: str | None = None) -> list[CaseView]:
-        """Every version of a case, oldest first: the original and the amendments that followed it."""
-        with self.ctx.uow() as uow:
-            study, case = self.find(uow, actor, ref, study_ref)
-            chain = uow.cases.in_studies([case.study_id])
-            by_id = {c.id: c for c in chain}
-            while case.amends_case_id in by_id:
-                case = by_id[case.amends_case_id]
-            out = [case]
-            while nxt := next((c for c in chain if c.amends_case_id == out[-1].id), None):
-                out.append(nxt)
-            views = [self.view(uow, study, c) for c in out]
-            audit(uow, "case_read", actor=actor, entity_type="case", entity_id=case.id)
-            uow.commit()
-        return views
 
     def _open_member(
         self, uow: UnitOfWork, actor: Actor, ref: str, member_id: int
@@ -562,42 +467,5 @@ class CaseService:
             )
             view = self.view(uow, study, case)
             uow.commit()
-        self.services.candidates.schedule_ready([view.case.id or 0])
+        self.analysis.schedule_ready([view.case.id or 0])
         return view
-
-    def history(self, actor: Actor, ref: str, study_ref: str | None = None) -> list[CaseEvent]:
-        with self.ctx.uow() as uow:
-            _, case = self.find(uow, actor, ref, study_ref)
-            return uow.case_events.of_case(case.id or 0)
-
-    def cases_of_genomes(self, genome_ids: list[int]) -> list[int]:
-        with self.ctx.uow() as uow:
-            return sorted({c.id or 0 for gid in genome_ids for c in uow.cases.with_genome(gid)})
-
-    def analysable(self, case_ids: list[int]) -> list[int]:
-        """The cases among these that wait for analysis and whose genomes are all READY."""
-        due = []
-        with self.ctx.uow() as uow:
-            for case_id in dict.fromkeys(case_ids):
-                case = uow.cases.get(case_id)
-                if case is not None and case.status == dc.WAITING and self._genomes_ready(uow, case_id):
-                    due.append(case_id)
-        return due
-
-    def genomes_ready(self, case_id: int) -> bool:
-        """Whether the case has genomes and every one of them is READY (indexed and annotated)."""
-        with self.ctx.uow() as uow:
-            return self._genomes_ready(uow, case_id)
-
-    def _genomes_ready(self, uow: UnitOfWork, case_id: int) -> bool:
-        genomes = [uow.genomes.get(m.genome_id) for m in uow.case_members.of_case(case_id) if m.genome_id]
-        return bool(genomes) and all(g is not None and g.state is GenomeState.READY for g in genomes)
-
-    def record_system(self, case_id: int, action: str, changes: dict[str, Any]) -> None:
-        """A history entry written by the system (e.g. an analysis run that changed no status)."""
-        with self.ctx.uow() as uow:
-            case = uow.cases.get(case_id)
-            if case is None:
-                return
-            self.record(uow, None, case, action, changes, bump=False)
-            uow.commit()

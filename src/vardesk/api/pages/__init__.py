@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import mimetypes
+from collections.abc import Mapping
 from dataclasses import dataclass
 from html import escape
 
@@ -19,7 +20,9 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from vardesk import __version__
-from vardesk.api.native.envelope import JSON
+from vardesk.api.http.faces import Face
+from vardesk.api.http.responses import JSON
+from vardesk.config import Settings
 from vardesk.resources import package_bytes
 
 STATIC = "/static"
@@ -163,3 +166,19 @@ def install(app: FastAPI, links: Links) -> None:
         if request.headers.get("if-none-match") == asset.etag:
             return Response(status_code=304, headers=headers)
         return Response(asset.body, media_type=asset.media_type, headers=headers)
+
+
+def face(settings: Settings) -> Face:
+    """The pages link to the other faces by the names they publish (``native``, ``opencga``, ``fabric``)."""
+
+    def install_with_links(app: FastAPI, links: Mapping[str, str]) -> None:
+        install(
+            app,
+            Links(
+                native=links.get("native", ""),
+                opencga=links.get("opencga", ""),
+                fabric=links.get("fabric", ""),
+            ),
+        )
+
+    return Face(name="pages", install=install_with_links)
