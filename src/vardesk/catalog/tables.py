@@ -32,6 +32,7 @@ from sqlalchemy.types import TypeDecorator
 from vardesk.domain import analyses as analyses_domain
 from vardesk.domain import cases as cases_domain
 from vardesk.domain import models
+from vardesk.domain.acmg import ManualCriterion
 from vardesk.domain.enums import Affected, GenomeState, JobState, Role, Sex, ShareRole
 
 metadata = MetaData(
@@ -61,6 +62,19 @@ class UTCDateTime(TypeDecorator):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class ManualCriteriaJSON(TypeDecorator):
+    """Reviewer criteria: JSON ``{code, strength, by, at, comment}`` entries ↔ :class:`ManualCriterion`
+    (labels such as ``PM2_Supporting``, as rows held them before revision 0008, read too)."""
+
+    impl, cache_ok = JSON, True
+
+    def process_bind_param(self, value: list[Any] | None, dialect: Any) -> list[Any]:
+        return [e.to_dict() if isinstance(e, ManualCriterion) else e for e in value or []]
+
+    def process_result_value(self, value: list[Any] | None, dialect: Any) -> list[ManualCriterion]:
+        return [ManualCriterion.from_stored(v) for v in value or []]
 
 
 def _ts(name: str, nullable: bool = False) -> Column:
@@ -427,7 +441,7 @@ report_variants = Table(
     Column("status", _enum(cases_domain.VariantStatus, "variant_status"), nullable=False),
     Column("to_report", _enum(cases_domain.ToReport, "to_report"), nullable=False),
     Column("classification", String(64), nullable=False, default=""),
-    Column("criteria", JSON, nullable=False, default=list),
+    Column("criteria", ManualCriteriaJSON(), nullable=False, default=list),
     Column("interpretation", Text, nullable=False, default=""),
     Column("internal_notes", Text, nullable=False, default=""),
     Column("acmg", JSON, nullable=False, default=dict),

@@ -10,6 +10,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from vardesk.domain.acmg import ManualCriterion, labels
 from vardesk.domain.enums import Affected, Relation, Role, Sex
 from vardesk.domain.errors import Conflict, Forbidden, Invalid, NotFound, Unprocessable
 from vardesk.domain.ids import ascii_int
@@ -176,7 +177,7 @@ class ReportVariant:
     status: VariantStatus = VariantStatus.PENDING
     to_report: ToReport = ToReport.DO_NOT_REPORT
     classification: str = ""
-    criteria: list[str] = field(default_factory=list)
+    criteria: list[ManualCriterion] = field(default_factory=list)  # a reviewer's, with who/when/why
     interpretation: str = ""
     internal_notes: str = ""
     acmg: dict[str, Any] = field(default_factory=dict)
@@ -184,6 +185,11 @@ class ReportVariant:
     id: int | None = None
     created_at: datetime = field(default_factory=utcnow)
     modified_at: datetime = field(default_factory=utcnow)
+
+    @property
+    def criteria_labels(self) -> list[str]:
+        """The reviewer's criteria as the strings clients read (``["PVS1", "PM2_Supporting"]``)."""
+        return labels(self.criteria)
 
 
 def trimmed_alleles(pos: int, ref: str, alt: str) -> tuple[int, int, str, str]:

@@ -392,21 +392,46 @@ def test_interpret_preview_approve_final(
     r = api(
         server,
         "POST",
-        f"/analysis/clinical/TRIO1/variant/{target['id']}/update?study=giab:default",
+        f"/analysis/clinical/TRIO1/variant/{target['id']}/update?study=giab:default&includeResult=true",
         analyst,
         json={
             "status": "REVIEWED",
             "toReport": "PRIMARY_FINDING",
             "classification": "Likely pathogenic",
-            "criteria": ["PM2_Supporting", "PP3"],
+            "criteria": ["PM2_Supporting", {"code": "PP3", "comment": "REVEL 0.8"}],
             "interpretation": "Reviewed for the reference report.",
         },
     )
     assert r.status_code == 200, r.text
+    finding = r.json()["responses"][0]["results"][0]
+    # what clients read stays the strings; the typed evidence and the classifiers' suggestion are new fields
+    acmg = finding["evidences"][0]["classification"]["acmg"]
+    assert [a["classification"] for a in acmg] == ["PM2_Supporting", "PP3"]
+    mine = finding["attributes"]["vardesk"]
+    pp3 = next(e for e in mine["acmgEvidence"] if e["code"] == "PP3")
+    assert (pp3["source"], pp3["comment"], pp3["strength"]) == ("manual", "REVEL 0.8", "SUPPORTING")
+    assert pp3["by"] and "T" in pp3["at"]
+    assert mine["classification"] == "Likely pathogenic"  # the reviewer's, next to the suggested one
+    assert mine["suggestedClassification"]["system"] == "ACMG/AMP 2015"
+    assert mine["suggestedClassification"]["criteria"] == [e["label"] for e in mine["acmgEvidence"]]
+    r = api(
+        server,
+        "POST",
+        f"/analysis/clinical/TRIO1/variant/{target['id']}/update?study=giab:default",
+        analyst,
+        json={"criteria": ["PM2_Strong"]},
+    )
+    assert r.status_code == 400 and "PM2_Strong" in r.text and "ClinGen SVI" in r.text, r.text
     history = api(
         server, "GET", f"/analysis/clinical/TRIO1/variant/{target['id']}/history?study=giab:default", analyst
     ).json()["responses"][0]["results"]
-    assert {h["field"] for h in history} >= {"status", "to_report", "classification", "criteria"}
+    assert {h["field"] for h in history} >= {
+        "status",
+        "to_report",
+        "classification",
+        "criteria",
+        "acmg_evidence",
+    }
     assert (
         requests.get(
             server.url + API + "/analysis/clinical/TRIO1/report/final?study=giab:default", auth=analyst

@@ -10,7 +10,10 @@ import pytest
 
 from tests.app.test_chain_inputs import S1
 from tests.world import build_world
+from vardesk.analysis.acmg.model import Strength, met, not_met
 from vardesk.api.native import render_cases
+from vardesk.app.cases.acmg_evidence import acmg_view
+from vardesk.domain.acmg import ManualCriterion
 from vardesk.domain.access import Actor
 from vardesk.domain.cases import ReportVariant, finding_id
 from vardesk.domain.enums import Role
@@ -182,6 +185,145 @@ def test_classifications_are_accepted_as_shown(
         actor, "K", doc["id"], {"classification": shown}, study_ref=STUDY
     )
     assert back.classification == stored
+
+
+# -- a reviewer's ACMG/AMP criteria ----------------------------------------------------------------------
+def _automatic() -> dict:
+    """A stored automatic assessment: PVS1 and PM2_Supporting met (2015: VUS; points 9: LP)."""
+    evidence = [
+        met("PVS1", "nonsense, NMD predicted").to_dict(),
+        met("PM2", "absent from gnomAD", Strength.SUPPORTING).to_dict(),
+        not_met("PP3", "not added on top of PVS1").to_dict(),
+    ]
+    return {"met": ["PVS1", "PM2_Supporting"], "classifications": [], "evidence": evidence}
+
+
+def _case_with_variant(services: Services, actor: Actor, code: str) -> int:
+    view = services.cases.create(actor, STUDY, {"id": code, "type": "exome", "members": TRIO[:1]})
+    return _add(services, view.case.id or 0, "1", 878314, "G", "C", acmg={"automatic": _automatic()})
+
+
+def test_criteria_are_typed_in_each_written_form_and_stamped(services: Services, actor: Actor) -> None:
+    vid = _case_with_variant(services, actor, "A1")
+    given = [
+        "PM2_P",
+        "PVS1 (strong)",
+        "pp3_supporting",
+        {"code": "PS3", "strength": "moderate", "comment": "RNA"},
+    ]
+    rv = services.interpretation.update_variant(actor, "A1", vid, {"criteria": given}, study_ref=STUDY)
+    assert rv.criteria_labels == ["PM2_Supporting", "PVS1_Strong", "PP3", "PS3_Moderate"]
+    (stored,) = [v for v in services.interpretation.variants(actor, "A1", study_ref=STUDY) if v.id == vid]
+    assert stored.criteria == rv.criteria  # read back typed from the catalog
+    ps3 = stored.criteria[3]
+    assert (ps3.code, ps3.strength, ps3.by, ps3.comment) == ("PS3", Strength.MODERATE, actor.login, "RNA")
+    assert all(e.by == actor.login and e.at and e.at.endswith("Z") for e in stored.criteria)
+    # the change is in the variant's audit log: the labels as before, and the entries with who/when/why
+    history = services.interpretation.history(actor, "A1", vid, study_ref=STUDY)
+    assert [e.field for e in history] == ["criteria", "acmg_evidence"]
+    assert history[0].old == [] and history[0].new == ["PM2_Supporting", "PVS1_Strong", "PP3", "PS3_Moderate"]
+    assert history[1].new[3] == {
+        "code": "PS3",
+        "strength": "MODERATE",
+        "by": actor.login,
+        "at": ps3.at,
+        "comment": "RNA",
+    }
+    assert all(e.user_id == actor.user_id for e in history)
+    # what is shown goes back in unchanged and changes nothing: the original stamps stay
+    again = services.interpretation.update_variant(
+        actor, "A1", vid, {"criteria": rv.criteria_labels}, study_ref=STUDY
+    )
+    assert again.criteria == stored.criteria
+    assert len(services.interpretation.history(actor, "A1", vid, study_ref=STUDY)) == 2
+    # a new comment on the same criterion is a change, logged with who gave it
+    services.interpretation.update_variant(
+        actor,
+        "A1",
+        vid,
+        {"criteria": [*rv.criteria_labels[:3], {"code": "PS3_M", "comment": "RT-PCR"}]},
+        study_ref=STUDY,
+    )
+    last = services.interpretation.history(actor, "A1", vid, study_ref=STUDY)[-1]
+    assert (
+        last.field == "acmg_evidence"
+        and last.old[3]["comment"] == "RNA"
+        and last.new[3]["comment"] == "RT-PCR"
+    )
+
+
+@pytest.mark.parametrize(
+    ("criteria", "named"),
+    [
+        (["PVS1", "PX9"], "'PX9'"),
+        (["PM7"], "'PM7'"),
+        (["PM2_Strong"], "'PM2_Strong'"),  # ClinGen SVI: PM2 is never above moderate
+        (["BA1_Supporting"], "'BA1_Supporting'"),
+        (["PM2_Weak"], "'Weak'"),
+        ([{"code": "PS3", "strength": "huge"}], "'huge'"),
+        ([{"code": "PS3", "why": "x"}], "why"),
+        (["PM2", "PM2_Supporting"], "PM2"),
+        ("PVS1", "'PVS1'"),
+    ],
+)
+def test_a_bad_criterion_is_refused_naming_it(
+    services: Services, actor: Actor, criteria: object, named: str
+) -> None:
+    vid = _case_with_variant(services, actor, "A2")
+    services.interpretation.update_variant(actor, "A2", vid, {"criteria": ["PS4"]}, study_ref=STUDY)
+    with pytest.raises(Invalid, match=named):
+        services.interpretation.update_variant(actor, "A2", vid, {"criteria": criteria}, study_ref=STUDY)
+    (rv,) = services.interpretation.variants(actor, "A2", study_ref=STUDY)
+    assert rv.criteria_labels == ["PS4"]  # nothing changed
+
+
+def test_manual_criteria_change_the_suggested_classification(services: Services, actor: Actor) -> None:
+    vid = _case_with_variant(services, actor, "A3")
+    upd = services.interpretation.update_variant
+    before = acmg_view(upd(actor, "A3", vid, {"status": "REVIEWED"}, study_ref=STUDY))
+    assert [(e["label"], e["source"]) for e in before["evidence"]] == [
+        ("PVS1", "automatic"),
+        ("PM2_Supporting", "automatic"),
+    ]
+    assert before["suggested"]["classification"] == "Uncertain significance"  # 2015: VS + 1 supporting
+    assert before["suggested"]["classifications"][1]["points"] == 9
+    # the reviewer adds PS3 and keeps their own classification: the suggestion is shown next to it
+    rv = upd(
+        actor,
+        "A3",
+        vid,
+        {"classification": "Likely pathogenic", "criteria": [{"code": "PS3", "comment": "knock-in mouse"}]},
+        study_ref=STUDY,
+    )
+    view = acmg_view(rv)
+    assert rv.classification == "Likely pathogenic"
+    assert view["suggested"]["classification"] == "Pathogenic"
+    assert view["suggested"]["rule"].startswith("Pathogenic (i)(a)")
+    ps3 = next(e for e in view["evidence"] if e["code"] == "PS3")
+    assert (ps3["source"], ps3["by"], ps3["comment"]) == ("manual", actor.login, "knock-in mouse")
+    # a manual criterion for the same code overrides the automatic one
+    rv = upd(actor, "A3", vid, {"criteria": ["PVS1_Supporting"]}, study_ref=STUDY)
+    view = acmg_view(rv)
+    pvs1 = next(e for e in view["evidence"] if e["code"] == "PVS1")
+    assert (pvs1["label"], pvs1["source"], pvs1["overrides"]) == ("PVS1_Supporting", "manual", "PVS1")
+    assert view["suggested"]["classifications"][1]["points"] == 2
+    # removing it restores the automatic evidence
+    view = acmg_view(upd(actor, "A3", vid, {"criteria": []}, study_ref=STUDY))
+    assert view == before
+
+
+def test_a_criterion_recorded_before_the_svi_rules_goes_back_as_shown(
+    services: Services, actor: Actor
+) -> None:
+    view = services.cases.create(actor, STUDY, {"id": "A4", "type": "exome", "members": TRIO[:1]})
+    legacy = [ManualCriterion.from_stored(c) for c in ("PVS1", "PM2_Strong")]  # as migration 0008 left it
+    vid = _add(services, view.case.id or 0, "1", 878314, "G", "C", criteria=legacy)
+    upd = services.interpretation.update_variant
+    rv = upd(actor, "A4", vid, {"criteria": ["PVS1", "PM2_Strong", "PP3"]}, study_ref=STUDY)
+    assert rv.criteria_labels == ["PVS1", "PM2_Strong", "PP3"]
+    assert rv.criteria[1].by is None  # the recorded entry is kept as it was
+    with pytest.raises(Invalid, match="'PS1_VeryStrong'"):  # new input still follows the rules
+        upd(actor, "A4", vid, {"criteria": ["PVS1", "PM2_Strong", "PS1_VeryStrong"]}, study_ref=STUDY)
 
 
 @pytest.mark.parametrize(

@@ -34,6 +34,11 @@ def analyst(world: World) -> tuple[str, str]:
     return world.member("lab-a", Role.ANALYST).basic
 
 
+@pytest.fixture(scope="module")
+def analyst_login(world: World) -> str:
+    return world.member("lab-a", Role.ANALYST).actor.login
+
+
 def _ready(server: LiveServer, who: tuple[str, str], report_id: int) -> dict:
     def done() -> dict | None:
         doc = call(server, "GET", f"/reports/{report_id}", who).json()
@@ -68,7 +73,9 @@ def solo(server: LiveServer, analyst: tuple[str, str], vcf: dict[str, bytes]) ->
     return {"project": pid, "report": doc, "variants": variants}
 
 
-def test_scored_variants(server: LiveServer, analyst: tuple[str, str], solo: dict) -> None:
+def test_scored_variants(
+    server: LiveServer, analyst: tuple[str, str], analyst_login: str, solo: dict
+) -> None:
     rid, v = solo["report"]["id"], solo["variants"][0]
     r = call(server, "GET", f"/reports/{rid}/variants/scored?", analyst)  # get_scored_variants.py, no option
     assert r.status_code == 200, r.text
@@ -97,7 +104,19 @@ def test_scored_variants(server: LiveServer, analyst: tuple[str, str], solo: dic
     (doc,) = r.json()["objects"]
     assert doc["id"] == v["id"] and doc["classification"] == "Likely pathogenic"
     assert doc["criteria"] == ["PM2_Supporting", "PP3"] and doc["classification_source"] == "manual"
-    assert {e["field"] for e in doc["audit_log"]} == {"classification", "criteria"}
+    # the labels as before, and the typed entries with who/when/why
+    assert {e["field"] for e in doc["audit_log"]} == {"classification", "criteria", "acmg_evidence"}
+    manual = [e for e in doc["acmg_evidence"] if e["source"] == "manual"]
+    assert [(e["label"], e["by"]) for e in manual] == [
+        ("PM2_Supporting", analyst_login),
+        ("PP3", analyst_login),
+    ]
+    # the classifiers' suggestion over the automatic and the reviewer's criteria, next to the person's class
+    assert doc["suggested_classification"]["criteria"] == [e["label"] for e in doc["acmg_evidence"]]
+    assert {c["system"] for c in doc["suggested_classification"]["classifications"]} == {
+        "ACMG/AMP 2015",
+        "ClinGen SVI points",
+    }
     assert all(e["user"] and "T" in e["date"] and e["action"].endswith("changed") for e in doc["audit_log"])
     scored = call(server, "GET", f"/reports/{rid}/variants/scored?scoring_status=scored", analyst).json()[
         "objects"
@@ -316,3 +335,39 @@ def test_genome_attached_before_it_is_indexed(
     doc = _ready(server, analyst, cr["id"])  # asserts it never went FAILED
     assert doc["genome_id"] == gid
     assert call(server, "GET", f"/reports/{cr['id']}/variants", analyst).json()["objects"]
+
+
+def test_typed_criteria(server: LiveServer, analyst: tuple[str, str], analyst_login: str, solo: dict) -> None:
+    """E22 with criteria in each written form and as objects with a comment; a bad one is refused naming it;
+    the variant keeps answering the strings clients read in ``criteria``."""
+    rid, v = solo["report"]["id"], solo["variants"][-1]
+    url, hdr = f"/reports/{rid}/variants/{v['id']}", {"Content-Type": "application/json-patch+json"}
+
+    def patch(value: object):  # type: ignore[no-untyped-def]
+        ops = [{"op": "replace", "path": "/criteria", "value": value}]
+        return call(server, "PATCH", url, analyst, data=json.dumps(ops), headers=hdr)
+
+    given = ["PM2_P", "PVS1 (strong)", {"code": "PS3", "strength": "moderate", "comment": "minigene assay"}]
+    r = patch(given)
+    assert r.status_code == 200, r.text
+    doc = r.json()
+    assert doc["criteria"] == ["PM2_Supporting", "PVS1_Strong", "PS3_Moderate"]
+    ps3 = next(e for e in doc["acmg_evidence"] if e["code"] == "PS3")
+    assert (ps3["strength"], ps3["source"], ps3["by"], ps3["comment"]) == (
+        "MODERATE",
+        "manual",
+        analyst_login,
+        "minigene assay",
+    )
+    assert "T" in ps3["at"]
+    # PVS1_Strong + PS3_Moderate + PM2_Supporting: 2015 LP (ii) (1 strong, 1 moderate); 4 + 2 + 1 = 7 points
+    assert doc["suggested_classification"]["classification"] == "Likely pathogenic"
+    assert call(server, "GET", url, analyst).json()["criteria"] == doc["criteria"]
+    for bad, named in (("PM2_Strong", "PM2_Strong"), ("PX1", "PX1"), ("BA1_P", "BA1_P")):
+        r = patch(["PVS1", bad])
+        assert r.status_code == 400 and named in r.json()["description"], r.text
+    assert call(server, "GET", url, analyst).json()["criteria"] == doc["criteria"]  # unchanged
+    # removing the reviewer's criteria gives the automatic evidence back
+    r = patch([])
+    assert r.status_code == 200 and r.json()["criteria"] == []
+    assert all(e["source"] == "automatic" for e in r.json()["acmg_evidence"])

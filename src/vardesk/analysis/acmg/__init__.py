@@ -3,7 +3,8 @@
 Assigners (one per criterion) read a :class:`VariantEvidenceInput` and return an :class:`Evidence`
 (MET / NOT_MET / NOT_EVALUABLE, strength, rule, thresholds, data versions, explanation).
 Classifiers combine met evidence: the 2015 rules and the ClinGen SVI points. :func:`assess` runs
-everything. See ``docs/acmg.md``.
+everything; :func:`combine` puts a reviewer's criteria over a stored automatic assessment.
+See ``docs/acmg.md``.
 """
 
 from vardesk.analysis.acmg.assess import ASSIGNERS, Assessment, assess, run_assigners, with_manual
@@ -13,6 +14,7 @@ from vardesk.analysis.acmg.classifiers import (
     ClassifierResult,
     PointsClassifier,
 )
+from vardesk.analysis.acmg.combine import Combined, combine, combine_stored, manual_record
 from vardesk.analysis.acmg.config import DEFAULT_CONFIG, AcmgConfig, ToolCalibration
 from vardesk.analysis.acmg.from_annotation import input_from_annotation
 from vardesk.analysis.acmg.history import (
@@ -65,6 +67,7 @@ __all__ = [
     "ClassificationRecord",
     "Classifier",
     "ClassifierResult",
+    "Combined",
     "ClinVarResidueFacts",
     "ClinVarVariantRef",
     "Direction",
@@ -95,8 +98,11 @@ __all__ = [
     "VariantEvidenceInput",
     "assess",
     "clinvar_residue_facts",
+    "combine",
+    "combine_stored",
     "current",
     "input_from_annotation",
+    "manual_record",
     "parse_protein_change",
     "record_computed",
     "record_override",

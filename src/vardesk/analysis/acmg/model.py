@@ -3,7 +3,8 @@
 Criterion codes, default strengths and rule texts follow Richards et al. 2015 (Genet Med 17:405,
 Tables 3 and 4). Strength modifiers (``PVS1_Strong``, ``PM2_Supporting`` …) follow the ClinGen
 Sequence Variant Interpretation (SVI) convention: the code keeps its name, the applied strength
-changes and the label gains a suffix.
+changes and the label gains a suffix. The vocabulary itself (codes, strengths, directions, the
+strengths each code may take) is defined once in :mod:`vardesk.domain.acmg`.
 """
 
 from __future__ import annotations
@@ -13,39 +14,30 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from vardesk.domain.acmg import (
+    CRITERIA,
+    CRITERION_ORDER,
+    AcmgCriterion,
+    CriterionInfo,
+    Direction,
+    Strength,
+    criterion,
+)
 
-class Direction(StrEnum):
-    PATHOGENIC = "pathogenic"
-    BENIGN = "benign"
-
-
-class Strength(StrEnum):
-    STAND_ALONE = "STAND_ALONE"
-    VERY_STRONG = "VERY_STRONG"
-    STRONG = "STRONG"
-    MODERATE = "MODERATE"
-    SUPPORTING = "SUPPORTING"
-
-    @property
-    def suffix(self) -> str:
-        return {
-            Strength.STAND_ALONE: "StandAlone",
-            Strength.VERY_STRONG: "VeryStrong",
-            Strength.STRONG: "Strong",
-            Strength.MODERATE: "Moderate",
-            Strength.SUPPORTING: "Supporting",
-        }[self]
-
-    @property
-    def rank(self) -> int:
-        """Larger is stronger."""
-        return {
-            Strength.SUPPORTING: 1,
-            Strength.MODERATE: 2,
-            Strength.STRONG: 3,
-            Strength.VERY_STRONG: 4,
-            Strength.STAND_ALONE: 5,
-        }[self]
+__all__ = [
+    "CRITERIA",
+    "CRITERION_ORDER",
+    "CriterionInfo",
+    "Direction",
+    "Evidence",
+    "Source",
+    "Status",
+    "Strength",
+    "criterion",
+    "met",
+    "not_evaluable",
+    "not_met",
+]
 
 
 class Status(StrEnum):
@@ -59,73 +51,6 @@ class Source(StrEnum):
     MANUAL = "manual"
 
 
-@dataclass(frozen=True)
-class CriterionInfo:
-    code: str
-    direction: Direction
-    default_strength: Strength
-    rule: str
-    automatic: bool
-
-
-_P, _B = Direction.PATHOGENIC, Direction.BENIGN
-_VS, _S, _M, _SP, _SA = (
-    Strength.VERY_STRONG,
-    Strength.STRONG,
-    Strength.MODERATE,
-    Strength.SUPPORTING,
-    Strength.STAND_ALONE,
-)
-
-# (code, direction, default strength, rule text paraphrasing Richards et al. 2015 Tables 3-4, automatic?)
-_CRITERIA: tuple[tuple[str, Direction, Strength, str, bool], ...] = (
-    ("PVS1", _P, _VS, "Null variant in a gene where loss of function is a known mechanism of disease", True),
-    ("PS1", _P, _S, "Same amino-acid change as an established pathogenic variant", True),
-    ("PS2", _P, _S, "De novo (maternity and paternity confirmed) in a patient with the disease", True),
-    ("PS3", _P, _S, "Well-established functional studies show a damaging effect", False),
-    ("PS4", _P, _S, "Prevalence in affected individuals significantly increased over controls", False),
-    ("PM1", _P, _M, "Located in a mutational hot spot or critical functional domain", False),
-    ("PM2", _P, _M, "Absent from controls (or extremely low frequency if recessive)", True),
-    ("PM3", _P, _M, "For recessive disorders, detected in trans with a pathogenic variant", True),
-    ("PM4", _P, _M, "Protein length change: in-frame indel in a non-repeat region or stop-loss", True),
-    ("PM5", _P, _M, "Novel missense change at a residue where another pathogenic missense is known", True),
-    ("PM6", _P, _M, "Assumed de novo, without confirmation of paternity and maternity", True),
-    ("PP1", _P, _SP, "Co-segregation with disease in multiple affected family members", True),
-    ("PP2", _P, _SP, "Missense in a gene with a low rate of benign missense where missense is common", True),
-    ("PP3", _P, _SP, "Computational evidence supports a deleterious effect", True),
-    ("PP4", _P, _SP, "Patient phenotype or family history highly specific for the gene", True),
-    ("PP5", _P, _SP, "Reputable source reports the variant as pathogenic", False),
-    ("BA1", _B, _SA, "Allele frequency above 5% in a large population data set", True),
-    ("BS1", _B, _S, "Allele frequency greater than expected for the disorder", True),
-    (
-        "BS2",
-        _B,
-        _S,
-        "Observed in a healthy adult with the genotype that would cause a penetrant disease",
-        True,
-    ),
-    ("BS3", _B, _S, "Well-established functional studies show no damaging effect", False),
-    ("BS4", _B, _S, "Lack of segregation in affected members of a family", False),
-    ("BP1", _B, _SP, "Missense in a gene where primarily truncating variants cause disease", True),
-    ("BP2", _B, _SP, "In trans with a pathogenic variant (dominant, fully penetrant) or in cis (any)", True),
-    ("BP3", _B, _SP, "In-frame indel in a repetitive region without known function", False),
-    ("BP4", _B, _SP, "Computational evidence suggests no impact on gene or gene product", True),
-    ("BP5", _B, _SP, "Found in a case with an alternate molecular basis for disease", False),
-    ("BP6", _B, _SP, "Reputable source reports the variant as benign", False),
-    ("BP7", _B, _SP, "Synonymous (or deep intronic) with no predicted splice impact", True),
-)
-
-CRITERIA: dict[str, CriterionInfo] = {
-    code: CriterionInfo(code, d, s, rule, auto) for code, d, s, rule, auto in _CRITERIA
-}
-CRITERION_ORDER: tuple[str, ...] = tuple(c[0] for c in _CRITERIA)
-
-
-def criterion(code: str) -> CriterionInfo:
-    try:
-        return CRITERIA[code.upper()]
-    except KeyError:
-        raise ValueError(f"unknown ACMG/AMP criterion {code!r}") from None
 
 
 Scalar = str | int | float | bool | None
@@ -158,9 +83,7 @@ class Evidence:
     @property
     def label(self) -> str:
         """``PVS1`` at its default strength, ``PVS1_Strong`` otherwise."""
-        if self.strength is criterion(self.criterion).default_strength:
-            return self.criterion
-        return f"{self.criterion}_{self.strength.suffix}"
+        return AcmgCriterion(self.criterion, self.strength).label
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {
@@ -182,6 +105,28 @@ class Evidence:
             d["at"] = self.at
             d["automatic"] = self.automatic.to_dict() if self.automatic else None
         return d
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Evidence:
+        """An evidence record from its :meth:`to_dict` form (as stored with a report variant)."""
+        info = criterion(str(d["criterion"]))
+        auto = d.get("automatic")
+        return cls(
+            criterion=info.code,
+            status=Status(d.get("status") or Status.NOT_EVALUABLE),
+            strength=Strength(d.get("strength") or info.default_strength),
+            direction=info.direction,
+            rule=str(d.get("rule") or info.rule),
+            explanation=str(d.get("explanation") or ""),
+            thresholds=dict(d.get("thresholds") or {}),
+            data_sources=dict(d.get("data_sources") or {}),
+            caveats=tuple(d.get("caveats") or ()),
+            source=Source(d.get("source") or Source.AUTOMATIC),
+            reason=d.get("reason"),
+            by=d.get("by"),
+            at=d.get("at"),
+            automatic=cls.from_dict(auto) if isinstance(auto, Mapping) else None,
+        )
 
 
 def _make(

@@ -9,6 +9,7 @@ from starlette.requests import Request
 
 from vardesk import __version__
 from vardesk.api.fabric.common import stamp
+from vardesk.app.cases.acmg_evidence import acmg_view
 from vardesk.app.cases.reporting import parse_date
 from vardesk.app.cases.service import CaseView
 from vardesk.app.cases.structural import StructuralVariant
@@ -205,7 +206,8 @@ def report_variant(rv: ReportVariant) -> dict[str, Any]:
         "inheritance_mode": ",".join(rv.inheritance_modes) or None,
         "inheritance_modes": list(rv.inheritance_modes),
         "classification": rv.classification or None,
-        "criteria": list(rv.criteria),
+        "criteria": rv.criteria_labels,
+        **_acmg(rv),
         "status": rv.status.value,
         "to_report": rv.to_report.value,
         "internal_notes": rv.internal_notes or None,
@@ -244,6 +246,13 @@ def _locus(rv: ReportVariant) -> dict[str, Any]:
     }
 
 
+def _acmg(rv: ReportVariant) -> dict[str, Any]:
+    """``acmg_evidence``: the met criteria, a reviewer's (source manual, with by/at/comment) over the
+    automatic ones; ``suggested_classification``: what the classifiers make of them."""
+    view = acmg_view(rv)
+    return {"acmg_evidence": view["evidence"], "suggested_classification": view["suggested"]}
+
+
 def scored_variant(
     request: Request, rv: ReportVariant, status: str, events: list[VariantEvent] | None
 ) -> dict[str, Any]:
@@ -263,8 +272,9 @@ def scored_variant(
         "effect": rv.consequence or None,
         "scoring_status": status,
         "classification": rv.classification or acmg2015.get("classification"),
-        "criteria": list(rv.criteria) if manual else list(auto.get("met") or []),
+        "criteria": rv.criteria_labels if manual else list(auto.get("met") or []),
         "classification_source": "manual" if manual else ("automatic" if auto else None),
+        **_acmg(rv),
         "status": rv.status.value,
         "to_report": rv.to_report.value,
         "automatic": {

@@ -7,6 +7,7 @@ from typing import Any
 from vardesk.api.native.render import ts
 from vardesk.api.native.render_data import annotation_doc
 from vardesk.api.native.render_variants import opencga_alleles, variant_type
+from vardesk.app.cases.acmg_evidence import acmg_view
 from vardesk.app.cases.service import CaseView
 from vardesk.domain.analyses import GeneAnalysis
 from vardesk.domain.annotation_source import SYNTHETIC_BANNER, describe
@@ -92,6 +93,7 @@ def case(view: CaseView, variants: list[ReportVariant] | None = None) -> dict[st
 
 def finding(rv: ReportVariant) -> dict[str, Any]:
     start, end, ref, alt = opencga_alleles(rv.pos, rv.ref, rv.alt)
+    acmg = acmg_view(rv)  # the reviewer's criteria over the automatic ones, and the suggested class
     return {
         "id": finding_id(rv),  # accepted wherever a report variant is named (domain.cases)
         "chromosome": rv.chrom,
@@ -115,7 +117,7 @@ def finding(rv: ReportVariant) -> dict[str, Any]:
                 "modeOfInheritances": rv.inheritance_modes,
                 "classification": {
                     "clinicalSignificance": _CLINSIG.get(rv.classification, "NOT_ASSESSED"),
-                    "acmg": [{"classification": c} for c in rv.criteria],
+                    "acmg": [{"classification": c} for c in rv.criteria_labels],
                 },
             }
         ],
@@ -135,6 +137,8 @@ def finding(rv: ReportVariant) -> dict[str, Any]:
                 "internalNotes": rv.internal_notes,
                 "annotationSource": rv.annotation_source,
                 "acmg": rv.acmg,
+                "acmgEvidence": acmg["evidence"],
+                "suggestedClassification": acmg["suggested"],
             }
         },
     }

@@ -206,7 +206,12 @@ class Finding(_Result):
     type: str
     status: str
     evidences: list[dict[str, Any]]
-    attributes: dict[str, Any] = Field(description="report-variant id, classification, criteria, notes…")
+    attributes: dict[str, Any] = Field(
+        description="vardesk: report-variant id, classification, notes…; acmgEvidence (the met ACMG/AMP "
+        "criteria: code, label, strength, direction, source manual|automatic, by, at, comment, overrides) "
+        "and suggestedClassification (the classifiers over them: classification, system, rule, criteria, "
+        "points, classifications)"
+    )
 
 
 class Interpretation(_Result):

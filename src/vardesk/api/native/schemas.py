@@ -200,6 +200,22 @@ class AmendBody(_Body):
     reason: str = Field(description="why the approved report is amended")
 
 
+class CriterionEntry(BaseModel):
+    """A reviewer's criterion with why it applies; who and when are recorded by the server."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"code": "PS3", "strength": "moderate", "comment": "RNA assay"}]},
+    )
+    code: str = Field(
+        description="PVS1, PS1-PS4, PM1-PM6, PP1-PP5, BA1, BS1-BS4, BP1-BP7 (a strength may follow)"
+    )
+    strength: str | None = Field(
+        None, description="stand-alone, very strong, strong, moderate or supporting; default the code's own"
+    )
+    comment: str | None = Field(None, description="why the criterion applies")
+
+
 class FindingUpdate(BaseModel):
     """Unknown fields are refused."""
 
@@ -214,8 +230,11 @@ class FindingUpdate(BaseModel):
     classification: str | None = Field(
         None, description="Pathogenic, Likely pathogenic, Uncertain significance, Likely benign, Benign"
     )
-    criteria: list[str] | None = Field(
-        None, description="ACMG/AMP criterion codes, e.g. PVS1, PM2_Supporting"
+    criteria: list[str | CriterionEntry] | None = Field(
+        None,
+        description="the reviewer's ACMG/AMP criteria (they replace the recorded ones): each a criterion as "
+        "written (PVS1, PM2_Supporting, PM2_P, PVS1 (strong)) or {code, strength, comment}; strengths follow "
+        "the ClinGen SVI rules (PM2 at most moderate, BA1 only stand-alone …)",
     )
     interpretation: str | None = None
     internalNotes: str | None = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC
 from typing import Any
 
 from vardesk.app.cases.records import CaseRecords
@@ -9,6 +10,7 @@ from vardesk.app.cases.structural import StructuralVariant, read_structural
 from vardesk.app.context import ServiceContext, audit
 from vardesk.catalog.uow import UnitOfWork
 from vardesk.domain.access import Actor, require_project_write
+from vardesk.domain.acmg import AcmgCriterion, ManualCriterion, labels
 from vardesk.domain.cases import (
     ReportVariant,
     ToReport,
@@ -21,8 +23,6 @@ from vardesk.domain.errors import Invalid, NotFound
 from vardesk.domain.ids import ascii_int
 from vardesk.app.commands import SetReportVariant
 from vardesk.storage.blobs import BlobStore
-
-ACMG_CODE = r"^(PVS1|PS[1-4]|PM[1-6]|PP[1-5]|BA1|BS[1-4]|BP[1-7])(_(VeryStrong|Strong|Moderate|Supporting))?$"
 
 
 def _enum(cls: type, value: Any, what: str) -> Any:
@@ -58,15 +58,39 @@ def parse_classification(value: Any) -> str:
     raise Invalid(f"classification {value!r} is not one of the five ACMG tiers")
 
 
-def parse_criteria(values: Any) -> list[str]:
-    import re
-
-    out = []
-    for v in values or []:
-        code = str(v).strip()
-        if not re.match(ACMG_CODE, code):
-            raise Invalid(f"{code!r} is not an ACMG/AMP criterion code (e.g. PVS1, PM2_Supporting)")
-        out.append(code)
+def parse_criteria(
+    values: Any,
+    *,
+    by: str | None = None,
+    at: str | None = None,
+    previous: list[ManualCriterion] | tuple[ManualCriterion, ...] = (),
+) -> list[ManualCriterion]:
+    """A reviewer's criteria: each a written criterion (``PM2_Supporting``, ``PM2_P``, ``PVS1 (strong)``)
+    or an object ``{code, strength?, comment?}``. Each is checked against the vocabulary and the SVI rules
+    and stamped with who/when/why; one that was already recorded at the same strength (and no new
+    comment) keeps its original stamp."""
+    if values is None:
+        values = []
+    if not isinstance(values, list | tuple):
+        raise Invalid(f"criteria must be a list of ACMG/AMP criteria, got {values!r}")
+    kept = {p.criterion: p for p in previous}
+    out: list[ManualCriterion] = []
+    for v in values:
+        if isinstance(v, dict):
+            unknown = sorted(set(v) - {"code", "strength", "comment"})
+            if unknown:
+                raise Invalid(f"unknown criterion field(s) {', '.join(unknown)}; use code, strength, comment")
+            crit = AcmgCriterion.parse(v.get("code"), v.get("strength"), recorded=kept)
+            comment = str(v.get("comment") or "").strip() or None
+        else:
+            crit, comment = AcmgCriterion.parse(v, recorded=kept), None
+        if any(e.code == crit.code for e in out):
+            raise Invalid(f"criterion {crit.code} is given more than once", value=crit.code)
+        was = kept.get(crit)
+        if was is not None and comment in (None, was.comment):
+            out.append(was)
+        else:
+            out.append(ManualCriterion(crit, by=by, at=at, comment=comment))
     return out
 
 
@@ -125,7 +149,10 @@ class InterpretationService:
             if "classification" in data:
                 new["classification"] = parse_classification(data["classification"])
             if "criteria" in data:
-                new["criteria"] = parse_criteria(data["criteria"])
+                stamp = self.ctx.clock().astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+                new["criteria"] = parse_criteria(
+                    data["criteria"], by=actor.login, at=stamp, previous=rv.criteria
+                )
             for key in ("interpretation", "internal_notes"):
                 if key in data:
                     new[key] = str(data[key] or "")
@@ -161,18 +188,30 @@ class InterpretationService:
             old = getattr(rv, key)
             if old == value:
                 continue
-            uow.variant_events.add(
-                VariantEvent(
-                    report_variant_id=rv.id or 0,
-                    case_id=rv.case_id,
-                    user_id=actor.user_id if actor else None,
-                    field=key,
-                    old=getattr(old, "value", old),
-                    new=getattr(value, "value", value),
+            if key == "criteria":  # the labels as before, then the entries with who/when/why
+                if labels(old) != labels(value):
+                    self._log(uow, actor, rv, key, labels(old), labels(value))
+                self._log(
+                    uow, actor, rv, "acmg_evidence", [e.to_dict() for e in old], [e.to_dict() for e in value]
                 )
-            )
+                rv.criteria = list(value)
+                continue
+            self._log(uow, actor, rv, key, getattr(old, "value", old), getattr(value, "value", value))
             setattr(rv, key, value)
         rv.modified_at = self.ctx.clock()
+
+    @staticmethod
+    def _log(uow: UnitOfWork, actor: Actor | None, rv: ReportVariant, key: str, old: Any, new: Any) -> None:
+        uow.variant_events.add(
+            VariantEvent(
+                report_variant_id=rv.id or 0,
+                case_id=rv.case_id,
+                user_id=actor.user_id if actor else None,
+                field=key,
+                old=old,
+                new=new,
+            )
+        )
 
     def history(
         self, actor: Actor, case_ref: str, variant_id: int | str, *, study_ref: str | None = None
@@ -432,7 +471,7 @@ def export_rows(variants: list[ReportVariant]) -> tuple[list[dict[str, Any]], li
                 "consequence": v.consequence,
                 "inheritance": v.inheritance_modes,
                 "classification": v.classification,
-                "criteria": v.criteria,
+                "criteria": v.criteria_labels,
                 "to_report": v.to_report.value,
                 "status": v.status.value,
                 "gnomad_af": v.gnomad_af,

@@ -141,7 +141,7 @@ def _finding(rv: ReportVariant, build: str) -> rm.Finding:
         hgvs_p=rv.hgvs_p,
         genomic=f"chr{rv.chrom}:{rv.pos} {rv.ref}>{rv.alt} ({build})",
         inheritance=", ".join(_MODE[m] for m in modes),
-        criteria=tuple(rv.criteria),
+        criteria=tuple(rv.criteria_labels),
         interpretation=rv.interpretation,
         confirmation=_CONFIRMATION.get(rv.status, rm.Confirmation.NOT_REQUIRED),
     )
