@@ -15,7 +15,7 @@ from tests.app.test_reference_safety import SAMD11_VCF, index
 from tests.conftest import LiveServer
 from tests.jobs.test_executor import submit, wait_finished
 from tests.world import World, build_world, wait_done
-from vardesk.app.cases.report_rendering import RENDER_TOOL
+from vardesk.app.cases.report_rendering import RENDER_TOOL, RenderReport, ReportKind
 from vardesk.app.composition import Services
 from vardesk.domain.enums import JobState, Role
 from vardesk.domain.errors import JobFailed, Unavailable
@@ -71,6 +71,10 @@ def test_a_preview_is_rendered_by_a_job_and_kept_until_the_case_changes(services
     assert len(jobs) == 2 and jobs[1].state is JobState.DONE
     assert jobs[1].result["blob"] != key and jobs[1].params["version"] != job.params["version"]  # type: ignore[index]
     assert changed.startswith(b"%PDF") and changed != first
+    # the preview of the old content is not kept (patient data nobody reads again)
+    folder = key.rsplit("/", 1)[0] + "/"
+    assert not services.store.exists(key)
+    assert services.store.list(folder) == [jobs[1].result["blob"]]  # type: ignore[index]
 
 
 def test_without_a_running_executor_the_request_renders_through_the_queue(services: Services) -> None:
@@ -86,11 +90,17 @@ def test_without_a_running_executor_the_request_renders_through_the_queue(servic
 def test_the_final_pdf_is_rendered_once_at_approval(services: Services) -> None:
     world = ready_case(services)
     director = world.member("lab-a", Role.DIRECTOR).actor
+    analyst = world.member("lab-a", Role.ANALYST).actor
+    preview = services.reports.rendering.execute(
+        RenderReport(services.cases.get(analyst, "C1", STUDY).case.id or 0, ReportKind.PREVIEW), analyst
+    )
+    assert services.store.exists(preview.blob_key)
     services.cases.approve(director, "C1", STUDY)
     (job,) = render_jobs(services)
     assert job.params["kind"] == "final"
     wait_done(services, job.code)
     key = render_jobs(services)[0].result["blob"]  # type: ignore[index]
+    assert services.store.list(key.rsplit("/", 1)[0] + "/") == [key]  # no preview left beside it
     kept = services.store.local_path(key).read_bytes()
     assert services.reports.render_and_wait(director, "C1", "final", STUDY) == kept
     assert services.reports.render_and_wait(director, "C1", "final", STUDY) == kept

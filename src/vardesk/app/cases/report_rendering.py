@@ -136,7 +136,16 @@ class ReportRendering:
                 ctx.progress(10, "rendering: the PDF", force=True)
             pdf = render_pdf(plan.document)
             store.put_bytes(plan.blob_key, pdf)
+            self._drop_old_previews(plan)
         return RenderedReport(plan.blob_key, plan.content_version)
+
+    def _drop_old_previews(self, plan: _Plan) -> None:
+        """A preview of content that has since changed is patient data nobody will read again: keep only
+        the newest preview of a case, and none once its final report exists."""
+        folder = f"reports/{plan.view.case.uuid}/"
+        for key in self.store.list(folder):
+            if key != plan.blob_key and key.rsplit("/", 1)[-1].startswith("preview-"):
+                self.store.delete(key)
 
     # -- submitting and waiting -------------------------------------------------------------------------
     def submit(self, actor: Actor, ref: str, kind: ReportKind, study_ref: str | None = None) -> Job:
