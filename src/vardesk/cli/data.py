@@ -287,9 +287,11 @@ def bundle_list(services: Services) -> int:
 
 
 def report_approve(services: Services, args: argparse.Namespace) -> int:
+    from vardesk.app.commands import ApproveReport
+
     case = _case_ref(services, args.report_id)
     actor = operator_actor(services, case[0], args.as_user)
-    view = services.cases.approve(actor, case[1])
+    view = services.cases.approve_report(actor, ApproveReport(case=case[1]))
     print(
         json.dumps(
             {
