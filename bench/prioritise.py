@@ -42,8 +42,8 @@ from vardesk.analysis.prioritise import (  # noqa: E402
 )
 from vardesk.analysis.prioritise.phenotype import GENE_SHARE  # noqa: E402
 from vardesk.analysis.prioritise.rank import BIALLELIC, ModeFit, explanations  # noqa: E402
-from vardesk.knowledge.hpo import hpo_ontology  # noqa: E402
 from vardesk.domain.enums import Affected, Sex  # noqa: E402
+from vardesk.knowledge.hpo import hpo_ontology  # noqa: E402
 
 PHENOTYPIC_ROOT = 118  # HP:0000118 Phenotypic abnormality
 AD, AR, XL = 6, 7, 1417  # inheritance terms (HP:0000006, HP:0000007, HP:0001417)

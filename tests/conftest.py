@@ -15,8 +15,8 @@ import pytest
 import sqlalchemy as sa
 import uvicorn
 
-from vardesk.config import Settings, load_settings
 from vardesk.app.composition import Services, build_services
+from vardesk.config import Settings, load_settings
 
 REPO = Path(__file__).resolve().parents[1]
 TESTDATA = REPO.parent / "shared" / "testdata"

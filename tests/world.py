@@ -5,9 +5,9 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
+from vardesk.app.composition import Services
 from vardesk.domain.access import Actor
 from vardesk.domain.enums import JobState, Role
-from vardesk.app.composition import Services
 
 PASSWORD = "correct horse battery"
 

@@ -9,8 +9,8 @@ import requests
 
 from tests.conftest import LiveServer
 from tests.world import build_world
-from vardesk.domain.enums import Role
 from vardesk.app.composition import Services
+from vardesk.domain.enums import Role
 
 
 @pytest.fixture(scope="module")

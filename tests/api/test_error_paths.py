@@ -14,8 +14,8 @@ from tests.conftest import LiveServer
 from tests.ingest.test_bad_inputs import CASES
 from tests.world import build_world
 from vardesk.api.http.errors import without_server_paths
-from vardesk.domain.enums import Role
 from vardesk.app.composition import Services
+from vardesk.domain.enums import Role
 
 GARBAGE = [b"garbage\x00\x01\x02", b"\x1f\x8b\x08\x00garbage", gzip.compress(b"not a vcf\n")[:-8]]
 

@@ -10,9 +10,9 @@ import requests
 
 from tests.conftest import LiveServer
 from tests.world import build_world
+from vardesk.app.composition import Services
 from vardesk.catalog import tables as t
 from vardesk.domain.enums import Role
-from vardesk.app.composition import Services
 
 PROJECT_NAME = t.projects.c.name.type.length
 

@@ -10,10 +10,10 @@ import requests
 
 from tests.conftest import LiveServer
 from tests.world import build_world
+from vardesk.app.composition import Services
 from vardesk.domain.enums import Role
 from vardesk.domain.errors import Invalid
 from vardesk.domain.ids import MAX_ID, numeric_id, parse_id
-from vardesk.app.composition import Services
 
 ODD_IDS = [
     "²",

@@ -18,10 +18,10 @@ import requests
 
 from tests.conftest import LiveServer
 from tests.world import PASSWORD, World, build_world
-from vardesk.domain.cases import ReportVariant
-from vardesk.domain.enums import Role
 from vardesk.app.composition import Services
 from vardesk.app.files import UploadedBlob
+from vardesk.domain.cases import ReportVariant
+from vardesk.domain.enums import Role
 
 API = "/api/v2"
 A, B = "lab-a", "lab-b"

@@ -22,8 +22,8 @@ import pytest
 
 from tests.conftest import free_port, make_settings
 from tests.world import build_world
-from vardesk.domain.enums import Role
 from vardesk.app.composition import build_services
+from vardesk.domain.enums import Role
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "vardesk"
 STARTED = re.compile(r"Vardesk serving on (\S+)/ \(native API (\S+), API documentation (\S+);")

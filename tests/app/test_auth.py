@@ -7,10 +7,10 @@ from datetime import timedelta
 import pytest
 
 from tests.world import PASSWORD, build_world
-from vardesk.domain.enums import Role
-from vardesk.domain.errors import RateLimited, Unauthenticated
 from vardesk.app.composition import Services
 from vardesk.app.security import TokenSigner
+from vardesk.domain.enums import Role
+from vardesk.domain.errors import RateLimited, Unauthenticated
 
 
 def test_password_and_api_key_logins_give_working_tokens(services: Services) -> None:

@@ -11,9 +11,9 @@ from pathlib import Path
 import duckdb
 
 from tests.world import build_world, wait_done
-from vardesk.domain.enums import GenomeState, Role
 from vardesk.app.composition import Services
 from vardesk.app.files import UploadedBlob
+from vardesk.domain.enums import GenomeState, Role
 from vardesk.storage.blobs import spooled_upload
 from vardesk.synthetic.loci import build_loci_bundle
 from vardesk.variants.query import annotation_rows

@@ -10,11 +10,11 @@ import pytest
 
 from tests.app.test_chain_inputs import S1
 from tests.world import build_world
+from vardesk.app.composition import Services
+from vardesk.app.files import FileView, UploadedBlob
 from vardesk.domain.access import Actor
 from vardesk.domain.enums import Role
 from vardesk.domain.errors import Conflict, Invalid
-from vardesk.app.composition import Services
-from vardesk.app.files import FileView, UploadedBlob
 from vardesk.storage.blobs import spooled_upload
 
 STUDY = "dup:default"

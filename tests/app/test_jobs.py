@@ -9,10 +9,10 @@ import pytest
 
 from tests.app.test_chain_inputs import S1
 from tests.world import build_world
-from vardesk.domain.enums import JobState, Role
-from vardesk.domain.errors import Invalid
 from vardesk.app.composition import Services
 from vardesk.app.files import UploadedBlob
+from vardesk.domain.enums import JobState, Role
+from vardesk.domain.errors import Invalid
 from vardesk.storage.blobs import spooled_upload
 
 

@@ -5,9 +5,9 @@ from pathlib import Path
 from tests.conftest import TESTDATA
 from tests.world import build_world, wait_done
 from vardesk.annotate.bundle import build_bundle
-from vardesk.domain.enums import Role
 from vardesk.app.composition import Services
 from vardesk.app.files import UploadedBlob
+from vardesk.domain.enums import Role
 from vardesk.storage.blobs import spooled_upload
 
 GIAB = TESTDATA / "giab-trio-grch37" / "ashk-trio.vcf.gz"

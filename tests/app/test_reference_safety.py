@@ -11,13 +11,13 @@ import pytest
 from tests.conftest import TESTDATA
 from tests.world import build_world, wait_done
 from vardesk.annotate.bundle import build_bundle, install_bundle
+from vardesk.app.composition import Services
+from vardesk.app.files import UploadedBlob
 from vardesk.domain.annotation_source import SYNTHETIC_BANNER, describe
 from vardesk.domain.enums import Role
 from vardesk.domain.errors import Conflict, Unprocessable
 from vardesk.domain.models import BundleEnablement, Genome
 from vardesk.reports.model import ReportStatus
-from vardesk.app.composition import Services
-from vardesk.app.files import UploadedBlob
 from vardesk.storage.blobs import spooled_upload
 from vardesk.synthetic.loci import build_loci_bundle
 

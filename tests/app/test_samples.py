@@ -3,10 +3,10 @@ from __future__ import annotations
 import pytest
 
 from tests.world import build_world
-from vardesk.domain.enums import Role
-from vardesk.domain.errors import Invalid, NotFound
 from vardesk.app.composition import Services
 from vardesk.app.samples import parse_phenotypes
+from vardesk.domain.enums import Role
+from vardesk.domain.errors import Invalid, NotFound
 
 
 def test_hpo_terms_are_checked_against_the_ontology() -> None:

@@ -6,11 +6,11 @@ from datetime import timedelta
 import pytest
 
 from tests.world import PASSWORD, build_world
-from vardesk.domain.enums import Role
-from vardesk.domain.errors import RateLimited, Unauthenticated
 from vardesk.app import security
 from vardesk.app.composition import Services
 from vardesk.app.security import HashGate, configure_hashing, hash_secret, verify_secret
+from vardesk.domain.enums import Role
+from vardesk.domain.errors import RateLimited, Unauthenticated
 
 
 @pytest.fixture

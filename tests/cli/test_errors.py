@@ -13,11 +13,11 @@ from tests.cli.console import assert_clean_failure, vardesk
 from tests.ingest.conftest import CHROM_LINE, HEADER
 from tests.world import build_world
 from vardesk.api.native.envelope import error_event
+from vardesk.app.composition import Services
 from vardesk.cli.output import write_atomically
 from vardesk.domain.enums import Role
 from vardesk.domain.errors import Invalid
 from vardesk.ingest.validate import validate_vcf
-from vardesk.app.composition import Services
 
 GOOD = "chr1\t100\t.\tA\tG\t50\tPASS\tDP=10\tGT:AD:DP:GQ\t0/1:5,5:10:99\n"
 BEYOND = GOOD.replace("\t100\t", "\t300000000\t")

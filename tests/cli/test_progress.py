@@ -13,13 +13,13 @@ from tests.cli.console import vardesk
 from tests.conftest import TESTDATA
 from tests.world import build_world
 from vardesk.annotate.bundle import build_bundle
+from vardesk.app.composition import Services
+from vardesk.app.files import UploadedBlob
+from vardesk.app.indexing import TOOL
 from vardesk.cli.data import ProgressBar
 from vardesk.domain.enums import Role
 from vardesk.jobs.context import JobContext
 from vardesk.jobs.registry import get_tool
-from vardesk.app.composition import Services
-from vardesk.app.files import UploadedBlob
-from vardesk.app.indexing import TOOL
 from vardesk.storage.blobs import spooled_upload
 
 GIAB = TESTDATA / "giab-trio-grch37" / "ashk-trio.vcf.gz"

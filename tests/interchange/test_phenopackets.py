@@ -11,12 +11,12 @@ import pytest
 from google.protobuf import json_format
 
 from tests.conftest import TESTDATA
-from vardesk.interchange import phenopackets as px
-from vardesk.interchange.ped import ped_to_case, read_ped
-from vardesk.knowledge.hpo import hpo_ontology
 from vardesk.domain.enums import Affected, Sex
 from vardesk.domain.errors import Invalid
 from vardesk.domain.models import Individual
+from vardesk.interchange import phenopackets as px
+from vardesk.interchange.ped import ped_to_case, read_ped
+from vardesk.knowledge.hpo import hpo_ontology
 
 TRIO_PED = TESTDATA / "giab-trio-grch37" / "ashk-trio.ped"
 

@@ -17,8 +17,8 @@ import requests
 from tests.conftest import REPO, free_port
 from tests.jobs.test_executor import submit, wait_finished
 from tests.world import build_world
-from vardesk.domain.enums import JobState, Role
 from vardesk.app.composition import Services
+from vardesk.domain.enums import JobState, Role
 
 
 def start_server(services: Services, data_dir: Path, port: int, max_attempts: int) -> subprocess.Popen:

@@ -14,8 +14,8 @@ import requests
 from tests.api.native.test_variants_flow import API, GIAB, upload, wait_job
 from tests.conftest import LiveServer, make_settings
 from tests.world import build_world
-from vardesk.domain.enums import Role
 from vardesk.app.composition import Services, build_services
+from vardesk.domain.enums import Role
 
 
 @pytest.fixture

@@ -7,12 +7,12 @@ import secrets
 from dataclasses import dataclass
 
 from vardesk.app.cases.configuration import seed_workspace
+from vardesk.app.context import ServiceContext, audit
+from vardesk.app.security import hash_secret, new_api_key_login, new_api_key_secret
 from vardesk.domain.access import Actor, require_role
 from vardesk.domain.enums import Role
 from vardesk.domain.errors import Conflict, Invalid, NotFound
 from vardesk.domain.models import ApiKey, User, Workspace
-from vardesk.app.context import ServiceContext, audit
-from vardesk.app.security import hash_secret, new_api_key_login, new_api_key_secret
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")

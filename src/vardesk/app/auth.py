@@ -8,11 +8,11 @@ from collections import deque
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from vardesk.app.context import ServiceContext, audit
+from vardesk.app.security import verify_secret
 from vardesk.domain.access import Actor
 from vardesk.domain.errors import Forbidden, RateLimited, Unauthenticated
 from vardesk.domain.models import User
-from vardesk.app.context import ServiceContext, audit
-from vardesk.app.security import verify_secret
 
 
 @dataclass(frozen=True)

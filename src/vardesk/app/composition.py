@@ -26,6 +26,7 @@ from vardesk.app.cases.secondary_analysis import SecondaryAnalysisService
 from vardesk.app.cases.service import CaseService
 from vardesk.app.context import ServiceContext
 from vardesk.app.files import FileService
+from vardesk.app.genomes import ImportGenome
 from vardesk.app.indexing import REANNOTATE as REANNOTATE_TOOL
 from vardesk.app.indexing import TOOL as INDEX_TOOL
 from vardesk.app.indexing import IndexService, run_reannotation, run_variant_index
@@ -43,7 +44,6 @@ from vardesk.domain.errors import VardeskError
 from vardesk.jobs.catalog_queue import CatalogJobQueue
 from vardesk.jobs.executor import Executor, LocalExecutor
 from vardesk.jobs.registry import get_tool, load_plugins
-from vardesk.app.genomes import ImportGenome
 from vardesk.storage.blobs import BlobStore, open_store
 
 
@@ -191,7 +191,9 @@ def wire(settings: Settings, engine: Engine, ctx: ServiceContext, store: BlobSto
             REANNOTATE_TOOL: partial(run_reannotation, annotation=annotation),
             CASE_TOOL: partial(run_case_analysis, candidates=candidates, cases=records),
             GENE_TOOL: partial(run_gene_analysis, analyses=analyses),
-            RENDER_TOOL: partial(run_report_render, rendering=reports.rendering, actor_of=candidates.actor_of),
+            RENDER_TOOL: partial(
+                run_report_render, rendering=reports.rendering, actor_of=candidates.actor_of
+            ),
         }
     )
     services = Services(
@@ -221,7 +223,13 @@ def wire(settings: Settings, engine: Engine, ctx: ServiceContext, store: BlobSto
     )
     # the upload limit is read when an upload arrives (the settings of a running server can be replaced)
     services.import_genome = ImportGenome(
-        ctx, projects, files, indexing, cases, store, max_upload_bytes=lambda: services.settings.max_upload_bytes
+        ctx,
+        projects,
+        files,
+        indexing,
+        cases,
+        store,
+        max_upload_bytes=lambda: services.settings.max_upload_bytes,
     )
     return services
 

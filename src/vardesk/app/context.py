@@ -6,12 +6,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from vardesk.app.security import TokenSigner, VerifiedSecretCache
 from vardesk.catalog.uow import UnitOfWork, UnitOfWorkFactory
 from vardesk.config import Settings
 from vardesk.domain.access import Actor
 from vardesk.domain.models import AuditEntry, utcnow
 from vardesk.logs import current_request_id
-from vardesk.app.security import TokenSigner, VerifiedSecretCache
 
 
 @dataclass

@@ -8,6 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from vardesk.app.annotation import PIPELINE_PREFIX
+from vardesk.app.context import ServiceContext, audit
+from vardesk.app.projects import ProjectService, StudyView, normalise_assembly
 from vardesk.catalog.uow import UnitOfWork
 from vardesk.domain.access import Actor, require_project_write
 from vardesk.domain.enums import GenomeState
@@ -16,9 +19,6 @@ from vardesk.domain.ids import numeric_id
 from vardesk.domain.models import Genome, VcfFile
 from vardesk.domain.refs import check_code
 from vardesk.ingest.validate import validate_vcf
-from vardesk.app.annotation import PIPELINE_PREFIX
-from vardesk.app.context import ServiceContext, audit
-from vardesk.app.projects import ProjectService, StudyView, normalise_assembly
 from vardesk.storage.blobs import BlobStore
 
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")

@@ -6,14 +6,14 @@ import secrets
 import string
 from typing import Any
 
+from vardesk.app.context import ServiceContext, audit
+from vardesk.app.projects import StudyView
 from vardesk.catalog.uow import UnitOfWork
 from vardesk.domain.access import Actor, can_read_project, can_write_project
 from vardesk.domain.enums import JobState, Role
 from vardesk.domain.errors import Conflict, Forbidden, Invalid, NotFound, VardeskError
 from vardesk.domain.ids import numeric_id
 from vardesk.domain.models import Job
-from vardesk.app.context import ServiceContext, audit
-from vardesk.app.projects import StudyView
 
 _ALNUM = string.ascii_letters + string.digits
 

@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from vardesk.app.commands import CreateProject
+from vardesk.app.context import ServiceContext, audit
 from vardesk.catalog.uow import UnitOfWork
 from vardesk.domain.access import (
     Actor,
@@ -19,8 +21,6 @@ from vardesk.domain.enums import Role, ShareRole
 from vardesk.domain.errors import Conflict, Invalid, NotFound, VardeskError
 from vardesk.domain.models import Project, Study, Workspace
 from vardesk.domain.refs import check_code, parse_project_ref, parse_study_ref
-from vardesk.app.commands import CreateProject
-from vardesk.app.context import ServiceContext, audit
 
 DEFAULT_STUDY = "default"
 ASSEMBLIES = {"GRCH37": "GRCh37", "HG19": "GRCh37", "GRCH38": "GRCh38", "HG38": "GRCh38"}

@@ -5,14 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from vardesk.app.context import ServiceContext, audit
+from vardesk.app.projects import ProjectService, StudyView
 from vardesk.catalog.uow import UnitOfWork
 from vardesk.domain.access import Actor
 from vardesk.domain.enums import Affected, Sex
 from vardesk.domain.errors import Conflict, Invalid, NotFound, VardeskError
 from vardesk.domain.models import Family, Genome, Individual, VcfFile
 from vardesk.domain.refs import check_code
-from vardesk.app.context import ServiceContext, audit
-from vardesk.app.projects import ProjectService, StudyView
 
 _SEX = {
     "MALE": Sex.MALE,

@@ -14,8 +14,8 @@ from vardesk.cli.output import check_input_file, check_output_dir, check_output_
 from vardesk.domain.errors import Forbidden, NotFound, VardeskError
 
 if TYPE_CHECKING:  # the service container (DuckDB, pysam, pyarrow, …) is imported by the commands
-    from vardesk.domain.access import Actor
     from vardesk.app.composition import Services
+    from vardesk.domain.access import Actor
 
 
 class ProgressBar:

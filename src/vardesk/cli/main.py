@@ -16,8 +16,8 @@ from vardesk.cli.errors import run_command
 
 
 def _services(migrate: bool | None = None):  # type: ignore[no-untyped-def]
-    from vardesk.config import load_settings
     from vardesk.app.composition import build_services
+    from vardesk.config import load_settings
 
     return build_services(load_settings(), migrate=migrate)
 

@@ -7,9 +7,9 @@ import sys
 
 import uvicorn
 
+from vardesk.app.composition import Services
 from vardesk.domain.errors import Conflict
 from vardesk.logs import configure_logging
-from vardesk.app.composition import Services
 
 
 def check_listen(host: str, port: int) -> None:

@@ -30,10 +30,10 @@ from typing import Any
 import phenopackets as pp
 from google.protobuf import json_format
 
-from vardesk.knowledge.hpo import HpoOntology, hpo_ontology
 from vardesk.domain.enums import Affected, Sex
 from vardesk.domain.errors import Invalid
 from vardesk.domain.models import Individual
+from vardesk.knowledge.hpo import HpoOntology, hpo_ontology
 
 SCHEMA_VERSION = "2.0"
 _DISEASE_CURIE = re.compile(r"^[A-Za-z][A-Za-z0-9_.]*:[A-Za-z0-9_.-]+$")

@@ -15,8 +15,8 @@ from tests.conftest import TESTDATA, LiveServer
 from tests.reports import pdftools
 from tests.world import World, build_world
 from vardesk.annotate.bundle import build_bundle
-from vardesk.domain.enums import Role
 from vardesk.app.composition import Services
+from vardesk.domain.enums import Role
 
 API = "/api/v2"
 GIAB = TESTDATA / "giab-trio-grch37" / "ashk-trio.vcf.gz"

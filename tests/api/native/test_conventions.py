@@ -12,8 +12,8 @@ import requests
 
 from tests.conftest import LiveServer
 from tests.world import PASSWORD, World, build_world
-from vardesk.domain.enums import Role
 from vardesk.app.composition import Services
+from vardesk.domain.enums import Role
 
 API = "/api/v2"
 

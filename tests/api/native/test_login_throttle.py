@@ -7,8 +7,8 @@ import httpx
 
 from tests.conftest import LiveServer
 from tests.world import PASSWORD, build_world
-from vardesk.domain.enums import Role
 from vardesk.app.composition import Services
+from vardesk.domain.enums import Role
 
 API = "/api/v2"
 ATTACKER, USER = "127.0.0.2", "127.0.0.1"

@@ -9,8 +9,8 @@ from pyopencga.opencga_config import ClientConfiguration
 
 from tests.conftest import LiveServer
 from tests.world import PASSWORD, build_world
-from vardesk.domain.enums import Role
 from vardesk.app.composition import Services
+from vardesk.domain.enums import Role
 
 
 def client(server: LiveServer) -> OpencgaClient:

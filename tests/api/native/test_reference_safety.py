@@ -21,9 +21,9 @@ import requests
 from tests.conftest import TESTDATA, LiveServer
 from tests.reports import pdftools
 from tests.world import World, build_world
+from vardesk.app.composition import Services
 from vardesk.cli.demo import seed_demo
 from vardesk.domain.enums import Role
-from vardesk.app.composition import Services
 
 API = "/api/v2"
 GIAB = TESTDATA / "giab-trio-grch37" / "ashk-trio.vcf.gz"

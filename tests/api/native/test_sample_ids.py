@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import requests
 
-from tests.conftest import LiveServer
 from tests.app.test_chain_inputs import S1
+from tests.conftest import LiveServer
 from tests.world import build_world
 from vardesk.domain.enums import Role
 

@@ -14,8 +14,8 @@ from tests.conftest import TESTDATA, LiveServer
 from tests.ingest.conftest import run_bcftools
 from tests.ingest.test_bad_inputs import CASES
 from tests.world import World, build_world
-from vardesk.domain.enums import Role
 from vardesk.app.composition import Services
+from vardesk.domain.enums import Role
 
 API = "/api/v2"
 GIAB = TESTDATA / "giab-trio-grch37" / "ashk-trio.vcf.gz"

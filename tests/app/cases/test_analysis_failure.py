@@ -9,15 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.test_progress import context
 from tests.app.test_chain_inputs import S1
+from tests.cli.test_progress import context
 from tests.world import build_world
 from vardesk.app.cases.case_analysis import TOOL as CASE_TOOL
-from vardesk.domain.enums import Role
-from vardesk.jobs.registry import get_tool
 from vardesk.app.composition import Services
 from vardesk.app.files import UploadedBlob
 from vardesk.app.indexing import TOOL as INDEX_TOOL
+from vardesk.domain.enums import Role
+from vardesk.jobs.registry import get_tool
 from vardesk.storage.blobs import spooled_upload
 from vardesk.synthetic.loci import build_loci_bundle
 

@@ -6,12 +6,11 @@ from __future__ import annotations
 import pytest
 
 from tests.world import build_world
+from vardesk.app.composition import Services
 from vardesk.domain.cases import ReportVariant, ToReport
-from vardesk.domain.enums import Classification
-from vardesk.domain.enums import Role
+from vardesk.domain.enums import Classification, Role
 from vardesk.domain.errors import Unprocessable
 from vardesk.domain.variant_key import encode
-from vardesk.app.composition import Services
 
 
 def test_approval_refuses_a_reported_variant_without_classification(services: Services) -> None:

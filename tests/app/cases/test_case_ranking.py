@@ -11,9 +11,9 @@ from pathlib import Path
 from tests.app.test_chain_inputs import S1
 from tests.world import build_world
 from vardesk.app.cases.prioritisation import what_moved
-from vardesk.domain.enums import JobState, Role
 from vardesk.app.composition import Services
 from vardesk.app.files import UploadedBlob
+from vardesk.domain.enums import JobState, Role
 from vardesk.storage.blobs import spooled_upload
 from vardesk.synthetic.loci import build_loci_bundle
 

@@ -13,15 +13,15 @@ from tests.world import build_world
 from vardesk.analysis.acmg.model import Strength, met, not_met
 from vardesk.api.native import render_cases
 from vardesk.app.cases.acmg_evidence import acmg_view
-from vardesk.domain.acmg import ManualCriterion
+from vardesk.app.cases.interpretation import parse_classification
+from vardesk.app.composition import Services
+from vardesk.app.files import UploadedBlob
 from vardesk.domain.access import Actor
+from vardesk.domain.acmg import ManualCriterion
 from vardesk.domain.cases import ReportVariant, finding_id
 from vardesk.domain.enums import Role
 from vardesk.domain.errors import Conflict, Invalid, NotFound
 from vardesk.domain.variant_key import encode
-from vardesk.app.cases.interpretation import parse_classification
-from vardesk.app.composition import Services
-from vardesk.app.files import UploadedBlob
 from vardesk.storage.blobs import spooled_upload
 
 STUDY = "ids:default"

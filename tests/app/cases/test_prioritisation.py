@@ -10,7 +10,13 @@ from vardesk.analysis.inheritance import Candidate, MemberCall
 from vardesk.analysis.pedigree import Member, Pedigree
 from vardesk.analysis.prioritise import Family, Genotype, VariantCall, prioritise
 from vardesk.app.cases.case_analysis import family_data
-from vardesk.app.cases.prioritisation import acmg_phenotypes, hpo_ids, ranking_doc, variant_priority, what_moved
+from vardesk.app.cases.prioritisation import (
+    acmg_phenotypes,
+    hpo_ids,
+    ranking_doc,
+    variant_priority,
+    what_moved,
+)
 from vardesk.domain.enums import Affected, Relation, Sex
 
 HET, HOM = Genotype(1, "0/1"), Genotype(2, "1/1")

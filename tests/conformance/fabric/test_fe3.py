@@ -21,8 +21,8 @@ import uvicorn
 from tests.conformance.fabric.conftest import FABRIC, call, raw, wait
 from tests.conftest import LiveServer, free_port
 from tests.world import World
-from vardesk.domain.enums import Role
 from vardesk.app.composition import Services
+from vardesk.domain.enums import Role
 
 # post_new_case.py for a duo with a PHI file (proband PHI moved into sections, f1 "affected" from the CSV)
 PY_BODY = {

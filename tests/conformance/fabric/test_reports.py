@@ -15,8 +15,8 @@ from tests.conformance.fabric.conftest import call, raw, wait
 from tests.conftest import LiveServer
 from tests.reports import pdftools
 from tests.world import World
-from vardesk.domain.enums import Role
 from vardesk.app.composition import Services
+from vardesk.domain.enums import Role
 
 VARIANT_FIELDS = {
     "id", "report_id", "chromosome", "start_on_chrom", "end_on_chrom", "ref", "alt", "rsid", "quality",

@@ -51,8 +51,6 @@ class Source(StrEnum):
     MANUAL = "manual"
 
 
-
-
 Scalar = str | int | float | bool | None
 Thresholds = dict[str, Scalar]
 

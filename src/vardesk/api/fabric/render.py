@@ -13,10 +13,10 @@ from vardesk.app.cases.acmg_evidence import acmg_view
 from vardesk.app.cases.reporting import parse_date
 from vardesk.app.cases.service import CaseView
 from vardesk.app.cases.structural import StructuralVariant
+from vardesk.app.projects import ProjectView
+from vardesk.app.samples import GenomeView
 from vardesk.domain.cases import CaseType, Panel, ReportVariant, VariantEvent
 from vardesk.domain.enums import Affected, GenomeState, Sex
-from vardesk.app.samples import GenomeView
-from vardesk.app.projects import ProjectView
 
 FABRIC = "fabric"  # key of the Fabric launch options in a case's external_ids
 GENOME_STATUS = {

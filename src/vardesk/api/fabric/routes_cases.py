@@ -22,7 +22,6 @@ from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import Response
 
-from vardesk.api.http.deps import CatalogId, get_services, require_actor
 from vardesk.api.fabric import render
 from vardesk.api.fabric.common import (
     JSON,
@@ -38,16 +37,17 @@ from vardesk.api.fabric.common import (
     to_int,
     to_sex,
 )
+from vardesk.api.http.deps import CatalogId, get_services, require_actor
 from vardesk.app.cases.reporting import ReportDocument
 from vardesk.app.cases.service import CaseView
 from vardesk.app.commands import CreateCase, NewMember
+from vardesk.app.composition import Services
+from vardesk.app.genomes import ByteSource, ImportGenomeCommand, MemberTarget, UploadDigests
 from vardesk.domain.access import Actor
 from vardesk.domain.cases import APPROVED
 from vardesk.domain.enums import Affected, Sex
 from vardesk.domain.errors import Invalid, NotFound, TooLarge, Unprocessable
 from vardesk.domain.models import Genome
-from vardesk.app.composition import Services
-from vardesk.app.genomes import ByteSource, ImportGenomeCommand, MemberTarget, UploadDigests
 
 router = APIRouter()
 ANALYSES = ("WGS", "PANEL", "MT_PANEL")

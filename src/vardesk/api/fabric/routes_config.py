@@ -9,12 +9,12 @@ from fastapi import APIRouter, Depends
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
-from vardesk.api.http.deps import CatalogId, get_services, require_actor
 from vardesk.api.fabric.common import JSON, blank, json_object, objects, page, query, route, stamp
+from vardesk.api.http.deps import CatalogId, get_services, require_actor
+from vardesk.app.composition import Services
 from vardesk.domain.access import Actor
 from vardesk.domain.cases import AssayType, ConditionGene, SecondaryAnalysisJob
 from vardesk.domain.errors import Unprocessable
-from vardesk.app.composition import Services
 
 router = APIRouter()
 CONDITION_FIELDS = ("condition", "inheritance", "prevalence", "penetrance", "age_of_onset", "notes")

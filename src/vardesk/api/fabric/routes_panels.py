@@ -6,13 +6,13 @@ from fastapi import APIRouter, Depends
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
-from vardesk.api.http.deps import CatalogId, get_services, require_actor
 from vardesk.api.fabric import render
 from vardesk.api.fabric.common import JSON, clean_text, json_object, objects, page, query, route
+from vardesk.api.http.deps import CatalogId, get_services, require_actor
 from vardesk.app.cases.panels import PANEL_TEXT_FIELDS
+from vardesk.app.composition import Services
 from vardesk.domain.access import Actor
 from vardesk.domain.errors import Invalid
-from vardesk.app.composition import Services
 
 router = APIRouter()
 

@@ -9,7 +9,6 @@ from fastapi import APIRouter, Depends
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
-from vardesk.api.http.deps import CatalogId, get_services, require_actor
 from vardesk.api.fabric import render
 from vardesk.api.fabric.common import (
     JSON,
@@ -22,12 +21,13 @@ from vardesk.api.fabric.common import (
     route,
     to_int,
 )
-from vardesk.domain.access import Actor
-from vardesk.domain.errors import NotFound, TooLarge, Unprocessable, VardeskError
+from vardesk.api.http.deps import CatalogId, get_services, require_actor
 from vardesk.app.commands import CreateProject
 from vardesk.app.composition import Services
 from vardesk.app.genomes import ByteSource, ImportGenomeCommand
 from vardesk.app.samples import GenomeView
+from vardesk.domain.access import Actor
+from vardesk.domain.errors import NotFound, TooLarge, Unprocessable, VardeskError
 
 router = APIRouter()
 FE2_ASSEMBLIES = {"hg19", "grch37", "b37"}

@@ -11,10 +11,10 @@ from pydantic import PlainValidator
 from pydantic_core import PydanticCustomError
 from starlette.requests import Request
 
+from vardesk.app.composition import Services
 from vardesk.domain.access import Actor
 from vardesk.domain.errors import Invalid, Unauthenticated
 from vardesk.domain.ids import parse_id
-from vardesk.app.composition import Services
 
 
 def _catalog_id(value: object) -> int:

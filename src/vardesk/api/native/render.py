@@ -6,9 +6,9 @@ from datetime import datetime
 from typing import Any
 
 from vardesk import __version__
+from vardesk.app.projects import ProjectView, StudyView
 from vardesk.domain.enums import JobState
 from vardesk.domain.models import Job, User, Workspace
-from vardesk.app.projects import ProjectView, StudyView
 
 JOB_STATUS = {
     JobState.QUEUED: "QUEUED",

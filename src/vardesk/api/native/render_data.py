@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from vardesk.api.native.render import ts
+from vardesk.app.files import FileView
+from vardesk.app.samples import FamilyView, GenomeView, IndividualView
 from vardesk.domain.annotation_source import SYNTHETIC_BANNER, describe
 from vardesk.domain.enums import GenomeState
 from vardesk.domain.models import Genome
-from vardesk.app.files import FileView
-from vardesk.app.samples import FamilyView, GenomeView, IndividualView
 
 _INDEX_STATUS = {
     GenomeState.UPLOADED: "NONE",

@@ -13,9 +13,9 @@ from vardesk.api.native import schemas
 from vardesk.api.native.common import search_response, write_response
 from vardesk.api.native.envelope import JSON, Options, envelope, result
 from vardesk.api.native.render import ts
+from vardesk.app.composition import Services
 from vardesk.domain.access import Actor
 from vardesk.domain.cases import AssayType, ConditionGene, WorkspaceConfig
-from vardesk.app.composition import Services
 
 router = APIRouter()
 

@@ -11,11 +11,11 @@ from vardesk.api.native import openapi_docs as od
 from vardesk.api.native import render, render_data, schemas
 from vardesk.api.native.common import info_response, search_response, write_response
 from vardesk.api.native.envelope import JSON, Options, envelope, parse_bool, result
+from vardesk.app.composition import Services
+from vardesk.app.genomes import ByteSource, ImportGenomeCommand, OnRepeat, UploadDigests
 from vardesk.domain.access import Actor
 from vardesk.domain.errors import Invalid, TooLarge, Unprocessable
 from vardesk.domain.refs import split_ids
-from vardesk.app.composition import Services
-from vardesk.app.genomes import ByteSource, ImportGenomeCommand, OnRepeat, UploadDigests
 
 router = APIRouter()
 

@@ -10,10 +10,10 @@ from vardesk.api.native import openapi_docs as od
 from vardesk.api.native import render
 from vardesk.api.native.common import info_response, search_response, write_response
 from vardesk.api.native.envelope import JSON, Options
+from vardesk.app.composition import Services
 from vardesk.domain.access import Actor
 from vardesk.domain.models import Job
 from vardesk.domain.refs import split_ids
-from vardesk.app.composition import Services
 
 router = APIRouter()
 

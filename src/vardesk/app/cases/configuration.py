@@ -6,12 +6,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from vardesk.app.context import ServiceContext, audit
 from vardesk.catalog.uow import UnitOfWork
 from vardesk.domain.access import Actor, require_role
 from vardesk.domain.cases import AssayType, ConditionGene, WorkspaceConfig, check_review_statuses
 from vardesk.domain.enums import Role
 from vardesk.domain.errors import Conflict, Invalid, NotFound
-from vardesk.app.context import ServiceContext, audit
 
 DEFAULT_PATIENT_FIELDS = (
     "Last Name",

@@ -18,6 +18,7 @@ from vardesk.app.cases.case_analysis import CandidateService, Collected, query_f
 from vardesk.app.cases.panels import PanelService
 from vardesk.app.cases.prioritisation import METHOD, hpo_ids, ranking_doc, variant_priority
 from vardesk.app.cases.records import CaseRecords
+from vardesk.app.commands import LaunchAnalysis
 from vardesk.app.context import ServiceContext, audit
 from vardesk.app.jobs import JobService
 from vardesk.app.projects import ProjectService
@@ -30,7 +31,6 @@ from vardesk.domain.enums import Affected, GenomeState, Sex
 from vardesk.domain.errors import Forbidden, Invalid, NotFound
 from vardesk.domain.models import Genome, Job, utcnow
 from vardesk.jobs.context import JobContext
-from vardesk.app.commands import LaunchAnalysis
 
 TOOL = "gene-analysis"
 _EXPORT_FIELDS = (

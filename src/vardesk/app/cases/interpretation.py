@@ -7,6 +7,7 @@ from typing import Any
 
 from vardesk.app.cases.records import CaseRecords
 from vardesk.app.cases.structural import StructuralVariant, read_structural
+from vardesk.app.commands import SetReportVariant
 from vardesk.app.context import ServiceContext, audit
 from vardesk.catalog.uow import UnitOfWork
 from vardesk.domain.access import Actor, require_project_write
@@ -21,7 +22,6 @@ from vardesk.domain.cases import (
 from vardesk.domain.enums import Classification, GenomeState
 from vardesk.domain.errors import Invalid, NotFound
 from vardesk.domain.ids import ascii_int
-from vardesk.app.commands import SetReportVariant
 from vardesk.storage.blobs import BlobStore
 
 

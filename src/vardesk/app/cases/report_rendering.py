@@ -12,9 +12,9 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
-from collections.abc import Callable
 from typing import Any
 
 from vardesk import __version__
@@ -261,7 +261,9 @@ class ReportRendering:
             uow.commit()
 
 
-def run_report_render(ctx: JobContext, *, rendering: ReportRendering, actor_of: Callable[[int], Actor]) -> dict[str, Any]:
+def run_report_render(
+    ctx: JobContext, *, rendering: ReportRendering, actor_of: Callable[[int], Actor]
+) -> dict[str, Any]:
     """The ``report.render`` job (bound to its collaborators in :mod:`vardesk.app.composition`)."""
     command = RenderReport.from_params(ctx.params)
     if ctx.created_by is None:

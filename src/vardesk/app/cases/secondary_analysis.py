@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from vardesk.app.context import ServiceContext, audit
 from vardesk.domain.access import Actor, require_role
 from vardesk.domain.cases import SecondaryAnalysisJob
 from vardesk.domain.enums import Role
 from vardesk.domain.errors import NotFound, Unprocessable
 from vardesk.domain.ids import ascii_int
-from vardesk.app.context import ServiceContext, audit
 
 ACCESSION_MAX = 128
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from vardesk.app.cases import interpretability
 from vardesk.app.cases.configuration import ConfigurationService
 from vardesk.app.cases.records import CaseRecords, CaseView
+from vardesk.app.commands import ApproveReport, CreateCase
 from vardesk.app.context import ServiceContext, audit
 from vardesk.app.projects import ProjectService, StudyView
 from vardesk.app.samples import parse_affected, parse_phenotypes, parse_sex
@@ -19,7 +20,6 @@ from vardesk.domain.errors import Conflict, Invalid, NotFound, Unprocessable, Va
 from vardesk.domain.ids import numeric_id
 from vardesk.domain.models import Genome
 from vardesk.domain.refs import check_code
-from vardesk.app.commands import ApproveReport, CreateCase
 
 if TYPE_CHECKING:
     from vardesk.app.cases.case_analysis import CandidateService
