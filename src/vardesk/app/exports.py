@@ -310,6 +310,10 @@ class ExportVariants:
                 f"the export of job {found.code} is no longer kept (only a user's newest {self.keep} are); "
                 "run the export again"
             )
+        with self.ctx.uow() as uow:
+            audit(uow, "variant_export_download", actor=actor, entity_type="job", entity_id=found.code)
+            uow.commit()
+        size = self.store.size(key)
         opened = self.store.open(key)
         handle = opened.__enter__()  # open now: a file deleted meanwhile is still read whole
 
@@ -320,13 +324,8 @@ class ExportVariants:
             finally:
                 opened.__exit__(None, None, None)
 
-        with self.ctx.uow() as uow:
-            audit(uow, "variant_export_download", actor=actor, entity_type="job", entity_id=found.code)
-            uow.commit()
         filename = str(result.get("filename") or key.rsplit("/", 1)[-1])
-        return ExportedFile(
-            found, str(result.get("media_type") or MEDIA_TYPE), filename, self.store.size(key), body()
-        )
+        return ExportedFile(found, str(result.get("media_type") or MEDIA_TYPE), filename, size, body())
 
 
 def run_variant_export(
