@@ -20,6 +20,7 @@ from tests.conftest import LiveServer
 from tests.world import PASSWORD, World, build_world
 from vardesk.app.composition import Services
 from vardesk.app.files import UploadedBlob
+from vardesk.app.variants import VariantSearch
 from vardesk.domain.cases import ReportVariant
 from vardesk.domain.enums import Role
 
@@ -36,6 +37,7 @@ class Ctx:
     server: LiveServer
     counter: Iterator[int]
     private_job: str = ""
+    export_job: str = ""  # a variant.export job of the analyst in ``private``, still queued
     variant_id: int = 0
     panel_id: int = 0
 
@@ -106,6 +108,20 @@ CLINICAL_CASES = [
         "/analysis/variant/export",
         lambda c: ("/analysis/variant/export?study=private:default&format=csv", None),
         OWNER_OR_ADMIN,
+    ),
+    Case(
+        "POST",
+        "/analysis/variant/export/run",
+        lambda c: ("/analysis/variant/export/run?study=private:default&format=csv", None),
+        OWNER_OR_ADMIN,
+    ),
+    Case(
+        "GET",
+        "/analysis/variant/export/download",
+        lambda c: (f"/analysis/variant/export/download?job={c.export_job}", None),
+        OWNER_OR_ADMIN,
+        denied_status=400,  # a job of a study the caller may not read is no export of theirs
+        ok_status=503,  # no executor runs here: the export is still queued
     ),
     Case(
         "GET",
@@ -447,6 +463,9 @@ def ctx(module_services: Services) -> Iterator[Ctx]:
     with LiveServer(module_services, run_jobs=False) as srv:
         c = Ctx(world, srv, itertools.count(), variant_id=variant_id, panel_id=panel.id or 0)
         c.private_job = c.fresh_job()
+        c.export_job = module_services.exports.submit(
+            owner, "private:default", VariantSearch(limit=None), "vcf"
+        ).code
         yield c
 
 
@@ -475,6 +494,7 @@ def lab_a_identifiers(ctx: Ctx) -> set[str]:
         ids = {p.uuid for p in projects} | {f"{A}@{p.code}" for p in projects}
         ids |= {s.uuid for s in uow.studies.in_projects([p.id for p in projects])}  # type: ignore[misc]
     ids.add(ctx.private_job)
+    ids.add(ctx.export_job)
     return ids
 
 

@@ -17,7 +17,7 @@ from vardesk.app.commands import (
     SetReportVariant,
 )
 from vardesk.app.composition import Services
-from vardesk.app.exports import CaseVariants, ExportCommand, ExportVariants
+from vardesk.app.exports import CaseVariants, ExportCommand
 from vardesk.domain.access import Actor
 from vardesk.domain.enums import Role
 from vardesk.domain.errors import Forbidden, Invalid, NotFound
@@ -128,8 +128,8 @@ def test_project_command_derives_a_code_only_when_asked(services: Services, acto
 
 def test_case_export_streams_the_header_of_an_empty_case(services: Services, actor: Actor) -> None:
     services.cases.create_case(actor, CreateCase("cmd:default", code="EX1", members=[NewMember("PROBAND")]))
-    export = ExportVariants.of(services)(actor, ExportCommand(CaseVariants("EX1", "cmd:default"), "CSV"))
+    export = services.exports(actor, ExportCommand(CaseVariants("EX1", "cmd:default"), "CSV"))
     assert (export.media_type, export.filename) == ("application/octet-stream", "EX1-variants.csv")
     assert b"".join(export.body).decode().splitlines() == [",".join(TABULAR_COLUMNS)]
     with pytest.raises(Invalid, match="format 'xls' is not one of vcf, csv, json"):
-        ExportVariants.of(services)(actor, ExportCommand(CaseVariants("EX1", "cmd:default"), "xls"))
+        services.exports(actor, ExportCommand(CaseVariants("EX1", "cmd:default"), "xls"))

@@ -25,6 +25,7 @@ from vardesk.app.cases.reporting import ReportService
 from vardesk.app.cases.secondary_analysis import SecondaryAnalysisService
 from vardesk.app.cases.service import CaseService
 from vardesk.app.context import ServiceContext
+from vardesk.app.exports import EXPORT_TOOL, ExportVariants, run_variant_export
 from vardesk.app.files import FileService
 from vardesk.app.genomes import ImportGenome
 from vardesk.app.indexing import REANNOTATE as REANNOTATE_TOOL
@@ -78,6 +79,7 @@ class Services:
     exchange: ExchangeService
     configuration: ConfigurationService
     secondary_analysis: SecondaryAnalysisService
+    exports: ExportVariants
     job_handlers: JobHandlers
     import_genome: ImportGenome = field(init=False)
     executor: Executor | None = field(default=None)
@@ -172,6 +174,8 @@ def wire(settings: Settings, engine: Engine, ctx: ServiceContext, store: BlobSto
     panels = PanelService(ctx, annotation)
     analyses = AnalysisService(ctx, projects, jobs, records, candidates, panels)
     indexing = IndexService(ctx, projects, files, jobs, annotation)
+    variants = VariantService(ctx, projects, annotation, store)
+    exports = ExportVariants(ctx, interpretation, variants, projects, jobs, store)
     # a PDF request with no executor running here renders in its own thread (the services exist below)
     reports = ReportService(
         ctx, cases, interpretation, auth, store, jobs, run_if_idle=lambda job_id: services.run_if_idle(job_id)
@@ -194,6 +198,7 @@ def wire(settings: Settings, engine: Engine, ctx: ServiceContext, store: BlobSto
             RENDER_TOOL: partial(
                 run_report_render, rendering=reports.rendering, actor_of=candidates.actor_of
             ),
+            EXPORT_TOOL: partial(run_variant_export, exports=exports, actor_of=candidates.actor_of),
         }
     )
     services = Services(
@@ -209,7 +214,7 @@ def wire(settings: Settings, engine: Engine, ctx: ServiceContext, store: BlobSto
         pedigree=PedigreeService(ctx, projects),
         annotation=annotation,
         indexing=indexing,
-        variants=VariantService(ctx, projects, annotation, store),
+        variants=variants,
         cases=cases,
         interpretation=interpretation,
         panels=panels,
@@ -219,6 +224,7 @@ def wire(settings: Settings, engine: Engine, ctx: ServiceContext, store: BlobSto
         exchange=ExchangeService(ctx, cases, projects),
         configuration=configuration,
         secondary_analysis=SecondaryAnalysisService(ctx),
+        exports=exports,
         job_handlers=handlers,
     )
     # the upload limit is read when an upload arrives (the settings of a running server can be replaced)
@@ -234,5 +240,5 @@ def wire(settings: Settings, engine: Engine, ctx: ServiceContext, store: BlobSto
     return services
 
 
-for _tool in (INDEX_TOOL, REANNOTATE_TOOL, CASE_TOOL, GENE_TOOL, RENDER_TOOL):
+for _tool in (INDEX_TOOL, REANNOTATE_TOOL, CASE_TOOL, GENE_TOOL, RENDER_TOOL, EXPORT_TOOL):
     register(_tool)

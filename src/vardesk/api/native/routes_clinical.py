@@ -17,7 +17,7 @@ from vardesk.api.native.envelope import JSON, Options, envelope, parse_bool, res
 from vardesk.app.cases.confirmation import apply_confirmation_file
 from vardesk.app.commands import ApproveReport, CreateCase, SetReportVariant
 from vardesk.app.composition import Services
-from vardesk.app.exports import CaseVariants, ExportCommand, ExportVariants
+from vardesk.app.exports import CaseVariants, ExportCommand
 from vardesk.domain.access import Actor
 from vardesk.domain.errors import Invalid, VardeskError
 from vardesk.domain.ids import ascii_int, parse_id
@@ -370,7 +370,7 @@ def variants_export(
     services: Services = Depends(get_services),
 ) -> Response:
     command = ExportCommand(CaseVariants(case, _study(request)), request.query_params.get("format") or "vcf")
-    export = ExportVariants.of(services)(actor, command)
+    export = services.exports(actor, command)
     return StreamingResponse(
         export.body,
         media_type=export.media_type,

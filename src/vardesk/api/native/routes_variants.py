@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from fastapi import APIRouter, Depends
 from starlette.requests import Request
@@ -10,10 +11,10 @@ from starlette.responses import Response, StreamingResponse
 
 from vardesk.api.http.deps import get_services, require_actor
 from vardesk.api.native import openapi_docs as od
-from vardesk.api.native import render_variants
+from vardesk.api.native import render, render_variants
 from vardesk.api.native.envelope import JSON, Options, apply_include_exclude, envelope, parse_bool, result
 from vardesk.app.composition import Services
-from vardesk.app.exports import ExportCommand, ExportVariants, StudyVariants, export_format
+from vardesk.app.exports import ExportCommand, StudyVariants, export_format
 from vardesk.app.variants import VariantSearch
 from vardesk.domain.access import Actor
 from vardesk.domain.errors import Invalid
@@ -156,18 +157,8 @@ def variant_query(
     )
 
 
-@router.get(
-    "/analysis/variant/export",
-    tags=["variants"],
-    summary="Stream every variant matching the query filters as VCF, CSV or JSON (?format=)",
-    openapi_extra=od.op(
-        [*od.VARIANT_FILTERS, od.limit(0, "; 0: every match"), od.SKIP, od.FORMAT_TABLE],
-        binary="the matching variants, attachment variants.{format}",
-    ),
-)
-def variant_export(
-    request: Request, actor: Actor = Depends(require_actor), services: Services = Depends(get_services)
-) -> Response:
+def _export_request(request: Request) -> tuple[str, VariantSearch, str]:
+    """The study, the search and the format an export request asks for."""
     opts = Options.from_request(request, default_limit=0)
     study = request.query_params.get("study")
     if not study:
@@ -175,9 +166,63 @@ def variant_export(
     fmt = export_format(request.query_params.get("format"))
     search = parse_search(request, opts)
     search.limit = opts.limit or None  # uncapped unless a limit is asked for
-    export = ExportVariants.of(services)(actor, ExportCommand(StudyVariants(study, search), fmt))
+    return study, search, fmt
+
+
+_EXPORT_QUERY = [*od.VARIANT_FILTERS, od.limit(0, "; 0: every match"), od.SKIP, od.FORMAT_TABLE]
+
+
+def _attachment(body: Any, media_type: str, filename: str) -> Response:
     return StreamingResponse(
-        export.body,
-        media_type=export.media_type,
-        headers={"Content-Disposition": f"attachment; filename={export.filename}"},
+        body, media_type=media_type, headers={"Content-Disposition": f"attachment; filename={filename}"}
     )
+
+
+@router.get(
+    "/analysis/variant/export",
+    tags=["variants"],
+    summary="Stream every variant matching the query filters as VCF, CSV or JSON (?format=)",
+    openapi_extra=od.op(_EXPORT_QUERY, binary="the matching variants, attachment variants.{format}"),
+)
+def variant_export(
+    request: Request, actor: Actor = Depends(require_actor), services: Services = Depends(get_services)
+) -> Response:
+    study, search, fmt = _export_request(request)
+    export = services.exports(actor, ExportCommand(StudyVariants(study, search), fmt))
+    return _attachment(export.body, export.media_type, export.filename)
+
+
+@router.post(
+    "/analysis/variant/export/run",
+    tags=["variants"],
+    summary="Export the matching variants as a job; download the file from export/download?job= once DONE",
+    openapi_extra=od.op(_EXPORT_QUERY, result="Job"),
+)
+def variant_export_run(
+    request: Request, actor: Actor = Depends(require_actor), services: Services = Depends(get_services)
+) -> JSON:
+    study, search, fmt = _export_request(request)
+    job = services.exports.submit(actor, study, search, fmt)
+    fqn = services.projects.study_fqn(actor, job.study_id) if job.study_id else None
+    return envelope(request, [result([render.job(job, fqn)], num_matches=1, inserted=1)])
+
+
+@router.get(
+    "/analysis/variant/export/download",
+    tags=["variants"],
+    summary="The file an export/run job made; 503 with Retry-After while it runs",
+    openapi_extra=od.op(
+        [od.q("job", "the export job's id", required=True)],
+        binary="the exported variants, attachment variants.{format}",
+    ),
+)
+def variant_export_download(
+    request: Request, actor: Actor = Depends(require_actor), services: Services = Depends(get_services)
+) -> Response:
+    job = request.query_params.get("job") or ""
+    if not job:
+        raise Invalid("give the export job's id as ?job=")
+    exported = services.exports.exported(actor, job)
+    response = _attachment(exported.body, exported.media_type, exported.filename)
+    response.headers["Content-Length"] = str(exported.size)
+    return response
