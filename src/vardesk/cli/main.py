@@ -50,7 +50,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     settings = services.settings
     host = args.host or settings.host
     port = args.port or settings.port
-    base = f"http://{host}:{port}"
+    base = f"{'https' if settings.tls_enabled else 'http'}://{host}:{port}"
     urls = {
         "url": f"{base}/api/v2",
         "home": f"{base}/",
