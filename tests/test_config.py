@@ -21,6 +21,16 @@ def test_environment_overrides_toml(tmp_path: Path) -> None:
     assert (s.port, s.job_workers, s.log_level) == (9100, 3, "DEBUG")
 
 
+def test_tls_settings_from_toml_and_environment(tmp_path: Path) -> None:
+    assert load_settings(env={"VARDESK_DATA_DIR": str(tmp_path)}).tls_enabled is False
+    toml = 'tls_cert = "/etc/x.crt"\ntls_key = "/etc/x.key"\nredirect_port = 80\n'
+    (tmp_path / "vardesk.toml").write_text(toml)
+    s = load_settings(env={"VARDESK_DATA_DIR": str(tmp_path), "VARDESK_TLS_KEY": "/srv/y.key"})
+    assert (s.tls_cert, s.tls_key, s.redirect_port, s.tls_enabled) == ("/etc/x.crt", "/srv/y.key", 80, True)
+    s = load_settings(env={"VARDESK_DATA_DIR": str(tmp_path), "VARDESK_TLS_CERT": ""})
+    assert s.tls_enabled is False  # a certificate without a key is no TLS (vardesk serve refuses it)
+
+
 def test_explicit_config_file_and_unknown_keys(tmp_path: Path) -> None:
     cfg = tmp_path / "x.toml"
     cfg.write_text("no_such_setting = 1\n")

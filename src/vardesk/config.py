@@ -26,6 +26,11 @@ class Settings:
     secret_key: str = ""  # default: generated into <data_dir>/secret.key
     host: str = "127.0.0.1"
     port: int = 8000
+    # HTTPS: a PEM certificate (chain) and its unencrypted PEM private key; with both, vardesk serve speaks
+    # TLS only and every response carries Strict-Transport-Security
+    tls_cert: str = ""
+    tls_key: str = ""
+    redirect_port: int = 0  # with TLS: a plain-HTTP listener here answers 302 to the HTTPS origin; 0: none
     token_ttl_seconds: int = 8 * 3600
     refresh_ttl_seconds: int = 7 * 24 * 3600
     # Failed logins per window: per account from one address, from one address on any accounts, and per
@@ -76,6 +81,10 @@ class Settings:
     @property
     def resolved_storage_url(self) -> str:
         return self.storage_url or f"file://{self.data_dir / 'blobs'}"
+
+    @property
+    def tls_enabled(self) -> bool:
+        return bool(self.tls_cert and self.tls_key)
 
     @property
     def is_sqlite(self) -> bool:

@@ -67,7 +67,8 @@ def create_app(
 
     app.add_middleware(SafeParamsMiddleware)
     app.add_middleware(RequestLogMiddleware)
-    app.add_middleware(SecurityHeadersMiddleware)  # outside the others: every answer they make carries them
+    # outside the others: every answer they make carries them
+    app.add_middleware(SecurityHeadersMiddleware, hsts=services.settings.tls_enabled)
 
     renderers = ErrorRenderers()
     register(app, faces, renderers)

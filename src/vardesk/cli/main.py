@@ -15,17 +15,30 @@ from vardesk.cli.errors import run_command
 # DuckDB, pysam, pyarrow, FastAPI, WeasyPrint) when it runs.
 
 
-def _services(migrate: bool | None = None):  # type: ignore[no-untyped-def]
+def _services(migrate: bool | None = None, **overrides: object):  # type: ignore[no-untyped-def]
     from vardesk.app.composition import build_services
     from vardesk.config import load_settings
 
-    return build_services(load_settings(), migrate=migrate)
+    return build_services(load_settings(**overrides), migrate=migrate)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from vardesk.cli.serve import serve
+    from vardesk.cli.serve import check_tls, serve
+    from vardesk.config import load_settings
 
-    return serve(_services(), host=args.host, port=args.port)
+    tls = {"tls_cert": args.tls_cert, "tls_key": args.tls_key, "redirect_port": args.redirect_port}
+    check_tls(load_settings(port=args.port, **tls))  # before the catalog is opened or migrated
+    return serve(_services(**tls), host=args.host, port=args.port)
+
+
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
+    if not 1 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"not a port number (1-65535): {value}")
+    return value
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -37,7 +50,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     settings = services.settings
     host = args.host or settings.host
     port = args.port or settings.port
-    base = f"http://{host}:{port}"
+    base = f"{'https' if settings.tls_enabled else 'http'}://{host}:{port}"
     urls = {
         "url": f"{base}/api/v2",
         "home": f"{base}/",
@@ -117,6 +130,14 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("serve", help="run the HTTP server (and the local job executor)")
     s.add_argument("--host", default=None)
     s.add_argument("--port", type=int, default=None)
+    s.add_argument("--tls-cert", metavar="FILE", help="serve HTTPS with this PEM certificate (chain)")
+    s.add_argument("--tls-key", metavar="FILE", help="the certificate's unencrypted PEM private key")
+    s.add_argument(
+        "--redirect-port",
+        type=_port,
+        metavar="PORT",
+        help="with TLS, also listen for plain HTTP here and answer 302 to the HTTPS origin",
+    )
     s.set_defaults(func=cmd_serve)
 
     s = sub.add_parser("demo", help="create a ready demo workspace and print its credentials")

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import socket
+import ssl
 import sys
+import threading
+from dataclasses import replace
+from pathlib import Path
 
 import uvicorn
 
 from vardesk.app.composition import Services
-from vardesk.domain.errors import Conflict
+from vardesk.config import Settings
+from vardesk.domain.errors import Conflict, Invalid
 from vardesk.logs import configure_logging
 
 
@@ -28,31 +33,110 @@ def check_listen(host: str, port: int) -> None:
             raise Conflict(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
 
 
+def _readable(what: str, path: str) -> None:
+    file = Path(path)
+    if not file.exists():
+        raise Invalid(f"{what} {path} does not exist")
+    if not file.is_file():
+        raise Invalid(f"{what} {path} is not a file")
+    try:
+        with file.open("rb") as fh:
+            fh.read(1)
+    except OSError as exc:
+        raise Invalid(f"{what} {path} cannot be read: {exc.strerror or exc}") from None
+
+
+def _encrypted() -> bytes:
+    raise Invalid("is encrypted; give an unencrypted PEM key")
+
+
+def check_tls(settings: Settings) -> None:
+    """:class:`Invalid` naming what is wrong with the TLS settings (a missing, unreadable or malformed
+    certificate or key, a key that does not match the certificate, a redirect port without TLS or equal
+    to the HTTPS port), before anything listens: uvicorn's own failure would be a traceback."""
+    cert, key = settings.tls_cert, settings.tls_key
+    if bool(cert) != bool(key):
+        given, missing = ("--tls-cert", "--tls-key") if cert else ("--tls-key", "--tls-cert")
+        raise Invalid(f"{given} needs {missing} (VARDESK_TLS_CERT and VARDESK_TLS_KEY go together)")
+    if settings.redirect_port and not cert:
+        raise Invalid("--redirect-port needs --tls-cert and --tls-key: it redirects to the HTTPS server")
+    if settings.redirect_port and settings.redirect_port == settings.port:
+        raise Invalid(f"the redirect port {settings.redirect_port} is the HTTPS port; give another port")
+    if not cert:
+        return
+    _readable("TLS certificate", cert)
+    _readable("TLS key", key)
+    try:
+        ssl.create_default_context(cafile=cert)  # the certificate file alone: does it hold a certificate?
+    except ssl.SSLError:
+        raise Invalid(f"TLS certificate {cert} holds no PEM certificate") from None
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    try:
+        context.load_cert_chain(cert, key, password=_encrypted)
+    except Invalid as exc:
+        raise Invalid(f"TLS key {key} {exc}") from None
+    except ssl.SSLError as exc:
+        if exc.reason == "KEY_VALUES_MISMATCH":
+            raise Invalid(f"TLS key {key} does not match the certificate {cert}") from None
+        raise Invalid(f"TLS key {key} holds no PEM private key for {cert}") from None
+
+
+def _redirect_server(settings: Settings, https_port: int) -> uvicorn.Server:
+    from vardesk.api.http.redirect import HttpsRedirect
+
+    config = uvicorn.Config(
+        HttpsRedirect(https_port, settings.host),
+        host=settings.host,
+        port=settings.redirect_port,
+        log_config=None,
+        access_log=False,
+        lifespan="off",
+    )
+    return uvicorn.Server(config)
+
+
 def serve(services: Services, host: str | None = None, port: int | None = None) -> int:
     from vardesk.api.app import create_app
 
     settings = services.settings
     configure_logging(settings.log_level, settings.log_format)
-    host = host or settings.host
-    port = port or settings.port
+    settings = replace(settings, host=host or settings.host, port=port or settings.port)
+    host, port = settings.host, settings.port
+    check_tls(settings)
     check_listen(host, port)
+    if settings.redirect_port:
+        check_listen(host, settings.redirect_port)
     app = create_app(services)
-    base = f"http://{host}:{port}"
+    scheme = "https" if settings.tls_enabled else "http"
+    base = f"{scheme}://{host}:{port}"
+    redirect = f", http://{host}:{settings.redirect_port}/ redirects there" if settings.redirect_port else ""
     print(
         f"Vardesk serving on {base}/ (native API {base}/api/v2, API documentation {base}/docs; "
-        f"data in {settings.data_dir})",
+        f"data in {settings.data_dir}{redirect})",
         file=sys.stderr,  # standard output stays the command's JSON (vardesk demo --serve > demo.json)
         flush=True,
     )
+    redirector = _redirect_server(settings, port) if settings.redirect_port else None
+    thread = None
+    if redirector is not None:  # in a thread: uvicorn leaves the signal handlers to the main server
+        thread = threading.Thread(target=redirector.run, name="https-redirect", daemon=True)
+        thread.start()
     proxies = settings.trusted_proxies.strip()
-    uvicorn.run(
-        app,
-        host=host,
-        port=port,
-        log_config=None,
-        access_log=False,
-        # X-Forwarded-For decides the address logins are throttled by: believed only from listed proxies
-        proxy_headers=bool(proxies),
-        forwarded_allow_ips=proxies or None,
-    )
+    try:
+        uvicorn.run(
+            app,
+            host=host,
+            port=port,
+            log_config=None,
+            access_log=False,
+            # X-Forwarded-For decides the address logins are throttled by: believed only from listed proxies
+            proxy_headers=bool(proxies),
+            forwarded_allow_ips=proxies or None,
+            ssl_certfile=settings.tls_cert or None,
+            ssl_keyfile=settings.tls_key or None,
+        )
+    finally:
+        if redirector is not None and thread is not None:
+            redirector.should_exit = True
+            thread.join(timeout=10)
     return 0

@@ -82,8 +82,9 @@ HEX = re.compile(r"^[0-9a-fA-F]+$")
 # -- helpers -------------------------------------------------------------------------------------------
 def external_base(request: Request, services: Services) -> str:
     """The Fabric base URL as clients see it: the configured public URL, else the request's own base URL
-    (Host header and any proxy root path), followed by the Fabric prefix."""
-    base = services.settings.public_url.strip().rstrip("/") or str(request.base_url).rstrip("/")
+    (Host header and any proxy root path; https when the server speaks TLS), followed by the Fabric prefix."""
+    url = request.base_url.replace(scheme="https") if services.settings.tls_enabled else request.base_url
+    base = services.settings.public_url.strip().rstrip("/") or str(url).rstrip("/")
     return base + services.settings.fabric_prefix.rstrip("/")
 
 

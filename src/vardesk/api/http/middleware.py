@@ -48,13 +48,19 @@ class SecurityHeadersMiddleware:
     a response that sets its own CSP, like the HTML pages, keeps it). ``Cache-Control: no-store`` on
     every response to a request that carried credentials (its body may hold PHI), replacing whatever the
     route set; other responses get it unless they set their own (the pages and static assets do).
+
+    With ``hsts`` (the server speaks TLS), ``Strict-Transport-Security: max-age=31536000`` on every
+    response too — without ``includeSubDomains``: the server's host name is the laboratory's, its sibling
+    hosts are not Vardesk's to pin to HTTPS. Never under plain HTTP, where browsers ignore it anyway.
     """
 
     CSP = b"default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
     FIXED = ((b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer"))
+    HSTS = (b"strict-transport-security", b"max-age=31536000")
 
-    def __init__(self, app: Any) -> None:
+    def __init__(self, app: Any, hsts: bool = False) -> None:
         self.app = app
+        self.fixed = (*self.FIXED, self.HSTS) if hsts else self.FIXED
 
     @staticmethod
     def _credentialed(scope: Scope) -> bool:
@@ -77,7 +83,7 @@ class SecurityHeadersMiddleware:
                     if not (credentialed and k.lower() == b"cache-control")
                 ]
                 present = {k.lower() for k, _ in headers}
-                extra = [(k, v) for k, v in self.FIXED if k not in present]
+                extra = [(k, v) for k, v in self.fixed if k not in present]
                 if b"content-security-policy" not in present:
                     extra.append((b"content-security-policy", self.CSP))
                 if b"cache-control" not in present:
