@@ -242,12 +242,15 @@ def main() -> int:
             time.sleep(0.5)
         with catalog(db) as con:
             states = Counter(s for (s,) in con.execute("SELECT state FROM jobs"))
+            why = Counter(e[:70] for (e,) in con.execute("SELECT error FROM jobs WHERE state = 'FAILED'"))
         assert server.proc is not None
         final = check(db, blobs, server.proc.pid)
         server.kill()
     p50 = statistics.median(recoveries) if recoveries else 0.0
     worst = max(recoveries, default=0.0)
     print(f"operations: {dict(ops)}; jobs at the end: {dict(states)}; final check: {final}")
+    for reason, count in why.most_common():
+        print(f"  FAILED x{count}: {reason}")
     print(
         f"kills={args.kills} interrupted_jobs={interrupted_jobs} corrupt={totals['corrupt']} "
         f"lost={totals['lost']} "
