@@ -1,5 +1,5 @@
 """A server killed with SIGKILL while a job runs: after a restart the job ends DONE or FAILED, never
-stuck RUNNING."""
+stuck RUNNING, and the dead process's job is taken back as the server starts (not when its lease ends)."""
 
 from __future__ import annotations
 
@@ -87,6 +87,10 @@ def test_kill_9_during_a_job_then_restart(
             job = uow.jobs.by_code(code)
         assert job is not None and job.state is JobState.RUNNING  # what a crash leaves behind
         proc = start_server(services, tmp_path / "srv", port, max_attempts)
+        with services.ctx.uow() as uow:
+            job = uow.jobs.by_code(code)
+        # the dead process's job was taken back as the server started, not after its 5 s lease
+        assert job is not None and (job.state is not JobState.RUNNING or job.attempts == 2)
         job = wait_finished(services, [code], timeout=30)[code]
     finally:
         proc.kill()
@@ -96,5 +100,5 @@ def test_kill_9_during_a_job_then_restart(
         assert job.attempts == 2 and job.result == {"attempt": 2}
         assert (tmp_path / "attempt-1").exists() and (tmp_path / "attempt-2").exists()
     else:
-        assert job.attempts == 1 and "no heartbeat" in (job.error or "")
+        assert job.attempts == 1 and "server process ended" in (job.error or "")
         assert not (tmp_path / "attempt-2").exists()

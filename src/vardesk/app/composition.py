@@ -3,6 +3,7 @@ with its collaborators; the job types are bound to theirs in the same place."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from functools import partial
 
@@ -46,6 +47,8 @@ from vardesk.jobs.catalog_queue import CatalogJobQueue
 from vardesk.jobs.executor import Executor, LocalExecutor
 from vardesk.jobs.registry import get_tool, load_plugins
 from vardesk.storage.blobs import BlobStore, open_store
+
+log = logging.getLogger("vardesk.storage")
 
 
 class DatabaseNotMigrated(VardeskError):
@@ -145,7 +148,10 @@ def build_services(settings: Settings, *, migrate: bool | None = None) -> Servic
         signer=TokenSigner(settings.secret_key, settings.token_ttl_seconds, settings.refresh_ttl_seconds),
         secret_cache=VerifiedSecretCache(settings.api_key_cache_seconds),
     )
-    return wire(settings, engine, ctx, open_store(settings.resolved_storage_url))
+    store = open_store(settings.resolved_storage_url)
+    swept = store.sweep()  # what a crashed process left half-written; a count only, never a path
+    log.info("swept storage leftovers of stopped processes", extra={"count": swept})
+    return wire(settings, engine, ctx, store)
 
 
 def wire(settings: Settings, engine: Engine, ctx: ServiceContext, store: BlobStore) -> Services:

@@ -119,25 +119,31 @@ class CatalogJobQueue:
 
     def recover_expired(self, lease_seconds: float) -> list[tuple[str, str]]:
         now = self._clock()
-        changed: list[tuple[str, str]] = []
         with self._tx() as uow:
-            for job in uow.jobs.stale_running(now - timedelta(seconds=lease_seconds)):
-                if job.attempts < job.max_attempts:
-                    job.state = JobState.QUEUED
-                    job.worker_id = None
-                    job.progress_message = (
-                        f"re-queued: the worker running attempt {job.attempts} stopped sending heartbeats"
-                    )
-                else:
-                    job.state = JobState.FAILED
-                    job.finished_at = now
-                    job.error = (
-                        f"the worker stopped while running this job (no heartbeat for "
-                        f"{int(lease_seconds)} s) after {job.attempts} attempt(s)"
-                    )
-                changed.append((job.code, job.state.value))
-                log.warning(
-                    "recovered stale job",
-                    extra={"job_id": job.code, "state": job.state.value, "attempt": job.attempts},
-                )
-        return changed
+            stale = uow.jobs.stale_running(now - timedelta(seconds=lease_seconds))
+            why = f"no heartbeat for {int(lease_seconds)} s"
+            return [self._recover(job, now, why) for job in stale]
+
+    def recover_orphaned(self, is_dead: Callable[[str], bool]) -> list[tuple[str, str]]:
+        now = self._clock()
+        with self._tx() as uow:
+            running = uow.jobs.stale_running(now + timedelta(days=36500))  # every RUNNING job
+            dead = [job for job in running if job.worker_id and is_dead(job.worker_id)]
+            return [self._recover(job, now, "its server process ended") for job in dead]
+
+    @staticmethod
+    def _recover(job: Job, now: datetime, why: str) -> tuple[str, str]:
+        """Re-queue a job whose worker is gone, or fail it once it has used its attempts."""
+        if job.attempts < job.max_attempts:
+            job.state = JobState.QUEUED
+            job.worker_id = None
+            job.progress_message = f"re-queued: the worker running attempt {job.attempts} stopped ({why})"
+        else:
+            job.state = JobState.FAILED
+            job.finished_at = now
+            job.error = f"the worker stopped while running this job ({why}) after {job.attempts} attempt(s)"
+        log.warning(
+            "recovered stale job",
+            extra={"job_id": job.code, "state": job.state.value, "attempt": job.attempts},
+        )
+        return job.code, job.state.value

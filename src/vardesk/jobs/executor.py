@@ -10,15 +10,14 @@ given, so a distributed executor (Celery) implements the same :class:`Executor` 
 from __future__ import annotations
 
 import logging
-import os
 import secrets
-import socket
 import threading
 import traceback
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Protocol
 
+from vardesk.domain import processes
 from vardesk.domain.errors import VardeskError, error_text
 from vardesk.domain.models import Job
 from vardesk.jobs.context import JobCancelled, JobContext
@@ -46,7 +45,16 @@ class Executor(Protocol):
 
 
 def new_worker_id() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
+    """``<pid>_<start>_<host>:<token>``: the process (see :mod:`vardesk.domain.processes`), so a job of a
+    worker that died on this host is recovered at once, and a token telling executors of one process apart."""
+    return f"{processes.tag()}:{secrets.token_hex(3)}"
+
+
+def worker_is_dead(worker_id: str) -> bool:
+    """Whether the process a worker id names ran on this host and no longer runs (never for other hosts',
+    nor for ids naming no process)."""
+    owner = processes.parse_tag(worker_id.rpartition(":")[0])
+    return owner is not None and processes.is_dead(owner)
 
 
 def recover_stale_jobs(queue: JobQueue, lease_seconds: float) -> list[tuple[str, str]]:
@@ -91,6 +99,8 @@ class LocalExecutor:
     def start(self) -> None:
         if self._pool is not None:
             return
+        # a job left RUNNING by a process of this host that died is taken back now, not when its lease ends
+        self.queue.recover_orphaned(worker_is_dead)
         self._stop.clear()
         self._pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="vardesk-job")
         for target, name in (

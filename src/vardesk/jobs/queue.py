@@ -10,7 +10,7 @@ heartbeats and its result refused) and is never left RUNNING for ever.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -70,6 +70,10 @@ class JobQueue(Protocol):
     def recover_expired(self, lease_seconds: float) -> list[tuple[str, str]]:
         """Re-queue, or fail once out of attempts, RUNNING jobs whose lease (last heartbeat) is older than
         ``lease_seconds``. Returns (job code, new state) pairs."""
+
+    def recover_orphaned(self, is_dead: Callable[[str], bool]) -> list[tuple[str, str]]:
+        """:meth:`recover_expired` for RUNNING jobs whose worker ``is_dead`` says is gone, however fresh
+        their lease (a worker of a process on this host that no longer runs)."""
 
 
 class JobRows(Protocol):

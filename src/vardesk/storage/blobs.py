@@ -17,12 +17,14 @@ import hashlib
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator
 from contextlib import AbstractContextManager, ExitStack, asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import BinaryIO, Protocol
 from urllib.parse import urlparse
 
+from vardesk.domain import processes
 from vardesk.domain.errors import Invalid, NotFound, TooLarge
 
 
@@ -91,10 +93,16 @@ class BlobStore(Protocol):
         """Server directories the store keeps data in: never to be shown in a message to a client."""
         ...
 
+    def sweep(self) -> int:
+        """Remove scratch work and unfinished writes left by processes that died (never a live one's);
+        run when a process opens the store. Returns how many entries were removed."""
+        ...
+
 
 DIR_MODE = 0o700
 FILE_MODE = 0o600
 _INTERNAL = (".scratch", ".locks")  # the local store's own directories, never keys
+UNOWNED_AGE = 24 * 3600.0  # seconds after which a scratch entry or part naming no owner is swept
 
 
 def owner_only(path: Path) -> None:
@@ -178,7 +186,7 @@ class LocalBlobStore:
     def put_file(self, key: str, source: Path, *, move: bool = False) -> None:
         dest = self.local_path(key)
         self._mkdirs(dest.parent)
-        tmp = dest.with_name(f".{dest.name}.part")
+        tmp = dest.with_name(f".{dest.name}~{processes.tag()}.part")  # its owner, for the sweep
         try:
             if move:
                 shutil.move(str(source), tmp)
@@ -241,7 +249,7 @@ class LocalBlobStore:
     def scratch_dir(self) -> Path:
         """A fresh private directory on the store's filesystem (so a finished result is renamed into
         place); the caller removes it with :meth:`delete_scratch`. Prefer :meth:`scratch`."""
-        return Path(tempfile.mkdtemp(dir=self._scratch))
+        return Path(tempfile.mkdtemp(prefix=f"{processes.tag()}_", dir=self._scratch))
 
     def delete_scratch(self, path: Path) -> None:
         if path.resolve().is_relative_to(self._scratch.resolve()):
@@ -267,6 +275,43 @@ class LocalBlobStore:
 
     def local_roots(self) -> list[str]:
         return sorted({str(self.root), str(Path(self.root).resolve())})
+
+    # -- start-up sweep ------------------------------------------------------------------------------
+    def sweep(self, *, unowned_age: float = UNOWNED_AGE) -> int:
+        """Remove what dead processes left behind: scratch directories and temporary parts of atomic
+        writes whose owner (named in the entry) ran on this host and no longer runs, and entries naming
+        no owner untouched for ``unowned_age`` seconds. A live process's work, on this host or another
+        sharing the store, is never touched. Returns how many entries were removed."""
+        cutoff = time.time() - unowned_age
+        swept = 0
+        for entry in list(self._scratch.iterdir()):
+            if _abandoned(entry.name, entry, cutoff):
+                if entry.is_dir() and not entry.is_symlink():
+                    shutil.rmtree(entry, ignore_errors=True)
+                else:
+                    entry.unlink(missing_ok=True)
+                swept += 1
+        for base, dirs, files in os.walk(self.root):
+            if base == str(self.root):
+                dirs[:] = [d for d in dirs if d not in _INTERNAL]
+            for name in files:
+                if name.startswith(".") and name.endswith(".part"):
+                    owner = name[1 : -len(".part")].rpartition("~")[2]
+                    path = Path(base, name)
+                    if _abandoned(owner, path, cutoff):
+                        path.unlink(missing_ok=True)
+                        swept += 1
+        return swept
+
+
+def _abandoned(name: str, path: Path, cutoff: float) -> bool:
+    owner = processes.parse_tag(name)
+    if owner is not None:
+        return processes.is_dead(owner)
+    try:
+        return path.lstat().st_mtime < cutoff
+    except FileNotFoundError:
+        return False
 
 
 def open_store(url: str) -> BlobStore:
