@@ -9,10 +9,10 @@ import sys
 import time
 from pathlib import Path
 
-from vardesk.domain import processes
+from vardesk import processes
 from vardesk.storage.blobs import LocalBlobStore
 
-TAG_OF_CHILD = "from vardesk.domain import processes; print(processes.tag(), flush=True)"
+TAG_OF_CHILD = "from vardesk import processes; print(processes.tag(), flush=True)"
 
 
 def dead_tag() -> str:

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Protocol
 
-from vardesk.domain import processes
+from vardesk import processes
 from vardesk.domain.errors import VardeskError, error_text
 from vardesk.domain.models import Job
 from vardesk.jobs.context import JobCancelled, JobContext
@@ -45,7 +45,7 @@ class Executor(Protocol):
 
 
 def new_worker_id() -> str:
-    """``<pid>_<start>_<host>:<token>``: the process (see :mod:`vardesk.domain.processes`), so a job of a
+    """``<pid>_<start>_<host>:<token>``: the process (see :mod:`vardesk.processes`), so a job of a
     worker that died on this host is recovered at once, and a token telling executors of one process apart."""
     return f"{processes.tag()}:{secrets.token_hex(3)}"
 

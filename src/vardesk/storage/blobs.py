@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import BinaryIO, Protocol
 from urllib.parse import urlparse
 
-from vardesk.domain import processes
+from vardesk import processes
 from vardesk.domain.errors import Invalid, NotFound, TooLarge
 
 
