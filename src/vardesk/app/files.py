@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,7 +20,16 @@ from vardesk.domain.refs import check_code
 from vardesk.ingest.validate import validate_vcf
 from vardesk.storage.blobs import BlobStore
 
-_SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+_VCF_SUFFIXES = (".vcf.gz", ".vcf.bgz", ".vcf.bgzf", ".bcf", ".vcf")
+
+
+def _blob_name(name: str) -> str:
+    """The stored upload's name: a fixed stem and the file's type suffix, never the client's file name
+    (file names often carry patient names or accession numbers, and the key is shown in the file's uri)."""
+    lower = name.lower()
+    return "upload" + next((s for s in _VCF_SUFFIXES if lower.endswith(s)), "")
+
+
 log = logging.getLogger("vardesk.files")
 SETTLED = (GenomeState.READY, GenomeState.FAILED)  # no job is writing the genome's files
 
@@ -146,7 +154,7 @@ class FileService:
             gvcf=header.gvcf,
             description=description,
         )
-        vcf.blob_key = f"uploads/{vcf.uuid}/{_SAFE_NAME.sub('_', name)}"
+        vcf.blob_key = f"uploads/{vcf.uuid}/{_blob_name(name)}"
         self.store.put_file(vcf.blob_key, blob.path, move=True)
         try:
             with self.ctx.uow() as uow:

@@ -119,7 +119,9 @@ class VariantService:
             files.enter_context(self.annotation.annotations([genomes[s] for s in pool])) if pool else []
         )
         with self.ctx.uow() as uow:
-            for s in included:
+            # every genome whose genotypes the query reads, shown or not: a study-wide query names the
+            # variants its patients carry even when it shows no sample column
+            for s in dict.fromkeys([*included, *pool]):
                 audit(
                     uow,
                     "genome_read",

@@ -219,7 +219,10 @@ class InterpretationService:
         with self.ctx.uow() as uow:
             _, case = self.cases.find(uow, actor, case_ref, study_ref)
             rv = self._variant(uow, case.id or 0, variant_id)
-            return uow.variant_events.of_variant(rv.id or 0)
+            events = uow.variant_events.of_variant(rv.id or 0)
+            audit(uow, "variant_history_read", actor=actor, entity_type="case", entity_id=case.id)
+            uow.commit()
+            return events
 
     def scored(
         self, actor: Actor, case_ref: str, *, study_ref: str | None = None

@@ -154,7 +154,10 @@ class CaseRecords:
     def history(self, actor: Actor, ref: str, study_ref: str | None = None) -> list[CaseEvent]:
         with self.ctx.uow() as uow:
             _, case = self.find(uow, actor, ref, study_ref)
-            return uow.case_events.of_case(case.id or 0)
+            events = uow.case_events.of_case(case.id or 0)
+            audit(uow, "case_history_read", actor=actor, entity_type="case", entity_id=case.id)
+            uow.commit()
+            return events
 
     def cases_of_genomes(self, genome_ids: list[int]) -> list[int]:
         with self.ctx.uow() as uow:
