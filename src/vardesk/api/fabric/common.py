@@ -14,16 +14,12 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
+from vardesk.api.http.errors import status_for
 from vardesk.api.http.responses import JSON
 from vardesk.domain.errors import (
     Conflict,
-    Forbidden,
     Invalid,
     NotFound,
-    RateLimited,
-    TooLarge,
-    Unauthenticated,
-    Unavailable,
     Unprocessable,
     VardeskError,
     error_text,
@@ -46,24 +42,13 @@ def route(router: APIRouter, methods: list[str], path: str) -> Callable[[Callabl
 
 # -- errors ----------------------------------------------------------------------------------------
 def fabric_status(exc: VardeskError) -> int:
-    """§1.5: 400 malformed, 401/403 authentication, 404 missing, 422 refused by the rules."""
-    if isinstance(exc, Unauthenticated):
-        return 401
-    if isinstance(exc, Forbidden):
-        return 403
+    """§1.5: 400 malformed, 401/403 authentication, 404 missing, 422 refused by the rules — the shared
+    mapping except that a missing entity is 404 and a conflict is refused by the rules (422)."""
     if isinstance(exc, NotFound):
         return 404
-    if isinstance(exc, TooLarge):
-        return 413
-    if isinstance(exc, RateLimited):
-        return 429
-    if isinstance(exc, Unavailable):
-        return 503
-    if isinstance(exc, (Unprocessable, Conflict)):
+    if isinstance(exc, Conflict):
         return 422
-    if isinstance(exc, Invalid):
-        return 400
-    return 500
+    return status_for(exc)
 
 
 def fabric_renderer(request: Request, exc: VardeskError, status: int) -> Response:
