@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import os
+from contextlib import nullcontext
 from pathlib import Path
 
 import pytest
@@ -262,3 +263,83 @@ def test_secure_store_checks_the_configured_keys(inner: LocalBlobStore) -> None:
         secure_store(inner, ring("k1"))
     rotated = Keyring("k2", {**ring("k2").keys, **keys.keys})
     assert isinstance(secure_store(inner, rotated), EncryptedBlobStore)
+
+
+class _Unseekable(io.RawIOBase):
+    """What an object store's GET body is: a stream read once, in the pieces the network gives."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data, self._at = data, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:  # type: ignore[no-untyped-def,override]
+        n = min(len(buffer), 777, len(self._data) - self._at)  # short reads, like a socket
+        buffer[:n] = self._data[self._at : self._at + n]
+        self._at += n
+        return n
+
+
+class ObjectStore:
+    """A BlobStore that is not a directory of files (objects in memory, streamed on open), so the
+    decorator is shown to use only the protocol — as an S3 store would be wrapped."""
+
+    def __init__(self, scratch_root: Path) -> None:
+        self.objects: dict[str, bytes] = {}
+        self._local = LocalBlobStore(scratch_root)  # its scratch area only
+
+    def open(self, key: str):  # type: ignore[no-untyped-def]
+        if key not in self.objects:
+            raise NotFound(key)
+        return nullcontext(_Unseekable(self.objects[key]))
+
+    def read_bytes(self, key: str) -> bytes:
+        return self.objects[key]
+
+    def read_range(self, key: str, offset: int, length: int) -> bytes:
+        return self.objects[key][offset : offset + length]
+
+    def exists(self, key: str) -> bool:
+        return key in self.objects or any(k.startswith(key + "/") for k in self.objects)
+
+    def size(self, key: str) -> int:
+        return len(self.objects[key])
+
+    def list(self, prefix: str) -> list[str]:
+        return sorted(k for k in self.objects if k == prefix or k.startswith(prefix.rstrip("/") + "/"))
+
+    def put_stream(self, key: str, stream, *, chunk: int = 1 << 20) -> int:  # type: ignore[no-untyped-def]
+        parts = []
+        while block := stream.read(chunk):
+            parts.append(block)
+        self.objects[key] = b"".join(parts)
+        return len(self.objects[key])
+
+    def put_bytes(self, key: str, data: bytes) -> None:
+        self.objects[key] = data
+
+    def scratch(self):  # type: ignore[no-untyped-def]
+        return self._local.scratch()
+
+
+def test_the_decorator_wraps_a_store_that_is_not_local_files(tmp_path: Path) -> None:
+    objects = ObjectStore(tmp_path / "scratch")
+    store = EncryptedBlobStore(objects, ring("k1"), chunk=CHUNK)  # type: ignore[arg-type]
+    assert store.put_stream("uploads/o/upload.vcf", io.BytesIO(DATA)) == len(DATA)
+    assert MARK not in objects.objects["uploads/o/upload.vcf"]
+    assert store.read_bytes("uploads/o/upload.vcf") == DATA and store.size("uploads/o/upload.vcf") == len(
+        DATA
+    )
+    assert store.read_range("uploads/o/upload.vcf", 1990, 1020) == DATA[1990:3010]
+    with store.materialise("uploads/o/upload.vcf") as path:
+        assert path.read_bytes() == DATA
+    assert not path.exists()
+    objects.put_bytes("reports/legacy.pdf", b"%PDF-1.4 legacy")
+    with store.open("reports/legacy.pdf") as fh:
+        assert fh.read() == b"%PDF-1.4 legacy"
+    new = Keyring("k2", {**ring("k2").keys, **store.keyring.keys})
+    rotated = EncryptedBlobStore(objects, new, chunk=CHUNK)  # type: ignore[arg-type]
+    assert rotated.rewrap("uploads/o/upload.vcf") and rotated.encrypt_plaintext("reports/legacy.pdf")
+    assert rotated.read_bytes("uploads/o/upload.vcf") == DATA
+    assert rotated.read_bytes("reports/legacy.pdf") == b"%PDF-1.4 legacy"
