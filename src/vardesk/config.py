@@ -24,6 +24,11 @@ class Settings:
     database_url: str = ""  # default: sqlite:///<data_dir>/vardesk.db
     storage_url: str = ""  # default: file://<data_dir>/blobs
     secret_key: str = ""  # default: generated into <data_dir>/secret.key
+    # Encryption at rest of uploads, report PDFs and exports (docs/guide/security.md): a key file of
+    # "<key-id> <base64 of 32 random bytes>" lines, the first the current key (owner-only, 0600), or the
+    # key(s) themselves; neither: no encryption
+    encryption_key_file: str = ""
+    encryption_key: str = field(default="", repr=False)
     host: str = "127.0.0.1"
     port: int = 8000
     # HTTPS: a PEM certificate (chain) and its unencrypted PEM private key; with both, vardesk serve speaks

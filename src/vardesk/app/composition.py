@@ -26,6 +26,7 @@ from vardesk.app.cases.reporting import ReportService
 from vardesk.app.cases.secondary_analysis import SecondaryAnalysisService
 from vardesk.app.cases.service import CaseService
 from vardesk.app.context import ServiceContext
+from vardesk.app.encryption import KeyRotation
 from vardesk.app.exports import EXPORT_TOOL, ExportVariants, run_variant_export
 from vardesk.app.files import FileService
 from vardesk.app.genomes import ImportGenome
@@ -47,6 +48,8 @@ from vardesk.jobs.catalog_queue import CatalogJobQueue
 from vardesk.jobs.executor import Executor, LocalExecutor
 from vardesk.jobs.registry import get_tool, load_plugins
 from vardesk.storage.blobs import BlobStore, open_store
+from vardesk.storage.encryption import secure_store
+from vardesk.storage.keys import load_keyring
 
 log = logging.getLogger("vardesk.storage")
 
@@ -83,6 +86,7 @@ class Services:
     configuration: ConfigurationService
     secondary_analysis: SecondaryAnalysisService
     exports: ExportVariants
+    keys: KeyRotation
     job_handlers: JobHandlers
     import_genome: ImportGenome = field(init=False)
     executor: Executor | None = field(default=None)
@@ -128,6 +132,8 @@ def upgrade_catalog(settings: Settings) -> str:
 def build_services(settings: Settings, *, migrate: bool | None = None) -> Services:
     """Open the catalog (upgrading it when allowed) and build every service."""
     settings = ensure_data_dir(settings)
+    # the keys before anything is opened: a server that could not read its encrypted blobs does not start
+    keyring = load_keyring(settings.encryption_key_file, settings.encryption_key)
     url = settings.resolved_database_url
     if migrate if migrate is not None else settings.should_auto_migrate:
         upgrade(url)
@@ -148,7 +154,7 @@ def build_services(settings: Settings, *, migrate: bool | None = None) -> Servic
         signer=TokenSigner(settings.secret_key, settings.token_ttl_seconds, settings.refresh_ttl_seconds),
         secret_cache=VerifiedSecretCache(settings.api_key_cache_seconds),
     )
-    store = open_store(settings.resolved_storage_url)
+    store = secure_store(open_store(settings.resolved_storage_url), keyring)
     swept = store.sweep()  # what a crashed process left half-written; a count only, never a path
     log.info("swept storage leftovers of stopped processes", extra={"count": swept})
     return wire(settings, engine, ctx, store)
@@ -231,6 +237,7 @@ def wire(settings: Settings, engine: Engine, ctx: ServiceContext, store: BlobSto
         configuration=configuration,
         secondary_analysis=SecondaryAnalysisService(ctx),
         exports=exports,
+        keys=KeyRotation(ctx, store),
         job_handlers=handlers,
     )
     # the upload limit is read when an upload arrives (the settings of a running server can be replaced)

@@ -92,3 +92,10 @@ class JobFailed(VardeskError):
     """Server-side work run as a job failed; the message carries the job's recorded reason (500)."""
 
     code = "job_failed"
+
+
+class Unreadable(Unprocessable):
+    """Stored data that cannot be read back as it was written: an encrypted blob whose key is not
+    configured, or whose ciphertext was altered or cut short (422: a clear refusal, never a crash)."""
+
+    code = "unreadable"
