@@ -45,7 +45,8 @@ def test_the_same_sample_again_is_refused_naming_it_and_the_existing_genome(
     with pytest.raises(Conflict) as err:
         _upload(services, actor, "s1-rerun.vcf")
     message = err.value.message
-    assert "'S1'" in message and f"genome {first.genomes[0].id}" in message and "s1.vcf" in message
+    assert "'S1'" in message and f"genome {first.genomes[0].id}" in message and first.file.code in message
+    assert "s1.vcf" not in message  # the earlier file is named by its id, not by its (client's) name
     assert "sampleNames" in message and "renameSamples" in message
     # nothing of the refused upload is left behind
     assert _uploads(services) == stored
