@@ -21,6 +21,7 @@ from vardesk.domain.refs import check_code
 from vardesk.ingest.validate import validate_vcf
 from vardesk.storage.blobs import BlobStore
 
+MAX_PATH_BYTES = 1024
 _VCF_SUFFIXES = (".vcf.gz", ".vcf.bgz", ".vcf.bgzf", ".bcf", ".vcf")
 
 
@@ -55,8 +56,12 @@ class UploadedBlob:
 
 def client_path(folder: str | None, name: str) -> str:
     """The path the client gave the file in the study (OpenCGA: ``relativeFilePath + name``): metadata
-    that identifies the file to its uploader (a repeat is refused or returned), never shown as an id."""
-    return clean_relative_path(folder) + clean_file_name(name)
+    that identifies the file to its uploader (a repeat is refused or returned), never shown as an id.
+    At most ``MAX_PATH_BYTES`` in UTF-8, so the unique index on it fits a PostgreSQL B-tree entry."""
+    path = clean_relative_path(folder) + clean_file_name(name)
+    if len(path.encode("utf-8")) > MAX_PATH_BYTES:
+        raise Invalid(f"the file's path (relativeFilePath + name) is longer than {MAX_PATH_BYTES} bytes")
+    return path
 
 
 def clean_relative_path(rel: str | None) -> str:
