@@ -16,6 +16,7 @@ from tests.ingest.test_bad_inputs import CASES
 from tests.world import World, build_world
 from vardesk.app.composition import Services
 from vardesk.domain.enums import Role
+from vardesk.domain.ids import is_file_code
 
 API = "/api/v2"
 GIAB = TESTDATA / "giab-trio-grch37" / "ashk-trio.vcf.gz"
@@ -102,7 +103,7 @@ def indexed(server: LiveServer, world: World) -> dict:
 
 def test_upload_answers_with_the_file_and_its_samples(indexed: dict) -> None:
     f = indexed["file"]
-    assert f["id"] == "data:ashk-trio.vcf.gz" and f["path"] == "data/ashk-trio.vcf.gz"
+    assert is_file_code(f["id"]) and (f["name"], f["path"]) == ("ashk-trio.vcf.gz", "data/ashk-trio.vcf.gz")
     assert f["sampleIds"] == ["HG002", "HG003", "HG004"]
     v = f["attributes"]["vardesk"]
     assert v["build"] == "GRCh37" and v["records"] == 9940 and v["compression"] in ("bgzf", "gzip")
