@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +19,8 @@ from vardesk.domain.enums import GenomeState
 from vardesk.domain.errors import Invalid, NotFound
 from vardesk.domain.models import Genome
 from vardesk.storage.blobs import BlobStore
-from vardesk.variants.query import Region, VariantQuery, count_variants, query_batches, sample_rows
+from vardesk.variants.engine import QueryEngine
+from vardesk.variants.query import Region, VariantQuery, query_batches, query_page, sample_rows
 
 CARRIER = (1, 2, 3)
 
@@ -60,12 +61,18 @@ class VariantPage:
 
 class VariantService:
     def __init__(
-        self, ctx: ServiceContext, projects: ProjectService, annotation: AnnotationService, store: BlobStore
+        self,
+        ctx: ServiceContext,
+        projects: ProjectService,
+        annotation: AnnotationService,
+        store: BlobStore,
+        queries: QueryEngine,
     ) -> None:
         self.ctx = ctx
         self.projects = projects
         self.annotation = annotation
         self.store = store
+        self.queries = queries  # one slot of its gate per search or stream (503 when it is full)
 
     def _genomes(self, actor: Actor, study_ref: str) -> tuple[StudyView, dict[str, Genome]]:
         with self.ctx.uow() as uow:
@@ -140,18 +147,20 @@ class VariantService:
         inhouse = files.enter_context(self.store.materialise_many(others))
         return _Plan(study, included, paths, primary, query, annotations or None, search, inhouse)
 
-    def _hits(self, plan: _Plan) -> Iterator[VariantHit]:
+    def _hits(self, plan: _Plan, pages: Iterable[list[dict[str, Any]]] | None = None) -> Iterator[VariantHit]:
+        """The hits of ``pages`` of rows (default: every match, streamed in batches)."""
         if not plan.paths:
             return
         wanted = {(c, p, r, a) for c, p, r, a in plan.search.ids}
-        for batch in query_batches(
-            plan.query, plan.paths, primary=plan.primary, annotations=plan.annotations
-        ):
-            rows = [
-                r
-                for r in batch.to_pylist()
-                if not wanted or (r["chrom"], r["pos"], r["ref"], r["alt"]) in wanted
-            ]
+        if pages is None:
+            pages = (
+                b.to_pylist()
+                for b in query_batches(
+                    plan.query, plan.paths, primary=plan.primary, annotations=plan.annotations
+                )
+            )
+        for page in pages:
+            rows = [r for r in page if not wanted or (r["chrom"], r["pos"], r["ref"], r["alt"]) in wanted]
             keys = [r["key"] for r in rows]
             values = sample_rows({s: plan.paths[s] for s in plan.included}, keys)
             inhouse = self._inhouse(plan, keys)
@@ -185,14 +194,22 @@ class VariantService:
     def search(self, actor: Actor, study_ref: str, search: VariantSearch) -> VariantPage:
         """One page of matches (with the total when ``count``)."""
         with ExitStack() as files:
+            files.enter_context(self.queries.slot())
             plan = self._plan(actor, study_ref, search, files)
-            hits = list(self._hits(plan))
-            matches = -1
-            if search.count and plan.paths:
-                matches = count_variants(
-                    plan.query, plan.paths, primary=plan.primary, annotations=plan.annotations
+            matches = 0 if search.count else -1
+            hits: list[VariantHit] = []
+            if plan.paths:
+                rows, total = query_page(
+                    plan.query,
+                    plan.paths,
+                    primary=plan.primary,
+                    annotations=plan.annotations,
+                    count=search.count,
                 )
-        return VariantPage(plan.study, hits, matches if plan.paths or not search.count else 0, plan.included)
+                hits = list(self._hits(plan, [rows]))
+                if search.count and total is not None:
+                    matches = total
+        return VariantPage(plan.study, hits, matches, plan.included)
 
     def stream(
         self, actor: Actor, study_ref: str, search: VariantSearch
@@ -201,6 +218,7 @@ class VariantService:
         The files the stream reads stay local until it is exhausted or closed."""
         files = ExitStack()
         try:
+            files.enter_context(self.queries.slot())  # held until the stream ends or is closed
             plan = self._plan(actor, study_ref, search, files)
         except BaseException:
             files.close()

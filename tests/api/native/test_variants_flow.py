@@ -183,6 +183,33 @@ def test_gene_and_consequence_filters_use_the_pipeline_annotation(
         assert "missense_variant" in terms
 
 
+def test_every_filter_answers_on_the_pipeline_annotation(
+    server: LiveServer, world: World, indexed: dict
+) -> None:
+    """BCSQ carries no gnomAD and no ClinVar column: a missing column is unknown — an unknown frequency
+    counts as rare, an unknown significance matches nothing — never a 500; counts equal bcftools'."""
+    auth = world.member("lab-a", Role.ANALYST).basic
+
+    def matches(**extra: str) -> int:
+        params = {"study": "trio:default", "genotype": "HG002:0/1", "count": "true", "limit": "1", **extra}
+        r = requests.get(server.url + API + "/analysis/variant/query", auth=auth, params=params, timeout=60)
+        assert r.status_code == 200, r.text
+        return r.json()["responses"][0]["numMatches"]
+
+    het = matches()
+    split = Path(server.services.settings.data_dir) / "split-filters.vcf"
+    split.write_text(run_bcftools("norm", "-m-", "-Ov", str(GIAB)))
+    missense = run_bcftools("view", "-H", "-i", 'GT[0]="het" && INFO/BCSQ~"missense"', str(split))
+    assert 0 < matches(ct="missense_variant") == len(missense.splitlines()) < het
+    assert matches(populationFrequencyAlt="gnomad_genomes:ALL<0.01") == het
+    assert matches(ct="missense_variant", populationFrequencyAlt="gnomad_genomes:ALL<0.01") == len(
+        missense.splitlines()
+    )
+    assert matches(clinicalSignificance="pathogenic") == 0
+    assert matches(gene="SAMD11", populationFrequencyAlt="gnomad_genomes:ALL<0.01") > 0
+    assert matches(skip="100000") == het  # a page past the end still counts
+
+
 def test_bad_inputs_get_their_4xx_and_leave_nothing(server: LiveServer, world: World, indexed: dict) -> None:
     auth = world.member("lab-a", Role.ANALYST).basic
     services = server.services
