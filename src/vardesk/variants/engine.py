@@ -34,13 +34,13 @@ def _cores() -> int:
 
 @dataclass(frozen=True)
 class EngineSettings:
-    """``slots``/``threads`` 0: one per core; ``queue`` -1: eight per slot; ``memory_limit`` per slot."""
+    """``slots``/``threads`` 0: one per core; ``queue`` -1: sixteen per slot; ``memory_limit`` per slot."""
 
     memory_limit_mib: int = 1024
     threads: int = 0
     slots: int = 0
     queue: int = -1
-    wait_seconds: float = 30.0
+    wait_seconds: float = 60.0
     temp_directory: str = ""
 
     def resolved(self) -> EngineSettings:
@@ -49,7 +49,7 @@ class EngineSettings:
             memory_limit_mib=max(64, self.memory_limit_mib),
             threads=self.threads if self.threads > 0 else _cores(),
             slots=slots,
-            queue=self.queue if self.queue >= 0 else 8 * slots,
+            queue=self.queue if self.queue >= 0 else 16 * slots,
             wait_seconds=max(0.0, self.wait_seconds),
             temp_directory=self.temp_directory
             or os.path.join(tempfile.gettempdir(), f"vardesk-duckdb-{os.getpid()}"),

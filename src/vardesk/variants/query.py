@@ -287,7 +287,7 @@ def compile_query(
         _append_where_params(where, [str(genomes[member]), *allowed])
 
     if query.regions:
-        region_sql, vals = _regions_condition(query.regions, "p")
+        region_sql, vals = regions_condition(query.regions, "p")
         where.append(region_sql)
         _append_where_params(where, vals)
     if query.zygosity:
@@ -321,7 +321,7 @@ def compile_query(
     return sql, params
 
 
-def _regions_condition(regions: Sequence[Region], alias: str) -> tuple[str, list[Any]]:
+def regions_condition(regions: Sequence[Region], alias: str) -> tuple[str, list[Any]]:
     """SQL true when the row of ``alias`` starts in one of ``regions`` (by key range), and its values."""
     parts = []
     vals: list[Any] = []
@@ -430,42 +430,76 @@ def query_page(
                 total = 0
         if not hits.num_rows:
             return [], total
-        keys = hits.select(list(SITE_COLUMNS))
-        primaries = [primary] if isinstance(primary, str) else list(primary or [next(iter(genomes))])
-        lo, hi = _key_range(keys["key"])
-        source, fparams = "read_parquet(?)", [[str(genomes[m]) for m in primaries]]
-        if len(primaries) > 1:
-            source = (
-                "(SELECT DISTINCT ON (key, chrom, ref, alt) * FROM read_parquet(?) WHERE key BETWEEN ? AND ?)"
-            )
-            fparams += [lo, hi]
-        fparams += [lo, hi]
-        select, join = ["p.*"], ""
-        ann_files = _annotation_source(annotations)
-        if ann_files is not None:
-            select += [f'a."{c}"' for c in sorted(_columns(ann_files)) if c not in SITE_COLUMNS]
-            join = (
-                "LEFT JOIN (SELECT DISTINCT ON (key) * FROM read_parquet(?, union_by_name = true) "
-                "WHERE key BETWEEN ? AND ? AND key IN (SELECT key FROM page_sites)) a ON a.key = p.key"
-            )
-            fparams += [ann_files, lo, hi]
-        con.register("page_sites", keys)
-        try:
-            rows = (
-                con.sql(
-                    f"SELECT {', '.join(select)} FROM page_sites s "
-                    f"JOIN (SELECT * FROM {source} WHERE key BETWEEN ? AND ? "
-                    "AND key IN (SELECT key FROM page_sites)) p "
-                    "ON p.key = s.key AND p.chrom = s.chrom AND p.ref = s.ref AND p.alt = s.alt "
-                    f"{join} ORDER BY p.key, p.chrom, p.alt",
-                    params=fparams,
-                )
-                .to_arrow_table()
-                .to_pylist()
-            )
-        finally:
-            con.unregister("page_sites")
+        rows = _site_rows(con, hits.select(list(SITE_COLUMNS)), genomes, primary, annotations)
     return rows, total
+
+
+def site_rows(
+    sites: Sequence[tuple[int, str, str, str]],
+    genomes: Mapping[str, Path],
+    *,
+    primary: str | Sequence[str] | None = None,
+    annotations: Path | Sequence[Path] | None = None,
+) -> list[dict[str, Any]]:
+    """The full rows (as :func:`query_variants`: the primary's genotype row and the annotation row) of the
+    given sites ``(key, chrom, ref, alt)``, in key order; sites the primary has no row for are left out."""
+    if not sites:
+        return []
+    table = pa.table(
+        {
+            "key": pa.array([s[0] for s in sites], pa.int64()),
+            "chrom": [s[1] for s in sites],
+            "ref": [s[2] for s in sites],
+            "alt": [s[3] for s in sites],
+        }
+    )
+    with _cursor() as con:
+        return _site_rows(con, table, genomes, primary, annotations)
+
+
+def _site_rows(
+    con: duckdb.DuckDBPyConnection,
+    keys: pa.Table,
+    genomes: Mapping[str, Path],
+    primary: str | Sequence[str] | None,
+    annotations: Path | Sequence[Path] | None,
+) -> list[dict[str, Any]]:
+    """Full rows of the sites in ``keys`` (key, chrom, ref, alt), reading only the row groups of their key
+    range and, of the annotation, only their rows."""
+    primaries = [primary] if isinstance(primary, str) else list(primary or [next(iter(genomes))])
+    lo, hi = _key_range(keys["key"])
+    source, fparams = "read_parquet(?)", [[str(genomes[m]) for m in primaries]]
+    if len(primaries) > 1:
+        source = (
+            "(SELECT DISTINCT ON (key, chrom, ref, alt) * FROM read_parquet(?) WHERE key BETWEEN ? AND ?)"
+        )
+        fparams += [lo, hi]
+    fparams += [lo, hi]
+    select, join = ["p.*"], ""
+    ann_files = _annotation_source(annotations)
+    if ann_files is not None:
+        select += [f'a."{c}"' for c in sorted(_columns(ann_files)) if c not in SITE_COLUMNS]
+        join = (
+            "LEFT JOIN (SELECT DISTINCT ON (key) * FROM read_parquet(?, union_by_name = true) "
+            "WHERE key BETWEEN ? AND ? AND key IN (SELECT key FROM page_sites)) a ON a.key = p.key"
+        )
+        fparams += [ann_files, lo, hi]
+    con.register("page_sites", keys.select(["key", "chrom", "ref", "alt"]))
+    try:
+        return (
+            con.sql(
+                f"SELECT {', '.join(select)} FROM page_sites s "
+                f"JOIN (SELECT * FROM {source} WHERE key BETWEEN ? AND ? "
+                "AND key IN (SELECT key FROM page_sites)) p "
+                "ON p.key = s.key AND p.chrom = s.chrom AND p.ref = s.ref AND p.alt = s.alt "
+                f"{join} ORDER BY p.key, p.chrom, p.alt",
+                params=fparams,
+            )
+            .to_arrow_table()
+            .to_pylist()
+        )
+    finally:
+        con.unregister("page_sites")
 
 
 def _key_range(column: pa.ChunkedArray) -> tuple[int, int]:
@@ -504,8 +538,9 @@ def sample_rows(
             # copies the rows once more
             rows = (
                 con.sql(
-                    f"SELECT {cols} FROM read_parquet($path) WHERE key IN (SELECT unnest($keys::BIGINT[]))",
-                    params={"path": str(path), "keys": list(keys)},
+                    f"SELECT {cols} FROM read_parquet($path) WHERE key BETWEEN $lo AND $hi "
+                    "AND key IN (SELECT unnest($keys::BIGINT[]))",  # the range skips row groups
+                    params={"path": str(path), "keys": list(keys), "lo": min(keys), "hi": max(keys)},
                 )
                 .to_arrow_table()
                 .to_pylist()
@@ -559,130 +594,3 @@ def depth_at(genotypes: Path, coverage: Path, chrom: str, pos: int) -> int | Non
         return int(row[0])
     block = coverage_at(coverage, chrom, pos)
     return None if block is None else block["min_dp"]
-
-
-# --- Family queries: every member's genotype beside the primary's row, and labelled patterns --------
-
-FAMILY_MEMBER_COLUMNS = ("gt", "zygosity", "phased", "phase_set", "ad_ref", "ad_alt", "dp", "gq")
-
-
-class MemberGenotype(BaseModel):
-    """What one member's genotype must be for a :class:`GenotypePattern` to match.
-
-    A member without a row for the variant counts as the query's ``absent_zygosity``; a depth or GQ
-    threshold fails where the value is missing.
-    """
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    zygosity: list[int]
-    min_dp: int | None = None
-    min_gq: int | None = None
-
-
-class GenotypePattern(BaseModel):
-    """A named condition on the members' genotypes, limited to ``regions`` minus ``exclude_regions``."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    label: str
-    members: dict[str, MemberGenotype] = Field(default_factory=dict)
-    regions: list[Region] = Field(default_factory=list)
-    exclude_regions: list[Region] = Field(default_factory=list)
-
-
-def compile_family_query(
-    query: VariantQuery,
-    genomes: Mapping[str, Path],
-    *,
-    members: Sequence[str],
-    patterns: Sequence[GenotypePattern] = (),
-    primary: str | None = None,
-    annotations: Path | Sequence[Path] | None = None,
-) -> tuple[str, list[Any]]:
-    """(SQL, parameters): the rows of ``query`` with each member's genotype and the matching patterns.
-
-    Adds two columns to the rows of :func:`compile_query`: ``members``, a list aligned with
-    ``members`` of structs (``called`` false where the member has no row, then ``zygosity`` is
-    ``absent_zygosity``; the other :data:`FAMILY_MEMBER_COLUMNS` as stored), and ``labels``, the
-    labels of the ``patterns`` the row matches in the order given. With patterns, only rows matching
-    at least one are returned. Key order; ``skip``/``limit`` apply to the returned rows.
-    """
-    unknown = sorted({m for p in patterns for m in p.members if m not in members})
-    unknown += [m for m in members if m not in genomes]
-    if unknown:
-        raise Invalid(f"family query names member(s) without a genome: {', '.join(unknown)}")
-    index = {m: i for i, m in enumerate(members)}
-    base_sql, base_params = compile_query(
-        query.model_copy(update={"skip": 0, "limit": None}), genomes, primary=primary, annotations=annotations
-    )
-    select_params: list[Any] = []
-    structs = []
-    for i in range(len(members)):
-        fields = [f"called := g{i}.key IS NOT NULL", f"zygosity := coalesce(g{i}.zygosity, ?::TINYINT)"]
-        fields += [f"{c} := g{i}.{c}" for c in FAMILY_MEMBER_COLUMNS if c != "zygosity"]
-        structs.append(f"struct_pack({', '.join(fields)})")
-        select_params.append(query.absent_zygosity)
-    cases = []
-    for pattern in patterns:
-        conds: list[str] = []
-        for member, want in pattern.members.items():
-            alias = f"g{index[member]}"
-            conds.append(f"coalesce({alias}.zygosity, ?) IN ({', '.join('?' for _ in want.zygosity)})")
-            select_params += [query.absent_zygosity, *want.zygosity]
-            for column, value in (("dp", want.min_dp), ("gq", want.min_gq)):
-                if value is not None:
-                    conds.append(f"coalesce({alias}.{column} >= ?, false)")
-                    select_params.append(value)
-        if pattern.regions:
-            sql, vals = _regions_condition(pattern.regions, "b")
-            conds.append(sql)
-            select_params += vals
-        if pattern.exclude_regions:
-            sql, vals = _regions_condition(pattern.exclude_regions, "b")
-            conds.append(f"NOT {sql}")
-            select_params += vals
-        cases.append(f"CASE WHEN {' AND '.join(conds) or 'true'} THEN ? END")
-        select_params.append(pattern.label)
-    member_list = f"[{', '.join(structs)}]" if structs else "[]"
-    labels = f"list_filter([{', '.join(cases)}]::VARCHAR[], lambda x: x IS NOT NULL)" if cases else "[]"
-    joins = " ".join(
-        f"LEFT JOIN read_parquet(?) g{i} ON g{i}.key = b.key AND g{i}.chrom = b.chrom "
-        f"AND g{i}.ref = b.ref AND g{i}.alt = b.alt"
-        for i in range(len(members))
-    )
-    sql = (
-        f"SELECT * FROM (SELECT b.*, {member_list} AS members, {labels} AS labels "
-        f"FROM ({base_sql}) b {joins})"
-    )
-    params = select_params + base_params + [str(genomes[m]) for m in members]
-    if patterns:
-        sql += " WHERE len(labels) > 0"
-    sql += " ORDER BY key, chrom, alt"
-    if query.limit is not None:
-        sql += " LIMIT ?"
-        params.append(query.limit)
-    if query.skip:
-        sql += " OFFSET ?"
-        params.append(query.skip)
-    return sql, params
-
-
-def family_batches(
-    query: VariantQuery,
-    genomes: Mapping[str, Path],
-    *,
-    members: Sequence[str],
-    patterns: Sequence[GenotypePattern] = (),
-    primary: str | None = None,
-    annotations: Path | Sequence[Path] | None = None,
-    batch_rows: int = 10_000,
-) -> Iterator[pa.RecordBatch]:
-    """Stream :func:`compile_family_query`'s rows as Arrow record batches, in key order."""
-    sql, params = compile_family_query(
-        query, genomes, members=members, patterns=patterns, primary=primary, annotations=annotations
-    )
-    with _cursor() as con:
-        for batch in con.sql(sql, params=params).to_arrow_reader(batch_rows):
-            if batch.num_rows:
-                yield batch
