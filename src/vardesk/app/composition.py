@@ -192,7 +192,7 @@ def wire(settings: Settings, engine: Engine, ctx: ServiceContext, store: BlobSto
     panels = PanelService(ctx, annotation)
     analyses = AnalysisService(ctx, projects, jobs, records, candidates, panels)
     indexing = IndexService(ctx, projects, files, jobs, annotation)
-    variants = VariantService(ctx, projects, annotation, store, query_engine())
+    variants = VariantService(ctx, projects, annotation, store, query_engine(), records)
     exports = ExportVariants(ctx, interpretation, variants, projects, jobs, store)
     # a PDF request with no executor running here renders in its own thread (the services exist below)
     reports = ReportService(
