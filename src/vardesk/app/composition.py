@@ -50,6 +50,8 @@ from vardesk.jobs.registry import get_tool, load_plugins
 from vardesk.storage.blobs import BlobStore, open_store
 from vardesk.storage.encryption import secure_store
 from vardesk.storage.keys import load_keyring
+from vardesk.variants.engine import EngineSettings, configure_engine
+from vardesk.variants.engine import engine as query_engine
 
 log = logging.getLogger("vardesk.storage")
 
@@ -147,6 +149,16 @@ def build_services(settings: Settings, *, migrate: bool | None = None) -> Servic
         settings.hash_time_cost, settings.hash_memory_kib, settings.hash_concurrency, settings.hash_queue
     )
     load_plugins(settings.job_plugins)
+    configure_engine(
+        EngineSettings(
+            memory_limit_mib=settings.query_memory_mib,
+            threads=settings.query_threads,
+            slots=settings.query_slots,
+            queue=settings.query_queue,
+            wait_seconds=settings.query_wait_seconds,
+            temp_directory=str(settings.data_dir / "query-spill"),  # holds patient data: the data directory
+        )
+    )
 
     ctx = ServiceContext(
         settings=settings,
@@ -186,7 +198,7 @@ def wire(settings: Settings, engine: Engine, ctx: ServiceContext, store: BlobSto
     panels = PanelService(ctx, annotation)
     analyses = AnalysisService(ctx, projects, jobs, records, candidates, panels)
     indexing = IndexService(ctx, projects, files, jobs, annotation)
-    variants = VariantService(ctx, projects, annotation, store)
+    variants = VariantService(ctx, projects, annotation, store, query_engine(), records)
     exports = ExportVariants(ctx, interpretation, variants, projects, jobs, store)
     # a PDF request with no executor running here renders in its own thread (the services exist below)
     reports = ReportService(

@@ -203,6 +203,45 @@ def test_candidates_are_samd11_variants_with_inheritance_modes(
     assert any(s.startswith("") for s in case["attributes"]["vardesk"]["annotationSources"])
 
 
+PRESET_TERMS = "missense_variant,synonymous_variant,stop_gained,frameshift_variant"
+
+
+def segregating(server: LiveServer, who: tuple[str, str], **params: str) -> dict:
+    query = {"study": "giab:default", "clinicalAnalysis": "TRIO1", "count": "true", "limit": "1000", **params}
+    r = api(server, "GET", "/analysis/variant/query", who, params=query)
+    assert r.status_code == 200, r.text
+    return r.json()["responses"][0]
+
+
+def test_family_segregation_filters_find_what_the_case_analysis_found(
+    server: LiveServer, world: World, case: dict
+) -> None:
+    """The case's own filters (panel gene, preset consequences, AF <= 1 %) with every inheritance mode as
+    query filters give exactly the case analysis' candidates, with the same modes."""
+    viewer = world.member("lab-a", Role.VIEWER).basic
+    res = segregating(
+        server,
+        viewer,
+        gene="SAMD11",
+        ct=PRESET_TERMS,
+        populationFrequencyAlt="gnomad:ALL<0.01",
+        familySegregation="DE_NOVO,AUTOSOMAL_DOMINANT,AUTOSOMAL_RECESSIVE,COMPOUND_HETEROZYGOUS,"
+        "X_LINKED_RECESSIVE,X_LINKED_DE_NOVO",
+    )
+    expected = findings(server, viewer)
+    assert [v["id"] for v in res["results"]] == [f["id"] for f in expected] and res["numMatches"] == 1
+    got_modes = [m["mode"] for m in res["results"][0]["inheritance"]]
+    assert got_modes == expected[0]["evidences"][0]["modeOfInheritances"]
+    samples = res["results"][0]["studies"][0]["samples"]
+    assert [s["sampleId"] for s in samples] == ["HG002", "HG003", "HG004"]
+    r = api(server, "GET", "/analysis/variant/query", viewer, params={"study": "giab:default",
+            "familySegregation": "DE_NOVO"})  # fmt: skip
+    assert r.status_code == 400 and "clinicalAnalysis" in r.json()["events"][0]["message"]
+    r = api(server, "GET", "/analysis/variant/query", viewer, params={"study": "giab:default",
+            "clinicalAnalysis": "TRIO1", "familySegregation": "MENDELIAN_ISH"})  # fmt: skip
+    assert r.status_code == 400 and "DE_NOVO" in r.json()["events"][0]["message"]
+
+
 def test_genes_are_ranked_and_report_variants_carry_rank_and_family_evidence(
     server: LiveServer, world: World, case: dict
 ) -> None:

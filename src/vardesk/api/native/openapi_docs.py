@@ -85,6 +85,13 @@ VARIANT_FILTERS = [
     q("genotype", "sample:gt[,gt][;sample:gt…] with gt 0/0, 0/1, 1/1, ./., 1, HOM_REF, HET, HOM_ALT, MISS"),
     q("sample", "comma-separated samples carrying the variant, or sample:gt[,gt] as in genotype"),
     q("includeSample", "samples whose genotypes are returned: comma-separated, all or none"),
+    q("clinicalAnalysis", "a case of the study: query its members' genomes (shown by default)"),
+    q(
+        "familySegregation",
+        "with clinicalAnalysis, comma-separated inheritance modes the variant must fit, as in the case "
+        "analysis: DE_NOVO, AUTOSOMAL_DOMINANT, AUTOSOMAL_RECESSIVE, COMPOUND_HETEROZYGOUS, "
+        "X_LINKED_RECESSIVE, X_LINKED_DE_NOVO",
+    ),
     INCLUDE,
     EXCLUDE,
     SKIP,
