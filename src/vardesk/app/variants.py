@@ -22,6 +22,7 @@ from vardesk.storage.blobs import BlobStore
 from vardesk.variants.query import Region, VariantQuery, count_variants, query_batches, sample_rows
 
 CARRIER = (1, 2, 3)
+MAX_PAGE = 2**31 - 1  # skip and limit of one page; the store would take up to 2**63 - 1
 
 
 @dataclass
@@ -42,6 +43,13 @@ class VariantSearch:
     skip: int = 0
     limit: int | None = 1000
     count: bool = False
+
+    def __post_init__(self) -> None:
+        """The store's OFFSET and LIMIT are 64-bit integers: a page beyond them is refused here, as a
+        face's 400, not by the database as a 500."""
+        for name, value in (("skip (offset)", self.skip), ("limit", self.limit)):
+            if value is not None and not 0 <= value <= MAX_PAGE:
+                raise Invalid(f"{name} must be between 0 and {MAX_PAGE}; got {value}")
 
 
 @dataclass

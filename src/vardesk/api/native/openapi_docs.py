@@ -15,7 +15,7 @@ from pydantic import BaseModel, create_model
 from pydantic.json_schema import models_json_schema
 
 from vardesk.api.native import results, schemas
-from vardesk.api.native.envelope import DEFAULT_LIMIT, MAX_LIMIT
+from vardesk.api.native.envelope import DEFAULT_LIMIT, MAX_LIMIT, MAX_SKIP
 
 REF = "#/components/schemas/{model}"
 _ENVELOPES: dict[str, type[BaseModel]] = {}
@@ -54,7 +54,7 @@ def limit(default: int = DEFAULT_LIMIT, note: str = "") -> dict[str, Any]:
 
 INCLUDE = q("include", "comma-separated field paths to keep in each result (e.g. id,name,studies.id)")
 EXCLUDE = q("exclude", "comma-separated field paths to drop from each result")
-SKIP = q("skip", "number of results to skip", "integer", default=0, minimum=0)
+SKIP = q("skip", "number of results to skip", "integer", default=0, minimum=0, maximum=MAX_SKIP)
 COUNT = q("count", "return the total number of matches in numMatches (else -1)", "boolean", default=False)
 SILENT = q(
     "silent", "report ids not found as WARNING events instead of ERROR (no 400)", "boolean", default=False
