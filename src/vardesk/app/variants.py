@@ -27,6 +27,7 @@ from vardesk.variants.engine import QueryEngine
 from vardesk.variants.query import Region, VariantQuery, query_batches, query_page, sample_rows, site_rows
 
 CARRIER = (1, 2, 3)
+MAX_PAGE = 2**31 - 1  # skip and limit of one page; the store would take up to 2**63 - 1
 
 
 @dataclass
@@ -49,6 +50,13 @@ class VariantSearch:
     count: bool = False
     case: str | None = None  # a case of the study: its members' genomes, relations and affected status
     segregation: list[str] = field(default_factory=list)  # inheritance modes, with ``case`` (Mode names)
+
+    def __post_init__(self) -> None:
+        """The store's OFFSET and LIMIT are 64-bit integers: a page beyond them is refused here, as a
+        face's 400, not by the database as a 500."""
+        for name, value in (("skip (offset)", self.skip), ("limit", self.limit)):
+            if value is not None and not 0 <= value <= MAX_PAGE:
+                raise Invalid(f"{name} must be between 0 and {MAX_PAGE}; got {value}")
 
 
 @dataclass

@@ -1,8 +1,9 @@
 """Catalog ids as clients write them: the one parser every face and every numeric lookup uses.
 
-A catalog id is a whole number from 1 to 2**63 - 1 (the range of the BIGINT / INTEGER primary keys)
-written with ASCII digits only. ``str.isdigit()`` is not that test: it accepts ``²`` and ``٣``, which
-``int()`` then refuses, and it accepts numbers that overflow the database's integers.
+A catalog id is a whole number from 1 to 2**31 - 1 (the range of the INTEGER primary keys on
+PostgreSQL, where INTEGER has 32 bits; SQLite's would hold 64) written with ASCII digits only.
+``str.isdigit()`` is not that test: it accepts ``²`` and ``٣``, which ``int()`` then refuses, and it
+accepts numbers that overflow the database's integers.
 
 A file's string id (its OpenCGA ``id``, the catalog's ``files.code``) is made by the server and carries
 nothing of the client: ``file_`` and 20 random hex digits (:func:`new_file_code`). Labs name VCFs after
@@ -17,7 +18,7 @@ from typing import Any
 
 from vardesk.domain.errors import Invalid
 
-MAX_ID = 2**63 - 1
+MAX_ID = 2**31 - 1
 _DIGITS = re.compile(r"[0-9]{1,19}")
 FILE_CODE_PREFIX = "file_"
 _FILE_CODE = re.compile(r"file_[0-9a-f]{20}")

@@ -3,6 +3,7 @@ modes → interpretation → preview PDF → approval by a second person → fin
 
 from __future__ import annotations
 
+import json
 import subprocess
 import time
 from collections.abc import Iterator
@@ -11,7 +12,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.conftest import TESTDATA, LiveServer
+from tests.conftest import REPO, TESTDATA, LiveServer
 from tests.reports import pdftools
 from tests.world import World, build_world
 from vardesk.annotate.bundle import build_bundle
@@ -170,6 +171,12 @@ def findings(server: LiveServer, who: tuple[str, str]) -> list[dict]:
     r = api(server, "GET", "/analysis/clinical/interpretation/TRIO1.1/info?study=giab:default", who)
     assert r.status_code == 200, r.text
     return r.json()["responses"][0]["results"][0]["primaryFindings"]
+
+
+def documented_media(path: str) -> list[str]:
+    """The media types the committed OpenAPI document gives a native operation's 200 answer."""
+    doc = json.loads((REPO / "openapi.json").read_text())
+    return list(doc["paths"][API + path]["get"]["responses"]["200"]["content"])
 
 
 def test_candidates_are_samd11_variants_with_inheritance_modes(
@@ -480,6 +487,7 @@ def test_interpret_preview_approve_final(
     r = api(server, "GET", "/analysis/clinical/TRIO1/report/preview?study=giab:default", analyst)
     assert r.status_code == 200 and r.content.startswith(b"%PDF")
     assert r.headers["content-type"] == "application/pdf"
+    assert documented_media("/analysis/clinical/{case}/report/preview") == [r.headers["content-type"]]
     assert r.headers["content-disposition"] == "attachment; filename=TRIO1-preview.pdf"
     # The analyst interpreted: they cannot approve (not a director); a director who interprets cannot either.
     assert (
@@ -517,6 +525,7 @@ def test_interpret_preview_approve_final(
     assert r.status_code == 422 and "locked" in r.json()["events"][0]["message"]
     r = api(server, "GET", "/analysis/clinical/TRIO1/report/final?study=giab:default", analyst)
     assert r.status_code == 200 and r.headers["content-type"] == "application/pdf"
+    assert documented_media("/analysis/clinical/{case}/report/final") == [r.headers["content-type"]]
     assert r.headers["content-disposition"] == "attachment; filename=TRIO1-final.pdf"
     r_final_bytes = r.content
     pdf = tmp_path / "final.pdf"

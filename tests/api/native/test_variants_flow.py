@@ -295,6 +295,18 @@ def test_bad_inputs_get_their_4xx_and_leave_nothing(server: LiveServer, world: W
     assert list((services.store.root / ".scratch").iterdir()) == []
 
 
+def test_a_skip_beyond_an_integer_is_a_400(server: LiveServer, world: World, indexed: dict) -> None:
+    """The variant store's OFFSET is a 64-bit integer: a larger skip was a 500 from DuckDB."""
+    auth = world.member("lab-a", Role.ANALYST).basic
+    url = server.url + API + "/analysis/variant/query"
+    for skip in (str(10**25), str(2**31)):
+        r = requests.get(url, auth=auth, timeout=60, params={"study": "trio:default", "skip": skip})
+        assert r.status_code == 400, r.text
+        assert "skip must be" in r.json()["events"][0]["message"]
+    r = requests.get(url, auth=auth, timeout=60, params={"study": "trio:default", "skip": str(2**31 - 1)})
+    assert r.status_code == 200 and r.json()["responses"][0]["results"] == []
+
+
 def test_checksum_build_and_size_errors(server: LiveServer, world: World, indexed: dict) -> None:
     auth = world.member("lab-a", Role.ANALYST).basic
     r = upload(server, auth, GIAB, checksum="0" * 32, relativeFilePath="other/")
