@@ -148,7 +148,7 @@ class AcmgEvidence(BaseModel):
 
 
 class Genotype(BaseModel):
-    member: Any = Field(description="the case member the call belongs to")
+    member: str = Field(description="the label of the case member the call belongs to")
     gt: str | None
     zygosity: int | None = Field(description="0 reference, 1 het, 2 hom, 3 hemizygous, -1 no call")
     dp: int | None
@@ -413,7 +413,7 @@ class VariantReportVariant(_Locus):
     variant_report_id: int
     rsid: str | None
     quality: float | None
-    filters: Any
+    filters: list[str] | None = Field(description="the VCF FILTER values of the call")
     genotype: str | None
     zygosity: str | None
     genotype_quality: float | None
@@ -427,7 +427,9 @@ class VariantReportVariant(_Locus):
     impact: str | None
     gnomad_af: float | None
     clinvar_significance: Any
-    inhouse_carriers: Any
+    inhouse_carriers: int | None = Field(
+        description="carriers in the in-house database, when the bundle has one"
+    )
 
 
 class VariantReportPage(BaseModel):
@@ -502,7 +504,7 @@ class ContainerReport(BaseModel):
 class CaseContainer(_Out):
     id: int
     status: str
-    due_date: Any
+    due_date: Any = Field(description="as given at creation (F1 due_date), else null")
     created_audit: Audit
     modified_audit: Audit | None
     analysis_summary: AnalysisSummary | None
