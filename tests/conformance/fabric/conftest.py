@@ -12,6 +12,7 @@ import pysam
 import pytest
 import requests
 
+from tests.api.openapi_responses import check_response
 from tests.conftest import TESTDATA, LiveServer
 from tests.world import World, build_world
 from vardesk.annotate.bundle import build_bundle
@@ -59,10 +60,13 @@ def vcf(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
 def call(
     server: LiveServer, method: str, path: str, who: tuple[str, str] | None, **kw: object
 ) -> requests.Response:
-    """A request as the scripts make it: never following redirects."""
-    return requests.request(  # type: ignore[arg-type]
+    """A request as the scripts make it: never following redirects. The answer must match the committed
+    OpenAPI document (status, media type, JSON schema)."""
+    r = requests.request(  # type: ignore[arg-type]
         method, server.url + FABRIC + path, auth=who, timeout=60, allow_redirects=False, **kw
     )
+    check_response(r, method, FABRIC + path.split("?")[0])
+    return r
 
 
 def wait(predicate, timeout: float = 120):  # type: ignore[no-untyped-def]

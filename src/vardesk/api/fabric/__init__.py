@@ -9,6 +9,7 @@ from fastapi import APIRouter, FastAPI
 from starlette.responses import Response
 
 from vardesk.api.fabric import (
+    openapi_docs,
     routes_analysis,
     routes_cases,
     routes_config,
@@ -22,20 +23,22 @@ from vardesk.api.http.faces import ErrorShape, Face, Mount
 from vardesk.api.http.responses import JSON
 from vardesk.config import Settings
 
+FABRIC_ROUTERS = (
+    routes_projects.router,
+    routes_reports.router,
+    routes_variants.router,
+    routes_panels.router,
+    routes_config.router,
+    routes_analysis.router,
+    routes_cases.router,
+)
+
 
 def build_router() -> APIRouter:
     """Every Fabric route, in both slash forms, never redirecting."""
     router = APIRouter(redirect_slashes=False)
-    for sub in (
-        routes_projects,
-        routes_reports,
-        routes_variants,
-        routes_panels,
-        routes_config,
-        routes_analysis,
-        routes_cases,
-    ):
-        router.include_router(sub.router)
+    for sub in FABRIC_ROUTERS:
+        router.include_router(sub)
     return router
 
 
@@ -49,15 +52,19 @@ def face(settings: Settings) -> Face:
                 {"application": "Vardesk", "face": "Fabric Genomics-compatible API", "prefix": prefix}
             )
 
-    # The Fabric face reads raw bodies by endpoint (contract §1.4), so a generated schema would misdescribe
-    # it; its reference is docs/fabric.md and the Fabric contract.
+        openapi_docs.install(app)
+
+    # In the OpenAPI document under the Fabric tag: the routes declare their parameters, bodies and
+    # responses (openapi_docs.py), while still reading raw bodies by endpoint (contract §1.4).
     return Face(
         name="fabric",
-        mounts=(Mount(prefix, build_router(), in_schema=False),),
+        mounts=(Mount(prefix, build_router()),),
         errors=(ErrorShape(prefix, fabric_renderer, fabric_status),),
         links={"fabric": prefix},
+        description=f"Fabric Genomics-compatible API (FE2 and FE3 case containers) at {prefix}, tag "
+        f"{openapi_docs.TAG}, HTTP Basic with an API key.",
         install=install,
     )
 
 
-__all__ = ["build_router", "fabric_renderer", "fabric_status", "face"]
+__all__ = ["FABRIC_ROUTERS", "build_router", "fabric_renderer", "fabric_status", "face"]

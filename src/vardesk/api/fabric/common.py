@@ -27,15 +27,28 @@ from vardesk.domain.errors import (
 )
 
 
-def route(router: APIRouter, methods: list[str], path: str) -> Callable[[Callable[..., Any]], Any]:
+def route(
+    router: APIRouter, methods: list[str], path: str, doc: dict[str, Any]
+) -> Callable[[Callable[..., Any]], Any]:
     """Register ``path`` and ``path + "/"`` (or the reverse) for ``methods``: Fabric scripts use both forms
-    and ``requests`` turns a redirected POST into a GET, so there is never a redirect."""
+    and ``requests`` turns a redirected POST into a GET, so there is never a redirect. ``doc`` is the
+    route's OpenAPI description (``openapi_docs.op``); only ``path`` as written is in the document, one
+    operation per method."""
     bare = path.rstrip("/")
     forms = [bare, bare + "/"] if bare else ["/"]
 
     def decorate(fn: Callable[..., Any]) -> Any:
-        for form in forms:
-            router.add_api_route(form, fn, methods=methods, include_in_schema=False)
+        for method in methods:
+            suffix = f"_{method.lower()}" if len(methods) > 1 else ""
+            for form in forms:
+                router.add_api_route(
+                    form,
+                    fn,
+                    methods=[method],
+                    include_in_schema=form == path,
+                    operation_id=f"fabric_{fn.__name__}{suffix}",
+                    **doc,
+                )
         return fn
 
     return decorate

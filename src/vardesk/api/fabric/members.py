@@ -144,9 +144,13 @@ def genome_ids(members: list[dict[str, Any]]) -> list[int]:
 def options(body: dict[str, Any], current: dict[str, Any] | None = None) -> dict[str, Any]:
     """The Fabric-only launch options kept with the report and echoed back (§3.3)."""
     opts = dict(current or {})
-    for key in ("test_type", "disease_id", "background", "vaast_report_id"):
+    for key in ("test_type", "disease_id", "background"):
         if not blank(body.get(key)):
-            opts[key] = body[key]
+            if isinstance(body[key], dict | list):
+                raise Invalid(f"{key} must be a string")
+            opts[key] = clean_text(body[key])
+    if not blank(body.get("vaast_report_id")):
+        opts["vaast_report_id"] = to_int(body["vaast_report_id"], "vaast_report_id")
     for key in ("include_cosmic", "score_indels"):
         flag = to_bool(body.get(key))
         if flag is not None:

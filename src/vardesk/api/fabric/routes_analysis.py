@@ -17,6 +17,9 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 
+from vardesk.api.fabric import bodies as B
+from vardesk.api.fabric import openapi_docs as od
+from vardesk.api.fabric import schemas as S
 from vardesk.api.fabric.common import (
     JSON,
     blank,
@@ -99,7 +102,16 @@ def analysis_doc(request: Request, a: GeneAnalysis) -> dict[str, Any]:
     }
 
 
-@route(router, ["POST"], "/analysis/")
+@route(
+    router,
+    ["POST"],
+    "/analysis/",
+    od.op(
+        "E38 Launch a VAAST or Phevor analysis",
+        od.json_of(S.FabricAnalysis),
+        body=od.json_body(B.AnalysisLaunch, required=True),
+    ),
+)
 async def analysis_launch(
     request: Request, actor: Actor = Depends(require_actor), services: Services = Depends(get_services)
 ) -> JSON:
@@ -131,7 +143,16 @@ async def analysis_launch(
     return JSON(analysis_doc(request, a))
 
 
-@route(router, ["GET"], "/analysis/")
+@route(
+    router,
+    ["GET"],
+    "/analysis/",
+    od.op(
+        "E39 Analyses",
+        od.objects(S.FabricAnalysis),
+        query=(od.q("genome_id", "analyses including this genome", "integer"), *od.PAGE),
+    ),
+)
 def analysis_list(
     request: Request, actor: Actor = Depends(require_actor), services: Services = Depends(get_services)
 ) -> JSON:
@@ -141,7 +162,7 @@ def analysis_list(
     return objects([analysis_doc(request, a) for a in page(request, found)])
 
 
-@route(router, ["GET"], "/analysis/{analysis_id}")
+@route(router, ["GET"], "/analysis/{analysis_id}", od.op("E40 An analysis", od.json_of(S.FabricAnalysis)))
 def analysis_get(
     request: Request,
     analysis_id: CatalogId,
@@ -151,7 +172,12 @@ def analysis_get(
     return JSON(analysis_doc(request, services.analyses.get(actor, analysis_id)))
 
 
-@route(router, ["DELETE"], "/analysis/{analysis_id}")
+@route(
+    router,
+    ["DELETE"],
+    "/analysis/{analysis_id}",
+    od.op("E41 Delete an analysis", od.json_of(S.DeletedAnalysis)),
+)
 def analysis_delete(
     analysis_id: CatalogId, actor: Actor = Depends(require_actor), services: Services = Depends(get_services)
 ) -> JSON:
@@ -257,7 +283,17 @@ async def _export(
     return JSON({"objects": rows, "analysis_id": a.id, "structural": structural})  # type: ignore[return-value]
 
 
-@route(router, ["POST"], "/analysis/{analysis_id}/variants")
+@route(
+    router,
+    ["POST"],
+    "/analysis/{analysis_id}/variants",
+    od.op(
+        "E42 Export an analysis' variants",
+        od.EXPORT,
+        body=od.json_body(B.AnalysisExportBody, required=True),
+        extra_errors=od.BUSY,
+    ),
+)
 async def analysis_variants(
     request: Request,
     analysis_id: CatalogId,
@@ -267,7 +303,17 @@ async def analysis_variants(
     return await _export(request, analysis_id, actor, services, structural=False)
 
 
-@route(router, ["POST"], "/analysis/{analysis_id}/structural_variants")
+@route(
+    router,
+    ["POST"],
+    "/analysis/{analysis_id}/structural_variants",
+    od.op(
+        "E43 Export an analysis' structural variants",
+        od.EXPORT,
+        body=od.json_body(B.AnalysisExportBody, required=True),
+        extra_errors=od.BUSY,
+    ),
+)
 async def analysis_structural_variants(
     request: Request,
     analysis_id: CatalogId,
@@ -364,7 +410,12 @@ def _variant_report(
     return [_hit_doc(genome_id, h) for h in found.hits]
 
 
-@route(router, ["GET"], "/variant_reports/{variant_report_id}/variants")
+@route(
+    router,
+    ["GET"],
+    "/variant_reports/{variant_report_id}/variants",
+    od.op("E44 A genome's annotated variants", od.json_of(S.VariantReportPage), query=od.VARIANT_REPORT),
+)
 def variant_report_variants(
     request: Request,
     variant_report_id: CatalogId,
@@ -384,7 +435,12 @@ def variant_report_variants(
     return JSON({"objects": rows, "offset": offset, "limit": search.limit})
 
 
-@route(router, ["GET"], "/variant_reports/{variant_report_id}/variants/{variant_id}")
+@route(
+    router,
+    ["GET"],
+    "/variant_reports/{variant_report_id}/variants/{variant_id}",
+    od.op("E45 One annotated variant", od.json_of(S.VariantReportVariant)),
+)
 def variant_report_variant(
     variant_report_id: CatalogId,
     variant_id: CatalogId,
@@ -402,7 +458,16 @@ def variant_report_variant(
     return JSON(rows[0])
 
 
-@route(router, ["POST"], "/variant_reports/{variant_report_id}/variants")
+@route(
+    router,
+    ["POST"],
+    "/variant_reports/{variant_report_id}/variants",
+    od.op(
+        "E46 Annotated variants in BED intervals or at positions",
+        od.objects(S.VariantReportVariant),
+        body=od.BED_OR_POSITIONS,
+    ),
+)
 async def variant_report_targets(
     request: Request,
     variant_report_id: CatalogId,

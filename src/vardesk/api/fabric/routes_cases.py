@@ -22,7 +22,10 @@ from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import Response
 
+from vardesk.api.fabric import bodies as B
+from vardesk.api.fabric import openapi_docs as od
 from vardesk.api.fabric import render
+from vardesk.api.fabric import schemas as S
 from vardesk.api.fabric.common import (
     JSON,
     blank,
@@ -205,7 +208,16 @@ def _panel_for_test(services: Services, actor: Actor, test_id: int) -> int:
 
 
 # -- F1 ------------------------------------------------------------------------------------------------
-@route(router, ["POST"], "/case_containers")
+@route(
+    router,
+    ["POST"],
+    "/case_containers",
+    od.op(
+        "F1 Create a case container",
+        od.json_of(S.CaseContainerCreated),
+        body=od.json_body(B.CaseContainerCreate, required=True),
+    ),
+)
 async def containers_create(
     request: Request, actor: Actor = Depends(require_actor), services: Services = Depends(get_services)
 ) -> JSON:
@@ -361,7 +373,16 @@ def _chains(views: list[CaseView]) -> list[list[CaseView]]:
     return chains
 
 
-@route(router, ["GET"], "/case_containers")
+@route(
+    router,
+    ["GET"],
+    "/case_containers",
+    od.op(
+        "F2 Case containers",
+        od.objects(S.CaseContainer),
+        query=(od.q("accession", "cases with a member of this accession"), *od.PAGE),
+    ),
+)
 def containers_list(
     request: Request, actor: Actor = Depends(require_actor), services: Services = Depends(get_services)
 ) -> JSON:
@@ -402,7 +423,18 @@ def _checksum_check(value: str | None) -> Callable[[UploadDigests], None]:
     return verify
 
 
-@route(router, ["POST"], "/case_containers/{case_id}/members/{member_id}/genome")
+@route(
+    router,
+    ["POST"],
+    "/case_containers/{case_id}/members/{member_id}/genome",
+    od.op(
+        "F3 Upload a member's genome",
+        od.json_of(S.MemberGenomeUploaded),
+        status=201,
+        body=od.MEMBER_UPLOAD,
+        extra_errors=od.TOO_LARGE,
+    ),
+)
 async def member_genome_upload(
     request: Request,
     case_id: CatalogId,
@@ -502,7 +534,12 @@ def report_doc(case_id: int, view: CaseView, doc: ReportDocument) -> dict[str, A
     }
 
 
-@route(router, ["GET"], "/case_containers/{case_id}/report")
+@route(
+    router,
+    ["GET"],
+    "/case_containers/{case_id}/report",
+    od.op("F4 The most recent approved report", od.json_of(S.ContainerReportDocument)),
+)
 async def container_report(
     case_id: CatalogId, actor: Actor = Depends(require_actor), services: Services = Depends(get_services)
 ) -> JSON:
@@ -511,7 +548,12 @@ async def container_report(
     return JSON(report_doc(case_id, view, doc))
 
 
-@route(router, ["GET"], "/case_containers/{case_id}/report/pdf/{report_id}")
+@route(
+    router,
+    ["GET"],
+    "/case_containers/{case_id}/report/pdf/{report_id}",
+    od.op("F5 A signed download URL of the final PDF", od.json_of(S.DownloadLink)),
+)
 async def container_report_pdf(
     request: Request,
     case_id: CatalogId,
@@ -527,7 +569,12 @@ async def container_report_pdf(
     return JSON({"download_url": url, "expires_in": ttl})
 
 
-@route(router, ["GET"], "/report_downloads/{report_id}")
+@route(
+    router,
+    ["GET"],
+    "/report_downloads/{report_id}",
+    od.DOWNLOAD,
+)
 async def report_download(
     request: Request, report_id: CatalogId, services: Services = Depends(get_services)
 ) -> Response:

@@ -9,6 +9,9 @@ from fastapi import APIRouter, Depends
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
+from vardesk.api.fabric import bodies as B
+from vardesk.api.fabric import openapi_docs as od
+from vardesk.api.fabric import schemas as S
 from vardesk.api.fabric.common import JSON, blank, json_object, objects, page, query, route, stamp
 from vardesk.api.http.deps import CatalogId, get_services, require_actor
 from vardesk.app.composition import Services
@@ -60,7 +63,9 @@ def job(request: Request, j: SecondaryAnalysisJob) -> dict[str, Any]:
 
 
 # -- assay types -------------------------------------------------------------------------------------
-@route(router, ["GET"], "/assay_types")
+@route(
+    router, ["GET"], "/assay_types", od.op("E29 Assay types", od.objects(S.FabricAssayType), query=od.PAGE)
+)
 def assay_types_list(
     request: Request, actor: Actor = Depends(require_actor), services: Services = Depends(get_services)
 ) -> JSON:
@@ -68,7 +73,9 @@ def assay_types_list(
     return objects([assay_type(request, a) for a in page(request, services.configuration.assay_types(actor))])
 
 
-@route(router, ["GET"], "/assay_types/{assay_type_id}")
+@route(
+    router, ["GET"], "/assay_types/{assay_type_id}", od.op("E30 An assay type", od.json_of(S.FabricAssayType))
+)
 def assay_types_get(
     request: Request,
     assay_type_id: CatalogId,
@@ -80,7 +87,12 @@ def assay_types_get(
 
 
 # -- condition genes ---------------------------------------------------------------------------------
-@route(router, ["GET"], "/condition_genes/")
+@route(
+    router,
+    ["GET"],
+    "/condition_genes/",
+    od.op("E36 Condition genes", od.objects(S.FabricConditionGene), query=od.CONDITION_SEARCH),
+)
 def condition_genes_list(
     request: Request, actor: Actor = Depends(require_actor), services: Services = Depends(get_services)
 ) -> JSON:
@@ -91,7 +103,16 @@ def condition_genes_list(
     return objects([condition_gene(request, c) for c in page(request, rows)])
 
 
-@route(router, ["POST"], "/condition_genes/")
+@route(
+    router,
+    ["POST"],
+    "/condition_genes/",
+    od.op(
+        "E37 Record a condition gene",
+        od.json_of(S.FabricConditionGene),
+        body=od.json_body(B.ConditionGeneBody, required=True),
+    ),
+)
 async def condition_genes_create(
     request: Request, actor: Actor = Depends(require_actor), services: Services = Depends(get_services)
 ) -> JSON:
@@ -108,7 +129,16 @@ async def condition_genes_create(
 
 
 # -- secondary-analysis jobs -------------------------------------------------------------------------
-@route(router, ["POST"], "/jobs")
+@route(
+    router,
+    ["POST"],
+    "/jobs",
+    od.op(
+        "E47 Create a secondary-analysis job",
+        od.json_of(S.SecondaryJob),
+        body=od.json_body(B.JobBody, required=True),
+    ),
+)
 async def jobs_create(
     request: Request, actor: Actor = Depends(require_actor), services: Services = Depends(get_services)
 ) -> JSON:
@@ -118,7 +148,12 @@ async def jobs_create(
     return JSON(job(request, created))
 
 
-@route(router, ["GET"], "/jobs")
+@route(
+    router,
+    ["GET"],
+    "/jobs",
+    od.op("E48 Find secondary-analysis jobs", od.objects(S.SecondaryJob), query=od.JOB_SEARCH),
+)
 def jobs_find(
     request: Request, actor: Actor = Depends(require_actor), services: Services = Depends(get_services)
 ) -> JSON:
@@ -130,7 +165,12 @@ def jobs_find(
     return objects([job(request, j) for j in page(request, rows)])
 
 
-@route(router, ["GET"], "/jobs/{job_ref}")
+@route(
+    router,
+    ["GET"],
+    "/jobs/{job_ref}",
+    od.op("A secondary-analysis job by id or uuid", od.json_of(S.SecondaryJob)),
+)
 def jobs_get(
     request: Request,
     job_ref: str,

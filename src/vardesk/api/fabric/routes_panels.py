@@ -6,7 +6,10 @@ from fastapi import APIRouter, Depends
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
+from vardesk.api.fabric import bodies as B
+from vardesk.api.fabric import openapi_docs as od
 from vardesk.api.fabric import render
+from vardesk.api.fabric import schemas as S
 from vardesk.api.fabric.common import JSON, clean_text, json_object, objects, page, query, route
 from vardesk.api.http.deps import CatalogId, get_services, require_actor
 from vardesk.app.cases.panels import PANEL_TEXT_FIELDS
@@ -17,7 +20,12 @@ from vardesk.domain.errors import Invalid
 router = APIRouter()
 
 
-@route(router, ["GET"], "/panels/")
+@route(
+    router,
+    ["GET"],
+    "/panels/",
+    od.op("E31 Search the panels", od.objects(S.FabricPanel), query=od.PANEL_SEARCH),
+)
 def panels_list(
     request: Request, actor: Actor = Depends(require_actor), services: Services = Depends(get_services)
 ) -> JSON:
@@ -33,7 +41,14 @@ def panels_list(
     return objects([render.panel(request, p) for p in page(request, panels)])
 
 
-@route(router, ["POST"], "/panels/")
+@route(
+    router,
+    ["POST"],
+    "/panels/",
+    od.op(
+        "E32 Create a panel", od.json_of(S.FabricPanel), body=od.json_body(B.FabricPanelCreate, required=True)
+    ),
+)
 async def panels_create(
     request: Request, actor: Actor = Depends(require_actor), services: Services = Depends(get_services)
 ) -> JSON:
@@ -46,7 +61,7 @@ async def panels_create(
     return JSON(render.panel(request, panel))
 
 
-@route(router, ["GET"], "/panels/{panel_id}")
+@route(router, ["GET"], "/panels/{panel_id}", od.op("A panel", od.json_of(S.FabricPanel)))
 def panels_get(
     request: Request,
     panel_id: CatalogId,
@@ -56,7 +71,12 @@ def panels_get(
     return JSON(render.panel(request, services.panels.get(actor, panel_id)))
 
 
-@route(router, ["PUT"], "/panels/{panel_id}")
+@route(
+    router,
+    ["PUT"],
+    "/panels/{panel_id}",
+    od.op("E33 Update a panel", od.json_of(S.FabricPanel), body=od.json_body(B.FabricPanelUpdate)),
+)
 async def panels_update(
     request: Request,
     panel_id: CatalogId,
@@ -70,7 +90,7 @@ async def panels_update(
     return JSON(render.panel(request, panel))
 
 
-@route(router, ["GET"], "/panels/{panel_id}/regions")
+@route(router, ["GET"], "/panels/{panel_id}/regions", od.op("E34 A panel's genes", od.array(S.PanelRegion)))
 def panel_regions(
     panel_id: CatalogId, actor: Actor = Depends(require_actor), services: Services = Depends(get_services)
 ) -> JSON:
@@ -79,7 +99,12 @@ def panel_regions(
     return JSON([{"symbol": g, "panel_id": panel.id} for g in panel.genes])
 
 
-@route(router, ["POST"], "/panels/{panel_id}/regions")
+@route(
+    router,
+    ["POST"],
+    "/panels/{panel_id}/regions",
+    od.op("E35 Add genes to a panel", od.json_of(S.RegionsAdded), body=od.json_body(B.RegionsBody)),
+)
 async def panel_add_regions(
     request: Request,
     panel_id: CatalogId,

@@ -9,7 +9,10 @@ from fastapi import APIRouter, Depends
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
+from vardesk.api.fabric import bodies as B
+from vardesk.api.fabric import openapi_docs as od
 from vardesk.api.fabric import render
+from vardesk.api.fabric import schemas as S
 from vardesk.api.fabric.common import (
     JSON,
     clean_text,
@@ -36,7 +39,9 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 # -- projects ----------------------------------------------------------------------------------------
-@route(router, ["GET"], "/projects/")
+@route(
+    router, ["GET"], "/projects/", od.op("E1 List the projects", od.objects(S.FabricProject), query=od.PAGE)
+)
 def projects_list(
     request: Request, actor: Actor = Depends(require_actor), services: Services = Depends(get_services)
 ) -> JSON:
@@ -44,7 +49,12 @@ def projects_list(
     return objects([render.project(request, v) for v in page(request, views)])
 
 
-@route(router, ["POST"], "/projects/")
+@route(
+    router,
+    ["POST"],
+    "/projects/",
+    od.op("E2 Create a project", od.json_of(S.FabricProject), body=od.PROJECT_FORM),
+)
 async def projects_create(
     request: Request, actor: Actor = Depends(require_actor), services: Services = Depends(get_services)
 ) -> JSON:
@@ -61,7 +71,7 @@ async def projects_create(
     return JSON(render.project(request, view))
 
 
-@route(router, ["GET"], "/projects/{project_id}")
+@route(router, ["GET"], "/projects/{project_id}", od.op("A project", od.json_of(S.FabricProject)))
 def projects_get(
     request: Request,
     project_id: CatalogId,
@@ -77,7 +87,18 @@ def genome_doc(request: Request, services: Services, view: GenomeView) -> dict:
     return render.genome(request, view, report_count=count)
 
 
-@route(router, ["PUT", "POST"], "/projects/{project_id}/genomes")
+@route(
+    router,
+    ["PUT", "POST"],
+    "/projects/{project_id}/genomes",
+    od.op(
+        "E3 Upload a genome (the raw VCF)",
+        od.json_of(S.FabricGenome),
+        query=od.UPLOAD,
+        body=od.VCF_UPLOAD,
+        extra_errors=od.TOO_LARGE,
+    ),
+)
 async def genomes_upload(
     request: Request,
     project_id: CatalogId,
@@ -118,7 +139,12 @@ async def genomes_upload(
     return JSON(render.genome(request, first, report_count=0))
 
 
-@route(router, ["GET"], "/projects/{project_id}/genomes")
+@route(
+    router,
+    ["GET"],
+    "/projects/{project_id}/genomes",
+    od.op("E4 The genomes of a project", od.objects(S.FabricGenome), query=od.PAGE),
+)
 def genomes_of_project(
     request: Request,
     project_id: CatalogId,
@@ -130,7 +156,12 @@ def genomes_of_project(
     return objects([genome_doc(request, services, v) for v in page(request, views)])
 
 
-@route(router, ["GET"], "/projects/{project_id}/genomes/{genome_id}")
+@route(
+    router,
+    ["GET"],
+    "/projects/{project_id}/genomes/{genome_id}",
+    od.op("E5 A genome of a project", od.json_of(S.FabricGenome)),
+)
 def genome_of_project(
     request: Request,
     project_id: CatalogId,
@@ -144,7 +175,16 @@ def genome_of_project(
     return JSON(genome_doc(request, services, view))
 
 
-@route(router, ["GET"], "/genomes")
+@route(
+    router,
+    ["GET"],
+    "/genomes",
+    od.op(
+        "E6 Every readable genome",
+        od.objects(S.FabricGenome),
+        query=(od.q("project_id", "only this project's genomes", "integer"), *od.PAGE),
+    ),
+)
 def genomes_list(
     request: Request, actor: Actor = Depends(require_actor), services: Services = Depends(get_services)
 ) -> JSON:
@@ -162,7 +202,7 @@ def genomes_list(
     return objects(page(request, docs))
 
 
-@route(router, ["GET"], "/genomes/{genome_id}")
+@route(router, ["GET"], "/genomes/{genome_id}", od.op("E7 A genome", od.json_of(S.FabricGenome)))
 def genomes_get(
     request: Request,
     genome_id: CatalogId,
@@ -172,7 +212,12 @@ def genomes_get(
     return JSON(genome_doc(request, services, services.pedigree.genome_by_id(actor, genome_id)))
 
 
-@route(router, ["PUT"], "/genomes/{genome_id}")
+@route(
+    router,
+    ["PUT"],
+    "/genomes/{genome_id}",
+    od.op("E8 Edit or move a genome", od.json_of(S.FabricGenome), body=od.json_body(B.GenomeEdit)),
+)
 async def genomes_edit(
     request: Request,
     genome_id: CatalogId,
@@ -190,7 +235,7 @@ async def genomes_edit(
     return JSON(await run_in_threadpool(genome_doc, request, services, view))
 
 
-@route(router, ["DELETE"], "/genomes/{genome_id}")
+@route(router, ["DELETE"], "/genomes/{genome_id}", od.op("E9 Delete a genome", od.json_of(S.DeletedGenome)))
 async def genomes_delete(
     genome_id: CatalogId, actor: Actor = Depends(require_actor), services: Services = Depends(get_services)
 ) -> JSON:

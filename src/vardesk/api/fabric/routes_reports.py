@@ -10,8 +10,11 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
+from vardesk.api.fabric import bodies as B
 from vardesk.api.fabric import members as fm
+from vardesk.api.fabric import openapi_docs as od
 from vardesk.api.fabric import render
+from vardesk.api.fabric import schemas as S
 from vardesk.api.fabric.common import (
     JSON,
     blank,
@@ -54,7 +57,16 @@ def report_doc(request: Request, services: Services, actor: Actor, view: CaseVie
 
 
 # -- create / update -------------------------------------------------------------------------------------
-@route(router, ["POST"], "/reports/")
+@route(
+    router,
+    ["POST"],
+    "/reports/",
+    od.op(
+        "E10 Create a clinical report",
+        od.json_of(S.WrappedReport),
+        body=od.json_body(B.ReportCreate, required=True),
+    ),
+)
 async def reports_create(
     request: Request, actor: Actor = Depends(require_actor), services: Services = Depends(get_services)
 ) -> JSON:
@@ -83,7 +95,14 @@ async def reports_create(
     return JSON({"clinical_report": render.report(request, view)})
 
 
-@route(router, ["PUT"], "/reports/{report_id}")
+@route(
+    router,
+    ["PUT"],
+    "/reports/{report_id}",
+    od.op(
+        "E13 Update a report (attach genomes)", od.json_of(S.WrappedReport), body=od.json_body(B.ReportUpdate)
+    ),
+)
 async def reports_update(
     request: Request,
     report_id: CatalogId,
@@ -113,7 +132,12 @@ async def reports_update(
 
 
 # -- read -----------------------------------------------------------------------------------------------
-@route(router, ["GET"], "/reports/")
+@route(
+    router,
+    ["GET"],
+    "/reports/",
+    od.op("E11 Search the clinical reports", od.objects(S.ClinicalReport), query=od.REPORT_SEARCH),
+)
 def reports_search(
     request: Request, actor: Actor = Depends(require_actor), services: Services = Depends(get_services)
 ) -> JSON:
@@ -138,7 +162,12 @@ def reports_search(
     return objects([render.report(request, v) for v in page(request, views)])
 
 
-@route(router, ["GET"], "/reports/{report_id}")
+@route(
+    router,
+    ["GET"],
+    "/reports/{report_id}",
+    od.op("E12 A clinical report", od.REPORT_OR_EXTENDED, query=(od.EXTENDED,)),
+)
 def reports_get(
     request: Request,
     report_id: CatalogId,
@@ -156,7 +185,7 @@ def _pairs(values: dict[str, Any], defaults: tuple[str, ...] = ()) -> JSON:
     return JSON(render.patient_fields(merged))
 
 
-@route(router, ["GET"], "/reports/{report_id}/patient_fields")
+@route(router, ["GET"], "/reports/{report_id}/patient_fields", od.op("E14 Patient fields", od.PAIRS))
 def patient_fields_get(
     report_id: CatalogId, actor: Actor = Depends(require_actor), services: Services = Depends(get_services)
 ) -> JSON:
@@ -171,7 +200,12 @@ async def _merge(request: Request, services: Services, actor: Actor, report_id: 
     return await run_in_threadpool(services.cases.update, actor, str(report_id), {key: values})
 
 
-@route(router, ["POST"], "/reports/{report_id}/patient_fields")
+@route(
+    router,
+    ["POST"],
+    "/reports/{report_id}/patient_fields",
+    od.op("E15 Set patient fields", od.PAIRS, body=od.json_body(B.NameValues)),
+)
 async def patient_fields_post(
     request: Request,
     report_id: CatalogId,
@@ -183,14 +217,19 @@ async def patient_fields_post(
     return _pairs(view.case.patient_fields, services.configuration.get(actor).patient_fields)
 
 
-@route(router, ["GET"], "/reports/{report_id}/qc_data")
+@route(router, ["GET"], "/reports/{report_id}/qc_data", od.op("E17 QC data", od.PAIRS))
 def qc_data_get(
     report_id: CatalogId, actor: Actor = Depends(require_actor), services: Services = Depends(get_services)
 ) -> JSON:
     return _pairs(services.cases.get(actor, str(report_id)).case.qc_data)
 
 
-@route(router, ["POST"], "/reports/{report_id}/qc_data")
+@route(
+    router,
+    ["POST"],
+    "/reports/{report_id}/qc_data",
+    od.op("E16 Set QC data", od.PAIRS, body=od.json_body(B.NameValues)),
+)
 async def qc_data_post(
     request: Request,
     report_id: CatalogId,
@@ -210,7 +249,12 @@ def _pdf(data: bytes, filename: str) -> Response:
     )
 
 
-@route(router, ["GET"], "/reports/{report_id}/pdf_preview")
+@route(
+    router,
+    ["GET"],
+    "/reports/{report_id}/pdf_preview",
+    od.op("E18 Draft PDF", od.PDF, headers=od.ATTACHMENT, extra_errors=od.BUSY),
+)
 async def pdf_preview(
     report_id: CatalogId, actor: Actor = Depends(require_actor), services: Services = Depends(get_services)
 ) -> Response:
@@ -220,7 +264,12 @@ async def pdf_preview(
     return _pdf(pdf, f"report_{report_id}_preview.pdf")
 
 
-@route(router, ["GET"], "/reports/{report_id}/pdf_report")
+@route(
+    router,
+    ["GET"],
+    "/reports/{report_id}/pdf_report",
+    od.op("E19 Final PDF", od.PDF, headers=od.ATTACHMENT, extra_errors=od.BUSY),
+)
 async def pdf_report(
     report_id: CatalogId, actor: Actor = Depends(require_actor), services: Services = Depends(get_services)
 ) -> Response:
@@ -230,7 +279,12 @@ async def pdf_report(
 
 
 # -- status ----------------------------------------------------------------------------------------------
-@route(router, ["PATCH", "PUT"], "/reports/{report_id}/update_status")
+@route(
+    router,
+    ["PATCH", "PUT"],
+    "/reports/{report_id}/update_status",
+    od.op("E28 Set the report status", od.json_of(S.ClinicalReport), body=od.patch_body(B.StatusPatch)),
+)
 async def update_status(
     request: Request,
     report_id: CatalogId,

@@ -13,7 +13,10 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
+from vardesk.api.fabric import bodies as B
+from vardesk.api.fabric import openapi_docs as od
 from vardesk.api.fabric import render
+from vardesk.api.fabric import schemas as S
 from vardesk.api.fabric.common import (
     JSON,
     clean_text,
@@ -130,7 +133,17 @@ def _csv(variants: list[ReportVariant]) -> str:
     return buf.getvalue()
 
 
-@route(router, ["GET"], "/reports/{report_id}/variants")
+@route(
+    router,
+    ["GET"],
+    "/reports/{report_id}/variants",
+    od.op(
+        "E20 Report variants (JSON, VCF or CSV)",
+        {**od.objects(S.ReportVariant), **od.VCF, **od.CSV},
+        query=od.VARIANT_FILTERS,
+        headers=od.ATTACHMENT,
+    ),
+)
 def variants_list(
     request: Request,
     report_id: CatalogId,
@@ -158,7 +171,17 @@ def variants_list(
     return objects([render.report_variant(v) for v in variants])
 
 
-@route(router, ["PUT"], "/reports/{report_id}/variants")
+@route(
+    router,
+    ["PUT"],
+    "/reports/{report_id}/variants",
+    od.op(
+        "E21 Upload the confirmation VCF",
+        od.json_of(S.ConfirmationResult),
+        query=(od.VCF_FORMAT,),
+        body=od.CONFIRMATION,
+    ),
+)
 async def variants_confirm(
     request: Request,
     report_id: CatalogId,
@@ -194,7 +217,12 @@ def _location(key: str) -> str:
 
 # -- scoring, structural and selectable variants (E24–E27) -----------------------------------------------
 # E24 is registered before /variants/{variant_id} so that "scored" is never taken for a variant id.
-@route(router, ["GET"], "/reports/{report_id}/variants/scored")
+@route(
+    router,
+    ["GET"],
+    "/reports/{report_id}/variants/scored",
+    od.op("E24 Scored variants", od.objects(S.ScoredVariant), query=od.SCORED),
+)
 def variants_scored(
     request: Request,
     report_id: CatalogId,
@@ -216,7 +244,17 @@ def variants_scored(
     )
 
 
-@route(router, ["GET"], "/reports/{report_id}/structural_variants")
+@route(
+    router,
+    ["GET"],
+    "/reports/{report_id}/structural_variants",
+    od.op(
+        "E25 Structural variants (JSON or VCF)",
+        {**od.objects(S.StructuralVariant), **od.VCF},
+        query=od.SV_FILTERS,
+        headers=od.ATTACHMENT,
+    ),
+)
 def structural_variants(
     request: Request,
     report_id: CatalogId,
@@ -280,7 +318,17 @@ def _sv_vcf(svs: list[StructuralVariant]) -> str:
     return "".join(out)
 
 
-@route(router, ["GET"], "/reports/{report_id}/selectable_variants")
+@route(
+    router,
+    ["GET"],
+    "/reports/{report_id}/selectable_variants",
+    od.op(
+        "E26 Download the candidate variants (VCF or JSON)",
+        {**od.VCF, **od.objects(S.ReportVariant)},
+        query=(od.formats("VCF", "JSON", default="VCF"), *od.PAGE),
+        headers=od.ATTACHMENT,
+    ),
+)
 def selectable_download(
     request: Request,
     report_id: CatalogId,
@@ -302,7 +350,14 @@ def selectable_download(
     )
 
 
-@route(router, ["POST"], "/reports/{report_id}/selectable_variants")
+@route(
+    router,
+    ["POST"],
+    "/reports/{report_id}/selectable_variants",
+    od.op(
+        "E27 Candidate variants matching targets", od.objects(S.ReportVariant), body=od.json_body(B.Targets)
+    ),
+)
 async def selectable_by_targets(
     request: Request,
     report_id: CatalogId,
@@ -332,7 +387,12 @@ def _targets(doc: Any) -> list[dict[str, Any]]:
     ]
 
 
-@route(router, ["PATCH", "PUT"], "/reports/{report_id}/variants/{variant_id}")
+@route(
+    router,
+    ["PATCH", "PUT"],
+    "/reports/{report_id}/variants/{variant_id}",
+    od.op("E22 Update a report variant", od.json_of(S.ReportVariant), body=od.patch_body(B.VariantPatch)),
+)
 async def variant_patch(
     request: Request,
     report_id: CatalogId,
@@ -358,7 +418,12 @@ def _one(services: Services, actor: Actor, report_id: int, variant_id: int) -> R
     raise NotFound(f"report variant {variant_id} not found in report {report_id}")
 
 
-@route(router, ["GET"], "/reports/{report_id}/variants/{variant_id}")
+@route(
+    router,
+    ["GET"],
+    "/reports/{report_id}/variants/{variant_id}",
+    od.op("A report variant", od.json_of(S.ReportVariant)),
+)
 def variant_get(
     report_id: CatalogId,
     variant_id: CatalogId,
@@ -368,7 +433,12 @@ def variant_get(
     return JSON(render.report_variant(_one(services, actor, report_id, variant_id)))
 
 
-@route(router, ["POST"], "/reports/{report_id}/variants/{variant_id}/internal_notes")
+@route(
+    router,
+    ["POST"],
+    "/reports/{report_id}/variants/{variant_id}/internal_notes",
+    od.op("E23 Add an internal note", od.json_of(S.VariantNote), body=od.json_body(B.NoteBody)),
+)
 async def variant_note(
     request: Request,
     report_id: CatalogId,

@@ -7,14 +7,14 @@ import binascii
 import json
 from typing import Annotated, Any
 
-from pydantic import PlainValidator
+from pydantic import PlainValidator, WithJsonSchema
 from pydantic_core import PydanticCustomError
 from starlette.requests import Request
 
 from vardesk.app.composition import Services
 from vardesk.domain.access import Actor
 from vardesk.domain.errors import Invalid, Unauthenticated
-from vardesk.domain.ids import parse_id
+from vardesk.domain.ids import MAX_ID, parse_id
 
 
 def _catalog_id(value: object) -> int:
@@ -24,9 +24,13 @@ def _catalog_id(value: object) -> int:
         raise PydanticCustomError("catalog_id", exc.message.strip()) from None
 
 
-# A numeric path parameter: a 400 naming the parameter for ``²``, ``-1``, ``1.5`` or 2**63 (never a 500
+# A numeric path parameter: a 400 naming the parameter for ``²``, ``-1``, ``1.5`` or 2**31 (never a 500
 # from an integer the database cannot hold).
-CatalogId = Annotated[int, PlainValidator(_catalog_id, json_schema_input_type=int)]
+CatalogId = Annotated[
+    int,
+    PlainValidator(_catalog_id, json_schema_input_type=int),
+    WithJsonSchema({"type": "integer", "minimum": 1, "maximum": MAX_ID}),
+]
 
 
 def reject_nul(request: Request) -> None:
