@@ -18,8 +18,16 @@ _SHOWN = 40
 
 
 def shown(value: Any) -> str:
-    """``value`` as an error message may quote it: repr'd and cut short."""
-    text = repr(value)
+    """``value`` as an error message may quote it: repr'd and cut short (an int too long to print as
+    digits is shown by its size)."""
+    try:
+        text = repr(value)
+    except ValueError:  # an int of more than sys.get_int_max_str_digits() digits
+        text = (
+            f"<a number of {value.bit_length()} bits>"
+            if isinstance(value, int)
+            else f"<{type(value).__name__}>"
+        )
     return text if len(text) <= _SHOWN else text[: _SHOWN - 4] + "...'"
 
 

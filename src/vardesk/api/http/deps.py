@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 from typing import Annotated, Any
 
 from pydantic import PlainValidator
@@ -15,6 +14,7 @@ from vardesk.app.composition import Services
 from vardesk.domain.access import Actor
 from vardesk.domain.errors import Invalid, Unauthenticated
 from vardesk.domain.ids import parse_id
+from vardesk.domain.json_text import parse_json
 
 
 def _catalog_id(value: object) -> int:
@@ -83,10 +83,7 @@ async def json_body(request: Request) -> dict[str, Any]:
     raw = await request.body()
     if not raw.strip():
         return {}
-    try:
-        doc = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise Invalid(f"the request body is not valid JSON: {exc}") from None
+    doc = parse_json(raw)
     if doc is None:
         return {}
     if not isinstance(doc, dict):
