@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from vardesk.app.cases import interpretability
@@ -75,6 +75,25 @@ def parse_case_type(value: Any, members: list[dict[str, Any]] | None = None) -> 
     except ValueError:
         allowed = [t.value for t in CaseType] + [*OPENCGA_CASE_TYPES, "FAMILY"]
         raise Invalid(f"case type {value!r} is not one of {', '.join(allowed)}") from None
+
+
+def _object(data: dict[str, Any], key: str) -> dict[str, Any]:
+    """``data[key]`` as a field map ({} when absent or null); Invalid when a client sent something else."""
+    value = data.get(key)
+    if not value:
+        return {}
+    if not isinstance(value, Mapping):
+        raise Invalid(f"{key} must be an object of field names and values")
+    return dict(value)
+
+
+def _list(data: dict[str, Any], key: str) -> list[Any]:
+    value = data.get(key)
+    if not value:
+        return []
+    if not isinstance(value, list | tuple):
+        raise Invalid(f"{key} must be a list")
+    return list(value)
 
 
 def _shown_sample(member: dict[str, Any]) -> Any:
@@ -212,22 +231,22 @@ class CaseService(CaseRecords):
                     project_id=study.project.id or 0,
                     study_id=sid,
                     code=str(code),
-                    type=parse_case_type(data.get("type") or "exome", data.get("members")),
+                    type=parse_case_type(data.get("type") or "exome", _list(data, "members")),
                     created_by=actor.user_id,
                     title=str(data.get("title") or data.get("description") or ""),
                     accession_id=str(data.get("accession_id") or data.get("accessionId") or ""),
-                    external_ids=dict(data.get("external_ids") or {}),
+                    external_ids=_object(data, "external_ids"),
                     panel_id=panel_id,
-                    filter_preset=dict(data.get("filter_preset") or {}),
+                    filter_preset=_object(data, "filter_preset"),
                     assay_type=str(data.get("assay_type") or ""),
                     hpo_terms=parse_phenotypes(data.get("hpo_terms")),
-                    patient_fields=dict(data.get("patient_fields") or {}),
-                    qc_data=dict(data.get("qc_data") or {}),
-                    dates=dict(data.get("dates") or {}),
+                    patient_fields=_object(data, "patient_fields"),
+                    qc_data=_object(data, "qc_data"),
+                    dates=_object(data, "dates"),
                 )
             )
             self._check_qc(uow, case)
-            members = self._members(uow, study, case, list(data.get("members") or []))
+            members = self._members(uow, study, case, _list(data, "members"))
             uow.case_members.replace(case.id or 0, members)
             self.record(uow, actor, case, "create", {"type": case.type.value, "members": len(members)})
             self._advance(uow, case, members)
@@ -282,8 +301,10 @@ class CaseService(CaseRecords):
                     value = parse_phenotypes(value)
                 elif key == "panel_id":
                     value = self._panel_id(uow, actor, value)
+                elif key in ("title", "accession_id", "assay_type"):
+                    value = str(value or "")  # as a new case takes them; null clears the text
                 elif key in ("patient_fields", "qc_data", "external_ids", "dates", "filter_preset"):
-                    value = {**getattr(case, key), **dict(value or {})}
+                    value = {**getattr(case, key), **_object(data, key)}
                 if getattr(case, key) != value:
                     changes[key] = {"old": getattr(case, key), "new": value}
                     setattr(case, key, value)
@@ -291,7 +312,7 @@ class CaseService(CaseRecords):
                 self._check_qc(uow, case)
             rerun = False
             if "members" in data:
-                members = self._members(uow, study, case, list(data["members"] or []))
+                members = self._members(uow, study, case, _list(data, "members"))
                 uow.case_members.replace(case.id or 0, members)
                 changes["members"] = {"new": [m.relation for m in members]}
                 self._advance(uow, case, members)
