@@ -195,8 +195,7 @@ def render_time(server: Server, auth: tuple[str, str], db: Path) -> float:
 
 
 def whole_pdf(path: Path) -> bool:
-    data = path.read_bytes()
-    return data.startswith(b"%PDF-") and b"%%EOF" in data[-1024:]
+    return whole_bytes(path.read_bytes())
 
 
 def in_background(fn, *args) -> threading.Thread:  # type: ignore[no-untyped-def]
@@ -249,7 +248,8 @@ def check(db: Path, blobs: Path, server_pid: int) -> dict[str, int]:
 
 
 def last_report(server: Server, auth: tuple[str, str], db: Path, codes: list[str]) -> dict[str, object]:
-    """Every render job of the kills finished DONE, and the newest one's PDF downloads whole."""
+    """How the render jobs of the kills ended, and whether the case's report recovered: the newest job's
+    PDF downloads whole when that job is DONE, and the preview asked for now comes back whole."""
     if not codes:
         return {}
     deadline = time.time() + 120
@@ -257,14 +257,29 @@ def last_report(server: Server, auth: tuple[str, str], db: Path, codes: list[str
         if time.time() > deadline:
             break
         time.sleep(0.2)
-    states = Counter((job_row(db, c) or ("missing",))[0] for c in codes)
-    r = clinical(server, auth, "GET", f"/{CASE}/report/download", params={"job": codes[-1]})
-    ok = r.status_code == 200 and r.content.startswith(b"%PDF-") and b"%%EOF" in r.content[-1024:]
-    out: dict[str, object] = {"states": dict(states), "download_ok": ok}
-    out["not_done"] = sum(v for k, v in states.items() if k != "DONE")
-    if not ok:
-        out["download"] = f"{r.status_code} {r.text[:300]}"
+    with catalog(db) as con:
+        rows = {
+            c: con.execute("SELECT state, error FROM jobs WHERE code = ?", (c,)).fetchone() for c in codes
+        }
+    # a job whose every attempt was under a kill fails once its attempts are used (job_max_attempts)
+    killed = sum(1 for s, e in rows.values() if s == "FAILED" and "worker stopped" in (e or ""))
+    out: dict[str, object] = {
+        "done": sum(1 for s, _ in rows.values() if s == "DONE"),
+        "failed_killed_every_attempt": killed,
+        "not_done_other": sum(1 for s, e in rows.values() if s != "DONE") - killed,
+    }
+    if rows[codes[-1]][0] == "DONE":
+        r = clinical(server, auth, "GET", f"/{CASE}/report/download", params={"job": codes[-1]})
+        out["newest_download_ok"] = r.status_code == 200 and whole_bytes(r.content)
+    r = clinical(server, auth, "GET", f"/{CASE}/report/preview")
+    out["preview_ok"] = r.status_code == 200 and whole_bytes(r.content)
+    if not out["preview_ok"]:
+        out["preview"] = f"{r.status_code} {r.text[:200]}"
     return out
+
+
+def whole_bytes(data: bytes) -> bool:
+    return data.startswith(b"%PDF-") and b"%%EOF" in data[-1024:]
 
 
 def main() -> int:
@@ -371,8 +386,10 @@ def main() -> int:
         f"orphans={totals['orphans']} leftovers={totals['leftovers']} recovery_p50_s={p50:.2f} "
         f"recovery_max_s={worst:.2f} start_p50_s={statistics.median(starts):.2f} "
         f"stuck_running={states.get('RUNNING', 0)} "
-        f"render_jobs={len(render_jobs)} render_not_done={report.get('not_done', 0)} "
-        f"report_download_ok={int(report.get('download_ok', not render_jobs))}"
+        f"render_jobs={len(render_jobs)} render_done={report.get('done', 0)} "
+        f"render_failed_killed_every_attempt={report.get('failed_killed_every_attempt', 0)} "
+        f"render_not_done_other={report.get('not_done_other', 0)} "
+        f"report_preview_ok={int(bool(report.get('preview_ok', not render_jobs)))}"
     )
     return 0
 
