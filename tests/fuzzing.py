@@ -2,8 +2,8 @@
 
 In the suite every fuzz test runs a fixed, derandomised number of examples, so CI is stable and the whole
 fuzz set stays well under a minute. ``VARDESK_FUZZ_EXAMPLES=N`` runs N random (not derandomised) examples
-per test instead, for a longer local hunt; ``VARDESK_FUZZ_SEED`` fixes that hunt's seed. A crash found
-either way is kept as an explicit ``@example`` or a corpus file beside the test.
+per test instead, for a longer local hunt (``pytest --hypothesis-seed=S`` repeats one). A crash found
+either way is kept as an explicit ``@example`` beside the test.
 """
 
 from __future__ import annotations
