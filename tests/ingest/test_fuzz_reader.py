@@ -257,7 +257,7 @@ def _limits() -> dict[str, int]:
     return {"max_line_bytes": LIMITS.max_line_bytes}
 
 
-@fuzz_settings(300)
+@fuzz_settings(200)
 @given(vcf_file())
 def test_structured_vcfs_are_accepted_or_refused_with_a_line(case: tuple[bytes, str, int]) -> None:
     data, _, lines = case

@@ -59,7 +59,7 @@ def deep_chain(n: int) -> str:
     return "\n".join(reversed(lines)) + "\n"
 
 
-@fuzz_settings(400)
+@fuzz_settings(200)
 @given(PED_TEXT, st.booleans())
 @example(deep_chain(3000), True)  # generations() once recursed once per generation (RecursionError)
 @example("F\tA\tA\t0\t1\t2\n", True)
@@ -84,7 +84,7 @@ def test_ped_text_is_read_or_refused(text: str, strict: bool) -> None:
             decodes(case_fields, case, set())
 
 
-@fuzz_settings(200)
+@fuzz_settings(150)
 @given(PED_TEXT, st.booleans(), st.booleans())
 def test_ped_entries_are_read_or_refused(text: str, strict: bool, own_family: bool) -> None:
     entries, error = decodes(parse_ped_entries, text, strict=strict, own_family=own_family)

@@ -185,18 +185,19 @@ def generations(records: Sequence[PedEntry]) -> dict[str, int]:
         return [(rec.family, p) for p in (rec.father, rec.mother) if p and (rec.family, p) in by_key]
 
     for start in by_key:
-        stack = [start]
+        stack, pending = [start], {start}
         while stack:
             key = stack[-1]
             if key in depth:
-                stack.pop()
+                pending.discard(stack.pop())
                 continue
-            todo = [p for p in parents(key) if p not in depth and p not in stack]
+            todo = [p for p in parents(key) if p not in depth and p not in pending]
             if todo:
                 stack.extend(todo)
+                pending.update(todo)
                 continue
             depth[key] = 1 + max((depth.get(p, 0) for p in parents(key)), default=0)
-            stack.pop()
+            pending.discard(stack.pop())
     out: dict[str, int] = {}
     for key, level in depth.items():
         out[key[0]] = max(out.get(key[0], 0), level)

@@ -117,7 +117,7 @@ def run(coro_fn: Any, body: bytes, *args: Any) -> Any:
     return asyncio.run(coro_fn(request(body), *args))
 
 
-@fuzz_settings(400)
+@fuzz_settings(250)
 @given(RAW)
 @example(b"[" * 100_000)  # json.loads: RecursionError (was a 500)
 @example(b'{"a": 1' + b"0" * 5000 + b"}")  # json.loads: ValueError beyond 4300 digits (was a 500)
@@ -133,7 +133,7 @@ def test_json_bodies_decode_or_are_refused(body: bytes) -> None:
         assert error is None or isinstance(error, Invalid), repr(error)
 
 
-@fuzz_settings(400)
+@fuzz_settings(250)
 @given(REPORT_BODY)
 @example({"report_type": "Trio", "hpo_terms": "[" * 5000})  # hpo_terms JSON: RecursionError (was a 500)
 @example({"report_type": "Trio", "hpo_terms": "[1" + "0" * 5000 + "]"})
@@ -170,7 +170,7 @@ BED_LINE = st.one_of(
 )
 
 
-@fuzz_settings(300)
+@fuzz_settings(200)
 @given(st.one_of(st.lists(BED_LINE, max_size=6).map("\n".join), st.text(max_size=100)))
 @example("chr1\t1" + "0" * 5000 + "\t2")
 def test_bed_bodies_become_regions_or_are_refused(text: str) -> None:
@@ -180,7 +180,7 @@ def test_bed_bodies_become_regions_or_are_refused(text: str) -> None:
         assert regions and all(":" in r for r in regions)
 
 
-@fuzz_settings(300)
+@fuzz_settings(200)
 @given(JSON)
 @example([{"chromosome": "1", "start_on_chrom": "1" + "0" * 5000}])
 @example([{"chromosome": {"a": 1}, "start_on_chrom": 1.5}])
@@ -189,7 +189,7 @@ def test_target_lists_become_regions_or_are_refused(doc: Any) -> None:
     assert error is None or isinstance(error, Invalid), repr(error)
 
 
-@fuzz_settings(300)
+@fuzz_settings(200)
 @given(SCALARS | JSON)
 def test_value_coercions_return_or_refuse(value: Any) -> None:
     for fn, args in (
