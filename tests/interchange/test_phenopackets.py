@@ -221,7 +221,7 @@ def test_structural_problems_name_the_field(mutate: object, field: str, reason: 
 
 
 def test_malformed_json_and_unknown_fields_are_invalid() -> None:
-    with pytest.raises(Invalid, match="not JSON"):
+    with pytest.raises(Invalid, match="not valid JSON"):
         px.from_json("{")
     with pytest.raises(Invalid, match="Phenopacket"):
         px.from_json(json.dumps({"id": "x", "subject": {"id": "a"}, "phenotypes": []}))

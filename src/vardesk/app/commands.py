@@ -79,6 +79,14 @@ class NewMember:
         return data
 
 
+def _members(value: Any) -> list[Any]:
+    if not value:
+        return []
+    if not isinstance(value, list | tuple):
+        raise Invalid("members must be a list of member objects")
+    return list(value)
+
+
 @dataclass(frozen=True)
 class CreateCase:
     study: str  # the study's reference (``project:study``, or its fqn)
@@ -108,7 +116,7 @@ class CreateCase:
             accession_id=str(data.get("accession_id") or data.get("accessionId") or ""),
             panel=data.get("panel") or data.get("panel_id"),
             hpo_terms=data.get("hpo_terms"),
-            members=[NewMember.from_fields(m, i) for i, m in enumerate(data.get("members") or [])],
+            members=[NewMember.from_fields(m, i) for i, m in enumerate(_members(data.get("members")))],
             patient_fields=data.get("patient_fields") or {},
             qc_data=data.get("qc_data") or {},
             external_ids=data.get("external_ids") or {},

@@ -38,6 +38,7 @@ from vardesk.app.jobs import JobService
 from vardesk.app.projects import ProjectService
 from vardesk.app.samples import PedigreeService
 from vardesk.app.security import TokenSigner, VerifiedSecretCache, configure_hashing
+from vardesk.app.uploads import UploadIntents
 from vardesk.app.variants import VariantService
 from vardesk.catalog.db import make_engine, make_session_factory
 from vardesk.catalog.migrate import head_revision, is_up_to_date, upgrade
@@ -168,7 +169,8 @@ def build_services(settings: Settings, *, migrate: bool | None = None) -> Servic
     )
     store = secure_store(open_store(settings.resolved_storage_url), keyring)
     swept = store.sweep()  # what a crashed process left half-written; a count only, never a path
-    log.info("swept storage leftovers of stopped processes", extra={"count": swept})
+    uploads = UploadIntents(ctx, store).sweep()  # blobs moved in by an upload that was never recorded
+    log.info("swept what stopped processes left: %d storage entries, %d unrecorded uploads", swept, uploads)
     return wire(settings, engine, ctx, store)
 
 
@@ -177,7 +179,7 @@ def wire(settings: Settings, engine: Engine, ctx: ServiceContext, store: BlobSto
     projects = ProjectService(ctx)
     jobs = JobService(ctx)
     auth = AuthService(ctx)
-    files = FileService(ctx, projects, store)
+    files = FileService(ctx, projects, store, UploadIntents(ctx, store))
     annotation = AnnotationService(ctx, store)
     configuration = ConfigurationService(ctx)
     # the case record (loading, history, system transitions) is what the analysis and the interpretation

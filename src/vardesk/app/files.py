@@ -11,6 +11,7 @@ from typing import Any
 from vardesk.app.annotation import PIPELINE_PREFIX
 from vardesk.app.context import ServiceContext, audit
 from vardesk.app.projects import ProjectService, StudyView, normalise_assembly
+from vardesk.app.uploads import UploadIntents
 from vardesk.catalog.uow import UnitOfWork
 from vardesk.domain.access import Actor, require_project_write
 from vardesk.domain.enums import GenomeState
@@ -95,10 +96,13 @@ def check_build(detected: str | None, expected: str | None, project_assembly: st
 
 
 class FileService:
-    def __init__(self, ctx: ServiceContext, projects: ProjectService, store: BlobStore) -> None:
+    def __init__(
+        self, ctx: ServiceContext, projects: ProjectService, store: BlobStore, intents: UploadIntents
+    ) -> None:
         self.ctx = ctx
         self.projects = projects
         self.store = store
+        self.intents = intents
 
     def register_upload(
         self,
@@ -162,9 +166,11 @@ class FileService:
             gvcf=header.gvcf,
             description=description,
         )
-        vcf.blob_key = f"uploads/{vcf.uuid}/{_blob_name(name)}"
-        self.store.put_file(vcf.blob_key, blob.path, move=True)
+        folder = f"uploads/{vcf.uuid}"
+        vcf.blob_key = f"{folder}/{_blob_name(name)}"
+        intent = self.intents.begin(vcf.uuid, folder)  # a crash from here on leaves a row naming the blob
         try:
+            self.store.put_file(vcf.blob_key, blob.path, move=True)
             with self.ctx.uow() as uow:
                 existing = uow.files.by_path(vcf.study_id, vcf.path)
                 if existing is not None:  # named by its id: the path holds the client's file name
@@ -192,9 +198,10 @@ class FileService:
                     entity_id=vcf.id,
                     details={"size": vcf.size, "samples": len(genomes)},
                 )
+                self.intents.finish(uow, intent)
                 uow.commit()
         except BaseException:
-            self.store.delete(vcf.blob_key.rsplit("/", 1)[0])
+            self.intents.abandon(intent, folder)
             raise
         return FileView(study, vcf, genomes)
 

@@ -61,6 +61,8 @@ def parse_phenotypes(items: Any) -> list[dict[str, Any]]:
     refused (all listed), obsolete ones replaced (the requested id kept), names taken from the ontology."""
     from vardesk.knowledge.hpo import check_phenotype_ids, hpo_ontology
 
+    if items and not isinstance(items, list | tuple):
+        raise Invalid("hpo_terms must be a list of HPO ids or {id} objects")
     ids = check_phenotype_ids(items or [])
     if not ids:
         return []

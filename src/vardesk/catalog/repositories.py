@@ -269,6 +269,43 @@ class AuthFailureRepository:
         self.session.execute(delete(t.auth_failures).where(t.auth_failures.c.at < before))
 
 
+class UploadIntentRepository:
+    """Uploads between their move into the store and the commit that records them (``upload_intents``)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, file_uuid: str, blob_prefix: str, owner: str, at: datetime) -> int:
+        values = {"file_uuid": file_uuid, "blob_prefix": blob_prefix, "owner": owner, "at": at}
+        return int(self.session.execute(t.upload_intents.insert().values(**values)).inserted_primary_key[0])
+
+    def all(self) -> Sequence[Any]:
+        return self.session.execute(select(t.upload_intents).order_by(t.upload_intents.c.id)).all()
+
+    def take_over(self, intent_id: int, owner: str, new_owner: str) -> bool:
+        """Hand the intent to ``new_owner`` if ``owner`` still holds it (one sweeper wins)."""
+        done = self.session.execute(
+            update(t.upload_intents)
+            .where(t.upload_intents.c.id == intent_id, t.upload_intents.c.owner == owner)
+            .values(owner=new_owner)
+        )
+        return bool(done.rowcount)
+
+    def remove(self, intent_id: int, owner: str) -> bool:
+        """Delete the intent if ``owner`` still holds it; False when a sweep took it over (or removed it)."""
+        done = self.session.execute(
+            delete(t.upload_intents).where(
+                t.upload_intents.c.id == intent_id, t.upload_intents.c.owner == owner
+            )
+        )
+        return bool(done.rowcount)
+
+    def file_recorded(self, file_uuid: str) -> bool:
+        return (
+            self.session.execute(select(t.files.c.id).where(t.files.c.uuid == file_uuid)).first() is not None
+        )
+
+
 class _StudyScoped(Repository[T]):
     """Entities with a ``code`` unique in their study."""
 

@@ -219,6 +219,18 @@ auth_failures = Table(
     Index("ix_auth_failures_login_at", "login", "at"),
 )
 
+# an upload being moved into the store: recorded (committed) before the blob lands under ``uploads/`` and
+# deleted in the transaction that records the file, so a crash in between leaves a row naming the blob
+upload_intents = Table(
+    "upload_intents",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("file_uuid", String(36), nullable=False),
+    Column("blob_prefix", String(255), nullable=False),
+    Column("owner", String(255), nullable=False),  # the process tag of the uploader (or the sweeper)
+    _ts("at"),
+)
+
 files = Table(
     "files",
     metadata,

@@ -28,6 +28,7 @@ class UnitOfWork:
         self.audit = r.AuditRepository(s)
         self.auth_failures = r.AuthFailureRepository(s)
         self.files = r.FileRepository(s)
+        self.upload_intents = r.UploadIntentRepository(s)
         self.genomes = r.GenomeRepository(s)
         self.bundle_enablements = r.BundleEnablementRepository(s)
         self.individuals = r.IndividualRepository(s)

@@ -19,6 +19,8 @@ from typing import Any
 from vardesk.domain.errors import Invalid
 
 MAX_ID = 2**31 - 1
+# An encoded variant key (the Fabric face's variant ids) is a positive 63-bit integer, not a catalog id.
+MAX_VARIANT_KEY = 2**63 - 1
 _DIGITS = re.compile(r"[0-9]{1,19}")
 FILE_CODE_PREFIX = "file_"
 _FILE_CODE = re.compile(r"file_[0-9a-f]{20}")
@@ -26,8 +28,16 @@ _SHOWN = 40
 
 
 def shown(value: Any) -> str:
-    """``value`` as an error message may quote it: repr'd and cut short."""
-    text = repr(value)
+    """``value`` as an error message may quote it: repr'd and cut short (an int too long to print as
+    digits is shown by its size)."""
+    try:
+        text = repr(value)
+    except ValueError:  # an int of more than sys.get_int_max_str_digits() digits
+        text = (
+            f"<a number of {value.bit_length()} bits>"
+            if isinstance(value, int)
+            else f"<{type(value).__name__}>"
+        )
     return text if len(text) <= _SHOWN else text[: _SHOWN - 4] + "...'"
 
 
@@ -56,6 +66,20 @@ def parse_id(value: Any, what: str = "id") -> int:
         raise Invalid(
             f"{what} {shown(value)} is not a valid id: use a whole number from 1 to {MAX_ID} "
             "written with the digits 0-9"
+        )
+    return found
+
+
+def parse_variant_key(value: Any, what: str = "variant id") -> int:
+    """``value`` as an encoded variant key (1 to 2**63 - 1, ASCII digits), or Invalid naming ``what``."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        found: int | None = value
+    else:
+        found = ascii_int(value) if isinstance(value, str) else None
+    if found is None or not 1 <= found <= MAX_VARIANT_KEY:
+        raise Invalid(
+            f"{what} {shown(value)} is not a valid variant id: use a whole number from 1 to "
+            f"{MAX_VARIANT_KEY} written with the digits 0-9"
         )
     return found
 

@@ -174,18 +174,31 @@ def ped_to_case(
 
 
 def generations(records: Sequence[PedEntry]) -> dict[str, int]:
-    """The number of generations in each family (a founder alone is one), for a validated pedigree."""
+    """The number of generations in each family (a founder alone is one), for a validated pedigree.
+
+    Iterative (an explicit stack), so a pedigree of any depth, listed in any order, is counted."""
     by_key = {(r.family, r.individual): r for r in records}
     depth: dict[tuple[str, str], int] = {}
 
-    def level(key: tuple[str, str]) -> int:
-        if key not in depth:
-            rec = by_key[key]
-            parents = [(rec.family, p) for p in (rec.father, rec.mother) if p and (rec.family, p) in by_key]
-            depth[key] = 1 + max((level(p) for p in parents), default=0)
-        return depth[key]
+    def parents(key: tuple[str, str]) -> list[tuple[str, str]]:
+        rec = by_key[key]
+        return [(rec.family, p) for p in (rec.father, rec.mother) if p and (rec.family, p) in by_key]
 
+    for start in by_key:
+        stack, pending = [start], {start}
+        while stack:
+            key = stack[-1]
+            if key in depth:
+                pending.discard(stack.pop())
+                continue
+            todo = [p for p in parents(key) if p not in depth and p not in pending]
+            if todo:
+                stack.extend(todo)
+                pending.update(todo)
+                continue
+            depth[key] = 1 + max((depth.get(p, 0) for p in parents(key)), default=0)
+            pending.discard(stack.pop())
     out: dict[str, int] = {}
-    for key in by_key:
-        out[key[0]] = max(out.get(key[0], 0), level(key))
+    for key, level in depth.items():
+        out[key[0]] = max(out.get(key[0], 0), level)
     return out

@@ -20,7 +20,6 @@ What maps, and how:
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -32,6 +31,7 @@ from google.protobuf import json_format
 
 from vardesk.domain.enums import Affected, Sex
 from vardesk.domain.errors import Invalid
+from vardesk.domain.json_text import parse_json
 from vardesk.domain.models import Individual
 from vardesk.knowledge.hpo import HpoOntology, hpo_ontology
 
@@ -324,10 +324,7 @@ class _Problems:
 
 def from_json(text: str, *, hpo: HpoOntology | None = None) -> CaseExchange:
     """Import a ``Family`` (has ``proband``) or a ``Phenopacket`` (has ``subject``) from JSON."""
-    try:
-        doc = json.loads(text)
-    except ValueError as exc:
-        raise Invalid(f"phenopacket: not JSON ({exc})") from exc
+    doc = parse_json(text, "the phenopacket")
     if not isinstance(doc, dict):
         raise Invalid("phenopacket: expected a JSON object")
     is_family = "proband" in doc or "pedigree" in doc

@@ -198,3 +198,29 @@ def test_native_rendering_as_a_job_then_download(services: Services) -> None:
         assert r.status_code == 400 and "preview or final" in r.text
         r = requests.get(f"{srv.url}{base}/download", params={"study": STUDY}, auth=who, timeout=60)
         assert r.status_code == 400 and "?job=" in r.text
+
+
+def test_a_render_of_content_since_changed_does_not_delete_the_newer_preview(services: Services) -> None:
+    """A render that finishes after the case changed (a job re-run after a crash, or one overtaken by the
+    render of newer content) keeps the newer preview another job handed out."""
+    world = ready_case(services)
+    analyst = world.member("lab-a", Role.ANALYST).actor
+    rendering = services.reports.rendering
+    stale = rendering._plan(analyst, "C1", ReportKind.PREVIEW, STUDY)  # a job planned before the change
+    services.cases.update(analyst, "C1", {"patient_fields": {"MRN": "MRN-78"}}, STUDY)
+    newer = services.reports.render_and_wait(analyst, "C1", "preview", STUDY)
+    (job,) = [j for j in render_jobs(services) if j.state is JobState.DONE]
+    newer_key = job.result["blob"]  # type: ignore[index]
+    assert stale.blob_key != newer_key
+
+    # the stale job's tail: its PDF lands, then it tidies up
+    services.store.put_bytes(stale.blob_key, newer)
+    rendering._drop_old_previews(stale, analyst, ReportKind.PREVIEW)
+    assert services.store.exists(newer_key)
+    downloaded = services.reports.rendered(analyst, "C1", job.code, STUDY)[2]
+    assert downloaded == newer
+
+    # the next render of the current content drops the stale one
+    services.cases.update(analyst, "C1", {"patient_fields": {"MRN": "MRN-79"}}, STUDY)
+    services.reports.render_and_wait(analyst, "C1", "preview", STUDY)
+    assert not services.store.exists(stale.blob_key) and not services.store.exists(newer_key)

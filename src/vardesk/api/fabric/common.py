@@ -3,7 +3,6 @@ Fabric client scripts need (contract §1.3–1.7), timestamps and the ``{"descri
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -25,6 +24,8 @@ from vardesk.domain.errors import (
     VardeskError,
     error_text,
 )
+from vardesk.domain.ids import MAX_ID, shown
+from vardesk.domain.json_text import parse_json
 
 
 def route(
@@ -78,11 +79,7 @@ async def json_doc(request: Request) -> Any:
     raw = await request.body()
     if not raw.strip():
         return None
-    try:
-        doc = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise Invalid(f"the request body is not valid JSON: {exc}") from None
-    return reject_nul_json(doc)
+    return reject_nul_json(parse_json(raw))
 
 
 async def json_object(request: Request) -> dict[str, Any]:
@@ -129,14 +126,18 @@ def blank(value: Any) -> bool:
 
 
 def to_int(value: Any, what: str) -> int | None:
+    """An integer in the catalog's 64-bit range from a number or its text; Invalid otherwise."""
     if blank(value):
         return None
     if isinstance(value, bool):
-        raise Invalid(f"{what} must be an integer; got {value!r}")
+        raise Invalid(f"{what} must be an integer; got {shown(value)}")
     try:
-        return int(str(value).strip())
+        number = value if isinstance(value, int) else int(str(value).strip())
     except ValueError:
-        raise Invalid(f"{what} must be an integer; got {value!r}") from None
+        raise Invalid(f"{what} must be an integer; got {shown(value)}") from None
+    if not -MAX_ID <= number <= MAX_ID:
+        raise Invalid(f"{what} must be an integer from {-MAX_ID} to {MAX_ID}; got {shown(value)}")
+    return number
 
 
 def to_bool(value: Any) -> bool | None:
@@ -163,10 +164,7 @@ def to_hpo_ids(value: Any) -> list[str]:
     if isinstance(value, str):
         text = value.strip()
         if text.startswith("["):
-            try:
-                value = json.loads(text)
-            except json.JSONDecodeError:
-                raise Invalid(f"hpo_terms is not a valid JSON list: {text!r}") from None
+            value = parse_json(text, "hpo_terms")
         else:
             value = text.split(",")
     if not isinstance(value, list):

@@ -36,7 +36,7 @@ from vardesk.api.fabric.common import (
     to_sex,
 )
 from vardesk.api.fabric.render import ZYGOSITY, chrom_name
-from vardesk.api.http.deps import CatalogId, get_services, require_actor
+from vardesk.api.http.deps import CatalogId, VariantKeyId, get_services, require_actor
 from vardesk.app.commands import AnalysisMember, LaunchAnalysis
 from vardesk.app.composition import Services
 from vardesk.app.variants import VariantHit, VariantSearch
@@ -443,7 +443,7 @@ def variant_report_variants(
 )
 def variant_report_variant(
     variant_report_id: CatalogId,
-    variant_id: CatalogId,
+    variant_id: VariantKeyId,
     actor: Actor = Depends(require_actor),
     services: Services = Depends(get_services),
 ) -> JSON:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 from typing import Annotated, Any
 
 from pydantic import PlainValidator, WithJsonSchema
@@ -14,7 +13,8 @@ from starlette.requests import Request
 from vardesk.app.composition import Services
 from vardesk.domain.access import Actor
 from vardesk.domain.errors import Invalid, Unauthenticated
-from vardesk.domain.ids import MAX_ID, parse_id
+from vardesk.domain.ids import MAX_ID, MAX_VARIANT_KEY, parse_id, parse_variant_key
+from vardesk.domain.json_text import parse_json
 
 
 def _catalog_id(value: object) -> int:
@@ -30,6 +30,21 @@ CatalogId = Annotated[
     int,
     PlainValidator(_catalog_id, json_schema_input_type=int),
     WithJsonSchema({"type": "integer", "minimum": 1, "maximum": MAX_ID}),
+]
+
+
+def _variant_key(value: object) -> int:
+    try:
+        return parse_variant_key(value, "")
+    except Invalid as exc:
+        raise PydanticCustomError("variant_key", exc.message.strip()) from None
+
+
+# An encoded variant key in a path (63 bits: beyond the catalog's id range by design).
+VariantKeyId = Annotated[
+    int,
+    PlainValidator(_variant_key, json_schema_input_type=int),
+    WithJsonSchema({"type": "integer", "minimum": 1, "maximum": MAX_VARIANT_KEY}),
 ]
 
 
@@ -104,10 +119,7 @@ async def json_body(request: Request) -> dict[str, Any]:
     raw = await request.body()
     if not raw.strip():
         return {}
-    try:
-        doc = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise Invalid(f"the request body is not valid JSON: {exc}") from None
+    doc = parse_json(raw)
     if doc is None:
         return {}
     if not isinstance(doc, dict):

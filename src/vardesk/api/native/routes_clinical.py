@@ -52,11 +52,12 @@ def core_fields(body: dict[str, Any]) -> dict[str, Any]:
         data["type"] = _OPENCGA_TYPE[data["type"].upper()]
     if "members" not in data and isinstance(body.get("proband"), dict):
         samples = body["proband"].get("samples") or []
+        first = samples[0] if isinstance(samples, list) and samples else None
         data["members"] = [
             {
                 "relation": "PROBAND",
                 "label": body["proband"].get("id", ""),
-                "sample": samples[0]["id"] if samples else None,
+                "sample": first.get("id") if isinstance(first, dict) else first,
             }
         ]
     panels = body.get("panels")

@@ -136,12 +136,23 @@ class ReportRendering:
                 ctx.progress(10, "rendering: the PDF", force=True)
             pdf = render_pdf(plan.document)
             store.put_bytes(plan.blob_key, pdf)
-            self._drop_old_previews(plan)
+            self._drop_old_previews(plan, actor, command.kind)
         return RenderedReport(plan.blob_key, plan.content_version)
 
-    def _drop_old_previews(self, plan: _Plan) -> None:
+    def _drop_old_previews(self, plan: _Plan, actor: Actor, kind: ReportKind) -> None:
         """A preview of content that has since changed is patient data nobody will read again: keep only
-        the newest preview of a case, and none once its final report exists."""
+        the newest preview of a case, and none once its final report exists.
+
+        Only a render of the case as it is now cleans up: a render that finishes after the case changed
+        (a job re-run after a crash, or a slow one overtaken by the render of newer content) would
+        otherwise delete the newer preview another job has just handed out."""
+        if kind is ReportKind.PREVIEW:
+            try:
+                current = self._plan(actor, str(plan.view.case.id), kind, None).blob_key
+            except Unprocessable:  # approved or reset meanwhile: the next render decides
+                return
+            if current != plan.blob_key:
+                return
         folder = f"reports/{plan.view.case.uuid}/"
         for key in self.store.list(folder):
             if key != plan.blob_key and key.rsplit("/", 1)[-1].startswith("preview-"):

@@ -77,6 +77,15 @@ def parse_case_type(value: Any, members: list[dict[str, Any]] | None = None) -> 
         raise Invalid(f"case type {value!r} is not one of {', '.join(allowed)}") from None
 
 
+def _list(data: dict[str, Any], key: str) -> list[Any]:
+    value = data.get(key)
+    if not value:
+        return []
+    if not isinstance(value, list | tuple):
+        raise Invalid(f"{key} must be a list")
+    return list(value)
+
+
 def _shown_sample(member: dict[str, Any]) -> Any:
     """The sample of a member written as a case shows it: ``"samples": [{"id": "HG002"}]``."""
     samples = member.get("samples")
@@ -212,7 +221,7 @@ class CaseService(CaseRecords):
                     project_id=study.project.id or 0,
                     study_id=sid,
                     code=str(code),
-                    type=parse_case_type(data.get("type") or "exome", data.get("members")),
+                    type=parse_case_type(data.get("type") or "exome", _list(data, "members")),
                     created_by=actor.user_id,
                     title=str(data.get("title") or data.get("description") or ""),
                     accession_id=str(data.get("accession_id") or data.get("accessionId") or ""),
@@ -227,7 +236,7 @@ class CaseService(CaseRecords):
                 )
             )
             self._check_qc(uow, case)
-            members = self._members(uow, study, case, list(data.get("members") or []))
+            members = self._members(uow, study, case, _list(data, "members"))
             uow.case_members.replace(case.id or 0, members)
             self.record(uow, actor, case, "create", {"type": case.type.value, "members": len(members)})
             self._advance(uow, case, members)
@@ -282,6 +291,8 @@ class CaseService(CaseRecords):
                     value = parse_phenotypes(value)
                 elif key == "panel_id":
                     value = self._panel_id(uow, actor, value)
+                elif key in ("title", "accession_id", "assay_type"):
+                    value = str(value or "")  # as a new case takes them; null clears the text
                 elif key in ("patient_fields", "qc_data", "external_ids", "dates", "filter_preset"):
                     value = {**getattr(case, key), **object_field(value, key)}
                 else:  # a text field: null clears it, as at creation
@@ -293,7 +304,7 @@ class CaseService(CaseRecords):
                 self._check_qc(uow, case)
             rerun = False
             if "members" in data:
-                members = self._members(uow, study, case, list(data["members"] or []))
+                members = self._members(uow, study, case, _list(data, "members"))
                 uow.case_members.replace(case.id or 0, members)
                 changes["members"] = {"new": [m.relation for m in members]}
                 self._advance(uow, case, members)
