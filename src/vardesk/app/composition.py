@@ -18,6 +18,7 @@ from vardesk.app.cases.configuration import ConfigurationService
 from vardesk.app.cases.exchange import ExchangeService
 from vardesk.app.cases.gene_analyses import TOOL as GENE_TOOL
 from vardesk.app.cases.gene_analyses import AnalysisService, run_gene_analysis
+from vardesk.app.cases.intake import CaseIntake
 from vardesk.app.cases.interpretation import InterpretationService
 from vardesk.app.cases.panels import PanelService
 from vardesk.app.cases.records import CaseRecords
@@ -34,9 +35,11 @@ from vardesk.app.indexing import TOOL as INDEX_TOOL
 from vardesk.app.indexing import IndexService, run_reannotation, run_variant_index
 from vardesk.app.job_handlers import JobHandlers, register
 from vardesk.app.jobs import JobService
+from vardesk.app.phenotypes import PhenotypeLookup
 from vardesk.app.projects import ProjectService
 from vardesk.app.samples import PedigreeService
 from vardesk.app.security import TokenSigner, VerifiedSecretCache, configure_hashing
+from vardesk.app.storage_providers import StorageProviderService
 from vardesk.app.variants import VariantService
 from vardesk.catalog.db import make_engine, make_session_factory
 from vardesk.catalog.migrate import head_revision, is_up_to_date, upgrade
@@ -84,7 +87,10 @@ class Services:
     secondary_analysis: SecondaryAnalysisService
     exports: ExportVariants
     job_handlers: JobHandlers
+    storage_providers: StorageProviderService
+    phenotypes: PhenotypeLookup
     import_genome: ImportGenome = field(init=False)
+    case_intake: CaseIntake = field(init=False)
     executor: Executor | None = field(default=None)
 
     def local_executor(self) -> LocalExecutor:
@@ -232,6 +238,8 @@ def wire(settings: Settings, engine: Engine, ctx: ServiceContext, store: BlobSto
         secondary_analysis=SecondaryAnalysisService(ctx),
         exports=exports,
         job_handlers=handlers,
+        storage_providers=StorageProviderService(ctx),
+        phenotypes=PhenotypeLookup(),
     )
     # the upload limit is read when an upload arrives (the settings of a running server can be replaced)
     services.import_genome = ImportGenome(
@@ -242,6 +250,9 @@ def wire(settings: Settings, engine: Engine, ctx: ServiceContext, store: BlobSto
         cases,
         store,
         max_upload_bytes=lambda: services.settings.max_upload_bytes,
+    )
+    services.case_intake = CaseIntake(
+        ctx, projects, cases, panels, services.storage_providers, services.import_genome
     )
     return services
 

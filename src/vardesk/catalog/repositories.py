@@ -26,6 +26,7 @@ from vardesk.domain.models import (
     VcfFile,
     Workspace,
 )
+from vardesk.domain.providers import StorageProvider
 
 T = TypeVar("T")
 
@@ -391,3 +392,17 @@ class FamilyRepository(_StudyScoped[Family]):
         return [
             r[0] for r in self.session.execute(select(c.family_id).where(c.individual_id == individual_id))
         ]
+
+
+class StorageProviderRepository(Repository[StorageProvider]):
+    model = StorageProvider
+
+    def of_workspace(self, workspace_id: int) -> Sequence[StorageProvider]:
+        c = t.storage_providers.c
+        q = select(StorageProvider).where(c.workspace_id == workspace_id).order_by(c.id)
+        return self.session.scalars(q).all()
+
+    def by_name(self, workspace_id: int, name: str) -> StorageProvider | None:
+        c = t.storage_providers.c
+        q = select(StorageProvider).where(c.workspace_id == workspace_id, c.name == name)
+        return self.session.scalars(q).first()

@@ -32,6 +32,7 @@ from sqlalchemy.types import TypeDecorator
 from vardesk.domain import analyses as analyses_domain
 from vardesk.domain import cases as cases_domain
 from vardesk.domain import models
+from vardesk.domain import providers as providers_domain
 from vardesk.domain.acmg import ManualCriterion
 from vardesk.domain.enums import Affected, GenomeState, JobState, Role, Sex, ShareRole
 
@@ -564,6 +565,20 @@ bundle_enablements = Table(
     Index("ix_bundle_enablements_bundle", "bundle_id"),
 )
 
+storage_providers = Table(
+    "storage_providers",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("uuid", String(36), nullable=False, unique=True),
+    Column("workspace_id", ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(128), nullable=False),
+    Column("scheme", _enum(providers_domain.ProviderScheme, "provider_scheme"), nullable=False),
+    Column("root", Text, nullable=False),
+    Column("created_by", ForeignKey("users.id", ondelete="SET NULL")),
+    _ts("created_at"),
+    UniqueConstraint("workspace_id", "name", name="uq_storage_providers_workspace_name"),
+)
+
 mapper_registry = registry(metadata=metadata)
 _MAPPED = False
 
@@ -597,6 +612,7 @@ def map_domain() -> None:
         (cases_domain.SecondaryAnalysisJob, secondary_analysis_jobs),
         (analyses_domain.GeneAnalysis, gene_analyses),
         (models.BundleEnablement, bundle_enablements),
+        (providers_domain.StorageProvider, storage_providers),
     ):
         mapper_registry.map_imperatively(cls, table)
     _MAPPED = True

@@ -43,6 +43,7 @@ class UnitOfWork:
         self.condition_genes = cr.ConditionGeneRepository(s)
         self.analyses = cr.GeneAnalysisRepository(s)
         self.secondary_analysis_jobs = cr.SecondaryAnalysisJobRepository(s)
+        self.storage_providers = r.StorageProviderRepository(s)
         return self
 
     def __exit__(

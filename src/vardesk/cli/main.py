@@ -108,6 +108,17 @@ def cmd_create_api_key(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_storage_add(args: argparse.Namespace) -> int:
+    services = _services()
+    try:
+        ws = services.admin.get_workspace(args.workspace)
+        provider = services.storage_providers.add_local(ws.id or 0, args.name, args.local)
+        print(json.dumps({"id": provider.id, "name": provider.name, "scheme": provider.scheme.value}))
+    finally:
+        services.close()
+    return 0
+
+
 def cmd_openapi(args: argparse.Namespace) -> int:
     from vardesk.cli.output import check_output_file, write_atomically
 
@@ -171,6 +182,14 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--user", required=True, help="the user's e-mail")
     s.add_argument("--description")
     s.set_defaults(func=cmd_create_api_key)
+    st = sub.add_parser("storage", help="storage providers cases read their files from").add_subparsers(
+        dest="storage_command", required=True
+    )
+    s = st.add_parser("add", help='register a directory as a storage provider; prints {"id": …}')
+    s.add_argument("--workspace", required=True)
+    s.add_argument("--name", required=True)
+    s.add_argument("--local", required=True, metavar="DIR", help="a directory of this server")
+    s.set_defaults(func=cmd_storage_add)
     from vardesk.cli import data
 
     data.add_parsers(sub, lambda name: lambda args: data.dispatch(name, args, _services))
