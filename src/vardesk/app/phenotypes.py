@@ -29,10 +29,13 @@ class PhenotypeLookup:
             except NotFound:  # an id the ontology does not know: no hit
                 return []
             return [PhenotypeHit(term.id, term.name, "exact")]
-        found = onto.search(query, limit=max(limit, 1) * 5)
+        # every match (the ontology's search is case-sensitive: the spellings a name starts with), so that
+        # the exact name sorts first
+        spellings = dict.fromkeys((query, query.lower(), query.capitalize()))
+        found = {t.id: t for q in spellings for t in onto.search(q, limit=5000)}
         hits = [
             PhenotypeHit(t.id, t.name, "exact" if t.name.lower() == query.lower() else "partial")
-            for t in found
+            for t in found.values()
         ]
         hits.sort(key=lambda h: (h.match != "exact", len(h.name), h.id))
         return hits[:limit]

@@ -96,7 +96,7 @@ def _zygosity(genotypes: list[dict[str, Any]]) -> dict[str, str]:
     out = {}
     for g in genotypes:
         z = g.get("zygosity")
-        out[str(g.get("label") or "")] = (
+        out[str(g.get("member") or g.get("label") or "")] = (
             ZYGOSITY.get(z, "NO_COVERAGE") if isinstance(z, int) else "NO_COVERAGE"
         )
     return out
@@ -105,8 +105,13 @@ def _zygosity(genotypes: list[dict[str, Any]]) -> dict[str, str]:
 def variant(rv: ReportVariant) -> dict[str, Any]:
     auto = rv.acmg.get("automatic") or {}
     prio = rv.acmg.get("prioritisation") or {}
-    classification = rv.classification or auto.get("classification") or ""
-    criteria = rv.criteria_labels or list(auto.get("criteria") or auto.get("met") or [])
+    systems = list(auto.get("classifications") or [])
+    # the ACMG points system Emedgene uses (since v32), else the first classifier's verdict
+    chosen = next(
+        (c for c in systems if "point" in str(c.get("system", "")).lower()), systems[0] if systems else {}
+    )
+    classification = rv.classification or str(chosen.get("classification") or "")
+    criteria = rv.criteria_labels or [str(c) for c in auto.get("met") or []]
     end = rv.pos + max(len(rv.ref), 1) - 1
     return {
         "id": rv.id,
@@ -129,7 +134,13 @@ def variant(rv: ReportVariant) -> dict[str, Any]:
         "zygosity": _zygosity(rv.genotypes),
         "inheritance_modes": list(rv.inheritance_modes),
         "pathogenicity": classification,
-        "acmg": {"classification": classification, "checked_criteria": criteria, "automatic": auto},
+        "acmg": {
+            "classification": classification,
+            "checked_criteria": criteria,
+            "reviewed": bool(rv.classification),
+            "system": chosen.get("system"),
+            "points": chosen.get("points"),
+        },
         "disease": {"id": prio.get("disease")} if prio.get("disease") else None,
         "rank": prio.get("rank"),
         "score": prio.get("score"),

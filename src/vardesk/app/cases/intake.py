@@ -31,12 +31,14 @@ from vardesk.domain.errors import Invalid, Unprocessable
 @dataclass(frozen=True)
 class StorageSample:
     """The sample of member ``member`` (its position in the case's members): column ``column`` of the VCF
-    at ``path`` in storage provider ``provider`` (an empty column: the file's only one)."""
+    at ``path`` in storage provider ``provider`` (an empty column: the column named like the sample
+    ``name``, else the file's only one)."""
 
     member: int
     provider: Any
     path: str
     column: str = ""
+    name: str = ""
 
 
 @dataclass(frozen=True)
