@@ -28,7 +28,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     tls = {"tls_cert": args.tls_cert, "tls_key": args.tls_key, "redirect_port": args.redirect_port}
     check_tls(load_settings(port=args.port, **tls))  # before the catalog is opened or migrated
-    return serve(_services(**tls), host=args.host, port=args.port)
+    return serve(_services(**tls), host=args.host, port=args.port, emedgene_port=args.emedgene_port)
 
 
 def _port(text: str) -> int:
@@ -141,6 +141,13 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("serve", help="run the HTTP server (and the local job executor)")
     s.add_argument("--host", default=None)
     s.add_argument("--port", type=int, default=None)
+    s.add_argument(
+        "--emedgene-port",
+        type=_port,
+        default=None,
+        metavar="P",
+        help="also serve the Emedgene-compatible API at the root of this port (https://host:P/api/...)",
+    )
     s.add_argument("--tls-cert", metavar="FILE", help="serve HTTPS with this PEM certificate (chain)")
     s.add_argument("--tls-key", metavar="FILE", help="the certificate's unencrypted PEM private key")
     s.add_argument(

@@ -47,9 +47,11 @@ def face(settings: Settings) -> Face:
     def install(app: FastAPI, links: Mapping[str, str]) -> None:
         app.add_middleware(DoubleSlash, prefix=prefix)
 
-        @app.api_route(prefix, methods=["HEAD", "GET"], include_in_schema=False)
+        @app.api_route(prefix or "/", methods=["HEAD", "GET"], include_in_schema=False)
         def emedgene_root() -> Response:
-            return JSON({"application": "Vardesk", "face": "Emedgene-compatible API", "prefix": prefix})
+            return JSON(
+                {"application": "Vardesk", "face": "Emedgene-compatible API", "prefix": prefix or "/"}
+            )
 
     # Request bodies are read raw (the clients' several shapes, contract §1.3); the reference is
     # docs/emedgene.md and the Emedgene contract, not the generated schema.
