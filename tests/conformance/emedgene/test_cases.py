@@ -157,12 +157,17 @@ def test_bad_gender_and_sharing_level(server: LiveServer, analyst: dict[str, str
 
 def test_legacy_create_and_pending_sequencing(server: LiveServer, analyst: dict[str, str]) -> None:
     body = _minimal()
+    body["test_data"]["patients"]["proband"]["pending_sample_name"] = "PENDING-7"
+    body["test_data"]["samples"] = [{"fastq": "PENDING-7", "status": "uploaded"}]  # an empty sample [CLI]
     body["should_upload"] = True  # [PY26]: "True will set case into pending-sequencing"
     r = call(server, "POST", "/api/test/", analyst, data=json.dumps(body))
     assert r.status_code == 201, r.text
     name = r.json()["name"]
     r = call(server, "GET", f"/api/test/{name}", analyst, params=[("test_fields", "status")])
     assert r.json() == {"name": name, "status": "Pending sequencing"}
+    # the empty sample is found by name with its case (CQGC's get_emg_id reads hits[0].note)
+    r = call(server, "GET", "/api/sample/", analyst, params={"query": "PENDING-7", "sampleType": "fastq"})
+    assert r.json()["total"] == 1 and r.json()["hits"][0]["note"] == name
 
 
 def test_get_with_repeated_test_fields_and_a_body(server: LiveServer, analyst: dict[str, str]) -> None:

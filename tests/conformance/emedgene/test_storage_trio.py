@@ -107,7 +107,9 @@ def test_storage_endpoints(server: LiveServer, analyst: dict[str, str], provider
     page = call(
         server, "GET", f"/api/storage/{provider}/fs/list/", analyst, params={"path": "/run1/trio", "size": 1}
     ).json()
-    assert page["resources"][0]["name"] == "/run1/trio/trio.bam" and page["has_more"] is True
+    first = page["resources"][0]
+    assert (first["name"], first["alias"], first["path"]) == ("trio.bam", "trio.bam", "/run1/trio/trio.bam")
+    assert page["has_more"] is True
     for path in ("/../", "/escape", "/escape/secret.vcf", "/nope"):
         r = call(server, "GET", f"/api/storage/{provider}/fs/list", analyst, params={"path": path})
         assert r.status_code in (400, 404) and r.json()["message"], path

@@ -161,7 +161,8 @@ def listing(result: ProviderListing) -> dict[str, Any]:
         "has_more": result.has_more,
         "resources": [
             {
-                "name": e.path,
+                # name: the entry's id in its folder (a BaseSpace number; here its name), alias: its name
+                "name": e.name,
                 "alias": e.name,
                 "path": e.path,
                 "type": "directory" if e.is_dir else "file",

@@ -42,26 +42,34 @@ def storage_list(storage_id: str, request: Request, actor: ActorDep) -> JSON:
 @router.get("/api/sample")
 @router.get("/api/sample/")
 def samples(request: Request, actor: ActorDep) -> JSON:
-    """Genomes of the face's cases by sample name (``exact_match=true``: the whole name); ``note`` is
-    the name of the newest case the sample is in."""
+    """Samples of the face's cases by name (``exact_match=true``: the whole name): their genomes, and
+    the empty samples still waiting for files (``id`` null); ``note`` is the newest case the sample is in."""
     services = get_services(request)
     offset, size = paging(request, 10)
     query = request.query_params.get("query", "").strip()
     exact = request.query_params.get("exact_match", "").strip().lower() == "true"
     study = home(services, actor)
-    hits: dict[int, dict[str, object]] = {}
+    hits: dict[str, dict[str, object]] = {}
     if study is not None:
         for view in services.cases.search(actor, study, {}):
-            for _, g in view.members:
-                if g is None or g.id is None:
+            patients = render.record(view).get("patients") or {}
+            nodes = [patients.get(k) for k in ("proband", "mother", "father")] + list(
+                patients.get("other") or []
+            )
+            pending = {
+                str(n.get("id")): str(n.get("fastq_sample") or n.get("pending_sample_name") or "")
+                for n in nodes
+                if isinstance(n, dict)
+            }
+            for m, g in view.members:
+                name = g.sample_name if g is not None else pending.get(m.label, "")
+                if not name or (query and (name != query if exact else query.lower() not in name.lower())):
                     continue
-                name = g.sample_name
-                if query and (name != query if exact else query.lower() not in name.lower()):
-                    continue
-                hits[g.id] = {
-                    "id": g.id,
+                key = f"genome:{g.id}" if g is not None else f"pending:{view.case.code}:{m.position}"
+                hits[key] = {
+                    "id": g.id if g is not None else None,
                     "name": name,
-                    "status": g.state.value.lower(),
+                    "status": g.state.value.lower() if g is not None else "pending",
                     "note": view.case.code,
                 }
     return JSON(page(list(hits.values()), offset, size))

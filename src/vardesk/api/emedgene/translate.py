@@ -177,7 +177,8 @@ def case_command(
 
     by_sample: dict[str, int] = {}
     for pos, (node, _, _where) in enumerate(family):
-        name = str(node.get("fastq_sample") or "").strip()
+        # the sample with files, or the name of an empty sample ("pending", files to come) [CLI]
+        name = str(node.get("fastq_sample") or node.get("pending_sample_name") or "").strip()
         if name:
             if name in by_sample:
                 raise Invalid(f"sample {name!r} is given to two family members")
