@@ -58,7 +58,7 @@ MAX_NOTES = 4000
 
 
 def _obj(value: Any, where: str) -> dict[str, Any]:
-    if value is None:
+    if value is None or value == "":  # [PY26] sends "extra_data": ""
         return {}
     if not isinstance(value, dict):
         raise Invalid(f"{where} must be an object")
