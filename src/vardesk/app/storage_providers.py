@@ -114,7 +114,7 @@ class StorageProviderService:
         with self.ctx.uow() as uow:
             provider = uow.storage_providers.get(key) if key is not None else None
         if provider is None or provider.workspace_id != actor.workspace_id:
-            raise NotFound(f"storage provider {str(ref)[:40]!r} not found")
+            raise NotFound(f"storage provider {str(ref)[:20]!r} not found")
         return provider
 
     def listing(
@@ -128,7 +128,7 @@ class StorageProviderService:
         parts = provider_path(path)
         folder = self._inside(provider, parts)
         if not folder.is_dir():
-            raise NotFound(f"folder {'/' + '/'.join(parts)!r} not found in storage provider {provider.id}")
+            raise NotFound(f"no such folder in storage provider {provider.id}")
         entries = []
         with os.scandir(folder) as it:
             for item in it:
@@ -153,30 +153,33 @@ class StorageProviderService:
         """The regular file at ``path`` inside the provider ``ref`` of the actor's workspace."""
         provider = self.get(actor, ref)
         parts = provider_path(path)
-        shown = "/" + "/".join(parts)
         if not parts:
             raise Invalid("a sample file needs a path inside its storage provider")
         local = self._inside(provider, parts)
         if not local.is_file():
-            raise NotFound(f"file {shown!r} not found in storage provider {provider.id}")
-        return ProviderFile(provider, shown, local)
+            raise NotFound(f"no such file in storage provider {provider.id}")
+        return ProviderFile(provider, "/" + "/".join(parts), local)
 
     @staticmethod
     def vcf_samples(file: ProviderFile) -> list[str]:
         """The sample columns of a VCF a provider holds (its header only is read)."""
         if not file.is_vcf:
-            raise Unprocessable(f"{file.path!r} is not a VCF (.vcf, .vcf.gz, .bcf)")
+            raise Unprocessable(
+                f"a sample file of storage provider {file.provider.id} is not a VCF (.vcf, .vcf.gz, .bcf)"
+            )
         try:
             with pysam.VariantFile(str(file.local)) as vf:
                 return list(vf.header.samples)
         except (OSError, ValueError):
-            raise Unprocessable(f"{file.path!r} cannot be read as a VCF") from None
+            raise Unprocessable(
+                f"a sample file of storage provider {file.provider.id} cannot be read as a VCF"
+            ) from None
 
     # -- internals -----------------------------------------------------------------------------------
     def _inside(self, provider: StorageProvider, parts: tuple[str, ...]) -> Path:
         local = Path(provider.root).joinpath(*parts)
         if not self._contains(provider, local):
-            raise NotFound(f"path {'/' + '/'.join(parts)!r} not found in storage provider {provider.id}")
+            raise NotFound(f"no such path in storage provider {provider.id}")
         return local
 
     @staticmethod

@@ -176,12 +176,12 @@ def case_command(
         phenotype_ids(node.get("phenotypes"), f"{where}.phenotypes", lookup)  # checked, kept as sent
 
     by_sample: dict[str, int] = {}
-    for pos, (node, _, _where) in enumerate(family):
+    for pos, (node, _, where_) in enumerate(family):
         # the sample with files, or the name of an empty sample ("pending", files to come) [CLI]
         name = str(node.get("fastq_sample") or node.get("pending_sample_name") or "").strip()
         if name:
             if name in by_sample:
-                raise Invalid(f"sample {name!r} is given to two family members")
+                raise Invalid(f"{where_}: its sample is already another family member's")
             by_sample[name] = pos
     samples: list[StorageSample] = []
     for i, sample in enumerate(_list(data.get("samples"), "test_data.samples")):
@@ -189,7 +189,7 @@ def case_command(
         sample = _obj(sample, where)
         name = str(sample.get("fastq") or "").strip()
         if name not in by_sample:
-            raise Invalid(f"{where}: sample {name!r} is no family member's fastq_sample")
+            raise Invalid(f"{where}.fastq names no family member's fastq_sample or pending_sample_name")
         pos = by_sample[name]
         if sample.get("id") not in (None, ""):  # a sample already on the platform
             members[pos] = NewMember(**{**members[pos].__dict__, "genome": sample["id"]})

@@ -126,10 +126,10 @@ class CaseIntake:
             )
             if not column:
                 raise Unprocessable(
-                    f"{file.path!r} has {len(columns)} sample columns; name the one of this member"
+                    f"the VCF of member {sample.member} has {len(columns)} sample columns; name its column"
                 )
             if column not in columns:
-                raise Unprocessable(f"{file.path!r} has no sample column {column!r}")
+                raise Unprocessable(f"the VCF of member {sample.member} has no sample column of that name")
             out.append((file, column))
         return out
 
