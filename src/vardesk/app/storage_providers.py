@@ -7,9 +7,12 @@ link can reach a file outside it. Other workspaces' providers do not exist for t
 
 from __future__ import annotations
 
-import os
+import gzip
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pysam
 
@@ -18,10 +21,18 @@ from vardesk.domain.access import Actor, require_role
 from vardesk.domain.enums import Role
 from vardesk.domain.errors import Conflict, Invalid, NotFound, Unprocessable
 from vardesk.domain.ids import numeric_id
-from vardesk.domain.providers import ProviderScheme, StorageProvider, check_provider_name, provider_path
+from vardesk.domain.providers import (
+    ProviderScheme,
+    StorageProvider,
+    check_provider_name,
+    parse_s3_url,
+    provider_path,
+)
+from vardesk.storage.trees import FileTree, LocalTree, S3Tree
 
 VCF_SUFFIXES = (".vcf", ".vcf.gz", ".vcf.bgz", ".bcf")
 MAX_PAGE = 1000
+MAX_HEADER_BYTES = 64 * 1024**2  # a VCF header is read up to its #CHROM line, within this much text
 
 
 @dataclass(frozen=True)
@@ -45,19 +56,30 @@ class ProviderListing:
 
 @dataclass(frozen=True)
 class ProviderFile:
-    """A file a provider holds, resolved on the server: for the application layer only (never shown)."""
+    """A file a provider holds, for the application layer (its server-side location is never shown)."""
 
     provider: StorageProvider
-    path: str  # the path inside the provider, as the client gave it (normalised)
-    local: Path
+    parts: tuple[str, ...]
+    size: int
+
+    @property
+    def path(self) -> str:
+        return "/" + "/".join(self.parts)
 
     @property
     def name(self) -> str:
-        return self.local.name
+        return self.parts[-1]
 
     @property
     def is_vcf(self) -> bool:
-        return self.local.name.lower().endswith(VCF_SUFFIXES)
+        return self.name.lower().endswith(VCF_SUFFIXES)
+
+
+def tree(provider: StorageProvider) -> FileTree:
+    if provider.scheme is ProviderScheme.S3:
+        bucket, prefix = parse_s3_url(provider.root)
+        return S3Tree(bucket, prefix, provider.endpoint_url)
+    return LocalTree(provider.root)
 
 
 class StorageProviderService:
@@ -74,24 +96,48 @@ class StorageProviderService:
             require_role(actor, Role.ADMIN, action="registering a storage provider")
             if actor.workspace_id != workspace_id:
                 raise NotFound("workspace not found")
-        name = check_provider_name(name)
         root = Path(directory).expanduser()
         if not root.is_dir():
             raise Invalid("the storage provider's directory does not exist or is not a directory")
+        candidate = StorageProvider(
+            workspace_id=workspace_id,
+            name=check_provider_name(name),
+            scheme=ProviderScheme.LOCAL,
+            root=str(root.resolve()),
+        )
+        return self._add(workspace_id, candidate, actor)
+
+    def add_s3(
+        self, workspace_id: int, name: str, url: str, *, endpoint_url: str = "", actor: Actor | None = None
+    ) -> StorageProvider:
+        """Register the bucket and key prefix ``s3://bucket/prefix`` (of the object store at
+        ``endpoint_url``, default AWS) as a provider; it must be listable with the server's credentials."""
+        bucket, prefix = parse_s3_url(url)
+        candidate = StorageProvider(
+            workspace_id=workspace_id,
+            name=check_provider_name(name),
+            scheme=ProviderScheme.S3,
+            root=f"s3://{bucket}/{prefix}".rstrip("/"),
+            endpoint_url=str(endpoint_url or "").strip(),
+        )
+        try:
+            tree(candidate).entries(())
+        except Exception as exc:  # botocore: no such bucket, no credentials, endpoint unreachable
+            raise Invalid(f"the S3 storage provider cannot be listed: {type(exc).__name__}") from None
+        return self._add(workspace_id, candidate, actor)
+
+    def _add(self, workspace_id: int, provider: StorageProvider, actor: Actor | None) -> StorageProvider:
+        if actor is not None:
+            require_role(actor, Role.ADMIN, action="registering a storage provider")
+            if actor.workspace_id != workspace_id:
+                raise NotFound("workspace not found")
         with self.ctx.uow() as uow:
             if uow.workspaces.get(workspace_id) is None:
                 raise NotFound("workspace not found")
-            if uow.storage_providers.by_name(workspace_id, name) is not None:
-                raise Conflict(f"the workspace already has a storage provider named {name!r}")
-            provider = uow.storage_providers.add(
-                StorageProvider(
-                    workspace_id=workspace_id,
-                    name=name,
-                    scheme=ProviderScheme.LOCAL,
-                    root=str(root.resolve()),
-                    created_by=actor.user_id if actor else None,
-                )
-            )
+            if uow.storage_providers.by_name(workspace_id, provider.name) is not None:
+                raise Conflict(f"the workspace already has a storage provider named {provider.name!r}")
+            provider.created_by = actor.user_id if actor else None
+            uow.storage_providers.add(provider)
             audit(
                 uow,
                 "storage_provider_add",
@@ -126,18 +172,13 @@ class StorageProviderService:
         limit = min(limit, MAX_PAGE)
         provider = self.get(actor, ref)
         parts = provider_path(path)
-        folder = self._inside(provider, parts)
-        if not folder.is_dir():
+        files = tree(provider)
+        if not files.is_dir(parts):
             raise NotFound(f"no such folder in storage provider {provider.id}")
-        entries = []
-        with os.scandir(folder) as it:
-            for item in it:
-                local = Path(item.path)
-                if not self._contains(provider, local):  # a link leading out of the provider
-                    continue
-                is_dir = item.is_dir()
-                size = 0 if is_dir else item.stat().st_size
-                entries.append(ProviderEntry(item.name, "/" + "/".join((*parts, item.name)), is_dir, size))
+        entries = [
+            ProviderEntry(e.name, "/" + "/".join((*parts, e.name)), e.is_dir, e.size)
+            for e in files.entries(parts)
+        ]
         entries.sort(key=lambda e: (not e.is_dir, e.name))
         page = entries[offset : offset + limit]
         with self.ctx.uow() as uow:
@@ -155,35 +196,53 @@ class StorageProviderService:
         parts = provider_path(path)
         if not parts:
             raise Invalid("a sample file needs a path inside its storage provider")
-        local = self._inside(provider, parts)
-        if not local.is_file():
+        size = tree(provider).size(parts)
+        if size is None:
             raise NotFound(f"no such file in storage provider {provider.id}")
-        return ProviderFile(provider, "/" + "/".join(parts), local)
+        return ProviderFile(provider, parts, size)
 
-    @staticmethod
-    def vcf_samples(file: ProviderFile) -> list[str]:
+    @contextmanager
+    def open(self, file: ProviderFile) -> Iterator[Any]:
+        """The file's bytes as a binary stream."""
+        with tree(file.provider).open(file.parts) as stream:
+            yield stream
+
+    def vcf_samples(self, file: ProviderFile) -> list[str]:
         """The sample columns of a VCF a provider holds (its header only is read)."""
         if not file.is_vcf:
             raise Unprocessable(
                 f"a sample file of storage provider {file.provider.id} is not a VCF (.vcf, .vcf.gz, .bcf)"
             )
+        unreadable = Unprocessable(
+            f"a sample file of storage provider {file.provider.id} cannot be read as a VCF"
+        )
+        local = tree(file.provider).local_path(file.parts)
         try:
-            with pysam.VariantFile(str(file.local)) as vf:
-                return list(vf.header.samples)
-        except (OSError, ValueError):
-            raise Unprocessable(
-                f"a sample file of storage provider {file.provider.id} cannot be read as a VCF"
-            ) from None
+            if local is not None:
+                with pysam.VariantFile(str(local)) as vf:
+                    return list(vf.header.samples)
+            if file.name.lower().endswith(".bcf"):
+                raise unreadable
+            with self.open(file) as stream:
+                return _header_samples(stream, file.name.lower().endswith((".gz", ".bgz")))
+        except (OSError, ValueError, EOFError, UnicodeDecodeError):
+            raise unreadable from None
 
-    # -- internals -----------------------------------------------------------------------------------
-    def _inside(self, provider: StorageProvider, parts: tuple[str, ...]) -> Path:
-        local = Path(provider.root).joinpath(*parts)
-        if not self._contains(provider, local):
-            raise NotFound(f"no such path in storage provider {provider.id}")
-        return local
 
-    @staticmethod
-    def _contains(provider: StorageProvider, local: Path) -> bool:
-        root = os.path.realpath(provider.root)
-        real = os.path.realpath(local)
-        return real == root or real.startswith(root.rstrip("/") + "/")
+def _header_samples(stream: Any, compressed: bool) -> list[str]:
+    """The sample names of the ``#CHROM`` line of a VCF read from ``stream`` (any object with ``read``)."""
+    raw = gzip.GzipFile(fileobj=stream) if compressed else stream
+    buffer, read = b"", 0
+    while read <= MAX_HEADER_BYTES:
+        chunk = raw.read(65536)
+        read += len(chunk)
+        buffer += chunk
+        *lines, buffer = buffer.split(b"\n") if chunk else [*buffer.split(b"\n"), b""]
+        for line in lines:
+            if line.startswith(b"#CHROM"):
+                return line.decode("utf-8").rstrip("\r").split("\t")[9:]
+            if not line.startswith(b"##"):
+                raise ValueError("no #CHROM line")
+        if not chunk:
+            break
+    raise ValueError("no #CHROM line")

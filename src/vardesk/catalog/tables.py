@@ -574,6 +574,7 @@ storage_providers = Table(
     Column("name", String(128), nullable=False),
     Column("scheme", _enum(providers_domain.ProviderScheme, "provider_scheme"), nullable=False),
     Column("root", Text, nullable=False),
+    Column("endpoint_url", Text, nullable=False, default=""),
     Column("created_by", ForeignKey("users.id", ondelete="SET NULL")),
     _ts("created_at"),
     UniqueConstraint("workspace_id", "name", name="uq_storage_providers_workspace_name"),

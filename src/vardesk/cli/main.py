@@ -112,7 +112,12 @@ def cmd_storage_add(args: argparse.Namespace) -> int:
     services = _services()
     try:
         ws = services.admin.get_workspace(args.workspace)
-        provider = services.storage_providers.add_local(ws.id or 0, args.name, args.local)
+        if args.local:
+            provider = services.storage_providers.add_local(ws.id or 0, args.name, args.local)
+        else:
+            provider = services.storage_providers.add_s3(
+                ws.id or 0, args.name, args.s3, endpoint_url=args.endpoint_url or ""
+            )
         print(json.dumps({"id": provider.id, "name": provider.name, "scheme": provider.scheme.value}))
     finally:
         services.close()
@@ -192,10 +197,13 @@ def build_parser() -> argparse.ArgumentParser:
     st = sub.add_parser("storage", help="storage providers cases read their files from").add_subparsers(
         dest="storage_command", required=True
     )
-    s = st.add_parser("add", help='register a directory as a storage provider; prints {"id": …}')
+    s = st.add_parser("add", help='register a directory or S3 bucket as a storage provider; prints {"id": …}')
     s.add_argument("--workspace", required=True)
     s.add_argument("--name", required=True)
-    s.add_argument("--local", required=True, metavar="DIR", help="a directory of this server")
+    where = s.add_mutually_exclusive_group(required=True)
+    where.add_argument("--local", metavar="DIR", help="a directory of this server")
+    where.add_argument("--s3", metavar="URL", help="s3://bucket/prefix (credentials from the environment)")
+    s.add_argument("--endpoint-url", metavar="U", help="the S3-compatible object store's URL (default AWS)")
     s.set_defaults(func=cmd_storage_add)
     from vardesk.cli import data
 

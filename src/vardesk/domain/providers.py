@@ -17,6 +17,18 @@ from vardesk.domain.models import new_uuid, utcnow
 
 class ProviderScheme(StrEnum):
     LOCAL = "local"  # a directory of the server's file system
+    S3 = "s3"  # a bucket (and key prefix) of an S3-compatible object store
+
+
+def parse_s3_url(url: str) -> tuple[str, str]:
+    """``s3://bucket/some/prefix`` → (bucket, ``some/prefix``); the prefix may be empty."""
+    text = str(url or "").strip()
+    if not text.startswith("s3://"):
+        raise Invalid("an S3 storage provider is given as s3://bucket/prefix")
+    bucket, _, prefix = text[5:].partition("/")
+    if not bucket or "\x00" in text:
+        raise Invalid("an S3 storage provider is given as s3://bucket/prefix")
+    return bucket, "/".join(provider_path(prefix))
 
 
 @dataclass(eq=False)
@@ -24,7 +36,8 @@ class StorageProvider:
     workspace_id: int
     name: str
     scheme: ProviderScheme
-    root: str  # LOCAL: an absolute directory
+    root: str  # LOCAL: an absolute directory; S3: s3://bucket/prefix
+    endpoint_url: str = ""  # S3: the object store's URL ("" : AWS); credentials come from the environment
     created_by: int | None = None
     id: int | None = None
     uuid: str = field(default_factory=new_uuid)

@@ -103,7 +103,7 @@ class CaseIntake:
         if not cmd.defer:
             genomes = self._import(actor, study, files)
             for sample, file in zip(cmd.samples, files, strict=True):
-                key = (file[0].provider.id, str(file[0].local))
+                key = (file[0].provider.id, file[0].path)
                 data["members"][sample.member]["genome"] = genomes[key][file[1]]
         return self.cases.create_case(actor, replace(cmd.case, study=study, **_fields(data)))
 
@@ -139,10 +139,10 @@ class CaseIntake:
         """Each distinct file imported once: its genome ids by sample column."""
         genomes: dict[tuple[int | None, str], dict[str, int]] = {}
         for file, _ in files:
-            key = (file.provider.id, str(file.local))
+            key = (file.provider.id, file.path)
             if key in genomes:
                 continue
-            with file.local.open("rb") as fh:
+            with self.providers.open(file) as fh:
                 result = self.import_genome.run(
                     ImportGenomeCommand(
                         actor=actor,

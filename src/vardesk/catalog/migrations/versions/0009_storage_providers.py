@@ -1,4 +1,4 @@
-"""storage providers: directories a workspace reads sequencing files from
+"""storage providers: directories and S3 buckets a workspace reads sequencing files from
 
 Revision ID: 0009
 Revises: 0008
@@ -25,10 +25,11 @@ def upgrade() -> None:
         sa.Column("name", sa.String(length=128), nullable=False),
         sa.Column(
             "scheme",
-            sa.Enum("local", name="provider_scheme", native_enum=False, length=32),
+            sa.Enum("local", "s3", name="provider_scheme", native_enum=False, length=32),
             nullable=False,
         ),
         sa.Column("root", sa.Text(), nullable=False),
+        sa.Column("endpoint_url", sa.Text(), nullable=False),
         sa.Column("created_by", sa.Integer(), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
