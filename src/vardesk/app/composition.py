@@ -41,6 +41,8 @@ from vardesk.app.samples import PedigreeService
 from vardesk.app.security import TokenSigner, VerifiedSecretCache, configure_hashing
 from vardesk.app.storage_providers import StorageProviderService
 from vardesk.app.variants import VariantService
+from vardesk.app.webhooks import TOOL as WEBHOOK_TOOL
+from vardesk.app.webhooks import WebhookService, run_webhook_delivery
 from vardesk.catalog.db import make_engine, make_session_factory
 from vardesk.catalog.migrate import head_revision, is_up_to_date, upgrade
 from vardesk.catalog.uow import UnitOfWorkFactory
@@ -89,6 +91,7 @@ class Services:
     job_handlers: JobHandlers
     storage_providers: StorageProviderService
     phenotypes: PhenotypeLookup
+    webhooks: WebhookService
     import_genome: ImportGenome = field(init=False)
     case_intake: CaseIntake = field(init=False)
     executor: Executor | None = field(default=None)
@@ -193,6 +196,9 @@ def wire(settings: Settings, engine: Engine, ctx: ServiceContext, store: BlobSto
         ctx, cases, interpretation, auth, store, jobs, run_if_idle=lambda job_id: services.run_if_idle(job_id)
     )
     cases.on_approved.append(reports.rendering.queue_final)
+    webhooks = WebhookService(ctx, jobs)
+    for case_records in (records, cases):  # every status change, by a person or by a job
+        case_records.on_status.append(webhooks.queue)
     handlers = JobHandlers(
         {
             INDEX_TOOL: partial(
@@ -211,6 +217,7 @@ def wire(settings: Settings, engine: Engine, ctx: ServiceContext, store: BlobSto
                 run_report_render, rendering=reports.rendering, actor_of=candidates.actor_of
             ),
             EXPORT_TOOL: partial(run_variant_export, exports=exports, actor_of=candidates.actor_of),
+            WEBHOOK_TOOL: partial(run_webhook_delivery, webhooks=webhooks),
         }
     )
     services = Services(
@@ -240,6 +247,7 @@ def wire(settings: Settings, engine: Engine, ctx: ServiceContext, store: BlobSto
         job_handlers=handlers,
         storage_providers=StorageProviderService(ctx),
         phenotypes=PhenotypeLookup(),
+        webhooks=webhooks,
     )
     # the upload limit is read when an upload arrives (the settings of a running server can be replaced)
     services.import_genome = ImportGenome(
@@ -257,5 +265,5 @@ def wire(settings: Settings, engine: Engine, ctx: ServiceContext, store: BlobSto
     return services
 
 
-for _tool in (INDEX_TOOL, REANNOTATE_TOOL, CASE_TOOL, GENE_TOOL, RENDER_TOOL, EXPORT_TOOL):
+for _tool in (INDEX_TOOL, REANNOTATE_TOOL, CASE_TOOL, GENE_TOOL, RENDER_TOOL, EXPORT_TOOL, WEBHOOK_TOOL):
     register(_tool)

@@ -33,6 +33,7 @@ from vardesk.domain import analyses as analyses_domain
 from vardesk.domain import cases as cases_domain
 from vardesk.domain import models
 from vardesk.domain import providers as providers_domain
+from vardesk.domain import webhooks as webhooks_domain
 from vardesk.domain.acmg import ManualCriterion
 from vardesk.domain.enums import Affected, GenomeState, JobState, Role, Sex, ShareRole
 
@@ -580,6 +581,36 @@ storage_providers = Table(
     UniqueConstraint("workspace_id", "name", name="uq_storage_providers_workspace_name"),
 )
 
+webhooks = Table(
+    "webhooks",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("uuid", String(36), nullable=False, unique=True),
+    Column("workspace_id", ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False),
+    Column("url", Text, nullable=False),
+    Column("secret", String(128), nullable=False),
+    Column("active", Boolean, nullable=False, default=True),
+    _ts("created_at"),
+    Index("ix_webhooks_workspace", "workspace_id"),
+)
+
+webhook_deliveries = Table(
+    "webhook_deliveries",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("webhook_id", ForeignKey("webhooks.id", ondelete="CASCADE"), nullable=False),
+    Column("workspace_id", ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False),
+    Column("event", String(64), nullable=False),
+    Column("payload", JSON, nullable=False),
+    Column("state", _enum(webhooks_domain.DeliveryState, "delivery_state"), nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("last_status", Integer),
+    Column("last_error", Text, nullable=False, default=""),
+    _ts("created_at"),
+    _ts("delivered_at", nullable=True),
+    Index("ix_webhook_deliveries_workspace", "workspace_id"),
+)
+
 mapper_registry = registry(metadata=metadata)
 _MAPPED = False
 
@@ -614,6 +645,8 @@ def map_domain() -> None:
         (analyses_domain.GeneAnalysis, gene_analyses),
         (models.BundleEnablement, bundle_enablements),
         (providers_domain.StorageProvider, storage_providers),
+        (webhooks_domain.Webhook, webhooks),
+        (webhooks_domain.WebhookDelivery, webhook_deliveries),
     ):
         mapper_registry.map_imperatively(cls, table)
     _MAPPED = True

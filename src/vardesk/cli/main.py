@@ -124,6 +124,17 @@ def cmd_storage_add(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_webhook_add(args: argparse.Namespace) -> int:
+    services = _services()
+    try:
+        ws = services.admin.get_workspace(args.workspace)
+        hook, secret = services.webhooks.add(ws.id or 0, args.url, args.secret or None)
+        print(json.dumps({"id": hook.id, "url": hook.url, "secret": secret}))
+    finally:
+        services.close()
+    return 0
+
+
 def cmd_openapi(args: argparse.Namespace) -> int:
     from vardesk.cli.output import check_output_file, write_atomically
 
@@ -205,6 +216,14 @@ def build_parser() -> argparse.ArgumentParser:
     where.add_argument("--s3", metavar="URL", help="s3://bucket/prefix (credentials from the environment)")
     s.add_argument("--endpoint-url", metavar="U", help="the S3-compatible object store's URL (default AWS)")
     s.set_defaults(func=cmd_storage_add)
+    wh = sub.add_parser("webhook", help="webhooks told of case status changes").add_subparsers(
+        dest="webhook_command", required=True
+    )
+    s = wh.add_parser("add", help="register a URL for the workspace's case status changes; prints its secret")
+    s.add_argument("--workspace", required=True)
+    s.add_argument("--url", required=True)
+    s.add_argument("--secret", help="the HMAC-SHA256 key (default: generated and printed once)")
+    s.set_defaults(func=cmd_webhook_add)
     from vardesk.cli import data
 
     data.add_parsers(sub, lambda name: lambda args: data.dispatch(name, args, _services))
