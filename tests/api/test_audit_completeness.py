@@ -60,6 +60,7 @@ ROUTES: dict[str, tuple[str, object]] = {
     "native:/analysis/clinical/{case}/report/final": ("phi", {"case"}),
     "native:/analysis/clinical/{case}/report/download": ("phi", {"case"}),
     "native:/panels/search": ("no", "gene panels"),
+    "native:/webhooks/deliveries/search": ("no", "case ids, codes and statuses sent to webhooks"),
     "native:/panels/{panels}/info": ("no", "gene panels"),
     # Fabric face
     "fabric:": ("no", "the face's index"),

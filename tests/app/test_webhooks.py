@@ -17,7 +17,7 @@ from tests.conftest import make_settings
 from tests.world import build_world
 from vardesk.app.composition import build_services
 from vardesk.domain.enums import Role
-from vardesk.domain.errors import Forbidden, Invalid
+from vardesk.domain.errors import Invalid
 from vardesk.domain.webhooks import SIGNATURE_HEADER, DeliveryState, signature
 
 
@@ -91,8 +91,7 @@ def test_status_change_is_delivered_signed_with_a_retry(tmp_path: Path) -> None:
             time.sleep(0.05)
         assert [(d.state, d.attempts, d.last_status) for d in log] == [(DeliveryState.DELIVERED, 2, 204)]
         assert log[0].webhook_id == hook.id
-        with pytest.raises(Forbidden):
-            services.webhooks.deliveries(analyst)
+        assert [d.id for d in services.webhooks.deliveries(analyst)] == [log[0].id]  # any member reads it
         assert services.webhooks.deliveries(world.member("lab-b", Role.ADMIN).actor) == []
     finally:
         receiver.server.shutdown()
