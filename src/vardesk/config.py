@@ -24,6 +24,11 @@ class Settings:
     database_url: str = ""  # default: sqlite:///<data_dir>/vardesk.db
     storage_url: str = ""  # default: file://<data_dir>/blobs
     secret_key: str = ""  # default: generated into <data_dir>/secret.key
+    # Encryption at rest of uploads, report PDFs and exports (docs/guide/security.md): a key file of
+    # "<key-id> <base64 of 32 random bytes>" lines, the first the current key (owner-only, 0600), or the
+    # key(s) themselves; neither: no encryption
+    encryption_key_file: str = ""
+    encryption_key: str = field(default="", repr=False)
     host: str = "127.0.0.1"
     port: int = 8000
     # HTTPS: a PEM certificate (chain) and its unencrypted PEM private key; with both, vardesk serve speaks
@@ -78,6 +83,14 @@ class Settings:
     lab_email: str = ""
     report_page_size: str = "A4"
     report_wait_seconds: float = 120.0  # how long a PDF request waits for its render job before a 503
+    # variant queries: one DuckDB database per process; at most query_slots heavy queries at once (0: one
+    # per core), query_queue waiting (-1: sixteen per slot), each waiting up to query_wait_seconds, then 503;
+    # DuckDB's memory limit is query_memory_mib per slot (spilling to disk beyond), its threads query_threads
+    query_slots: int = 0
+    query_queue: int = -1
+    query_wait_seconds: float = 60.0
+    query_memory_mib: int = 1024
+    query_threads: int = 0
     log_level: str = "INFO"
     log_format: str = "json"  # json | text
     auto_migrate: bool | None = None  # default: True for SQLite, False otherwise

@@ -34,15 +34,17 @@ CANARIES = {
     "mother": "ZQXCANARYMOTHER",
     "individual": "ZQXCANARYINDIV",
     "title": "ZQXCANARYTITLE family",
-    "vcf_name": "zqxcanaryfile.vcf.gz",
+    # labs name VCFs after the patient and the accession: the file name is PHI like the rest
+    "vcf_name": "ZQXCANARYFILE_DOE_ACC-ZQX-0042.vcf.gz",
+    "vcf_stem": "ZQXCANARYFILE_DOE",
     "phenotype_note": "ZQXCANARYPHENO seizures since birth",
     "variant_note": "ZQXCANARYVNOTE seen in aunt",
     "internal_note": "ZQXCANARYINTERNAL call the family",
 }
 SAMPLES = (CANARIES["proband"], CANARIES["father"], CANARIES["mother"])
-# Values the client itself puts into ids: the VCF's sample names become the native sample ids, and the
-# upload's file name becomes the native file id (its path). They may appear where those ids are shown.
-CLIENT_CHOSEN_IDS = (*SAMPLES, CANARIES["vcf_name"], "zqxcanaryfile")
+# Values the client itself puts into ids: the VCF's sample names become the native sample ids. They may
+# appear where those ids are shown. The upload's file name is not one of them: the server makes file ids.
+CLIENT_CHOSEN_IDS = SAMPLES
 
 
 @dataclass
@@ -53,6 +55,8 @@ class Scenario:
     report_id: int
     variant_id: str
     file_uuid: str
+    file: dict = field(default_factory=dict)  # the upload's File as the server answered it
+    index_job: str = ""
     responses: list[requests.Response] = field(default_factory=list)
 
     @property
@@ -126,7 +130,7 @@ def run(server: LiveServer, world: World, tmp: Path) -> Scenario:
     )
     assert r.status_code == 200, r.text
     uploaded = r.json()["responses"][0]["results"][0]
-    sc.file_uuid = uploaded["uuid"]
+    sc.file_uuid, sc.file = uploaded["uuid"], uploaded
     r = sc.call(
         "POST",
         API + f"/analysis/clinical/create?study={STUDY}&includeResult=true",
@@ -154,6 +158,7 @@ def run(server: LiveServer, world: World, tmp: Path) -> Scenario:
     sc.report_id = int(r.json()["responses"][0]["results"][0]["attributes"]["vardesk"]["id"])
     r = sc.call("POST", API + f"/operation/variant/index?study={STUDY}", json={"file": uploaded["id"]})
     assert r.status_code == 200, r.text
+    sc.index_job = r.json()["responses"][0]["results"][0]["id"]
 
     def ready() -> dict | None:
         c = sc.call("GET", API + f"/analysis/clinical/{CASE}/info?study={STUDY}").json()["responses"][0]

@@ -20,6 +20,7 @@ ODD_IDS = [
     "٣",
     "99999999999999999999999",
     str(MAX_ID + 1),
+    str(2**59),  # within 64 bits, beyond PostgreSQL's INTEGER keys
     "-1",
     "0x10",
     "%00",
@@ -53,7 +54,8 @@ def server(module_services: Services) -> Iterator[tuple[LiveServer, tuple[str, s
 
 def test_parse_id() -> None:
     assert parse_id("42") == 42 and parse_id(7) == 7 and parse_id(str(MAX_ID)) == MAX_ID
-    for odd in ["²", "٣", "", "-1", "0", " 1", "1.5", "0x10", str(MAX_ID + 1), True, None]:
+    assert MAX_ID == 2**31 - 1  # PostgreSQL's INTEGER, the catalog's primary keys
+    for odd in ["²", "٣", "", "-1", "0", " 1", "1.5", "0x10", str(MAX_ID + 1), str(2**59), True, None]:
         assert numeric_id(odd) is None
         with pytest.raises(Invalid, match="is not a valid id"):
             parse_id(odd, "report id")

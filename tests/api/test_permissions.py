@@ -40,6 +40,7 @@ class Ctx:
     export_job: str = ""  # a variant.export job of the analyst in ``private``, still queued
     variant_id: int = 0
     panel_id: int = 0
+    file_id: str = ""  # the id the server gave small.vcf in ``private``
 
     def case_in(self, study: str, status: str, **fields: object) -> str:
         """A new case of the analyst in ``study``, put in ``status`` (as the workflow would have)."""
@@ -350,7 +351,7 @@ CASES = [
     Case(
         "GET",
         "/files/{files}/info",
-        lambda c: ("/files/small.vcf/info?study=private:default", None),
+        lambda c: (f"/files/{c.file_id}/info?study=private:default", None),
         OWNER_OR_ADMIN,
     ),
     Case("GET", "/samples/search", lambda c: ("/samples/search?study=private:default", None), OWNER_OR_ADMIN),
@@ -399,7 +400,7 @@ CASES = [
     Case(
         "POST",
         "/operation/variant/index",
-        lambda c: ("/operation/variant/index?study=private:default", {"file": "small.vcf"}),
+        lambda c: ("/operation/variant/index?study=private:default", {"file": c.file_id}),
         OWNER_OR_ADMIN,
     ),
     Case(
@@ -448,7 +449,7 @@ def ctx(module_services: Services) -> Iterator[Ctx]:
     blob = UploadedBlob(
         scratch, len(SMALL_VCF), hashlib.md5(SMALL_VCF).hexdigest(), hashlib.sha256(SMALL_VCF).hexdigest()
     )
-    module_services.files.register_upload(owner, "private:default", blob, name="small.vcf")
+    small = module_services.files.register_upload(owner, "private:default", blob, name="small.vcf")
     module_services.pedigree.create_individual(owner, "private:default", {"id": "ind1"}, ["S1"])
     module_services.pedigree.create_family(owner, "private:default", {"id": "fam1"}, ["ind1"])
     c1 = module_services.cases.create(owner, "private:default", {"id": "C1", "type": "exome"})
@@ -463,7 +464,14 @@ def ctx(module_services: Services) -> Iterator[Ctx]:
     director = world.member(A, Role.DIRECTOR).actor
     module_services.configuration.create_assay_type(director, {"name": "lab-a only assay"})
     with LiveServer(module_services, run_jobs=False) as srv:
-        c = Ctx(world, srv, itertools.count(), variant_id=variant_id, panel_id=panel.id or 0)
+        c = Ctx(
+            world,
+            srv,
+            itertools.count(),
+            variant_id=variant_id,
+            panel_id=panel.id or 0,
+            file_id=small.file.code,
+        )
         c.private_job = c.fresh_job()
         c.export_job = module_services.exports.submit(
             owner, "private:default", VariantSearch(limit=None), "vcf"

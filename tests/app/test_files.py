@@ -1,6 +1,6 @@
 """A sample the study already has is not silently renamed when its VCF is imported again: the upload is
 refused naming the sample and the existing genome, unless the caller names the new genome or asks for a
-numbered copy."""
+numbered copy. A file is named by the id the server gave it; its name is metadata, found only by search."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ from vardesk.app.composition import Services
 from vardesk.app.files import FileView, UploadedBlob
 from vardesk.domain.access import Actor
 from vardesk.domain.enums import Role
-from vardesk.domain.errors import Conflict, Invalid
+from vardesk.domain.errors import Conflict, Invalid, NotFound
+from vardesk.domain.ids import is_file_code
 from vardesk.storage.blobs import spooled_upload
 
 STUDY = "dup:default"
@@ -45,7 +46,8 @@ def test_the_same_sample_again_is_refused_naming_it_and_the_existing_genome(
     with pytest.raises(Conflict) as err:
         _upload(services, actor, "s1-rerun.vcf")
     message = err.value.message
-    assert "'S1'" in message and f"genome {first.genomes[0].id}" in message and "s1.vcf" in message
+    assert "'S1'" in message and f"genome {first.genomes[0].id}" in message and first.file.code in message
+    assert "s1.vcf" not in message  # the earlier file is named by its id, not by its (client's) name
     assert "sampleNames" in message and "renameSamples" in message
     # nothing of the refused upload is left behind
     assert _uploads(services) == stored
@@ -90,3 +92,36 @@ def test_an_unknown_file_status_names_the_accepted_ones(services: Services, acto
     with pytest.raises(Invalid, match="INDEXING") as err:
         services.files.search_files(actor, STUDY, {"state": "indexed"})
     assert "READY" in err.value.message
+
+
+def _file_reads(services: Services) -> int:
+    with services.ctx.uow() as uow:
+        return len(uow.audit.search(action="file_read"))
+
+
+def test_a_file_is_named_by_its_id_uuid_or_number_and_found_by_name_only_by_search(
+    services: Services, actor: Actor
+) -> None:
+    name = "SMITH_JOHN_ACC12345.vcf"
+    view = _upload(services, actor, name, relative_path="data/")
+    f = view.file
+    assert is_file_code(f.code) and "SMITH" not in f.code and (f.name, f.path) == (name, f"data/{name}")
+    refs = [f.code, f.uuid, str(f.id), name, f"data/{name}", f"data:{name}"]
+    found = services.files.get_files(actor, STUDY, refs)
+    assert [r for r, v in found if isinstance(v, FileView) and v.file.id == f.id] == refs[:3]
+    for _ref, refused in found[3:]:  # a name is not an id, and the refusal does not quote it
+        assert isinstance(refused, NotFound) and "SMITH" not in refused.message
+        assert "files/search?name=" in refused.message
+    before = _file_reads(services)
+    for query in ({"name": name}, {"path": f"data/{name}"}, {"code": f.code}):
+        assert [v.file.id for v in services.files.search_files(actor, STUDY, query)] == [f.id], query
+    assert _file_reads(services) == before + 3  # each lookup by name is audited as a read
+
+
+def test_a_path_too_long_for_its_index_is_refused_and_leaves_nothing(
+    services: Services, actor: Actor
+) -> None:
+    with pytest.raises(Invalid, match="longer than 1024 bytes") as err:
+        _upload(services, actor, "s1.vcf", relative_path="ж" * 600 + "/")  # 600 characters, 1200 bytes
+    assert "ж" not in err.value.message
+    assert _uploads(services) == [] and services.files.search_files(actor, STUDY, {}) == []

@@ -17,6 +17,7 @@ from vardesk.app.genomes import ByteSource, ImportGenomeCommand, OnRepeat
 from vardesk.domain.access import Actor
 from vardesk.domain.enums import GenomeState, JobState, Role
 from vardesk.domain.errors import Conflict, Forbidden, Invalid, error_text
+from vardesk.domain.ids import is_file_code
 
 STUDY = "imp:default"
 # the second record has lost its columns after POS
@@ -37,9 +38,11 @@ def actor(world: World) -> Actor:
     return world.member("lab-a", Role.ANALYST).actor
 
 
-def _command(actor: Actor, text: str = S1, name: str = "s1.vcf", **kw: object) -> ImportGenomeCommand:
+def _command(
+    actor: Actor, text: str = S1, name: str = "s1.vcf", folder: str = "data/", **kw: object
+) -> ImportGenomeCommand:
     return ImportGenomeCommand(
-        actor=actor, study=STUDY, source=ByteSource(io.BytesIO(text.encode()), name), folder="data/", **kw
+        actor=actor, study=STUDY, source=ByteSource(io.BytesIO(text.encode()), name), folder=folder, **kw
     )  # type: ignore[arg-type]
 
 
@@ -60,7 +63,8 @@ def test_a_fresh_import_registers_the_file_its_genomes_and_queues_indexing(
 ) -> None:
     result = services.import_genome.run(_command(actor, sample_labels={"S1": "Proband"}))
     assert not result.repeated and result.study.fqn == "lab-a@imp:default"
-    assert result.file.code == "data:s1.vcf" and result.file.build == "GRCh37"
+    assert is_file_code(result.file.code) and result.file.build == "GRCh37"
+    assert (result.file.name, result.file.path) == ("s1.vcf", "data/s1.vcf")  # the client's, as metadata
     assert [(g.code, g.label, g.state) for g in result.genomes] == [("S1", "Proband", GenomeState.UPLOADED)]
     assert result.job is not None and result.job.params == {"files": [result.file.id], "annotate": True}
     with services.ctx.uow() as uow:
@@ -97,11 +101,15 @@ def test_a_retry_returns_the_same_file_genomes_and_job(services: Services, actor
 def test_other_bytes_under_the_same_name_or_a_refused_repeat_are_a_conflict(
     services: Services, actor: Actor
 ) -> None:
-    services.import_genome.run(_command(actor))
-    with pytest.raises(Conflict, match="file data:s1.vcf already exists"):
+    first = services.import_genome.run(_command(actor))
+    taken = f"a file already exists at this path in study .*: {first.file.code}$"
+    with pytest.raises(Conflict, match=taken):
         services.import_genome.run(_command(actor, S1.replace("1484.13", "1484.14"), rename_duplicates=True))
-    with pytest.raises(Conflict, match="file data:s1.vcf already exists"):
+    with pytest.raises(Conflict, match=taken):
         services.import_genome.run(_command(actor, on_repeat=OnRepeat.REFUSE))
+    # the same name in another folder is another file, with an id of its own
+    other = services.import_genome.run(_command(actor, folder="rerun/", rename_duplicates=True))
+    assert other.file.code != first.file.code and other.file.name == first.file.name
 
 
 def test_a_bad_vcf_is_refused_with_its_line_and_leaves_nothing(services: Services, actor: Actor) -> None:

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from datetime import UTC, datetime
 
+import pytest
 import sqlalchemy as sa
 from alembic import command
 from alembic.autogenerate import compare_metadata
@@ -104,5 +106,67 @@ def test_0008_turns_stored_criteria_labels_into_typed_entries(database_url: str)
                 sa.text("SELECT criteria FROM report_variants WHERE id = :i"), {"i": rid}
             ).one()
         assert (json.loads(raw) if isinstance(raw, str) else raw) == legacy
+    finally:
+        engine.dispose()
+
+
+def test_0009_gives_files_opaque_ids_and_renames_them_in_their_jobs(database_url: str) -> None:
+    upgrade(database_url, "0008")
+    engine = make_engine(database_url)
+    try:
+        meta = sa.MetaData()
+        meta.reflect(engine)
+        name = "SMITH_JOHN_ACC12345.vcf.gz"
+        with engine.begin() as conn:
+            study = _insert(conn, meta, "studies")
+            plain = dict(study_id=study, name=name, state="READY")
+            fid = _insert(conn, meta, "files", code=f"data:{name}", path=f"data/{name}", **plain)
+            other = _insert(
+                conn, meta, "files", code="b\\:c.vcf", path="b:c.vcf", **{**plain, "name": "b:c.vcf"}
+            )
+            summary = {"files": [{"file": f"data:{name}", "records_read": 3}]}
+            job = _insert(
+                conn,
+                meta,
+                "jobs",
+                tool="variant-index",
+                state="DONE",
+                params={"files": [fid], "annotate": True},
+                result=summary,
+                progress_message=f"{name} annotated",
+            )
+            untouched = _insert(
+                conn, meta, "jobs", tool="case-analysis", state="DONE", params={}, progress_message=name
+            )
+        upgrade(database_url)
+        with engine.connect() as conn:
+            files = {r.id: r for r in conn.execute(sa.text("SELECT id, code, name, path FROM files"))}
+            jobs = {
+                r.id: r
+                for r in conn.execute(sa.text("SELECT id, params, result, progress_message FROM jobs"))
+            }
+        new = files[fid].code
+        assert re.fullmatch(r"file_[0-9a-f]{20}", new) and re.fullmatch(
+            r"file_[0-9a-f]{20}", files[other].code
+        )
+        assert new != files[other].code
+        assert (files[fid].name, files[fid].path) == (name, f"data/{name}")  # the name stays, as metadata
+        result = json.loads(jobs[job].result) if isinstance(jobs[job].result, str) else jobs[job].result
+        assert result == {"files": [{"file": new, "records_read": 3}]}
+        assert jobs[job].progress_message == f"file {new} annotated"
+        assert jobs[untouched].progress_message == name  # a job that names no file is left alone
+        # the catalog reads the file by its new id, and refuses a second file at the same path
+        with UnitOfWork(make_session_factory(engine)) as uow:
+            assert uow.files.by_code(study, new).id == fid  # type: ignore[union-attr]
+            assert uow.files.by_path(study, f"data/{name}").id == fid  # type: ignore[union-attr]
+        with pytest.raises(sa.exc.IntegrityError), engine.begin() as conn:
+            _insert(conn, meta, "files", code="file_x", path=f"data/{name}", **plain)
+        # and back: the codes are made from the paths again
+        command.downgrade(alembic_config(database_url), "0008")
+        with engine.connect() as conn:
+            codes = dict(conn.execute(sa.text("SELECT id, code FROM files")).all())
+            (back,) = conn.execute(sa.text("SELECT result FROM jobs WHERE id = :i"), {"i": job}).one()
+        assert codes == {fid: f"data:{name}", other: "b\\:c.vcf"}
+        assert (json.loads(back) if isinstance(back, str) else back) == summary
     finally:
         engine.dispose()

@@ -119,11 +119,20 @@ def test_annotation_filters(family):
     assert (row["gene_symbol"], row["consequence"], row["gnomad_af"]) == ("GENE2", "stop_gained", 0.2)
 
 
-def test_annotation_filters_need_annotations(family, tmp_path):
+def test_without_annotation_every_annotation_value_is_unknown(family, tmp_path):
+    """No annotation at all is the same as an annotation without the columns: unknown gene, consequence,
+    impact and ClinVar match nothing; an unknown frequency counts as rare."""
     genomes, _ = family
     for ann in (None, tmp_path / "missing.parquet"):
-        with pytest.raises(Invalid, match="no annotation"):
-            list(query_variants(VariantQuery(genes=["GENE1"]), genomes, annotations=ann))
+        for q in (
+            VariantQuery(genes=["GENE1"]),
+            VariantQuery(consequences=["stop_gained"]),
+            VariantQuery(impacts=["HIGH"]),
+            VariantQuery(clinvar=["Likely_pathogenic"]),
+        ):
+            assert list(query_variants(q, genomes, annotations=ann)) == []
+            assert count_variants(q, genomes, annotations=ann) == 0
+        assert count_variants(VariantQuery(max_af=0.001), genomes, annotations=ann) == len(ROWS)
 
 
 def test_pagination_streaming_and_order(family):

@@ -54,13 +54,8 @@ from vardesk.analysis.pedigree import Member, Pedigree
 from vardesk.domain.enums import Affected, Sex
 from vardesk.domain.errors import Invalid
 from vardesk.ingest.build import normalise_build
-from vardesk.variants.query import (
-    GenotypePattern,
-    MemberGenotype,
-    Region,
-    VariantQuery,
-    family_batches,
-)
+from vardesk.variants.family import GenotypePattern, MemberGenotype, family_batches
+from vardesk.variants.query import Region, VariantQuery
 
 __all__ = [
     "Candidate",

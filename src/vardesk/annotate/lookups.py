@@ -10,6 +10,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from vardesk.variants.engine import engine
+
 GNOMAD_COLUMNS = ("af", "ac", "an", "nhomalt", "af_grpmax", "faf95")
 CLINVAR_COLUMNS = (
     "clinvar_id",
@@ -133,10 +135,8 @@ def inhouse_counts(
     )
     if not files:
         return empty
-    con = duckdb.connect()
     where = "zygosity IN (1, 2, 3)"
     if keys is not None:
-        con.register("wanted", pa.table({"key": keys}))
         where += " AND key IN (SELECT key FROM wanted)"
     paths = "[" + ", ".join(_sql_path(f) for f in files) + "]"
     # a genome counts once per key even if a file repeats a key
@@ -149,4 +149,7 @@ def inhouse_counts(
            count(*) FILTER (WHERE z = 3) AS hemizygotes, {len(files)}::BIGINT AS genomes
     FROM g GROUP BY key ORDER BY key
     """
-    return con.sql(sql).to_arrow_table()
+    with engine().cursor() as con:
+        if keys is not None:
+            con.register("wanted", pa.table({"key": keys}))
+        return con.sql(sql).to_arrow_table()

@@ -33,6 +33,16 @@ def _shown_sample(member: Mapping[str, Any]) -> Any:
     return None
 
 
+def object_field(value: Any, name: str) -> dict[str, Any]:
+    """A body field that holds a JSON object (attributes, qcData, patientFields…): ``{}`` for null or
+    empty, a copy of the object, else Invalid naming the field."""
+    if not value:
+        return {}
+    if not isinstance(value, Mapping):
+        raise Invalid(f"{name} must be a JSON object; got {type(value).__name__}")
+    return dict(value)
+
+
 @dataclass(frozen=True)
 class NewMember:
     """A member of a new case. An empty ``relation`` is PROBAND for the first member, else OTHER;

@@ -27,6 +27,7 @@ from vardesk.app.cases.reporting import ReportService
 from vardesk.app.cases.secondary_analysis import SecondaryAnalysisService
 from vardesk.app.cases.service import CaseService
 from vardesk.app.context import ServiceContext
+from vardesk.app.encryption import KeyRotation
 from vardesk.app.exports import EXPORT_TOOL, ExportVariants, run_variant_export
 from vardesk.app.files import FileService
 from vardesk.app.genomes import ImportGenome
@@ -52,6 +53,10 @@ from vardesk.jobs.catalog_queue import CatalogJobQueue
 from vardesk.jobs.executor import Executor, LocalExecutor
 from vardesk.jobs.registry import get_tool, load_plugins
 from vardesk.storage.blobs import BlobStore, open_store
+from vardesk.storage.encryption import secure_store
+from vardesk.storage.keys import load_keyring
+from vardesk.variants.engine import EngineSettings, configure_engine
+from vardesk.variants.engine import engine as query_engine
 
 log = logging.getLogger("vardesk.storage")
 
@@ -88,6 +93,7 @@ class Services:
     configuration: ConfigurationService
     secondary_analysis: SecondaryAnalysisService
     exports: ExportVariants
+    keys: KeyRotation
     job_handlers: JobHandlers
     storage_providers: StorageProviderService
     phenotypes: PhenotypeLookup
@@ -137,6 +143,8 @@ def upgrade_catalog(settings: Settings) -> str:
 def build_services(settings: Settings, *, migrate: bool | None = None) -> Services:
     """Open the catalog (upgrading it when allowed) and build every service."""
     settings = ensure_data_dir(settings)
+    # the keys before anything is opened: a server that could not read its encrypted blobs does not start
+    keyring = load_keyring(settings.encryption_key_file, settings.encryption_key)
     url = settings.resolved_database_url
     if migrate if migrate is not None else settings.should_auto_migrate:
         upgrade(url)
@@ -150,6 +158,16 @@ def build_services(settings: Settings, *, migrate: bool | None = None) -> Servic
         settings.hash_time_cost, settings.hash_memory_kib, settings.hash_concurrency, settings.hash_queue
     )
     load_plugins(settings.job_plugins)
+    configure_engine(
+        EngineSettings(
+            memory_limit_mib=settings.query_memory_mib,
+            threads=settings.query_threads,
+            slots=settings.query_slots,
+            queue=settings.query_queue,
+            wait_seconds=settings.query_wait_seconds,
+            temp_directory=str(settings.data_dir / "query-spill"),  # holds patient data: the data directory
+        )
+    )
 
     ctx = ServiceContext(
         settings=settings,
@@ -157,7 +175,7 @@ def build_services(settings: Settings, *, migrate: bool | None = None) -> Servic
         signer=TokenSigner(settings.secret_key, settings.token_ttl_seconds, settings.refresh_ttl_seconds),
         secret_cache=VerifiedSecretCache(settings.api_key_cache_seconds),
     )
-    store = open_store(settings.resolved_storage_url)
+    store = secure_store(open_store(settings.resolved_storage_url), keyring)
     swept = store.sweep()  # what a crashed process left half-written; a count only, never a path
     log.info("swept storage leftovers of stopped processes", extra={"count": swept})
     return wire(settings, engine, ctx, store)
@@ -189,7 +207,7 @@ def wire(settings: Settings, engine: Engine, ctx: ServiceContext, store: BlobSto
     panels = PanelService(ctx, annotation)
     analyses = AnalysisService(ctx, projects, jobs, records, candidates, panels)
     indexing = IndexService(ctx, projects, files, jobs, annotation)
-    variants = VariantService(ctx, projects, annotation, store)
+    variants = VariantService(ctx, projects, annotation, store, query_engine(), records)
     exports = ExportVariants(ctx, interpretation, variants, projects, jobs, store)
     # a PDF request with no executor running here renders in its own thread (the services exist below)
     reports = ReportService(
@@ -244,6 +262,7 @@ def wire(settings: Settings, engine: Engine, ctx: ServiceContext, store: BlobSto
         configuration=configuration,
         secondary_analysis=SecondaryAnalysisService(ctx),
         exports=exports,
+        keys=KeyRotation(ctx, store),
         job_handlers=handlers,
         storage_providers=StorageProviderService(ctx),
         phenotypes=PhenotypeLookup(),

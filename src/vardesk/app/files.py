@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,12 +15,13 @@ from vardesk.catalog.uow import UnitOfWork
 from vardesk.domain.access import Actor, require_project_write
 from vardesk.domain.enums import GenomeState
 from vardesk.domain.errors import Conflict, Invalid, NotFound, Unprocessable, VardeskError
-from vardesk.domain.ids import numeric_id
+from vardesk.domain.ids import FILE_CODE_PREFIX, is_file_code, new_file_code, numeric_id
 from vardesk.domain.models import Genome, VcfFile
 from vardesk.domain.refs import check_code
 from vardesk.ingest.validate import validate_vcf
 from vardesk.storage.blobs import BlobStore
 
+MAX_PATH_BYTES = 1024
 _VCF_SUFFIXES = (".vcf.gz", ".vcf.bgz", ".vcf.bgzf", ".bcf", ".vcf")
 
 
@@ -31,6 +33,7 @@ def _blob_name(name: str) -> str:
 
 
 log = logging.getLogger("vardesk.files")
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 SETTLED = (GenomeState.READY, GenomeState.FAILED)  # no job is writing the genome's files
 
 
@@ -51,9 +54,14 @@ class UploadedBlob:
     sha256: str
 
 
-def file_code(path: str) -> str:
-    """OpenCGA file ids are catalog paths with '/' replaced by ':'."""
-    return path.replace(":", "\\:").replace("/", ":")
+def client_path(folder: str | None, name: str) -> str:
+    """The path the client gave the file in the study (OpenCGA: ``relativeFilePath + name``): metadata
+    that identifies the file to its uploader (a repeat is refused or returned), never shown as an id.
+    At most ``MAX_PATH_BYTES`` in UTF-8, so the unique index on it fits a PostgreSQL B-tree entry."""
+    path = clean_relative_path(folder) + clean_file_name(name)
+    if len(path.encode("utf-8")) > MAX_PATH_BYTES:
+        raise Invalid(f"the file's path (relativeFilePath + name) is longer than {MAX_PATH_BYTES} bytes")
+    return path
 
 
 def clean_relative_path(rel: str | None) -> str:
@@ -122,7 +130,7 @@ class FileService:
         OpenCGA refuses a duplicate sample id, unless ``rename_duplicates``: then it becomes a new genome
         ``<sample>_2``, ``<sample>_3``… (for faces whose genomes are known by number, not by sample name)."""
         name = clean_file_name(name)
-        path = clean_relative_path(relative_path) + name
+        path = client_path(relative_path, name)
         with self.ctx.uow() as uow:
             study = self.projects.study_for_write(uow, actor, study_ref)
         if expected_md5 and expected_md5.strip().lower() != blob.md5:
@@ -138,7 +146,7 @@ class FileService:
             workspace_id=actor.workspace_id,
             project_id=study.project.id or 0,
             study_id=study.study.id or 0,
-            code=file_code(path),
+            code=new_file_code(),
             name=name,
             path=path,
             blob_key="",
@@ -158,8 +166,11 @@ class FileService:
         self.store.put_file(vcf.blob_key, blob.path, move=True)
         try:
             with self.ctx.uow() as uow:
-                if uow.files.by_code(vcf.study_id, vcf.code):
-                    raise Conflict(f"file {vcf.code} already exists in study {study.fqn}")
+                existing = uow.files.by_path(vcf.study_id, vcf.path)
+                if existing is not None:  # named by its id: the path holds the client's file name
+                    raise Conflict(
+                        f"a file already exists at this path in study {study.fqn}: {existing.code}"
+                    )
                 uow.files.add(vcf)
                 labels = dict(sample_labels or {})
                 if label:
@@ -294,8 +305,11 @@ class FileService:
         if study is None or vcf is None:
             raise NotFound(f"project {project_id} has no study to receive the genome")
         sid = study.id or 0
-        if uow.files.by_code(sid, vcf.code):
-            raise Conflict(f"project {project.code!r} already has a file {vcf.code!r}")
+        clash = uow.files.by_path(sid, vcf.path)
+        if clash is not None:
+            raise Conflict(
+                f"project {project.code!r} already has a file at the path of {vcf.code}: {clash.code}"
+            )
         taken = uow.genomes.codes_in_study(sid)
         code, n = g.sample_name, 2
         while code in taken:
@@ -348,10 +362,24 @@ class FileService:
         return FileView(study, vcf, list(uow.genomes.of_file(vcf.id or 0)))
 
     def find(self, uow: UnitOfWork, actor: Actor, study: StudyView, ref: str) -> VcfFile:
+        """A file of the study by its id (``file_…``), uuid or number — never by its name or path: those
+        are the client's metadata (often a patient's name), looked up only by files/search (name=, path=).
+        A reference that is none of the three is not quoted back (it may be such a name)."""
         sid = study.study.id or 0
-        vcf = uow.files.by_code(sid, ref) or uow.files.by_uuid(ref) or uow.files.by_code(sid, file_code(ref))
-        if vcf is None and numeric_id(ref) is not None:
-            vcf = uow.files.get(numeric_id(ref))
+        ref = str(ref).strip()
+        number = numeric_id(ref)
+        if is_file_code(ref):
+            vcf = uow.files.by_code(sid, ref)
+        elif number is not None:
+            vcf = uow.files.get(number)
+        else:
+            vcf = uow.files.by_uuid(ref) if _UUID.fullmatch(ref.lower()) else None
+            if vcf is None or vcf.study_id != sid:
+                raise NotFound(
+                    f"no file of study {study.fqn} has that id: files are named by the id the upload "
+                    f"returned ({FILE_CODE_PREFIX}…), their uuid or number; find one by its name with "
+                    "files/search?name="
+                )
         if vcf is None or vcf.study_id != sid:
             raise NotFound(f"file {ref!r} not found in study {study.fqn}")
         return vcf
@@ -376,6 +404,7 @@ class FileService:
     def search_files(self, actor: Actor, study_ref: str, filters: dict[str, Any]) -> list[FileView]:
         with self.ctx.uow() as uow:
             study = self.projects.resolve_study(uow, actor, study_ref)
+            # name and path are the client's metadata: a query value (never a path segment), audited
             query = {k: v for k, v in filters.items() if k in ("code", "name", "path", "uuid", "format")}
             if filters.get("state"):
                 query["state"] = _states(filters["state"])

@@ -25,9 +25,7 @@ from vardesk.app.files import (
     FileService,
     FileView,
     UploadedBlob,
-    clean_file_name,
-    clean_relative_path,
-    file_code,
+    client_path,
 )
 from vardesk.app.indexing import TOOL as INDEX_TOOL
 from vardesk.app.indexing import IndexService
@@ -72,7 +70,7 @@ class MemberTarget:
 
 class OnRepeat(Enum):
     RETURN_EXISTING = "return-existing"  # a retry returns what the first attempt recorded
-    REFUSE = "refuse"  # a file of that name already in the study is refused (409), whatever its bytes
+    REFUSE = "refuse"  # a file at that path already in the study is refused (409), whatever its bytes
 
 
 @dataclass(frozen=True)
@@ -222,12 +220,12 @@ class ImportGenome:
     def _existing(self, cmd: ImportGenomeCommand, blob: UploadedBlob) -> FileView | None:
         """The file an earlier attempt of this upload recorded: same study, same path, same SHA-256 (and the
         MD5 the client expects, else the registration refuses it with the usual mismatch)."""
-        code = file_code(clean_relative_path(cmd.folder) + clean_file_name(cmd.source.name))
+        path = client_path(cmd.folder, cmd.source.name)
         if cmd.expected_md5 and cmd.expected_md5.strip().lower() != blob.md5:
             return None
         with self.ctx.uow() as uow:
             study = self.projects.study_for_write(uow, cmd.actor, cmd.study)
-            vcf = uow.files.by_code(study.study.id or 0, code)
+            vcf = uow.files.by_path(study.study.id or 0, path)
             if vcf is None or vcf.sha256 != blob.sha256:
                 return None
             genomes = list(uow.genomes.of_file(vcf.id or 0))

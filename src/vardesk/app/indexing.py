@@ -237,12 +237,12 @@ def _index_one(
     if not annotate:
         return result, {}
     annotating = ctx.part(base + share * reading, base + share, "annotating", force=True)
-    annotating(0, vcf.name)
+    annotating(0, f"file {vcf.code}")  # never the client's file name: job messages are shown and kept
     steps = iter(range(1, ANNOTATION_STEPS))
     annotated = annotation.annotate_file(
         # the annotation reports the steps it starts, not a fraction: each one moves the bar a step
         vcf.id or 0,
         progress=lambda _p, m: annotating(100 * next(steps, ANNOTATION_STEPS - 1) / ANNOTATION_STEPS, m),
     )
-    annotating(100, f"{vcf.name} annotated")
+    annotating(100, f"file {vcf.code} annotated")
     return result, annotated

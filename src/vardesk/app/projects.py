@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from vardesk.app.commands import CreateProject
+from vardesk.app.commands import CreateProject, object_field
 from vardesk.app.context import ServiceContext, audit
 from vardesk.catalog.uow import UnitOfWork
 from vardesk.domain.access import (
@@ -166,7 +166,7 @@ class ProjectService:
                     organism_common_name=str(organism.get("commonName") or ""),
                     assembly=normalise_assembly(organism.get("assembly")),
                     share_role=_share_role(data.get("shareRole", data.get("share_role", "CONTRIBUTOR"))),
-                    attributes=dict(data.get("attributes") or {}),
+                    attributes=object_field(data.get("attributes"), "attributes"),
                 )
             )
             assert project.id is not None
@@ -256,7 +256,7 @@ class ProjectService:
             if "assembly" in organism:
                 project.assembly = normalise_assembly(organism["assembly"])
             if "attributes" in data:
-                project.attributes = {**project.attributes, **dict(data["attributes"] or {})}
+                project.attributes = {**project.attributes, **object_field(data["attributes"], "attributes")}
             share = data.get("shareRole", data.get("share_role"))
             if share is not None:
                 require_project_admin(actor, project)
@@ -295,7 +295,7 @@ class ProjectService:
                         if isinstance(data.get("type"), dict)
                         else data.get("type") or "CASE_CONTROL"
                     ),
-                    attributes=dict(data.get("attributes") or {}),
+                    attributes=object_field(data.get("attributes"), "attributes"),
                 )
             )
             audit(uow, "study_create", actor=actor, entity_type="study", entity_id=study.id)
@@ -336,7 +336,7 @@ class ProjectService:
                 if key in data:
                     setattr(study, key, str(data[key] or ""))
             if "attributes" in data:
-                study.attributes = {**study.attributes, **dict(data["attributes"] or {})}
+                study.attributes = {**study.attributes, **object_field(data["attributes"], "attributes")}
             study.modified_at = self.ctx.clock()
             audit(
                 uow,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from vardesk.app.commands import object_field
 from vardesk.app.context import ServiceContext, audit
 from vardesk.app.projects import ProjectService, StudyView
 from vardesk.catalog.uow import UnitOfWork
@@ -216,7 +217,7 @@ class PedigreeService:
                 ),
                 phenotypes=parse_phenotypes(data.get("phenotypes")),
                 disorders=[d if isinstance(d, dict) else {"id": str(d)} for d in data.get("disorders") or []],
-                attributes=dict(data.get("attributes") or {}),
+                attributes=object_field(data.get("attributes"), "attributes"),
             )
         )
         for ref in samples:
@@ -329,7 +330,7 @@ class PedigreeService:
                     code=code,
                     name=str(data.get("name") or code),
                     description=str(data.get("description") or ""),
-                    attributes=dict(data.get("attributes") or {}),
+                    attributes=object_field(data.get("attributes"), "attributes"),
                 )
             )
             uow.families.set_members(fam.id or 0, list(dict.fromkeys(member_ids)))

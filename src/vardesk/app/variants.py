@@ -2,26 +2,32 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import ExitStack
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 
+from vardesk.analysis.inheritance import Mode, find_candidates
 from vardesk.annotate.lookups import inhouse_counts
 from vardesk.app.annotation import AnnotationService
+from vardesk.app.cases.case_analysis import build_pedigree
+from vardesk.app.cases.records import CaseRecords
 from vardesk.app.context import ServiceContext, audit
 from vardesk.app.projects import ProjectService, StudyView
 from vardesk.domain.access import Actor
+from vardesk.domain.cases import CaseMember
 from vardesk.domain.enums import GenomeState
 from vardesk.domain.errors import Invalid, NotFound
 from vardesk.domain.models import Genome
 from vardesk.storage.blobs import BlobStore
-from vardesk.variants.query import Region, VariantQuery, count_variants, query_batches, sample_rows
+from vardesk.variants.engine import QueryEngine
+from vardesk.variants.query import Region, VariantQuery, query_batches, query_page, sample_rows, site_rows
 
 CARRIER = (1, 2, 3)
+MAX_PAGE = 2**31 - 1  # skip and limit of one page; the store would take up to 2**63 - 1
 
 
 @dataclass
@@ -42,6 +48,15 @@ class VariantSearch:
     skip: int = 0
     limit: int | None = 1000
     count: bool = False
+    case: str | None = None  # a case of the study: its members' genomes, relations and affected status
+    segregation: list[str] = field(default_factory=list)  # inheritance modes, with ``case`` (Mode names)
+
+    def __post_init__(self) -> None:
+        """The store's OFFSET and LIMIT are 64-bit integers: a page beyond them is refused here, as a
+        face's 400, not by the database as a 500."""
+        for name, value in (("skip (offset)", self.skip), ("limit", self.limit)):
+            if value is not None and not 0 <= value <= MAX_PAGE:
+                raise Invalid(f"{name} must be between 0 and {MAX_PAGE}; got {value}")
 
 
 @dataclass
@@ -60,12 +75,20 @@ class VariantPage:
 
 class VariantService:
     def __init__(
-        self, ctx: ServiceContext, projects: ProjectService, annotation: AnnotationService, store: BlobStore
+        self,
+        ctx: ServiceContext,
+        projects: ProjectService,
+        annotation: AnnotationService,
+        store: BlobStore,
+        queries: QueryEngine,
+        records: CaseRecords,
     ) -> None:
         self.ctx = ctx
+        self.records = records
         self.projects = projects
         self.annotation = annotation
         self.store = store
+        self.queries = queries  # one slot of its gate per search or stream (503 when it is full)
 
     def _genomes(self, actor: Actor, study_ref: str) -> tuple[StudyView, dict[str, Genome]]:
         with self.ctx.uow() as uow:
@@ -140,18 +163,20 @@ class VariantService:
         inhouse = files.enter_context(self.store.materialise_many(others))
         return _Plan(study, included, paths, primary, query, annotations or None, search, inhouse)
 
-    def _hits(self, plan: _Plan) -> Iterator[VariantHit]:
+    def _hits(self, plan: _Plan, pages: Iterable[list[dict[str, Any]]] | None = None) -> Iterator[VariantHit]:
+        """The hits of ``pages`` of rows (default: every match, streamed in batches)."""
         if not plan.paths:
             return
         wanted = {(c, p, r, a) for c, p, r, a in plan.search.ids}
-        for batch in query_batches(
-            plan.query, plan.paths, primary=plan.primary, annotations=plan.annotations
-        ):
-            rows = [
-                r
-                for r in batch.to_pylist()
-                if not wanted or (r["chrom"], r["pos"], r["ref"], r["alt"]) in wanted
-            ]
+        if pages is None:
+            pages = (
+                b.to_pylist()
+                for b in query_batches(
+                    plan.query, plan.paths, primary=plan.primary, annotations=plan.annotations
+                )
+            )
+        for page in pages:
+            rows = [r for r in page if not wanted or (r["chrom"], r["pos"], r["ref"], r["alt"]) in wanted]
             keys = [r["key"] for r in rows]
             values = sample_rows({s: plan.paths[s] for s in plan.included}, keys)
             inhouse = self._inhouse(plan, keys)
@@ -185,14 +210,83 @@ class VariantService:
     def search(self, actor: Actor, study_ref: str, search: VariantSearch) -> VariantPage:
         """One page of matches (with the total when ``count``)."""
         with ExitStack() as files:
+            files.enter_context(self.queries.slot())
+            family = self._family(actor, study_ref, search) if search.case else None
+            if family is not None:
+                search = family.search
             plan = self._plan(actor, study_ref, search, files)
-            hits = list(self._hits(plan))
-            matches = -1
-            if search.count and plan.paths:
-                matches = count_variants(
-                    plan.query, plan.paths, primary=plan.primary, annotations=plan.annotations
+            matches = 0 if search.count else -1
+            hits: list[VariantHit] = []
+            if family is not None and family.modes:
+                rows, total = self._segregating(plan, family)
+                hits = list(self._hits(plan, [rows]))
+                matches = total if search.count else -1
+            elif plan.paths:
+                rows, total = query_page(
+                    plan.query,
+                    plan.paths,
+                    primary=plan.primary,
+                    annotations=plan.annotations,
+                    count=search.count,
                 )
-        return VariantPage(plan.study, hits, matches if plan.paths or not search.count else 0, plan.included)
+                hits = list(self._hits(plan, [rows]))
+                if search.count and total is not None:
+                    matches = total
+        return VariantPage(plan.study, hits, matches, plan.included)
+
+    def _family(self, actor: Actor, study_ref: str, search: VariantSearch) -> _Family:
+        """The case's family; the search then reads its members' genomes (and shows them by default)."""
+        modes = [parse_mode(m) for m in search.segregation]
+        if modes and search.genotypes:
+            raise Invalid("familySegregation sets every member's genotype: leave out the genotype filters")
+        view = self.records.get(actor, search.case or "", study_ref)
+        codes = [g.code for _, g in view.members if g is not None]
+        if not codes:
+            raise Invalid(f"case {search.case!r} has no member genome")
+        shown = search.include_samples if search.include_samples is not None else codes
+        narrowed = replace(search, samples_any=codes, include_samples=shown)
+        return _Family(view.members, modes, narrowed)
+
+    def _segregating(self, plan: _Plan, family: _Family) -> tuple[list[dict[str, Any]], int]:
+        """The page of the proband's variants that fit the modes — the case analysis' own inheritance
+        analysis (:func:`vardesk.analysis.inheritance.find_candidates`: the same patterns, the same
+        compound heterozygous pairing and phase rules) — and how many there are."""
+        genomes = [g for _, g in family.members if g is not None]
+        pedigree = build_pedigree(family.members, {g.id: plan.paths[g.code] for g in genomes})
+        proband = next(g for m, g in family.members if g is not None and _name(m, g) == pedigree.proband)
+        query = plan.query.model_copy(update={"skip": 0, "limit": None, "genotypes": {}})
+        found = list(
+            find_candidates(
+                pedigree,
+                build=genomes[0].build,
+                query=query,
+                annotations=plan.annotations,
+                modes=family.modes,
+            )
+        )
+        search = plan.search
+        page = found[search.skip : None if search.limit is None else search.skip + search.limit]
+        by_key = {c.key: c for c in found}
+        rows = site_rows(
+            [(c.key, c.chrom, c.ref, c.alt) for c in page],
+            {proband.code: plan.paths[proband.code]},
+            primary=proband.code,
+            annotations=plan.annotations,
+        )
+        for r in rows:
+            c = by_key[r["key"]]
+            r["inheritance"] = [
+                {
+                    "mode": m.mode.value,
+                    "certainty": m.certainty.value,
+                    "evidence": m.evidence,
+                    "partners": [
+                        f"{p.chrom}:{p.pos}:{p.ref}:{p.alt}" for p in (by_key.get(k) for k in m.partners) if p
+                    ],
+                }
+                for m in c.modes
+            ]
+        return rows, len(found)
 
     def stream(
         self, actor: Actor, study_ref: str, search: VariantSearch
@@ -201,6 +295,10 @@ class VariantService:
         The files the stream reads stay local until it is exhausted or closed."""
         files = ExitStack()
         try:
+            files.enter_context(self.queries.slot())  # held until the stream ends or is closed
+            family = self._family(actor, study_ref, search) if search.case else None
+            if family is not None:
+                search = family.search
             plan = self._plan(actor, study_ref, search, files)
         except BaseException:
             files.close()
@@ -208,9 +306,42 @@ class VariantService:
 
         def hits() -> Iterator[VariantHit]:
             with files:
-                yield from self._hits(plan)
+                if family is not None and family.modes:
+                    yield from self._hits(plan, [self._segregating(plan, family)[0]])
+                else:
+                    yield from self._hits(plan)
 
         return VariantPage(plan.study, [], -1, plan.included), hits()
+
+
+@dataclass
+class _Family:
+    members: list[tuple[CaseMember, Genome | None]]
+    modes: list[Mode]
+    search: VariantSearch
+
+
+_MODE_ALIASES = {
+    "AUTOSOMAL_RECESSIVE": Mode.AUTOSOMAL_RECESSIVE_HOMOZYGOUS,
+    "COMPHET": Mode.COMPOUND_HETEROZYGOUS,
+    "X_LINKED": Mode.X_LINKED_RECESSIVE,
+}
+
+
+def parse_mode(text: str) -> Mode:
+    """An inheritance mode by its name (``DE_NOVO``, ``COMPOUND_HETEROZYGOUS``, ``AUTOSOMAL_RECESSIVE``…)."""
+    name = text.strip().upper()
+    if name in _MODE_ALIASES:
+        return _MODE_ALIASES[name]
+    try:
+        return Mode(name)
+    except ValueError:
+        known = ", ".join([*(m.value for m in Mode), *_MODE_ALIASES])
+        raise Invalid(f"unknown inheritance mode {text!r}: use one of {known}") from None
+
+
+def _name(member: CaseMember, genome: Genome) -> str:
+    return member.label or genome.code
 
 
 @dataclass

@@ -302,6 +302,11 @@ class FileRepository(_StudyScoped[VcfFile]):
     model = VcfFile
     table = t.files
 
+    def by_path(self, study_id: int, path: str) -> VcfFile | None:
+        """The file at the client's ``path`` in the study (metadata: looked up, never shown as an id)."""
+        c = t.files.c
+        return self.session.scalars(select(VcfFile).where(c.study_id == study_id, c.path == path)).first()
+
 
 class GenomeRepository(_StudyScoped[Genome]):
     model = Genome

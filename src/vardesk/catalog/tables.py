@@ -251,6 +251,7 @@ files = Table(
     _ts("created_at"),
     _ts("modified_at"),
     UniqueConstraint("study_id", "code", name="uq_files_study_code"),
+    Index("uq_files_study_path", "study_id", "path", unique=True),
 )
 
 individuals = Table(

@@ -145,7 +145,9 @@ def genome_import(services: Services, args: argparse.Namespace) -> int:
                     rename_duplicates=args.rename_samples,
                     annotate=not args.no_annotate,
                     on_received=lambda size: bar.update(
-                        0.0, f"validating: every record of {source.name} ({_mib(size)})"
+                        # not the file's name: progress lines end up in logs, and file names carry PHI
+                        0.0,
+                        f"validating: every record ({_mib(size)})",
                     ),
                 )
             )

@@ -135,6 +135,31 @@ def cmd_webhook_add(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_keys_generate(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from vardesk.app.encryption import generate_key
+
+    output = Path(args.output).expanduser() if args.output else None
+    line = generate_key(args.id, output)
+    if output is None:
+        print(line)
+    else:  # the key itself stays in the file
+        key_id = line.split()[0]
+        print(json.dumps({"key_id": key_id, "key_file": str(output), "current": True}))
+    return 0
+
+
+def cmd_keys_rotate(args: argparse.Namespace) -> int:
+    services = _services()
+    try:
+        result = services.keys.rotate(encrypt_plaintext=args.encrypt_plaintext)
+        print(json.dumps(result.as_dict()))
+    finally:
+        services.close()
+    return 0 if result.complete else 1
+
+
 def cmd_openapi(args: argparse.Namespace) -> int:
     from vardesk.cli.output import check_output_file, write_atomically
 
@@ -224,6 +249,29 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--url", required=True)
     s.add_argument("--secret", help="the HMAC-SHA256 key (default: generated and printed once)")
     s.set_defaults(func=cmd_webhook_add)
+    keys = sub.add_parser("keys", help="encryption at rest: keys and rotation").add_subparsers(
+        dest="keys_command", required=True
+    )
+    s = keys.add_parser("generate", help="make a new encryption key; prints '<key-id> <base64>'")
+    s.add_argument("--id", help="the key id (default: key-<date>-<random>)")
+    s.add_argument(
+        "-o",
+        "--output",
+        metavar="KEY_FILE",
+        help="put the key first into this key file (created 0600): it becomes the current key, the "
+        "keys already there are kept for reading",
+    )
+    s.set_defaults(func=cmd_keys_generate)
+    s = keys.add_parser(
+        "rotate", help="re-wrap every encrypted blob's data key under the current key (idempotent)"
+    )
+    s.add_argument(
+        "--encrypt-plaintext",
+        action="store_true",
+        help="also encrypt uploads, reports and exports stored before encryption was enabled",
+    )
+    s.set_defaults(func=cmd_keys_rotate)
+
     from vardesk.cli import data
 
     data.add_parsers(sub, lambda name: lambda args: data.dispatch(name, args, _services))

@@ -95,7 +95,21 @@ class Unavailable(VardeskError):
         self.retry_after = max(1, int(retry_after))
 
 
+class Busy(Unavailable):
+    """The server is running as much of this kind of work as it can and the queue for it is full (or the
+    wait for a turn ran out): 503 with ``Retry-After``, never a reset connection or an exhausted memory."""
+
+    code = "busy"
+
+
 class JobFailed(VardeskError):
     """Server-side work run as a job failed; the message carries the job's recorded reason (500)."""
 
     code = "job_failed"
+
+
+class Unreadable(Unprocessable):
+    """Stored data that cannot be read back as it was written: an encrypted blob whose key is not
+    configured, or whose ciphertext was altered or cut short (422: a clear refusal, never a crash)."""
+
+    code = "unreadable"

@@ -1,19 +1,27 @@
 """Catalog ids as clients write them: the one parser every face and every numeric lookup uses.
 
-A catalog id is a whole number from 1 to 2**63 - 1 (the range of the BIGINT / INTEGER primary keys)
-written with ASCII digits only. ``str.isdigit()`` is not that test: it accepts ``²`` and ``٣``, which
-``int()`` then refuses, and it accepts numbers that overflow the database's integers.
+A catalog id is a whole number from 1 to 2**31 - 1 (the range of the INTEGER primary keys on
+PostgreSQL, where INTEGER has 32 bits; SQLite's would hold 64) written with ASCII digits only.
+``str.isdigit()`` is not that test: it accepts ``²`` and ``٣``, which ``int()`` then refuses, and it
+accepts numbers that overflow the database's integers.
+
+A file's string id (its OpenCGA ``id``, the catalog's ``files.code``) is made by the server and carries
+nothing of the client: ``file_`` and 20 random hex digits (:func:`new_file_code`). Labs name VCFs after
+patients and accessions, so the name the client gave is metadata (``name``, ``path``), never an id.
 """
 
 from __future__ import annotations
 
 import re
+import secrets
 from typing import Any
 
 from vardesk.domain.errors import Invalid
 
-MAX_ID = 2**63 - 1
+MAX_ID = 2**31 - 1
 _DIGITS = re.compile(r"[0-9]{1,19}")
+FILE_CODE_PREFIX = "file_"
+_FILE_CODE = re.compile(r"file_[0-9a-f]{20}")
 _SHOWN = 40
 
 
@@ -50,3 +58,13 @@ def parse_id(value: Any, what: str = "id") -> int:
             "written with the digits 0-9"
         )
     return found
+
+
+def new_file_code() -> str:
+    """A new file id: ``file_`` and 80 random bits in hex, unrelated to anything the client sent."""
+    return FILE_CODE_PREFIX + secrets.token_hex(10)
+
+
+def is_file_code(value: Any) -> bool:
+    """Whether ``value`` is written as a file id the server makes (see :func:`new_file_code`)."""
+    return isinstance(value, str) and _FILE_CODE.fullmatch(value) is not None

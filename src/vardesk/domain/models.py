@@ -136,9 +136,9 @@ class VcfFile:
     workspace_id: int
     project_id: int
     study_id: int
-    code: str  # OpenCGA file id: the path with '/' replaced by ':'
-    name: str
-    path: str
+    code: str  # the file's id (OpenCGA ``id``): made by the server, see domain.ids.new_file_code
+    name: str  # the client's file name: metadata (often a patient name), never an id, URL or log value
+    path: str  # the client's folder + name (OpenCGA ``path``), unique in the study: metadata like name
     blob_key: str
     size: int
     created_by: int

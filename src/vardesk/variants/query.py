@@ -8,20 +8,27 @@ cap.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from vardesk.domain import so
 from vardesk.domain.errors import Invalid
 from vardesk.domain.variant_key import MAX_POS, canonical_chrom, chrom_code, region_bounds
+from vardesk.variants.engine import engine
 from vardesk.variants.schema import GENOTYPE_SCHEMA
 
+SITE_COLUMNS = ("key", "chrom", "pos", "ref", "alt")
 ANNOTATION_COLUMNS = (
     "gene_symbol",
     "consequence",
@@ -114,18 +121,114 @@ def _annotation_source(annotations: Path | Sequence[Path] | None) -> list[str] |
     return files or None
 
 
+def _sources(annotations: Path | Sequence[Path] | None) -> int:
+    if annotations is None:
+        return 0
+    return 1 if isinstance(annotations, (str, Path)) else len(list(annotations))
+
+
+@lru_cache(maxsize=4096)
+def _file_columns(path: str, mtime_ns: int, size: int) -> frozenset[str]:
+    return frozenset(pq.read_schema(path).names)
+
+
+def _columns(files: Sequence[str]) -> set[str]:
+    """The columns of the union of the annotation files (each footer read once per version of a file)."""
+    out: set[str] = set()
+    for f in files:
+        st = os.stat(f)
+        out |= _file_columns(f, st.st_mtime_ns, st.st_size)
+    return out
+
+
+def _rejects_unannotated(query: VariantQuery) -> bool:
+    """Whether the query's annotation filters can only pass a variant that has an annotation row."""
+    return bool(query.genes or query.consequences or query.impacts or query.clinvar)
+
+
+def annotation_condition(query: VariantQuery, present: set[str] | None, alias: str) -> tuple[str, list[Any]]:
+    """(SQL over ``alias``, parameters) of the query's annotation filters, for the annotation columns
+    ``present`` (None: no annotation at all). The one rule for what an annotation source lacks — a
+    pipeline's CSQ/ANN/BCSQ has no gnomAD or ClinVar columns, an unannotated genome has none: a missing
+    column is *unknown*, the same as a missing value. An unknown gene, consequence, impact or ClinVar
+    significance matches no filter on it; an unknown frequency counts as rare (passes ``max_af``)."""
+    cols = present or set()
+    parts: list[str] = []
+    params: list[Any] = []
+
+    def any_of(conds: list[tuple[str, list[Any]]]) -> None:
+        if not conds:
+            parts.append("FALSE")
+            return
+        parts.append("(" + " OR ".join(c for c, _ in conds) + ")")
+        for _, vals in conds:
+            params.extend(vals)
+
+    a = alias
+    if query.genes:
+        conds: list[tuple[str, list[Any]]] = []
+        if "gene_symbol" in cols:
+            conds.append((f"{a}.gene_symbol IN (SELECT unnest(?::VARCHAR[]))", [query.genes]))
+        if "transcripts" in cols:
+            conds.append(
+                (
+                    f"list_has_any(list_transform({a}.transcripts, lambda t: t.gene_symbol), ?::VARCHAR[])",
+                    [query.genes],
+                )
+            )
+        any_of(conds)
+    if query.consequences:
+        conds = []
+        if "consequence" in cols:
+            conds.append((f"{a}.consequence IN (SELECT unnest(?::VARCHAR[]))", [query.consequences]))
+        if "transcripts" in cols:
+            conds.append(
+                (
+                    f"list_has_any(flatten(list_transform({a}.transcripts, lambda t: t.consequences)), "
+                    "?::VARCHAR[])",
+                    [query.consequences],
+                )
+            )
+        # the row's consequence is its worst term over every transcript, so a row whose worst term is
+        # milder than every asked term cannot match: that flat column decides first (pushed into the
+        # scan), the nested transcripts are looked at only for the few rows left
+        limit = max(so.rank(t) for t in query.consequences)
+        if len(conds) == 2 and limit < so.UNKNOWN_RANK:
+            severe = ", ".join(f"'{t}'" for t, r in so.RANK.items() if r <= limit and "'" not in t)
+            parts.append(f"{a}.consequence IN ({severe})")
+        any_of(conds)
+    if query.impacts:
+        any_of(
+            [(f"{a}.impact IN (SELECT unnest(?::VARCHAR[]))", [query.impacts])] if "impact" in cols else []
+        )
+    if query.clinvar:
+        any_of(
+            [(f"{a}.clinvar_significance IN (SELECT unnest(?::VARCHAR[]))", [query.clinvar])]
+            if "clinvar_significance" in cols
+            else []
+        )
+    if query.max_af is not None and "gnomad_af" in cols:
+        parts.append(f"coalesce({a}.gnomad_af, 0) <= ?")
+        params.append(query.max_af)
+    return (" AND ".join(parts) or "TRUE"), params
+
+
 def compile_query(
     query: VariantQuery,
     genomes: Mapping[str, Path],
     *,
     primary: str | Sequence[str] | None = None,
     annotations: Path | Sequence[Path] | None = None,
+    keys_only: bool = False,
+    with_total: bool = False,
 ) -> tuple[str, list[Any]]:
     """(SQL, parameters) for ``query``; ``genomes`` maps member name → genotype Parquet path.
 
     Rows come from the ``primary`` genome. A sequence of several primaries queries the union of their
     sites (one row per variant, from any of them, e.g. "variants carried by any of these samples");
-    per-sample values of such rows are read with :func:`sample_rows`.
+    per-sample values of such rows are read with :func:`sample_rows`. ``keys_only``: only the site
+    columns (key, chrom, pos, ref, alt), reading no annotation unless a filter needs it; ``with_total``
+    adds ``_total``, the number of matches before skip/limit (a window count, not a second query).
     """
     if not genomes:
         raise Invalid("no genome to query")
@@ -138,37 +241,53 @@ def compile_query(
     if unknown:
         raise Invalid(f"genotype constraint for unknown member(s): {', '.join(unknown)}")
     ann_files = _annotation_source(annotations)
-    if query.needs_annotation() and ann_files is None:
-        raise Invalid(
-            "no annotation for this genome: gene, consequence, impact, ClinVar and AF filters need one"
-        )
+    present = _columns(ann_files) if ann_files else set()
+    ann_where, ann_params = annotation_condition(query, present if ann_files else None, "a")
 
     params: list[Any] = [[str(genomes[m]) for m in primaries]]
-    select = ["p.*"]
+    select = [f"p.{c}" for c in SITE_COLUMNS] if keys_only else ["p.*"]
+    if with_total:
+        select.append("count(*) OVER () AS _total")
     joins: list[str] = []
-    where: list[str] = []
-    present: list[str] = []
+    where: list[Any] = []
+    if keys_only and ann_where == "TRUE":
+        ann_files = None  # nothing to read from the annotation
     if ann_files is not None:
+        if not keys_only:
+            select += [f'a."{c}"' for c in sorted(present) if c not in SITE_COLUMNS]
+        src = "read_parquet(?, union_by_name = true)"
+        if _sources(annotations) > 1:  # one annotation row per key when sources overlap
+            src = f"(SELECT DISTINCT ON (key) * FROM {src})"
         params.append(ann_files)
-        joins.append("LEFT JOIN read_parquet(?) a ON a.key = p.key")
-        present = pq.read_schema(ann_files[0]).names
-        select += [f'a."{c}"' for c in present if c not in ("key", "chrom", "pos", "ref", "alt")]
-    for i, (member, allowed) in enumerate(query.genotypes.items()):
+        if _rejects_unannotated(query):
+            # the annotation filter decides first (an inner join on the filtered annotation): the genotype
+            # rows only meet the few annotation rows that pass it
+            joins.append(f"JOIN (SELECT * FROM {src} a WHERE {ann_where}) a ON a.key = p.key")
+            params += ann_params
+        else:
+            joins.append(f"LEFT JOIN {src} a ON a.key = p.key")
+            if ann_where != "TRUE":
+                where.append(ann_where)
+                _append_where_params(where, ann_params)
+    elif ann_where != "TRUE":
+        where.append(ann_where)  # no annotation: the annotation filters see unknowns only
+        _append_where_params(where, ann_params)
+    for member, allowed in query.genotypes.items():
         if member == primary and len(primaries) == 1:
             where.append(f"p.zygosity IN ({', '.join('?' for _ in allowed)})")
             _append_where_params(where, list(allowed))
             continue
-        alias = f"m{i}"
-        params.append(str(genomes[member]))
-        joins.append(
-            f"LEFT JOIN read_parquet(?) {alias} ON {alias}.key = p.key "
-            f"AND {alias}.chrom = p.chrom AND {alias}.ref = p.ref AND {alias}.alt = p.alt"
-        )
-        where.append(f"coalesce({alias}.zygosity, ?) IN ({', '.join('?' for _ in allowed)})")
-        _append_where_params(where, [query.absent_zygosity, *allowed])
+        # another member's genotype: a semi join on the rows it must have, or an anti join on the rows it
+        # must not have when its absence (no row) is allowed — never a join of its whole file. On the key
+        # alone, as the annotation join: it names the variant (hashed long alleles collide only at one
+        # position with the same 29-bit hash), so the member's ref/alt strings are never read.
+        absent_ok = query.absent_zygosity in allowed
+        zyg = f"zygosity {'NOT IN' if absent_ok else 'IN'} ({', '.join('?' for _ in allowed)})"
+        where.append(f"p.key {'NOT IN' if absent_ok else 'IN'} (SELECT key FROM read_parquet(?) WHERE {zyg})")
+        _append_where_params(where, [str(genomes[member]), *allowed])
 
     if query.regions:
-        region_sql, vals = _regions_condition(query.regions, "p")
+        region_sql, vals = regions_condition(query.regions, "p")
         where.append(region_sql)
         _append_where_params(where, vals)
     if query.zygosity:
@@ -180,32 +299,6 @@ def compile_query(
             _append_where_params(where, [value])
     if query.pass_only:
         where.append("list_contains(p.filters, 'PASS')")
-    if query.genes:
-        where.append(
-            "(a.gene_symbol IN (SELECT unnest(?::VARCHAR[])) OR "
-            "list_has_any(list_transform(a.transcripts, lambda t: t.gene_symbol), ?::VARCHAR[]))"
-        )
-        _append_where_params(where, [query.genes, query.genes])
-    if query.consequences:
-        where.append(
-            "(a.consequence IN (SELECT unnest(?::VARCHAR[])) OR "
-            "list_has_any(flatten(list_transform(a.transcripts, lambda t: t.consequences)), ?::VARCHAR[]))"
-        )
-        _append_where_params(where, [query.consequences, query.consequences])
-    if query.impacts:
-        where.append("a.impact IN (SELECT unnest(?::VARCHAR[]))")
-        _append_where_params(where, [query.impacts])
-    # A pipeline's own annotation (CSQ/ANN/BCSQ) may carry no ClinVar or gnomAD columns: then no variant has
-    # a ClinVar significance, and every variant counts as rare (frequency unknown), as with a missing value.
-    if query.clinvar:
-        if "clinvar_significance" in present:
-            where.append("a.clinvar_significance IN (SELECT unnest(?::VARCHAR[]))")
-            _append_where_params(where, [query.clinvar])
-        else:
-            where.append("FALSE")
-    if query.max_af is not None and "gnomad_af" in present:
-        where.append("coalesce(a.gnomad_af, 0) <= ?")
-        _append_where_params(where, [query.max_af])
 
     source = "read_parquet(?)"
     if len(primaries) > 1:  # one row per distinct variant of the union
@@ -228,7 +321,7 @@ def compile_query(
     return sql, params
 
 
-def _regions_condition(regions: Sequence[Region], alias: str) -> tuple[str, list[Any]]:
+def regions_condition(regions: Sequence[Region], alias: str) -> tuple[str, list[Any]]:
     """SQL true when the row of ``alias`` starts in one of ``regions`` (by key range), and its values."""
     parts = []
     vals: list[Any] = []
@@ -254,11 +347,9 @@ def _append_where_params(where: list[Any], values: list[Any]) -> None:
     where.append(_Params(values))
 
 
-def _connect(threads: int | None) -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect()
-    if threads:
-        con.execute(f"SET threads = {int(threads)}")
-    return con
+def _cursor() -> AbstractContextManager[duckdb.DuckDBPyConnection]:
+    """A cursor of the process's one DuckDB database (:mod:`vardesk.variants.engine`)."""
+    return engine().cursor()
 
 
 def query_batches(
@@ -268,18 +359,14 @@ def query_batches(
     primary: str | None = None,
     annotations: Path | Sequence[Path] | None = None,
     batch_rows: int = 10_000,
-    threads: int | None = None,
 ) -> Iterator[pa.RecordBatch]:
     """Stream the matching variants of the primary genome as Arrow record batches, in key order."""
     sql, params = compile_query(query, genomes, primary=primary, annotations=annotations)
-    con = _connect(threads)
-    try:
+    with _cursor() as con:
         reader = con.sql(sql, params=params).to_arrow_reader(batch_rows)
         for batch in reader:
             if batch.num_rows:
                 yield batch
-    finally:
-        con.close()
 
 
 def query_variants(
@@ -304,12 +391,120 @@ def count_variants(
     """Number of matches (ignoring skip/limit)."""
     unpaged = query.model_copy(update={"skip": 0, "limit": None})
     sql, params = compile_query(unpaged, genomes, primary=primary, annotations=annotations)
-    con = _connect(None)
-    try:
+    with _cursor() as con:
         row = con.execute(f"SELECT count(*) FROM ({sql})", params).fetchone()
-    finally:
-        con.close()
     return int(row[0]) if row else 0
+
+
+def query_page(
+    query: VariantQuery,
+    genomes: Mapping[str, Path],
+    *,
+    primary: str | Sequence[str] | None = None,
+    annotations: Path | Sequence[Path] | None = None,
+    count: bool = False,
+) -> tuple[list[dict[str, Any]], int | None]:
+    """One page of matches as row dicts (as :func:`query_variants`), and their total when ``count``.
+
+    Two steps on one cursor: the filters select the page's sites (site columns only, with a window count
+    when asked), then only those rows are read in full — the primary's genotype row and the annotation
+    row with its nested transcripts — using the page's key range to skip row groups of the sorted files.
+    """
+    sql, params = compile_query(
+        query, genomes, primary=primary, annotations=annotations, keys_only=True, with_total=count
+    )
+    with _cursor() as con:
+        hits = con.sql(sql, params=params).to_arrow_table()
+        total: int | None = None
+        if count:
+            if hits.num_rows:
+                total = int(hits["_total"][0].as_py())
+            elif query.skip:  # a page past the end: the window saw no row, count once
+                unpaged = query.model_copy(update={"skip": 0, "limit": None})
+                csql, cparams = compile_query(
+                    unpaged, genomes, primary=primary, annotations=annotations, keys_only=True
+                )
+                row = con.execute(f"SELECT count(*) FROM ({csql})", cparams).fetchone()
+                total = int(row[0]) if row else 0
+            else:
+                total = 0
+        if not hits.num_rows:
+            return [], total
+        rows = _site_rows(con, hits.select(list(SITE_COLUMNS)), genomes, primary, annotations)
+    return rows, total
+
+
+def site_rows(
+    sites: Sequence[tuple[int, str, str, str]],
+    genomes: Mapping[str, Path],
+    *,
+    primary: str | Sequence[str] | None = None,
+    annotations: Path | Sequence[Path] | None = None,
+) -> list[dict[str, Any]]:
+    """The full rows (as :func:`query_variants`: the primary's genotype row and the annotation row) of the
+    given sites ``(key, chrom, ref, alt)``, in key order; sites the primary has no row for are left out."""
+    if not sites:
+        return []
+    table = pa.table(
+        {
+            "key": pa.array([s[0] for s in sites], pa.int64()),
+            "chrom": [s[1] for s in sites],
+            "ref": [s[2] for s in sites],
+            "alt": [s[3] for s in sites],
+        }
+    )
+    with _cursor() as con:
+        return _site_rows(con, table, genomes, primary, annotations)
+
+
+def _site_rows(
+    con: duckdb.DuckDBPyConnection,
+    keys: pa.Table,
+    genomes: Mapping[str, Path],
+    primary: str | Sequence[str] | None,
+    annotations: Path | Sequence[Path] | None,
+) -> list[dict[str, Any]]:
+    """Full rows of the sites in ``keys`` (key, chrom, ref, alt), reading only the row groups of their key
+    range and, of the annotation, only their rows."""
+    primaries = [primary] if isinstance(primary, str) else list(primary or [next(iter(genomes))])
+    lo, hi = _key_range(keys["key"])
+    source, fparams = "read_parquet(?)", [[str(genomes[m]) for m in primaries]]
+    if len(primaries) > 1:
+        source = (
+            "(SELECT DISTINCT ON (key, chrom, ref, alt) * FROM read_parquet(?) WHERE key BETWEEN ? AND ?)"
+        )
+        fparams += [lo, hi]
+    fparams += [lo, hi]
+    select, join = ["p.*"], ""
+    ann_files = _annotation_source(annotations)
+    if ann_files is not None:
+        select += [f'a."{c}"' for c in sorted(_columns(ann_files)) if c not in SITE_COLUMNS]
+        join = (
+            "LEFT JOIN (SELECT DISTINCT ON (key) * FROM read_parquet(?, union_by_name = true) "
+            "WHERE key BETWEEN ? AND ? AND key IN (SELECT key FROM page_sites)) a ON a.key = p.key"
+        )
+        fparams += [ann_files, lo, hi]
+    con.register("page_sites", keys.select(["key", "chrom", "ref", "alt"]))
+    try:
+        return (
+            con.sql(
+                f"SELECT {', '.join(select)} FROM page_sites s "
+                f"JOIN (SELECT * FROM {source} WHERE key BETWEEN ? AND ? "
+                "AND key IN (SELECT key FROM page_sites)) p "
+                "ON p.key = s.key AND p.chrom = s.chrom AND p.ref = s.ref AND p.alt = s.alt "
+                f"{join} ORDER BY p.key, p.chrom, p.alt",
+                params=fparams,
+            )
+            .to_arrow_table()
+            .to_pylist()
+        )
+    finally:
+        con.unregister("page_sites")
+
+
+def _key_range(column: pa.ChunkedArray) -> tuple[int, int]:
+    bounds = pc.min_max(column)
+    return int(bounds["min"].as_py()), int(bounds["max"].as_py())
 
 
 def sample_rows(
@@ -336,23 +531,21 @@ def sample_rows(
     out: dict[str, dict[tuple[int, str, str], dict[str, Any]]] = {}
     if not keys:
         return {name: {} for name in genomes}
-    con = _connect(None)
-    try:
+    with _cursor() as con:
         for name, path in genomes.items():
             cols = ", ".join(["key", "ref", "alt", *columns])
             # a relation (con.sql), not a DB-API cursor: DuckDB warns that Arrow output of a cursor
             # copies the rows once more
             rows = (
                 con.sql(
-                    f"SELECT {cols} FROM read_parquet($path) WHERE key IN (SELECT unnest($keys::BIGINT[]))",
-                    params={"path": str(path), "keys": list(keys)},
+                    f"SELECT {cols} FROM read_parquet($path) WHERE key BETWEEN $lo AND $hi "
+                    "AND key IN (SELECT unnest($keys::BIGINT[]))",  # the range skips row groups
+                    params={"path": str(path), "keys": list(keys), "lo": min(keys), "hi": max(keys)},
                 )
                 .to_arrow_table()
                 .to_pylist()
             )
             out[name] = {(r["key"], r["ref"], r["alt"]): r for r in rows}
-    finally:
-        con.close()
     return out
 
 
@@ -361,15 +554,12 @@ def annotation_rows(annotations: Path | Sequence[Path], keys: Sequence[int]) -> 
     files = _annotation_source(annotations)
     if not files or not keys:
         return {}
-    con = _connect(None)
-    try:
+    with _cursor() as con:
         rows = con.execute(
             "SELECT * FROM read_parquet(?, union_by_name = true) WHERE key IN (SELECT unnest(?::BIGINT[]))",
             [files, list(keys)],
         ).fetchall()
         names = [d[0] for d in con.description]
-    finally:
-        con.close()
     out: dict[int, dict[str, Any]] = {}
     for r in rows:
         row = dict(zip(names, r, strict=True))
@@ -381,16 +571,12 @@ def coverage_at(coverage: Path, chrom: str, pos: int) -> dict[str, Any] | None:
     """The gVCF reference block covering ``chrom:pos`` (start, end, min_dp, gq), or None."""
     if not Path(coverage).exists():
         return None
-    con = _connect(None)
-    try:
-        cur = con.execute(
+    with _cursor() as con:
+        row = con.execute(
             'SELECT chrom, start, "end", min_dp, gq FROM read_parquet(?) '
             'WHERE chrom = ? AND start <= ? AND "end" >= ? ORDER BY start LIMIT 1',
             [str(coverage), canonical_chrom(chrom), pos, pos],
-        )
-        row = cur.fetchone()
-    finally:
-        con.close()
+        ).fetchone()
     if row is None:
         return None
     return dict(zip(("chrom", "start", "end", "min_dp", "gq"), row, strict=True))
@@ -399,146 +585,12 @@ def coverage_at(coverage: Path, chrom: str, pos: int) -> dict[str, Any] | None:
 def depth_at(genotypes: Path, coverage: Path, chrom: str, pos: int) -> int | None:
     """Depth at a position: the variant's DP if one starts there, else the covering block's min DP."""
     lo, hi = region_bounds(chrom, pos, pos)
-    con = _connect(None)
-    try:
+    with _cursor() as con:
         row = con.execute(
             "SELECT max(dp) FROM read_parquet(?) WHERE key BETWEEN ? AND ? AND chrom = ?",
             [str(genotypes), lo, hi, canonical_chrom(chrom)],
         ).fetchone()
-    finally:
-        con.close()
     if row and row[0] is not None:
         return int(row[0])
     block = coverage_at(coverage, chrom, pos)
     return None if block is None else block["min_dp"]
-
-
-# --- Family queries: every member's genotype beside the primary's row, and labelled patterns --------
-
-FAMILY_MEMBER_COLUMNS = ("gt", "zygosity", "phased", "phase_set", "ad_ref", "ad_alt", "dp", "gq")
-
-
-class MemberGenotype(BaseModel):
-    """What one member's genotype must be for a :class:`GenotypePattern` to match.
-
-    A member without a row for the variant counts as the query's ``absent_zygosity``; a depth or GQ
-    threshold fails where the value is missing.
-    """
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    zygosity: list[int]
-    min_dp: int | None = None
-    min_gq: int | None = None
-
-
-class GenotypePattern(BaseModel):
-    """A named condition on the members' genotypes, limited to ``regions`` minus ``exclude_regions``."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    label: str
-    members: dict[str, MemberGenotype] = Field(default_factory=dict)
-    regions: list[Region] = Field(default_factory=list)
-    exclude_regions: list[Region] = Field(default_factory=list)
-
-
-def compile_family_query(
-    query: VariantQuery,
-    genomes: Mapping[str, Path],
-    *,
-    members: Sequence[str],
-    patterns: Sequence[GenotypePattern] = (),
-    primary: str | None = None,
-    annotations: Path | Sequence[Path] | None = None,
-) -> tuple[str, list[Any]]:
-    """(SQL, parameters): the rows of ``query`` with each member's genotype and the matching patterns.
-
-    Adds two columns to the rows of :func:`compile_query`: ``members``, a list aligned with
-    ``members`` of structs (``called`` false where the member has no row, then ``zygosity`` is
-    ``absent_zygosity``; the other :data:`FAMILY_MEMBER_COLUMNS` as stored), and ``labels``, the
-    labels of the ``patterns`` the row matches in the order given. With patterns, only rows matching
-    at least one are returned. Key order; ``skip``/``limit`` apply to the returned rows.
-    """
-    unknown = sorted({m for p in patterns for m in p.members if m not in members})
-    unknown += [m for m in members if m not in genomes]
-    if unknown:
-        raise Invalid(f"family query names member(s) without a genome: {', '.join(unknown)}")
-    index = {m: i for i, m in enumerate(members)}
-    base_sql, base_params = compile_query(
-        query.model_copy(update={"skip": 0, "limit": None}), genomes, primary=primary, annotations=annotations
-    )
-    select_params: list[Any] = []
-    structs = []
-    for i in range(len(members)):
-        fields = [f"called := g{i}.key IS NOT NULL", f"zygosity := coalesce(g{i}.zygosity, ?::TINYINT)"]
-        fields += [f"{c} := g{i}.{c}" for c in FAMILY_MEMBER_COLUMNS if c != "zygosity"]
-        structs.append(f"struct_pack({', '.join(fields)})")
-        select_params.append(query.absent_zygosity)
-    cases = []
-    for pattern in patterns:
-        conds: list[str] = []
-        for member, want in pattern.members.items():
-            alias = f"g{index[member]}"
-            conds.append(f"coalesce({alias}.zygosity, ?) IN ({', '.join('?' for _ in want.zygosity)})")
-            select_params += [query.absent_zygosity, *want.zygosity]
-            for column, value in (("dp", want.min_dp), ("gq", want.min_gq)):
-                if value is not None:
-                    conds.append(f"coalesce({alias}.{column} >= ?, false)")
-                    select_params.append(value)
-        if pattern.regions:
-            sql, vals = _regions_condition(pattern.regions, "b")
-            conds.append(sql)
-            select_params += vals
-        if pattern.exclude_regions:
-            sql, vals = _regions_condition(pattern.exclude_regions, "b")
-            conds.append(f"NOT {sql}")
-            select_params += vals
-        cases.append(f"CASE WHEN {' AND '.join(conds) or 'true'} THEN ? END")
-        select_params.append(pattern.label)
-    member_list = f"[{', '.join(structs)}]" if structs else "[]"
-    labels = f"list_filter([{', '.join(cases)}]::VARCHAR[], lambda x: x IS NOT NULL)" if cases else "[]"
-    joins = " ".join(
-        f"LEFT JOIN read_parquet(?) g{i} ON g{i}.key = b.key AND g{i}.chrom = b.chrom "
-        f"AND g{i}.ref = b.ref AND g{i}.alt = b.alt"
-        for i in range(len(members))
-    )
-    sql = (
-        f"SELECT * FROM (SELECT b.*, {member_list} AS members, {labels} AS labels "
-        f"FROM ({base_sql}) b {joins})"
-    )
-    params = select_params + base_params + [str(genomes[m]) for m in members]
-    if patterns:
-        sql += " WHERE len(labels) > 0"
-    sql += " ORDER BY key, chrom, alt"
-    if query.limit is not None:
-        sql += " LIMIT ?"
-        params.append(query.limit)
-    if query.skip:
-        sql += " OFFSET ?"
-        params.append(query.skip)
-    return sql, params
-
-
-def family_batches(
-    query: VariantQuery,
-    genomes: Mapping[str, Path],
-    *,
-    members: Sequence[str],
-    patterns: Sequence[GenotypePattern] = (),
-    primary: str | None = None,
-    annotations: Path | Sequence[Path] | None = None,
-    batch_rows: int = 10_000,
-    threads: int | None = None,
-) -> Iterator[pa.RecordBatch]:
-    """Stream :func:`compile_family_query`'s rows as Arrow record batches, in key order."""
-    sql, params = compile_family_query(
-        query, genomes, members=members, patterns=patterns, primary=primary, annotations=annotations
-    )
-    con = _connect(threads)
-    try:
-        for batch in con.sql(sql, params=params).to_arrow_reader(batch_rows):
-            if batch.num_rows:
-                yield batch
-    finally:
-        con.close()

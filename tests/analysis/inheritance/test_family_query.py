@@ -6,7 +6,8 @@ import pytest
 
 from tests.analysis.inheritance.conftest import write_family
 from vardesk.domain.errors import Invalid
-from vardesk.variants.query import GenotypePattern, MemberGenotype, Region, VariantQuery, family_batches
+from vardesk.variants.family import GenotypePattern, MemberGenotype, family_batches
+from vardesk.variants.query import Region, VariantQuery
 
 
 @pytest.fixture(scope="module")

@@ -3,6 +3,7 @@ modes → interpretation → preview PDF → approval by a second person → fin
 
 from __future__ import annotations
 
+import json
 import subprocess
 import time
 from collections.abc import Iterator
@@ -11,7 +12,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.conftest import TESTDATA, LiveServer
+from tests.conftest import REPO, TESTDATA, LiveServer
 from tests.reports import pdftools
 from tests.world import World, build_world
 from vardesk.annotate.bundle import build_bundle
@@ -172,6 +173,12 @@ def findings(server: LiveServer, who: tuple[str, str]) -> list[dict]:
     return r.json()["responses"][0]["results"][0]["primaryFindings"]
 
 
+def documented_media(path: str) -> list[str]:
+    """The media types the committed OpenAPI document gives a native operation's 200 answer."""
+    doc = json.loads((REPO / "openapi.json").read_text())
+    return list(doc["paths"][API + path]["get"]["responses"]["200"]["content"])
+
+
 def test_candidates_are_samd11_variants_with_inheritance_modes(
     server: LiveServer, world: World, case: dict
 ) -> None:
@@ -201,6 +208,45 @@ def test_candidates_are_samd11_variants_with_inheritance_modes(
     ) == 2
     assert case["attributes"]["vardesk"]["analysisRun"] == 1
     assert any(s.startswith("") for s in case["attributes"]["vardesk"]["annotationSources"])
+
+
+PRESET_TERMS = "missense_variant,synonymous_variant,stop_gained,frameshift_variant"
+
+
+def segregating(server: LiveServer, who: tuple[str, str], **params: str) -> dict:
+    query = {"study": "giab:default", "clinicalAnalysis": "TRIO1", "count": "true", "limit": "1000", **params}
+    r = api(server, "GET", "/analysis/variant/query", who, params=query)
+    assert r.status_code == 200, r.text
+    return r.json()["responses"][0]
+
+
+def test_family_segregation_filters_find_what_the_case_analysis_found(
+    server: LiveServer, world: World, case: dict
+) -> None:
+    """The case's own filters (panel gene, preset consequences, AF <= 1 %) with every inheritance mode as
+    query filters give exactly the case analysis' candidates, with the same modes."""
+    viewer = world.member("lab-a", Role.VIEWER).basic
+    res = segregating(
+        server,
+        viewer,
+        gene="SAMD11",
+        ct=PRESET_TERMS,
+        populationFrequencyAlt="gnomad:ALL<0.01",
+        familySegregation="DE_NOVO,AUTOSOMAL_DOMINANT,AUTOSOMAL_RECESSIVE,COMPOUND_HETEROZYGOUS,"
+        "X_LINKED_RECESSIVE,X_LINKED_DE_NOVO",
+    )
+    expected = findings(server, viewer)
+    assert [v["id"] for v in res["results"]] == [f["id"] for f in expected] and res["numMatches"] == 1
+    got_modes = [m["mode"] for m in res["results"][0]["inheritance"]]
+    assert got_modes == expected[0]["evidences"][0]["modeOfInheritances"]
+    samples = res["results"][0]["studies"][0]["samples"]
+    assert [s["sampleId"] for s in samples] == ["HG002", "HG003", "HG004"]
+    r = api(server, "GET", "/analysis/variant/query", viewer, params={"study": "giab:default",
+            "familySegregation": "DE_NOVO"})  # fmt: skip
+    assert r.status_code == 400 and "clinicalAnalysis" in r.json()["events"][0]["message"]
+    r = api(server, "GET", "/analysis/variant/query", viewer, params={"study": "giab:default",
+            "clinicalAnalysis": "TRIO1", "familySegregation": "MENDELIAN_ISH"})  # fmt: skip
+    assert r.status_code == 400 and "DE_NOVO" in r.json()["events"][0]["message"]
 
 
 def test_genes_are_ranked_and_report_variants_carry_rank_and_family_evidence(
@@ -441,6 +487,7 @@ def test_interpret_preview_approve_final(
     r = api(server, "GET", "/analysis/clinical/TRIO1/report/preview?study=giab:default", analyst)
     assert r.status_code == 200 and r.content.startswith(b"%PDF")
     assert r.headers["content-type"] == "application/pdf"
+    assert documented_media("/analysis/clinical/{case}/report/preview") == [r.headers["content-type"]]
     assert r.headers["content-disposition"] == "attachment; filename=TRIO1-preview.pdf"
     # The analyst interpreted: they cannot approve (not a director); a director who interprets cannot either.
     assert (
@@ -478,6 +525,7 @@ def test_interpret_preview_approve_final(
     assert r.status_code == 422 and "locked" in r.json()["events"][0]["message"]
     r = api(server, "GET", "/analysis/clinical/TRIO1/report/final?study=giab:default", analyst)
     assert r.status_code == 200 and r.headers["content-type"] == "application/pdf"
+    assert documented_media("/analysis/clinical/{case}/report/final") == [r.headers["content-type"]]
     assert r.headers["content-disposition"] == "attachment; filename=TRIO1-final.pdf"
     r_final_bytes = r.content
     pdf = tmp_path / "final.pdf"

@@ -11,6 +11,7 @@ from tests.conftest import LiveServer
 from tests.world import PASSWORD, build_world
 from vardesk.app.composition import Services
 from vardesk.domain.enums import Role
+from vardesk.domain.ids import is_file_code
 
 
 def client(server: LiveServer) -> OpencgaClient:
@@ -93,7 +94,12 @@ def test_pyopencga_upload_index_wait_and_query(services: Services, live_server: 
         relative_file_path="data/",
         parents=True,
     ).get_result(0)
-    assert uploaded["id"] == "data:ashk-trio.vcf.gz" and uploaded["path"] == "data/ashk-trio.vcf.gz"
+    # the id is the server's own (the file name may be a patient's); the client's name and path are kept
+    assert is_file_code(uploaded["id"]), uploaded["id"]
+    assert (uploaded["name"], uploaded["path"]) == ("ashk-trio.vcf.gz", "data/ashk-trio.vcf.gz")
+    (found,) = oc.files.search(study=study["fqn"], name="ashk-trio.vcf.gz").get_results()
+    assert found["id"] == uploaded["id"]
+    assert oc.files.info(files=uploaded["id"], study=study["fqn"]).get_result(0)["path"] == uploaded["path"]
     job = oc.operations.index_variant(data={"file": uploaded["id"], "annotate": True}, study=study["fqn"])
     oc.wait_for_job(response=job.get_response(0), retry_seconds=1)
     done = oc.jobs.info(jobs=job.get_result(0)["id"], study=study["fqn"]).get_result(0)

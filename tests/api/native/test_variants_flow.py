@@ -16,6 +16,7 @@ from tests.ingest.test_bad_inputs import CASES
 from tests.world import World, build_world
 from vardesk.app.composition import Services
 from vardesk.domain.enums import Role
+from vardesk.domain.ids import is_file_code
 
 API = "/api/v2"
 GIAB = TESTDATA / "giab-trio-grch37" / "ashk-trio.vcf.gz"
@@ -102,7 +103,7 @@ def indexed(server: LiveServer, world: World) -> dict:
 
 def test_upload_answers_with_the_file_and_its_samples(indexed: dict) -> None:
     f = indexed["file"]
-    assert f["id"] == "data:ashk-trio.vcf.gz" and f["path"] == "data/ashk-trio.vcf.gz"
+    assert is_file_code(f["id"]) and (f["name"], f["path"]) == ("ashk-trio.vcf.gz", "data/ashk-trio.vcf.gz")
     assert f["sampleIds"] == ["HG002", "HG003", "HG004"]
     v = f["attributes"]["vardesk"]
     assert v["build"] == "GRCh37" and v["records"] == 9940 and v["compression"] in ("bgzf", "gzip")
@@ -183,6 +184,95 @@ def test_gene_and_consequence_filters_use_the_pipeline_annotation(
         assert "missense_variant" in terms
 
 
+def test_every_filter_answers_on_the_pipeline_annotation(
+    server: LiveServer, world: World, indexed: dict
+) -> None:
+    """BCSQ carries no gnomAD and no ClinVar column: a missing column is unknown — an unknown frequency
+    counts as rare, an unknown significance matches nothing — never a 500; counts equal bcftools'."""
+    auth = world.member("lab-a", Role.ANALYST).basic
+
+    def matches(**extra: str) -> int:
+        params = {"study": "trio:default", "genotype": "HG002:0/1", "count": "true", "limit": "1", **extra}
+        r = requests.get(server.url + API + "/analysis/variant/query", auth=auth, params=params, timeout=60)
+        assert r.status_code == 200, r.text
+        return r.json()["responses"][0]["numMatches"]
+
+    het = matches()
+    split = Path(server.services.settings.data_dir) / "split-filters.vcf"
+    split.write_text(run_bcftools("norm", "-m-", "-Ov", str(GIAB)))
+    missense = run_bcftools("view", "-H", "-i", 'GT[0]="het" && INFO/BCSQ~"missense"', str(split))
+    assert 0 < matches(ct="missense_variant") == len(missense.splitlines()) < het
+    assert matches(populationFrequencyAlt="gnomad_genomes:ALL<0.01") == het
+    assert matches(ct="missense_variant", populationFrequencyAlt="gnomad_genomes:ALL<0.01") == len(
+        missense.splitlines()
+    )
+    assert matches(clinicalSignificance="pathogenic") == 0
+    assert matches(gene="SAMD11", populationFrequencyAlt="gnomad_genomes:ALL<0.01") > 0
+    assert matches(skip="100000") == het  # a page past the end still counts
+
+
+PRESET_TERMS = "missense_variant,synonymous_variant,stop_gained,frameshift_variant"
+
+
+@pytest.fixture(scope="module")
+def trio_case(server: LiveServer, world: World, indexed: dict) -> dict:
+    auth = world.member("lab-a", Role.ANALYST).basic
+    members = [
+        {"relation": "PROBAND", "sample": "HG002", "sex": "MALE", "affected": "AFFECTED"},
+        {"relation": "FATHER", "sample": "HG003", "sex": "MALE", "affected": "UNAFFECTED"},
+        {"relation": "MOTHER", "sample": "HG004", "sex": "FEMALE", "affected": "UNAFFECTED"},
+    ]
+    r = requests.post(
+        server.url + API + "/analysis/clinical/create?study=trio:default&includeResult=true",
+        json={"id": "TRIO", "caseType": "trio", "members": members},
+        auth=auth,
+        timeout=60,
+    )
+    assert r.status_code == 200, r.text
+    return r.json()["responses"][0]["results"][0]
+
+
+def segregating(server: LiveServer, who: tuple[str, str], **params: str) -> dict:
+    query = {"study": "trio:default", "clinicalAnalysis": "TRIO", "count": "true", "limit": "5000", **params}
+    r = requests.get(server.url + API + "/analysis/variant/query", params=query, auth=who, timeout=120)
+    assert r.status_code == 200, r.text
+    return r.json()["responses"][0]
+
+
+def test_compound_heterozygous_filter_equals_the_case_analysis_pairs(
+    server: LiveServer, world: World, trio_case: dict
+) -> None:
+    """The compound heterozygous query filter pairs the same variants, with the same partners, as the
+    case analysis' own candidate collection over the same filters."""
+    from vardesk.analysis.inheritance import Mode
+    from vardesk.app.cases.case_analysis import query_from_preset
+
+    services: Services = server.services
+    viewer = world.member("lab-a", Role.VIEWER).basic
+    res = segregating(server, viewer, ct=PRESET_TERMS, familySegregation="COMPOUND_HETEROZYGOUS")
+    assert res["numMatches"] > 10  # genome-wide on the pipeline's BCSQ annotation
+    assert all([m["mode"] for m in v["inheritance"]] == ["COMPOUND_HETEROZYGOUS"] for v in res["results"])
+    got = sorted(sorted(v["inheritance"][0]["partners"]) for v in res["results"])
+    with services.ctx.uow() as uow:
+        row = uow.cases.by_uuid(trio_case["uuid"])
+        assert row is not None
+        members = [
+            (m, uow.genomes.get(m.genome_id) if m.genome_id else None)
+            for m in uow.case_members.of_case(row.id)
+        ]
+    query = query_from_preset({"consequences": PRESET_TERMS.split(","), "max_af": None}, [])
+    collected = services.candidates.collect(members, query)
+    by_key = {c.key: c for c in collected.candidates}
+    vcf_id = lambda c: f"{c.chrom}:{c.pos}:{c.ref}:{c.alt}"  # noqa: E731
+    expected = sorted(
+        sorted(vcf_id(by_key[k]) for k in m.partners if k in by_key)
+        for c in collected.candidates
+        for m in c.modes
+        if m.mode is Mode.COMPOUND_HETEROZYGOUS
+    )
+    assert got == expected and res["numMatches"] == len(expected)
+
+
 def test_bad_inputs_get_their_4xx_and_leave_nothing(server: LiveServer, world: World, indexed: dict) -> None:
     auth = world.member("lab-a", Role.ANALYST).basic
     services = server.services
@@ -203,6 +293,18 @@ def test_bad_inputs_get_their_4xx_and_leave_nothing(server: LiveServer, world: W
     assert files["responses"][0]["results"] == []
     assert set((services.store.root / "uploads").iterdir()) == uploads_before
     assert list((services.store.root / ".scratch").iterdir()) == []
+
+
+def test_a_skip_beyond_an_integer_is_a_400(server: LiveServer, world: World, indexed: dict) -> None:
+    """The variant store's OFFSET is a 64-bit integer: a larger skip was a 500 from DuckDB."""
+    auth = world.member("lab-a", Role.ANALYST).basic
+    url = server.url + API + "/analysis/variant/query"
+    for skip in (str(10**25), str(2**31)):
+        r = requests.get(url, auth=auth, timeout=60, params={"study": "trio:default", "skip": skip})
+        assert r.status_code == 400, r.text
+        assert "skip must be" in r.json()["events"][0]["message"]
+    r = requests.get(url, auth=auth, timeout=60, params={"study": "trio:default", "skip": str(2**31 - 1)})
+    assert r.status_code == 200 and r.json()["responses"][0]["results"] == []
 
 
 def test_checksum_build_and_size_errors(server: LiveServer, world: World, indexed: dict) -> None:

@@ -14,6 +14,7 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
+from vardesk.api.http.deps import reject_nul_json
 from vardesk.api.http.errors import status_for
 from vardesk.api.http.responses import JSON
 from vardesk.domain.errors import (
@@ -65,9 +66,10 @@ async def json_doc(request: Request) -> Any:
     if not raw.strip():
         return None
     try:
-        return json.loads(raw)
+        doc = json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise Invalid(f"the request body is not valid JSON: {exc}") from None
+    return reject_nul_json(doc)
 
 
 async def json_object(request: Request) -> dict[str, Any]:

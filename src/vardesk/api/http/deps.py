@@ -78,6 +78,23 @@ def require_actor(request: Request) -> Actor:
     return actor
 
 
+def reject_nul_json(doc: Any) -> Any:
+    """``doc`` (parsed JSON) unchanged, or Invalid when a key or string in it holds a NUL character
+    (``\\u0000``): never part of a name or a note, and PostgreSQL refuses it in text (a 500)."""
+    stack = [doc]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                raise Invalid("the request body holds a NUL character (\\u0000) in a string")
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return doc
+
+
 async def json_body(request: Request) -> dict[str, Any]:
     """The request body as a JSON object, whatever the Content-Type says; an empty body is ``{}``."""
     raw = await request.body()
@@ -91,4 +108,4 @@ async def json_body(request: Request) -> dict[str, Any]:
         return {}
     if not isinstance(doc, dict):
         raise Invalid("the request body must be a JSON object")
-    return doc
+    return reject_nul_json(doc)

@@ -11,9 +11,11 @@ from starlette.requests import Request
 from vardesk import __version__
 from vardesk.api.http.responses import JSON
 from vardesk.domain.errors import Invalid, VardeskError, error_text
+from vardesk.domain.ids import shown
 
 DEFAULT_LIMIT = 10
 MAX_LIMIT = 5000
+MAX_SKIP = 2**31 - 1  # OpenCGA's skip is a Java int; the variant store's OFFSET holds 64 bits
 OPTION_NAMES = frozenset(
     {
         "include",
@@ -79,6 +81,8 @@ class Options:
                 opts.skip = max(int(q["skip"]), 0)
             except ValueError:
                 raise Invalid(f"skip must be an integer; got {q['skip']!r}") from None
+            if opts.skip > MAX_SKIP:
+                raise Invalid(f"skip must be between 0 and {MAX_SKIP}; got {shown(q['skip'])}")
         opts.count = parse_bool(q.get("count", "false"), "count")
         opts.include_result = parse_bool(q.get("includeResult", "false"), "includeResult")
         opts.silent = parse_bool(q.get("silent", "false"), "silent")

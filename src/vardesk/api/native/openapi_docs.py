@@ -15,7 +15,7 @@ from pydantic import BaseModel, create_model
 from pydantic.json_schema import models_json_schema
 
 from vardesk.api.native import results, schemas
-from vardesk.api.native.envelope import DEFAULT_LIMIT, MAX_LIMIT
+from vardesk.api.native.envelope import DEFAULT_LIMIT, MAX_LIMIT, MAX_SKIP
 
 REF = "#/components/schemas/{model}"
 _ENVELOPES: dict[str, type[BaseModel]] = {}
@@ -54,7 +54,7 @@ def limit(default: int = DEFAULT_LIMIT, note: str = "") -> dict[str, Any]:
 
 INCLUDE = q("include", "comma-separated field paths to keep in each result (e.g. id,name,studies.id)")
 EXCLUDE = q("exclude", "comma-separated field paths to drop from each result")
-SKIP = q("skip", "number of results to skip", "integer", default=0, minimum=0)
+SKIP = q("skip", "number of results to skip", "integer", default=0, minimum=0, maximum=MAX_SKIP)
 COUNT = q("count", "return the total number of matches in numMatches (else -1)", "boolean", default=False)
 SILENT = q(
     "silent", "report ids not found as WARNING events instead of ERROR (no 400)", "boolean", default=False
@@ -85,6 +85,13 @@ VARIANT_FILTERS = [
     q("genotype", "sample:gt[,gt][;sample:gt…] with gt 0/0, 0/1, 1/1, ./., 1, HOM_REF, HET, HOM_ALT, MISS"),
     q("sample", "comma-separated samples carrying the variant, or sample:gt[,gt] as in genotype"),
     q("includeSample", "samples whose genotypes are returned: comma-separated, all or none"),
+    q("clinicalAnalysis", "a case of the study: query its members' genomes (shown by default)"),
+    q(
+        "familySegregation",
+        "with clinicalAnalysis, comma-separated inheritance modes the variant must fit, as in the case "
+        "analysis: DE_NOVO, AUTOSOMAL_DOMINANT, AUTOSOMAL_RECESSIVE, COMPOUND_HETEROZYGOUS, "
+        "X_LINKED_RECESSIVE, X_LINKED_DE_NOVO",
+    ),
     INCLUDE,
     EXCLUDE,
     SKIP,
@@ -181,11 +188,12 @@ def op(
     content: dict[str, Any] | None = None,
     result: str | None = None,
     binary: str | None = None,
+    media_type: str = "application/octet-stream",
     auth: bool = True,
 ) -> dict[str, Any]:
     """``openapi_extra`` of one operation. ``body`` is a JSON body model (read whatever the
     Content-Type says, an empty body meaning ``{}``); ``content`` a non-JSON body; ``binary`` the
-    description of a file download answered instead of a JSON envelope."""
+    description of a file download answered instead of a JSON envelope, as ``media_type``."""
     extra: dict[str, Any] = {}
     if query:
         extra["parameters"] = list(query)
@@ -208,7 +216,7 @@ def op(
         extra["responses"] = {
             "200": {
                 "description": binary,
-                "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+                "content": {media_type: {"schema": {"type": "string", "format": "binary"}}},
             }
         }
     extra.setdefault("responses", {})["default"] = {
@@ -220,19 +228,41 @@ def op(
     return extra
 
 
-def components() -> dict[str, Any]:
-    """The JSON schemas of every body, result and envelope model, by name."""
-    models = [*schemas.BODIES, *(envelope(name) for name in results.RESULTS)]
+PRESENT = "x-present-unless-projected"
+_PROJECTED = (
+    "Every field named in x-present-unless-projected is in each object unless the request's include or "
+    "exclude leaves it out."
+)
+
+
+def _defs(models: list[type[BaseModel]]) -> dict[str, Any]:
     _, defs = models_json_schema([(m, "validation") for m in models], ref_template=REF)
     return defs.get("$defs", {})
 
 
+def components() -> dict[str, Any]:
+    """The JSON schemas of every body, result and envelope model, by name.
+
+    include/exclude may drop any field of a result object, nested ones too, so a result model (and every
+    model inside one) names its fields under ``x-present-unless-projected`` rather than ``required``.
+    """
+    defs = _defs([*schemas.BODIES, *(envelope(name) for name in results.RESULTS)])
+    items = [m for m in results.RESULTS.values() if isinstance(m, type) and issubclass(m, BaseModel)]
+    in_bodies = set(_defs(list(schemas.BODIES)))
+    for name in set(_defs(items)) - in_bodies:
+        model = defs[name]
+        if "required" in model:
+            model[PRESENT] = model.pop("required")
+            model["description"] = " ".join(filter(None, (model.get("description"), _PROJECTED)))
+    return defs
+
+
 def _drop_empty_json(schema: dict[str, Any]) -> None:
-    """A download answers application/octet-stream only: drop FastAPI's empty JSON alternative."""
+    """A download answers its file's media type only: drop FastAPI's empty JSON alternative."""
     for item in schema.get("paths", {}).values():
         for operation in item.values():
             content = operation.get("responses", {}).get("200", {}).get("content", {})
-            if "application/octet-stream" in content and content.get("application/json") == {"schema": {}}:
+            if len(content) > 1 and content.get("application/json") == {"schema": {}}:
                 del content["application/json"]
 
 

@@ -159,4 +159,6 @@ def variant(hit: VariantHit, page: VariantPage, *, summary: bool = False) -> dic
     ann = _annotation(row, start, end, ref, alt)
     if ann is not None:
         doc["annotation"] = ann
+    if row.get("inheritance") is not None:  # familySegregation: the modes the variant fits, as in a case
+        doc["inheritance"] = row["inheritance"]
     return doc

@@ -120,11 +120,11 @@ class Job(_Result):
 
 
 class File(_Result):
-    id: str = Field(description="the path with ':' for '/'")
+    id: str = Field(description="made by the server (file_ and 20 hex digits); never the file's name")
     uuid: str
-    name: str
+    name: str = Field(description="the uploaded file's name (metadata, may be PHI)")
     format: str
-    path: str
+    path: str = Field(description="relativeFilePath + name, as uploaded (metadata, may be PHI)")
     size: int
     checksum: str = Field(description="SHA-256")
     sampleIds: list[str]

@@ -24,6 +24,7 @@ from vardesk.domain.ids import ascii_int, parse_id
 from vardesk.domain.refs import split_ids
 
 router = APIRouter()
+PDF = "application/pdf"
 _RENAME = {
     "caseType": "type",
     "hpoTerms": "hpo_terms",
@@ -405,7 +406,7 @@ async def variants_confirmation(
 def _pdf(pdf: bytes, name: str) -> Response:
     return Response(
         pdf,
-        media_type="application/pdf",
+        media_type=PDF,
         headers={"Content-Disposition": f"attachment; filename={name}"},
     )
 
@@ -414,7 +415,9 @@ def _pdf(pdf: bytes, name: str) -> Response:
     "/analysis/clinical/{case}/report/preview",
     tags=["clinical"],
     summary="Preview PDF of a case in review",
-    openapi_extra=od.op([od.STUDY_OPTIONAL], binary="the preview PDF, attachment {case}-preview.pdf"),
+    openapi_extra=od.op(
+        [od.STUDY_OPTIONAL], binary="the preview PDF, attachment {case}-preview.pdf", media_type=PDF
+    ),
 )
 def report_preview(
     request: Request,
@@ -431,7 +434,9 @@ def report_preview(
     "/analysis/clinical/{case}/report/final",
     tags=["clinical"],
     summary="Final PDF of an approved case",
-    openapi_extra=od.op([od.STUDY_OPTIONAL], binary="the final PDF, attachment {case}-final.pdf"),
+    openapi_extra=od.op(
+        [od.STUDY_OPTIONAL], binary="the final PDF, attachment {case}-final.pdf", media_type=PDF
+    ),
 )
 def report_final(
     request: Request,
@@ -475,6 +480,7 @@ def report_render(
     openapi_extra=od.op(
         [od.q("job", "the render job's id", required=True), od.STUDY_OPTIONAL],
         binary="the PDF, attachment {case}-preview.pdf or {case}-final.pdf",
+        media_type=PDF,
     ),
 )
 def report_download(

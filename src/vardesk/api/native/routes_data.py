@@ -108,9 +108,9 @@ async def files_upload(
         [
             od.STUDY,
             *od.PAGE,
-            od.q("id", "file id"),
-            od.q("name", "file name"),
-            od.q("path", "file path"),
+            od.q("id", "file id (file_…, as the upload returned it)"),
+            od.q("name", "the uploaded file's name: the way to find a file by name"),
+            od.q("path", "the uploaded file's path (relativeFilePath + name)"),
             od.q("uuid", "file uuid"),
             od.q("format", "file format, e.g. VCF"),
             od.q("state", "file state"),
@@ -130,7 +130,7 @@ def files_search(
 @router.get(
     "/files/{files}/info",
     tags=["files"],
-    summary="Files by id (path with ':' for '/')",
+    summary="Files by id (file_…), uuid or number; never by name (files/search?name=)",
     openapi_extra=od.op([od.STUDY, *od.INFO], result="File"),
 )
 def files_info(

@@ -118,6 +118,11 @@ def parse_search(request: Request, opts: Options) -> VariantSearch:
             s.genotypes[sample] = sorted({z for gt in gts.split(",") for z in zygosities(gt)})
         else:
             s.samples_any.append(sample)
+    if q.get("clinicalAnalysis"):
+        s.case = q["clinicalAnalysis"]
+    s.segregation = [m for m in (q.get("familySegregation") or "").split(",") if m.strip()]
+    if s.segregation and not s.case:
+        raise Invalid("familySegregation needs the family: give clinicalAnalysis (a case of the study)")
     inc = q.get("includeSample")
     if inc:
         s.include_samples = ["*"] if inc.lower() == "all" else [] if inc.lower() == "none" else inc.split(",")

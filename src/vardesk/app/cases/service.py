@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from vardesk.app.cases import interpretability
 from vardesk.app.cases.configuration import ConfigurationService
 from vardesk.app.cases.records import CaseRecords, CaseView
-from vardesk.app.commands import ApproveReport, CreateCase
+from vardesk.app.commands import ApproveReport, CreateCase, object_field
 from vardesk.app.context import ServiceContext, audit
 from vardesk.app.projects import ProjectService, StudyView
 from vardesk.app.samples import parse_affected, parse_phenotypes, parse_sex
@@ -217,14 +217,14 @@ class CaseService(CaseRecords):
                     created_by=actor.user_id,
                     title=str(data.get("title") or data.get("description") or ""),
                     accession_id=str(data.get("accession_id") or data.get("accessionId") or ""),
-                    external_ids=dict(data.get("external_ids") or {}),
+                    external_ids=object_field(data.get("external_ids"), "external_ids"),
                     panel_id=panel_id,
-                    filter_preset=dict(data.get("filter_preset") or {}),
+                    filter_preset=object_field(data.get("filter_preset"), "filter_preset"),
                     assay_type=str(data.get("assay_type") or ""),
                     hpo_terms=parse_phenotypes(data.get("hpo_terms")),
-                    patient_fields=dict(data.get("patient_fields") or {}),
-                    qc_data=dict(data.get("qc_data") or {}),
-                    dates=dict(data.get("dates") or {}),
+                    patient_fields=object_field(data.get("patient_fields"), "patient_fields"),
+                    qc_data=object_field(data.get("qc_data"), "qc_data"),
+                    dates=object_field(data.get("dates"), "dates"),
                 )
             )
             self._check_qc(uow, case)
@@ -322,7 +322,9 @@ class CaseService(CaseRecords):
                 elif key == "panel_id":
                     value = self._panel_id(uow, actor, value)
                 elif key in ("patient_fields", "qc_data", "external_ids", "dates", "filter_preset"):
-                    value = {**getattr(case, key), **dict(value or {})}
+                    value = {**getattr(case, key), **object_field(value, key)}
+                else:  # a text field: null clears it, as at creation
+                    value = str(value or "")
                 if getattr(case, key) != value:
                     changes[key] = {"old": getattr(case, key), "new": value}
                     setattr(case, key, value)

@@ -1,0 +1,142 @@
+"""Family queries: every member's genotype beside the primary's row, and labelled genotype patterns.
+
+Built on :func:`vardesk.variants.query.compile_query` (the rows of the base query), with the same
+rules for parameters: every user value is bound, only generated aliases appear in the SQL text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+from pydantic import BaseModel, ConfigDict, Field
+
+from vardesk.domain.errors import Invalid
+from vardesk.variants.engine import engine
+from vardesk.variants.query import Region, VariantQuery, compile_query, regions_condition
+
+FAMILY_MEMBER_COLUMNS = ("gt", "zygosity", "phased", "phase_set", "ad_ref", "ad_alt", "dp", "gq")
+
+
+class MemberGenotype(BaseModel):
+    """What one member's genotype must be for a :class:`GenotypePattern` to match.
+
+    A member without a row for the variant counts as the query's ``absent_zygosity``; a depth or GQ
+    threshold fails where the value is missing.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    zygosity: list[int]
+    min_dp: int | None = None
+    min_gq: int | None = None
+
+
+class GenotypePattern(BaseModel):
+    """A named condition on the members' genotypes, limited to ``regions`` minus ``exclude_regions``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    label: str
+    members: dict[str, MemberGenotype] = Field(default_factory=dict)
+    regions: list[Region] = Field(default_factory=list)
+    exclude_regions: list[Region] = Field(default_factory=list)
+
+
+def compile_family_query(
+    query: VariantQuery,
+    genomes: Mapping[str, Path],
+    *,
+    members: Sequence[str],
+    patterns: Sequence[GenotypePattern] = (),
+    primary: str | None = None,
+    annotations: Path | Sequence[Path] | None = None,
+) -> tuple[str, list[Any]]:
+    """(SQL, parameters): the rows of ``query`` with each member's genotype and the matching patterns.
+
+    Adds two columns to the rows of :func:`compile_query`: ``members``, a list aligned with
+    ``members`` of structs (``called`` false where the member has no row, then ``zygosity`` is
+    ``absent_zygosity``; the other :data:`FAMILY_MEMBER_COLUMNS` as stored), and ``labels``, the
+    labels of the ``patterns`` the row matches in the order given. With patterns, only rows matching
+    at least one are returned. Key order; ``skip``/``limit`` apply to the returned rows.
+    """
+    unknown = sorted({m for p in patterns for m in p.members if m not in members})
+    unknown += [m for m in members if m not in genomes]
+    if unknown:
+        raise Invalid(f"family query names member(s) without a genome: {', '.join(unknown)}")
+    index = {m: i for i, m in enumerate(members)}
+    base_sql, base_params = compile_query(
+        query.model_copy(update={"skip": 0, "limit": None}), genomes, primary=primary, annotations=annotations
+    )
+    select_params: list[Any] = []
+    structs = []
+    for i in range(len(members)):
+        fields = [f"called := g{i}.key IS NOT NULL", f"zygosity := coalesce(g{i}.zygosity, ?::TINYINT)"]
+        fields += [f"{c} := g{i}.{c}" for c in FAMILY_MEMBER_COLUMNS if c != "zygosity"]
+        structs.append(f"struct_pack({', '.join(fields)})")
+        select_params.append(query.absent_zygosity)
+    cases = []
+    for pattern in patterns:
+        conds: list[str] = []
+        for member, want in pattern.members.items():
+            alias = f"g{index[member]}"
+            conds.append(f"coalesce({alias}.zygosity, ?) IN ({', '.join('?' for _ in want.zygosity)})")
+            select_params += [query.absent_zygosity, *want.zygosity]
+            for column, value in (("dp", want.min_dp), ("gq", want.min_gq)):
+                if value is not None:
+                    conds.append(f"coalesce({alias}.{column} >= ?, false)")
+                    select_params.append(value)
+        if pattern.regions:
+            sql, vals = regions_condition(pattern.regions, "b")
+            conds.append(sql)
+            select_params += vals
+        if pattern.exclude_regions:
+            sql, vals = regions_condition(pattern.exclude_regions, "b")
+            conds.append(f"NOT {sql}")
+            select_params += vals
+        cases.append(f"CASE WHEN {' AND '.join(conds) or 'true'} THEN ? END")
+        select_params.append(pattern.label)
+    member_list = f"[{', '.join(structs)}]" if structs else "[]"
+    labels = f"list_filter([{', '.join(cases)}]::VARCHAR[], lambda x: x IS NOT NULL)" if cases else "[]"
+    joins = " ".join(
+        f"LEFT JOIN read_parquet(?) g{i} ON g{i}.key = b.key AND g{i}.chrom = b.chrom "
+        f"AND g{i}.ref = b.ref AND g{i}.alt = b.alt"
+        for i in range(len(members))
+    )
+    sql = (
+        f"SELECT * FROM (SELECT b.*, {member_list} AS members, {labels} AS labels "
+        f"FROM ({base_sql}) b {joins})"
+    )
+    params = select_params + base_params + [str(genomes[m]) for m in members]
+    if patterns:
+        sql += " WHERE len(labels) > 0"
+    sql += " ORDER BY key, chrom, alt"
+    if query.limit is not None:
+        sql += " LIMIT ?"
+        params.append(query.limit)
+    if query.skip:
+        sql += " OFFSET ?"
+        params.append(query.skip)
+    return sql, params
+
+
+def family_batches(
+    query: VariantQuery,
+    genomes: Mapping[str, Path],
+    *,
+    members: Sequence[str],
+    patterns: Sequence[GenotypePattern] = (),
+    primary: str | None = None,
+    annotations: Path | Sequence[Path] | None = None,
+    batch_rows: int = 10_000,
+) -> Iterator[pa.RecordBatch]:
+    """Stream :func:`compile_family_query`'s rows as Arrow record batches, in key order."""
+    sql, params = compile_family_query(
+        query, genomes, members=members, patterns=patterns, primary=primary, annotations=annotations
+    )
+    with engine().cursor() as con:
+        for batch in con.sql(sql, params=params).to_arrow_reader(batch_rows):
+            if batch.num_rows:
+                yield batch
