@@ -1,8 +1,7 @@
 """A live server with two workspaces, the SAMD11 reference slice installed, and a local storage provider
 holding the GIAB trio's SAMD11 variants (one joint VCF, as DRAGEN writes a family).
 
-``payloads/`` holds the three case-creation bodies captured from the Emedgene UI that the contract's §1.3
-quotes (qhienle/cqgc-dev, pipeline_illumina/tests/emg_ex-*.json at 561390094eaf), sent byte for byte."""
+The UI's case-creation bodies of §1.3 are built by ``ui_bodies.py``."""
 
 from __future__ import annotations
 
@@ -22,7 +21,6 @@ from vardesk.app.composition import Services
 from vardesk.domain.enums import Role
 
 SLICE = TESTDATA / "reference-slices" / "grch37-SAMD11"
-PAYLOADS = Path(__file__).parent / "payloads"
 EMG = "/emedgene"
 # every request of the batch CLI carries these [CLI]
 CLI_HEADERS = {"Content-Type": "application/json", "Accept": "application/json", "Accept-Language": "en-US"}

@@ -1,5 +1,5 @@
-"""Contract §1.2–1.5 and §1.8: cases created from the three UI-captured payloads and the CLI's shapes, dry
-runs, the legacy create, reading with test_fields, the list with from/size, participants."""
+"""Contract §1.2–1.5 and §1.8: cases created from bodies in the three shapes the UI sends and the CLI's
+shapes, dry runs, the legacy create, reading with test_fields, the list with from/size, participants."""
 
 from __future__ import annotations
 
@@ -10,13 +10,13 @@ from typing import Any
 
 import pytest
 
-from tests.conformance.emedgene.conftest import PAYLOADS, call
+from tests.conformance.emedgene.conftest import call
+from tests.conformance.emedgene.ui_bodies import UI_BODIES, ui_body_bytes
 from tests.conftest import LiveServer
 from tests.world import World
 from vardesk.domain.enums import Role
 
 EMG_NAME = re.compile(r"^EMG\d{9}$")
-REAL = sorted(PAYLOADS.glob("emg_ex-*.json"))
 
 
 def _count(server: LiveServer, headers: dict[str, str]) -> int:
@@ -59,9 +59,9 @@ def _minimal(**over: Any) -> dict[str, Any]:
     return body
 
 
-@pytest.mark.parametrize("payload", REAL, ids=[p.stem for p in REAL])
-def test_real_payloads_dry_run_then_create(server: LiveServer, analyst: dict[str, str], payload) -> None:  # type: ignore[no-untyped-def]
-    raw = payload.read_bytes()
+@pytest.mark.parametrize("shape", sorted(UI_BODIES))
+def test_ui_bodies_dry_run_then_create(server: LiveServer, analyst: dict[str, str], shape: str) -> None:
+    raw = ui_body_bytes(shape)
     before = _count(server, analyst)
     r = call(server, "POST", "/api/cases/v2/cases?dry_run=true", analyst, data=raw)
     assert r.status_code == 200, r.text
