@@ -60,6 +60,14 @@ class Settings:
     job_plugins: str = ""  # comma-separated modules that register extra job tools
     max_upload_bytes: int = 50 * 1024**3
     fabric_prefix: str = "/fabric"
+    # The Emedgene-compatible face: its URL prefix, and the project of each workspace that holds its cases
+    emedgene_prefix: str = "/emedgene"
+    emedgene_project: str = "emedgene"
+    # Webhook deliveries: attempts in all, the wait before the second (doubling), each POST's timeout
+    webhook_attempts: int = 5
+    webhook_backoff_seconds: float = 2.0
+    webhook_timeout_seconds: float = 10.0
+    emedgene_port: int = 0  # vardesk serve: also the Emedgene face alone at the root of this port; 0: none
     # The externally visible base URL (scheme, host, any proxy path) for absolute URLs the server hands
     # out, e.g. FE3 upload and download URLs; default: taken from each request (Host header, root path).
     public_url: str = ""

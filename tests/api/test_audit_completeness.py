@@ -5,6 +5,7 @@ called once as an analyst against a case with data, and must leave an audit row 
 from __future__ import annotations
 
 import re
+import tempfile
 from collections.abc import Iterator
 
 import pytest
@@ -59,6 +60,7 @@ ROUTES: dict[str, tuple[str, object]] = {
     "native:/analysis/clinical/{case}/report/final": ("phi", {"case"}),
     "native:/analysis/clinical/{case}/report/download": ("phi", {"case"}),
     "native:/panels/search": ("no", "gene panels"),
+    "native:/webhooks/deliveries/search": ("no", "case ids, codes and statuses sent to webhooks"),
     "native:/panels/{panels}/info": ("no", "gene panels"),
     # Fabric face
     "fabric:": ("no", "the face's index"),
@@ -95,6 +97,18 @@ ROUTES: dict[str, tuple[str, object]] = {
     "fabric:/case_containers/{case_id}/report": ("phi", {"case"}),
     "fabric:/case_containers/{case_id}/report/pdf/{report_id}": ("phi", {"case"}),
     "fabric:/report_downloads/{report_id}": ("phi", {"case"}),
+    # Emedgene face
+    "emedgene:": ("no", "the face's index"),
+    "emedgene:/api/test": ("phi", {"case"}),
+    "emedgene:/api/test/{name}": ("phi", {"case"}),
+    "emedgene:/api/test/{name}/export": ("phi", {"case"}),
+    "emedgene:/api/candidates/{name}": ("phi", {"case"}),
+    "emedgene:/api/sample": ("phi", {"case"}),
+    "emedgene:/api/storage": ("no", "storage provider names"),
+    "emedgene:/api/storage/{storage_id}": ("no", "a storage provider's name"),
+    "emedgene:/api/storage/{storage_id}/fs/list": ("phi", {"storage_provider"}),
+    "emedgene:/api/phenotype": ("no", "HPO terms"),
+    "emedgene:/api/organization/users": ("no", "staff accounts of the workspace"),
     # neither face
     "/openapi.json": ("no", "the API description"),
     "/": ("no", "the landing page"),
@@ -115,12 +129,14 @@ AFTER_APPROVAL = {
 }
 
 
-def classify_key(path: str, fabric: str) -> str:
+def classify_key(path: str, fabric: str, emedgene: str = "/emedgene") -> str:
     for mount in NATIVE_MOUNTS:
         if path == mount or path.startswith(mount + "/"):
             return "native:" + path.removeprefix(mount)
     if path == fabric or path.startswith(fabric + "/"):
         return "fabric:" + path.removeprefix(fabric).rstrip("/")
+    if path == emedgene or path.startswith(emedgene + "/"):
+        return "emedgene:" + path.removeprefix(emedgene).rstrip("/")
     return path
 
 
@@ -177,7 +193,19 @@ def _ids(sc: Scenario) -> dict[str, str]:
     assert r.status_code == 200, r.text
     export_job = r.json()["responses"][0]["results"][0]["id"]
     wait_done(sc.server.services, export_job)
+    # an Emedgene case (a proband without files) and a storage provider of the workspace
+    emg = sc.server.services.settings.emedgene_prefix.rstrip("/")
+    proband = {"id": "proband", "relationship": "Test Subject", "gender": "Female", "phenotypes": []}
+    body = {"test_data": {"type": "Exome", "patients": {"proband": proband}, "samples": []}}
+    r = sc.call("POST", f"{emg}/api/cases/v2/cases", json=body)
+    assert r.status_code == 201, r.text
+    services = sc.server.services
+    folder = tempfile.mkdtemp(prefix="provider")
+    ws = services.admin.get_workspace("lab-a")
+    storage = services.storage_providers.add_local(ws.id or 0, "audit provider", folder)
     return {
+        "name": r.json()["name"],
+        "storage_id": str(storage.id),
         "users": sc.world.member("lab-a", Role.ANALYST).email,
         "projects": "canary",
         "studies": STUDY,

@@ -64,6 +64,7 @@ def test_parse_id() -> None:
 def test_every_route_answers_odd_ids_with_a_json_4xx(server: tuple[LiveServer, tuple[str, str]]) -> None:
     srv, auth = server
     fabric = srv.services.settings.fabric_prefix.rstrip("/")
+    emedgene = srv.services.settings.emedgene_prefix.rstrip("/")
     routes = [
         (path, method)
         for path, methods in walk(srv.server.config.app.routes)
@@ -72,7 +73,7 @@ def test_every_route_answers_odd_ids_with_a_json_4xx(server: tuple[LiveServer, t
         if method in ("GET", "POST", "PUT", "PATCH", "DELETE")
     ]
     faces = {p.split("/")[1] for p, _ in routes}
-    assert {"api", "opencga", fabric.strip("/")} <= faces, faces
+    assert {"api", "opencga", fabric.strip("/"), emedgene.strip("/")} <= faces, faces
     failures = []
     for path, method in routes:
         for odd in ODD_IDS:
@@ -83,7 +84,12 @@ def test_every_route_answers_odd_ids_with_a_json_4xx(server: tuple[LiveServer, t
                 failures.append(f"{method} {path} [{odd[:25]}] -> {r.status_code} {r.text[:100]}")
                 continue
             doc = r.json()
-            message = doc["description"] if path.startswith(fabric) else native_error(doc)
+            if path.startswith(fabric):
+                message = doc["description"]
+            elif path.startswith(emedgene):
+                message = doc["message"]
+            else:
+                message = native_error(doc)
             assert message and "internal" not in message, (method, path, odd, message)
     assert not failures, "\n".join(failures[:40])
 

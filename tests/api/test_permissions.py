@@ -97,6 +97,7 @@ CLINICAL_CASES = [
         (Role.ADMIN, Role.DIRECTOR),
     ),
     Case("GET", "/assays/search", lambda c: ("/assays/search", None), ALL),
+    Case("GET", "/webhooks/deliveries/search", lambda c: ("/webhooks/deliveries/search", None), ALL),
     Case(
         "POST",
         "/conditions/create",
@@ -429,6 +430,7 @@ OWN_WORKSPACE_WRITES = {
 }
 OWN_WORKSPACE_READS = {
     "/panels/search",
+    "/webhooks/deliveries/search",
     "/assays/search",
     "/conditions/search",
     "/analysis/clinical/configuration",

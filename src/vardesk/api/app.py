@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from typing import Any
 
 from fastapi import Depends, FastAPI
@@ -12,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from vardesk import __version__
-from vardesk.api import fabric, native, pages
+from vardesk.api import emedgene, fabric, native, pages
 from vardesk.api.http.deps import reject_nul
 from vardesk.api.http.errors import ErrorRenderers, install_handlers
 from vardesk.api.http.faces import Face, register
@@ -22,7 +23,12 @@ from vardesk.app.composition import Services, build_services
 from vardesk.config import Settings, load_settings
 
 # Every face this server offers, registered in this order (a new face: its package and one entry here).
-FACES: tuple[Callable[[Settings], Face], ...] = (native.face, fabric.face, pages.face)
+FACES: tuple[Callable[[Settings], Face], ...] = (native.face, fabric.face, emedgene.face, pages.face)
+# Faces a second host can serve at the root of a port of their own (clients that take only a host name),
+# with the setting that holds their prefix on the main host
+ROOT_FACES: dict[str, tuple[Callable[[Settings], Face], str]] = {
+    "emedgene": (emedgene.face, "emedgene_prefix")
+}
 
 
 def create_app(
@@ -58,6 +64,37 @@ def create_app(
         docs_url=None,
         redoc_url=None,
     )
+    _plumb(app, services, faces)
+
+    @app.get("/healthz", tags=["meta"], summary="Liveness and catalog connectivity")
+    def healthz() -> JSON:
+        with services.ctx.uow() as uow:
+            uow.workspaces.list()
+        return JSON({"status": "ok", "version": __version__})
+
+    return app
+
+
+def create_face_host(services: Services, name: str) -> FastAPI:
+    """A second host: face ``name`` of :data:`ROOT_FACES` alone, at the root of its own port, over the
+    main host's services (the main host runs the jobs and closes the services)."""
+    make, prefix_setting = ROOT_FACES[name]
+    face = make(replace(services.settings, **{prefix_setting: ""}))
+    app = FastAPI(
+        title=f"Vardesk ({name})",
+        version=__version__,
+        default_response_class=JSON,
+        dependencies=[Depends(reject_nul)],
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+    )
+    _plumb(app, services, [face])
+    return app
+
+
+def _plumb(app: FastAPI, services: Services, faces: list[Face]) -> None:
+    """What every host has: the services, the middleware, the faces and the error handlers."""
     app.state.services = services
 
     @app.middleware("http")
@@ -74,11 +111,3 @@ def create_app(
     register(app, faces, renderers)
     install_handlers(app, renderers)
     app.state.error_renderers = renderers
-
-    @app.get("/healthz", tags=["meta"], summary="Liveness and catalog connectivity")
-    def healthz() -> JSON:
-        with services.ctx.uow() as uow:
-            uow.workspaces.list()
-        return JSON({"status": "ok", "version": __version__})
-
-    return app

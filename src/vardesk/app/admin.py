@@ -169,6 +169,14 @@ class AdminService:
             if u is not None and u.id and u.workspace_id == actor.workspace_id
         }
 
+    def colleagues(self, actor: Actor) -> list[User]:
+        """The active users of the actor's workspace (who a case can be shared with)."""
+        with self.ctx.uow() as uow:
+            users = [u for u in uow.users.in_workspace(actor.workspace_id) if u.active]
+            audit(uow, "users_list", actor=actor, entity_type="workspace", entity_id=actor.workspace_id)
+            uow.commit()
+        return users
+
     def workspace_of(self, actor: Actor) -> Workspace:
         with self.ctx.uow() as uow:
             ws = uow.workspaces.get(actor.workspace_id)

@@ -18,6 +18,7 @@ from vardesk.app.cases.configuration import ConfigurationService
 from vardesk.app.cases.exchange import ExchangeService
 from vardesk.app.cases.gene_analyses import TOOL as GENE_TOOL
 from vardesk.app.cases.gene_analyses import AnalysisService, run_gene_analysis
+from vardesk.app.cases.intake import CaseIntake
 from vardesk.app.cases.interpretation import InterpretationService
 from vardesk.app.cases.panels import PanelService
 from vardesk.app.cases.records import CaseRecords
@@ -35,11 +36,15 @@ from vardesk.app.indexing import TOOL as INDEX_TOOL
 from vardesk.app.indexing import IndexService, run_reannotation, run_variant_index
 from vardesk.app.job_handlers import JobHandlers, register
 from vardesk.app.jobs import JobService
+from vardesk.app.phenotypes import PhenotypeLookup
 from vardesk.app.projects import ProjectService
 from vardesk.app.samples import PedigreeService
 from vardesk.app.security import TokenSigner, VerifiedSecretCache, configure_hashing
+from vardesk.app.storage_providers import StorageProviderService
 from vardesk.app.uploads import UploadIntents
 from vardesk.app.variants import VariantService
+from vardesk.app.webhooks import TOOL as WEBHOOK_TOOL
+from vardesk.app.webhooks import WebhookService, run_webhook_delivery
 from vardesk.catalog.db import make_engine, make_session_factory
 from vardesk.catalog.migrate import head_revision, is_up_to_date, upgrade
 from vardesk.catalog.uow import UnitOfWorkFactory
@@ -91,7 +96,11 @@ class Services:
     exports: ExportVariants
     keys: KeyRotation
     job_handlers: JobHandlers
+    storage_providers: StorageProviderService
+    phenotypes: PhenotypeLookup
+    webhooks: WebhookService
     import_genome: ImportGenome = field(init=False)
+    case_intake: CaseIntake = field(init=False)
     executor: Executor | None = field(default=None)
 
     def local_executor(self) -> LocalExecutor:
@@ -207,6 +216,9 @@ def wire(settings: Settings, engine: Engine, ctx: ServiceContext, store: BlobSto
         ctx, cases, interpretation, auth, store, jobs, run_if_idle=lambda job_id: services.run_if_idle(job_id)
     )
     cases.on_approved.append(reports.rendering.queue_final)
+    webhooks = WebhookService(ctx, jobs)
+    for case_records in (records, cases):  # every status change, by a person or by a job
+        case_records.on_status.append(webhooks.queue)
     handlers = JobHandlers(
         {
             INDEX_TOOL: partial(
@@ -225,6 +237,7 @@ def wire(settings: Settings, engine: Engine, ctx: ServiceContext, store: BlobSto
                 run_report_render, rendering=reports.rendering, actor_of=candidates.actor_of
             ),
             EXPORT_TOOL: partial(run_variant_export, exports=exports, actor_of=candidates.actor_of),
+            WEBHOOK_TOOL: partial(run_webhook_delivery, webhooks=webhooks),
         }
     )
     services = Services(
@@ -253,6 +266,9 @@ def wire(settings: Settings, engine: Engine, ctx: ServiceContext, store: BlobSto
         exports=exports,
         keys=KeyRotation(ctx, store),
         job_handlers=handlers,
+        storage_providers=StorageProviderService(ctx),
+        phenotypes=PhenotypeLookup(),
+        webhooks=webhooks,
     )
     # the upload limit is read when an upload arrives (the settings of a running server can be replaced)
     services.import_genome = ImportGenome(
@@ -264,8 +280,11 @@ def wire(settings: Settings, engine: Engine, ctx: ServiceContext, store: BlobSto
         store,
         max_upload_bytes=lambda: services.settings.max_upload_bytes,
     )
+    services.case_intake = CaseIntake(
+        ctx, projects, cases, panels, services.storage_providers, services.import_genome
+    )
     return services
 
 
-for _tool in (INDEX_TOOL, REANNOTATE_TOOL, CASE_TOOL, GENE_TOOL, RENDER_TOOL, EXPORT_TOOL):
+for _tool in (INDEX_TOOL, REANNOTATE_TOOL, CASE_TOOL, GENE_TOOL, RENDER_TOOL, EXPORT_TOOL, WEBHOOK_TOOL):
     register(_tool)

@@ -16,7 +16,7 @@ import jwt
 from argon2 import PasswordHasher, extract_parameters
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from vardesk.domain.errors import RateLimited, Unauthenticated
+from vardesk.domain.errors import RateLimited, TokenExpired, Unauthenticated
 
 # The costs any hash is verified with are those stored in the hash. A hash (imported, or tampered with
 # in the catalog) asking for more than these is refused rather than verified: one such check could
@@ -227,7 +227,7 @@ class TokenSigner:
                 options={"require": ["exp", "sub", "typ", "ws"]},
             )
         except jwt.ExpiredSignatureError as exc:
-            raise Unauthenticated("token expired; log in again") from exc
+            raise TokenExpired("token expired; log in again") from exc
         except jwt.PyJWTError as exc:
             raise Unauthenticated("invalid token") from exc
         if payload.get("typ") != kind:

@@ -26,6 +26,8 @@ from vardesk.domain.models import (
     VcfFile,
     Workspace,
 )
+from vardesk.domain.providers import StorageProvider
+from vardesk.domain.webhooks import Webhook, WebhookDelivery
 
 T = TypeVar("T")
 
@@ -433,3 +435,35 @@ class FamilyRepository(_StudyScoped[Family]):
         return [
             r[0] for r in self.session.execute(select(c.family_id).where(c.individual_id == individual_id))
         ]
+
+
+class StorageProviderRepository(Repository[StorageProvider]):
+    model = StorageProvider
+
+    def of_workspace(self, workspace_id: int) -> Sequence[StorageProvider]:
+        c = t.storage_providers.c
+        q = select(StorageProvider).where(c.workspace_id == workspace_id).order_by(c.id)
+        return self.session.scalars(q).all()
+
+    def by_name(self, workspace_id: int, name: str) -> StorageProvider | None:
+        c = t.storage_providers.c
+        q = select(StorageProvider).where(c.workspace_id == workspace_id, c.name == name)
+        return self.session.scalars(q).first()
+
+
+class WebhookRepository(Repository[Webhook]):
+    model = Webhook
+
+    def active_of(self, workspace_id: int) -> Sequence[Webhook]:
+        c = t.webhooks.c
+        q = select(Webhook).where(c.workspace_id == workspace_id, c.active.is_(True)).order_by(c.id)
+        return self.session.scalars(q).all()
+
+
+class WebhookDeliveryRepository(Repository[WebhookDelivery]):
+    model = WebhookDelivery
+
+    def of_workspace(self, workspace_id: int, limit: int = 100) -> Sequence[WebhookDelivery]:
+        c = t.webhook_deliveries.c
+        q = select(WebhookDelivery).where(c.workspace_id == workspace_id).order_by(c.id.desc()).limit(limit)
+        return self.session.scalars(q).all()

@@ -32,6 +32,8 @@ from sqlalchemy.types import TypeDecorator
 from vardesk.domain import analyses as analyses_domain
 from vardesk.domain import cases as cases_domain
 from vardesk.domain import models
+from vardesk.domain import providers as providers_domain
+from vardesk.domain import webhooks as webhooks_domain
 from vardesk.domain.acmg import ManualCriterion
 from vardesk.domain.enums import Affected, GenomeState, JobState, Role, Sex, ShareRole
 
@@ -577,6 +579,51 @@ bundle_enablements = Table(
     Index("ix_bundle_enablements_bundle", "bundle_id"),
 )
 
+storage_providers = Table(
+    "storage_providers",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("uuid", String(36), nullable=False, unique=True),
+    Column("workspace_id", ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(128), nullable=False),
+    Column("scheme", _enum(providers_domain.ProviderScheme, "provider_scheme"), nullable=False),
+    Column("root", Text, nullable=False),
+    Column("endpoint_url", Text, nullable=False, default=""),
+    Column("created_by", ForeignKey("users.id", ondelete="SET NULL")),
+    _ts("created_at"),
+    UniqueConstraint("workspace_id", "name", name="uq_storage_providers_workspace_name"),
+)
+
+webhooks = Table(
+    "webhooks",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("uuid", String(36), nullable=False, unique=True),
+    Column("workspace_id", ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False),
+    Column("url", Text, nullable=False),
+    Column("secret", String(128), nullable=False),
+    Column("active", Boolean, nullable=False, default=True),
+    _ts("created_at"),
+    Index("ix_webhooks_workspace", "workspace_id"),
+)
+
+webhook_deliveries = Table(
+    "webhook_deliveries",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("webhook_id", ForeignKey("webhooks.id", ondelete="CASCADE"), nullable=False),
+    Column("workspace_id", ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False),
+    Column("event", String(64), nullable=False),
+    Column("payload", JSON, nullable=False),
+    Column("state", _enum(webhooks_domain.DeliveryState, "delivery_state"), nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("last_status", Integer),
+    Column("last_error", Text, nullable=False, default=""),
+    _ts("created_at"),
+    _ts("delivered_at", nullable=True),
+    Index("ix_webhook_deliveries_workspace", "workspace_id"),
+)
+
 mapper_registry = registry(metadata=metadata)
 _MAPPED = False
 
@@ -610,6 +657,9 @@ def map_domain() -> None:
         (cases_domain.SecondaryAnalysisJob, secondary_analysis_jobs),
         (analyses_domain.GeneAnalysis, gene_analyses),
         (models.BundleEnablement, bundle_enablements),
+        (providers_domain.StorageProvider, storage_providers),
+        (webhooks_domain.Webhook, webhooks),
+        (webhooks_domain.WebhookDelivery, webhook_deliveries),
     ):
         mapper_registry.map_imperatively(cls, table)
     _MAPPED = True

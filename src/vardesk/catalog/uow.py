@@ -44,6 +44,9 @@ class UnitOfWork:
         self.condition_genes = cr.ConditionGeneRepository(s)
         self.analyses = cr.GeneAnalysisRepository(s)
         self.secondary_analysis_jobs = cr.SecondaryAnalysisJobRepository(s)
+        self.storage_providers = r.StorageProviderRepository(s)
+        self.webhooks = r.WebhookRepository(s)
+        self.webhook_deliveries = r.WebhookDeliveryRepository(s)
         return self
 
     def __exit__(

@@ -28,7 +28,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     tls = {"tls_cert": args.tls_cert, "tls_key": args.tls_key, "redirect_port": args.redirect_port}
     check_tls(load_settings(port=args.port, **tls))  # before the catalog is opened or migrated
-    return serve(_services(**tls), host=args.host, port=args.port)
+    return serve(_services(**tls), host=args.host, port=args.port, emedgene_port=args.emedgene_port)
 
 
 def _port(text: str) -> int:
@@ -108,6 +108,33 @@ def cmd_create_api_key(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_storage_add(args: argparse.Namespace) -> int:
+    services = _services()
+    try:
+        ws = services.admin.get_workspace(args.workspace)
+        if args.local:
+            provider = services.storage_providers.add_local(ws.id or 0, args.name, args.local)
+        else:
+            provider = services.storage_providers.add_s3(
+                ws.id or 0, args.name, args.s3, endpoint_url=args.endpoint_url or ""
+            )
+        print(json.dumps({"id": provider.id, "name": provider.name, "scheme": provider.scheme.value}))
+    finally:
+        services.close()
+    return 0
+
+
+def cmd_webhook_add(args: argparse.Namespace) -> int:
+    services = _services()
+    try:
+        ws = services.admin.get_workspace(args.workspace)
+        hook, secret = services.webhooks.add(ws.id or 0, args.url, args.secret or None)
+        print(json.dumps({"id": hook.id, "url": hook.url, "secret": secret}))
+    finally:
+        services.close()
+    return 0
+
+
 def cmd_keys_generate(args: argparse.Namespace) -> int:
     from pathlib import Path
 
@@ -155,6 +182,13 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("serve", help="run the HTTP server (and the local job executor)")
     s.add_argument("--host", default=None)
     s.add_argument("--port", type=int, default=None)
+    s.add_argument(
+        "--emedgene-port",
+        type=_port,
+        default=None,
+        metavar="P",
+        help="also serve the Emedgene-compatible API at the root of this port (https://host:P/api/...)",
+    )
     s.add_argument("--tls-cert", metavar="FILE", help="serve HTTPS with this PEM certificate (chain)")
     s.add_argument("--tls-key", metavar="FILE", help="the certificate's unencrypted PEM private key")
     s.add_argument(
@@ -196,6 +230,25 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--user", required=True, help="the user's e-mail")
     s.add_argument("--description")
     s.set_defaults(func=cmd_create_api_key)
+    st = sub.add_parser("storage", help="storage providers cases read their files from").add_subparsers(
+        dest="storage_command", required=True
+    )
+    s = st.add_parser("add", help='register a directory or S3 bucket as a storage provider; prints {"id": …}')
+    s.add_argument("--workspace", required=True)
+    s.add_argument("--name", required=True)
+    where = s.add_mutually_exclusive_group(required=True)
+    where.add_argument("--local", metavar="DIR", help="a directory of this server")
+    where.add_argument("--s3", metavar="URL", help="s3://bucket/prefix (credentials from the environment)")
+    s.add_argument("--endpoint-url", metavar="U", help="the S3-compatible object store's URL (default AWS)")
+    s.set_defaults(func=cmd_storage_add)
+    wh = sub.add_parser("webhook", help="webhooks told of case status changes").add_subparsers(
+        dest="webhook_command", required=True
+    )
+    s = wh.add_parser("add", help="register a URL for the workspace's case status changes; prints its secret")
+    s.add_argument("--workspace", required=True)
+    s.add_argument("--url", required=True)
+    s.add_argument("--secret", help="the HMAC-SHA256 key (default: generated and printed once)")
+    s.set_defaults(func=cmd_webhook_add)
     keys = sub.add_parser("keys", help="encryption at rest: keys and rotation").add_subparsers(
         dest="keys_command", required=True
     )

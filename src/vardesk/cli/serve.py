@@ -95,31 +95,69 @@ def _redirect_server(settings: Settings, https_port: int) -> uvicorn.Server:
     return uvicorn.Server(config)
 
 
-def serve(services: Services, host: str | None = None, port: int | None = None) -> int:
+def _face_server(services: Services, settings: Settings) -> uvicorn.Server:
+    """The second host: the Emedgene face at the root of its own port, same TLS as the main one."""
+    from vardesk.api.app import create_face_host
+
+    proxies = settings.trusted_proxies.strip()
+    config = uvicorn.Config(
+        create_face_host(services, "emedgene"),
+        host=settings.host,
+        port=settings.emedgene_port,
+        log_config=None,
+        access_log=False,
+        lifespan="off",
+        proxy_headers=bool(proxies),
+        forwarded_allow_ips=proxies or None,
+        ssl_certfile=settings.tls_cert or None,
+        ssl_keyfile=settings.tls_key or None,
+    )
+    return uvicorn.Server(config)
+
+
+def serve(
+    services: Services, host: str | None = None, port: int | None = None, emedgene_port: int | None = None
+) -> int:
     from vardesk.api.app import create_app
 
     settings = services.settings
     configure_logging(settings.log_level, settings.log_format)
-    settings = replace(settings, host=host or settings.host, port=port or settings.port)
+    settings = replace(
+        settings,
+        host=host or settings.host,
+        port=port or settings.port,
+        emedgene_port=emedgene_port or settings.emedgene_port,
+    )
     host, port = settings.host, settings.port
     check_tls(settings)
+    if settings.emedgene_port and settings.emedgene_port in (port, settings.redirect_port):
+        raise Invalid(
+            f"the Emedgene port {settings.emedgene_port} is already the server's; give another port"
+        )
     check_listen(host, port)
     if settings.redirect_port:
         check_listen(host, settings.redirect_port)
+    if settings.emedgene_port:
+        check_listen(host, settings.emedgene_port)
     app = create_app(services)
     scheme = "https" if settings.tls_enabled else "http"
     base = f"{scheme}://{host}:{port}"
     redirect = f", http://{host}:{settings.redirect_port}/ redirects there" if settings.redirect_port else ""
+    if settings.emedgene_port:
+        redirect += f", the Emedgene API also at {scheme}://{host}:{settings.emedgene_port}/api"
     print(
         f"Vardesk serving on {base}/ (native API {base}/api/v2, API documentation {base}/docs; "
         f"data in {settings.data_dir}{redirect})",
         file=sys.stderr,  # standard output stays the command's JSON (vardesk demo --serve > demo.json)
         flush=True,
     )
-    redirector = _redirect_server(settings, port) if settings.redirect_port else None
-    thread = None
-    if redirector is not None:  # in a thread: uvicorn leaves the signal handlers to the main server
-        thread = threading.Thread(target=redirector.run, name="https-redirect", daemon=True)
+    extra = []  # in threads: uvicorn leaves the signal handlers to the main server
+    if settings.redirect_port:
+        extra.append(("https-redirect", _redirect_server(settings, port)))
+    if settings.emedgene_port:
+        extra.append(("emedgene-host", _face_server(services, settings)))
+    threads = [threading.Thread(target=srv.run, name=name, daemon=True) for name, srv in extra]
+    for thread in threads:
         thread.start()
     proxies = settings.trusted_proxies.strip()
     try:
@@ -136,7 +174,7 @@ def serve(services: Services, host: str | None = None, port: int | None = None) 
             ssl_keyfile=settings.tls_key or None,
         )
     finally:
-        if redirector is not None and thread is not None:
-            redirector.should_exit = True
+        for (_, srv), thread in zip(extra, threads, strict=True):
+            srv.should_exit = True
             thread.join(timeout=10)
     return 0

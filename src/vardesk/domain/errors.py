@@ -54,6 +54,13 @@ class Unauthenticated(VardeskError):
     code = "unauthenticated"
 
 
+class TokenExpired(Unauthenticated):
+    """A token past its expiry: 401 like any bad credential, except where a face's clients expect
+    another status (Emedgene's 403)."""
+
+    code = "token_expired"
+
+
 class Unprocessable(Invalid):
     """Well-formed but contradicting what is known (checksum mismatch, wrong genome build): 422."""
 

@@ -290,6 +290,19 @@ class ConditionGene(_Result):
     pmids: list[str]
 
 
+class WebhookDelivery(_Result):
+    id: str
+    webhook: str
+    event: str
+    payload: dict[str, Any] = Field(description="the JSON body POSTed (the case's id, code and statuses)")
+    state: str = Field(description="PENDING, DELIVERED or FAILED")
+    attempts: int
+    lastStatus: int | None = Field(description="the receiver's HTTP status of the last attempt")
+    lastError: str
+    creationDate: str | None
+    deliveryDate: str | None
+
+
 class ApiIndex(_Result):
     program: str
     version: str
@@ -325,6 +338,7 @@ RESULTS: dict[str, type[Any]] = {
         ClinicalConfiguration,
         AssayType,
         ConditionGene,
+        WebhookDelivery,
         ApiIndex,
     )
 }

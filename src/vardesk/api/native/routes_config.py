@@ -16,6 +16,7 @@ from vardesk.api.native.render import ts
 from vardesk.app.composition import Services
 from vardesk.domain.access import Actor
 from vardesk.domain.cases import AssayType, ConditionGene, WorkspaceConfig
+from vardesk.domain.webhooks import WebhookDelivery
 
 router = APIRouter()
 
@@ -155,3 +156,31 @@ def conditions_search(
 ) -> JSON:
     rows = services.configuration.condition_genes(actor, request.query_params.get("gene") or None)
     return search_response(request, Options.from_request(request), rows, _condition)
+
+
+def _delivery(d: WebhookDelivery) -> dict[str, Any]:
+    return {
+        "id": str(d.id),
+        "webhook": str(d.webhook_id),
+        "event": d.event,
+        "payload": d.payload,
+        "state": d.state.value,
+        "attempts": d.attempts,
+        "lastStatus": d.last_status,
+        "lastError": d.last_error,
+        "creationDate": ts(d.created_at),
+        "deliveryDate": ts(d.delivered_at) if d.delivered_at else None,
+    }
+
+
+@router.get(
+    "/webhooks/deliveries/search",
+    tags=["clinical"],
+    summary="The workspace's webhook deliveries of case status changes, newest first",
+    openapi_extra=od.op(od.PAGE, result="WebhookDelivery"),
+)
+def webhook_deliveries(
+    request: Request, actor: Actor = Depends(require_actor), services: Services = Depends(get_services)
+) -> JSON:
+    rows = services.webhooks.deliveries(actor, limit=5000)
+    return search_response(request, Options.from_request(request), rows, _delivery)

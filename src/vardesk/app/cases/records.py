@@ -5,6 +5,7 @@ change cases themselves), so that :class:`~vardesk.app.cases.service.CaseService
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,6 +44,8 @@ class CaseRecords:
         self.ctx = ctx
         self.projects = projects
         self.configuration = configuration
+        # told of every status change inside its transaction (the composition root adds the webhooks)
+        self.on_status: list[Callable[[UnitOfWork, Case, str, str], None]] = []
 
     # -- loading -----------------------------------------------------------------------------------
     def view(self, uow: UnitOfWork, study: StudyView, case: Case) -> CaseView:
@@ -87,6 +90,10 @@ class CaseRecords:
         if bump and action != "create":
             case.version += 1
         case.modified_at = self.ctx.clock()
+        status = changes.get("status")
+        if isinstance(status, dict) and status.get("old") != status.get("new"):
+            for listener in self.on_status:
+                listener(uow, case, str(status.get("old")), str(status.get("new")))
         uow.case_events.add(
             CaseEvent(
                 case_id=case.id or 0,

@@ -14,8 +14,9 @@ from vardesk.app.projects import ProjectService, StudyView
 from vardesk.app.samples import parse_affected, parse_phenotypes, parse_sex
 from vardesk.catalog.uow import UnitOfWork
 from vardesk.domain import cases as dc
-from vardesk.domain.access import Actor, require_project_write
+from vardesk.domain.access import Actor, require_project_write, require_role
 from vardesk.domain.cases import Case, CaseMember, CaseType
+from vardesk.domain.enums import Role
 from vardesk.domain.errors import Conflict, Invalid, NotFound, Unprocessable, VardeskError
 from vardesk.domain.ids import numeric_id
 from vardesk.domain.models import Genome
@@ -244,6 +245,44 @@ class CaseService(CaseRecords):
             uow.commit()
         self.analysis.schedule_ready([view.case.id or 0])
         return view
+
+    def check_new(self, actor: Actor, study_ref: str | None, data: dict[str, Any]) -> None:
+        """Every check :meth:`create` makes of a new case, without creating it (a client's dry run): the
+        code, type, panel, HPO terms, QC data and members (their genomes are not looked up). With a
+        ``study_ref``, write access to it as well; without one (the study does not exist yet), the right
+        to create the project that will hold it."""
+        with self.ctx.uow() as uow:
+            if study_ref:
+                self.projects.study_for_write(uow, actor, study_ref)
+            else:
+                require_role(actor, Role.ADMIN, Role.DIRECTOR, Role.ANALYST, action="creating cases")
+            if data.get("code"):
+                check_code(str(data["code"]), "case")
+            case = Case(
+                workspace_id=actor.workspace_id,
+                project_id=0,
+                study_id=0,
+                code=str(data.get("code") or "new"),
+                type=parse_case_type(data.get("type") or "exome", data.get("members")),
+                created_by=actor.user_id,
+                panel_id=self._panel_id(uow, actor, data.get("panel") or data.get("panel_id")),
+                assay_type=str(data.get("assay_type") or ""),
+                hpo_terms=parse_phenotypes(data.get("hpo_terms")),
+                qc_data=dict(data.get("qc_data") or {}),
+            )
+            self._check_qc(uow, case)
+            items = [{k: v for k, v in m.items() if k != "genome"} for m in data.get("members") or []]
+            for pos, item in enumerate(items):
+                relation = str(item.get("relation") or ("PROBAND" if pos == 0 else "OTHER")).strip().upper()
+                parse_sex(item.get("sex"))
+                parse_affected(item.get("affected", "AFFECTED" if relation == "PROBAND" else ""))
+            dc.check_members(
+                case.type,
+                [
+                    str(m.get("relation") or ("PROBAND" if i == 0 else "OTHER")).strip().upper()
+                    for i, m in enumerate(items)
+                ],
+            )
 
     def create_case(self, actor: Actor, command: CreateCase) -> CaseView:
         """Create a case from the typed command the faces build."""

@@ -1,0 +1,150 @@
+"""Cases (contract §1.2–1.8): list, read, create (v2 and legacy, with ``dry_run``), participants, and the
+results — candidates and the export document."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import replace
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from starlette.concurrency import run_in_threadpool
+
+from vardesk.api.emedgene import render
+from vardesk.api.emedgene.common import home, page, paging, project, require_actor
+from vardesk.api.emedgene.translate import case_command
+from vardesk.api.http.deps import get_services, json_body
+from vardesk.api.http.responses import JSON
+from vardesk.app.cases.records import CaseView
+from vardesk.app.composition import Services
+from vardesk.domain.access import Actor
+from vardesk.domain.errors import Invalid, NotFound
+
+router = APIRouter(redirect_slashes=False)
+ActorDep = Annotated[Actor, Depends(require_actor)]
+
+
+def _case(services: Services, actor: Actor, name: str) -> CaseView:
+    study = home(services, actor)
+    if study is None:
+        raise NotFound(f"case {name[:40]!r} not found")
+    return services.cases.get(actor, name, study)
+
+
+def _case_doc(services: Services, actor: Actor, view: CaseView) -> dict[str, Any]:
+    panel = services.panels.get(actor, view.case.panel_id) if view.case.panel_id else None
+    return render.case(view, panel)
+
+
+@router.get("/api/test")
+@router.get("/api/test/")
+def cases(request: Request, actor: ActorDep) -> JSON:
+    services = get_services(request)
+    offset, size = paging(request, 10)
+    study = home(services, actor)
+    views = services.cases.search(actor, study, {}) if study else []
+    views.sort(key=lambda v: v.case.id or 0, reverse=True)  # newest first
+    return JSON(page([_case_doc(services, actor, v) for v in views], offset, size))
+
+
+@router.get("/api/test/{name}")
+@router.get("/api/test/{name}/")
+def case(name: str, request: Request, actor: ActorDep) -> JSON:
+    """The case; repeated ``test_fields`` keep only those fields (and ``name``). A body is ignored."""
+    services = get_services(request)
+    doc = _case_doc(services, actor, _case(services, actor, name))
+    fields = [f for v in request.query_params.getlist("test_fields") for f in v.split(",") if f.strip()]
+    if fields:
+        doc = {k: v for k, v in doc.items() if k in fields or k == "name"}
+    return JSON(doc)
+
+
+async def _create(request: Request, actor: Actor) -> JSON:
+    services = get_services(request)
+    flag = request.query_params.get("dry_run", "false").strip().lower()
+    if flag not in ("true", "false", ""):
+        raise Invalid("dry_run must be true or false")
+    dry_run = flag == "true"
+    body = await json_body(request)
+    command = await run_in_threadpool(
+        case_command, body, project(services), services.phenotypes, dry_run=dry_run
+    )
+    command = replace(command, case=replace(command.case, code=f"EMG{secrets.randbelow(10**9):09d}"))
+    view = await run_in_threadpool(services.case_intake.run, actor, command)
+    if view is None:
+        return JSON({"dry_run": True, "valid": True, "errors": []})
+    doc = _case_doc(services, actor, view)
+    return JSON({"name": view.case.code, "Status": doc["status"], **doc}, status_code=201)
+
+
+@router.post("/api/cases/v2/cases")
+@router.post("/api/cases/v2/cases/")
+async def create_case(request: Request, actor: ActorDep) -> JSON:
+    return await _create(request, actor)
+
+
+@router.post("/api/test")
+@router.post("/api/test/")
+async def create_case_legacy(request: Request, actor: ActorDep) -> JSON:
+    return await _create(request, actor)
+
+
+@router.put("/api/test/{name}/add_participants_on_create")
+@router.put("/api/test/{name}/add_participants_on_create/")
+async def add_participants(name: str, request: Request, actor: ActorDep) -> JSON:
+    """Share the case with users of the workspace, named by e-mail."""
+    services = get_services(request)
+    body = await json_body(request)
+    emails = body.get("emails")
+    if not isinstance(emails, list) or not all(isinstance(e, str) for e in emails):
+        raise Invalid("emails must be a list of e-mail addresses")
+    users = {u.email.lower(): u for u in services.admin.colleagues(actor)}
+    unknown = [e for e in emails if e.strip().lower() not in users]
+    if unknown:
+        raise Invalid(f"{len(unknown)} e-mail address(es) are not users of this organization")
+    view = _case(services, actor, name)
+    record = render.record(view)
+    current = list(record.get("participants") or [])
+    for e in emails:
+        u = users[e.strip().lower()]
+        if all(p.get("id") != u.id for p in current):
+            current.append({"id": u.id, "email": u.email})
+    record["participants"] = current
+    study = home(services, actor)
+    updated = services.cases.update(actor, name, {"external_ids": {"emedgene": record}}, study)
+    return JSON({"name": updated.case.code, "participants": current})
+
+
+def _variants(services: Services, actor: Actor, view: CaseView) -> list[dict[str, Any]]:
+    rows = services.interpretation.variants(actor, str(view.case.id))
+    rows.sort(key=lambda rv: ((rv.acmg.get("prioritisation") or {}).get("rank") or 10**9, rv.chrom, rv.pos))
+    return [render.variant(rv) for rv in rows]
+
+
+@router.get("/api/candidates/{name}")
+@router.get("/api/candidates/{name}/")
+def candidates(name: str, request: Request, actor: ActorDep) -> JSON:
+    services = get_services(request)
+    view = _case(services, actor, name)
+    hits = _variants(services, actor, view)
+    return JSON({"name": view.case.code, "status": render.status(view), "total": len(hits), "hits": hits})
+
+
+@router.get("/api/test/{name}/export")
+@router.get("/api/test/{name}/export/")
+def export(name: str, request: Request, actor: ActorDep) -> JSON:
+    """The export document: the case, and its candidates as both ``hits`` and ``variants``."""
+    services = get_services(request)
+    view = _case(services, actor, name)
+    hits = _variants(services, actor, view)
+    doc = _case_doc(services, actor, view)
+    return JSON(
+        {
+            "name": view.case.code,
+            "status": doc["status"],
+            "case": doc,
+            "total": len(hits),
+            "hits": hits,
+            "variants": hits,
+        }
+    )
