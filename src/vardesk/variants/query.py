@@ -26,6 +26,7 @@ from vardesk.domain import so
 from vardesk.domain.errors import Invalid
 from vardesk.domain.variant_key import MAX_POS, canonical_chrom, chrom_code, region_bounds
 from vardesk.variants.engine import engine
+from vardesk.variants.layout import FLAT_COLUMNS
 from vardesk.variants.schema import GENOTYPE_SCHEMA
 
 SITE_COLUMNS = ("key", "chrom", "pos", "ref", "alt")
@@ -38,6 +39,7 @@ ANNOTATION_COLUMNS = (
     "transcripts",
 )
 GENOTYPE_COLUMNS = tuple(GENOTYPE_SCHEMA.names)
+_NOT_SELECTED = frozenset(SITE_COLUMNS) | frozenset(FLAT_COLUMNS)  # annotation columns a row never carries
 _REGION = re.compile(r"^([^:\s]+)(?::([\d,]+)(?:-([\d,]+))?)?$")
 
 
@@ -133,12 +135,17 @@ def _file_columns(path: str, mtime_ns: int, size: int) -> frozenset[str]:
 
 
 def _columns(files: Sequence[str]) -> set[str]:
-    """The columns of the union of the annotation files (each footer read once per version of a file)."""
+    """The columns of the union of the annotation files (each footer read once per version of a file),
+    but a flat filter column (:data:`~vardesk.variants.layout.FLAT_COLUMNS`) only when every file has it:
+    parts written before those columns existed are then filtered through the nested transcripts."""
     out: set[str] = set()
+    common: set[str] | None = None
     for f in files:
         st = os.stat(f)
-        out |= _file_columns(f, st.st_mtime_ns, st.st_size)
-    return out
+        names = _file_columns(f, st.st_mtime_ns, st.st_size)
+        out |= names
+        common = set(names) if common is None else common & names
+    return (out - set(FLAT_COLUMNS)) | (set(FLAT_COLUMNS) & (common or set()))
 
 
 def _rejects_unannotated(query: VariantQuery) -> bool:
@@ -169,7 +176,9 @@ def annotation_condition(query: VariantQuery, present: set[str] | None, alias: s
         conds: list[tuple[str, list[Any]]] = []
         if "gene_symbol" in cols:
             conds.append((f"{a}.gene_symbol IN (SELECT unnest(?::VARCHAR[]))", [query.genes]))
-        if "transcripts" in cols:
+        if "gene_symbols" in cols:  # the flat column: the nested transcripts are not decoded
+            conds.append((f"list_has_any({a}.gene_symbols, ?::VARCHAR[])", [query.genes]))
+        elif "transcripts" in cols:
             conds.append(
                 (
                     f"list_has_any(list_transform({a}.transcripts, lambda t: t.gene_symbol), ?::VARCHAR[])",
@@ -181,7 +190,9 @@ def annotation_condition(query: VariantQuery, present: set[str] | None, alias: s
         conds = []
         if "consequence" in cols:
             conds.append((f"{a}.consequence IN (SELECT unnest(?::VARCHAR[]))", [query.consequences]))
-        if "transcripts" in cols:
+        if "consequence_terms" in cols:  # the flat column: the nested transcripts are not decoded
+            conds.append((f"list_has_any({a}.consequence_terms, ?::VARCHAR[])", [query.consequences]))
+        elif "transcripts" in cols:
             conds.append(
                 (
                     f"list_has_any(flatten(list_transform({a}.transcripts, lambda t: t.consequences)), "
@@ -191,11 +202,14 @@ def annotation_condition(query: VariantQuery, present: set[str] | None, alias: s
             )
         # the row's consequence is its worst term over every transcript, so a row whose worst term is
         # milder than every asked term cannot match: that flat column decides first (pushed into the
-        # scan), the nested transcripts are looked at only for the few rows left
+        # scan, an integer range where the part has the rank), the lists are looked at only for the rest
         limit = max(so.rank(t) for t in query.consequences)
         if len(conds) == 2 and limit < so.UNKNOWN_RANK:
-            severe = ", ".join(f"'{t}'" for t, r in so.RANK.items() if r <= limit and "'" not in t)
-            parts.append(f"{a}.consequence IN ({severe})")
+            if "consequence_rank" in cols:
+                parts.append(f"{a}.consequence_rank <= {int(limit)}")
+            else:
+                severe = ", ".join(f"'{t}'" for t, r in so.RANK.items() if r <= limit and "'" not in t)
+                parts.append(f"{a}.consequence IN ({severe})")
         any_of(conds)
     if query.impacts:
         any_of(
@@ -254,7 +268,7 @@ def compile_query(
         ann_files = None  # nothing to read from the annotation
     if ann_files is not None:
         if not keys_only:
-            select += [f'a."{c}"' for c in sorted(present) if c not in SITE_COLUMNS]
+            select += [f'a."{c}"' for c in sorted(present) if c not in _NOT_SELECTED]
         src = "read_parquet(?, union_by_name = true)"
         if _sources(annotations) > 1:  # one annotation row per key when sources overlap
             src = f"(SELECT DISTINCT ON (key) * FROM {src})"
@@ -478,7 +492,7 @@ def _site_rows(
     select, join = ["p.*"], ""
     ann_files = _annotation_source(annotations)
     if ann_files is not None:
-        select += [f'a."{c}"' for c in sorted(_columns(ann_files)) if c not in SITE_COLUMNS]
+        select += [f'a."{c}"' for c in sorted(_columns(ann_files)) if c not in _NOT_SELECTED]
         join = (
             "LEFT JOIN (SELECT DISTINCT ON (key) * FROM read_parquet(?, union_by_name = true) "
             "WHERE key BETWEEN ? AND ? AND key IN (SELECT key FROM page_sites)) a ON a.key = p.key"
@@ -562,7 +576,7 @@ def annotation_rows(annotations: Path | Sequence[Path], keys: Sequence[int]) -> 
         names = [d[0] for d in con.description]
     out: dict[int, dict[str, Any]] = {}
     for r in rows:
-        row = dict(zip(names, r, strict=True))
+        row = {n: v for n, v in zip(names, r, strict=True) if n not in FLAT_COLUMNS}
         out.setdefault(row["key"], row)
     return out
 
