@@ -482,6 +482,10 @@ def _site_rows(
     range and, of the annotation, only their rows."""
     primaries = [primary] if isinstance(primary, str) else list(primary or [next(iter(genomes))])
     lo, hi = _key_range(keys["key"])
+    # the page's keys as constants (integers, never user text): a constant list is a filter of the scan
+    # itself, so row groups without a page key are skipped by their statistics and the other columns are
+    # decoded only where a key matched (a semi join on a relation would decode every row in the range)
+    in_list = ", ".join(str(int(k)) for k in dict.fromkeys(keys["key"].to_pylist()))
     source, fparams = "read_parquet(?)", [[str(genomes[m]) for m in primaries]]
     if len(primaries) > 1:
         source = (
@@ -495,7 +499,7 @@ def _site_rows(
         select += [f'a."{c}"' for c in sorted(_columns(ann_files)) if c not in _NOT_SELECTED]
         join = (
             "LEFT JOIN (SELECT DISTINCT ON (key) * FROM read_parquet(?, union_by_name = true) "
-            "WHERE key BETWEEN ? AND ? AND key IN (SELECT key FROM page_sites)) a ON a.key = p.key"
+            f"WHERE key BETWEEN ? AND ? AND key IN ({in_list})) a ON a.key = p.key"
         )
         fparams += [ann_files, lo, hi]
     con.register("page_sites", keys.select(["key", "chrom", "ref", "alt"]))
@@ -504,7 +508,7 @@ def _site_rows(
             con.sql(
                 f"SELECT {', '.join(select)} FROM page_sites s "
                 f"JOIN (SELECT * FROM {source} WHERE key BETWEEN ? AND ? "
-                "AND key IN (SELECT key FROM page_sites)) p "
+                f"AND key IN ({in_list})) p "
                 "ON p.key = s.key AND p.chrom = s.chrom AND p.ref = s.ref AND p.alt = s.alt "
                 f"{join} ORDER BY p.key, p.chrom, p.alt",
                 params=fparams,
@@ -545,6 +549,7 @@ def sample_rows(
     out: dict[str, dict[tuple[int, str, str], dict[str, Any]]] = {}
     if not keys:
         return {name: {} for name in genomes}
+    in_list = ", ".join(str(int(k)) for k in dict.fromkeys(keys))
     with _cursor() as con:
         for name, path in genomes.items():
             cols = ", ".join(["key", "ref", "alt", *columns])
@@ -553,8 +558,8 @@ def sample_rows(
             rows = (
                 con.sql(
                     f"SELECT {cols} FROM read_parquet($path) WHERE key BETWEEN $lo AND $hi "
-                    "AND key IN (SELECT unnest($keys::BIGINT[]))",  # the range skips row groups
-                    params={"path": str(path), "keys": list(keys), "lo": min(keys), "hi": max(keys)},
+                    f"AND key IN ({in_list})",  # constants: a filter of the scan (see _site_rows)
+                    params={"path": str(path), "lo": min(keys), "hi": max(keys)},
                 )
                 .to_arrow_table()
                 .to_pylist()
