@@ -346,7 +346,14 @@ def create_case(server: Server, headers: dict[str, str], project: str) -> int | 
     while time.time() < deadline:
         r = requests.get(server.url + API + f"/analysis/clinical/TRIO/info?study={project}:default",
                          headers=headers, timeout=60)  # fmt: skip
-        status = r.json()["responses"][0]["results"][0]["status"]["id"]
+        results = r.json()["responses"][0]["results"] if r.ok else []
+        if not results:  # an error answer: say what it was (a busy server is asked again)
+            print(f"case info: HTTP {r.status_code} {r.text[:300]}", flush=True)
+            if r.status_code in (429, 503):
+                time.sleep(float(r.headers.get("Retry-After", "1")))
+                continue
+            raise SystemExit("the case could not be read")
+        status = results[0]["status"]["id"]
         if status == "FAILED":
             raise SystemExit("the case analysis failed")
         if status == "READY TO REVIEW":

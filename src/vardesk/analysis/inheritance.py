@@ -377,10 +377,23 @@ def find_candidates(
 
     pairs: dict[int, list[ComphetPair]] = {}
     side_patterns = [p for p in patterns if p.label == _SIDE]
+    again: list[dict[str, Any]] | None = None
     if side_patterns:
-        sides = (_side(r, pedigree, names) for r in rows(side_patterns))
+        # compound heterozygosity alone: its sides are every row there is, so they are read once and
+        # kept (the pairing keeps them anyway); with other modes the second pass reads them all again
+        kept: list[dict[str, Any]] | None = [] if len(side_patterns) == len(patterns) else None
+
+        def side_rows() -> Iterator[dict[str, Any]]:
+            for r in rows(side_patterns):
+                if kept is not None:
+                    kept.append(r)
+                yield r
+
+        sides = (_side(r, pedigree, names) for r in side_rows())
         pairs = pair_compound_hets(sides, solo=not pedigree.relatives())
-    candidates = (_candidate(r, pedigree, names, pairs) for r in rows(patterns))
+        again = kept
+    source = iter(again) if again is not None else rows(patterns)
+    candidates = (_candidate(r, pedigree, names, pairs) for r in source)
     found = (c for c in candidates if c.modes)
     yield from islice(found, query.skip, None if query.limit is None else query.skip + query.limit)
 

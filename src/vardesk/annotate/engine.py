@@ -23,6 +23,7 @@ from vardesk.annotate import hgvs_bulk
 from vardesk.annotate.bundle import Bundle
 from vardesk.annotate.consequences import parse_bcsq, run_csq
 from vardesk.annotate.lookups import CLINVAR_COLUMNS, GNOMAD_COLUMNS, _sql_path, sorted_hits
+from vardesk.variants.layout import FLAT_FIELDS, ROW_GROUP_ROWS, STATISTICS_COLUMNS, with_flat_columns
 
 TRANSCRIPT_STRUCT = pa.struct(
     [
@@ -68,6 +69,7 @@ ANNOTATION_SCHEMA = pa.schema(
         ("clinvar_disease", pa.string()),
         ("bundle_id", pa.string()),
         ("bundle_version", pa.string()),
+        *FLAT_FIELDS,  # filter columns derived from the transcripts (vardesk.variants.layout)
     ]
 )
 
@@ -183,7 +185,7 @@ WRITE_OPTIONS: dict[str, object] = {
         "chrom", "ref", "alt", "gene_symbol", "gene_id", "consequence", "impact", "transcript_id",
         "clinvar_significance", "clinvar_review_status", "clinvar_disease", "bundle_id", "bundle_version",
     ],
-    "write_statistics": ["key", "chrom", "pos"],
+    "write_statistics": STATISTICS_COLUMNS,
 }  # fmt: skip
 
 
@@ -261,7 +263,7 @@ def _assemble(new: pa.Table, sides: dict[str, pa.Table], bundle: Bundle) -> pa.T
         cols[x] = ca[x]
     cols["bundle_id"] = pa.repeat(pa.scalar(bundle.id), n)
     cols["bundle_version"] = pa.repeat(pa.scalar(bundle.version), n)
-    return pa.table(cols).cast(ANNOTATION_SCHEMA)
+    return with_flat_columns(pa.table(cols)).cast(ANNOTATION_SCHEMA)
 
 
 def annotate_variants(
@@ -331,7 +333,7 @@ def annotate_variants(
     with pq.ParquetWriter(tmp, ANNOTATION_SCHEMA, **WRITE_OPTIONS) as writer:
         for lo in range(0, len(new), WRITE_SLICE):
             part = _assemble(new.slice(lo, WRITE_SLICE), sides, bundle)
-            writer.write_table(part, row_group_size=1 << 17)
+            writer.write_table(part, row_group_size=ROW_GROUP_ROWS)
             stats.with_consequence += len(part) - part["consequence"].null_count
             stats.gnomad_hits += len(part) - part["gnomad_af"].null_count
             stats.clinvar_hits += int(pc.sum(pc.is_valid(part["clinvar_significance"])).as_py() or 0)

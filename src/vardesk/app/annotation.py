@@ -18,7 +18,6 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
-import pyarrow.parquet as pq
 import pysam
 
 from vardesk.annotate import compatibility
@@ -31,6 +30,7 @@ from vardesk.domain.errors import Conflict, Invalid, NotFound, Unprocessable
 from vardesk.domain.models import BundleEnablement, Genome
 from vardesk.ingest.sniff import Compression, decompressed_blocks
 from vardesk.storage.blobs import BlobStore
+from vardesk.variants.layout import write_annotation
 
 log = logging.getLogger("vardesk.annotation")
 Progress = Callable[[float, str], None]
@@ -425,7 +425,7 @@ class AnnotationService:
                 readable.unlink()
             key = f"{ANNOTATIONS}/{PIPELINE_PREFIX.rstrip(':')}-{file_uuid}"
             (work / "out").mkdir()
-            pq.write_table(table.sort_by("key"), work / "out" / "part-000000.parquet")
+            write_annotation(table, work / "out" / "part-000000.parquet")
             self.store.delete(key)
             self.store.put_dir(key, work / "out")
         self._record(

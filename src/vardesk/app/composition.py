@@ -34,6 +34,7 @@ from vardesk.app.genomes import ImportGenome
 from vardesk.app.indexing import REANNOTATE as REANNOTATE_TOOL
 from vardesk.app.indexing import TOOL as INDEX_TOOL
 from vardesk.app.indexing import IndexService, run_reannotation, run_variant_index
+from vardesk.app.inhouse import InhouseFrequencies
 from vardesk.app.job_handlers import JobHandlers, register
 from vardesk.app.jobs import JobService
 from vardesk.app.phenotypes import PhenotypeLookup
@@ -188,7 +189,8 @@ def wire(settings: Settings, engine: Engine, ctx: ServiceContext, store: BlobSto
     projects = ProjectService(ctx)
     jobs = JobService(ctx)
     auth = AuthService(ctx)
-    files = FileService(ctx, projects, store, UploadIntents(ctx, store))
+    inhouse = InhouseFrequencies(ctx, store)
+    files = FileService(ctx, projects, store, UploadIntents(ctx, store), inhouse)
     annotation = AnnotationService(ctx, store)
     configuration = ConfigurationService(ctx)
     # the case record (loading, history, system transitions) is what the analysis and the interpretation
@@ -209,7 +211,7 @@ def wire(settings: Settings, engine: Engine, ctx: ServiceContext, store: BlobSto
     panels = PanelService(ctx, annotation)
     analyses = AnalysisService(ctx, projects, jobs, records, candidates, panels)
     indexing = IndexService(ctx, projects, files, jobs, annotation)
-    variants = VariantService(ctx, projects, annotation, store, query_engine(), records)
+    variants = VariantService(ctx, projects, annotation, store, query_engine(), records, inhouse)
     exports = ExportVariants(ctx, interpretation, variants, projects, jobs, store)
     # a PDF request with no executor running here renders in its own thread (the services exist below)
     reports = ReportService(
@@ -224,6 +226,7 @@ def wire(settings: Settings, engine: Engine, ctx: ServiceContext, store: BlobSto
             INDEX_TOOL: partial(
                 run_variant_index,
                 indexing=indexing,
+                inhouse=inhouse,
                 annotation=annotation,
                 store=store,
                 cases=records,

@@ -10,6 +10,7 @@ from typing import Any
 
 from vardesk.app.annotation import PIPELINE_PREFIX
 from vardesk.app.context import ServiceContext, audit
+from vardesk.app.inhouse import InhouseFrequencies
 from vardesk.app.projects import ProjectService, StudyView, normalise_assembly
 from vardesk.app.uploads import UploadIntents
 from vardesk.catalog.uow import UnitOfWork
@@ -97,12 +98,18 @@ def check_build(detected: str | None, expected: str | None, project_assembly: st
 
 class FileService:
     def __init__(
-        self, ctx: ServiceContext, projects: ProjectService, store: BlobStore, intents: UploadIntents
+        self,
+        ctx: ServiceContext,
+        projects: ProjectService,
+        store: BlobStore,
+        intents: UploadIntents,
+        inhouse: InhouseFrequencies | None = None,
     ) -> None:
         self.ctx = ctx
         self.projects = projects
         self.store = store
         self.intents = intents
+        self.inhouse = inhouse  # the workspace's in-house aggregate, updated when a genome goes
 
     def register_upload(
         self,
@@ -357,6 +364,8 @@ class FileService:
                 details={"file_deleted": last},
             )
             uow.commit()
+        if self.inhouse is not None:  # while its genotype file still exists to be subtracted
+            self.inhouse.refresh(g.workspace_id)
         for key in keys:  # after the commit: a failed transaction never loses data
             try:
                 self.store.delete(key)

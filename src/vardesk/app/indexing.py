@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from vardesk.app.annotation import AnnotationService
 from vardesk.app.context import ServiceContext, audit
 from vardesk.app.files import FileService
+from vardesk.app.inhouse import InhouseFrequencies
 from vardesk.app.jobs import JobService
 from vardesk.app.projects import ProjectService
 from vardesk.domain.access import Actor
@@ -146,6 +147,7 @@ def run_variant_index(
     cases: CaseRecords,
     candidates: CandidateService,
     analyses: AnalysisService,
+    inhouse: InhouseFrequencies | None = None,
 ) -> dict[str, Any]:
     """Ingest each file into one genotype Parquet per genome, then annotate (when asked and possible);
     then queue the analyses of the cases and gene analyses whose genomes are now all ready."""
@@ -170,6 +172,8 @@ def run_variant_index(
             )
             raise
         indexing.set_state(file_id, GenomeState.READY)
+        if inhouse is not None:  # the workspace's in-house counts take the new genomes in
+            inhouse.refresh(vcf.workspace_id)
         with indexing.ctx.uow() as uow:
             audit(
                 uow,

@@ -8,14 +8,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
-
 from vardesk.analysis.inheritance import Mode, find_candidates
-from vardesk.annotate.lookups import inhouse_counts
 from vardesk.app.annotation import AnnotationService
 from vardesk.app.cases.case_analysis import build_pedigree
 from vardesk.app.cases.records import CaseRecords
 from vardesk.app.context import ServiceContext, audit
+from vardesk.app.inhouse import InhouseFrequencies
 from vardesk.app.projects import ProjectService, StudyView
 from vardesk.domain.access import Actor
 from vardesk.domain.cases import CaseMember
@@ -82,8 +80,10 @@ class VariantService:
         store: BlobStore,
         queries: QueryEngine,
         records: CaseRecords,
+        inhouse: InhouseFrequencies,
     ) -> None:
         self.ctx = ctx
+        self.inhouse = inhouse
         self.records = records
         self.projects = projects
         self.annotation = annotation
@@ -160,8 +160,9 @@ class VariantService:
         with self.ctx.uow() as uow:
             workspace = uow.genomes.ready_in_workspace(actor.workspace_id)
         others = [g.genotypes_key for g in workspace if g.genotypes_key and g.genotypes_key not in own]
-        inhouse = files.enter_context(self.store.materialise_many(others))
-        return _Plan(study, included, paths, primary, query, annotations or None, search, inhouse)
+        return _Plan(
+            study, included, paths, primary, query, annotations or None, search, others, actor.workspace_id
+        )
 
     def _hits(self, plan: _Plan, pages: Iterable[list[dict[str, Any]]] | None = None) -> Iterator[VariantHit]:
         """The hits of ``pages`` of rows (default: every match, streamed in batches)."""
@@ -193,18 +194,18 @@ class VariantService:
 
     def _inhouse(self, plan: _Plan, keys: list[int]) -> dict[int, dict[str, int]]:
         """Carriers, homozygotes and hemizygotes per key among the workspace's other genomes (the genomes
-        the query's sample filters name left out; none when it names none), counted from the genotype
-        files, so always current."""
+        the query's sample filters name left out; none when it names none): the workspace's aggregate,
+        corrected for the genomes it counts that the query leaves out (:mod:`vardesk.app.inhouse`)."""
         if not plan.inhouse or not keys:
             return {}
-        table = inhouse_counts(plan.inhouse, keys=pa.array(keys, pa.int64()))
+        found = self.inhouse.counts(plan.workspace_id, plan.inhouse, keys)
         return {
-            row["key"]: {
+            key: {
                 "inhouse_carriers": row["carriers"],
                 "inhouse_homozygotes": row["homozygotes"],
                 "inhouse_hemizygotes": row["hemizygotes"],
             }
-            for row in table.to_pylist()
+            for key, row in found.items()
         }
 
     def search(self, actor: Actor, study_ref: str, search: VariantSearch) -> VariantPage:
@@ -353,4 +354,5 @@ class _Plan:
     query: VariantQuery
     annotations: list[Path] | None
     search: VariantSearch
-    inhouse: list[Path] = field(default_factory=list)
+    inhouse: list[str] = field(default_factory=list)  # the other genomes' genotype files (store keys)
+    workspace_id: int = 0

@@ -66,27 +66,32 @@ def compile_family_query(
     unknown += [m for m in members if m not in genomes]
     if unknown:
         raise Invalid(f"family query names member(s) without a genome: {', '.join(unknown)}")
-    index = {m: i for i, m in enumerate(members)}
-    base_sql, base_params = compile_query(
-        query.model_copy(update={"skip": 0, "limit": None}), genomes, primary=primary, annotations=annotations
-    )
+    primary = primary or next(iter(genomes))
+    base = query.model_copy(update={"skip": 0, "limit": None})
+    wanted = _primary_zygosity(patterns, primary)
+    if wanted is not None and not base.zygosity:
+        base = base.model_copy(update={"zygosity": wanted})  # only rows some pattern can match
+    base_sql, base_params = compile_query(base, genomes, primary=primary, annotations=annotations)
     select_params: list[Any] = []
     structs = []
-    for i in range(len(members)):
-        fields = [f"called := g{i}.key IS NOT NULL", f"zygosity := coalesce(g{i}.zygosity, ?::TINYINT)"]
-        fields += [f"{c} := g{i}.{c}" for c in FAMILY_MEMBER_COLUMNS if c != "zygosity"]
+    alias = {m: "b" if m == primary else f"g{i}" for i, m in enumerate(members)}
+    for m in members:
+        g = alias[m]
+        called = "true" if g == "b" else f"{g}.key IS NOT NULL"
+        fields = [f"called := {called}", f"zygosity := coalesce({g}.zygosity, ?::TINYINT)"]
+        fields += [f"{c} := {g}.{c}" for c in FAMILY_MEMBER_COLUMNS if c != "zygosity"]
         structs.append(f"struct_pack({', '.join(fields)})")
         select_params.append(query.absent_zygosity)
     cases = []
     for pattern in patterns:
         conds: list[str] = []
         for member, want in pattern.members.items():
-            alias = f"g{index[member]}"
-            conds.append(f"coalesce({alias}.zygosity, ?) IN ({', '.join('?' for _ in want.zygosity)})")
+            g = alias[member]
+            conds.append(f"coalesce({g}.zygosity, ?) IN ({', '.join('?' for _ in want.zygosity)})")
             select_params += [query.absent_zygosity, *want.zygosity]
             for column, value in (("dp", want.min_dp), ("gq", want.min_gq)):
                 if value is not None:
-                    conds.append(f"coalesce({alias}.{column} >= ?, false)")
+                    conds.append(f"coalesce({g}.{column} >= ?, false)")
                     select_params.append(value)
         if pattern.regions:
             sql, vals = regions_condition(pattern.regions, "b")
@@ -100,16 +105,21 @@ def compile_family_query(
         select_params.append(pattern.label)
     member_list = f"[{', '.join(structs)}]" if structs else "[]"
     labels = f"list_filter([{', '.join(cases)}]::VARCHAR[], lambda x: x IS NOT NULL)" if cases else "[]"
+    # the primary's own values are the base row's; another member's file is read only for the base's
+    # keys (a semi join on the materialised base), never joined whole
+    others = [m for m in members if alias[m] != "b"]
+    cols = ", ".join(["key", "chrom", "ref", "alt", *FAMILY_MEMBER_COLUMNS])
     joins = " ".join(
-        f"LEFT JOIN read_parquet(?) g{i} ON g{i}.key = b.key AND g{i}.chrom = b.chrom "
-        f"AND g{i}.ref = b.ref AND g{i}.alt = b.alt"
-        for i in range(len(members))
+        f"LEFT JOIN (SELECT {cols} FROM read_parquet(?) WHERE key IN (SELECT key FROM b)) {alias[m]} "
+        f"ON {alias[m]}.key = b.key AND {alias[m]}.chrom = b.chrom "
+        f"AND {alias[m]}.ref = b.ref AND {alias[m]}.alt = b.alt"
+        for m in others
     )
     sql = (
-        f"SELECT * FROM (SELECT b.*, {member_list} AS members, {labels} AS labels "
-        f"FROM ({base_sql}) b {joins})"
+        f"WITH b AS MATERIALIZED ({base_sql}) "
+        f"SELECT * FROM (SELECT b.*, {member_list} AS members, {labels} AS labels FROM b {joins})"
     )
-    params = select_params + base_params + [str(genomes[m]) for m in members]
+    params = base_params + select_params + [str(genomes[m]) for m in others]
     if patterns:
         sql += " WHERE len(labels) > 0"
     sql += " ORDER BY key, chrom, alt"
@@ -120,6 +130,14 @@ def compile_family_query(
         sql += " OFFSET ?"
         params.append(query.skip)
     return sql, params
+
+
+def _primary_zygosity(patterns: Sequence[GenotypePattern], primary: str) -> list[int] | None:
+    """The zygosities of the primary that some pattern allows, when every pattern constrains it (the
+    primary always has its row, so its zygosity is as stored): the base query keeps only those rows."""
+    if not patterns or any(primary not in p.members for p in patterns):
+        return None
+    return sorted({z for p in patterns for z in p.members[primary].zygosity})
 
 
 def family_batches(

@@ -26,6 +26,7 @@ from vardesk.domain import so
 from vardesk.domain.errors import Invalid
 from vardesk.domain.variant_key import MAX_POS, canonical_chrom, chrom_code, region_bounds
 from vardesk.variants.engine import engine
+from vardesk.variants.layout import FLAT_COLUMNS
 from vardesk.variants.schema import GENOTYPE_SCHEMA
 
 SITE_COLUMNS = ("key", "chrom", "pos", "ref", "alt")
@@ -38,6 +39,7 @@ ANNOTATION_COLUMNS = (
     "transcripts",
 )
 GENOTYPE_COLUMNS = tuple(GENOTYPE_SCHEMA.names)
+_NOT_SELECTED = frozenset(SITE_COLUMNS) | frozenset(FLAT_COLUMNS)  # annotation columns a row never carries
 _REGION = re.compile(r"^([^:\s]+)(?::([\d,]+)(?:-([\d,]+))?)?$")
 
 
@@ -133,12 +135,17 @@ def _file_columns(path: str, mtime_ns: int, size: int) -> frozenset[str]:
 
 
 def _columns(files: Sequence[str]) -> set[str]:
-    """The columns of the union of the annotation files (each footer read once per version of a file)."""
+    """The columns of the union of the annotation files (each footer read once per version of a file),
+    but a flat filter column (:data:`~vardesk.variants.layout.FLAT_COLUMNS`) only when every file has it:
+    parts written before those columns existed are then filtered through the nested transcripts."""
     out: set[str] = set()
+    common: set[str] | None = None
     for f in files:
         st = os.stat(f)
-        out |= _file_columns(f, st.st_mtime_ns, st.st_size)
-    return out
+        names = _file_columns(f, st.st_mtime_ns, st.st_size)
+        out |= names
+        common = set(names) if common is None else common & names
+    return (out - set(FLAT_COLUMNS)) | (set(FLAT_COLUMNS) & (common or set()))
 
 
 def _rejects_unannotated(query: VariantQuery) -> bool:
@@ -169,7 +176,9 @@ def annotation_condition(query: VariantQuery, present: set[str] | None, alias: s
         conds: list[tuple[str, list[Any]]] = []
         if "gene_symbol" in cols:
             conds.append((f"{a}.gene_symbol IN (SELECT unnest(?::VARCHAR[]))", [query.genes]))
-        if "transcripts" in cols:
+        if "gene_symbols" in cols:  # the flat column: the nested transcripts are not decoded
+            conds.append((f"list_has_any({a}.gene_symbols, ?::VARCHAR[])", [query.genes]))
+        elif "transcripts" in cols:
             conds.append(
                 (
                     f"list_has_any(list_transform({a}.transcripts, lambda t: t.gene_symbol), ?::VARCHAR[])",
@@ -181,7 +190,9 @@ def annotation_condition(query: VariantQuery, present: set[str] | None, alias: s
         conds = []
         if "consequence" in cols:
             conds.append((f"{a}.consequence IN (SELECT unnest(?::VARCHAR[]))", [query.consequences]))
-        if "transcripts" in cols:
+        if "consequence_terms" in cols:  # the flat column: the nested transcripts are not decoded
+            conds.append((f"list_has_any({a}.consequence_terms, ?::VARCHAR[])", [query.consequences]))
+        elif "transcripts" in cols:
             conds.append(
                 (
                     f"list_has_any(flatten(list_transform({a}.transcripts, lambda t: t.consequences)), "
@@ -191,11 +202,14 @@ def annotation_condition(query: VariantQuery, present: set[str] | None, alias: s
             )
         # the row's consequence is its worst term over every transcript, so a row whose worst term is
         # milder than every asked term cannot match: that flat column decides first (pushed into the
-        # scan), the nested transcripts are looked at only for the few rows left
+        # scan, an integer range where the part has the rank), the lists are looked at only for the rest
         limit = max(so.rank(t) for t in query.consequences)
         if len(conds) == 2 and limit < so.UNKNOWN_RANK:
-            severe = ", ".join(f"'{t}'" for t, r in so.RANK.items() if r <= limit and "'" not in t)
-            parts.append(f"{a}.consequence IN ({severe})")
+            if "consequence_rank" in cols:
+                parts.append(f"{a}.consequence_rank <= {int(limit)}")
+            else:
+                severe = ", ".join(f"'{t}'" for t, r in so.RANK.items() if r <= limit and "'" not in t)
+                parts.append(f"{a}.consequence IN ({severe})")
         any_of(conds)
     if query.impacts:
         any_of(
@@ -254,7 +268,7 @@ def compile_query(
         ann_files = None  # nothing to read from the annotation
     if ann_files is not None:
         if not keys_only:
-            select += [f'a."{c}"' for c in sorted(present) if c not in SITE_COLUMNS]
+            select += [f'a."{c}"' for c in sorted(present) if c not in _NOT_SELECTED]
         src = "read_parquet(?, union_by_name = true)"
         if _sources(annotations) > 1:  # one annotation row per key when sources overlap
             src = f"(SELECT DISTINCT ON (key) * FROM {src})"
@@ -468,6 +482,10 @@ def _site_rows(
     range and, of the annotation, only their rows."""
     primaries = [primary] if isinstance(primary, str) else list(primary or [next(iter(genomes))])
     lo, hi = _key_range(keys["key"])
+    # the page's keys as constants (integers, never user text): a constant list is a filter of the scan
+    # itself, so row groups without a page key are skipped by their statistics and the other columns are
+    # decoded only where a key matched (a semi join on a relation would decode every row in the range)
+    in_list = ", ".join(str(int(k)) for k in dict.fromkeys(keys["key"].to_pylist()))
     source, fparams = "read_parquet(?)", [[str(genomes[m]) for m in primaries]]
     if len(primaries) > 1:
         source = (
@@ -478,10 +496,10 @@ def _site_rows(
     select, join = ["p.*"], ""
     ann_files = _annotation_source(annotations)
     if ann_files is not None:
-        select += [f'a."{c}"' for c in sorted(_columns(ann_files)) if c not in SITE_COLUMNS]
+        select += [f'a."{c}"' for c in sorted(_columns(ann_files)) if c not in _NOT_SELECTED]
         join = (
             "LEFT JOIN (SELECT DISTINCT ON (key) * FROM read_parquet(?, union_by_name = true) "
-            "WHERE key BETWEEN ? AND ? AND key IN (SELECT key FROM page_sites)) a ON a.key = p.key"
+            f"WHERE key BETWEEN ? AND ? AND key IN ({in_list})) a ON a.key = p.key"
         )
         fparams += [ann_files, lo, hi]
     con.register("page_sites", keys.select(["key", "chrom", "ref", "alt"]))
@@ -490,7 +508,7 @@ def _site_rows(
             con.sql(
                 f"SELECT {', '.join(select)} FROM page_sites s "
                 f"JOIN (SELECT * FROM {source} WHERE key BETWEEN ? AND ? "
-                "AND key IN (SELECT key FROM page_sites)) p "
+                f"AND key IN ({in_list})) p "
                 "ON p.key = s.key AND p.chrom = s.chrom AND p.ref = s.ref AND p.alt = s.alt "
                 f"{join} ORDER BY p.key, p.chrom, p.alt",
                 params=fparams,
@@ -531,6 +549,7 @@ def sample_rows(
     out: dict[str, dict[tuple[int, str, str], dict[str, Any]]] = {}
     if not keys:
         return {name: {} for name in genomes}
+    in_list = ", ".join(str(int(k)) for k in dict.fromkeys(keys))
     with _cursor() as con:
         for name, path in genomes.items():
             cols = ", ".join(["key", "ref", "alt", *columns])
@@ -539,8 +558,8 @@ def sample_rows(
             rows = (
                 con.sql(
                     f"SELECT {cols} FROM read_parquet($path) WHERE key BETWEEN $lo AND $hi "
-                    "AND key IN (SELECT unnest($keys::BIGINT[]))",  # the range skips row groups
-                    params={"path": str(path), "keys": list(keys), "lo": min(keys), "hi": max(keys)},
+                    f"AND key IN ({in_list})",  # constants: a filter of the scan (see _site_rows)
+                    params={"path": str(path), "lo": min(keys), "hi": max(keys)},
                 )
                 .to_arrow_table()
                 .to_pylist()
@@ -562,7 +581,7 @@ def annotation_rows(annotations: Path | Sequence[Path], keys: Sequence[int]) -> 
         names = [d[0] for d in con.description]
     out: dict[int, dict[str, Any]] = {}
     for r in rows:
-        row = dict(zip(names, r, strict=True))
+        row = {n: v for n, v in zip(names, r, strict=True) if n not in FLAT_COLUMNS}
         out.setdefault(row["key"], row)
     return out
 

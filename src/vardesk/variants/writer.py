@@ -19,7 +19,9 @@ import pyarrow.parquet as pq
 
 from vardesk.domain.variant_key import chrom_code
 
-ROW_GROUP_ROWS = 256_000
+# Row groups bounded so that a read of scattered sites (a page's full rows, a member's genotypes of a few
+# keys) skips most of a file by its key statistics.
+ROW_GROUP_ROWS = 1 << 16
 _POS_SHIFT = 30
 
 
@@ -87,7 +89,7 @@ class SortedParquetWriter:
             self.rows += self._buffered
             self._buffer, self._buffered = [], 0
             self._wait()
-            self._pending = self._pool.submit(self._writer.write_table, table, ROW_GROUP_ROWS * 2)
+            self._pending = self._pool.submit(self._writer.write_table, table, ROW_GROUP_ROWS)
 
     def _wait(self) -> None:
         if self._pending is not None:

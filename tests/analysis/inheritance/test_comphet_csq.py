@@ -88,3 +88,42 @@ def test_child_alone_the_pair_is_possible(store) -> None:
         788413: (Certainty.POSSIBLE, [793183]),
         793183: (Certainty.POSSIBLE, [788413]),
     }
+
+
+@pytest.mark.parametrize("sequenced", [{MUM}, set()], ids=["mother", "child alone"])
+def test_compound_heterozygosity_alone_equals_its_calls_among_every_mode(store, sequenced) -> None:
+    # asked alone, the sides are read in one pass and kept; among every mode, in two passes
+    genomes, ann = store
+    ped = Pedigree(
+        (
+            Member(KID, Sex.UNKNOWN, Affected.AFFECTED, DAD, MUM, genomes[KID]),
+            Member(DAD, Sex.MALE),
+            Member(MUM, Sex.FEMALE, genotypes=genomes[MUM] if MUM in sequenced else None),
+        ),
+        KID,
+    )
+    alone = list(find_candidates(ped, build="GRCh38", annotations=ann, modes=[Mode.COMPOUND_HETEROZYGOUS]))
+    every = list(find_candidates(ped, build="GRCh38", annotations=ann))
+    among = [
+        (c.key, m.certainty, m.partners)
+        for c in every
+        for m in c.modes
+        if m.mode is Mode.COMPOUND_HETEROZYGOUS
+    ]
+    assert len(among) == 2
+    assert [(c.key, c.modes[0].certainty, c.modes[0].partners) for c in alone] == among
+
+
+def test_family_query_reads_the_primary_once(store) -> None:
+    from vardesk.variants.family import compile_family_query
+    from vardesk.variants.query import VariantQuery
+
+    genomes, ann = store
+    sql, params = compile_family_query(
+        VariantQuery(), genomes, members=[KID, DAD, MUM], primary=KID, annotations=ann
+    )
+    files = [p for p in params if isinstance(p, str) and p.endswith(".parquet")]
+    files += [f for p in params if isinstance(p, list) for f in p if isinstance(f, str)]
+    assert sorted(files).count(str(genomes[KID])) == 1  # the base row, not a join of its own file
+    assert str(genomes[DAD]) in files and str(genomes[MUM]) in files
+    assert sql.count("WHERE key IN (SELECT key FROM b)") == 2  # members read for the base's keys only

@@ -457,3 +457,48 @@ def test_inhouse_counts_do_not_depend_on_the_samples_shown(
     assert inhouse(sample="HG002", includeSample="all") == expected({"HG002"})
     assert inhouse(sample="HG003", includeSample="HG002,HG003,HG004") == expected({"HG003"}) == (1, 1, 2)
     assert inhouse() == expected(set()) == (1, 1, 3)
+
+
+def test_inhouse_counts_come_from_the_maintained_aggregate(
+    module_services: Services, server: LiveServer, world: World, indexed: dict
+) -> None:
+    """Indexing brought the workspace's aggregate up to date; an aggregate gone stale (here: counting
+    HG002 only) still gives the counts of every genome, and a refresh brings it up to date again."""
+    from vardesk.app.inhouse import aggregate_key
+    from vardesk.variants import inhouse
+
+    store, ws = module_services.store, world.member("lab-a", Role.ANALYST).actor.workspace_id
+    with module_services.ctx.uow() as uow:
+        ready = {g.sample_name: g.genotypes_key for g in uow.genomes.ready_in_workspace(ws)}
+    key = aggregate_key(ws)
+
+    def counted() -> list[str]:
+        with store.materialise(key) as path:
+            return sorted(inhouse.members(path))
+
+    assert counted() == sorted(ready.values())
+    auth = world.member("lab-a", Role.ANALYST).basic
+
+    def counts() -> list[tuple[str, int, int, int]]:
+        r = requests.get(
+            server.url + API + "/analysis/variant/query",
+            auth=auth,
+            params={"study": "trio:default", "sample": "HG003", "region": "1", "limit": "300"},
+        )
+        assert r.status_code == 200, r.text
+        out = []
+        for hit in r.json()["responses"][0]["results"]:
+            (f,) = [p for p in hit["annotation"]["populationFrequencies"] if p["study"] == "VARDESK_INHOUSE"]
+            out.append((hit["id"], f["carriers"], f["homozygotes"], f["genomes"]))
+        return out
+
+    current = counts()
+    assert len(current) > 50 and any(c for _, c, _, _ in current)
+    with store.scratch() as work, store.materialise(ready["HG002"]) as hg002:
+        inhouse.merge(None, {ready["HG002"]: hg002}, {}, work / "stale.parquet")
+        store.put_file(key, work / "stale.parquet", move=True)
+    assert counted() == [ready["HG002"]]
+    assert counts() == current
+    module_services.variants.inhouse.refresh(ws)
+    assert counted() == sorted(ready.values())
+    assert counts() == current

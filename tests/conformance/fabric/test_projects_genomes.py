@@ -14,7 +14,9 @@ import pytest
 from tests.conformance.fabric.conftest import GIAB, call, raw, wait
 from tests.conftest import LiveServer
 from tests.world import World
+from vardesk.app.inhouse import aggregate_key
 from vardesk.domain.enums import GenomeState, Role
+from vardesk.variants import inhouse
 
 
 @pytest.fixture(scope="module")
@@ -324,11 +326,14 @@ def test_delete_genome(
     view = services.pedigree.genome_by_id(actor, gid)
     blobs = [services.store.local_path(k) for k in (view.genome.genotypes_key, view.file.blob_key)]
     assert all(p.exists() for p in blobs)
+    aggregate = services.store.local_path(aggregate_key(actor.workspace_id))
+    assert view.genome.genotypes_key in inhouse.members(aggregate)  # counted in-house once indexed
 
     # delete_genome.py: requests.delete, then result.json() whatever the status
     r = call(server, "DELETE", f"/genomes/{gid}", analyst)
     assert r.status_code == 200 and r.json() == {"id": gid, "genome_id": gid, "deleted": True}
     assert not any(p.exists() for p in blobs)
+    assert view.genome.genotypes_key not in inhouse.members(aggregate)  # and no longer once deleted
     r = call(server, "GET", f"/genomes/{gid}", analyst)
     assert r.status_code == 404 and r.json()["description"]
     assert gid not in [g["id"] for g in call(server, "GET", "/genomes", analyst).json()["objects"]]

@@ -1,0 +1,96 @@
+"""In-house frequencies per workspace from a maintained aggregate (:mod:`vardesk.variants.inhouse`).
+
+The aggregate ``inhouse/<workspace>/counts.parquet`` counts the workspace's READY genomes; it is brought
+up to date (genomes added and removed since) when a genome is indexed and when one is deleted, one writer
+at a time (the store's lock, across processes). A query asks for the counts over the genomes it wants —
+the workspace's other READY genomes — and gets the aggregate corrected by the few genomes it counts that
+the query does not want and the few it lacks, read from their genotype files: the same counts as a scan
+of every genome, whatever the aggregate's age. Where a genome it counts has no file any more (deleted
+before the aggregate was updated), the genomes are scanned as before.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from contextlib import ExitStack
+
+import pyarrow.parquet as pq
+
+from vardesk.app.context import ServiceContext
+from vardesk.storage.blobs import BlobStore
+from vardesk.variants import inhouse
+
+log = logging.getLogger(__name__)
+
+
+def aggregate_key(workspace_id: int) -> str:
+    return f"inhouse/{workspace_id}/counts.parquet"
+
+
+class InhouseFrequencies:
+    def __init__(self, ctx: ServiceContext, store: BlobStore) -> None:
+        self.ctx = ctx
+        self.store = store
+
+    def _ready(self, workspace_id: int) -> list[str]:
+        with self.ctx.uow() as uow:
+            genomes = uow.genomes.ready_in_workspace(workspace_id)
+        return [g.genotypes_key for g in genomes if g.genotypes_key]
+
+    def refresh(self, workspace_id: int) -> None:
+        """Bring the workspace's aggregate up to date with its READY genomes (a failure is logged: the
+        queries stay correct with an old aggregate, only slower)."""
+        try:
+            self._refresh(workspace_id)
+        except Exception as exc:  # noqa: BLE001 - the aggregate is an accelerator, never a source of truth
+            log.warning(
+                "in-house aggregate of workspace %s not updated: %s", workspace_id, type(exc).__name__
+            )
+
+    def _refresh(self, workspace_id: int) -> None:
+        key = aggregate_key(workspace_id)
+        with self.store.lock(key), ExitStack() as stack:
+            ready = self._ready(workspace_id)
+            old = stack.enter_context(self.store.materialise(key)) if self.store.exists(key) else None
+            counted = inhouse.members(old)
+            remove = [k for k in counted if k not in set(ready)]
+            if any(not self.store.exists(k) for k in remove):
+                old, counted, remove = None, [], []  # a counted genome is gone: count afresh
+            add = [k for k in ready if k not in set(counted)]
+            if not add and not remove and old is not None:
+                return
+            local = stack.enter_context(self.store.materialise_many(add + remove))
+            paths = dict(zip(add + remove, local, strict=True))
+            work = stack.enter_context(self.store.scratch())
+            inhouse.merge(
+                old, {k: paths[k] for k in add}, {k: paths[k] for k in remove}, work / "counts.parquet"
+            )
+            self.store.put_file(key, work / "counts.parquet", move=True)
+
+    def counts(
+        self, workspace_id: int, wanted: Sequence[str], keys: Sequence[int]
+    ) -> dict[int, dict[str, int]]:
+        """Carriers, homozygotes and hemizygotes per key over the genotype files ``wanted`` (store keys);
+        keys no wanted genome carries are left out."""
+        if not wanted or not keys:
+            return {}
+        key = aggregate_key(workspace_id)
+        with ExitStack() as stack:
+            base: dict[int, list[int]] = {}
+            counted: list[str] = []
+            if self.store.exists(key):
+                aggregate = pq.ParquetFile(stack.enter_context(self.store.materialise(key)))
+                counted = inhouse.file_members(aggregate)
+                missing = [k for k in counted if k not in set(wanted)]
+                if all(self.store.exists(k) for k in missing):
+                    base = inhouse.aggregate_counts(aggregate, keys)
+                else:
+                    counted = []
+            missing = [k for k in counted if k not in set(wanted)]
+            extra = [k for k in wanted if k not in set(counted)]
+            local = stack.enter_context(self.store.materialise_many(extra + missing))
+            paths = dict(zip(extra + missing, local, strict=True))
+            return inhouse.counts(
+                base, keys, extra={k: paths[k] for k in extra}, missing={k: paths[k] for k in missing}
+            )

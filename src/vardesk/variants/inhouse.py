@@ -1,0 +1,124 @@
+"""The in-house frequency aggregate: carriers, homozygotes and hemizygotes per variant key over a set of
+genomes, kept in one Parquet file that names the genotype files it counts.
+
+A genome counts once per key (its highest zygosity of 1 het, 2 hom-alt, 3 hemizygous), as
+:func:`vardesk.annotate.lookups.inhouse_counts` counts a scan of the genotype files. The file is sorted
+by key in bounded row groups, so a page's keys read a few of them; it carries in its Parquet metadata the
+list of the genotype files (their store keys) it counts, so a reader corrects for genomes added or
+removed since it was written (:func:`counts`) and the answer is the scan's whatever the aggregate's age.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from vardesk.annotate.lookups import inhouse_counts
+from vardesk.variants.engine import engine
+
+ROW_GROUP_ROWS = 1 << 16
+_MEMBERS = b"vardesk.inhouse.genomes"
+COUNT_COLUMNS = ("carriers", "homozygotes", "hemizygotes")
+_EMPTY = pa.schema([("key", pa.int64()), *((c, pa.int64()) for c in COUNT_COLUMNS)])
+
+
+def members(path: Path | None) -> list[str]:
+    """The genotype files (store keys) the aggregate at ``path`` counts (none without a file)."""
+    if path is None or not Path(path).exists():
+        return []
+    return file_members(pq.ParquetFile(path))
+
+
+def _signed(files: Mapping[str, Path], sign: int) -> pa.Table:
+    if not files:
+        return _EMPTY.empty_table()
+    t = inhouse_counts(list(files.values())).select(["key", *COUNT_COLUMNS])
+    if sign < 0:
+        import pyarrow.compute as pc
+
+        t = pa.table({"key": t["key"], **{c: pc.negate(t[c]) for c in COUNT_COLUMNS}})
+    return t
+
+
+def merge(old: Path | None, add: Mapping[str, Path], remove: Mapping[str, Path], out: Path) -> list[str]:
+    """Write to ``out`` the aggregate ``old`` plus the genomes of ``add`` minus those of ``remove`` (store
+    key → local genotype file); returns the genotype files the new aggregate counts."""
+    counted = [k for k in members(old) if k not in remove]
+    counted += [k for k in add if k not in counted]
+    parts = [_signed(add, 1), _signed(remove, -1)]
+    with engine().cursor() as con:
+        con.register("d_add", parts[0])
+        con.register("d_rem", parts[1])
+        src = "SELECT * FROM d_add UNION ALL SELECT * FROM d_rem"
+        if old is not None and Path(old).exists():
+            src += f" UNION ALL SELECT key, {', '.join(COUNT_COLUMNS)} FROM read_parquet(?)"
+            params = [str(old)]
+        else:
+            params = []
+        sums = ", ".join(f"sum({c})::BIGINT AS {c}" for c in COUNT_COLUMNS)
+        table = con.sql(
+            f"SELECT key, {sums} FROM ({src}) GROUP BY key HAVING sum(carriers) > 0 ORDER BY key",
+            params=params,
+        ).to_arrow_table()
+    table = table.cast(_EMPTY).replace_schema_metadata({_MEMBERS: json.dumps(counted).encode()})
+    pq.write_table(table, out, row_group_size=ROW_GROUP_ROWS, compression="zstd", write_statistics=["key"])
+    return counted
+
+
+def aggregate_counts(aggregate: pq.ParquetFile, keys: Sequence[int]) -> dict[int, list[int]]:
+    """The aggregate's counts of ``keys`` (only the row groups whose key range holds one are read), from
+    the open file whose :func:`file_members` were read, so both come from one version of the file."""
+    wanted = sorted(set(int(k) for k in keys))
+    if not wanted:
+        return {}
+    import bisect
+
+    groups = []
+    meta = aggregate.metadata
+    for i in range(meta.num_row_groups):
+        st = meta.row_group(i).column(0).statistics
+        if st is None or not st.has_min_max:
+            groups.append(i)
+            continue
+        j = bisect.bisect_left(wanted, st.min)
+        if j < len(wanted) and wanted[j] <= st.max:
+            groups.append(i)
+    if not groups:
+        return {}
+    table = aggregate.read_row_groups(groups, columns=["key", *COUNT_COLUMNS])
+    import pyarrow.compute as pc
+
+    table = table.filter(pc.is_in(table["key"], pa.array(wanted, pa.int64())))
+    return {r["key"]: [r[c] for c in COUNT_COLUMNS] for r in table.to_pylist()}
+
+
+def file_members(aggregate: pq.ParquetFile) -> list[str]:
+    meta = aggregate.schema_arrow.metadata or {}
+    return list(json.loads(meta.get(_MEMBERS, b"[]")))
+
+
+def counts(
+    base: Mapping[int, list[int]],
+    keys: Sequence[int],
+    *,
+    extra: Mapping[str, Path],
+    missing: Mapping[str, Path],
+) -> dict[int, dict[str, int]]:
+    """Counts per key: the aggregate's ``base`` (:func:`aggregate_counts`), plus the genomes of ``extra``
+    (wanted, not in the aggregate), minus those of ``missing`` (in the aggregate, not wanted); keys no
+    genome carries are left out."""
+    if not keys:
+        return {}
+    key_array = pa.array(list(keys), pa.int64())
+    out = {k: list(v) for k, v in base.items()}
+    for files, sign in ((extra, 1), (missing, -1)):
+        if files:
+            for r in inhouse_counts(list(files.values()), keys=key_array).to_pylist():
+                acc = out.setdefault(r["key"], [0, 0, 0])
+                for i, c in enumerate(COUNT_COLUMNS):
+                    acc[i] += sign * r[c]
+    return {k: dict(zip(COUNT_COLUMNS, v, strict=True)) for k, v in out.items() if v[0] > 0}
