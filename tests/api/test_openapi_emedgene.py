@@ -272,6 +272,10 @@ def test_real_responses_match_the_documented_schemas(
     check("get", "/api/storage/999999", 404)
     listing = check("get", f"/api/storage/{provider}/fs/list", params={"path": "/run1/trio", "size": "1"})
     assert listing["has_more"] is True and listing["resources"][0]["type"] == "file"
+    long = "/" + "a" * 5000  # longer than a file name may be: absent, not a server error
+    check("get", f"/api/storage/{provider}/fs/list", 404, params={"path": long})
+    body["test_data"]["samples"][0]["sampleFiles"][1]["path"] = long + ".vcf.gz"
+    check("post", "/api/cases/v2/cases", 404, params={"dry_run": "true"}, json=body)
     samples = check("get", "/api/sample", params={"query": "hg00", "exact_match": "false"})["hits"]
     assert {"HG002", "HG003", "HG004"} <= {s["name"] for s in samples}
     assert None in {s["id"] for s in check("get", "/api/sample")["hits"]}  # the pending sample
