@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import base64
 import os
+import shutil
 import time
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
+import requests
 import schemathesis
 from schemathesis.checks import (
     content_type_conformance,
@@ -21,7 +24,7 @@ from schemathesis.checks import (
 )
 from schemathesis.config import SchemathesisConfig
 
-from tests.api.phi_world import API, CASE, STUDY, Scenario, prepare, run
+from tests.api.phi_world import API, CASE, SLICE, STUDY, Scenario, prepare, run
 from tests.conftest import REPO, LiveServer
 from vardesk.app.composition import Services
 from vardesk.domain.enums import Role
@@ -48,8 +51,12 @@ ROLES = (Role.ADMIN, Role.ANALYST, Role.VIEWER)
 class Gate:
     scenario: Scenario
     known: dict[str, str]  # a documented parameter name → a real value of the seeded world
+    emedgene: dict[str, str]  # the same for the Emedgene operations (their names mean other things)
     requests: int = 0
     answered: dict[str, set[int]] = field(default_factory=dict)  # operation → the statuses it answered
+
+    def known_for(self, path: str) -> dict[str, str]:
+        return {**self.known, **self.emedgene} if path.startswith("/emedgene") else self.known
 
     def bearer(self, role: Role) -> str:
         """A fresh access token for the role's user: an operation that logs out, changes a password or
@@ -115,6 +122,38 @@ def known_values(sc: Scenario) -> dict[str, str]:
     return known
 
 
+def emedgene_values(sc: Scenario, tmp: Path) -> dict[str, str]:
+    """A storage provider holding a run folder with the GIAB SAMD11 slice, and an Emedgene case of its
+    HG002 sample, analysed: the values of the Emedgene operations' path parameters."""
+    services = sc.server.services
+    analyst = sc.world.member("lab-a", Role.ANALYST)
+    runs = tmp / "runs"
+    (runs / "run1").mkdir(parents=True)
+    shutil.copy(SLICE / "ashk_SAMD11.vcf.gz", runs / "run1" / "trio.vcf.gz")
+    provider = services.storage_providers.add_local(analyst.actor.workspace_id, "Runs", runs)
+    with services.ctx.uow() as uow:
+        user = uow.users.get(analyst.actor.user_id)
+        assert user is not None
+    token = services.ctx.signer.issue(user.uuid, analyst.actor.workspace_id, "access")
+    headers = {"Authorization": f"Bearer {token}"}
+    proband = {"id": "proband", "gender": "Male", "fastq_sample": "HG002", "phenotypes": []}
+    vcf = {"path": "/run1/trio.vcf.gz", "storage_id": provider.id, "vcf_column_name": "HG002"}
+    sample = {"fastq": "HG002", "sampleFiles": [vcf]}
+    body = {"test_data": {"patients": {"proband": proband}, "samples": [sample]}}
+    r = requests.post(sc.server.url + "/emedgene/api/cases/v2/cases", json=body, headers=headers, timeout=60)
+    assert r.status_code == 201, r.text
+    name = r.json()["name"]
+    deadline = time.monotonic() + 120
+    while (
+        status := requests.get(
+            sc.server.url + f"/emedgene/api/test/{name}", headers=headers, timeout=60
+        ).json()["status"]
+    ) != "Delivered":
+        assert time.monotonic() < deadline and status in ("Uploading", "In progress"), status
+        time.sleep(0.25)
+    return {"name": name, "storage_id": str(provider.id), "path": "/run1"}
+
+
 @pytest.fixture(scope="module")
 def gate(module_services: Services, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gate]:
     tmp = tmp_path_factory.mktemp("schemagate")
@@ -122,7 +161,7 @@ def gate(module_services: Services, tmp_path_factory: pytest.TempPathFactory) ->
     world = prepare(module_services, tmp)
     with LiveServer(module_services) as srv:
         sc = run(srv, world, tmp)
-        g = Gate(sc, known_values(sc))
+        g = Gate(sc, known_values(sc), emedgene_values(sc, tmp))
         seeded = time.monotonic()
         yield g
         print(
@@ -142,12 +181,13 @@ def _pick(case: schemathesis.Case) -> tuple[bool, Role]:
 def test_operation_conforms(case: schemathesis.Case, gate: Gate) -> None:
     real, role = _pick(case)
     if real:
+        known = gate.known_for(case.operation.path)
         for location in (case.path_parameters, case.query):
             if location is None:
                 continue
             for name in list(location):
-                if name in gate.known:
-                    location[name] = gate.known[name]
+                if name in known:
+                    location[name] = known[name]
     headers = gate.credentials(role, case.operation.path)
     gate.requests += 1
     response = case.call(base_url=gate.scenario.server.url, headers=headers, timeout=60)

@@ -6,6 +6,7 @@ symbolic link that leads out of the root counts as absent."""
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -50,13 +51,24 @@ class LocalTree:
         inside = real == self.root or real.startswith(self.root.rstrip("/") + "/")
         return local if inside else None
 
-    def is_dir(self, parts: tuple[str, ...]) -> bool:
+    def _stat(self, parts: tuple[str, ...]) -> os.stat_result | None:
+        """The entry's status; None when it is outside the tree or cannot be stat'ed at all (absent, a
+        name too long for the file system, a component that is not a folder, …)."""
         local = self._path(parts)
-        return local is not None and local.is_dir()
+        if local is None:
+            return None
+        try:
+            return local.stat()
+        except (OSError, ValueError):  # ValueError: an embedded NUL
+            return None
+
+    def is_dir(self, parts: tuple[str, ...]) -> bool:
+        st = self._stat(parts)
+        return st is not None and stat.S_ISDIR(st.st_mode)
 
     def size(self, parts: tuple[str, ...]) -> int | None:
-        local = self._path(parts)
-        return local.stat().st_size if local is not None and local.is_file() else None
+        st = self._stat(parts)
+        return st.st_size if st is not None and stat.S_ISREG(st.st_mode) else None
 
     def entries(self, parts: tuple[str, ...]) -> list[TreeEntry]:
         folder = self._path(parts)

@@ -11,17 +11,20 @@ from fastapi import APIRouter, FastAPI
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
-from vardesk.api.emedgene import routes_auth, routes_cases, routes_lookups
+from vardesk.api.emedgene import openapi_docs, routes_auth, routes_cases, routes_lookups
 from vardesk.api.emedgene.common import emedgene_renderer, emedgene_status
 from vardesk.api.http.faces import ErrorShape, Face, Mount
 from vardesk.api.http.responses import JSON
 from vardesk.config import Settings
 
+EMEDGENE_ROUTERS = (routes_auth.router, routes_cases.router, routes_lookups.router)
+
 
 def build_router() -> APIRouter:
+    """Every Emedgene route, in both slash forms, never redirecting."""
     router = APIRouter(redirect_slashes=False)
-    for sub in (routes_auth, routes_cases, routes_lookups):
-        router.include_router(sub.router)
+    for sub in EMEDGENE_ROUTERS:
+        router.include_router(sub)
     return router
 
 
@@ -53,15 +56,20 @@ def face(settings: Settings) -> Face:
                 {"application": "Vardesk", "face": "Emedgene-compatible API", "prefix": prefix or "/"}
             )
 
-    # Request bodies are read raw (the clients' several shapes, contract §1.3); the reference is
-    # docs/emedgene.md and the Emedgene contract, not the generated schema.
+        openapi_docs.install(app)
+
+    # In the OpenAPI document under the Emedgene tag: the routes declare their parameters, bodies and
+    # responses (openapi_docs.py), while still reading the raw bodies in the clients' several shapes
+    # (contract §1.3).
     return Face(
         name="emedgene",
-        mounts=(Mount(prefix, build_router(), in_schema=False),),
+        mounts=(Mount(prefix, build_router()),),
         errors=(ErrorShape(prefix, emedgene_renderer, emedgene_status),),
         links={"emedgene": prefix},
+        description=f"Emedgene-compatible API at {prefix or '/'}, tag {openapi_docs.TAG}, a bearer token "
+        "from api_login or HTTP Basic with an API key.",
         install=install,
     )
 
 
-__all__ = ["build_router", "emedgene_renderer", "emedgene_status", "face"]
+__all__ = ["EMEDGENE_ROUTERS", "build_router", "emedgene_renderer", "emedgene_status", "face"]

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Callable
 from typing import Any
 
+from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -25,6 +27,27 @@ from vardesk.domain.errors import (
     VardeskError,
     error_text,
 )
+
+
+def route(router: APIRouter, method: str, path: str, doc: dict[str, Any]) -> Callable[[Any], Any]:
+    """Register ``path`` and its other trailing-slash form for ``method``, never redirecting (clients
+    use both, and a redirected POST becomes a GET). ``doc`` is the route's OpenAPI description
+    (``openapi_docs.op``); only ``path`` as written is in the document."""
+    bare = path.rstrip("/")
+
+    def decorate(fn: Callable[..., Any]) -> Any:
+        for form in (bare, bare + "/"):
+            router.add_api_route(
+                form,
+                fn,
+                methods=[method],
+                include_in_schema=form == path,
+                operation_id=f"emedgene_{fn.__name__}",
+                **doc,
+            )
+        return fn
+
+    return decorate
 
 
 def emedgene_status(exc: VardeskError) -> int:

@@ -10,8 +10,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from starlette.concurrency import run_in_threadpool
 
+from vardesk.api.emedgene import openapi_docs as od
 from vardesk.api.emedgene import render
-from vardesk.api.emedgene.common import home, page, paging, project, require_actor
+from vardesk.api.emedgene import schemas as S
+from vardesk.api.emedgene.common import home, page, paging, project, require_actor, route
 from vardesk.api.emedgene.translate import case_command
 from vardesk.api.http.deps import get_services, json_body
 from vardesk.api.http.responses import JSON
@@ -36,8 +38,7 @@ def _case_doc(services: Services, actor: Actor, view: CaseView) -> dict[str, Any
     return render.case(view, panel)
 
 
-@router.get("/api/test")
-@router.get("/api/test/")
+@route(router, "GET", "/api/test", od.op("The cases, newest first", S.EmedgeneCasePage, query=od.paging(10)))
 def cases(request: Request, actor: ActorDep) -> JSON:
     services = get_services(request)
     offset, size = paging(request, 10)
@@ -47,8 +48,7 @@ def cases(request: Request, actor: ActorDep) -> JSON:
     return JSON(page([_case_doc(services, actor, v) for v in views], offset, size))
 
 
-@router.get("/api/test/{name}")
-@router.get("/api/test/{name}/")
+@route(router, "GET", "/api/test/{name}", od.op("A case", od.PROJECTED, query=(od.TEST_FIELDS,)))
 def case(name: str, request: Request, actor: ActorDep) -> JSON:
     """The case; repeated ``test_fields`` keep only those fields (and ``name``). A body is ignored."""
     services = get_services(request)
@@ -77,20 +77,26 @@ async def _create(request: Request, actor: Actor) -> JSON:
     return JSON({"name": view.case.code, "Status": doc["status"], **doc}, status_code=201)
 
 
-@router.post("/api/cases/v2/cases")
-@router.post("/api/cases/v2/cases/")
+@route(router, "POST", "/api/cases/v2/cases", od.op("Create a case (v2)", S.EmedgeneCreatedCase, **od.CREATE))
 async def create_case(request: Request, actor: ActorDep) -> JSON:
     return await _create(request, actor)
 
 
-@router.post("/api/test")
-@router.post("/api/test/")
+@route(router, "POST", "/api/test", od.op("Create a case (legacy)", S.EmedgeneCreatedCase, **od.CREATE))
 async def create_case_legacy(request: Request, actor: ActorDep) -> JSON:
     return await _create(request, actor)
 
 
-@router.put("/api/test/{name}/add_participants_on_create")
-@router.put("/api/test/{name}/add_participants_on_create/")
+@route(
+    router,
+    "PUT",
+    "/api/test/{name}/add_participants_on_create",
+    od.op(
+        "Share a case with users of the organization",
+        S.EmedgeneParticipants,
+        body=od.json_body(S.EmedgeneParticipantsBody),
+    ),
+)
 async def add_participants(name: str, request: Request, actor: ActorDep) -> JSON:
     """Share the case with users of the workspace, named by e-mail."""
     services = get_services(request)
@@ -121,8 +127,7 @@ def _variants(services: Services, actor: Actor, view: CaseView) -> list[dict[str
     return [render.variant(rv) for rv in rows]
 
 
-@router.get("/api/candidates/{name}")
-@router.get("/api/candidates/{name}/")
+@route(router, "GET", "/api/candidates/{name}", od.op("The candidates of a case", S.EmedgeneCandidates))
 def candidates(name: str, request: Request, actor: ActorDep) -> JSON:
     services = get_services(request)
     view = _case(services, actor, name)
@@ -130,8 +135,7 @@ def candidates(name: str, request: Request, actor: ActorDep) -> JSON:
     return JSON({"name": view.case.code, "status": render.status(view), "total": len(hits), "hits": hits})
 
 
-@router.get("/api/test/{name}/export")
-@router.get("/api/test/{name}/export/")
+@route(router, "GET", "/api/test/{name}/export", od.op("The export document of a case", S.EmedgeneExport))
 def export(name: str, request: Request, actor: ActorDep) -> JSON:
     """The export document: the case, and its candidates as both ``hits`` and ``variants``."""
     services = get_services(request)

@@ -6,8 +6,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 
+from vardesk.api.emedgene import openapi_docs as od
 from vardesk.api.emedgene import render
-from vardesk.api.emedgene.common import home, page, paging, require_actor
+from vardesk.api.emedgene import schemas as S
+from vardesk.api.emedgene.common import home, page, paging, require_actor, route
 from vardesk.api.http.deps import get_services
 from vardesk.api.http.responses import JSON
 from vardesk.domain.access import Actor
@@ -16,22 +18,26 @@ router = APIRouter(redirect_slashes=False)
 ActorDep = Annotated[Actor, Depends(require_actor)]
 
 
-@router.get("/api/storage")
-@router.get("/api/storage/")
+@route(
+    router, "GET", "/api/storage", od.op("The storage providers", S.EmedgeneStoragePage, query=od.paging(100))
+)
 def storages(request: Request, actor: ActorDep) -> JSON:
     offset, size = paging(request, 100)
     hits = [render.provider(p) for p in get_services(request).storage_providers.list(actor)]
     return JSON(page(hits, offset, size))
 
 
-@router.get("/api/storage/{storage_id}")
-@router.get("/api/storage/{storage_id}/")
+@route(router, "GET", "/api/storage/{storage_id}", od.op("A storage provider", S.EmedgeneStorage))
 def storage(storage_id: str, request: Request, actor: ActorDep) -> JSON:
     return JSON(render.provider(get_services(request).storage_providers.get(actor, storage_id)))
 
 
-@router.get("/api/storage/{storage_id}/fs/list")
-@router.get("/api/storage/{storage_id}/fs/list/")
+@route(
+    router,
+    "GET",
+    "/api/storage/{storage_id}/fs/list",
+    od.op("A folder of a storage provider", S.EmedgeneListing, query=(*od.paging(100), od.PATH)),
+)
 def storage_list(storage_id: str, request: Request, actor: ActorDep) -> JSON:
     offset, size = paging(request, 100)
     path = request.query_params.get("path", "")
@@ -39,8 +45,12 @@ def storage_list(storage_id: str, request: Request, actor: ActorDep) -> JSON:
     return JSON(render.listing(result))
 
 
-@router.get("/api/sample")
-@router.get("/api/sample/")
+@route(
+    router,
+    "GET",
+    "/api/sample",
+    od.op("Samples of the cases by name", S.EmedgeneSamplePage, query=(*od.paging(10), od.QUERY, od.EXACT)),
+)
 def samples(request: Request, actor: ActorDep) -> JSON:
     """Samples of the face's cases by name (``exact_match=true``: the whole name): their genomes, and
     the empty samples still waiting for files (``id`` null); ``note`` is the newest case the sample is in."""
@@ -75,8 +85,14 @@ def samples(request: Request, actor: ActorDep) -> JSON:
     return JSON(page(list(hits.values()), offset, size))
 
 
-@router.get("/api/phenotype")
-@router.get("/api/phenotype/")
+@route(
+    router,
+    "GET",
+    "/api/phenotype",
+    od.op(
+        "HPO phenotypes by id or name", S.EmedgenePhenotypePage, query=(*od.paging(20), od.PHENOTYPE_QUERY)
+    ),
+)
 def phenotypes(request: Request, actor: ActorDep) -> JSON:
     offset, size = paging(request, 20)
     query = request.query_params.get("query", "")
@@ -88,8 +104,12 @@ def phenotypes(request: Request, actor: ActorDep) -> JSON:
     return JSON(page(hits, offset, size))
 
 
-@router.get("/api/organization/users")
-@router.get("/api/organization/users/")
+@route(
+    router,
+    "GET",
+    "/api/organization/users",
+    od.op("The users of the organization", S.EmedgeneUserPage, query=od.paging(100)),
+)
 def users(request: Request, actor: ActorDep) -> JSON:
     offset, size = paging(request, 100)
     hits = [
