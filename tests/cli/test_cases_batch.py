@@ -142,6 +142,7 @@ def test_a_trio_batch_creates_one_case_per_family_and_writes_the_results(
     record = view.case.external_ids["emedgene"]
     assert record["sharing_level"] == 0 and record["should_upload"] is False
     assert record["boostGenes"] is True and record["extra_data"] == {"Institution": "CHUSJ"}
+    assert record["selected_preset_set"] == "Default" and record["type"] == "Whole Genome"
     assert view.case.patient_fields["Patient DOB"] == "2019-02-28"
 
 

@@ -411,7 +411,6 @@ def _body(
         "sample_type": "vcf",
         "gene_list": gene_list,
         "boostGenes": _flag(cells.get("Boost Genes", ""), "Boost Genes", problems, row, False),
-        "selected_preset_set": cells.get("Selected Preset", "").strip() or None,
         "labels": [x for x in labels if x is not None],
         "notes": notes,
         "due_date": _date(cells.get("Due Date", ""), "Due Date", problems, row),
@@ -420,6 +419,9 @@ def _body(
         "patients": people,
         "samples": samples,
     }
+    preset = cells.get("Selected Preset", "").strip()
+    if preset:
+        data["selected_preset_set"] = preset
     return {
         "should_upload": not execute,
         "sharing_level": 1 if _flag(cells.get("Opt In", ""), "Opt In", problems, row, True) else 0,
