@@ -155,6 +155,7 @@ def test_a_file_with_bad_rows_names_each_problem_and_creates_nothing(
     good = trio("FAM-4", provider)
     good[0]["Phenotypes Id"] = ""  # row 6: neither Phenotypes nor Phenotypes Id
     good[1]["Files Names"] = "/run1/trio/missing.vcf.gz"  # row 7: not in the provider (server check)
+    good[1]["Due Date"] = "soon"  # row 7: a case field of a non-proband row is checked too
     good[2]["BioSample Name"] = "HG 004"  # row 8
     source = batch_file(tmp_path / "bad.csv", rows + good)
     before = emedgene_cases(module_services, world)
@@ -165,6 +166,7 @@ def test_a_file_with_bad_rows_names_each_problem_and_creates_nothing(
     assert "row 4, column 'Relation': Relation cousin is not valid" in err
     assert "row 5, column 'Date Of Birth': Date Of Birth must be a date YYYY-MM-DD or YYYY/MM/DD" in err
     assert "row 6, column 'Phenotypes': One of Phenotypes or Phenotypes Id is required" in err
+    assert "row 7, column 'Due Date': Due Date must be a date YYYY-MM-DD or YYYY/MM/DD" in err
     assert "row 8, column 'BioSample Name': BioSample Name must not contain spaces" in err
     assert "row 7, column 'Files Names': no such file in storage provider" in err  # the server's check
     assert "HG 004" not in err and "2019-02-30" not in err  # cell values that identify are not echoed
@@ -179,6 +181,7 @@ def test_a_file_with_bad_rows_names_each_problem_and_creates_nothing(
     # the family alone without its client-side problems: the missing file is still named
     good[0]["Phenotypes Id"] = "HP:0001263"
     good[2]["BioSample Name"] = "HG004"
+    good[1]["Due Date"] = ""
     source = batch_file(tmp_path / "bad2.csv", good)
     assert main(["cases", "batch", str(source), "--workspace", "lab-a", "--as", admin]) == 1
     err = capsys.readouterr().err
@@ -200,6 +203,7 @@ def test_file_rules_and_family_rules() -> None:
                 "F1,Exome,mother,no-hpo,VCF,",
                 ",,,,,",
                 "F2,Exome,,HP,VCF,",
+                "F2,Exome,sibling,no-hpo,VCF,",
                 ",,,,,",
             ]
         ).encode()
@@ -209,8 +213,11 @@ def test_file_rules_and_family_rules() -> None:
     assert "row 4, column 'Relation': the family of rows 3-4 has more than one mother" in texts
     assert "row 3, column 'Relation': the family of rows 3-4 has no proband" in texts
     assert "row 5: the file must have no empty rows" in texts
-    assert not any(p.row == 6 for p in plan.problems)  # a proband (empty Relation) with a phenotype name
-    assert not any(p.row == 7 for p in plan.problems)  # a trailing empty row is tolerated
+    assert not any(p.row in (6, 7) for p in plan.problems)  # a proband (empty Relation) and a sibling
+    assert not any(p.row == 8 for p in plan.problems)  # a trailing empty row is tolerated
+    sibling = plan.families[1].body["test_data"]["patients"]["other"][0]
+    assert sibling["relationship"] == "Sibling" and sibling["healthy"] is True
+    assert plan.families[1].body["test_data"]["patients"]["proband"]["phenotypes"] == [{"name": "HP"}]
     many = "\n".join(
         ["[Data]", "Family Id,Case Type,Phenotypes,Sample Type"]
         + [f"F{i},Exome,no-hpo,VCF" for i in range(51)]

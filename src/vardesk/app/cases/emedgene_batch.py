@@ -402,10 +402,21 @@ def _body(
         if (value := _number(cells.get(column, ""), column, problems, row)) is not None
     }
     execute = _flag(cells.get("Execute Now", ""), "Execute Now", problems, row, True)
-    for other, c in rows:  # flags read from the proband's row; the others' must still be valid
+    for other, c in rows:  # case fields are read from the proband's row; the others' must still be valid
         if c is not cells:
             for column in ("Execute Now", "Boost Genes", "Opt In"):
                 _flag(c.get(column, ""), column, problems, other, True)
+            for column in ("Gene List Id", "Kit Id", "Intersect Bed Id"):
+                _number(c.get(column, ""), column, problems, other)
+            for label in _items(c.get("Label Id", "")):
+                _number(label, "Label Id", problems, other)
+            _date(c.get("Due Date", ""), "Due Date", problems, other)
+            if len(c.get("Clinical Notes", "")) > MAX_NOTES:
+                problems.append(
+                    BatchProblem(
+                        other, "Clinical Notes", f"Clinical Notes has at most {MAX_NOTES} characters"
+                    )
+                )
     data: dict[str, Any] = {
         "type": case_type,
         "sample_type": "vcf",
