@@ -54,6 +54,7 @@ def test_importing_the_command_line_imports_no_heavy_module() -> None:
         ["report", "pdf", "--help"],
         ["bundle", "build", "--help"],
         ["admin", "create-user", "--help"],
+        ["cases", "batch", "--help"],
         ["serve", "--help"],
         ["report", "pdf", "1"],  # a usage error (no -o) is reported before anything is imported
     ],

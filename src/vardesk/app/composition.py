@@ -15,6 +15,7 @@ from vardesk.app.auth import AuthService
 from vardesk.app.cases.case_analysis import TOOL as CASE_TOOL
 from vardesk.app.cases.case_analysis import CandidateService, run_case_analysis
 from vardesk.app.cases.configuration import ConfigurationService
+from vardesk.app.cases.emedgene_batch import CaseBatch
 from vardesk.app.cases.exchange import ExchangeService
 from vardesk.app.cases.gene_analyses import TOOL as GENE_TOOL
 from vardesk.app.cases.gene_analyses import AnalysisService, run_gene_analysis
@@ -102,6 +103,7 @@ class Services:
     webhooks: WebhookService
     import_genome: ImportGenome = field(init=False)
     case_intake: CaseIntake = field(init=False)
+    case_batch: CaseBatch = field(init=False)
     executor: Executor | None = field(default=None)
 
     def local_executor(self) -> LocalExecutor:
@@ -285,6 +287,12 @@ def wire(settings: Settings, engine: Engine, ctx: ServiceContext, store: BlobSto
     )
     services.case_intake = CaseIntake(
         ctx, projects, cases, panels, services.storage_providers, services.import_genome
+    )
+    services.case_batch = CaseBatch(
+        services.case_intake,
+        services.storage_providers,
+        services.phenotypes,
+        lambda: services.settings.emedgene_project,
     )
     return services
 

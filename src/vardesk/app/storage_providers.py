@@ -219,8 +219,12 @@ class StorageProviderService:
         local = tree(file.provider).local_path(file.parts)
         try:
             if local is not None:
-                with pysam.VariantFile(str(local)) as vf:
-                    return list(vf.header.samples)
+                quiet = pysam.set_verbosity(0)  # not "could not retrieve index file": the header is enough
+                try:
+                    with pysam.VariantFile(str(local)) as vf:
+                        return list(vf.header.samples)
+                finally:
+                    pysam.set_verbosity(quiet)
             if file.name.lower().endswith(".bcf"):
                 raise unreadable
             with self.open(file) as stream:

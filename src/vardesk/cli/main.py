@@ -276,6 +276,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     data.add_parsers(sub, lambda name: lambda args: data.dispatch(name, args, _services))
 
+    from vardesk.cli import cases
+
+    cases.add_parsers(sub, _services)
+
     s = sub.add_parser("openapi", help="print the OpenAPI document of the HTTP API")
     s.add_argument("-o", "--output", help="write to this file instead of standard output")
     s.set_defaults(func=cmd_openapi)

@@ -3,7 +3,6 @@ results — candidates and the export document."""
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import replace
 from typing import Annotated, Any
 
@@ -14,9 +13,9 @@ from vardesk.api.emedgene import openapi_docs as od
 from vardesk.api.emedgene import render
 from vardesk.api.emedgene import schemas as S
 from vardesk.api.emedgene.common import home, page, paging, project, require_actor, route
-from vardesk.api.emedgene.translate import case_command
 from vardesk.api.http.deps import get_services, json_body
 from vardesk.api.http.responses import JSON
+from vardesk.app.cases.emedgene import case_command, new_case_name
 from vardesk.app.cases.records import CaseView
 from vardesk.app.composition import Services
 from vardesk.domain.access import Actor
@@ -69,7 +68,7 @@ async def _create(request: Request, actor: Actor) -> JSON:
     command = await run_in_threadpool(
         case_command, body, project(services), services.phenotypes, dry_run=dry_run
     )
-    command = replace(command, case=replace(command.case, code=f"EMG{secrets.randbelow(10**9):09d}"))
+    command = replace(command, case=replace(command.case, code=new_case_name()))
     view = await run_in_threadpool(services.case_intake.run, actor, command)
     if view is None:
         return JSON({"dry_run": True, "valid": True, "errors": []})

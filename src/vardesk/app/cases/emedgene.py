@@ -1,6 +1,8 @@
 """The Emedgene case-creation body (contract §1.3) → the core's :class:`CreateCaseFromStorage` command.
 
-Only the wire format is handled here: where each field is, its spellings (``storage_id`` as a number or a
+Shared by the Emedgene face (the JSON body of ``POST /api/cases/v2/cases``) and the batch CSV
+(``emedgene_batch.py``, which builds the same body per family, as Emedgene's batch CLI does). Only the
+body's format is handled here: where each field is, its spellings (``storage_id`` as a number or a
 string, phenotypes as ``phenotypes/EMG_PHENOTYPE_nnnnnnn`` ids, ``HP:`` ids or names), the family tree with
 its virtual members. The use case checks the values. What the core has no field for (labels, the preset
 group, sharing level, the tree as drawn) is kept on the case as the Emedgene record the face shows back."""
@@ -8,6 +10,7 @@ group, sharing level, the tree as drawn) is kept on the case as the Emedgene rec
 from __future__ import annotations
 
 import re
+import secrets
 from datetime import date
 from typing import Any
 
@@ -55,6 +58,12 @@ KEPT = (
 )
 TOP_KEPT = ("should_upload", "sharing_level", "enrich_disease_phenotypes", "include_incidental_parents")
 MAX_NOTES = 4000
+
+
+def new_case_name() -> str:
+    """A case name as Emedgene makes them: ``EMG`` and nine digits (random, so it says nothing of the
+    patient or of how many cases the lab has)."""
+    return f"EMG{secrets.randbelow(10**9):09d}"
 
 
 def _obj(value: Any, where: str) -> dict[str, Any]:
