@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from functools import cache
 from typing import Any
 
@@ -57,3 +58,35 @@ def check_response(
             f"{'/'.join(map(str, e.path))}: {e.message[:200]}" for e in errors[:5]
         )
     return True
+
+
+# -- shared by the faces' document tests (test_openapi_fabric.py, test_openapi_emedgene.py) ----------------
+def face_routes(routers: Any) -> list[Any]:
+    """Every route of a face's routers, each an APIRoute."""
+    from fastapi.routing import APIRoute
+
+    routes = [r for router in routers for r in router.routes]
+    assert all(isinstance(r, APIRoute) for r in routes)
+    return routes
+
+
+def face_operations(schema: dict[str, Any], prefix: str) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    """(method, path, operation) of every documented operation under ``prefix``."""
+    for path, item in schema["paths"].items():
+        if path == prefix or path.startswith(prefix + "/"):
+            for method, op in item.items():
+                yield method, path, op
+
+
+def schema_refs(spec: Any) -> list[str]:
+    """The component names ``spec`` refers to, in order."""
+    return re.findall(r"#/components/schemas/(\w+)", str(spec))
+
+
+def body_keys(model: dict[str, Any], comps: dict[str, Any], seen: set[str]) -> Iterator[str]:
+    """Every property name of the components ``model`` refers to, transitively."""
+    for name in schema_refs(model):
+        if name not in seen:
+            seen.add(name)
+            yield from comps[name].get("properties", {})
+            yield from body_keys(comps[name], comps, seen)

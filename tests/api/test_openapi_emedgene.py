@@ -21,7 +21,7 @@ import pytest
 import requests
 from fastapi.routing import APIRoute
 
-from tests.api.openapi_responses import check_response
+from tests.api.openapi_responses import body_keys, check_response, face_operations, face_routes, schema_refs
 from tests.conformance.emedgene.test_storage_trio import VCF, _trio
 from tests.conftest import TESTDATA, LiveServer
 from tests.world import World, build_world
@@ -44,16 +44,11 @@ def schema() -> dict[str, Any]:
 
 
 def emedgene_routes() -> list[APIRoute]:
-    routes = [r for router in EMEDGENE_ROUTERS for r in router.routes]
-    assert all(isinstance(r, APIRoute) for r in routes)
-    return routes  # type: ignore[return-value]
+    return face_routes(EMEDGENE_ROUTERS)
 
 
 def operations(schema: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]:
-    for path, item in schema["paths"].items():
-        if path == PREFIX or path.startswith(PREFIX + "/"):
-            for method, op in item.items():
-                yield method, path, op
+    return face_operations(schema, PREFIX)
 
 
 def test_every_emedgene_route_is_documented_once_in_one_slash_form(schema: dict[str, Any]) -> None:
@@ -132,10 +127,6 @@ def test_every_route_that_reads_a_body_documents_one(schema: dict[str, Any]) -> 
     assert bodies_seen == 5
 
 
-def _refs(spec: Any) -> list[str]:
-    return re.findall(r"#/components/schemas/(\w+)", str(spec))
-
-
 def test_every_response_has_a_real_schema(schema: dict[str, Any]) -> None:
     comps = schema["components"]["schemas"]
     error = openapi_docs.ref(schemas.EmedgeneError)
@@ -148,25 +139,18 @@ def test_every_response_has_a_real_schema(schema: dict[str, Any]) -> None:
             assert resp["content"], (method, path, code)
             for media, spec in resp["content"].items():
                 assert spec.get("schema"), f"{method} {path} {code} {media}: empty schema"
-                for name in _refs(spec):
+                for name in schema_refs(spec):
                     model = comps[name]
                     assert model.get("properties") or model.get("items") or model.get("anyOf"), name
             if not code.startswith("2"):
                 assert resp["content"]["application/json"]["schema"] == error
     assert set(comps["EmedgeneError"]["required"]) == {"message", "error"}
-    assert all(name.startswith("Emedgene") for m, p, op in operations(schema) for name in _refs(op))
+    assert all(name.startswith("Emedgene") for m, p, op in operations(schema) for name in schema_refs(op))
     sample = comps["EmedgeneSample"]
     assert {"type": "null"} in sample["properties"]["id"]["anyOf"] and "id" in sample["required"]
     create = schema["paths"][PREFIX + "/api/cases/v2/cases"]["post"]["responses"]
-    assert _refs(create["201"]) == ["EmedgeneCreatedCase"] and _refs(create["200"]) == ["EmedgeneDryRun"]
-
-
-def _body_keys(model: dict[str, Any], comps: dict[str, Any], seen: set[str]) -> Iterator[str]:
-    for name in _refs(model):
-        if name not in seen:
-            seen.add(name)
-            yield from comps[name].get("properties", {})
-            yield from _body_keys(comps[name], comps, seen)
+    assert schema_refs(create["201"]) == ["EmedgeneCreatedCase"]
+    assert schema_refs(create["200"]) == ["EmedgeneDryRun"]
 
 
 def test_every_documented_body_key_is_read_by_the_code(schema: dict[str, Any]) -> None:
@@ -176,7 +160,7 @@ def test_every_documented_body_key_is_read_by_the_code(schema: dict[str, Any]) -
     code = "\n".join(p.read_text() for p in sources)
     literal = set(re.findall(r'"(\w+)"', code))
     comps = schema["components"]["schemas"]
-    keys = {k for m in schemas.BODIES for k in _body_keys(openapi_docs.ref(m), comps, set())}
+    keys = {k for m in schemas.BODIES for k in body_keys(openapi_docs.ref(m), comps, set())}
     assert len(keys) > 30
     assert sorted(k for k in keys if k not in literal) == []
 

@@ -18,7 +18,7 @@ import pytest
 import requests
 from fastapi.routing import APIRoute
 
-from tests.api.openapi_responses import check_response
+from tests.api.openapi_responses import body_keys, check_response, face_operations, face_routes, schema_refs
 from tests.conftest import LiveServer
 from tests.world import World, build_world
 from vardesk.api.fabric import FABRIC_ROUTERS, bodies, openapi_docs, routes_variants
@@ -42,16 +42,11 @@ def schema() -> dict[str, Any]:
 
 
 def fabric_routes() -> list[APIRoute]:
-    routes = [r for router in FABRIC_ROUTERS for r in router.routes]
-    assert all(isinstance(r, APIRoute) for r in routes)
-    return routes  # type: ignore[return-value]
+    return face_routes(FABRIC_ROUTERS)
 
 
 def operations(schema: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]:
-    for path, item in schema["paths"].items():
-        if path == PREFIX or path.startswith(PREFIX + "/"):
-            for method, op in item.items():
-                yield method, path, op
+    return face_operations(schema, PREFIX)
 
 
 def test_every_fabric_route_is_documented_once_in_one_slash_form(schema: dict[str, Any]) -> None:
@@ -129,10 +124,6 @@ def test_every_route_that_reads_a_body_documents_one(schema: dict[str, Any]) -> 
     assert bodies_seen >= 25
 
 
-def _refs(spec: Any) -> list[str]:
-    return re.findall(r"#/components/schemas/(\w+)", str(spec))
-
-
 def test_every_response_has_a_real_schema(schema: dict[str, Any]) -> None:
     comps = schema["components"]["schemas"]
     for method, path, op in operations(schema):
@@ -144,7 +135,7 @@ def test_every_response_has_a_real_schema(schema: dict[str, Any]) -> None:
             assert resp["content"], (method, path, code)
             for media, spec in resp["content"].items():
                 assert spec.get("schema"), f"{method} {path} {code} {media}: empty schema"
-                for name in _refs(spec):
+                for name in schema_refs(spec):
                     model = comps[name]
                     assert model.get("properties") or model.get("items") or model.get("anyOf"), name
             if code != ok[0]:
@@ -159,14 +150,6 @@ def test_every_response_has_a_real_schema(schema: dict[str, Any]) -> None:
     )
 
 
-def _body_keys(model: dict[str, Any], comps: dict[str, Any], seen: set[str]) -> Iterator[str]:
-    for name in _refs(model):
-        if name not in seen:
-            seen.add(name)
-            yield from comps[name].get("properties", {})
-            yield from _body_keys(comps[name], comps, seen)
-
-
 def test_every_documented_body_key_is_read_by_the_code(schema: dict[str, Any]) -> None:
     code = "\n".join(p.read_text() for p in SRC.glob("*.py") if p.name not in ("bodies.py", "schemas.py"))
     literal = set(re.findall(r'"(\w+)"', code))
@@ -175,7 +158,7 @@ def test_every_documented_body_key_is_read_by_the_code(schema: dict[str, Any]) -
         for t in re.findall(r'f"([^"]+)"', code)
     ]
     comps = schema["components"]["schemas"]
-    keys = {k for m in bodies.BODIES for k in _body_keys(openapi_docs.ref(m), comps, set())}
+    keys = {k for m in bodies.BODIES for k in body_keys(openapi_docs.ref(m), comps, set())}
     keys -= {"op", "path", "value"}  # JSON Patch operations: read as op/path/value in common.json_patch
     assert len(keys) > 60
     unread = sorted(k for k in keys if k not in literal and not any(rx.match(k) for rx in built))
