@@ -72,6 +72,10 @@ class Settings:
     # out, e.g. FE3 upload and download URLs; default: taken from each request (Host header, root path).
     public_url: str = ""
     download_link_seconds: int = 600  # lifetime of signed report download URLs
+    # The web application's browser sessions: ended after this many idle minutes (the page warns a minute
+    # before) and at the latest this many hours after signing in
+    web_idle_minutes: int = 15
+    web_session_hours: int = 12
     fabric_timezone: str = "America/Los_Angeles"
     # The laboratory printed on clinical reports
     lab_name: str = "Clinical Genomics Laboratory"

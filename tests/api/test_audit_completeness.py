@@ -15,10 +15,12 @@ from tests.api.phi_world import API, CASE, SAMPLES, STUDY, Scenario, prepare, ru
 from tests.api.test_odd_ids import walk
 from tests.conftest import LiveServer
 from tests.world import wait_done
+from vardesk.api import web
 from vardesk.app.composition import Services
 from vardesk.domain.enums import Role
 
 NATIVE_MOUNTS = ("/api/v2", "/opencga/webservices/rest/v2")
+WEB_PREFIXES = web.PREFIXES
 
 # route (native routes without their mount, Fabric ones without prefix or trailing slash) →
 # ("phi", audit entity types, one of which a call must name) or ("no", why it carries no PHI)
@@ -109,9 +111,14 @@ ROUTES: dict[str, tuple[str, object]] = {
     "emedgene:/api/storage/{storage_id}/fs/list": ("phi", {"storage_provider"}),
     "emedgene:/api/phenotype": ("no", "HPO terms"),
     "emedgene:/api/organization/users": ("no", "staff accounts of the workspace"),
+    # the web application (its pages read through the same audited use cases)
+    "web:/": ("no", "the sign-in page"),
+    "web:/cases": ("phi", {"case"}),
+    "web:/cases/{case_id}": ("phi", {"case"}),
+    "web:/static/web/{path:path}": ("no", "static assets of the web application"),
     # neither face
     "/openapi.json": ("no", "the API description"),
-    "/": ("no", "the landing page"),
+    "/about": ("no", "the landing page"),
     "/docs": ("no", "API documentation"),
     "/redoc": ("no", "API documentation"),
     "/static/{path:path}": ("no", "static assets of the pages"),
@@ -130,6 +137,8 @@ AFTER_APPROVAL = {
 
 
 def classify_key(path: str, fabric: str, emedgene: str = "/emedgene") -> str:
+    if path == "/" or any(path == p or path.startswith(p + "/") for p in WEB_PREFIXES):
+        return "web:" + path
     for mount in NATIVE_MOUNTS:
         if path == mount or path.startswith(mount + "/"):
             return "native:" + path.removeprefix(mount)
@@ -229,6 +238,23 @@ def _ids(sc: Scenario) -> dict[str, str]:
     }
 
 
+def web_session(sc: Scenario, email: str) -> requests.Session:
+    """A browser's session of the web application, signed in as ``email``."""
+    from tests.world import PASSWORD
+
+    browser = requests.Session()
+    form = browser.get(sc.server.url + "/", timeout=60).text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)  # type: ignore[union-attr]
+    r = browser.post(
+        sc.server.url + "/sign-in",
+        data={"email": email, "password": PASSWORD, "csrf_token": token},
+        allow_redirects=False,
+        timeout=60,
+    )
+    assert r.status_code == 303, r.text[:300]
+    return browser
+
+
 def test_every_phi_route_audits_the_reader(scenario: Scenario) -> None:
     sc = scenario
     services = sc.server.services
@@ -242,8 +268,13 @@ def test_every_phi_route_audits_the_reader(scenario: Scenario) -> None:
                 a for a in uow.audit.search(analyst.actor.workspace_id) if a.user_id == analyst.actor.user_id
             ]
 
+    browser = web_session(sc, analyst.email)
+    web_ids = {"case_id": str(services.cases.get(analyst.actor, CASE, STUDY).case.id)}
+
     def call(path: str, key: str) -> tuple[requests.Response, list]:
         names = {**ids, "variant_id": ids["genome_variant_id"]} if "/variant_reports/" in key else ids
+        if key.startswith("web:"):
+            names = {**ids, **web_ids}
         concrete = re.sub(r"\{([^}]+)\}", lambda m: str(names[m.group(1)]), path)
         if key.startswith("native:"):
             concrete += f"?study={STUDY}"
@@ -256,7 +287,10 @@ def test_every_phi_route_audits_the_reader(scenario: Scenario) -> None:
             elif key.endswith("/export"):
                 concrete += "&format=" + ("phenopacket" if key.endswith("}/export") else "vcf")
         before = len(rows())
-        r = sc.call("GET", concrete, analyst.basic)
+        if key.startswith("web:"):
+            r = browser.get(sc.server.url + concrete, allow_redirects=False, timeout=60)
+        else:
+            r = sc.call("GET", concrete, analyst.basic)
         return r, rows()[before:]
 
     phi = [(p, classify_key(p, fabric)) for p in get_routes(sc.server)]

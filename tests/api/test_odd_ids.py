@@ -9,7 +9,8 @@ import pytest
 import requests
 
 from tests.conftest import LiveServer
-from tests.world import build_world
+from tests.world import PASSWORD, build_world
+from vardesk.api import web
 from vardesk.app.composition import Services
 from vardesk.domain.enums import Role
 from vardesk.domain.errors import Invalid
@@ -49,7 +50,23 @@ def native_error(doc: dict) -> str:
 def server(module_services: Services) -> Iterator[tuple[LiveServer, tuple[str, str]]]:
     world = build_world(module_services)
     with LiveServer(module_services, run_jobs=False) as srv:
+        srv.admin_email = world.member("lab-a", Role.ADMIN).email  # type: ignore[attr-defined]
         yield srv, world.member("lab-a", Role.ADMIN).basic
+
+
+def is_web(path: str) -> bool:
+    return any(path == p or path.startswith(p + "/") for p in web.PREFIXES)
+
+
+def signed_in(srv: LiveServer, email: str) -> requests.Session:
+    browser = requests.Session()
+    form = browser.get(srv.url + "/", timeout=30).text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)  # type: ignore[union-attr]
+    data = {"email": email, "password": PASSWORD, "csrf_token": token}
+    assert browser.post(srv.url + "/sign-in", data=data, allow_redirects=False, timeout=30).status_code == 303
+    csrf = re.search(r'name="csrf-token" content="([^"]+)"', browser.get(srv.url + "/cases").text)
+    browser.headers["X-CSRF-Token"] = csrf.group(1)  # type: ignore[union-attr]
+    return browser
 
 
 def test_parse_id() -> None:
@@ -73,11 +90,18 @@ def test_every_route_answers_odd_ids_with_a_json_4xx(server: tuple[LiveServer, t
         if method in ("GET", "POST", "PUT", "PATCH", "DELETE")
     ]
     faces = {p.split("/")[1] for p, _ in routes}
-    assert {"api", "opencga", fabric.strip("/"), emedgene.strip("/")} <= faces, faces
+    assert {"api", "opencga", fabric.strip("/"), emedgene.strip("/"), "cases"} <= faces, faces
     failures = []
+    browser = signed_in(srv, srv.admin_email)  # type: ignore[attr-defined]
     for path, method in routes:
         for odd in ODD_IDS:
             concrete = re.sub(r"\{[^}]+\}", odd, path)
+            if is_web(path):  # the web application answers with an HTML page that names the problem
+                r = browser.request(method, srv.url + concrete, allow_redirects=False, timeout=30)
+                html = r.headers.get("content-type", "").startswith("text/html")
+                if not (400 <= r.status_code < 500 and html and 'role="alert"' in r.text):
+                    failures.append(f"{method} {path} [{odd[:25]}] -> {r.status_code} {r.text[:100]}")
+                continue
             r = requests.request(method, srv.url + concrete, auth=auth, timeout=30)
             is_json = r.headers.get("content-type", "").startswith("application/json")
             if not (400 <= r.status_code < 500 and is_json):

@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from vardesk import __version__
-from vardesk.api import emedgene, fabric, native, pages
+from vardesk.api import emedgene, fabric, native, pages, web
 from vardesk.api.http.deps import reject_nul
 from vardesk.api.http.errors import ErrorRenderers, install_handlers
 from vardesk.api.http.faces import Face, register
@@ -23,7 +23,13 @@ from vardesk.app.composition import Services, build_services
 from vardesk.config import Settings, load_settings
 
 # Every face this server offers, registered in this order (a new face: its package and one entry here).
-FACES: tuple[Callable[[Settings], Face], ...] = (native.face, fabric.face, emedgene.face, pages.face)
+FACES: tuple[Callable[[Settings], Face], ...] = (
+    native.face,
+    fabric.face,
+    emedgene.face,
+    web.face,
+    pages.face,
+)
 # Faces a second host can serve at the root of a port of their own (clients that take only a host name),
 # with the setting that holds their prefix on the main host
 ROOT_FACES: dict[str, tuple[Callable[[Settings], Face], str]] = {

@@ -86,6 +86,49 @@ class AuthService:
             raise Unauthenticated("incorrect API key login or password")
         return actor
 
+    # -- the web application's sign-in ------------------------------------------------------------
+    def sign_in_user(self, name: str, password: str, source: str | None = None) -> Actor:
+        """A person's own email (or login) and password, never an API key: throttled like every login and
+        audited as ``login`` (``via`` = ``session``)."""
+        if not name or not password:
+            raise Unauthenticated("enter your email and password")
+        self._check_rate(name, source)
+        actor = self._verify_user_password(name, password, via="session")
+        if actor is None:
+            self._fail(name, source, "login")
+            raise Unauthenticated("incorrect email or password")
+        with self.ctx.uow() as uow:
+            audit(
+                uow,
+                "login",
+                actor=actor,
+                entity_type="user",
+                entity_id=actor.user_id,
+                details={"via": "session"},
+            )
+            uow.commit()
+        return actor
+
+    def actor_of_user(self, user_id: int, workspace_id: int, via: str) -> Actor:
+        """The actor of an active user (a browser session's owner); Unauthenticated otherwise."""
+        with self.ctx.uow() as uow:
+            user = uow.users.get(user_id)
+        if user is None or not user.active or user.workspace_id != workspace_id:
+            raise Unauthenticated("the user of this session no longer exists or is disabled")
+        return _actor(user, via)
+
+    def confirm_password(self, actor: Actor, password: str, source: str | None = None) -> None:
+        """The signed-in user proves again who they are (a director approving a report): their own
+        password, throttled and audited like a login failure when wrong."""
+        with self.ctx.uow() as uow:
+            user = uow.users.get(actor.user_id)
+        if user is None or not user.active:
+            raise Unauthenticated("the user no longer exists or is disabled")
+        self._check_rate(user.login, source)
+        if not password or not verify_secret(user.password_hash, password):
+            self._fail(user.login, source, "password_confirmation")
+            raise Unauthenticated("the password is not correct")
+
     # -- signed links ----------------------------------------------------------------------------
     def issue_link(self, actor: Actor, resource: str, ttl_seconds: int) -> str:
         """A signed token that lets whoever holds it fetch ``resource`` (an opaque id, never PHI) with
@@ -115,6 +158,9 @@ class AuthService:
         actor = self._verify_api_key(name, password)
         if actor is not None:
             return actor
+        return self._verify_user_password(name, password, via)
+
+    def _verify_user_password(self, name: str, password: str, via: str) -> Actor | None:
         with self.ctx.uow() as uow:
             candidates = [u for u in uow.users.by_login_or_email(name) if u.active]
         if len(candidates) != 1:

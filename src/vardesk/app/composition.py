@@ -45,6 +45,7 @@ from vardesk.app.security import TokenSigner, VerifiedSecretCache, configure_has
 from vardesk.app.storage_providers import StorageProviderService
 from vardesk.app.uploads import UploadIntents
 from vardesk.app.variants import VariantService
+from vardesk.app.web_sessions import WebSessions
 from vardesk.app.webhooks import TOOL as WEBHOOK_TOOL
 from vardesk.app.webhooks import WebhookService, run_webhook_delivery
 from vardesk.catalog.db import make_engine, make_session_factory
@@ -101,6 +102,7 @@ class Services:
     storage_providers: StorageProviderService
     phenotypes: PhenotypeLookup
     webhooks: WebhookService
+    web_sessions: WebSessions
     import_genome: ImportGenome = field(init=False)
     case_intake: CaseIntake = field(init=False)
     case_batch: CaseBatch = field(init=False)
@@ -274,6 +276,7 @@ def wire(settings: Settings, engine: Engine, ctx: ServiceContext, store: BlobSto
         storage_providers=StorageProviderService(ctx),
         phenotypes=PhenotypeLookup(),
         webhooks=webhooks,
+        web_sessions=WebSessions(ctx, auth),
     )
     # the upload limit is read when an upload arrives (the settings of a running server can be replaced)
     services.import_genome = ImportGenome(

@@ -27,6 +27,7 @@ from vardesk.domain.models import (
     Workspace,
 )
 from vardesk.domain.providers import StorageProvider
+from vardesk.domain.web_sessions import WebSession
 from vardesk.domain.webhooks import Webhook, WebhookDelivery
 
 T = TypeVar("T")
@@ -467,3 +468,21 @@ class WebhookDeliveryRepository(Repository[WebhookDelivery]):
         c = t.webhook_deliveries.c
         q = select(WebhookDelivery).where(c.workspace_id == workspace_id).order_by(c.id.desc()).limit(limit)
         return self.session.scalars(q).all()
+
+
+class WebSessionRepository(Repository[WebSession]):
+    model = WebSession
+
+    def by_token_hash(self, token_hash: str) -> WebSession | None:
+        q = select(WebSession).where(t.web_sessions.c.token_hash == token_hash)
+        return self.session.scalars(q).first()
+
+    def delete_of_user(self, user_id: int) -> None:
+        self.session.execute(delete(t.web_sessions).where(t.web_sessions.c.user_id == user_id))
+
+    def purge_ended(self, now: datetime, idle_since: datetime) -> None:
+        """Sessions past their absolute expiry or idle since before ``idle_since``."""
+        c = t.web_sessions.c
+        self.session.execute(
+            delete(t.web_sessions).where((c.expires_at <= now) | (c.last_seen_at < idle_since))
+        )

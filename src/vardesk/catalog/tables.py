@@ -33,6 +33,7 @@ from vardesk.domain import analyses as analyses_domain
 from vardesk.domain import cases as cases_domain
 from vardesk.domain import models
 from vardesk.domain import providers as providers_domain
+from vardesk.domain import web_sessions as web_sessions_domain
 from vardesk.domain import webhooks as webhooks_domain
 from vardesk.domain.acmg import ManualCriterion
 from vardesk.domain.enums import Affected, GenomeState, JobState, Role, Sex, ShareRole
@@ -624,6 +625,21 @@ webhook_deliveries = Table(
     Index("ix_webhook_deliveries_workspace", "workspace_id"),
 )
 
+# a browser session of the web application: the SHA-256 of the cookie's token, never the token
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("workspace_id", ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False),
+    Column("csrf_token", String(64), nullable=False),
+    _ts("created_at"),
+    _ts("last_seen_at"),
+    _ts("expires_at"),
+    Index("ix_web_sessions_expires_at", "expires_at"),
+)
+
 mapper_registry = registry(metadata=metadata)
 _MAPPED = False
 
@@ -660,6 +676,7 @@ def map_domain() -> None:
         (providers_domain.StorageProvider, storage_providers),
         (webhooks_domain.Webhook, webhooks),
         (webhooks_domain.WebhookDelivery, webhook_deliveries),
+        (web_sessions_domain.WebSession, web_sessions),
     ):
         mapper_registry.map_imperatively(cls, table)
     _MAPPED = True

@@ -47,6 +47,7 @@ class UnitOfWork:
         self.storage_providers = r.StorageProviderRepository(s)
         self.webhooks = r.WebhookRepository(s)
         self.webhook_deliveries = r.WebhookDeliveryRepository(s)
+        self.web_sessions = r.WebSessionRepository(s)
         return self
 
     def __exit__(

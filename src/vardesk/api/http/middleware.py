@@ -64,8 +64,9 @@ class SecurityHeadersMiddleware:
 
     @staticmethod
     def _credentialed(scope: Scope) -> bool:
-        if any(k.lower() == b"authorization" for k, _ in scope["headers"]):
-            return True
+        for k, v in scope["headers"]:
+            if k.lower() == b"authorization" or (k.lower() == b"cookie" and b"vardesk_session=" in v):
+                return True
         query = scope.get("query_string", b"").decode("latin-1")
         return any(k == "sid" and v for k, v in parse_qsl(query, keep_blank_values=True))
 

@@ -90,6 +90,8 @@ class Links:
     docs: str = "/docs"
     redoc: str = "/redoc"
     health: str = "/healthz"
+    about: str = "/about"
+    app: str = "/"
 
 
 def landing(links: Links) -> HTMLResponse:
@@ -99,7 +101,9 @@ def landing(links: Links) -> HTMLResponse:
     body = (
         "<main>\n<h1>Vardesk</h1>\n"
         f'<p class="version">Version {escape(__version__)} — clinical genome interpretation server</p>\n'
-        "<h2>API documentation</h2>\n<dl>\n"
+        "<h2>Web application</h2>\n<dl>\n"
+        + item(links.app, "Sign in", "review cases, interpret variants and sign out reports in the browser")
+        + "</dl>\n<h2>API documentation</h2>\n<dl>\n"
         + item(links.docs, "Swagger UI", "try the native API in the browser")
         + item(links.redoc, "ReDoc", "the native API reference, for reading")
         + item(links.openapi, "OpenAPI document", "the native API as OpenAPI 3.1 JSON, for code generators")
@@ -141,7 +145,7 @@ def install(app: FastAPI, links: Links) -> None:
     """Mount the pages and their assets on ``app`` (outside the OpenAPI document)."""
     assets = load_assets()
 
-    @app.api_route("/", methods=["GET", "HEAD"], include_in_schema=False)
+    @app.api_route(links.about, methods=["GET", "HEAD"], include_in_schema=False)
     def home() -> HTMLResponse:
         return landing(links)
 
