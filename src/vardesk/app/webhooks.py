@@ -100,6 +100,10 @@ class WebhookService:
         return hook, key
 
     def remove_for(self, actor: Actor, hook_id: int) -> Webhook:
+        with self.ctx.uow() as uow:  # another workspace's webhook is not found, whoever asks
+            hook = uow.webhooks.get(hook_id)
+        if hook is None or hook.workspace_id != actor.workspace_id or not hook.active:
+            raise NotFound(f"webhook {hook_id} not found")
         require_role(actor, Role.ADMIN, action="removing a webhook")
         return self.remove(actor.workspace_id, hook_id, actor)
 
