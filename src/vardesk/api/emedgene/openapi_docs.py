@@ -194,3 +194,4 @@ LABELS = {
     "explode": True,
     "schema": {"type": "array", "items": {"type": "integer"}},
 }
+LABEL = {**LABELS, "name": "label", "description": "the same as labels"}

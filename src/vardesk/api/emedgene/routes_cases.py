@@ -42,7 +42,7 @@ def _case_doc(services: Services, actor: Actor, view: CaseView) -> dict[str, Any
     router,
     "GET",
     "/api/test",
-    od.op("The cases, newest first", S.EmedgeneCasePage, query=(*od.paging(10), od.LABELS)),
+    od.op("The cases, newest first", S.EmedgeneCasePage, query=(*od.paging(10), od.LABELS, od.LABEL)),
 )
 def cases(request: Request, actor: ActorDep) -> JSON:
     services = get_services(request)
