@@ -306,3 +306,26 @@ def test_storage_add_command(server: LiveServer, tmp_path: Path, monkeypatch: py
             main(["storage", "add", "--workspace", "lab-a", "--name", "Second", "--local", str(tmp_path)])
             != 0
         )
+
+
+def test_with_the_consent_the_analysis_also_searches_secondary_findings(
+    server: LiveServer, analyst: dict[str, str], provider: int, trio_case: str
+) -> None:
+    body = _trio(provider)
+    body["test_data"]["incidental_findings"] = "Yes"
+    r = call(server, "POST", "/api/cases/v2/cases", analyst, data=json.dumps(body))
+    assert r.status_code == 201 and r.json()["secondary_findings"] is True, r.text
+    name = r.json()["name"]
+
+    def delivered() -> bool:
+        doc = call(server, "GET", f"/api/test/{name}", analyst, params={"test_fields": "status"}).json()
+        assert doc["status"] in ("Uploading", "In progress", "Delivered"), doc
+        return doc["status"] == "Delivered"
+
+    wait(delivered)
+    test_trio_goes_from_creation_to_delivered(server, analyst, trio_case)
+    got = call(server, "GET", f"/api/candidates/{name}", analyst).json()["hits"]
+    without = call(server, "GET", f"/api/candidates/{trio_case}", analyst).json()["hits"]
+    # the slice holds SAMD11 only (no ACMG SF gene, no ClinVar): the search runs and adds nothing
+    assert [v["Variant_details"] for v in got] == [v["Variant_details"] for v in without] != []
+    assert all(v["tag"]["value"] != "incidental" for v in got)
