@@ -63,6 +63,7 @@ ROUTES: dict[str, tuple[str, object]] = {
     "native:/analysis/clinical/{case}/report/download": ("phi", {"case"}),
     "native:/panels/search": ("no", "gene panels"),
     "native:/webhooks/deliveries/search": ("no", "case ids, codes and statuses sent to webhooks"),
+    "native:/webhooks/search": ("no", "the workspace's webhook URLs (admin)"),
     "native:/panels/{panels}/info": ("no", "gene panels"),
     # Fabric face
     "fabric:": ("no", "the face's index"),

@@ -7,6 +7,7 @@ endpoint; the expected status per role is below. lab-b must never see anything o
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
 import json
@@ -80,6 +81,22 @@ def n(ctx: Ctx) -> int:
     return next(ctx.counter)
 
 
+@functools.cache
+def _receiver_url() -> str:
+    """A loopback receiver answering 204 at once: the status changes of the matrix are delivered to the
+    webhooks it registers without tying up the job workers in retries."""
+    from tests.app.test_webhooks import Receiver
+
+    return Receiver(fail=0).url
+
+
+def _hook(ctx: Ctx) -> int:
+    """A new webhook of lab-a (each removal needs its own)."""
+    svc = ctx.world.services
+    ws = svc.admin.get_workspace(A)
+    return svc.webhooks.add(ws.id or 0, f"{_receiver_url()}/a{n(ctx)}")[0].id or 0
+
+
 CLINICAL_CASES = [
     Case(
         "GET", "/analysis/clinical/configuration", lambda c: ("/analysis/clinical/configuration", None), ALL
@@ -98,6 +115,19 @@ CLINICAL_CASES = [
     ),
     Case("GET", "/assays/search", lambda c: ("/assays/search", None), ALL),
     Case("GET", "/webhooks/deliveries/search", lambda c: ("/webhooks/deliveries/search", None), ALL),
+    Case("GET", "/webhooks/search", lambda c: ("/webhooks/search", None), (Role.ADMIN,)),
+    Case(
+        "POST",
+        "/webhooks/create",
+        lambda c: ("/webhooks/create", {"url": f"{_receiver_url()}/{n(c)}"}),
+        (Role.ADMIN,),
+    ),
+    Case(
+        "DELETE",
+        "/webhooks/{webhook}/delete",
+        lambda c: (f"/webhooks/{_hook(c)}/delete", None),
+        (Role.ADMIN,),
+    ),
     Case(
         "POST",
         "/conditions/create",
@@ -421,7 +451,9 @@ SMALL_VCF = (
     b"#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tS1\n"
     b"chr1\t1000\t.\tA\tG\t50\tPASS\t.\tGT\t0/1\n"
 )
-OWN_WORKSPACE_WRITES = {
+OWN_WORKSPACE_WRITES = {  # and the admin-only lists of the caller's own workspace
+    "/webhooks/search",
+    "/webhooks/create",
     "/projects/create",
     "/panels/create",
     "/assays/create",

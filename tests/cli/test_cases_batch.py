@@ -246,3 +246,74 @@ def test_the_command_line_fails_with_one_error_line(
     )
     assert_clean_failure(r, "no case was created")
     assert "row 3: the file has no sample rows" in r.stderr
+
+
+def test_wait_runs_the_analyses_and_reports_each_case(
+    module_services: Services, world: World, provider: int, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    later = trio("FAM-6", provider)
+    for r in later:
+        r["Execute Now"] = "false"  # created to wait for its files: not waited for
+    source = batch_file(tmp_path / "wait.csv", trio("FAM-5", provider) + later)
+    analyst = world.member("lab-a", Role.ANALYST).email
+    argv = [
+        "cases",
+        "batch",
+        str(source),
+        "--workspace",
+        "lab-a",
+        "--as",
+        analyst,
+        "--wait",
+        "--timeout",
+        "120",
+    ]
+    assert main(argv) == 0, capsys.readouterr().err
+    out = capsys.readouterr()
+    assert "analysing: 2 of 2 cases finished" in out.err
+    table = results(tmp_path / "wait_results.csv")
+    states = {r["Case Id"]: r["Case Status"] for r in table}
+    assert sorted(states.values()) == ["ready", "waiting for sample"]
+    assert [r["Case Status"] for r in table] == ["ready"] * 3 + ["waiting for sample"] * 3
+    assert f'"{table[0]["Case Id"]}": "ready"' in out.out
+    actor = world.member("lab-a", Role.ANALYST).actor
+    study = module_services.case_intake.home(actor, module_services.settings.emedgene_project)
+    assert module_services.cases.get(actor, table[0]["Case Id"], study).case.status == "READY TO REVIEW"
+
+
+def test_wait_gives_up_after_the_timeout(
+    module_services: Services, world: World, provider: int, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = batch_file(tmp_path / "slow.csv", trio("FAM-7", provider))
+    analyst = world.member("lab-a", Role.ANALYST)
+    assert main(["cases", "batch", str(source), "--workspace", "lab-a", "--as", analyst.email]) == 0
+    name = results(tmp_path / "slow_results.csv")[0]["Case Id"]
+    capsys.readouterr()
+    # nothing runs the analysis in this process: the case stays In progress
+    outcome = module_services.case_intake.wait_ready(
+        analyst.actor, module_services.settings.emedgene_project, [name], 0.3, poll=0.05
+    )
+    assert outcome == {name: "timeout"}
+
+
+def test_unsupported_sources_are_refused_with_what_to_give_instead(tmp_path: Path) -> None:
+    rows = [
+        {"Family Id": "A", "Case Type": "Exome", "Files Names": "auto", "BioSample Name": "S1",
+         "Storage Provider Id": "1", "Default Project": "P1", "Phenotypes": "no-hpo"},
+        {"Family Id": "B", "Case Type": "Exome", "Files Names": "existing", "BioSample Name": "S2",
+         "Phenotypes": "no-hpo"},
+        {"Family Id": "C", "Case Type": "Exome", "Files Names": "/r/S3_R1.fastq.gz;/r/S3_R2.fastq.gz",
+         "BioSample Name": "S3", "Storage Provider Id": "1", "Phenotypes": "no-hpo"},
+        {"Family Id": "D", "Case Type": "Exome", "Files Names": "/r/S4.cram", "BioSample Name": "S4",
+         "Storage Provider Id": "1", "Phenotypes": "no-hpo"},
+        {"Family Id": "E", "Case Type": "Exome", "Sample Type": "FASTQ", "BioSample Name": "S5",
+         "Phenotypes": "no-hpo"},
+    ]  # fmt: skip
+    plan = read_batch(batch_file(tmp_path / "unsupported.csv", rows).read_bytes())
+    texts = {p.row: p.text() for p in plan.problems}
+    assert "BaseSpace project (Default Project); Vardesk has no BaseSpace storage" in texts[3]
+    assert "give the paths of the sample's VCF in a storage provider" in texts[3]
+    assert "reuses a sample already on Emedgene" in texts[4] and "samples[].id" in texts[4]
+    for row in (5, 6, 7):
+        assert "Vardesk runs no secondary analysis" in texts[row] and ".hard-filtered.vcf.gz" in texts[row]
+    assert not plan.valid

@@ -150,6 +150,41 @@ class StorageProviderService:
             uow.commit()
         return provider
 
+    def remove(self, workspace_id: int, ref: object, *, actor: Actor | None = None) -> StorageProvider:
+        """Unregister a provider (by id or name; the command line, or the workspace's admin). The files stay
+        where they are, and the genomes already imported from them stay in Vardesk."""
+        if actor is not None:
+            require_role(actor, Role.ADMIN, action="removing a storage provider")
+            if actor.workspace_id != workspace_id:
+                raise NotFound("workspace not found")
+        text = str(ref).strip()
+        key = numeric_id(text)
+        with self.ctx.uow() as uow:
+            provider = uow.storage_providers.get(key) if key is not None else None
+            if provider is None:
+                provider = uow.storage_providers.by_name(workspace_id, text)
+            if provider is None or provider.workspace_id != workspace_id:
+                raise NotFound(f"storage provider {text[:40]!r} not found")
+            uow.storage_providers.remove(provider)
+            audit(
+                uow,
+                "storage_provider_remove",
+                actor=actor,
+                workspace_id=workspace_id,
+                entity_type="storage_provider",
+                entity_id=provider.id or 0,
+                details={"scheme": provider.scheme.value},
+            )
+            uow.commit()
+        return provider
+
+    def of_workspace(self, workspace_id: int) -> list[StorageProvider]:
+        """The workspace's providers (the command line)."""
+        with self.ctx.uow() as uow:
+            if uow.workspaces.get(workspace_id) is None:
+                raise NotFound("workspace not found")
+            return list(uow.storage_providers.of_workspace(workspace_id))
+
     # -- reading -------------------------------------------------------------------------------------
     def list(self, actor: Actor) -> list[StorageProvider]:
         with self.ctx.uow() as uow:

@@ -19,7 +19,7 @@ from typing import Any
 from vardesk.app.context import ServiceContext, audit
 from vardesk.app.jobs import JobService
 from vardesk.catalog.uow import UnitOfWork
-from vardesk.domain.access import Actor
+from vardesk.domain.access import Actor, require_role
 from vardesk.domain.cases import Case
 from vardesk.domain.enums import Role
 from vardesk.domain.errors import NotFound
@@ -56,6 +56,56 @@ class WebhookService:
             )
             uow.commit()
         return hook, key
+
+    def hooks(self, workspace_id: int, *, removed: bool = False) -> list[Webhook]:
+        """The workspace's webhooks, oldest first (with ``removed``, also those removed)."""
+        with self.ctx.uow() as uow:
+            if uow.workspaces.get(workspace_id) is None:
+                raise NotFound("workspace not found")
+            return [h for h in uow.webhooks.of_workspace(workspace_id) if removed or h.active]
+
+    def remove(self, workspace_id: int, hook_id: int, actor: Actor | None = None) -> Webhook:
+        """Stop a webhook: nothing more is queued for it and its pending deliveries are dropped; the
+        record and its delivery log stay (the audit trail refers to them)."""
+        with self.ctx.uow() as uow:
+            hook = uow.webhooks.get(hook_id)
+            if hook is None or hook.workspace_id != workspace_id or not hook.active:
+                raise NotFound(f"webhook {hook_id} not found")
+            hook.active = False
+            audit(
+                uow,
+                "webhook_remove",
+                actor=actor,
+                workspace_id=workspace_id,
+                entity_type="webhook",
+                entity_id=hook_id,
+            )
+            uow.commit()
+        return hook
+
+    # -- the same, for a workspace administrator through an API ----------------------------------------
+    def hooks_for(self, actor: Actor) -> list[Webhook]:
+        require_role(actor, Role.ADMIN, action="reading the webhooks")
+        return self.hooks(actor.workspace_id)
+
+    def add_for(self, actor: Actor, url: str, secret: str | None = None) -> tuple[Webhook, str]:
+        require_role(actor, Role.ADMIN, action="registering a webhook")
+        key = secret or secrets.token_urlsafe(32)
+        with self.ctx.uow() as uow:
+            hook = uow.webhooks.add(
+                Webhook(workspace_id=actor.workspace_id, url=check_webhook_url(url), secret=key)
+            )
+            audit(uow, "webhook_add", actor=actor, entity_type="webhook", entity_id=hook.id or 0)
+            uow.commit()
+        return hook, key
+
+    def remove_for(self, actor: Actor, hook_id: int) -> Webhook:
+        with self.ctx.uow() as uow:  # another workspace's webhook is not found, whoever asks
+            hook = uow.webhooks.get(hook_id)
+        if hook is None or hook.workspace_id != actor.workspace_id or not hook.active:
+            raise NotFound(f"webhook {hook_id} not found")
+        require_role(actor, Role.ADMIN, action="removing a webhook")
+        return self.remove(actor.workspace_id, hook_id, actor)
 
     def deliveries(self, actor: Actor, limit: int = 100) -> list[WebhookDelivery]:
         """The workspace's newest deliveries (case ids, codes and statuses only), for its members."""
@@ -102,6 +152,13 @@ class WebhookService:
             hook = uow.webhooks.get(delivery.webhook_id) if delivery else None
         if delivery is None or hook is None:
             return {"state": "gone"}
+        if not hook.active:  # removed since the delivery was queued
+            with self.ctx.uow() as uow:
+                row = uow.webhook_deliveries.get(delivery_id)
+                if row is not None and row.state is DeliveryState.PENDING:
+                    row.state, row.last_error = DeliveryState.FAILED, "webhook removed"
+                    uow.commit()
+            return {"state": "removed"}
         body = json.dumps({**delivery.payload, "delivery": delivery.id}, separators=(",", ":")).encode()
         headers = {
             "Content-Type": "application/json",

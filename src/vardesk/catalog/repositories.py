@@ -460,6 +460,12 @@ class WebhookRepository(Repository[Webhook]):
         q = select(Webhook).where(c.workspace_id == workspace_id, c.active.is_(True)).order_by(c.id)
         return self.session.scalars(q).all()
 
+    def of_workspace(self, workspace_id: int) -> Sequence[Webhook]:
+        c = t.webhooks.c
+        return self.session.scalars(
+            select(Webhook).where(c.workspace_id == workspace_id).order_by(c.id)
+        ).all()
+
 
 class WebhookDeliveryRepository(Repository[WebhookDelivery]):
     model = WebhookDelivery

@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from vardesk import __version__
 from vardesk.cli.errors import run_command
@@ -119,6 +120,61 @@ def cmd_storage_add(args: argparse.Namespace) -> int:
                 ws.id or 0, args.name, args.s3, endpoint_url=args.endpoint_url or ""
             )
         print(json.dumps({"id": provider.id, "name": provider.name, "scheme": provider.scheme.value}))
+    finally:
+        services.close()
+    return 0
+
+
+def _provider_doc(p: Any) -> dict[str, Any]:
+    doc = {"id": p.id, "name": p.name, "scheme": p.scheme.value, "root": p.root}
+    return doc | ({"endpoint_url": p.endpoint_url} if p.endpoint_url else {})
+
+
+def cmd_storage_list(args: argparse.Namespace) -> int:
+    services = _services()
+    try:
+        ws = services.admin.get_workspace(args.workspace)
+        print(json.dumps([_provider_doc(p) for p in services.storage_providers.of_workspace(ws.id or 0)]))
+    finally:
+        services.close()
+    return 0
+
+
+def cmd_storage_remove(args: argparse.Namespace) -> int:
+    services = _services()
+    try:
+        ws = services.admin.get_workspace(args.workspace)
+        provider = services.storage_providers.remove(ws.id or 0, args.provider)
+        print(json.dumps({"removed": _provider_doc(provider)}))
+    finally:
+        services.close()
+    return 0
+
+
+def cmd_webhook_list(args: argparse.Namespace) -> int:
+    services = _services()
+    try:
+        ws = services.admin.get_workspace(args.workspace)
+        hooks = services.webhooks.hooks(ws.id or 0, removed=args.all)
+        print(
+            json.dumps(
+                [
+                    {"id": h.id, "url": h.url, "active": h.active, "created": h.created_at.isoformat()}
+                    for h in hooks
+                ]
+            )
+        )
+    finally:
+        services.close()
+    return 0
+
+
+def cmd_webhook_remove(args: argparse.Namespace) -> int:
+    services = _services()
+    try:
+        ws = services.admin.get_workspace(args.workspace)
+        hook = services.webhooks.remove(ws.id or 0, args.id)
+        print(json.dumps({"removed": {"id": hook.id, "url": hook.url}}))
     finally:
         services.close()
     return 0
@@ -241,6 +297,13 @@ def build_parser() -> argparse.ArgumentParser:
     where.add_argument("--s3", metavar="URL", help="s3://bucket/prefix (credentials from the environment)")
     s.add_argument("--endpoint-url", metavar="U", help="the S3-compatible object store's URL (default AWS)")
     s.set_defaults(func=cmd_storage_add)
+    s = st.add_parser("list", help="the workspace's storage providers, as JSON")
+    s.add_argument("--workspace", required=True)
+    s.set_defaults(func=cmd_storage_list)
+    s = st.add_parser("remove", help="unregister a storage provider (its files and imported genomes stay)")
+    s.add_argument("--workspace", required=True)
+    s.add_argument("provider", help="the provider's id or name")
+    s.set_defaults(func=cmd_storage_remove)
     wh = sub.add_parser("webhook", help="webhooks told of case status changes").add_subparsers(
         dest="webhook_command", required=True
     )
@@ -249,6 +312,14 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--url", required=True)
     s.add_argument("--secret", help="the HMAC-SHA256 key (default: generated and printed once)")
     s.set_defaults(func=cmd_webhook_add)
+    s = wh.add_parser("list", help="the workspace's webhooks, as JSON (never their secrets)")
+    s.add_argument("--workspace", required=True)
+    s.add_argument("--all", action="store_true", help="also the removed ones")
+    s.set_defaults(func=cmd_webhook_list)
+    s = wh.add_parser("remove", help="stop a webhook; its pending deliveries are dropped, its log kept")
+    s.add_argument("--workspace", required=True)
+    s.add_argument("id", type=int, help="the webhook's id (webhook list)")
+    s.set_defaults(func=cmd_webhook_remove)
     keys = sub.add_parser("keys", help="encryption at rest: keys and rotation").add_subparsers(
         dest="keys_command", required=True
     )

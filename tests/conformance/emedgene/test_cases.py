@@ -241,3 +241,63 @@ def test_viewer_cannot_create(server: LiveServer, world: World) -> None:
     body = copy.deepcopy(_minimal())
     r = call(server, "POST", "/api/cases/v2/cases?dry_run=true", headers, data=json.dumps(body))
     assert r.status_code == 403 and r.json()["message"]
+
+
+def test_labels_filter_the_case_list(server: LiveServer, analyst: dict[str, str]) -> None:
+    nicu = call(server, "POST", "/api/cases/v2/cases", analyst, data=json.dumps(_minimal(labels=[701])))
+    picu = call(server, "POST", "/api/cases/v2/cases", analyst, data=json.dumps(_minimal(labels=[702, 703])))
+    assert nicu.status_code == picu.status_code == 201
+    names = {nicu.json()["name"]: [701], picu.json()["name"]: [702, 703]}
+
+    def listed(params: Any) -> list[str]:
+        r = call(server, "GET", "/api/test", analyst, params=params)
+        assert r.status_code == 200, r.text
+        assert r.json()["total"] == len(r.json()["hits"])
+        return [h["name"] for h in r.json()["hits"]]
+
+    assert listed({"labels": "701", "size": 100}) == [nicu.json()["name"]]
+    assert sorted(listed([("labels", "701"), ("labels", "703"), ("size", "100")])) == sorted(names)
+    assert sorted(listed({"labels": "703,701", "size": 100})) == sorted(names)
+    assert listed({"label": "702"}) == [picu.json()["name"]]
+    assert listed({"labels": "704"}) == []
+    r = call(server, "GET", "/api/test", analyst, params={"labels": "NICU"})
+    assert r.status_code == 400 and "labels" in r.json()["message"]
+
+
+def test_preset_gene_list_mode_and_consent_reach_the_analysis(
+    server: LiveServer, analyst: dict[str, str], world: World
+) -> None:
+    body = _minimal(
+        selected_preset_set="high quality",
+        incidental_findings="Yes",
+        boostGenes=True,
+        gene_list={"type": "new", "name": "Marfan", "visible": True, "genes": [{"name": "FBN1"}]},
+    )
+    r = call(server, "POST", "/api/cases/v2/cases", analyst, data=json.dumps(body))
+    assert r.status_code == 201, r.text
+    doc = call(server, "GET", f"/api/test/{r.json()['name']}", analyst).json()
+    assert doc["preset"] == "High quality" and doc["selected_preset_set"] == "high quality"
+    assert doc["gene_list_mode"] == "boosted" and doc["secondary_findings"] is True
+    services = server.services
+    actor = world.member("lab-a", Role.ANALYST).actor
+    case = services.cases.get(actor, doc["name"], services.case_intake.home(actor, "emedgene")).case
+    assert case.filter_preset["min_dp"] == 10 and case.filter_preset["pass_only"] is True
+    assert case.filter_preset["boost_genes"] is True and case.filter_preset["secondary_findings"] is True
+    # a gene list without boost is a virtual panel; no gene list boosts nothing; no opt-in, no findings
+    body = _minimal(gene_list={"type": "new", "name": "Marfan 2", "visible": True, "genes": ["FBN1"]})
+    doc = call(server, "POST", "/api/cases/v2/cases", analyst, data=json.dumps(body)).json()
+    assert doc["gene_list_mode"] == "virtual_panel" and doc["secondary_findings"] is False
+    doc = call(
+        server, "POST", "/api/cases/v2/cases", analyst, data=json.dumps(_minimal(boostGenes=True))
+    ).json()
+    assert doc["gene_list_mode"] == "all" and doc["preset"] == "Default"
+    before = _count(server, analyst)
+    for change, words in (
+        ({"selected_preset_set": "PANELS_v1"}, "selected_preset_set"),
+        ({"incidental_findings": "perhaps"}, "incidental_findings"),
+    ):
+        r = call(
+            server, "POST", "/api/cases/v2/cases?dry_run=true", analyst, data=json.dumps(_minimal(**change))
+        )
+        assert r.status_code == 400 and words in r.json()["message"], r.text
+    assert _count(server, analyst) == before

@@ -181,10 +181,80 @@ def test_candidates_and_export(server: LiveServer, analyst: dict[str, str], trio
         assert v["gene_name"] == "SAMD11"
         assert v["Variant_details"].startswith("chr1:")
         assert set(v["zygosity"]) == {"proband", "mother", "father"}
-        assert set(v["zygosity"].values()) <= {"HET", "HOM", "REF", "NO_COVERAGE"}
+        assert set(v["zygosity"].values()) <= {"HET", "HOM", "REF", "NO_COVERAGE"}  # chr1: no HEMI
         assert v["acmg"]["classification"] == v["pathogenicity"] != ""
         assert isinstance(v["acmg"]["checked_criteria"], list)
     assert any(v["hgvs"]["c"] for v in export["variants"])
+    assert export["compound_hets"] == cands["compound_hets"] == []  # all three carry it: no pair
+    assert export["case"]["gene_list_mode"] == "boosted" and export["case"]["preset"] == "Default"
+
+
+def test_status_changes_go_through_the_status_machine_and_fire_webhooks(
+    server: LiveServer, analyst: dict[str, str], trio_case: str, world: World
+) -> None:
+    from tests.app.test_webhooks import Receiver
+
+    test_trio_goes_from_creation_to_delivered(server, analyst, trio_case)
+    services = server.services
+    ws = services.admin.get_workspace("lab-a")
+    receiver = Receiver(fail=0)
+    hook, _ = services.webhooks.add(ws.id or 0, receiver.url)
+    try:
+        path = f"/api/test/{trio_case}/"
+        r = call(server, "PATCH", path, analyst, data=json.dumps({"status": "Ready for interpretation"}))
+        assert r.status_code == 200, r.text
+        assert r.json() == {"name": trio_case, "status": "Ready for interpretation", "status_reason": ""}
+        r = call(
+            server, "PUT", path.rstrip("/"), analyst, data=json.dumps({"status": "Delivered", "reason": "x"})
+        )
+        assert r.status_code == 200 and r.json()["status"] == "Delivered", r.text
+        for body, code in (
+            ({"status": "Uploading"}, 422),  # system-controlled
+            ({"status": "Trash bin"}, 422),
+            ({"status": "No such status"}, 422),
+            ({"status": "Finalized"}, 403),  # a director's, and four eyes
+            ({"state": "Delivered"}, 400),
+        ):
+            r = call(server, "PATCH", path, analyst, data=json.dumps(body))
+            assert r.status_code == code and r.json()["message"], (body, r.text)
+        got = call(server, "GET", path, analyst, params={"test_fields": "status"}).json()
+        assert got["status"] == "Delivered"
+        actor = world.member("lab-a", Role.ANALYST).actor
+
+        def delivered() -> list[Any]:
+            rows = [d for d in services.webhooks.deliveries(actor) if d.webhook_id == hook.id]
+            done = [d for d in rows if d.state.value == "DELIVERED"]
+            return done if len(done) >= 2 else []
+
+        done = wait(delivered, 60)
+        news = [d.payload["status"]["new"] for d in sorted(done, key=lambda d: d.id or 0)]
+        assert news[-2:] == ["READY FOR INTERPRETATION", "READY TO REVIEW"]
+        assert {json.loads(b)["case"]["code"] for _, b, _ in receiver.got} == {trio_case}
+    finally:
+        services.webhooks.remove(ws.id or 0, hook.id or 0)
+        receiver.server.shutdown()
+
+
+def test_secondary_findings_need_the_consent(
+    server: LiveServer, analyst: dict[str, str], trio_case: str, world: World
+) -> None:
+    from vardesk.domain.errors import Unprocessable
+
+    test_trio_goes_from_creation_to_delivered(server, analyst, trio_case)
+    services = server.services
+    actor = world.member("lab-a", Role.ANALYST).actor
+    first = call(server, "GET", f"/api/candidates/{trio_case}", analyst).json()["hits"][0]
+    study = services.case_intake.home(actor, "emedgene")
+    with pytest.raises(Unprocessable, match="consent"):  # the trio's body has no incidental_findings
+        services.interpretation.update_variant(
+            actor, trio_case, first["id"], {"to_report": "SECONDARY_FINDING"}, study_ref=study
+        )
+    rv = services.interpretation.update_variant(
+        actor, trio_case, first["id"], {"to_report": "PRIMARY_FINDING"}, study_ref=study
+    )
+    assert rv.to_report.value == "PRIMARY_FINDING"
+    again = call(server, "GET", f"/api/candidates/{trio_case}", analyst).json()["hits"]
+    assert next(v for v in again if v["id"] == first["id"])["tag"]["value"] == "in_report"
 
 
 def test_sample_lookup_names_the_case(server: LiveServer, analyst: dict[str, str], trio_case: str) -> None:
@@ -236,3 +306,26 @@ def test_storage_add_command(server: LiveServer, tmp_path: Path, monkeypatch: py
             main(["storage", "add", "--workspace", "lab-a", "--name", "Second", "--local", str(tmp_path)])
             != 0
         )
+
+
+def test_with_the_consent_the_analysis_also_searches_secondary_findings(
+    server: LiveServer, analyst: dict[str, str], provider: int, trio_case: str
+) -> None:
+    body = _trio(provider)
+    body["test_data"]["incidental_findings"] = "Yes"
+    r = call(server, "POST", "/api/cases/v2/cases", analyst, data=json.dumps(body))
+    assert r.status_code == 201 and r.json()["secondary_findings"] is True, r.text
+    name = r.json()["name"]
+
+    def delivered() -> bool:
+        doc = call(server, "GET", f"/api/test/{name}", analyst, params={"test_fields": "status"}).json()
+        assert doc["status"] in ("Uploading", "In progress", "Delivered"), doc
+        return doc["status"] == "Delivered"
+
+    wait(delivered)
+    test_trio_goes_from_creation_to_delivered(server, analyst, trio_case)
+    got = call(server, "GET", f"/api/candidates/{name}", analyst).json()["hits"]
+    without = call(server, "GET", f"/api/candidates/{trio_case}", analyst).json()["hits"]
+    # the slice holds SAMD11 only (no ACMG SF gene, no ClinVar): the search runs and adds nothing
+    assert [v["Variant_details"] for v in got] == [v["Variant_details"] for v in without] != []
+    assert all(v["tag"]["value"] != "incidental" for v in got)

@@ -185,3 +185,13 @@ PATH = q("path", "the folder inside the provider (default its root)")
 QUERY = q("query", "case-insensitive substring of the sample name (empty: every sample)")
 EXACT = q("exact_match", "true: query is the whole name", "boolean")
 PHENOTYPE_QUERY = q("query", "an HP: id or a part of the term's name")
+LABELS = {
+    "name": "labels",
+    "in": "query",
+    "required": False,
+    "description": "only the cases carrying one of these label ids; repeatable, or comma-separated",
+    "style": "form",
+    "explode": True,
+    "schema": {"type": "array", "items": {"type": "integer"}},
+}
+LABEL = {**LABELS, "name": "label", "description": "the same as labels"}

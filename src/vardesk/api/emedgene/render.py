@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from vardesk.app.cases.records import CaseView
+from vardesk.app.cases.structural import StructuralVariant
 from vardesk.app.storage_providers import ProviderListing
 from vardesk.domain import cases as dc
 from vardesk.domain.cases import Panel, ReportVariant, ToReport
@@ -19,7 +20,7 @@ STATUS = {
     dc.APPROVED: "Finalized",
     dc.FAILED: "Issue reported",
 }
-ZYGOSITY = {0: "REF", 1: "HET", 2: "HOM"}
+ZYGOSITY = {0: "REF", 1: "HET", 2: "HOM", 3: "HEMI"}  # the core: 3 = hemizygous (chrX/Y, male)
 MOST_LIKELY_RANK = 10  # the AI shortlist: the top-ranked genes' variants
 
 
@@ -60,6 +61,12 @@ def case(view: CaseView, panel: Panel | None) -> dict[str, Any]:
         "due_date": rec.get("due_date") or c.dates.get("due") or None,
         "labels": rec.get("labels", []),
         "selected_preset_set": rec.get("selected_preset_set"),
+        # what the analysis applies: the preset, the gene list's mode, the secondary-findings consent
+        "preset": c.filter_preset.get("name"),
+        "gene_list_mode": "all"
+        if panel is None
+        else ("boosted" if c.filter_preset.get("boost_genes") else "virtual_panel"),
+        "secondary_findings": bool(c.filter_preset.get("secondary_findings")),
         "boostGenes": bool(rec.get("boostGenes")),
         "analysis_type": rec.get("analysis_type"),
         "sequence_info": rec.get("sequence_info", {}),
@@ -86,23 +93,83 @@ def tag(rv: ReportVariant) -> dict[str, str]:
         return {"value": "in_report", "name": "In report"}
     if rv.to_report is ToReport.SECONDARY_FINDING:
         return {"value": "incidental", "name": "Incidental"}
+    if rv.acmg.get("secondary_finding"):  # found by the analysis, with the patient's consent
+        return {"value": "incidental", "name": "Incidental"}
     rank = (rv.acmg.get("prioritisation") or {}).get("rank")
     if isinstance(rank, int) and rank <= MOST_LIKELY_RANK:
         return {"value": "most_likely", "name": "Most Likely"}
     return {"value": "candidate", "name": "Candidate"}
 
 
-def _zygosity(genotypes: list[dict[str, Any]]) -> dict[str, str]:
+# the pseudo-autosomal regions, where a male is diploid (1-based, inclusive)
+PAR = {
+    "GRCh37": {
+        "X": ((60001, 2699520), (154931044, 155260560)),
+        "Y": ((10001, 2649520), (59034050, 59363566)),
+    },
+    "GRCh38": {
+        "X": ((10001, 2781479), (155701383, 156030895)),
+        "Y": ((10001, 2781479), (56887903, 57217415)),
+    },
+}
+SV_MIN_LENGTH = 50
+CNV_TYPES = {"DEL", "DUP", "CNV", "DUP:TANDEM", "GAIN", "LOSS"}
+
+
+def _bare(chrom: str) -> str:
+    return chrom[3:] if chrom.lower().startswith("chr") else chrom
+
+
+def hemizygous_region(chrom: str, pos: int, build: str) -> bool:
+    """chrX/chrY outside the pseudo-autosomal regions (of the build; both builds' when it is unknown)."""
+    c = _bare(chrom).upper()
+    if c not in ("X", "Y"):
+        return False
+    builds = [PAR[build]] if build in PAR else list(PAR.values())
+    return not any(a <= pos <= b for par in builds for a, b in par[c])
+
+
+def zygosity_name(z: Any, male: bool, hemi_region: bool) -> str:
+    """The core's zygosity (0 hom-ref, 1 het, 2 hom-alt, 3 hemizygous, -1 no call) as Emedgene names it;
+    a male's hom-alt call on chrX/Y outside the PARs is hemizygous (Hemi on Emedgene's variant page)."""
+    if not isinstance(z, int) or z not in ZYGOSITY:
+        return "NO_COVERAGE"
+    if z == 2 and male and hemi_region:
+        return "HEMI"
+    return ZYGOSITY[z]
+
+
+def _zygosity(genotypes: list[dict[str, Any]], males: set[str], hemi_region: bool) -> dict[str, str]:
     out = {}
     for g in genotypes:
-        z = g.get("zygosity")
-        out[str(g.get("member") or g.get("label") or "")] = (
-            ZYGOSITY.get(z, "NO_COVERAGE") if isinstance(z, int) else "NO_COVERAGE"
-        )
+        name = str(g.get("member") or g.get("label") or "")
+        out[name] = zygosity_name(g.get("zygosity"), name in males, hemi_region)
     return out
 
 
-def variant(rv: ReportVariant) -> dict[str, Any]:
+def structural_kind(ref: str, alt: str, svtype: str | None = None) -> str:
+    """SNV, INDEL, CNV (deletions and duplications of 50 bp or more, copy-number records) or SV."""
+    kind = (svtype or "").upper()
+    if not kind and alt.startswith("<") and alt.endswith(">"):
+        kind = alt[1:-1].upper()
+    if not kind and abs(len(alt) - len(ref)) >= SV_MIN_LENGTH:
+        kind = "DEL" if len(ref) > len(alt) else "INS"
+    if not kind:
+        return "SNV" if len(ref) == len(alt) == 1 else "INDEL"
+    return "CNV" if kind.split(":")[0] in CNV_TYPES or kind in CNV_TYPES else "SV"
+
+
+def variant_details(chrom: str, start: int, end: int, ref: str, alt: str, kind: str) -> str:
+    """``chr1:123 A>G`` for a small variant; ``chrX:141583737-156010409 14426.67(kb)`` for a CNV or SV
+    (the form [VV-B] reads, length = end - start)."""
+    if kind in ("SNV", "INDEL"):
+        return f"chr{_bare(chrom)}:{start} {ref}>{alt}"
+    return f"chr{_bare(chrom)}:{start}-{end} {max(end - start, 0) / 1000:.2f}(kb)"
+
+
+def variant(
+    rv: ReportVariant, males: set[str] | frozenset[str] = frozenset(), build: str = ""
+) -> dict[str, Any]:
     auto = rv.acmg.get("automatic") or {}
     prio = rv.acmg.get("prioritisation") or {}
     systems = list(auto.get("classifications") or [])
@@ -113,17 +180,18 @@ def variant(rv: ReportVariant) -> dict[str, Any]:
     classification = rv.classification or str(chosen.get("classification") or "")
     criteria = rv.criteria_labels or [str(c) for c in auto.get("met") or []]
     end = rv.pos + max(len(rv.ref), 1) - 1
+    kind = structural_kind(rv.ref, rv.alt)
     return {
         "id": rv.id,
         "tag": tag(rv),
         "gene_name": rv.gene,
-        "Variant_details": f"chr{rv.chrom}:{rv.pos} {rv.ref}>{rv.alt}",
+        "Variant_details": variant_details(rv.chrom, rv.pos, end, rv.ref, rv.alt, kind),
         "chromosome": rv.chrom,
         "start": rv.pos,
         "end": end,
         "ref": rv.ref,
         "alt": rv.alt,
-        "variant_type": "SNV" if len(rv.ref) == len(rv.alt) == 1 else "INDEL",
+        "variant_type": kind,
         "main_effect": rv.consequence,
         "transcript": rv.transcript,
         "transcripts": [{"name": rv.transcript, "hgvs_c": rv.hgvs_c, "hgvs_p": rv.hgvs_p}]
@@ -131,7 +199,7 @@ def variant(rv: ReportVariant) -> dict[str, Any]:
         else [],
         "hgvs": {"c": rv.hgvs_c, "p": rv.hgvs_p},
         "dbsnp": rv.rsid,
-        "zygosity": _zygosity(rv.genotypes),
+        "zygosity": _zygosity(rv.genotypes, set(males), hemizygous_region(rv.chrom, rv.pos, build)),
         "inheritance_modes": list(rv.inheritance_modes),
         "pathogenicity": classification,
         "acmg": {
@@ -147,7 +215,98 @@ def variant(rv: ReportVariant) -> dict[str, Any]:
         "gnomad_af": rv.gnomad_af,
         "clinvar": rv.clinvar,
         "interpretation": rv.interpretation,
+        "compound_het": None,
     }
+
+
+def structural(sv: StructuralVariant, proband: str, male: bool, build: str) -> dict[str, Any]:
+    """A structural record of the proband's genome (not a candidate of the core's analysis, which ranks
+    small variants): in the export, Not Reviewed, with its span in ``Variant_details``."""
+    kind = structural_kind(sv.ref, sv.alt, sv.svtype)
+    if kind in ("SNV", "INDEL"):
+        kind = "SV"
+    hemi = hemizygous_region(sv.chrom, sv.pos, build)
+    return {
+        "id": None,
+        "tag": {"value": "not_reviewed", "name": "Not Reviewed"},
+        "gene_name": "",
+        "Variant_details": variant_details(sv.chrom, sv.pos, sv.end, sv.ref, sv.alt, kind),
+        "chromosome": sv.chrom,
+        "start": sv.pos,
+        "end": sv.end,
+        "ref": sv.ref,
+        "alt": sv.alt,
+        "variant_type": kind,
+        "sv_type": sv.svtype,
+        "sv_length": sv.svlen,
+        "main_effect": "",
+        "transcript": "",
+        "transcripts": [],
+        "hgvs": {"c": "", "p": ""},
+        "dbsnp": sv.rsid or "",
+        "zygosity": {proband: zygosity_name(sv.zygosity, male, hemi)},
+        "inheritance_modes": [],
+        "pathogenicity": "",
+        "acmg": {
+            "classification": "",
+            "checked_criteria": [],
+            "reviewed": False,
+            "system": None,
+            "points": None,
+        },
+        "disease": None,
+        "rank": None,
+        "score": None,
+        "gnomad_af": None,
+        "clinvar": {},
+        "interpretation": "",
+        "compound_het": None,
+    }
+
+
+def group_compound_hets(
+    rows: list[ReportVariant], docs: list[dict[str, Any]]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The candidates with each compound-heterozygous pair (the core's ``COMPOUND_HETEROZYGOUS`` mode
+    and its partner keys) grouped: the variants of a group follow its first (best-ranked) one, each
+    carries ``compound_het`` = ``{group, gene, variants}``, and the groups are listed apart."""
+    by_key = {rv.key: i for i, rv in enumerate(rows)}
+    parent = list(range(len(rows)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, rv in enumerate(rows):
+        for mode in rv.acmg.get("modes") or []:
+            if mode.get("mode") != "COMPOUND_HETEROZYGOUS":
+                continue
+            for key in mode.get("partners") or []:
+                j = by_key.get(key)
+                if j is not None:
+                    parent[root(j)] = root(i)
+    members: dict[int, list[int]] = {}
+    for i in range(len(rows)):
+        members.setdefault(root(i), []).append(i)
+    groups: list[dict[str, Any]] = []
+    order: list[int] = []
+    for i in range(len(rows)):
+        ids = members[root(i)]
+        if ids[0] != i:
+            continue
+        order.extend(ids)
+        if len(ids) > 1:
+            group = {
+                "group": len(groups) + 1,
+                "gene": rows[i].gene,
+                "variants": [docs[j]["id"] for j in ids],
+            }
+            groups.append(group)
+            for j in ids:
+                docs[j]["compound_het"] = group
+    return [docs[i] for i in order], groups
 
 
 def provider(p: StorageProvider) -> dict[str, Any]:

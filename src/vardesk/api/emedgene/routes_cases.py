@@ -15,10 +15,11 @@ from vardesk.api.emedgene import schemas as S
 from vardesk.api.emedgene.common import home, page, paging, project, require_actor, route
 from vardesk.api.http.deps import get_services, json_body
 from vardesk.api.http.responses import JSON
-from vardesk.app.cases.emedgene import case_command, new_case_name
+from vardesk.app.cases.emedgene import case_command, core_status, has_labels, label_filter, new_case_name
 from vardesk.app.cases.records import CaseView
 from vardesk.app.composition import Services
 from vardesk.domain.access import Actor
+from vardesk.domain.enums import Sex
 from vardesk.domain.errors import Invalid, NotFound
 
 router = APIRouter(redirect_slashes=False)
@@ -37,12 +38,19 @@ def _case_doc(services: Services, actor: Actor, view: CaseView) -> dict[str, Any
     return render.case(view, panel)
 
 
-@route(router, "GET", "/api/test", od.op("The cases, newest first", S.EmedgeneCasePage, query=od.paging(10)))
+@route(
+    router,
+    "GET",
+    "/api/test",
+    od.op("The cases, newest first", S.EmedgeneCasePage, query=(*od.paging(10), od.LABELS, od.LABEL)),
+)
 def cases(request: Request, actor: ActorDep) -> JSON:
     services = get_services(request)
     offset, size = paging(request, 10)
+    wanted = label_filter(request.query_params.getlist("labels") + request.query_params.getlist("label"))
     study = home(services, actor)
     views = services.cases.search(actor, study, {}) if study else []
+    views = [v for v in views if has_labels(render.record(v), wanted)]
     views.sort(key=lambda v: v.case.id or 0, reverse=True)  # newest first
     return JSON(page([_case_doc(services, actor, v) for v in views], offset, size))
 
@@ -56,6 +64,39 @@ def case(name: str, request: Request, actor: ActorDep) -> JSON:
     if fields:
         doc = {k: v for k, v in doc.items() if k in fields or k == "name"}
     return JSON(doc)
+
+
+async def _set_status(name: str, request: Request, actor: Actor) -> JSON:
+    """A status change through the core's status machine (webhooks fire on it): ``{"status": …}``
+    with an optional ``reason``. Not in the public Emedgene record (contract §1.2); Vardesk's own."""
+    services = get_services(request)
+    body = await json_body(request)
+    unknown = set(body) - {"status", "reason"}
+    if unknown:
+        raise Invalid(f"unknown field(s): {', '.join(sorted(unknown))[:80]}; send status and reason")
+    status = core_status(body.get("status"))
+    reason = body.get("reason") or ""
+    if not isinstance(reason, str):
+        raise Invalid("reason must be text")
+    study = home(services, actor)
+    if study is None:
+        raise NotFound(f"case {name[:40]!r} not found")
+    view = await run_in_threadpool(services.cases.set_status, actor, name, status, reason, study)
+    doc = _case_doc(services, actor, view)
+    return JSON({"name": view.case.code, "status": doc["status"], "status_reason": doc["status_reason"]})
+
+
+STATUS_DOC = od.op("Change the status of a case", S.EmedgeneStatus, body=od.json_body(S.EmedgeneStatusBody))
+
+
+@route(router, "PATCH", "/api/test/{name}", STATUS_DOC)
+async def set_status(name: str, request: Request, actor: ActorDep) -> JSON:
+    return await _set_status(name, request, actor)
+
+
+@route(router, "PUT", "/api/test/{name}", STATUS_DOC)
+async def set_status_put(name: str, request: Request, actor: ActorDep) -> JSON:
+    return await _set_status(name, request, actor)
 
 
 async def _create(request: Request, actor: Actor) -> JSON:
@@ -120,26 +161,53 @@ async def add_participants(name: str, request: Request, actor: ActorDep) -> JSON
     return JSON({"name": updated.case.code, "participants": current})
 
 
-def _variants(services: Services, actor: Actor, view: CaseView) -> list[dict[str, Any]]:
+def _family(view: CaseView) -> tuple[str, set[str], str]:
+    """(the proband's name, the male members' names, the build) as the analysis names the members."""
+    names = {m.position: m.label or (g.code if g else f"member{m.position}") for m, g in view.members}
+    proband = next((names[m.position] for m, _ in view.members if m.relation == "PROBAND"), names.get(0, ""))
+    males = {names[m.position] for m, _ in view.members if m.sex is Sex.MALE}
+    build = next((g.build for _, g in view.members if g is not None and g.build), "")
+    return proband, males, build
+
+
+def _variants(
+    services: Services, actor: Actor, view: CaseView
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The candidates, best-ranked first with compound-heterozygous pairs together, and the pairs."""
     rows = services.interpretation.variants(actor, str(view.case.id))
     rows.sort(key=lambda rv: ((rv.acmg.get("prioritisation") or {}).get("rank") or 10**9, rv.chrom, rv.pos))
-    return [render.variant(rv) for rv in rows]
+    _, males, build = _family(view)
+    return render.group_compound_hets(rows, [render.variant(rv, males, build) for rv in rows])
 
 
 @route(router, "GET", "/api/candidates/{name}", od.op("The candidates of a case", S.EmedgeneCandidates))
 def candidates(name: str, request: Request, actor: ActorDep) -> JSON:
     services = get_services(request)
     view = _case(services, actor, name)
-    hits = _variants(services, actor, view)
-    return JSON({"name": view.case.code, "status": render.status(view), "total": len(hits), "hits": hits})
+    hits, pairs = _variants(services, actor, view)
+    return JSON(
+        {
+            "name": view.case.code,
+            "status": render.status(view),
+            "total": len(hits),
+            "hits": hits,
+            "compound_hets": pairs,
+        }
+    )
 
 
 @route(router, "GET", "/api/test/{name}/export", od.op("The export document of a case", S.EmedgeneExport))
 def export(name: str, request: Request, actor: ActorDep) -> JSON:
-    """The export document: the case, and its candidates as both ``hits`` and ``variants``."""
+    """The export document: the case, and its candidates as both ``hits`` and ``variants``, followed by
+    the structural records (CNV/SV) of the proband's genome."""
     services = get_services(request)
     view = _case(services, actor, name)
-    hits = _variants(services, actor, view)
+    hits, pairs = _variants(services, actor, view)
+    proband, males, build = _family(view)
+    hits += [
+        render.structural(sv, proband, proband in males, build)
+        for sv in services.interpretation.structural(actor, str(view.case.id))
+    ]
     doc = _case_doc(services, actor, view)
     return JSON(
         {
@@ -149,5 +217,6 @@ def export(name: str, request: Request, actor: ActorDep) -> JSON:
             "total": len(hits),
             "hits": hits,
             "variants": hits,
+            "compound_hets": pairs,
         }
     )

@@ -128,8 +128,14 @@ class EmedgeneParticipants(BaseModel):
     participants: list[EmedgeneParticipant]
 
 
+class EmedgeneStatus(BaseModel):
+    name: str
+    status: str
+    status_reason: str
+
+
 class EmedgeneTag(BaseModel):
-    value: Literal["in_report", "incidental", "most_likely", "candidate"]
+    value: Literal["in_report", "incidental", "most_likely", "candidate", "not_reviewed"]
     name: str
 
 
@@ -152,20 +158,28 @@ class EmedgeneAcmg(BaseModel):
     points: Any
 
 
-Zygosity = Literal["REF", "HET", "HOM", "NO_COVERAGE"]
+Zygosity = Literal["REF", "HET", "HOM", "HEMI", "NO_COVERAGE"]
+
+
+class EmedgeneCompoundHet(BaseModel):
+    group: int = Field(description="numbered from 1 within the document")
+    gene: str
+    variants: list[int | None] = Field(description="ids of the group's variants, in the list's order")
 
 
 class EmedgeneVariant(_Out):
-    id: int
+    id: int | None = Field(description="the report variant's id; null for a structural record")
     tag: EmedgeneTag
     gene_name: str
-    Variant_details: str = Field(description="chr<chrom>:<pos> <ref>><alt>")
+    Variant_details: str = Field(
+        description="chr<chrom>:<pos> <ref>><alt>; for a CNV or SV chr<chrom>:<start>-<end> <length>(kb)"
+    )
     chromosome: str
     start: int
     end: int
     ref: str
     alt: str
-    variant_type: Literal["SNV", "INDEL"]
+    variant_type: Literal["SNV", "INDEL", "CNV", "SV"]
     main_effect: str
     transcript: str
     transcripts: list[EmedgeneTranscript]
@@ -181,6 +195,7 @@ class EmedgeneVariant(_Out):
     gnomad_af: float | None
     clinvar: dict[str, Any]
     interpretation: str
+    compound_het: EmedgeneCompoundHet | None = Field(description="the compound-heterozygous group, if any")
 
 
 class EmedgeneCandidates(BaseModel):
@@ -188,6 +203,7 @@ class EmedgeneCandidates(BaseModel):
     status: str
     total: int
     hits: list[EmedgeneVariant]
+    compound_hets: list[EmedgeneCompoundHet]
 
 
 class EmedgeneExport(BaseModel):
@@ -197,6 +213,7 @@ class EmedgeneExport(BaseModel):
     total: int
     hits: list[EmedgeneVariant]
     variants: list[EmedgeneVariant] = Field(description="the same list as hits")
+    compound_hets: list[EmedgeneCompoundHet]
 
 
 class _Page(BaseModel):
@@ -355,6 +372,15 @@ class EmedgeneCaseBody(_Body):
     should_upload: bool | str | None = Field(None, description="files to come: Pending sequencing")
 
 
+class EmedgeneStatusBody(_Body):
+    model_config = _example(status="Finalized")
+    status: str = Field(
+        description="Delivered, Finalized, Issue reported, In progress / Re-Analysis (back to the analysis) "
+        "or one of the workspace's custom review statuses"
+    )
+    reason: str | None = Field(None, description="why, kept in the case's history")
+
+
 class EmedgeneParticipantsBody(_Body):
     model_config = _example(emails=["analyst@lab.example"])
     emails: list[str] | None = Field(None, description="users of the organization, by e-mail")
@@ -364,4 +390,5 @@ BODIES: tuple[type[BaseModel], ...] = (
     EmedgeneLogin,
     EmedgeneCaseBody,
     EmedgeneParticipantsBody,
+    EmedgeneStatusBody,
 )

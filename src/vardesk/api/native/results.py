@@ -290,6 +290,16 @@ class ConditionGene(_Result):
     pmids: list[str]
 
 
+class Webhook(_Result):
+    id: str
+    url: str
+    active: bool
+    creationDate: str | None
+    secret: str | None = Field(
+        None, description="the HMAC-SHA256 key, only in the answer to create (shown once)"
+    )
+
+
 class WebhookDelivery(_Result):
     id: str
     webhook: str
@@ -338,6 +348,7 @@ RESULTS: dict[str, type[Any]] = {
         ClinicalConfiguration,
         AssayType,
         ConditionGene,
+        Webhook,
         WebhookDelivery,
         ApiIndex,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from fastapi import APIRouter, Depends
@@ -16,7 +17,9 @@ from vardesk.api.native.render import ts
 from vardesk.app.composition import Services
 from vardesk.domain.access import Actor
 from vardesk.domain.cases import AssayType, ConditionGene, WorkspaceConfig
-from vardesk.domain.webhooks import WebhookDelivery
+from vardesk.domain.errors import Invalid, NotFound
+from vardesk.domain.ids import ascii_int
+from vardesk.domain.webhooks import Webhook, WebhookDelivery
 
 router = APIRouter()
 
@@ -156,6 +159,66 @@ def conditions_search(
 ) -> JSON:
     rows = services.configuration.condition_genes(actor, request.query_params.get("gene") or None)
     return search_response(request, Options.from_request(request), rows, _condition)
+
+
+def _webhook(h: Webhook, secret: str | None = None) -> dict[str, Any]:
+    doc = {"id": str(h.id), "url": h.url, "active": h.active, "creationDate": ts(h.created_at)}
+    return doc | ({"secret": secret} if secret else {})
+
+
+@router.get(
+    "/webhooks/search",
+    tags=["clinical"],
+    summary="The workspace's webhooks (admin; never their secrets)",
+    openapi_extra=od.op(od.PAGE, result="Webhook"),
+)
+def webhooks_search(
+    request: Request, actor: Actor = Depends(require_actor), services: Services = Depends(get_services)
+) -> JSON:
+    return search_response(
+        request, Options.from_request(request), services.webhooks.hooks_for(actor), _webhook
+    )
+
+
+@router.post(
+    "/webhooks/create",
+    tags=["clinical"],
+    summary="Register a webhook told of case status changes (admin); its secret is returned once",
+    openapi_extra=od.op(od.WRITE, body=schemas.WebhookCreate, body_required=True, result="Webhook"),
+)
+def webhooks_create(
+    request: Request,
+    body: dict = Depends(json_body),
+    actor: Actor = Depends(require_actor),
+    services: Services = Depends(get_services),
+) -> JSON:
+    url, secret = body.get("url"), body.get("secret")
+    if not isinstance(url, str) or (secret is not None and not isinstance(secret, str)):
+        raise Invalid("a webhook needs a url (text) and optionally a secret (text)")
+    hook, key = services.webhooks.add_for(actor, url, secret or None)
+    opts = Options.from_request(request)
+    if not opts.include_result:  # the secret is shown once: always answered
+        opts = replace(opts, include_result=True)
+    return write_response(request, opts, _webhook(hook, key), created=True)
+
+
+@router.delete(
+    "/webhooks/{webhook}/delete",
+    tags=["clinical"],
+    summary="Remove a webhook (admin): nothing more is delivered to it; its delivery log stays",
+    openapi_extra=od.op(od.WRITE, result="Webhook"),
+)
+def webhooks_delete(
+    webhook: str,
+    request: Request,
+    actor: Actor = Depends(require_actor),
+    services: Services = Depends(get_services),
+) -> JSON:
+    hook_id = ascii_int(webhook.strip())
+    if hook_id is None:
+        raise NotFound(f"webhook {webhook[:20]!r} not found")
+    hook = services.webhooks.remove_for(actor, hook_id)
+    return envelope(request, [result([_webhook(hook)], num_matches=1, deleted=1)])
 
 
 def _delivery(d: WebhookDelivery) -> dict[str, Any]:

@@ -287,8 +287,14 @@ class ConditionCreate(_Body):
     )
 
 
+class WebhookCreate(_Body):
+    url: str = Field(description="http(s) URL POSTed a signed JSON body on every case status change")
+    secret: str | None = Field(None, description="the HMAC-SHA256 key (default: generated, returned once)")
+
+
 BODIES: tuple[type[BaseModel], ...] = (
     LoginBody,
+    WebhookCreate,
     ProjectCreate,
     ProjectUpdate,
     StudyCreate,

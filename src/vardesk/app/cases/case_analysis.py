@@ -15,11 +15,12 @@ from vardesk.analysis.acmg.inputs import PhenotypeMatch as AcmgPhenotype
 from vardesk.analysis.inheritance import Candidate, find_candidates
 from vardesk.analysis.pedigree import Member, Pedigree
 from vardesk.app.annotation import AnnotationService
-from vardesk.app.cases import interpretability
+from vardesk.app.cases import incidental, interpretability
 from vardesk.app.cases.interpretation import InterpretationService
 from vardesk.app.cases.prioritisation import (
     METHOD,
     acmg_phenotypes,
+    boost,
     hpo_ids,
     rank_candidates,
     ranking_doc,
@@ -95,7 +96,11 @@ def build_pedigree(members: list[tuple[CaseMember, Genome | None]], paths: dict[
 
 
 def preset_query(case: Case, panel_genes: list[str]) -> VariantQuery:
+    """The case's filter preset over its panel's genes; a boosted gene list (``boost_genes``) does not
+    limit the analysis, it ranks its genes first."""
     genes = panel_genes if case.type is not CaseType.EXOME or panel_genes else []
+    if case.filter_preset.get("boost_genes"):
+        genes = []
     return query_from_preset(case.filter_preset, genes)
 
 
@@ -428,6 +433,8 @@ class CandidateService:
             ctx.progress(60, "ranking genes")
         terms = hpo_ids(case.hpo_terms)
         ranked = rank_candidates(got.pedigree, got.candidates, terms)
+        if case.filter_preset.get("boost_genes") and panel is not None:
+            ranked = boost(ranked, panel.genes)
         hpo_version = hpo_ontology().version if terms else None
         phenotypes = acmg_phenotypes(ranked, hpo_version)
         priority = variant_priority(ranked)
@@ -450,6 +457,7 @@ class CandidateService:
             )
             for c in got.candidates
         ]
+        found += self._secondary_findings(case, members, got, found, labels, run, ctx)
         genes = ranking_doc(ranked)
         with self.ctx.uow() as uow:
             case = uow.cases.get(case_id)
@@ -494,6 +502,49 @@ class CandidateService:
         else:  # a re-run of a case in review: the history shows what moved
             self.cases.record_system(case_id, "analysis", {"analysis": summary})
         return {"case": case.code, "candidates": len(found), **summary}
+
+    def _secondary_findings(
+        self,
+        case: Case,
+        members: list[tuple[CaseMember, Genome | None]],
+        got: Collected,
+        found: list[ReportVariant],
+        labels: list[str],
+        run: int,
+        ctx: JobContext | None,
+    ) -> list[ReportVariant]:
+        """With the patient's consent: flag the candidates that are secondary findings, and add those the
+        filter preset or the gene list left out (``incidental.py``)."""
+        if not incidental.consented(case):
+            return []
+        if ctx:
+            ctx.progress(55, "looking for secondary findings")
+        extra = self.collect(members, incidental.secondary_query(), ctx, unannotated_ok=True)
+        hits = {c.key: c for c in extra.candidates if incidental.is_secondary(c, got.pedigree.proband)}
+        for rv in found:
+            if rv.key in hits:
+                rv.acmg = incidental.mark(rv.acmg)
+        known = {rv.key for rv in found}
+        out = []
+        for c in hits.values():
+            if c.key in known:
+                continue
+            rv = report_variant(
+                case.id or 0,
+                run,
+                c,
+                labels,
+                extra.source,
+                automatic_acmg(
+                    extra.rows.get(c.key),
+                    extra.build,
+                    *extra.versions,
+                    family=family_data(extra.pedigree, extra.relations, c),
+                ),
+            )
+            rv.acmg = incidental.mark(rv.acmg)
+            out.append(rv)
+        return out
 
 
 def member_docs(members: list[tuple[CaseMember, Genome | None]]) -> list[dict[str, Any]]:

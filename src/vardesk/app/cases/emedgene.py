@@ -17,7 +17,8 @@ from typing import Any
 from vardesk.app.cases.intake import CreateCaseFromStorage, StorageSample
 from vardesk.app.commands import CreateCase, NewMember
 from vardesk.app.phenotypes import PhenotypeLookup
-from vardesk.domain.errors import Invalid
+from vardesk.domain import cases as dc
+from vardesk.domain.errors import Invalid, Unprocessable
 
 EMG_PHENOTYPE = "phenotypes/EMG_PHENOTYPE_"
 NO_PHENOTYPE = {"unaffected", "no-hpo", "healthy", "none"}
@@ -58,6 +59,46 @@ KEPT = (
 )
 TOP_KEPT = ("should_upload", "sharing_level", "enrich_disease_phenotypes", "include_incidental_parents")
 MAX_NOTES = 4000
+
+
+# The preset groups a case can name in ``selected_preset_set`` (case-insensitive): each is a filter preset
+# of the core's analysis (overrides of its default: gnomAD AF <= 1 %, protein-altering or splice). Emedgene's
+# preset groups are defined per organization and their JSON format is not public (contract §2.4), so these
+# are Vardesk's own, named after Emedgene's simple filters (§2.3); an unknown name is refused rather than
+# analysed with another preset than the one asked for.
+PRESETS: dict[str, dict[str, Any]] = {
+    "Default": {},
+    "High quality": {"pass_only": True, "min_dp": 10},
+    "Moderate quality": {"min_dp": 10},
+    "Polymorphism 5%": {"max_af": 0.05},
+    "All variants": {"max_af": None, "consequences": []},
+}
+_PRESET_NAMES = {name.lower(): name for name in PRESETS}
+
+
+def analysis_preset(name: Any, *, boost: bool = False, secondary: bool = False) -> dict[str, Any]:
+    """The core filter preset of a case: the named preset group (empty or null: ``Default``), whether the
+    gene list boosts its genes instead of limiting the analysis to them, and the secondary-findings
+    consent (the analysis then also looks for incidental findings in the ACMG SF genes)."""
+    text = "" if name is None else str(name).strip()
+    key = _PRESET_NAMES.get((text or "Default").lower())
+    if key is None:
+        known = ", ".join(PRESETS)
+        raise Invalid(f"test_data.selected_preset_set {text[:60]!r} is not a preset of this server ({known})")
+    return {**PRESETS[key], "name": key, "boost_genes": boost, "secondary_findings": secondary}
+
+
+def secondary_consent(value: Any) -> bool:
+    """``incidental_findings``: ``"Yes"`` (or true) is the secondary-findings opt-in; ``null``, ``"No"``,
+    ``""`` or false is no consent."""
+    if value is None or isinstance(value, bool):
+        return bool(value)
+    text = str(value).strip().lower()
+    if text in ("yes", "true"):
+        return True
+    if text in ("", "no", "false"):
+        return False
+    raise Invalid("test_data.incidental_findings must be Yes or No")
 
 
 def new_case_name() -> str:
@@ -219,7 +260,7 @@ def case_command(
     if sharing not in (0, 1):
         raise Invalid("sharing_level must be 0 or 1")
     should_upload = _flag(body.get("should_upload"), "should_upload")
-    _flag(data.get("boostGenes"), "test_data.boostGenes")
+    boost = _flag(data.get("boostGenes"), "test_data.boostGenes")
     extra = _obj(data.get("extra_data"), "test_data.extra_data")
 
     gene_list = _obj(data.get("gene_list"), "test_data.gene_list")
@@ -253,6 +294,11 @@ def case_command(
     if data.get("indication_for_testing"):
         facts["Indication for Testing"] = str(data["indication_for_testing"])
 
+    preset = analysis_preset(
+        data.get("selected_preset_set"),
+        boost=boost and (panel is not None or bool(panel_genes)),
+        secondary=secondary_consent(data.get("incidental_findings")),
+    )
     record = {k: data[k] for k in KEPT if k in data} | {k: body[k] for k in TOP_KEPT if k in body}
     record["patients"] = patients
     record["samples"] = data.get("samples") or []
@@ -263,6 +309,7 @@ def case_command(
         type=case_type,
         title=notes[:200],
         panel=panel,
+        filter_preset=preset,
         hpo_terms=hpo,
         members=members,
         patient_fields=facts,
@@ -279,3 +326,48 @@ def case_command(
         dry_run=dry_run,
         defer=should_upload,
     )
+
+
+def label_filter(values: list[str]) -> set[int]:
+    """The label ids of ``GET /api/test?labels=12&labels=13`` (or ``labels=12,13``)."""
+    out: set[int] = set()
+    for v in values:
+        for part in v.split(","):
+            text = part.strip()
+            if not text:
+                continue
+            if not text.isascii() or not text.isdigit():
+                raise Invalid("labels must be label ids (numbers)")
+            out.add(int(text))
+    return out
+
+
+def has_labels(record: dict[str, Any], wanted: set[int]) -> bool:
+    """A case carries one of the labels asked for (every case when none is asked)."""
+    return not wanted or bool(wanted & {x for x in record.get("labels") or [] if isinstance(x, int)})
+
+
+# The lifecycle statuses of §1.8 a user may ask for → the core's status machine (which decides what may
+# follow what, and who may finalize); any other name is one of the workspace's review statuses (Emedgene's
+# custom statuses between Delivered and Finalized), as the face shows them.
+STATUS_OF = {
+    "delivered": dc.READY_TO_REVIEW,
+    "finalized": dc.APPROVED,
+    "issue reported": dc.FAILED,
+    "in progress": dc.WAITING,  # a failed case sent back to its analysis
+    "re-analysis": dc.WAITING,
+}
+SYSTEM_ONLY = ("uploading", "pending sequencing", "queued")
+NOT_SUPPORTED = ("trash bin", "move to trash")
+
+
+def core_status(name: Any) -> str:
+    """The core status a status change names (``{"status": "Finalized"}``)."""
+    if not isinstance(name, str) or not name.strip():
+        raise Invalid("status must be a case status name, e.g. Delivered or Finalized")
+    key = " ".join(name.split()).lower()
+    if key in SYSTEM_ONLY:
+        raise Unprocessable(f"the status {name.strip()[:40]!r} is set by the system, not by a request")
+    if key in NOT_SUPPORTED:
+        raise Unprocessable("cases are not deleted through this API; Vardesk keeps every case")
+    return STATUS_OF.get(key, key.upper())

@@ -122,6 +122,18 @@ class BatchOutcome:
 # -- reading the file ---------------------------------------------------------------------------------
 
 
+# What the batch CLI can do on Emedgene and a file cannot ask of Vardesk: why, and what to give instead.
+UNSUPPORTED = {
+    "auto": "Files Names auto finds the files in a BaseSpace project (Default Project); Vardesk has no "
+    "BaseSpace storage: give the paths of the sample's VCF in a storage provider (Storage Provider Id) "
+    "instead",
+    "existing": "Files Names existing reuses a sample already on Emedgene, found by BioSample Name; a batch "
+    "file cannot do that on Vardesk: give the path of the sample's VCF (the API accepts samples[].id)",
+    "fastq": "FASTQ, BAM and CRAM samples are not supported: Vardesk runs no secondary analysis (alignment "
+    "and variant calling); give the sample's VCF (e.g. DRAGEN's .hard-filtered.vcf.gz) in Files Names",
+}
+
+
 def _flag(text: str, column: str, problems: list[BatchProblem], row: int, default: bool) -> bool:
     value = text.strip().lower()
     if value in ("true", "false"):
@@ -193,13 +205,7 @@ def _files(row: int, cells: dict[str, str], problems: list[BatchProblem]) -> tup
     if given and given not in ("FASTQ", "VCF"):
         problems.append(BatchProblem(row, "Sample Type", "Sample Type must be FASTQ or VCF"))
     if [n.lower() for n in names] in (["auto"], ["existing"]):
-        problems.append(
-            BatchProblem(
-                row,
-                "Files Names",
-                f"Files Names {names[0].lower()} needs a BaseSpace storage; give the files' paths",
-            )
-        )
+        problems.append(BatchProblem(row, "Files Names", UNSUPPORTED[names[0].lower()]))
         return given, []
     if not names:
         if not given:
@@ -332,13 +338,7 @@ def _family(
             continue
         sample_type, names = _files(row, cells, problems)
         if sample_type == "FASTQ":
-            problems.append(
-                BatchProblem(
-                    row,
-                    "Sample Type",
-                    "FASTQ samples are not supported: this server analyses VCF files (give the sample's VCF)",
-                )
-            )
+            problems.append(BatchProblem(row, "Sample Type", UNSUPPORTED["fastq"]))
         types.add(sample_type)
         person = _person(row, cells, relation, problems)
         sample, vcf = _sample(row, cells, person, names, problems)

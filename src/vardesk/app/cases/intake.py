@@ -13,7 +13,8 @@ The cases live in one project of the workspace, named by the caller and created 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -24,8 +25,9 @@ from vardesk.app.context import ServiceContext
 from vardesk.app.genomes import ByteSource, ImportGenome, ImportGenomeCommand
 from vardesk.app.projects import ProjectService
 from vardesk.app.storage_providers import ProviderFile, StorageProviderService
+from vardesk.domain import cases as dc
 from vardesk.domain.access import Actor, require_project_read
-from vardesk.domain.errors import Invalid, Unprocessable
+from vardesk.domain.errors import Invalid, NotFound, Unprocessable
 
 
 @dataclass(frozen=True)
@@ -106,6 +108,46 @@ class CaseIntake:
                 key = (file[0].provider.id, file[0].path)
                 data["members"][sample.member]["genome"] = genomes[key][file[1]]
         return self.cases.create_case(actor, replace(cmd.case, study=study, **_fields(data)))
+
+    def wait_ready(
+        self,
+        actor: Actor,
+        project: str,
+        names: Sequence[str],
+        timeout: float,
+        progress: Callable[[int, int], None] | None = None,
+        *,
+        poll: float = 0.5,
+    ) -> dict[str, str]:
+        """Poll the cases ``names`` of ``project`` until each is ready (its analysis has run: READY TO
+        REVIEW or later) or FAILED, or ``timeout`` seconds have passed. Returns each case's outcome:
+        ``ready``, ``failed``, ``waiting for sample`` (created to wait for its files: not waited for) or
+        ``timeout``. The analyses run wherever the job executor runs (the server, or the caller's)."""
+        home = self.home(actor, project)
+        if home is None:
+            raise NotFound(f"project {project[:40]!r} not found")
+        deadline = time.monotonic() + max(timeout, 0.0)
+        ids = {name: self.cases.get(actor, name, home).case.id for name in names}  # read access, once
+        outcome: dict[str, str] = {}
+        while True:
+            for name in names:
+                if name in outcome:
+                    continue
+                with self.ctx.uow() as uow:  # the status only (no patient data): not a case read
+                    case = uow.cases.get(ids[name] or 0)
+                if case is None:
+                    outcome[name] = "failed"
+                elif case.status == dc.FAILED:
+                    outcome[name] = "failed"
+                elif case.status == dc.WAITING_FOR_SAMPLE:  # created with its genomes, it is WAITING
+                    outcome[name] = "waiting for sample"
+                elif case.status != dc.WAITING:
+                    outcome[name] = "ready"
+            if progress is not None:
+                progress(len(outcome), len(names))
+            if len(outcome) == len(names) or time.monotonic() >= deadline:
+                return {name: outcome.get(name, "timeout") for name in names}
+            time.sleep(poll)
 
     # -- the steps -----------------------------------------------------------------------------------
     def _check_samples(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC
 from typing import Any
 
+from vardesk.app.cases import incidental
 from vardesk.app.cases.records import CaseRecords
 from vardesk.app.cases.structural import StructuralVariant, read_structural
 from vardesk.app.commands import SetReportVariant
@@ -20,7 +21,7 @@ from vardesk.domain.cases import (
     find_report_variant,
 )
 from vardesk.domain.enums import Classification, GenomeState
-from vardesk.domain.errors import Invalid, NotFound
+from vardesk.domain.errors import Invalid, NotFound, Unprocessable
 from vardesk.domain.ids import ascii_int
 from vardesk.storage.blobs import BlobStore
 
@@ -146,6 +147,8 @@ class InterpretationService:
                 new["status"] = _enum(VariantStatus, data["status"], "status")
             if "to_report" in data:
                 new["to_report"] = _enum(ToReport, data["to_report"], "to_report")
+                if new["to_report"] is ToReport.SECONDARY_FINDING and incidental.refused(case):
+                    raise Unprocessable("the patient did not consent to secondary findings being reported")
             if "classification" in data:
                 new["classification"] = parse_classification(data["classification"])
             if "criteria" in data:

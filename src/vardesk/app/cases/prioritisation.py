@@ -2,12 +2,14 @@
 
 The ranked list is stored per case and run (a :class:`GeneAnalysis` of kind ``CASE``), so a re-run after a
 phenotype or panel change reports what moved; each report variant carries its gene's rank and scores,
-and the gene's phenotype match feeds PP4 of the automatic ACMG evidence.
+and the gene's phenotype match feeds PP4 of the automatic ACMG evidence. A case whose gene list boosts its
+genes (``filter_preset["boost_genes"]``) ranks every gene, those of the list first.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from vardesk.analysis.acmg.inputs import PhenotypeMatch as AcmgPhenotype
@@ -152,3 +154,13 @@ def acmg_phenotypes(ranked: Sequence[RankedGene], hpo_version: str | None) -> di
             version=hpo_version,
         )
     return out
+
+
+def boost(ranked: Sequence[RankedGene], genes: Iterable[str]) -> list[RankedGene]:
+    """A boosted gene list: the ranked genes of ``genes`` come first (in their own order of score), then
+    every other gene; ranks are renumbered from 1. Nothing is removed (a virtual panel, by contrast,
+    limits the analysis to its genes)."""
+    boosted = {g.upper() for g in genes}
+    first = [g for g in ranked if g.gene.upper() in boosted]
+    rest = [g for g in ranked if g.gene.upper() not in boosted]
+    return [replace(g, rank=i) for i, g in enumerate([*first, *rest], start=1)]
