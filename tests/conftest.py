@@ -158,3 +158,12 @@ def module_services(
 def live_server(services: Services) -> Iterator[LiveServer]:
     with LiveServer(services) as srv:
         yield srv
+
+
+@pytest.fixture(scope="session")
+def s3_server() -> Iterator[object]:
+    """One S3-compatible server on loopback for the session (tests make their own buckets)."""
+    from tests.s3server import moto_s3
+
+    with moto_s3() as server:
+        yield server

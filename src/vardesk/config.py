@@ -22,7 +22,12 @@ ENV_PREFIX = "VARDESK_"
 class Settings:
     data_dir: Path = field(default_factory=lambda: Path.home() / ".vardesk")
     database_url: str = ""  # default: sqlite:///<data_dir>/vardesk.db
-    storage_url: str = ""  # default: file://<data_dir>/blobs
+    # file://<dir> or s3://bucket/prefix (the standard AWS_* variables configure the S3 client); default:
+    # file://<data_dir>/blobs
+    storage_url: str = ""
+    # local work of a remote (S3) store: materialised copies for tools, scratch work; default:
+    # <data_dir>/scratch. A local store keeps its scratch beside its blobs (a finished result is renamed in)
+    scratch_dir: str = ""
     secret_key: str = ""  # default: generated into <data_dir>/secret.key
     # Encryption at rest of uploads, report PDFs and exports (docs/guide/security.md): a key file of
     # "<key-id> <base64 of 32 random bytes>" lines, the first the current key (owner-only, 0600), or the
@@ -106,6 +111,10 @@ class Settings:
     @property
     def resolved_storage_url(self) -> str:
         return self.storage_url or f"file://{self.data_dir / 'blobs'}"
+
+    @property
+    def resolved_scratch_dir(self) -> Path:
+        return Path(self.scratch_dir).expanduser() if self.scratch_dir else self.data_dir / "scratch"
 
     @property
     def tls_enabled(self) -> bool:

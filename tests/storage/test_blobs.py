@@ -1,5 +1,6 @@
-"""The blob store interface, on the local store: byte ranges, atomic writes, listing and deletion,
-materialised paths for tools, scratch directories that never outlive their work, and one writer per key."""
+"""The blob store interface, on the local store and on an S3-compatible bucket (a moto server on loopback):
+byte ranges, atomic writes, listing and deletion, materialised paths for tools, paths for DuckDB, scratch
+directories that never outlive their work, and one writer per key."""
 
 from __future__ import annotations
 
@@ -13,13 +14,31 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from tests.s3server import MotoS3, aws_environment
 from vardesk.domain.errors import Invalid, NotFound
 from vardesk.storage.blobs import BlobStore, LocalBlobStore, open_store
+from vardesk.storage.s3 import S3BlobStore
 
 
-@pytest.fixture
-def store(tmp_path: Path) -> BlobStore:
-    return open_store(f"file://{tmp_path / 'blobs'}")
+@pytest.fixture(params=["local", "s3"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> BlobStore:
+    if request.param == "local":
+        return open_store(f"file://{tmp_path / 'blobs'}")
+    s3: MotoS3 = request.getfixturevalue("s3_server")
+    with aws_environment(s3.env):  # the client takes endpoint, region and credentials from these
+        return open_store(f"s3://{s3.new_bucket()}/lab/blobs", scratch=tmp_path / "scratch")
+
+
+def leftovers(store: BlobStore) -> list[str]:
+    """What unfinished writes left: temporary parts of a local store, multipart uploads in a bucket."""
+    if isinstance(store, S3BlobStore):
+        return store.pending_uploads()
+    root = Path(store.local_roots()[0])
+    return [str(p) for p in root.rglob("*") if p.is_file() and ".part" in p.name]
+
+
+def scratch_root(store: BlobStore) -> Path:
+    return store.scratch_root if isinstance(store, S3BlobStore) else Path(store.local_roots()[0]) / ".scratch"
 
 
 class Broken(io.RawIOBase):
@@ -38,8 +57,8 @@ class Broken(io.RawIOBase):
         raise ConnectionResetError("the client went away")
 
 
-def test_the_local_store_is_a_blob_store(store: BlobStore) -> None:
-    assert isinstance(store, LocalBlobStore)
+def test_each_store_is_a_blob_store(store: BlobStore) -> None:
+    assert isinstance(store, (LocalBlobStore, S3BlobStore))
     methods = [m for m in dir(BlobStore) if not m.startswith("_")]
     assert {"materialise", "materialise_many", "scratch", "lock", "read_range", "put_stream"} <= set(methods)
     assert all(callable(getattr(store, m)) for m in methods)
@@ -70,9 +89,8 @@ def test_a_failed_put_leaves_neither_a_blob_nor_a_partial_file(store: BlobStore)
         store.put_stream("uploads/v/file", Broken(b"partial"))  # type: ignore[arg-type]
     assert not store.exists("uploads/v/file")
     assert store.list("uploads") == ["uploads/u/file"]
-    root = store.local_roots()[0]
-    assert not [p for p in Path(root).rglob("*") if p.is_file() and ".part" in p.name]
-    assert not list((Path(root) / ".scratch").iterdir())  # the stream's scratch copy went too
+    assert leftovers(store) == []
+    assert not [p for p in scratch_root(store).iterdir() if p.name != ".locks"]  # no scratch copy either
 
 
 def test_put_from_a_stream_or_a_local_file(store: BlobStore, tmp_path: Path) -> None:
@@ -118,6 +136,22 @@ def test_materialise_yields_a_path_tools_can_read(store: BlobStore, tmp_path: Pa
     with store.materialise("genomes/g2") as directory:  # a prefix materialises as a directory
         assert (directory / "genotypes" / "0.parquet").is_file()
     with pytest.raises(NotFound), store.materialise("genomes/g9/genotypes/0.parquet"):
+        pass
+
+
+def test_query_paths_are_read_by_the_query_engine(store: BlobStore, tmp_path: Path) -> None:
+    from vardesk.variants.engine import engine, register_filesystem
+
+    if (fs := store.filesystem()) is not None:
+        register_filesystem(fs)
+    for n in range(2):
+        pq.write_table(pa.table({"key": [n, n + 10]}), tmp_path / f"{n}.parquet")
+        store.put_file(f"genomes/q{n}/genotypes/0.parquet", tmp_path / f"{n}.parquet")
+    keys = [f"genomes/q{n}/genotypes/0.parquet" for n in range(2)]
+    with store.query_paths(keys) as paths, engine().cursor() as con:
+        total = con.execute("SELECT sum(key) FROM read_parquet(?)", [paths]).fetchall()
+    assert total == [(0 + 10 + 1 + 11,)]
+    with pytest.raises(NotFound), store.query_paths(["genomes/q9/genotypes/0.parquet"]):
         pass
 
 

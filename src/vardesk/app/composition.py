@@ -59,7 +59,7 @@ from vardesk.jobs.registry import get_tool, load_plugins
 from vardesk.storage.blobs import BlobStore, open_store
 from vardesk.storage.encryption import secure_store
 from vardesk.storage.keys import load_keyring
-from vardesk.variants.engine import EngineSettings, configure_engine
+from vardesk.variants.engine import EngineSettings, configure_engine, register_filesystem
 from vardesk.variants.engine import engine as query_engine
 
 log = logging.getLogger("vardesk.storage")
@@ -181,7 +181,11 @@ def build_services(settings: Settings, *, migrate: bool | None = None) -> Servic
         signer=TokenSigner(settings.secret_key, settings.token_ttl_seconds, settings.refresh_ttl_seconds),
         secret_cache=VerifiedSecretCache(settings.api_key_cache_seconds),
     )
-    store = secure_store(open_store(settings.resolved_storage_url), keyring)
+    store = secure_store(
+        open_store(settings.resolved_storage_url, scratch=settings.resolved_scratch_dir), keyring
+    )
+    if (filesystem := store.filesystem()) is not None:  # DuckDB reads the variant store's objects in place
+        register_filesystem(filesystem)
     swept = store.sweep()  # what a crashed process left half-written; a count only, never a path
     uploads = UploadIntents(ctx, store).sweep()  # blobs moved in by an upload that was never recorded
     log.info("swept what stopped processes left: %d storage entries, %d unrecorded uploads", swept, uploads)

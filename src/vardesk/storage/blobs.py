@@ -6,7 +6,9 @@ DuckDB, pysam) — :meth:`BlobStore.materialise`, a context that yields a local 
 the context lasts. Work that is then stored is done in :meth:`BlobStore.scratch`, removed afterwards.
 
 The embedded default is a local directory (``file://…``): :class:`LocalBlobStore`. It materialises a key as
-the stored file itself (no copy); a remote store would copy the object into a cache. Writes are atomic:
+the stored file itself (no copy); the S3-compatible store (``s3://bucket/prefix``,
+:class:`~vardesk.storage.s3.S3BlobStore`) copies the object into its scratch directory, and hands DuckDB the
+object in place (:meth:`BlobStore.query_paths`). Writes are atomic:
 data goes to a temporary file that is renamed into place only when complete.
 """
 
@@ -21,7 +23,7 @@ import time
 from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator
 from contextlib import AbstractContextManager, ExitStack, asynccontextmanager, contextmanager
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import Any, BinaryIO, Protocol
 from urllib.parse import urlparse
 
 from vardesk import processes
@@ -79,6 +81,17 @@ class BlobStore(Protocol):
 
     def materialise_many(self, keys: Iterable[str]) -> AbstractContextManager[list[Path]]:
         """:meth:`materialise` for several keys at once (e.g. genotype Parquets for one DuckDB query)."""
+        ...
+
+    def query_paths(self, keys: Iterable[str]) -> AbstractContextManager[list[str]]:
+        """Where the process's query engine (DuckDB) reads these blobs, valid inside the context: the
+        stored files of a local store, the objects in place of a remote one (through the filesystem the
+        composition root registers with the engine). ``NotFound`` when a key does not exist."""
+        ...
+
+    def filesystem(self) -> Any:
+        """The fsspec filesystem the query engine must have registered to read :meth:`query_paths`, or
+        ``None`` when they are local files."""
         ...
 
     def scratch(self) -> AbstractContextManager[Path]:
@@ -246,6 +259,13 @@ class LocalBlobStore:
         with ExitStack() as stack:
             yield [stack.enter_context(self.materialise(k)) for k in keys]
 
+    @contextmanager
+    def query_paths(self, keys: Iterable[str]) -> Iterator[list[str]]:
+        yield [str(self._existing(k)) for k in keys]
+
+    def filesystem(self) -> None:
+        return None
+
     def scratch_dir(self) -> Path:
         """A fresh private directory on the store's filesystem (so a finished result is renamed into
         place); the caller removes it with :meth:`delete_scratch`. Prefer :meth:`scratch`."""
@@ -283,14 +303,7 @@ class LocalBlobStore:
         no owner untouched for ``unowned_age`` seconds. A live process's work, on this host or another
         sharing the store, is never touched. Returns how many entries were removed."""
         cutoff = time.time() - unowned_age
-        swept = 0
-        for entry in list(self._scratch.iterdir()):
-            if _abandoned(entry.name, entry, cutoff):
-                if entry.is_dir() and not entry.is_symlink():
-                    shutil.rmtree(entry, ignore_errors=True)
-                else:
-                    entry.unlink(missing_ok=True)
-                swept += 1
+        swept = sweep_scratch(self._scratch, cutoff)
         for base, dirs, files in os.walk(self.root):
             if base == str(self.root):
                 dirs[:] = [d for d in dirs if d not in _INTERNAL]
@@ -304,6 +317,20 @@ class LocalBlobStore:
         return swept
 
 
+def sweep_scratch(scratch: Path, cutoff: float, *, keep: tuple[str, ...] = ()) -> int:
+    """Remove the entries of a scratch directory whose owner died on this host, or that name no owner and
+    are older than ``cutoff``; ``keep`` names entries that are never removed. Returns how many went."""
+    swept = 0
+    for entry in list(scratch.iterdir()):
+        if entry.name not in keep and _abandoned(entry.name, entry, cutoff):
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry, ignore_errors=True)
+            else:
+                entry.unlink(missing_ok=True)
+            swept += 1
+    return swept
+
+
 def _abandoned(name: str, path: Path, cutoff: float) -> bool:
     owner = processes.parse_tag(name)
     if owner is not None:
@@ -314,11 +341,21 @@ def _abandoned(name: str, path: Path, cutoff: float) -> bool:
         return False
 
 
-def open_store(url: str) -> BlobStore:
+def open_store(url: str, *, scratch: Path | None = None) -> BlobStore:
+    """The store at ``url``: a local directory (``file://…`` or a path) or an S3-compatible bucket
+    (``s3://bucket/prefix``, configured by the standard AWS environment), whose materialised copies and
+    scratch work go to the local directory ``scratch``."""
     parsed = urlparse(url)
     if parsed.scheme in ("", "file"):
         return LocalBlobStore(Path(parsed.path if parsed.scheme else url))
-    raise Invalid(f"storage URL scheme {parsed.scheme!r} is not supported yet; use file://")
+    if parsed.scheme == "s3":
+        from vardesk.storage.s3 import S3BlobStore, parse_store_url
+
+        if scratch is None:
+            raise Invalid("an S3 blob store needs a local scratch directory")
+        bucket, prefix = parse_store_url(url)
+        return S3BlobStore(bucket, prefix, scratch)
+    raise Invalid(f"storage URL scheme {parsed.scheme!r} is not supported; use file:// or s3://")
 
 
 class _Spool:

@@ -20,12 +20,13 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import duckdb
 
 from vardesk.domain.errors import Busy
 
-__all__ = ["EngineSettings", "QueryEngine", "configure_engine", "engine"]
+__all__ = ["EngineSettings", "QueryEngine", "configure_engine", "engine", "register_filesystem"]
 
 
 def _cores() -> int:
@@ -81,8 +82,17 @@ class QueryEngine:
                         "preserve_insertion_order": False,
                     }
                 )
+                for fs in _filesystems.values():
+                    db.register_filesystem(fs)
                 self._db = db
             return self._db
+
+    def _register(self, fs: Any) -> None:
+        with self._db_lock:
+            if self._db is not None:
+                if fs.protocol in self._db.list_filesystems():
+                    self._db.unregister_filesystem(fs.protocol)
+                self._db.register_filesystem(fs)
 
     @contextmanager
     def cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -131,6 +141,15 @@ class QueryEngine:
 
 
 _engine = QueryEngine()
+_filesystems: dict[str, Any] = {}  # by protocol: what every database of this process reads through
+
+
+def register_filesystem(fs: Any) -> None:
+    """Let the process's queries read paths of ``fs`` (an fsspec filesystem, e.g. the object store's
+    ``vardesk-s3://…``), in the engine open now and in any that replaces it."""
+    protocol = fs.protocol if isinstance(fs.protocol, str) else fs.protocol[0]
+    _filesystems[protocol] = fs
+    _engine._register(fs)
 
 
 def engine() -> QueryEngine:

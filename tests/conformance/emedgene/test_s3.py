@@ -4,48 +4,29 @@ a trio read from it goes from case creation to Delivered."""
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 
-import boto3
 import pytest
-from moto.server import ThreadedMotoServer
 
 from tests.conformance.emedgene.conftest import SLICE, call, wait
 from tests.conformance.emedgene.test_storage_trio import _trio
-from tests.conftest import LiveServer, free_port
+from tests.conftest import LiveServer
+from tests.s3server import CREDENTIALS, MotoS3, aws_environment
 from vardesk.app.composition import Services
 from vardesk.domain.errors import Invalid
 
-CREDENTIALS = {
-    "AWS_ACCESS_KEY_ID": "testing",
-    "AWS_SECRET_ACCESS_KEY": "testing",
-    "AWS_DEFAULT_REGION": "us-east-1",
-}
-
 
 @pytest.fixture(scope="module")
-def s3() -> Iterator[str]:
-    saved = {k: os.environ.get(k) for k in CREDENTIALS}
-    os.environ.update(CREDENTIALS)
-    port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    endpoint = f"http://127.0.0.1:{port}"
-    client = boto3.client("s3", endpoint_url=endpoint)
-    client.create_bucket(Bucket="lab-runs")
-    client.upload_file(
-        str(SLICE / "ashk_SAMD11.vcf.gz"), "lab-runs", "novaseq/run1/trio/trio.hard-filtered.vcf.gz"
-    )
-    client.put_object(Bucket="lab-runs", Key="novaseq/run1/trio/trio.bam", Body=b"not a bam")
-    client.put_object(Bucket="lab-runs", Key="elsewhere/secret.vcf", Body=b"##fileformat=VCFv4.2\n")
-    yield endpoint
-    server.stop()
-    for k, v in saved.items():
-        if v is None:
-            os.environ.pop(k, None)
-        else:
-            os.environ[k] = v
+def s3(s3_server: MotoS3) -> Iterator[str]:
+    with aws_environment(CREDENTIALS):
+        client = s3_server.client()
+        client.create_bucket(Bucket="lab-runs")
+        client.upload_file(
+            str(SLICE / "ashk_SAMD11.vcf.gz"), "lab-runs", "novaseq/run1/trio/trio.hard-filtered.vcf.gz"
+        )
+        client.put_object(Bucket="lab-runs", Key="novaseq/run1/trio/trio.bam", Body=b"not a bam")
+        client.put_object(Bucket="lab-runs", Key="elsewhere/secret.vcf", Body=b"##fileformat=VCFv4.2\n")
+        yield s3_server.endpoint
 
 
 @pytest.fixture(scope="module")
