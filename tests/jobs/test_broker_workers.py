@@ -86,9 +86,13 @@ class Worker:
         self.proc.wait(timeout=10)
 
     def stop(self) -> None:
+        """A warm shutdown (what systemd's stop sends)."""
         if self.proc.poll() is not None:
             return
-        os.killpg(self.proc.pid, signal.SIGTERM)
+        try:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            return
         try:
             self.proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
@@ -142,6 +146,9 @@ def deployment(
             yield Deployment(services, world, server, workers)
     finally:
         for w in workers:
+            if w.proc.poll() is None:
+                os.killpg(w.proc.pid, signal.SIGTERM)  # both at once; stop() waits
+        for w in workers:
             w.stop()
         services.close()
         database.close()
@@ -150,7 +157,8 @@ def deployment(
 def upload_and_index(d: Deployment, folder: str) -> tuple[dict, str]:
     """The GIAB trio VCF uploaded, then its index job (with annotation) submitted: (file, job code)."""
     name = f"/home/lab/{folder}/ashk-trio.vcf.gz"
-    form = {"study": "trio:default", "relativeFilePath": f"{folder}/", "parents": "True", "renameSamples": "true"}
+    form = {"study": "trio:default", "relativeFilePath": f"{folder}/", "parents": "True"}
+    form["renameSamples"] = "true"  # the same VCF again: its samples as numbered copies
     r = requests.post(
         d.server.url + API + "/files/upload",
         params={"file": name, **form},
