@@ -228,6 +228,7 @@ class BrokerExecutor:
 
     def stop(self, wait: bool = True) -> None:
         self.dispatcher.stop()
+        self.publisher.close()
 
     def wake(self) -> None:
         self.dispatcher.wake()
