@@ -4,7 +4,8 @@
     python bench/workers.py [--uploads 50] [--workers 2] [--records 100000] [--database-url URL]
 
 1. **Load**: ``--uploads`` clients at once each upload the GIAB trio VCF (3 genomes, 9,940 records, ~1 MB)
-   through the native API (``files/upload``, samples renamed) and submit its index job with annotation
+   through the native API (``files/upload``, its samples named per upload, or numbered copies with
+   ``--rename-samples``) and submit its index job with annotation
    (``operation/variant/index``). Checked in the catalog and the store once every job has ended: every
    upload answered 200, every index job DONE, every genome READY with its genotype Parquet in the store
    (``lost`` counts what is not), nothing left in the broker's queues; the server's and the workers' RSS
@@ -46,6 +47,7 @@ REPO = Path(__file__).resolve().parent.parent
 VCF = Path("/work/shared/testdata/giab-trio-grch37/ashk-trio.vcf.gz")
 API = "/api/v2"
 PASSWORD = "bench-password-123"
+TRIO = ("HG002", "HG003", "HG004")
 
 
 def free_port() -> int:
@@ -149,9 +151,11 @@ def post(url: str, **kw) -> requests.Response:  # type: ignore[no-untyped-def]
     return r
 
 
-def upload(url: str, auth: tuple[str, str], data: bytes, study: str, n: int) -> dict:
+def upload(url: str, auth: tuple[str, str], data: bytes, study: str, n: int, names: str = "") -> dict:
+    """Upload and submit the index job; the samples get ``names`` (sampleNames) or numbered copies."""
     name = f"/home/lab/run-{n}/genome.vcf.gz"
-    form = {"study": study, "relativeFilePath": f"run-{n}/", "parents": "True", "renameSamples": "true"}
+    form = {"study": study, "relativeFilePath": f"run-{n}/", "parents": "True"}
+    form.update({"sampleNames": names} if names else {"renameSamples": "true"})
     r = post(
         url + API + "/files/upload",
         params={"file": name, **form},
@@ -191,6 +195,11 @@ def main() -> None:
     ap.add_argument("--lease", type=float, default=10.0, help="job lease seconds (heartbeat: a fifth)")
     ap.add_argument("--database-url", default="", help="default: SQLite in the temporary data directory")
     ap.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    ap.add_argument(
+        "--rename-samples",
+        action="store_true",
+        help="upload the trio as numbered copies (renameSamples) rather than named per upload (sampleNames)",
+    )
     args = ap.parse_args()
     redis_bin = shutil.which("redis-server")
     if redis_bin is None:
@@ -274,7 +283,8 @@ def main() -> None:
         def one(n: int) -> dict | None:
             t0 = time.time()
             try:
-                out = upload(url, auth, data, "trio:default", n)
+                names = "" if args.rename_samples else ",".join(f"{s}={s}-r{n}" for s in TRIO)
+                out = upload(url, auth, data, "trio:default", n, names)
             except requests.RequestException as exc:
                 errors.append(f"{type(exc).__name__}: {str(exc)[:200]}")
                 return None
