@@ -1,7 +1,8 @@
 """Settings from the environment (``VARDESK_*``) and an optional TOML file.
 
 Precedence: environment > TOML file (``VARDESK_CONFIG`` or ``<data_dir>/vardesk.toml``) > defaults.
-The embedded default is SQLite plus a local data directory and the in-process job executor. The
+The embedded default is SQLite plus a local data directory and the in-process job executor (a broker URL
+moves the jobs to ``vardesk worker`` processes). The
 secret key used to sign tokens is generated and persisted in the data directory on first start when
 none is given.
 """
@@ -63,6 +64,9 @@ class Settings:
     job_stale_seconds: float = 60.0
     job_max_attempts: int = 2
     job_plugins: str = ""  # comma-separated modules that register extra job tools
+    # A Celery broker (redis://host:port/db, rediss:// for TLS): jobs run in `vardesk worker` processes,
+    # and `vardesk serve` submits them there instead of running them; "": the in-process executor
+    broker_url: str = field(default="", repr=False)
     max_upload_bytes: int = 50 * 1024**3
     fabric_prefix: str = "/fabric"
     # The Emedgene-compatible face: its URL prefix, and the project of each workspace that holds its cases

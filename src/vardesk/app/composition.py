@@ -4,6 +4,7 @@ with its collaborators; the job types are bound to theirs in the same place."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 
@@ -52,7 +53,9 @@ from vardesk.catalog.db import make_engine, make_session_factory
 from vardesk.catalog.migrate import head_revision, is_up_to_date, upgrade
 from vardesk.catalog.uow import UnitOfWorkFactory
 from vardesk.config import Settings, ensure_data_dir
-from vardesk.domain.errors import VardeskError
+from vardesk.domain.errors import Invalid, VardeskError
+from vardesk.jobs.broker import QUEUES as JOB_QUEUE_NAMES
+from vardesk.jobs.broker import BrokerExecutor, Publisher, check_broker_url, shown_url
 from vardesk.jobs.catalog_queue import CatalogJobQueue
 from vardesk.jobs.executor import Executor, LocalExecutor
 from vardesk.jobs.registry import get_tool, load_plugins
@@ -63,6 +66,17 @@ from vardesk.variants.engine import EngineSettings, configure_engine, register_f
 from vardesk.variants.engine import engine as query_engine
 
 log = logging.getLogger("vardesk.storage")
+
+# The worker queue of each job type with a broker (`vardesk worker --queues`); other types go to "ingest"
+JOB_QUEUES = {
+    INDEX_TOOL: "ingest",
+    REANNOTATE_TOOL: "ingest",
+    CASE_TOOL: "ingest",
+    GENE_TOOL: "ingest",
+    RENDER_TOOL: "reports",
+    EXPORT_TOOL: "reports",
+    WEBHOOK_TOOL: "light",
+}
 
 
 class DatabaseNotMigrated(VardeskError):
@@ -121,6 +135,16 @@ class Services:
             poll_seconds=s.job_poll_seconds,
         )
 
+    def broker_executor(self) -> BrokerExecutor:
+        """An executor that publishes the catalog's queued jobs to the broker's workers and runs none."""
+        s = self.ctx.settings
+        return BrokerExecutor(
+            CatalogJobQueue(self.ctx.uow, lambda: self.ctx.clock()),
+            Publisher(check_broker_url(s.broker_url), _job_queue, s.job_stale_seconds),
+            lease_seconds=s.job_stale_seconds,
+            poll_seconds=s.job_poll_seconds,
+        )
+
     def run_if_idle(self, job_id: int) -> None:
         """Run a queued job in the calling thread when no executor of this process takes jobs up."""
         if self.executor is None or not self.executor.is_running():
@@ -128,7 +152,7 @@ class Services:
 
     def start_executor(self) -> None:
         if self.executor is None:
-            executor = self.local_executor()
+            executor = self.broker_executor() if self.settings.broker_url else self.local_executor()
             self.ctx.on_job_submitted.append(executor.wake)
             self.executor = executor
         self.executor.start()
@@ -138,6 +162,57 @@ class Services:
             self.executor.stop()
         self.annotation.close()
         self.engine.dispose()
+
+
+def _job_queue(tool: str) -> str:
+    return JOB_QUEUES.get(tool, "ingest")
+
+
+def run_job_worker(
+    settings: Settings,
+    queues: list[str] | None,
+    concurrency: int | None,
+    announce: Callable[[str], None] = lambda line: None,
+) -> int:
+    """``vardesk worker``: run the broker's jobs on ``queues`` (default: all) in ``concurrency`` processes
+    (default ``job_workers``) until stopped. The catalog is checked (or upgraded, when allowed) here, once;
+    each pool process then builds its own services."""
+    from vardesk.jobs.worker import run_worker
+
+    if not settings.broker_url:
+        raise Invalid("vardesk worker needs a broker: set VARDESK_BROKER_URL=redis://host:port/db")
+    check_broker_url(settings.broker_url)
+    settings = ensure_data_dir(settings)
+    url = settings.resolved_database_url
+    if settings.should_auto_migrate:
+        upgrade(url)
+    engine = make_engine(url)
+    try:
+        if not is_up_to_date(engine):
+            raise DatabaseNotMigrated(
+                "the catalog database is not at the current schema version; run `vardesk db upgrade` first"
+            )
+    finally:
+        engine.dispose()
+
+    def pool_process() -> tuple[LocalExecutor, Callable[[], None]]:
+        services = build_services(settings, migrate=False)
+        return services.local_executor(), services.close
+
+    queues = list(queues or JOB_QUEUE_NAMES)
+    concurrency = concurrency or settings.job_workers
+    announce(
+        f"Vardesk worker: queues {', '.join(queues)}, {concurrency} job(s) at once, broker "
+        f"{shown_url(settings.broker_url)}, catalog {'SQLite' if settings.is_sqlite else 'PostgreSQL'}"
+    )
+    return run_worker(
+        settings.broker_url,
+        pool_process,
+        _job_queue,
+        queues=queues,
+        concurrency=concurrency,
+        log_level=settings.log_level,
+    )
 
 
 def upgrade_catalog(settings: Settings) -> str:

@@ -347,9 +347,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     data.add_parsers(sub, lambda name: lambda args: data.dispatch(name, args, _services))
 
-    from vardesk.cli import cases
+    from vardesk.cli import cases, worker
 
     cases.add_parsers(sub, _services)
+    worker.add_parser(sub)
 
     s = sub.add_parser("openapi", help="print the OpenAPI document of the HTTP API")
     s.add_argument("-o", "--output", help="write to this file instead of standard output")

@@ -62,6 +62,13 @@ class CatalogJobQueue:
                 claimed.append(job)
         return claimed
 
+    def queued(self, limit: int) -> list[tuple[int, str, str]]:
+        """The oldest QUEUED jobs as (id, code, tool), for an executor that hands them to a broker."""
+        with self._uow() as uow:
+            ids = uow.jobs.next_queued_ids(limit)
+            jobs = [uow.jobs.get(job_id) for job_id in ids]
+            return [(job.id or 0, job.code, job.tool) for job in jobs if job is not None]
+
     def claim_job(self, job_id: int, worker_id: str, lease_seconds: float) -> ClaimedJob | None:
         self.recover_expired(lease_seconds)
         return self._claim(job_id, worker_id)

@@ -136,6 +136,28 @@ class LocalExecutor:
         self.run_claimed(job)
         return True
 
+    def run_held(self, job_id: int) -> bool:
+        """Claim one given QUEUED job and run it in the calling thread, renewing its lease from a
+        heartbeat thread while it runs (a worker of a distributed executor, handed the job's id by its
+        broker). False when the job was not QUEUED: a duplicate or redelivered message, a finished or
+        cancelled job, or one another worker holds."""
+        job = self.queue.claim_job(job_id, self.worker_id, self.lease_seconds)
+        if job is None:
+            return False
+        with self._lock:
+            self._running.add(job.id)
+            if not any(th.name == "vardesk-heartbeat" and th.is_alive() for th in self._threads):
+                self._stop.clear()
+                th = threading.Thread(target=self._heartbeat_loop, name="vardesk-heartbeat", daemon=True)
+                th.start()
+                self._threads.append(th)
+        try:
+            self.run_claimed(job)
+        finally:
+            with self._lock:
+                self._running.discard(job.id)
+        return True
+
     # -- loops -----------------------------------------------------------------------------------
     def _dispatch_loop(self) -> None:
         while not self._stop.is_set():

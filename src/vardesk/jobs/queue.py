@@ -3,9 +3,9 @@
 A worker (``worker_id``) claims a QUEUED job with a *lease* of ``lease_seconds``: the job is its own while
 it keeps renewing the lease with heartbeats. A RUNNING job whose lease ran out (its worker died or hung) is
 recovered: re-queued for another attempt, or failed with the reason once it has used ``max_attempts``. Any
-executor — the in-process :class:`~vardesk.jobs.executor.LocalExecutor`, a distributed one later — runs jobs
-only through these operations, so a job has one owner at a time (a worker that lost its lease has its
-heartbeats and its result refused) and is never left RUNNING for ever.
+executor — the in-process :class:`~vardesk.jobs.executor.LocalExecutor`, the Celery workers of
+:mod:`vardesk.jobs.broker` — runs jobs only through these operations, so a job has one owner at a time (a
+worker that lost its lease has its heartbeats and its result refused) and is never left RUNNING for ever.
 """
 
 from __future__ import annotations
@@ -47,6 +47,9 @@ class JobQueue(Protocol):
 
     def claim(self, worker_id: str, lease_seconds: float, limit: int) -> list[ClaimedJob]:
         """Up to ``limit`` QUEUED jobs, each now RUNNING for ``worker_id`` alone with a fresh lease."""
+
+    def queued(self, limit: int) -> list[tuple[int, str, str]]:
+        """Up to ``limit`` QUEUED jobs, oldest first, as (id, code, tool)."""
 
     def claim_job(self, job_id: int, worker_id: str, lease_seconds: float) -> ClaimedJob | None:
         """Claim one given QUEUED job (to run it in the caller's thread); None when it is not QUEUED."""
