@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import math
-import threading
-from collections import deque
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -25,9 +23,6 @@ class TokenPair:
 class AuthService:
     def __init__(self, ctx: ServiceContext) -> None:
         self.ctx = ctx
-        # Failures seen by this process, per source address and per (account, source address); the
-        # catalog's auth_failures table, shared by every server process, counts them per account.
-        self._failures = FailureLog()
 
     # -- login -------------------------------------------------------------------------------
     def login(self, name: str, password: str, source: str | None = None) -> TokenPair:
@@ -152,77 +147,54 @@ class AuthService:
         """Slow the attacker, not the user: a source address that failed too often (on any accounts, or
         on this one) is refused for the rest of the window; correct credentials from another address
         still work. When the account is failing from many addresses (over ``login_account_max_failures``
-        in the window, all server processes together), an address that has failed on it once already
-        gets no further attempt; an address that has not (the real user) still does."""
+        in the window), an address that has failed on it once already gets no further attempt; an
+        address that has not (the real user) still does. Every count is the catalog's (``auth_failures``):
+        all server processes throttle together. One query when nothing is over a limit."""
         s = self.ctx.settings
         now = self.ctx.clock()
         window = timedelta(seconds=s.login_failure_window_seconds)
         src, account = _source(source), login.lower()
-        for key, limit, what in (
-            (("src", src), s.login_source_max_failures, "from this address"),
-            (("acct", account, src), s.login_max_failures, "for this account from this address"),
-        ):
-            wait = self._failures.wait(key, limit, now, window)
-            if wait:
-                raise RateLimited(f"too many failed logins {what}; try again in {wait} s", retry_after=wait)
-        if not self._failures.count(("acct", account, src), now, window):
-            return
         with self.ctx.uow() as uow:
-            n = uow.auth_failures.count_since(login, now - window)
-        if n >= s.login_account_max_failures:
-            wait = self._failures.wait(("acct", account, src), 1, now, window)
-            raise RateLimited(
-                f"too many failed logins for this account; try again in {wait} s", retry_after=wait
-            )
+            failures = uow.auth_failures
+            on_any, on_account = failures.from_source(src, account, now - window)
+            for n, limit, on, what in (
+                (on_any, s.login_source_max_failures, None, "from this address"),
+                (on_account, s.login_max_failures, account, "for this account from this address"),
+            ):
+                if n >= max(1, limit):
+                    wait = _wait(failures.nth_latest(src, on, now - window, max(1, limit)), now, window)
+                    raise RateLimited(
+                        f"too many failed logins {what}; try again in {wait} s", retry_after=wait
+                    )
+            if not on_account:
+                return
+            if failures.count_since(login, now - window) >= s.login_account_max_failures:
+                wait = _wait(failures.nth_latest(src, account, now - window, 1), now, window)
+                raise RateLimited(
+                    f"too many failed logins for this account; try again in {wait} s", retry_after=wait
+                )
 
     def _fail(self, login: str, source: str | None, action: str) -> None:
         now = self.ctx.clock()
-        src = _source(source)
         window = timedelta(seconds=self.ctx.settings.login_failure_window_seconds)
-        self._failures.add(("src", src), now, window)
-        self._failures.add(("acct", login.lower(), src), now, window)
         with self.ctx.uow() as uow:
-            uow.auth_failures.record(login, now)
-            uow.auth_failures.purge_before(now - timedelta(days=1))
+            uow.auth_failures.record(login, now, _source(source))
+            # bounded: nothing older than the window counts (a refused attempt is not recorded, so an
+            # address adds at most its limit per window)
+            uow.auth_failures.purge_before(now - max(window, KEEP_FAILURES))
             audit(uow, action, outcome="failed", entity_type="login", details={})
             uow.commit()
 
 
-class FailureLog:
-    """Recent failure times per key, in this process's memory, bounded in keys and times per key."""
+# failed logins are kept at least this long (longer when the window is longer)
+KEEP_FAILURES = timedelta(minutes=10)
 
-    MAX_KEYS = 100_000
-    MAX_PER_KEY = 1_000
 
-    def __init__(self) -> None:
-        self._times: dict[tuple[str, ...], deque[datetime]] = {}
-        self._lock = threading.Lock()
-
-    def add(self, key: tuple[str, ...], at: datetime, window: timedelta) -> None:
-        with self._lock:
-            if key not in self._times and len(self._times) >= self.MAX_KEYS:
-                self._prune(at - window)
-            self._times.setdefault(key, deque(maxlen=self.MAX_PER_KEY)).append(at)
-
-    def count(self, key: tuple[str, ...], now: datetime, window: timedelta) -> int:
-        with self._lock:
-            return sum(1 for t in self._times.get(key, ()) if t > now - window)
-
-    def wait(self, key: tuple[str, ...], limit: int, now: datetime, window: timedelta) -> int:
-        """Seconds until ``key`` has fewer than ``limit`` failures in the window; 0 when it has now."""
-        with self._lock:
-            recent = [t for t in self._times.get(key, ()) if t > now - window]
-        if len(recent) < max(1, limit):
-            return 0
-        # the failure whose expiry brings the count under the limit
-        frees_at = recent[len(recent) - max(1, limit)] + window
-        return max(1, math.ceil((frees_at - now).total_seconds()))
-
-    def _prune(self, before: datetime) -> None:
-        self._times = {k: v for k, v in self._times.items() if v and v[-1] > before}
-        if len(self._times) >= self.MAX_KEYS:  # all recent: keep the most recently failing half
-            keep = sorted(self._times.items(), key=lambda kv: kv[1][-1])[len(self._times) // 2 :]
-            self._times = dict(keep)
+def _wait(frees_at: datetime | None, now: datetime, window: timedelta) -> int:
+    """Seconds until the failure at ``frees_at`` leaves the window (at least 1)."""
+    if frees_at is None:
+        return 1
+    return max(1, math.ceil((frees_at + window - now).total_seconds()))
 
 
 def _source(source: str | None) -> str:
