@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import math
+import secrets
+import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -23,6 +27,9 @@ class TokenPair:
 class AuthService:
     def __init__(self, ctx: ServiceContext) -> None:
         self.ctx = ctx
+        # The account behind a token or API key verified in the last credential_cache_seconds: a request
+        # that presents it again needs no catalog read and no argon2 (see CredentialCache)
+        self._verified = CredentialCache(ctx.settings.credential_cache_seconds)
 
     # -- login -------------------------------------------------------------------------------
     def login(self, name: str, password: str, source: str | None = None) -> TokenPair:
@@ -69,17 +76,32 @@ class AuthService:
 
     # -- per-request authentication ------------------------------------------------------------
     def authenticate_bearer(self, token: str) -> Actor:
+        cached = self._verified.get("bearer", token)
+        if cached is not None:
+            return cached
         claims = self.ctx.signer.verify(token, "access")
-        return self._actor_for_uuid(claims.user_uuid, claims.workspace_id, via="token")
+        actor = self._actor_for_uuid(claims.user_uuid, claims.workspace_id, via="token")
+        self._verified.put(actor, "bearer", token, until=claims.expires_at)
+        return actor
 
     def authenticate_basic(self, login: str, secret: str, source: str | None = None) -> Actor:
         """HTTP Basic on every request, the Fabric way: an API key's login and secret."""
+        cached = self._verified.get("basic", login, secret)
+        if cached is not None:  # these exact credentials were verified a moment ago: nothing to throttle
+            return cached
         self._check_rate(login, source)
         actor = self._verify_api_key(login, secret)
         if actor is None:
             self._fail(login, source, "basic_auth")
             raise Unauthenticated("incorrect API key login or password")
+        self._verified.put(actor, "basic", login, secret)
         return actor
+
+    def forget_credentials(self, user_id: int | None = None) -> None:
+        """Verify again, at their next request, the tokens and API keys of ``user_id`` (every user's
+        when None): for a revocation, a password change or a disabled account made by this process.
+        Other processes see such a change within ``credential_cache_seconds``."""
+        self._verified.forget(user_id)
 
     # -- signed links ----------------------------------------------------------------------------
     def issue_link(self, actor: Actor, resource: str, ttl_seconds: int) -> str:
@@ -184,6 +206,58 @@ class AuthService:
             uow.auth_failures.purge_before(now - max(window, KEEP_FAILURES))
             audit(uow, action, outcome="failed", entity_type="login", details={})
             uow.commit()
+
+
+class CredentialCache:
+    """Actors of recently verified credentials, for at most ``ttl`` seconds, in this process's memory.
+
+    Entries are keyed by a keyed BLAKE2b digest of the credential (the salt is random per process), so
+    neither a token nor a secret is held; bounded in size (the oldest half is dropped when full). A
+    token's entry never outlives the token."""
+
+    MAX_ENTRIES = 10_000
+
+    def __init__(self, ttl: float) -> None:
+        self.ttl = ttl
+        self._salt = secrets.token_bytes(16)
+        self._entries: dict[bytes, tuple[Actor, float]] = {}
+        self._lock = threading.Lock()
+
+    def _key(self, parts: tuple[str, ...]) -> bytes:
+        return hashlib.blake2b("\0".join(parts).encode(), key=self._salt, digest_size=20).digest()
+
+    def get(self, *parts: str) -> Actor | None:
+        if self.ttl <= 0:
+            return None
+        key = self._key(parts)
+        entry = self._entries.get(key)
+        if entry is None:
+            return None
+        if entry[1] <= time.monotonic():
+            with self._lock:
+                self._entries.pop(key, None)
+            return None
+        return entry[0]
+
+    def put(self, actor: Actor, *parts: str, until: float | None = None) -> None:
+        if self.ttl <= 0:
+            return
+        now = time.monotonic()
+        expires = now + self.ttl
+        if until is not None:  # a wall-clock expiry (a token's): as seconds from now
+            expires = min(expires, now + (until - time.time()))
+        with self._lock:
+            if len(self._entries) >= self.MAX_ENTRIES:
+                live = sorted((e for e in self._entries.items() if e[1][1] > now), key=lambda e: e[1][1])
+                self._entries = dict(live[len(live) // 2 :])
+            self._entries[self._key(parts)] = (actor, expires)
+
+    def forget(self, user_id: int | None = None) -> None:
+        with self._lock:
+            if user_id is None:
+                self._entries.clear()
+            else:
+                self._entries = {k: v for k, v in self._entries.items() if v[0].user_id != user_id}
 
 
 # failed logins are kept at least this long (longer when the window is longer)
