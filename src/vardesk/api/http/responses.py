@@ -43,4 +43,3 @@ def _has_non_finite(content: Any) -> bool:
         elif isinstance(item, list | tuple):
             stack.extend(item)
     return False
-
