@@ -42,6 +42,15 @@ class Settings:
     tls_cert: str = ""
     tls_key: str = ""
     redirect_port: int = 0  # with TLS: a plain-HTTP listener here answers 302 to the HTTPS origin; 0: none
+    # vardesk serve: API worker processes (each with its own services, catalog pool, DuckDB and job
+    # executor; they share only the catalog, the blob store and the broker); 1: one process, no supervisor
+    serve_workers: int = 1
+    # Catalog connections per process (SQLAlchemy's pool; PostgreSQL only, SQLite opens as needed): kept
+    # open, and the extra ones opened under load beyond them. A deployment needs, on the database,
+    # serve_workers x (db_pool_size + db_max_overflow) plus the workers' own, under max_connections.
+    db_pool_size: int = 10
+    db_max_overflow: int = 20
+    db_pool_timeout_seconds: float = 30.0
     token_ttl_seconds: int = 8 * 3600
     refresh_ttl_seconds: int = 7 * 24 * 3600
     # Failed logins per window: per account from one address, from one address on any accounts, and per
@@ -53,6 +62,10 @@ class Settings:
     # Addresses of reverse proxies whose X-Forwarded-For is believed (comma-separated; "" trusts none)
     trusted_proxies: str = ""
     api_key_cache_seconds: int = 60
+    # How long a process trusts the account behind a verified token or API key (active, role, workspace)
+    # without reading it again; a change made by this process is seen at once, one made by another process
+    # within this many seconds. 0: read it on every request.
+    credential_cache_seconds: float = 5.0
     # argon2id cost for new password and API-key hashes (argon2-cffi's RFC 9106 low-memory profile)
     hash_time_cost: int = 3
     hash_memory_kib: int = 65536

@@ -83,6 +83,8 @@ def test_verified_api_keys_are_remembered_by_a_keyed_digest(services: Services, 
     with services.ctx.uow() as uow:
         uow.users.get(m.actor.user_id).active = False  # type: ignore[union-attr]
         uow.commit()
+    # what disabling an account does in the process that disables it (others: within the cache TTL)
+    services.auth.forget_credentials(m.actor.user_id)
     with pytest.raises(Unauthenticated):
         services.auth.authenticate_basic(*m.basic)
 

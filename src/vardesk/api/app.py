@@ -9,8 +9,6 @@ from dataclasses import replace
 from typing import Any
 
 from fastapi import Depends, FastAPI
-from starlette.requests import Request
-from starlette.responses import Response
 
 from vardesk import __version__
 from vardesk.api import emedgene, fabric, native, pages, web
@@ -38,9 +36,14 @@ ROOT_FACES: dict[str, tuple[Callable[[Settings], Face], str]] = {
 
 
 def create_app(
-    services: Services | None = None, settings: Settings | None = None, *, run_jobs: bool = True
+    services: Services | None = None,
+    settings: Settings | None = None,
+    *,
+    run_jobs: bool = True,
+    owns_services: bool | None = None,
 ) -> FastAPI:
-    owns_services = services is None
+    """The main host. It closes the services at shutdown when it built them (or ``owns_services``)."""
+    owns_services = services is None if owns_services is None else owns_services
     if services is None:
         services = build_services(settings or load_settings())
     faces = [make(services.settings) for make in FACES]
@@ -99,15 +102,57 @@ def create_face_host(services: Services, name: str) -> FastAPI:
     return app
 
 
+def worker_app() -> Any:
+    """The app of one ``vardesk serve --workers N`` process (uvicorn's factory, called in each process).
+
+    The settings are read from the environment, where the supervising process put the command line's
+    options; the services (catalog pool, DuckDB, job executor) are this process's own, the catalog having
+    been migrated by the supervisor. With an Emedgene port the process serves both listening sockets and
+    answers each connection with the host of the port it came in on.
+    """
+    from vardesk.logs import configure_logging
+
+    settings = load_settings()
+    configure_logging(settings.log_level, settings.log_format)
+    services = build_services(settings, migrate=False)
+    main = create_app(services, owns_services=True)
+    if not services.settings.emedgene_port:
+        return main
+    return PortHosts(main, {services.settings.emedgene_port: create_face_host(services, "emedgene")})
+
+
+class PortHosts:
+    """One ASGI app over several listening sockets: each connection goes to the host of its local port,
+    the main host otherwise; lifespan events go to the main host (which runs the jobs and owns the
+    services)."""
+
+    def __init__(self, main: Any, by_port: dict[int, Any]) -> None:
+        self.main = main
+        self.by_port = by_port
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        server = scope.get("server") if scope["type"] != "lifespan" else None
+        host = self.by_port.get(server[1]) if server else None
+        await (host or self.main)(scope, receive, send)
+
+
+class StartedAt:
+    """Notes when the request came in (``request.state.started``, the envelopes' ``time``): a plain ASGI
+    middleware, cheaper per request than an ``@app.middleware`` function."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            scope.setdefault("state", {})["started"] = time.perf_counter()
+        await self.app(scope, receive, send)
+
+
 def _plumb(app: FastAPI, services: Services, faces: list[Face]) -> None:
     """What every host has: the services, the middleware, the faces and the error handlers."""
     app.state.services = services
-
-    @app.middleware("http")
-    async def _started(request: Request, call_next: Any) -> Response:
-        request.state.started = time.perf_counter()
-        return await call_next(request)
-
+    app.add_middleware(StartedAt)
     app.add_middleware(SafeParamsMiddleware)
     app.add_middleware(RequestLogMiddleware)
     # outside the others: every answer they make carries them

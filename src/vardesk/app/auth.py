@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import math
+import secrets
 import threading
-from collections import deque
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -25,9 +27,9 @@ class TokenPair:
 class AuthService:
     def __init__(self, ctx: ServiceContext) -> None:
         self.ctx = ctx
-        # Failures seen by this process, per source address and per (account, source address); the
-        # catalog's auth_failures table, shared by every server process, counts them per account.
-        self._failures = FailureLog()
+        # The account behind a token or API key verified in the last credential_cache_seconds: a request
+        # that presents it again needs no catalog read and no argon2 (see CredentialCache)
+        self._verified = CredentialCache(ctx.settings.credential_cache_seconds)
 
     # -- login -------------------------------------------------------------------------------
     def login(self, name: str, password: str, source: str | None = None) -> TokenPair:
@@ -74,16 +76,25 @@ class AuthService:
 
     # -- per-request authentication ------------------------------------------------------------
     def authenticate_bearer(self, token: str) -> Actor:
+        cached = self._verified.get("bearer", token)
+        if cached is not None:
+            return cached
         claims = self.ctx.signer.verify(token, "access")
-        return self._actor_for_uuid(claims.user_uuid, claims.workspace_id, via="token")
+        actor = self._actor_for_uuid(claims.user_uuid, claims.workspace_id, via="token")
+        self._verified.put(actor, "bearer", token, until=claims.expires_at)
+        return actor
 
     def authenticate_basic(self, login: str, secret: str, source: str | None = None) -> Actor:
         """HTTP Basic on every request, the Fabric way: an API key's login and secret."""
+        cached = self._verified.get("basic", login, secret)
+        if cached is not None:  # these exact credentials were verified a moment ago: nothing to throttle
+            return cached
         self._check_rate(login, source)
         actor = self._verify_api_key(login, secret)
         if actor is None:
             self._fail(login, source, "basic_auth")
             raise Unauthenticated("incorrect API key login or password")
+        self._verified.put(actor, "basic", login, secret)
         return actor
 
     # -- the web application's sign-in ------------------------------------------------------------
@@ -128,6 +139,12 @@ class AuthService:
         if not password or not verify_secret(user.password_hash, password):
             self._fail(user.login, source, "password_confirmation")
             raise Unauthenticated("the password is not correct")
+
+    def forget_credentials(self, user_id: int | None = None) -> None:
+        """Verify again, at their next request, the tokens and API keys of ``user_id`` (every user's
+        when None): for a revocation, a password change or a disabled account made by this process.
+        Other processes see such a change within ``credential_cache_seconds``."""
+        self._verified.forget(user_id)
 
     # -- signed links ----------------------------------------------------------------------------
     def issue_link(self, actor: Actor, resource: str, ttl_seconds: int) -> str:
@@ -198,77 +215,106 @@ class AuthService:
         """Slow the attacker, not the user: a source address that failed too often (on any accounts, or
         on this one) is refused for the rest of the window; correct credentials from another address
         still work. When the account is failing from many addresses (over ``login_account_max_failures``
-        in the window, all server processes together), an address that has failed on it once already
-        gets no further attempt; an address that has not (the real user) still does."""
+        in the window), an address that has failed on it once already gets no further attempt; an
+        address that has not (the real user) still does. Every count is the catalog's (``auth_failures``):
+        all server processes throttle together. One query when nothing is over a limit."""
         s = self.ctx.settings
         now = self.ctx.clock()
         window = timedelta(seconds=s.login_failure_window_seconds)
         src, account = _source(source), login.lower()
-        for key, limit, what in (
-            (("src", src), s.login_source_max_failures, "from this address"),
-            (("acct", account, src), s.login_max_failures, "for this account from this address"),
-        ):
-            wait = self._failures.wait(key, limit, now, window)
-            if wait:
-                raise RateLimited(f"too many failed logins {what}; try again in {wait} s", retry_after=wait)
-        if not self._failures.count(("acct", account, src), now, window):
-            return
         with self.ctx.uow() as uow:
-            n = uow.auth_failures.count_since(login, now - window)
-        if n >= s.login_account_max_failures:
-            wait = self._failures.wait(("acct", account, src), 1, now, window)
-            raise RateLimited(
-                f"too many failed logins for this account; try again in {wait} s", retry_after=wait
-            )
+            failures = uow.auth_failures
+            on_any, on_account = failures.from_source(src, account, now - window)
+            for n, limit, on, what in (
+                (on_any, s.login_source_max_failures, None, "from this address"),
+                (on_account, s.login_max_failures, account, "for this account from this address"),
+            ):
+                if n >= max(1, limit):
+                    wait = _wait(failures.nth_latest(src, on, now - window, max(1, limit)), now, window)
+                    raise RateLimited(
+                        f"too many failed logins {what}; try again in {wait} s", retry_after=wait
+                    )
+            if not on_account:
+                return
+            if failures.count_since(login, now - window) >= s.login_account_max_failures:
+                wait = _wait(failures.nth_latest(src, account, now - window, 1), now, window)
+                raise RateLimited(
+                    f"too many failed logins for this account; try again in {wait} s", retry_after=wait
+                )
 
     def _fail(self, login: str, source: str | None, action: str) -> None:
         now = self.ctx.clock()
-        src = _source(source)
         window = timedelta(seconds=self.ctx.settings.login_failure_window_seconds)
-        self._failures.add(("src", src), now, window)
-        self._failures.add(("acct", login.lower(), src), now, window)
         with self.ctx.uow() as uow:
-            uow.auth_failures.record(login, now)
-            uow.auth_failures.purge_before(now - timedelta(days=1))
+            uow.auth_failures.record(login, now, _source(source))
+            # bounded: nothing older than the window counts (a refused attempt is not recorded, so an
+            # address adds at most its limit per window)
+            uow.auth_failures.purge_before(now - max(window, KEEP_FAILURES))
             audit(uow, action, outcome="failed", entity_type="login", details={})
             uow.commit()
 
 
-class FailureLog:
-    """Recent failure times per key, in this process's memory, bounded in keys and times per key."""
+class CredentialCache:
+    """Actors of recently verified credentials, for at most ``ttl`` seconds, in this process's memory.
 
-    MAX_KEYS = 100_000
-    MAX_PER_KEY = 1_000
+    Entries are keyed by a keyed BLAKE2b digest of the credential (the salt is random per process), so
+    neither a token nor a secret is held; bounded in size (the oldest half is dropped when full). A
+    token's entry never outlives the token."""
 
-    def __init__(self) -> None:
-        self._times: dict[tuple[str, ...], deque[datetime]] = {}
+    MAX_ENTRIES = 10_000
+
+    def __init__(self, ttl: float) -> None:
+        self.ttl = ttl
+        self._salt = secrets.token_bytes(16)
+        self._entries: dict[bytes, tuple[Actor, float]] = {}
         self._lock = threading.Lock()
 
-    def add(self, key: tuple[str, ...], at: datetime, window: timedelta) -> None:
-        with self._lock:
-            if key not in self._times and len(self._times) >= self.MAX_KEYS:
-                self._prune(at - window)
-            self._times.setdefault(key, deque(maxlen=self.MAX_PER_KEY)).append(at)
+    def _key(self, parts: tuple[str, ...]) -> bytes:
+        return hashlib.blake2b("\0".join(parts).encode(), key=self._salt, digest_size=20).digest()
 
-    def count(self, key: tuple[str, ...], now: datetime, window: timedelta) -> int:
-        with self._lock:
-            return sum(1 for t in self._times.get(key, ()) if t > now - window)
+    def get(self, *parts: str) -> Actor | None:
+        if self.ttl <= 0:
+            return None
+        key = self._key(parts)
+        entry = self._entries.get(key)
+        if entry is None:
+            return None
+        if entry[1] <= time.monotonic():
+            with self._lock:
+                self._entries.pop(key, None)
+            return None
+        return entry[0]
 
-    def wait(self, key: tuple[str, ...], limit: int, now: datetime, window: timedelta) -> int:
-        """Seconds until ``key`` has fewer than ``limit`` failures in the window; 0 when it has now."""
+    def put(self, actor: Actor, *parts: str, until: float | None = None) -> None:
+        if self.ttl <= 0:
+            return
+        now = time.monotonic()
+        expires = now + self.ttl
+        if until is not None:  # a wall-clock expiry (a token's): as seconds from now
+            expires = min(expires, now + (until - time.time()))
         with self._lock:
-            recent = [t for t in self._times.get(key, ()) if t > now - window]
-        if len(recent) < max(1, limit):
-            return 0
-        # the failure whose expiry brings the count under the limit
-        frees_at = recent[len(recent) - max(1, limit)] + window
-        return max(1, math.ceil((frees_at - now).total_seconds()))
+            if len(self._entries) >= self.MAX_ENTRIES:
+                live = sorted((e for e in self._entries.items() if e[1][1] > now), key=lambda e: e[1][1])
+                self._entries = dict(live[len(live) // 2 :])
+            self._entries[self._key(parts)] = (actor, expires)
 
-    def _prune(self, before: datetime) -> None:
-        self._times = {k: v for k, v in self._times.items() if v and v[-1] > before}
-        if len(self._times) >= self.MAX_KEYS:  # all recent: keep the most recently failing half
-            keep = sorted(self._times.items(), key=lambda kv: kv[1][-1])[len(self._times) // 2 :]
-            self._times = dict(keep)
+    def forget(self, user_id: int | None = None) -> None:
+        with self._lock:
+            if user_id is None:
+                self._entries.clear()
+            else:
+                self._entries = {k: v for k, v in self._entries.items() if v[0].user_id != user_id}
+
+
+# failed logins are kept at least this long (longer when the window is longer)
+KEEP_FAILURES = timedelta(minutes=10)
+
+
+def _wait(frees_at: datetime | None, now: datetime, window: timedelta) -> int:
+    """Seconds until the failure at ``frees_at`` leaves the window (at least 1)."""
+    if frees_at is None:
+        return 1
+    return max(1, math.ceil((frees_at + window - now).total_seconds()))
 
 
 def _source(source: str | None) -> str:

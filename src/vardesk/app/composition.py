@@ -221,6 +221,17 @@ def upgrade_catalog(settings: Settings) -> str:
     return head_revision()
 
 
+def _pool_options(settings: Settings, url: str) -> dict[str, float]:
+    """This process's catalog connection pool (an in-memory SQLite database has one connection)."""
+    if ":memory:" in url:
+        return {}
+    return {
+        "pool_size": settings.db_pool_size,
+        "max_overflow": settings.db_max_overflow,
+        "pool_timeout": settings.db_pool_timeout_seconds,
+    }
+
+
 def build_services(settings: Settings, *, migrate: bool | None = None) -> Services:
     """Open the catalog (upgrading it when allowed) and build every service."""
     settings = ensure_data_dir(settings)
@@ -229,7 +240,7 @@ def build_services(settings: Settings, *, migrate: bool | None = None) -> Servic
     url = settings.resolved_database_url
     if migrate if migrate is not None else settings.should_auto_migrate:
         upgrade(url)
-    engine = make_engine(url)
+    engine = make_engine(url, **_pool_options(settings, url))
     if not is_up_to_date(engine):
         engine.dispose()
         raise DatabaseNotMigrated(

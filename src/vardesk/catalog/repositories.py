@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import case, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from vardesk.catalog import tables as t
@@ -255,11 +255,17 @@ class AuditRepository(Repository[AuditEntry]):
 
 
 class AuthFailureRepository:
+    """Failed logins (``auth_failures``), shared by every server process: the login throttle counts them
+    per account, per source address, and per account from one address."""
+
+    SOURCE_LENGTH = 64
+
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def record(self, login: str, at: datetime) -> None:
-        self.session.execute(t.auth_failures.insert().values(login=login.lower(), at=at))
+    def record(self, login: str, at: datetime, source: str = "") -> None:
+        values = {"login": login.lower(), "at": at, "source": source[: self.SOURCE_LENGTH]}
+        self.session.execute(t.auth_failures.insert().values(**values))
 
     def count_since(self, login: str, since: datetime) -> int:
         return self.session.execute(
@@ -267,6 +273,25 @@ class AuthFailureRepository:
             .select_from(t.auth_failures)
             .where(t.auth_failures.c.login == login.lower(), t.auth_failures.c.at >= since)
         ).scalar_one()
+
+    def from_source(self, source: str, login: str, after: datetime) -> tuple[int, int]:
+        """Failures after ``after`` from ``source``: on any account, and on ``login`` (one query)."""
+        c = t.auth_failures.c
+        on_login = func.coalesce(func.sum(case((c.login == login.lower(), 1), else_=0)), 0)
+        row = self.session.execute(
+            select(func.count(), on_login).where(c.source == source[: self.SOURCE_LENGTH], c.at > after)
+        ).one()
+        return int(row[0]), int(row[1])
+
+    def nth_latest(self, source: str, login: str | None, after: datetime, n: int) -> datetime | None:
+        """The time of the ``n``-th most recent failure after ``after`` from ``source`` (on ``login``
+        when given): the one whose expiry brings the count under ``n``."""
+        c = t.auth_failures.c
+        query = select(c.at).where(c.source == source[: self.SOURCE_LENGTH], c.at > after)
+        if login is not None:
+            query = query.where(c.login == login.lower())
+        query = query.order_by(c.at.desc()).offset(max(0, n - 1)).limit(1)
+        return self.session.execute(query).scalar_one_or_none()
 
     def purge_before(self, before: datetime) -> None:
         self.session.execute(delete(t.auth_failures).where(t.auth_failures.c.at < before))

@@ -218,8 +218,12 @@ auth_failures = Table(
     metadata,
     Column("id", Integer, primary_key=True),
     Column("login", String(320), nullable=False),
+    # the caller's address ("unknown" when the server could not tell), for throttling per address
+    Column("source", String(64), nullable=False, default="", server_default=""),
     _ts("at"),
     Index("ix_auth_failures_login_at", "login", "at"),
+    Index("ix_auth_failures_source_at", "source", "at"),
+    Index("ix_auth_failures_at", "at"),
 )
 
 # an upload being moved into the store: recorded (committed) before the blob lands under ``uploads/`` and

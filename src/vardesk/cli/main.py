@@ -29,7 +29,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     tls = {"tls_cert": args.tls_cert, "tls_key": args.tls_key, "redirect_port": args.redirect_port}
     check_tls(load_settings(port=args.port, **tls))  # before the catalog is opened or migrated
-    return serve(_services(**tls), host=args.host, port=args.port, emedgene_port=args.emedgene_port)
+    return serve(
+        _services(**tls),
+        host=args.host,
+        port=args.port,
+        emedgene_port=args.emedgene_port,
+        workers=args.workers,
+    )
 
 
 def _port(text: str) -> int:
@@ -39,6 +45,16 @@ def _port(text: str) -> int:
         raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
     if not 1 <= value <= 65535:
         raise argparse.ArgumentTypeError(f"not a port number (1-65535): {value}")
+    return value
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 1 <= value <= 64:
+        raise argparse.ArgumentTypeError(f"not a number of processes (1-64): {value}")
     return value
 
 
@@ -252,6 +268,13 @@ def build_parser() -> argparse.ArgumentParser:
         type=_port,
         metavar="PORT",
         help="with TLS, also listen for plain HTTP here and answer 302 to the HTTPS origin",
+    )
+    s.add_argument(
+        "--workers",
+        type=_count,
+        default=None,
+        metavar="N",
+        help="API worker processes sharing the listening port(s) (default VARDESK_SERVE_WORKERS, 1)",
     )
     s.set_defaults(func=cmd_serve)
 

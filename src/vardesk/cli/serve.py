@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import ssl
 import sys
 import threading
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import uvicorn
 
 from vardesk.app.composition import Services
-from vardesk.config import Settings
+from vardesk.config import ENV_PREFIX, Settings
 from vardesk.domain.errors import Conflict, Invalid
 from vardesk.logs import configure_logging
 
@@ -81,6 +83,76 @@ def check_tls(settings: Settings) -> None:
         raise Invalid(f"TLS key {key} holds no PEM private key for {cert}") from None
 
 
+def _listen_options(settings: Settings) -> dict[str, Any]:
+    """What every HTTP(S) listener of the server shares: TLS, and which proxies are believed."""
+    proxies = settings.trusted_proxies.strip()
+    return {
+        # X-Forwarded-For decides the address logins are throttled by: believed only from listed proxies
+        "proxy_headers": bool(proxies),
+        "forwarded_allow_ips": proxies or None,
+        "ssl_certfile": settings.tls_cert or None,
+        "ssl_keyfile": settings.tls_key or None,
+    }
+
+
+# What the command line may have given beyond the environment and the TOML file: the worker processes
+# read their settings from the environment, so these are put there for them.
+_PASSED_ON = ("host", "port", "emedgene_port", "tls_cert", "tls_key", "redirect_port", "data_dir")
+
+
+def _serve_processes(settings: Settings) -> int:
+    """``serve_workers`` worker processes under uvicorn's supervisor (restarted when one dies), all
+    accepting on the same listening sockets: the main port and the Emedgene port, if any, served by each
+    process (:func:`vardesk.api.app.worker_app`). The plain-HTTP redirect, which needs no services, runs
+    in a thread of this supervising process."""
+    from uvicorn.supervisors import Multiprocess
+
+    for name in _PASSED_ON:
+        value = getattr(settings, name)
+        key = ENV_PREFIX + name.upper()
+        if value not in ("", 0, None):
+            os.environ[key] = str(value)
+        else:
+            os.environ.pop(key, None)
+    config = uvicorn.Config(
+        "vardesk.api.app:worker_app",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        workers=settings.serve_workers,
+        log_config=None,
+        access_log=False,
+        **_listen_options(settings),
+    )
+    sockets = [config.bind_socket()]
+    if settings.emedgene_port:
+        sockets.append(_bind(settings.host, settings.emedgene_port, config.backlog))
+    redirect = _redirect_server(settings, settings.port) if settings.redirect_port else None
+    thread = threading.Thread(target=redirect.run, name="https-redirect", daemon=True) if redirect else None
+    if thread:
+        thread.start()
+    try:
+        Multiprocess(config, sockets=sockets).run()
+    finally:
+        for sock in sockets:
+            sock.close()
+        if redirect and thread:
+            redirect.should_exit = True
+            thread.join(timeout=10)
+    return 0
+
+
+def _bind(host: str, port: int, backlog: int) -> socket.socket:
+    """A listening socket the worker processes inherit (as uvicorn binds its own)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(backlog)
+    sock.set_inheritable(True)
+    return sock
+
+
 def _redirect_server(settings: Settings, https_port: int) -> uvicorn.Server:
     from vardesk.api.http.redirect import HttpsRedirect
 
@@ -99,7 +171,6 @@ def _face_server(services: Services, settings: Settings) -> uvicorn.Server:
     """The second host: the Emedgene face at the root of its own port, same TLS as the main one."""
     from vardesk.api.app import create_face_host
 
-    proxies = settings.trusted_proxies.strip()
     config = uvicorn.Config(
         create_face_host(services, "emedgene"),
         host=settings.host,
@@ -107,16 +178,17 @@ def _face_server(services: Services, settings: Settings) -> uvicorn.Server:
         log_config=None,
         access_log=False,
         lifespan="off",
-        proxy_headers=bool(proxies),
-        forwarded_allow_ips=proxies or None,
-        ssl_certfile=settings.tls_cert or None,
-        ssl_keyfile=settings.tls_key or None,
+        **_listen_options(settings),
     )
     return uvicorn.Server(config)
 
 
 def serve(
-    services: Services, host: str | None = None, port: int | None = None, emedgene_port: int | None = None
+    services: Services,
+    host: str | None = None,
+    port: int | None = None,
+    emedgene_port: int | None = None,
+    workers: int | None = None,
 ) -> int:
     from vardesk.api.app import create_app
 
@@ -127,7 +199,10 @@ def serve(
         host=host or settings.host,
         port=port or settings.port,
         emedgene_port=emedgene_port or settings.emedgene_port,
+        serve_workers=workers or settings.serve_workers,
     )
+    if settings.serve_workers < 1:
+        raise Invalid(f"--workers must be at least 1, not {settings.serve_workers}")
     host, port = settings.host, settings.port
     check_tls(settings)
     if settings.emedgene_port and settings.emedgene_port in (port, settings.redirect_port):
@@ -139,18 +214,23 @@ def serve(
         check_listen(host, settings.redirect_port)
     if settings.emedgene_port:
         check_listen(host, settings.emedgene_port)
-    app = create_app(services)
     scheme = "https" if settings.tls_enabled else "http"
     base = f"{scheme}://{host}:{port}"
     redirect = f", http://{host}:{settings.redirect_port}/ redirects there" if settings.redirect_port else ""
     if settings.emedgene_port:
         redirect += f", the Emedgene API also at {scheme}://{host}:{settings.emedgene_port}/api"
+    if settings.serve_workers > 1:
+        redirect += f"; {settings.serve_workers} worker processes"
     print(
         f"Vardesk serving on {base}/ (native API {base}/api/v2, API documentation {base}/docs; "
         f"data in {settings.data_dir}{redirect})",
         file=sys.stderr,  # standard output stays the command's JSON (vardesk demo --serve > demo.json)
         flush=True,
     )
+    if settings.serve_workers > 1:
+        services.close()  # each worker process builds its own
+        return _serve_processes(settings)
+    app = create_app(services)
     extra = []  # in threads: uvicorn leaves the signal handlers to the main server
     if settings.redirect_port:
         extra.append(("https-redirect", _redirect_server(settings, port)))
@@ -159,7 +239,6 @@ def serve(
     threads = [threading.Thread(target=srv.run, name=name, daemon=True) for name, srv in extra]
     for thread in threads:
         thread.start()
-    proxies = settings.trusted_proxies.strip()
     try:
         uvicorn.run(
             app,
@@ -167,11 +246,7 @@ def serve(
             port=port,
             log_config=None,
             access_log=False,
-            # X-Forwarded-For decides the address logins are throttled by: believed only from listed proxies
-            proxy_headers=bool(proxies),
-            forwarded_allow_ips=proxies or None,
-            ssl_certfile=settings.tls_cert or None,
-            ssl_keyfile=settings.tls_key or None,
+            **_listen_options(settings),
         )
     finally:
         for (_, srv), thread in zip(extra, threads, strict=True):

@@ -70,6 +70,8 @@ def test_disabling_a_user_revokes_its_tokens_and_keys_at_once(
         with services.ctx.uow() as uow:
             uow.users.get(m.actor.user_id).active = False  # type: ignore[union-attr]
             uow.commit()
+        # what disabling an account does in the process that disables it (others: within the cache TTL)
+        services.auth.forget_credentials(m.actor.user_id)
         assert user.get(url, headers=bearer).status_code == 401
         assert user.get(url, auth=m.basic).status_code == 401
         assert user.get(url, params={"sid": token}).status_code == 401
