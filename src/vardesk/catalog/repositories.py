@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from vardesk.catalog import tables as t
 from vardesk.domain.enums import JobState
 from vardesk.domain.ids import numeric_id
+from vardesk.domain.matrices import GenotypeMatrix
 from vardesk.domain.models import (
     ApiKey,
     AuditEntry,
@@ -467,3 +468,17 @@ class WebhookDeliveryRepository(Repository[WebhookDelivery]):
         c = t.webhook_deliveries.c
         q = select(WebhookDelivery).where(c.workspace_id == workspace_id).order_by(c.id.desc()).limit(limit)
         return self.session.scalars(q).all()
+
+
+class GenotypeMatrixRepository(Repository[GenotypeMatrix]):
+    model = GenotypeMatrix
+
+    def of_study(self, study_id: int) -> Sequence[GenotypeMatrix]:
+        c = t.genotype_matrices.c
+        q = select(GenotypeMatrix).where(c.study_id == study_id).order_by(c.id)
+        return self.session.scalars(q).all()
+
+    def of_members(self, study_id: int, members_key: str) -> GenotypeMatrix | None:
+        c = t.genotype_matrices.c
+        q = select(GenotypeMatrix).where(c.study_id == study_id, c.members_key == members_key)
+        return self.session.scalars(q).first()

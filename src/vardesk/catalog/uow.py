@@ -47,6 +47,7 @@ class UnitOfWork:
         self.storage_providers = r.StorageProviderRepository(s)
         self.webhooks = r.WebhookRepository(s)
         self.webhook_deliveries = r.WebhookDeliveryRepository(s)
+        self.genotype_matrices = r.GenotypeMatrixRepository(s)
         return self
 
     def __exit__(
