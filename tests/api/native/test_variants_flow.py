@@ -564,3 +564,12 @@ def test_inhouse_counts_come_from_the_maintained_aggregate(
     module_services.variants.inhouse.refresh(ws)
     assert counted() == sorted(ready.values())
     assert counts() == current
+    # the aggregate is partitioned by chromosome: the manifest names one partition per chromosome
+    import pyarrow.parquet as pq
+
+    from vardesk.app.inhouse import partitions_prefix
+
+    with store.materialise(key) as path:
+        parts = inhouse.manifest_partitions(pq.ParquetFile(path))
+    assert parts is not None and sorted(parts) == [1, 2]
+    assert sorted(parts.values()) == store.list(partitions_prefix(ws))  # nothing replaced is left
