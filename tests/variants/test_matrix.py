@@ -16,14 +16,23 @@ from vardesk.variants.family import GenotypePattern, MemberGenotype, family_batc
 from vardesk.variants.layout import write_annotation
 from vardesk.variants.matrix import (
     MEMBER_FIELDS,
+    ROW_GROUP_ROWS,
     Matrix,
     build_matrix,
     matrix_batches,
     matrix_count,
     matrix_page,
+    matrix_sample_rows,
     supports,
 )
-from vardesk.variants.query import Region, VariantQuery, count_variants, query_batches, query_page
+from vardesk.variants.query import (
+    Region,
+    VariantQuery,
+    count_variants,
+    query_batches,
+    query_page,
+    sample_rows,
+)
 
 GIAB = Path("/work/shared/testdata/giab-trio-grch37/ashk-trio.vcf.gz")
 KID, DAD, MUM = "HG002", "HG003", "HG004"
@@ -160,16 +169,21 @@ def test_comphet_among_every_mode_equals_comphet_alone(trio) -> None:
     assert [(c.key, c.modes[0].partners) for c in alone] == among
 
 
-def test_the_matrix_is_sorted_narrow_and_has_bounded_row_groups(trio) -> None:
+def test_the_matrix_is_sorted_in_bounded_row_groups(trio) -> None:
     _, _, matrix = trio
     f = pq.ParquetFile(matrix.path)
     names = f.schema_arrow.names
-    assert "transcripts" not in names and "m2_gq" in names
+    assert "m2_gq" in names and "transcripts" in names  # the rows shown are read from the matrix alone
+    assert "transcripts" not in (matrix.annotation_columns or set())  # never filtered on
+    meta = f.metadata
+    assert meta.num_row_groups > 1
+    assert all(meta.row_group(i).num_rows <= ROW_GROUP_ROWS for i in range(meta.num_row_groups))
     assert [c for c in names if c.startswith("m0_")] == [f"m0_{c}" for c in MEMBER_FIELDS]
     keys = f.read(columns=["key"])["key"].to_pylist()
     assert keys == sorted(keys)
-    stats = f.metadata.row_group(0).column(names.index("consequence_rank")).statistics
-    assert stats is not None and stats.has_min_max
+    leaves = [meta.row_group(0).column(j).path_in_schema for j in range(meta.num_columns)]
+    rank = leaves.index("consequence_rank")  # statistics: row groups pruned by the consequence filter
+    assert any(meta.row_group(i).column(rank).statistics.has_min_max for i in range(meta.num_row_groups))
     assert matrix.annotation_columns and "consequence_rank" in matrix.annotation_columns
 
 
@@ -183,3 +197,12 @@ def test_without_annotation_every_annotation_value_is_unknown(trio, tmp_path) ->
         want, n = query_page(query, genomes, primary=KID, count=True)
         got, m = matrix_page(query, bare, genomes, primary=KID, count=True)
         assert got == want and m == n
+
+
+def test_sample_values_equal_the_genotype_files(trio) -> None:
+    genomes, _, matrix = trio
+    keys = sorted(pq.read_table(genomes[DAD], columns=["key"])["key"].to_pylist())[::50]
+    columns = ("gt", "zygosity", "phased", "ad_ref", "ad_alt", "dp", "gq", "vaf", "filters", "qual")
+    want = sample_rows(genomes, keys, columns)
+    got = matrix_sample_rows(matrix, [KID, DAD, MUM], keys, columns)
+    assert got == want and len(got[DAD]) == len(set(keys))

@@ -23,10 +23,11 @@ from vardesk.domain.errors import Invalid, NotFound
 from vardesk.domain.models import Genome
 from vardesk.storage.blobs import BlobStore
 from vardesk.variants.engine import QueryEngine
-from vardesk.variants.matrix import Matrix, matrix_batches, matrix_page, supports
+from vardesk.variants.matrix import Matrix, matrix_batches, matrix_page, matrix_sample_rows, supports
 from vardesk.variants.query import Region, VariantQuery, query_batches, query_page, sample_rows, site_rows
 
 CARRIER = (1, 2, 3)
+SAMPLE_COLUMNS = ("gt", "zygosity", "phased", "ad_ref", "ad_alt", "dp", "gq", "vaf", "filters", "qual")
 MAX_PAGE = 2**31 - 1  # skip and limit of one page; the store would take up to 2**63 - 1
 
 
@@ -194,7 +195,7 @@ class VariantService:
         for page in pages:
             rows = [r for r in page if not wanted or (r["chrom"], r["pos"], r["ref"], r["alt"]) in wanted]
             keys = [r["key"] for r in rows]
-            values = sample_rows({s: plan.paths[s] for s in plan.included}, keys)
+            values = self._sample_values(plan, keys)
             inhouse = self._inhouse(plan, keys)
             for r in rows:
                 r.update(
@@ -206,6 +207,15 @@ class VariantService:
                 yield VariantHit(
                     r, [(s, values.get(s, {}).get((r["key"], r["ref"], r["alt"]))) for s in plan.included]
                 )
+
+    def _sample_values(self, plan: _Plan, keys: list[int]) -> dict[str, dict[tuple[int, str, str], Any]]:
+        """The included samples' stored values of ``keys``: the matrix's members from it in one read, the
+        others from their genotype files."""
+        inside = [s for s in plan.included if plan.matrix is not None and s in plan.matrix.members]
+        values = sample_rows({s: plan.paths[s] for s in plan.included if s not in inside}, keys)
+        if plan.matrix is not None and inside:
+            values |= matrix_sample_rows(plan.matrix, inside, keys, SAMPLE_COLUMNS)
+        return values
 
     def _inhouse(self, plan: _Plan, keys: list[int]) -> dict[int, dict[str, int]]:
         """Carriers, homozygotes and hemizygotes per key among the workspace's other genomes (the genomes

@@ -15,8 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from vardesk.domain.errors import Invalid
 from vardesk.variants.engine import engine
-from vardesk.variants.matrix import Matrix, _conditions, _full_batches, _paged, supports
-from vardesk.variants.query import SITE_COLUMNS, Region, VariantQuery, compile_query, regions_condition
+from vardesk.variants.matrix import Matrix, _conditions, _paged, full_columns, supports
+from vardesk.variants.query import Region, VariantQuery, compile_query, regions_condition
 
 FAMILY_MEMBER_COLUMNS = ("gt", "zygosity", "phased", "phase_set", "ad_ref", "ad_alt", "dp", "gq")
 
@@ -141,8 +141,8 @@ def compile_matrix_family(
     patterns: Sequence[GenotypePattern] = (),
     primary: str,
 ) -> tuple[str, list[Any]]:
-    """(SQL, parameters) over the matrix: the site columns, ``members`` and ``labels`` of the rows of
-    :func:`compile_family_query` (its other columns are read afterwards for these rows only)."""
+    """(SQL, parameters) over the matrix alone: the rows of :func:`compile_family_query` (the primary's
+    genotype row, the annotation columns, ``members`` and ``labels``)."""
     unknown = sorted({m for p in patterns for m in p.members if m not in members})
     unknown += [m for m in members if m not in matrix.members]
     if unknown:
@@ -186,9 +186,9 @@ def compile_matrix_family(
         select_params.append(pattern.label)
     member_list = f"[{', '.join(structs)}]" if structs else "[]"
     labels = f"list_filter([{', '.join(cases)}]::VARCHAR[], lambda x: x IS NOT NULL)" if cases else "[]"
-    sites = ", ".join(f"m.{c}" for c in SITE_COLUMNS)
+    full = ", ".join(full_columns(matrix, primary))
     sql = (
-        f"SELECT * FROM (SELECT {sites}, {member_list} AS members, {labels} AS labels "
+        f"SELECT * FROM (SELECT {full}, {member_list} AS members, {labels} AS labels "
         f"FROM read_parquet(?) m WHERE {' AND '.join(where)}) m"
     )
     params = [*select_params, str(matrix.path), *where_params]
@@ -223,9 +223,10 @@ def family_batches(
         sql, params = compile_matrix_family(
             query, matrix, members=members, patterns=patterns, primary=primary
         )
-        with engine().cursor() as con:
-            sites = con.sql(sql, params=params).to_arrow_table()
-        yield from _full_batches(sites, genomes, [primary], annotations, batch_rows, ("members", "labels"))
+        with engine().cursor() as con:  # every column is in the matrix: one pass, streamed
+            for batch in con.sql(sql, params=params).to_arrow_reader(batch_rows):
+                if batch.num_rows:
+                    yield batch
         return
     sql, params = compile_family_query(
         query, genomes, members=members, patterns=patterns, primary=primary, annotations=annotations

@@ -34,19 +34,25 @@ import pyarrow.parquet as pq
 from vardesk.variants.engine import engine
 from vardesk.variants.layout import FLAT_COLUMNS
 from vardesk.variants.query import (
+    _NOT_SELECTED,
     SITE_COLUMNS,
     VariantQuery,
     _annotation_source,
     _columns,
-    _site_rows,
+    _key_range,
     _site_table,
     annotation_condition,
     regions_condition,
 )
+from vardesk.variants.schema import GENOTYPE_SCHEMA
 
-FORMAT = 1  # bump when the layout changes: older matrices are then rebuilt, never read
-ROW_GROUP_ROWS = 1 << 15
-MEMBER_FIELDS = ("gt", "zygosity", "phased", "phase_set", "ad_ref", "ad_alt", "dp", "gq", "qual", "pass")
+FORMAT = 2  # bump when the layout changes: older matrices are then rebuilt, never read
+# small row groups: a page's scattered rows decode only the row groups their keys fall in (the scan of
+# the filter columns stays one pass)
+ROW_GROUP_ROWS = 1 << 13
+# every column of a genotype row but the site's, then whether its FILTER has PASS
+GENOTYPE_FIELDS = tuple(c for c in GENOTYPE_SCHEMA.names if c not in ("key", "chrom", "pos", "ref", "alt"))
+MEMBER_FIELDS = (*GENOTYPE_FIELDS, "pass")
 ANNOTATION_FIELDS = (
     "gene_symbol",
     "consequence",
@@ -103,19 +109,17 @@ def build_matrix(
     member_sql, params = [], []
     joins = []
     for i, f in enumerate(files):
-        cols = ", ".join(
-            f"{c} AS m{i}_{c}" for c in ("gt", "zygosity", "phased", "phase_set", "ad_ref", "ad_alt", "dp")
-        )
+        cols = ", ".join(f'"{c}" AS m{i}_{c}' for c in GENOTYPE_FIELDS)
         joins.append(
-            "LEFT JOIN (SELECT DISTINCT ON (key, chrom, ref, alt) key, chrom, ref, alt, "
-            f"{cols}, gq AS m{i}_gq, qual AS m{i}_qual, "
+            f"LEFT JOIN (SELECT key, chrom, ref, alt, {cols}, "
             f"coalesce(list_contains(filters, 'PASS'), false) AS m{i}_pass "
             f"FROM read_parquet(?)) g{i} ON g{i}.key = s.key AND g{i}.chrom = s.chrom "
             f"AND g{i}.ref = s.ref AND g{i}.alt = s.alt"
         )
         params.append(f)
         member_sql += [f"g{i}.m{i}_{c}" for c in MEMBER_FIELDS]
-    ann_cols: list[str] = []
+    ann_cols: list[str] = []  # the filter fields
+    detail: list[str] = []  # the rest of the annotation row (the nested transcripts…), for the rows shown
     ann_join = ""
     if ann_files:
         picks = []
@@ -131,18 +135,18 @@ def build_matrix(
             else:
                 continue
             ann_cols.append(c)
-        if ann_cols:
+        detail = sorted(c for c in present if c not in _NOT_SELECTED and c not in ann_cols)
+        picks += [f'"{c}"' for c in detail]
+        if picks:
             ann_join = (
                 f"LEFT JOIN (SELECT DISTINCT ON (key) key, {', '.join(picks)} "
                 "FROM read_parquet(?, union_by_name = true) WHERE key IN (SELECT key FROM s)) a "
                 "ON a.key = s.key"
             )
-        else:  # annotated, but by a source without any filter field: every value unknown
-            ann_join = ""
     sql = (
         "WITH s AS MATERIALIZED (SELECT DISTINCT key, chrom, pos, ref, alt FROM read_parquet(?)) "
         f"SELECT s.key, s.chrom, s.pos, s.ref, s.alt, {', '.join(member_sql)}"
-        + "".join(f', a."{c}"' for c in ann_cols)
+        + "".join(f', a."{c}"' for c in [*ann_cols, *detail])
         + " FROM s "
         + " ".join(joins)
         + (f" {ann_join}" if ann_join else "")
@@ -151,7 +155,13 @@ def build_matrix(
     all_params: list[Any] = [files, *params]
     if ann_join:
         all_params.append(ann_files)
-    info = {"format": FORMAT, "members": len(files), "annotation": ann_cols if ann_files else None}
+    info = {
+        "format": FORMAT,
+        "members": len(files),
+        "annotation": ann_cols if ann_files else None,
+        # the annotation columns a full row shows, as the per-genome path selects them
+        "shown": sorted(c for c in present if c not in _NOT_SELECTED) if ann_files else [],
+    }
     tmp = out.with_name(out.name + ".part")
     rows = 0
     writer: pq.ParquetWriter | None = None
@@ -296,7 +306,7 @@ def matrix_page(
                 total = 0
         if not hits.num_rows:
             return [], total
-        rows = _site_rows(con, hits.select(list(SITE_COLUMNS)), genomes, primaries, annotations)
+        rows = _full_rows(con, matrix, hits, primaries, genomes, annotations).to_pylist()
     return rows, total
 
 
@@ -319,13 +329,93 @@ def matrix_batches(
 ) -> Iterator[pa.RecordBatch]:
     """As :func:`vardesk.variants.query.query_batches`: every match's full row, in key order."""
     primaries = _primaries(primary, genomes)
+    if len(primaries) == 1:  # every column is in the matrix: one pass, streamed
+        where, params = _conditions(query, matrix, primaries)
+        cols = ", ".join(full_columns(matrix, primaries[0]))
+        sql = f"SELECT {cols} FROM read_parquet(?) m WHERE {' AND '.join(where)}"
+        sql, params = _paged(sql, [str(matrix.path), *params], query)
+        with engine().cursor() as con:
+            for batch in con.sql(sql, params=params).to_arrow_reader(batch_rows):
+                if batch.num_rows:
+                    yield batch
+        return
     sql, params = compile_sites(query, matrix, primaries)
     with engine().cursor() as con:
         sites = con.sql(sql, params=params).to_arrow_table()  # the site columns only: small
-    yield from _full_batches(sites, genomes, primaries, annotations, batch_rows, ())
+    yield from _full_batches(matrix, sites, genomes, primaries, annotations, batch_rows, ())
+
+
+def full_columns(matrix: Matrix, primary: str) -> list[str]:
+    """The SELECT list (over alias ``m``) of a full row as the per-genome path shows it: the primary's
+    genotype row, then the annotation columns."""
+    i = matrix.members.index(primary)
+    cols = [f'm."{c}"' if c in SITE_COLUMNS else f'm.m{i}_{c} AS "{c}"' for c in GENOTYPE_SCHEMA.names]
+    return cols + [f'm."{c}"' for c in matrix.info.get("shown") or []]
+
+
+def _full_rows(
+    con: Any,
+    matrix: Matrix,
+    sites: pa.Table,
+    primaries: Sequence[str],
+    genomes: Mapping[str, Path],
+    annotations: Path | Sequence[Path] | None,
+    extra: Sequence[str] = (),
+) -> pa.Table:
+    """The full rows of ``sites`` as the per-genome path shows them (the primary's genotype row, then the
+    annotation columns): from the matrix itself for one primary — a page's scattered keys decode only
+    their row groups of one file — else from the genotype and annotation files."""
+    if len(primaries) != 1:
+        keys = sites.select([*SITE_COLUMNS, *extra])
+        return _site_table(con, keys, genomes, list(primaries), annotations, extra)
+    i = matrix.members.index(primaries[0])
+    lo, hi = _key_range(sites["key"])
+    in_list = ", ".join(str(int(k)) for k in dict.fromkeys(sites["key"].to_pylist()))
+    cols = full_columns(matrix, primaries[0]) + [f's."{c}"' for c in extra]
+    con.register("page_sites", sites.select(["key", "chrom", "ref", "alt", *extra]))
+    try:
+        return con.sql(
+            f"SELECT {', '.join(cols)} FROM page_sites s JOIN (SELECT * FROM read_parquet($path) "
+            f"WHERE key BETWEEN $lo AND $hi AND key IN ({in_list}) AND m{i}_zygosity IS NOT NULL) m "
+            "ON m.key = s.key AND m.chrom = s.chrom AND m.ref = s.ref AND m.alt = s.alt "
+            "ORDER BY m.key, m.chrom, m.alt",
+            params={"path": str(matrix.path), "lo": lo, "hi": hi},
+        ).to_arrow_table()
+    finally:
+        con.unregister("page_sites")
+
+
+def matrix_sample_rows(
+    matrix: Matrix, names: Sequence[str], keys: Sequence[int], columns: Sequence[str]
+) -> dict[str, dict[tuple[int, str, str], dict[str, Any]]]:
+    """As :func:`vardesk.variants.query.sample_rows` for members of the matrix, in one read of it."""
+    out: dict[str, dict[tuple[int, str, str], dict[str, Any]]] = {n: {} for n in names}
+    if not keys or not names:
+        return out
+    idx = {n: matrix.members.index(n) for n in names}
+    select = ["key", "ref", "alt"] + [f"m{idx[n]}_{c}" for n in names for c in ["zygosity", *columns]]
+    in_list = ", ".join(str(int(k)) for k in dict.fromkeys(keys))
+    with engine().cursor() as con:
+        rows = (
+            con.sql(
+                f"SELECT {', '.join(dict.fromkeys(select))} FROM read_parquet($path) "
+                f"WHERE key BETWEEN $lo AND $hi AND key IN ({in_list})",
+                params={"path": str(matrix.path), "lo": min(keys), "hi": max(keys)},
+            )
+            .to_arrow_table()
+            .to_pylist()
+        )
+    for r in rows:
+        site = {"key": r["key"], "ref": r["ref"], "alt": r["alt"]}
+        for n in names:
+            i = idx[n]
+            if r[f"m{i}_zygosity"] is not None:
+                out[n][(r["key"], r["ref"], r["alt"])] = site | {c: r[f"m{i}_{c}"] for c in columns}
+    return out
 
 
 def _full_batches(
+    matrix: Matrix,
     sites: pa.Table,
     genomes: Mapping[str, Path],
     primaries: Sequence[str],
@@ -335,9 +425,8 @@ def _full_batches(
 ) -> Iterator[pa.RecordBatch]:
     for start in range(0, sites.num_rows, batch_rows):
         with engine().cursor() as con:
-            table = _site_table(
-                con, sites.slice(start, batch_rows), genomes, list(primaries), annotations, extra
-            )
+            page = sites.slice(start, batch_rows)
+            table = _full_rows(con, matrix, page, primaries, genomes, annotations, extra)
         for batch in table.to_batches():
             if batch.num_rows:
                 yield batch
