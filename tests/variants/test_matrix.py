@@ -206,3 +206,18 @@ def test_sample_values_equal_the_genotype_files(trio) -> None:
     want = sample_rows(genomes, keys, columns)
     got = matrix_sample_rows(matrix, [KID, DAD, MUM], keys, columns)
     assert got == want and len(got[DAD]) == len(set(keys))
+
+
+def test_carrier_counts_equal_the_scan_of_the_genotype_files(trio) -> None:
+    import pyarrow as pa
+
+    from vardesk.annotate.lookups import inhouse_counts
+    from vardesk.variants.matrix import matrix_carriers
+
+    genomes, _, matrix = trio
+    keys = sorted(pq.read_table(genomes[KID], columns=["key"])["key"].to_pylist())[::13] + [12345]
+    for names in ([DAD], [KID, MUM], [KID, DAD, MUM]):
+        want = inhouse_counts([genomes[n] for n in names], keys=pa.array(keys, pa.int64()))
+        got = matrix_carriers(matrix, names, keys)
+        assert got.to_pylist() == want.select(["key", "carriers", "homozygotes", "hemizygotes"]).to_pylist()
+        assert got.num_rows > 100

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from contextlib import ExitStack
+from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -23,6 +24,7 @@ from vardesk.app.context import ServiceContext
 from vardesk.domain.errors import NotFound
 from vardesk.storage.blobs import BlobStore
 from vardesk.variants import inhouse
+from vardesk.variants.matrix import Matrix
 
 log = logging.getLogger(__name__)
 
@@ -102,10 +104,17 @@ class InhouseFrequencies:
                     self.store.delete(part_key)
 
     def counts(
-        self, workspace_id: int, wanted: Sequence[str], keys: Sequence[int]
+        self,
+        workspace_id: int,
+        wanted: Sequence[str],
+        keys: Sequence[int],
+        *,
+        matrix: Matrix | None = None,
+        members: Mapping[str, str] | None = None,
     ) -> dict[int, dict[str, int]]:
         """Carriers, homozygotes and hemizygotes per key over the genotype files ``wanted`` (store keys);
-        keys no wanted genome carries are left out."""
+        keys no wanted genome carries are left out. The corrections for genomes of ``members`` (store key
+        → member of ``matrix``) are read from the matrix."""
         if not wanted or not keys:
             return {}
         key = aggregate_key(workspace_id)
@@ -125,10 +134,18 @@ class InhouseFrequencies:
                     counted = []
             missing = [k for k in counted if k not in set(wanted)]
             extra = [k for k in wanted if k not in set(counted)]
-            local = stack.enter_context(self.store.materialise_many(extra + missing))
-            paths = dict(zip(extra + missing, local, strict=True))
+            inside = set(members or {}) if matrix is not None else set()
+            local = stack.enter_context(
+                self.store.materialise_many([k for k in extra + missing if k not in inside])
+            )
+            paths = dict(zip([k for k in extra + missing if k not in inside], local, strict=True))
             return inhouse.counts(
-                base, keys, extra={k: paths[k] for k in extra}, missing={k: paths[k] for k in missing}
+                base,
+                keys,
+                extra={k: paths.get(k, Path(k)) for k in extra},
+                missing={k: paths.get(k, Path(k)) for k in missing},
+                matrix=matrix,
+                members=members,
             )
 
     def _base(self, aggregate: pq.ParquetFile, keys: Sequence[int], stack: ExitStack) -> dict[int, list[int]]:

@@ -149,15 +149,18 @@ class GenotypeMatrices:
     def find(
         self, study_id: int, genomes: dict[str, Genome], names: Sequence[str], pool: Sequence[str]
     ) -> GenotypeMatrix | None:
-        """The current matrix of the study (smallest first) holding every genome of ``names`` (codes),
-        whose annotation sources are those of the genomes the query reads (``pool``), or None."""
-        if len(names) < 2:
+        """The current matrix of the study holding every genome of ``names`` (codes) — the one holding
+        most of ``pool`` (the genomes the query reads or shows), then the smallest — whose annotation
+        sources are those of the genomes the query reads, or None."""
+        if not names:
             return None
         by_id = {g.id: g for g in genomes.values()}
         wanted = {genomes[n].id for n in names}
+        shown = {genomes[n].id for n in pool}
         sources = {genomes[n].annotation_bundle for n in pool}
         with self.ctx.uow() as uow:
-            records = sorted(uow.genotype_matrices.of_study(study_id), key=lambda r: len(r.genome_ids))
+            records = list(uow.genotype_matrices.of_study(study_id))
+        records.sort(key=lambda r: (-len(shown & set(r.genome_ids)), len(r.genome_ids)))
         for rec in records:
             if rec.layout != layout.FORMAT or not wanted <= set(rec.genome_ids):
                 continue

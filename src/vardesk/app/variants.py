@@ -176,6 +176,7 @@ class VariantService:
             matrix = self.matrices.open(record, genomes, files)
             if supports(query, matrix, primaries):
                 plan.matrix = matrix
+                plan.matrix_members = {genomes[c].genotypes_key: c for c in matrix.members}
         return plan
 
     def _hits(self, plan: _Plan, pages: Iterable[list[dict[str, Any]]] | None = None) -> Iterator[VariantHit]:
@@ -223,7 +224,9 @@ class VariantService:
         corrected for the genomes it counts that the query leaves out (:mod:`vardesk.app.inhouse`)."""
         if not plan.inhouse or not keys:
             return {}
-        found = self.inhouse.counts(plan.workspace_id, plan.inhouse, keys)
+        found = self.inhouse.counts(
+            plan.workspace_id, plan.inhouse, keys, matrix=plan.matrix, members=plan.matrix_members
+        )
         return {
             key: {
                 "inhouse_carriers": row["carriers"],
@@ -389,3 +392,4 @@ class _Plan:
     inhouse: list[str] = field(default_factory=list)  # the other genomes' genotype files (store keys)
     workspace_id: int = 0
     matrix: Matrix | None = None  # the family's genotype matrix, read instead of the genotype files
+    matrix_members: dict[str, str] = field(default_factory=dict)  # genotype file (store key) → member

@@ -19,6 +19,7 @@ import pyarrow.parquet as pq
 
 from vardesk.annotate.lookups import inhouse_counts
 from vardesk.variants.engine import engine
+from vardesk.variants.matrix import Matrix, matrix_carriers
 
 ROW_GROUP_ROWS = 1 << 16
 _MEMBERS = b"vardesk.inhouse.genomes"
@@ -107,17 +108,28 @@ def counts(
     *,
     extra: Mapping[str, Path],
     missing: Mapping[str, Path],
+    matrix: Matrix | None = None,
+    members: Mapping[str, str] | None = None,
 ) -> dict[int, dict[str, int]]:
     """Counts per key: the aggregate's ``base`` (:func:`aggregate_counts`), plus the genomes of ``extra``
     (wanted, not in the aggregate), minus those of ``missing`` (in the aggregate, not wanted); keys no
-    genome carries are left out."""
+    genome carries are left out. Genomes of ``members`` (store key → member of ``matrix``) are counted
+    from the matrix, in one read, instead of their files."""
     if not keys:
         return {}
     key_array = pa.array(list(keys), pa.int64())
     out = {k: list(v) for k, v in base.items()}
+    inside = dict(members or {}) if matrix is not None else {}
     for files, sign in ((extra, 1), (missing, -1)):
-        if files:
-            for r in inhouse_counts(list(files.values()), keys=key_array).to_pylist():
+        tables = []
+        own = [inside[k] for k in files if k in inside]
+        rest = [p for k, p in files.items() if k not in inside]
+        if own and matrix is not None:
+            tables.append(matrix_carriers(matrix, own, list(keys)))
+        if rest:
+            tables.append(inhouse_counts(rest, keys=key_array))
+        for table in tables:
+            for r in table.to_pylist():
                 acc = out.setdefault(r["key"], [0, 0, 0])
                 for i, c in enumerate(COUNT_COLUMNS):
                     acc[i] += sign * r[c]

@@ -430,3 +430,32 @@ def _full_batches(
         for batch in table.to_batches():
             if batch.num_rows:
                 yield batch
+
+
+def matrix_carriers(matrix: Matrix, names: Sequence[str], keys: Sequence[int]) -> pa.Table:
+    """As :func:`vardesk.annotate.lookups.inhouse_counts` over the genotype files of the members
+    ``names``, for ``keys``, from one read of the matrix: (key, carriers, homozygotes, hemizygotes)."""
+    empty = pa.schema(
+        [("key", pa.int64()), *((c, pa.int64()) for c in ("carriers", "homozygotes", "hemizygotes"))]
+    )
+    if not names or not keys:
+        return empty.empty_table()
+    cols = [f"m{matrix.members.index(n)}_zygosity" for n in names]
+    zs = [f"max(CASE WHEN {c} IN (1, 2, 3) THEN {c} END)" for c in cols]
+    per_key = ", ".join(f"{z} AS z{j}" for j, z in enumerate(zs))
+    n = len(names)
+    carriers = " + ".join(f"(z{j} IS NOT NULL)::BIGINT" for j in range(n))
+    homs = " + ".join(f"coalesce(z{j} = 2, false)::BIGINT" for j in range(n))
+    hemis = " + ".join(f"coalesce(z{j} = 3, false)::BIGINT" for j in range(n))
+    in_list = ", ".join(str(int(k)) for k in dict.fromkeys(keys))
+    sql = (
+        f"SELECT key, {carriers} AS carriers, {homs} AS homozygotes, {hemis} AS hemizygotes FROM ("
+        f"SELECT key, {per_key} FROM read_parquet($path) "
+        f"WHERE key BETWEEN $lo AND $hi AND key IN ({in_list}) GROUP BY key) "
+        f"WHERE {carriers} > 0 ORDER BY key"
+    )
+    with engine().cursor() as con:
+        table = con.sql(
+            sql, params={"path": str(matrix.path), "lo": min(keys), "hi": max(keys)}
+        ).to_arrow_table()
+    return table.cast(empty)
