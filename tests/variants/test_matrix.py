@@ -26,6 +26,7 @@ from vardesk.variants.matrix import (
     supports,
 )
 from vardesk.variants.query import (
+    SITE_COLUMNS,
     Region,
     VariantQuery,
     count_variants,
@@ -125,6 +126,12 @@ def test_family_rows_with_patterns_equal_the_per_genome_path(trio) -> None:
     ]
     assert len(got) > 50
     assert got == want
+    # what the candidates read of the matrix: the lean row, the genes as the flat list
+    lean = [
+        r for b in family_batches(query, genomes, matrix=matrix, only=("qual",), **kw) for r in b.to_pylist()
+    ]
+    assert [r["key"] for r in lean] == [r["key"] for r in want]
+    assert set(lean[0]) == {*SITE_COLUMNS, "qual", "members", "labels", "gene_symbols"}
 
 
 def _pedigree(genomes: dict[str, Path]) -> Pedigree:
@@ -221,3 +228,14 @@ def test_carrier_counts_equal_the_scan_of_the_genotype_files(trio) -> None:
         got = matrix_carriers(matrix, names, keys)
         assert got.to_pylist() == want.select(["key", "carriers", "homozygotes", "hemizygotes"]).to_pylist()
         assert got.num_rows > 100
+
+
+def test_site_rows_equal_the_genotype_and_annotation_files(trio) -> None:
+    from vardesk.variants.matrix import matrix_site_rows
+    from vardesk.variants.query import site_rows
+
+    genomes, ann, matrix = trio
+    rows, _ = query_page(VariantQuery(genotypes={KID: [1]}, limit=60, skip=500), genomes, primary=KID)
+    sites = [(r["key"], r["chrom"], r["ref"], r["alt"]) for r in rows]
+    want = site_rows(sites, {KID: genomes[KID]}, primary=KID, annotations=ann)
+    assert len(want) == 60 and matrix_site_rows(matrix, sites, KID) == want

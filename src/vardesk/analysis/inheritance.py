@@ -248,7 +248,10 @@ def mode_patterns(
 
 def _genes(row: dict[str, Any]) -> tuple[str, ...]:
     genes = {row.get("gene_symbol")}
-    genes |= {t.get("gene_symbol") for t in row.get("transcripts") or []}
+    if "transcripts" in row:
+        genes |= {t.get("gene_symbol") for t in row.get("transcripts") or []}
+    else:  # a lean row of the genotype matrix: the transcripts' genes as a flat list
+        genes |= set(row.get("gene_symbols") or [])
     return tuple(sorted(g for g in genes if g))
 
 
@@ -377,6 +380,7 @@ def find_candidates(
             annotations=annotations,
             batch_rows=batch_rows,
             matrix=matrix,
+            only=_ROW_KEEP,
         ):
             yield from batch.to_pylist()
 
@@ -420,6 +424,10 @@ _ANNOTATION_KEEP = (
     "rsid",
     "qual",
 )
+
+
+# the columns of a row a candidate is made of (the rest of the row is read for the page shown only)
+_ROW_KEEP = ("gene_symbol", "pos", *_ANNOTATION_KEEP)
 
 
 def _candidate(

@@ -23,7 +23,14 @@ from vardesk.domain.errors import Invalid, NotFound
 from vardesk.domain.models import Genome
 from vardesk.storage.blobs import BlobStore
 from vardesk.variants.engine import QueryEngine
-from vardesk.variants.matrix import Matrix, matrix_batches, matrix_page, matrix_sample_rows, supports
+from vardesk.variants.matrix import (
+    Matrix,
+    matrix_batches,
+    matrix_page,
+    matrix_sample_rows,
+    matrix_site_rows,
+    supports,
+)
 from vardesk.variants.query import Region, VariantQuery, query_batches, query_page, sample_rows, site_rows
 
 CARRIER = (1, 2, 3)
@@ -303,12 +310,16 @@ class VariantService:
         search = plan.search
         page = found[search.skip : None if search.limit is None else search.skip + search.limit]
         by_key = {c.key: c for c in found}
-        rows = site_rows(
-            [(c.key, c.chrom, c.ref, c.alt) for c in page],
-            {proband.code: plan.paths[proband.code]},
-            primary=proband.code,
-            annotations=plan.annotations,
-        )
+        sites = [(c.key, c.chrom, c.ref, c.alt) for c in page]
+        if plan.matrix is not None and proband.code in plan.matrix.members:
+            rows = matrix_site_rows(plan.matrix, sites, proband.code)
+        else:
+            rows = site_rows(
+                sites,
+                {proband.code: plan.paths[proband.code]},
+                primary=proband.code,
+                annotations=plan.annotations,
+            )
         for r in rows:
             c = by_key[r["key"]]
             r["inheritance"] = [

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from vardesk.domain.errors import Invalid
 from vardesk.variants.engine import engine
 from vardesk.variants.matrix import Matrix, _conditions, _paged, full_columns, supports
-from vardesk.variants.query import Region, VariantQuery, compile_query, regions_condition
+from vardesk.variants.query import SITE_COLUMNS, Region, VariantQuery, compile_query, regions_condition
 
 FAMILY_MEMBER_COLUMNS = ("gt", "zygosity", "phased", "phase_set", "ad_ref", "ad_alt", "dp", "gq")
 
@@ -140,6 +140,7 @@ def compile_matrix_family(
     members: Sequence[str],
     patterns: Sequence[GenotypePattern] = (),
     primary: str,
+    only: Sequence[str] | None = None,
 ) -> tuple[str, list[Any]]:
     """(SQL, parameters) over the matrix alone: the rows of :func:`compile_family_query` (the primary's
     genotype row, the annotation columns, ``members`` and ``labels``)."""
@@ -186,7 +187,13 @@ def compile_matrix_family(
         select_params.append(pattern.label)
     member_list = f"[{', '.join(structs)}]" if structs else "[]"
     labels = f"list_filter([{', '.join(cases)}]::VARCHAR[], lambda x: x IS NOT NULL)" if cases else "[]"
-    full = ", ".join(full_columns(matrix, primary))
+    chosen = full_columns(matrix, primary)
+    if only is not None:
+        keep = {*SITE_COLUMNS, *only}
+        chosen = [c for c in chosen if c.rsplit('"', 2)[-2] in keep]
+        if "gene_symbols" in (matrix.annotation_columns or set()):
+            chosen.append("m.gene_symbols")
+    full = ", ".join(chosen)
     sql = (
         f"SELECT * FROM (SELECT {full}, {member_list} AS members, {labels} AS labels "
         f"FROM read_parquet(?) m WHERE {' AND '.join(where)}) m"
@@ -215,13 +222,16 @@ def family_batches(
     annotations: Path | Sequence[Path] | None = None,
     batch_rows: int = 10_000,
     matrix: Matrix | None = None,
+    only: Sequence[str] | None = None,
 ) -> Iterator[pa.RecordBatch]:
     """Stream :func:`compile_family_query`'s rows as Arrow record batches, in key order — from the
-    family's genotype ``matrix`` when it has every member (the same rows, columns in another order)."""
+    family's genotype ``matrix`` when it has every member (the same rows, columns in another order; with
+    ``only``, of the matrix's row only those columns, ``members``, ``labels`` and the flat
+    ``gene_symbols``: what a caller that never shows the row needs)."""
     primary = primary or next(iter(genomes))
     if matrix is not None and matrix.covers(members) and supports(query, matrix, [primary]):
         sql, params = compile_matrix_family(
-            query, matrix, members=members, patterns=patterns, primary=primary
+            query, matrix, members=members, patterns=patterns, primary=primary, only=only
         )
         with engine().cursor() as con:  # every column is in the matrix: one pass, streamed
             for batch in con.sql(sql, params=params).to_arrow_reader(batch_rows):

@@ -385,6 +385,24 @@ def _full_rows(
         con.unregister("page_sites")
 
 
+def matrix_site_rows(
+    matrix: Matrix, sites: Sequence[tuple[int, str, str, str]], primary: str
+) -> list[dict[str, Any]]:
+    """As :func:`vardesk.variants.query.site_rows` for one primary member, from the matrix alone."""
+    if not sites:
+        return []
+    table = pa.table(
+        {
+            "key": pa.array([s[0] for s in sites], pa.int64()),
+            "chrom": [s[1] for s in sites],
+            "ref": [s[2] for s in sites],
+            "alt": [s[3] for s in sites],
+        }
+    )
+    with engine().cursor() as con:
+        return _full_rows(con, matrix, table, [primary], {}, None).to_pylist()
+
+
 def matrix_sample_rows(
     matrix: Matrix, names: Sequence[str], keys: Sequence[int], columns: Sequence[str]
 ) -> dict[str, dict[tuple[int, str, str], dict[str, Any]]]:
