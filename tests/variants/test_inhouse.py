@@ -63,3 +63,41 @@ def test_read_time_corrections_equal_the_scan(giab_trio, keys, tmp_path) -> None
     got = inhouse.counts(base, keys, extra={"HG004": files["HG004"]}, missing={"HG002": files["HG002"]})
     assert got == scan([files["HG003"], files["HG004"]], keys)
     assert 12345 not in got
+
+
+def _partitioned(old: dict[int, Path], change: pa.Table, out: Path, counted: list[str]) -> dict[int, Path]:
+    out.mkdir()
+    written = inhouse.merge_partitions(old, change, out, counted)
+    merged = {**old, **{c: p for c, p in written.items() if p is not None}}
+    return {c: p for c, p in merged.items() if written.get(c, p) is not None}
+
+
+def test_partitioned_aggregate_rewrites_only_the_touched_chromosomes(giab_trio, keys, tmp_path) -> None:  # noqa: F811
+    files = {name: Path(p) for name, p in giab_trio.items()}
+    parts = _partitioned(
+        {}, inhouse.delta({"HG002": files["HG002"], "HG003": files["HG003"]}, {}), tmp_path / "a", []
+    )
+    assert sorted(parts) == [1, 2]  # one file per chromosome the genomes have variants on (1 and 2)
+    # a genome with variants on chromosome 1 only: the update writes that partition and no other
+    hg004 = pq.read_table(files["HG004"])
+    chr1 = hg004.filter(pa.compute.equal(inhouse.chrom_codes(hg004["key"]), 1))
+    assert 0 < chr1.num_rows < hg004.num_rows
+    only1 = tmp_path / "hg004-chr1.parquet"
+    pq.write_table(chr1, only1)
+    (tmp_path / "c").mkdir()
+    written = inhouse.merge_partitions(parts, inhouse.delta({"HG004": only1}, {}), tmp_path / "c", [])
+    assert set(written) == {1}
+    parts = {**parts, 1: written[1]}
+
+    def counted(parts: dict[int, Path]) -> dict[int, dict[str, int]]:
+        base: dict[int, list[int]] = {}
+        for p in parts.values():
+            base |= inhouse.aggregate_counts(pq.ParquetFile(p), keys)
+        return inhouse.counts(base, keys, extra={}, missing={})
+
+    assert counted(parts) == scan([files["HG002"], files["HG003"], only1], keys)
+    # a genome removed: its partitions lose it, the counts are the scan's of the others
+    gone = _partitioned(parts, inhouse.delta({}, {"HG003": files["HG003"]}), tmp_path / "b", [])
+    assert counted(gone) == scan([files["HG002"], only1], keys)
+    codes = inhouse.chrom_codes(pa.array(keys, pa.int64())).to_pylist()
+    assert set(codes) - {0} <= set(parts)

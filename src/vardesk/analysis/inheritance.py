@@ -55,6 +55,7 @@ from vardesk.domain.enums import Affected, Sex
 from vardesk.domain.errors import Invalid
 from vardesk.ingest.build import normalise_build
 from vardesk.variants.family import GenotypePattern, MemberGenotype, family_batches
+from vardesk.variants.matrix import Matrix
 from vardesk.variants.query import Region, VariantQuery
 
 __all__ = [
@@ -247,7 +248,10 @@ def mode_patterns(
 
 def _genes(row: dict[str, Any]) -> tuple[str, ...]:
     genes = {row.get("gene_symbol")}
-    genes |= {t.get("gene_symbol") for t in row.get("transcripts") or []}
+    if "transcripts" in row:
+        genes |= {t.get("gene_symbol") for t in row.get("transcripts") or []}
+    else:  # a lean row of the genotype matrix: the transcripts' genes as a flat list
+        genes |= set(row.get("gene_symbols") or [])
     return tuple(sorted(g for g in genes if g))
 
 
@@ -337,12 +341,15 @@ def find_candidates(
     min_parent_dp: int | None = None,
     min_parent_gq: int | None = None,
     batch_rows: int = 10_000,
+    matrix: Matrix | None = None,
 ) -> Iterator[Candidate]:
     """The proband's variants passing ``query`` that fit at least one mode, in key order.
 
     ``modes`` defaults to every mode (compound heterozygous only with ``annotations``); asking for
     ``COMPOUND_HETEROZYGOUS`` without annotations is :class:`Invalid`. The query's ``skip``/``limit``
-    page the candidates. Memory: one batch of rows plus the compound heterozygous sides.
+    page the candidates. Memory: one batch of rows plus the compound heterozygous sides (with them, the
+    rows of every mode are read in one pass and kept until the pairs are known). ``matrix``: the family's
+    genotype matrix (:mod:`vardesk.variants.matrix`), read instead of the members' files when it has them.
     """
     query = query or VariantQuery()
     wanted = set(Mode) if modes is None else set(modes)
@@ -372,27 +379,29 @@ def find_candidates(
             primary=pedigree.proband,
             annotations=annotations,
             batch_rows=batch_rows,
+            matrix=matrix,
+            only=_ROW_KEEP,
         ):
             yield from batch.to_pylist()
 
     pairs: dict[int, list[ComphetPair]] = {}
-    side_patterns = [p for p in patterns if p.label == _SIDE]
-    again: list[dict[str, Any]] | None = None
-    if side_patterns:
-        # compound heterozygosity alone: its sides are every row there is, so they are read once and
-        # kept (the pairing keeps them anyway); with other modes the second pass reads them all again
-        kept: list[dict[str, Any]] | None = [] if len(side_patterns) == len(patterns) else None
+    source: Iterable[dict[str, Any]]
+    if any(p.label == _SIDE for p in patterns):
+        # one pass over the rows of every pattern (sides and the other modes together): the sides are
+        # paired, and the rows kept until the pairs are known (the pairing holds every side anyway)
+        kept: list[dict[str, Any]] = []
 
         def side_rows() -> Iterator[dict[str, Any]]:
-            for r in rows(side_patterns):
-                if kept is not None:
-                    kept.append(r)
-                yield r
+            for r in rows(patterns):
+                kept.append(r)
+                if _SIDE in r["labels"]:
+                    yield r
 
         sides = (_side(r, pedigree, names) for r in side_rows())
         pairs = pair_compound_hets(sides, solo=not pedigree.relatives())
-        again = kept
-    source = iter(again) if again is not None else rows(patterns)
+        source = kept
+    else:
+        source = rows(patterns)
     candidates = (_candidate(r, pedigree, names, pairs) for r in source)
     found = (c for c in candidates if c.modes)
     yield from islice(found, query.skip, None if query.limit is None else query.skip + query.limit)
@@ -415,6 +424,10 @@ _ANNOTATION_KEEP = (
     "rsid",
     "qual",
 )
+
+
+# the columns of a row a candidate is made of (the rest of the row is read for the page shown only)
+_ROW_KEEP = ("gene_symbol", "pos", *_ANNOTATION_KEEP)
 
 
 def _candidate(

@@ -14,6 +14,7 @@ from vardesk.app.context import ServiceContext, audit
 from vardesk.app.files import FileService
 from vardesk.app.inhouse import InhouseFrequencies
 from vardesk.app.jobs import JobService
+from vardesk.app.matrices import GenotypeMatrices
 from vardesk.app.projects import ProjectService
 from vardesk.domain.access import Actor
 from vardesk.domain.enums import GenomeState
@@ -135,7 +136,11 @@ def run_reannotation(ctx: JobContext, *, annotation: AnnotationService) -> dict[
     for n, file_id in enumerate(files):
         ctx.progress(100 * n / max(len(files), 1), f"re-annotating file {n + 1} of {len(files)}")
         done.append(annotation.annotate_file(file_id))
-    return {"files": done}
+    with annotation.ctx.uow() as uow:
+        genome_ids = [g.id or 0 for fid in files for g in uow.genomes.of_file(fid)]
+    # the families' matrices carry the annotation's filter fields: rebuilt from the new annotation
+    matrices = GenotypeMatrices(annotation.ctx, annotation.store, annotation).refresh(genome_ids)
+    return {"files": done, "matrices": len(matrices)}
 
 
 def run_variant_index(
@@ -198,6 +203,9 @@ def run_variant_index(
         )
     with indexing.ctx.uow() as uow:
         genome_ids = [g.id or 0 for fid in file_ids for g in uow.genomes.of_file(fid)]
+    # the genotype matrices of the families these genomes complete (a multi-sample file, a case whose
+    # genomes are now all READY), before the case analyses that read them
+    summary["matrices"] = len(GenotypeMatrices(indexing.ctx, store, annotation).refresh(genome_ids))
     summary["case_jobs"] = candidates.schedule_ready(cases.cases_of_genomes(genome_ids))
     summary["analysis_jobs"] = analyses.schedule_ready(genome_ids)
     return summary

@@ -14,6 +14,7 @@ from vardesk.app.cases.case_analysis import build_pedigree
 from vardesk.app.cases.records import CaseRecords
 from vardesk.app.context import ServiceContext, audit
 from vardesk.app.inhouse import InhouseFrequencies
+from vardesk.app.matrices import GenotypeMatrices
 from vardesk.app.projects import ProjectService, StudyView
 from vardesk.domain.access import Actor
 from vardesk.domain.cases import CaseMember
@@ -22,9 +23,18 @@ from vardesk.domain.errors import Invalid, NotFound
 from vardesk.domain.models import Genome
 from vardesk.storage.blobs import BlobStore
 from vardesk.variants.engine import QueryEngine
+from vardesk.variants.matrix import (
+    Matrix,
+    matrix_batches,
+    matrix_page,
+    matrix_sample_rows,
+    matrix_site_rows,
+    supports,
+)
 from vardesk.variants.query import Region, VariantQuery, query_batches, query_page, sample_rows, site_rows
 
 CARRIER = (1, 2, 3)
+SAMPLE_COLUMNS = ("gt", "zygosity", "phased", "ad_ref", "ad_alt", "dp", "gq", "vaf", "filters", "qual")
 MAX_PAGE = 2**31 - 1  # skip and limit of one page; the store would take up to 2**63 - 1
 
 
@@ -89,6 +99,7 @@ class VariantService:
         self.annotation = annotation
         self.store = store
         self.queries = queries  # one slot of its gate per search or stream (503 when it is full)
+        self.matrices = GenotypeMatrices(ctx, store, annotation)
 
     def _genomes(self, actor: Actor, study_ref: str) -> tuple[StudyView, dict[str, Genome]]:
         with self.ctx.uow() as uow:
@@ -160,9 +171,20 @@ class VariantService:
         with self.ctx.uow() as uow:
             workspace = uow.genomes.ready_in_workspace(actor.workspace_id)
         others = [g.genotypes_key for g in workspace if g.genotypes_key and g.genotypes_key not in own]
-        return _Plan(
+        plan = _Plan(
             study, included, paths, primary, query, annotations or None, search, others, actor.workspace_id
         )
+        # the family's genotype matrix, when one holds every genome the filters name and is current
+        primaries = [primary] if isinstance(primary, str) else list(primary)
+        record = self.matrices.find(
+            study.study.id or 0, genomes, list(dict.fromkeys([*primaries, *search.genotypes])), pool
+        )
+        if record is not None:
+            matrix = self.matrices.open(record, genomes, files)
+            if supports(query, matrix, primaries):
+                plan.matrix = matrix
+                plan.matrix_members = {genomes[c].genotypes_key: c for c in matrix.members}
+        return plan
 
     def _hits(self, plan: _Plan, pages: Iterable[list[dict[str, Any]]] | None = None) -> Iterator[VariantHit]:
         """The hits of ``pages`` of rows (default: every match, streamed in batches)."""
@@ -170,16 +192,18 @@ class VariantService:
             return
         wanted = {(c, p, r, a) for c, p, r, a in plan.search.ids}
         if pages is None:
-            pages = (
-                b.to_pylist()
-                for b in query_batches(
-                    plan.query, plan.paths, primary=plan.primary, annotations=plan.annotations
+            batches = (
+                matrix_batches(
+                    plan.query, plan.matrix, plan.paths, primary=plan.primary, annotations=plan.annotations
                 )
+                if plan.matrix is not None
+                else query_batches(plan.query, plan.paths, primary=plan.primary, annotations=plan.annotations)
             )
+            pages = (b.to_pylist() for b in batches)
         for page in pages:
             rows = [r for r in page if not wanted or (r["chrom"], r["pos"], r["ref"], r["alt"]) in wanted]
             keys = [r["key"] for r in rows]
-            values = sample_rows({s: plan.paths[s] for s in plan.included}, keys)
+            values = self._sample_values(plan, keys)
             inhouse = self._inhouse(plan, keys)
             for r in rows:
                 r.update(
@@ -192,13 +216,24 @@ class VariantService:
                     r, [(s, values.get(s, {}).get((r["key"], r["ref"], r["alt"]))) for s in plan.included]
                 )
 
+    def _sample_values(self, plan: _Plan, keys: list[int]) -> dict[str, dict[tuple[int, str, str], Any]]:
+        """The included samples' stored values of ``keys``: the matrix's members from it in one read, the
+        others from their genotype files."""
+        inside = [s for s in plan.included if plan.matrix is not None and s in plan.matrix.members]
+        values = sample_rows({s: plan.paths[s] for s in plan.included if s not in inside}, keys)
+        if plan.matrix is not None and inside:
+            values |= matrix_sample_rows(plan.matrix, inside, keys, SAMPLE_COLUMNS)
+        return values
+
     def _inhouse(self, plan: _Plan, keys: list[int]) -> dict[int, dict[str, int]]:
         """Carriers, homozygotes and hemizygotes per key among the workspace's other genomes (the genomes
         the query's sample filters name left out; none when it names none): the workspace's aggregate,
         corrected for the genomes it counts that the query leaves out (:mod:`vardesk.app.inhouse`)."""
         if not plan.inhouse or not keys:
             return {}
-        found = self.inhouse.counts(plan.workspace_id, plan.inhouse, keys)
+        found = self.inhouse.counts(
+            plan.workspace_id, plan.inhouse, keys, matrix=plan.matrix, members=plan.matrix_members
+        )
         return {
             key: {
                 "inhouse_carriers": row["carriers"],
@@ -223,13 +258,15 @@ class VariantService:
                 hits = list(self._hits(plan, [rows]))
                 matches = total if search.count else -1
             elif plan.paths:
-                rows, total = query_page(
-                    plan.query,
-                    plan.paths,
-                    primary=plan.primary,
-                    annotations=plan.annotations,
-                    count=search.count,
-                )
+                options: dict[str, Any] = {
+                    "primary": plan.primary,
+                    "annotations": plan.annotations,
+                    "count": search.count,
+                }
+                if plan.matrix is not None:
+                    rows, total = matrix_page(plan.query, plan.matrix, plan.paths, **options)
+                else:
+                    rows, total = query_page(plan.query, plan.paths, **options)
                 hits = list(self._hits(plan, [rows]))
                 if search.count and total is not None:
                     matches = total
@@ -256,6 +293,10 @@ class VariantService:
         pedigree = build_pedigree(family.members, {g.id: plan.paths[g.code] for g in genomes})
         proband = next(g for m, g in family.members if g is not None and _name(m, g) == pedigree.proband)
         query = plan.query.model_copy(update={"skip": 0, "limit": None, "genotypes": {}})
+        matrix = None
+        if plan.matrix is not None:  # its column groups named as the pedigree names the members
+            names = {g.code: _name(m, g) for m, g in family.members if g is not None}
+            matrix = Matrix(plan.matrix.path, tuple(names.get(c, f"\0{c}") for c in plan.matrix.members))
         found = list(
             find_candidates(
                 pedigree,
@@ -263,17 +304,22 @@ class VariantService:
                 query=query,
                 annotations=plan.annotations,
                 modes=family.modes,
+                matrix=matrix,
             )
         )
         search = plan.search
         page = found[search.skip : None if search.limit is None else search.skip + search.limit]
         by_key = {c.key: c for c in found}
-        rows = site_rows(
-            [(c.key, c.chrom, c.ref, c.alt) for c in page],
-            {proband.code: plan.paths[proband.code]},
-            primary=proband.code,
-            annotations=plan.annotations,
-        )
+        sites = [(c.key, c.chrom, c.ref, c.alt) for c in page]
+        if plan.matrix is not None and proband.code in plan.matrix.members:
+            rows = matrix_site_rows(plan.matrix, sites, proband.code)
+        else:
+            rows = site_rows(
+                sites,
+                {proband.code: plan.paths[proband.code]},
+                primary=proband.code,
+                annotations=plan.annotations,
+            )
         for r in rows:
             c = by_key[r["key"]]
             r["inheritance"] = [
@@ -356,3 +402,5 @@ class _Plan:
     search: VariantSearch
     inhouse: list[str] = field(default_factory=list)  # the other genomes' genotype files (store keys)
     workspace_id: int = 0
+    matrix: Matrix | None = None  # the family's genotype matrix, read instead of the genotype files
+    matrix_members: dict[str, str] = field(default_factory=dict)  # genotype file (store key) → member

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from vardesk.catalog import tables as t
 from vardesk.domain.enums import JobState
 from vardesk.domain.ids import numeric_id
+from vardesk.domain.matrices import GenotypeMatrix
 from vardesk.domain.models import (
     ApiKey,
     AuditEntry,
@@ -517,3 +518,17 @@ class WebSessionRepository(Repository[WebSession]):
         self.session.execute(
             delete(t.web_sessions).where((c.expires_at <= now) | (c.last_seen_at < idle_since))
         )
+
+
+class GenotypeMatrixRepository(Repository[GenotypeMatrix]):
+    model = GenotypeMatrix
+
+    def of_study(self, study_id: int) -> Sequence[GenotypeMatrix]:
+        c = t.genotype_matrices.c
+        q = select(GenotypeMatrix).where(c.study_id == study_id).order_by(c.id)
+        return self.session.scalars(q).all()
+
+    def of_members(self, study_id: int, members_key: str) -> GenotypeMatrix | None:
+        c = t.genotype_matrices.c
+        q = select(GenotypeMatrix).where(c.study_id == study_id, c.members_key == members_key)
+        return self.session.scalars(q).first()

@@ -31,6 +31,7 @@ from sqlalchemy.types import TypeDecorator
 
 from vardesk.domain import analyses as analyses_domain
 from vardesk.domain import cases as cases_domain
+from vardesk.domain import matrices as matrices_domain
 from vardesk.domain import models
 from vardesk.domain import providers as providers_domain
 from vardesk.domain import web_sessions as web_sessions_domain
@@ -644,6 +645,25 @@ web_sessions = Table(
     Index("ix_web_sessions_expires_at", "expires_at"),
 )
 
+genotype_matrices = Table(
+    "genotype_matrices",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("uuid", String(36), nullable=False, unique=True),
+    Column("workspace_id", ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False),
+    Column("study_id", ForeignKey("studies.id", ondelete="CASCADE"), nullable=False),
+    Column("case_id", ForeignKey("cases.id", ondelete="SET NULL")),
+    Column("members_key", String(512), nullable=False),
+    Column("genome_ids", JSON, nullable=False),
+    Column("fingerprint", String(64), nullable=False),
+    Column("layout", Integer, nullable=False),
+    Column("blob_key", Text, nullable=False),
+    Column("rows", Integer, nullable=False, default=0),
+    Column("info", JSON, nullable=False),
+    _ts("built_at"),
+    UniqueConstraint("study_id", "members_key", name="uq_genotype_matrices_study_members"),
+)
+
 mapper_registry = registry(metadata=metadata)
 _MAPPED = False
 
@@ -681,6 +701,7 @@ def map_domain() -> None:
         (webhooks_domain.Webhook, webhooks),
         (webhooks_domain.WebhookDelivery, webhook_deliveries),
         (web_sessions_domain.WebSession, web_sessions),
+        (matrices_domain.GenotypeMatrix, genotype_matrices),
     ):
         mapper_registry.map_imperatively(cls, table)
     _MAPPED = True

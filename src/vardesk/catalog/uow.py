@@ -48,6 +48,7 @@ class UnitOfWork:
         self.webhooks = r.WebhookRepository(s)
         self.webhook_deliveries = r.WebhookDeliveryRepository(s)
         self.web_sessions = r.WebSessionRepository(s)
+        self.genotype_matrices = r.GenotypeMatrixRepository(s)
         return self
 
     def __exit__(

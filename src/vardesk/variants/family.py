@@ -15,7 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from vardesk.domain.errors import Invalid
 from vardesk.variants.engine import engine
-from vardesk.variants.query import Region, VariantQuery, compile_query, regions_condition
+from vardesk.variants.matrix import Matrix, _conditions, _paged, full_columns, supports
+from vardesk.variants.query import SITE_COLUMNS, Region, VariantQuery, compile_query, regions_condition
 
 FAMILY_MEMBER_COLUMNS = ("gt", "zygosity", "phased", "phase_set", "ad_ref", "ad_alt", "dp", "gq")
 
@@ -132,6 +133,77 @@ def compile_family_query(
     return sql, params
 
 
+def compile_matrix_family(
+    query: VariantQuery,
+    matrix: Matrix,
+    *,
+    members: Sequence[str],
+    patterns: Sequence[GenotypePattern] = (),
+    primary: str,
+    only: Sequence[str] | None = None,
+) -> tuple[str, list[Any]]:
+    """(SQL, parameters) over the matrix alone: the rows of :func:`compile_family_query` (the primary's
+    genotype row, the annotation columns, ``members`` and ``labels``)."""
+    unknown = sorted({m for p in patterns for m in p.members if m not in members})
+    unknown += [m for m in members if m not in matrix.members]
+    if unknown:
+        raise Invalid(f"family query names member(s) without a genome: {', '.join(unknown)}")
+    base = query
+    wanted = _primary_zygosity(patterns, primary)
+    if wanted is not None and not base.zygosity:
+        base = base.model_copy(update={"zygosity": wanted})
+    where, where_params = _conditions(base, matrix, [primary])
+    col = matrix.col
+    select_params: list[Any] = []
+    structs = []
+    for m in members:
+        z = col(m, "zygosity")
+        called = "true" if m == primary else f"{z} IS NOT NULL"
+        fields = [f"called := {called}", f"zygosity := coalesce({z}, ?::TINYINT)"]
+        fields += [f"{c} := {col(m, c)}" for c in FAMILY_MEMBER_COLUMNS if c != "zygosity"]
+        structs.append(f"struct_pack({', '.join(fields)})")
+        select_params.append(query.absent_zygosity)
+    cases = []
+    for pattern in patterns:
+        conds: list[str] = []
+        for member, want in pattern.members.items():
+            conds.append(
+                f"coalesce({col(member, 'zygosity')}, ?) IN ({', '.join('?' for _ in want.zygosity)})"
+            )
+            select_params += [query.absent_zygosity, *want.zygosity]
+            for column, value in (("dp", want.min_dp), ("gq", want.min_gq)):
+                if value is not None:
+                    conds.append(f"coalesce({col(member, column)} >= ?, false)")
+                    select_params.append(value)
+        if pattern.regions:
+            sql, vals = regions_condition(pattern.regions, "m")
+            conds.append(sql)
+            select_params += vals
+        if pattern.exclude_regions:
+            sql, vals = regions_condition(pattern.exclude_regions, "m")
+            conds.append(f"NOT {sql}")
+            select_params += vals
+        cases.append(f"CASE WHEN {' AND '.join(conds) or 'true'} THEN ? END")
+        select_params.append(pattern.label)
+    member_list = f"[{', '.join(structs)}]" if structs else "[]"
+    labels = f"list_filter([{', '.join(cases)}]::VARCHAR[], lambda x: x IS NOT NULL)" if cases else "[]"
+    chosen = full_columns(matrix, primary)
+    if only is not None:
+        keep = {*SITE_COLUMNS, *only}
+        chosen = [c for c in chosen if c.rsplit('"', 2)[-2] in keep]
+        if "gene_symbols" in (matrix.annotation_columns or set()):
+            chosen.append("m.gene_symbols")
+    full = ", ".join(chosen)
+    sql = (
+        f"SELECT * FROM (SELECT {full}, {member_list} AS members, {labels} AS labels "
+        f"FROM read_parquet(?) m WHERE {' AND '.join(where)}) m"
+    )
+    params = [*select_params, str(matrix.path), *where_params]
+    if patterns:
+        sql += " WHERE len(m.labels) > 0"
+    return _paged(sql, params, query)
+
+
 def _primary_zygosity(patterns: Sequence[GenotypePattern], primary: str) -> list[int] | None:
     """The zygosities of the primary that some pattern allows, when every pattern constrains it (the
     primary always has its row, so its zygosity is as stored): the base query keeps only those rows."""
@@ -149,8 +221,23 @@ def family_batches(
     primary: str | None = None,
     annotations: Path | Sequence[Path] | None = None,
     batch_rows: int = 10_000,
+    matrix: Matrix | None = None,
+    only: Sequence[str] | None = None,
 ) -> Iterator[pa.RecordBatch]:
-    """Stream :func:`compile_family_query`'s rows as Arrow record batches, in key order."""
+    """Stream :func:`compile_family_query`'s rows as Arrow record batches, in key order — from the
+    family's genotype ``matrix`` when it has every member (the same rows, columns in another order; with
+    ``only``, of the matrix's row only those columns, ``members``, ``labels`` and the flat
+    ``gene_symbols``: what a caller that never shows the row needs)."""
+    primary = primary or next(iter(genomes))
+    if matrix is not None and matrix.covers(members) and supports(query, matrix, [primary]):
+        sql, params = compile_matrix_family(
+            query, matrix, members=members, patterns=patterns, primary=primary, only=only
+        )
+        with engine().cursor() as con:  # every column is in the matrix: one pass, streamed
+            for batch in con.sql(sql, params=params).to_arrow_reader(batch_rows):
+                if batch.num_rows:
+                    yield batch
+        return
     sql, params = compile_family_query(
         query, genomes, members=members, patterns=patterns, primary=primary, annotations=annotations
     )

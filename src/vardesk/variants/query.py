@@ -478,8 +478,19 @@ def _site_rows(
     primary: str | Sequence[str] | None,
     annotations: Path | Sequence[Path] | None,
 ) -> list[dict[str, Any]]:
+    return _site_table(con, keys, genomes, primary, annotations).to_pylist()
+
+
+def _site_table(
+    con: duckdb.DuckDBPyConnection,
+    keys: pa.Table,
+    genomes: Mapping[str, Path],
+    primary: str | Sequence[str] | None,
+    annotations: Path | Sequence[Path] | None,
+    extra: Sequence[str] = (),
+) -> pa.Table:
     """Full rows of the sites in ``keys`` (key, chrom, ref, alt), reading only the row groups of their key
-    range and, of the annotation, only their rows."""
+    range and, of the annotation, only their rows; ``extra`` columns of ``keys`` are carried along."""
     primaries = [primary] if isinstance(primary, str) else list(primary or [next(iter(genomes))])
     lo, hi = _key_range(keys["key"])
     # the page's keys as constants (integers, never user text): a constant list is a filter of the scan
@@ -502,20 +513,17 @@ def _site_rows(
             f"WHERE key BETWEEN ? AND ? AND key IN ({in_list})) a ON a.key = p.key"
         )
         fparams += [ann_files, lo, hi]
-    con.register("page_sites", keys.select(["key", "chrom", "ref", "alt"]))
+    select += [f's."{c}"' for c in extra]
+    con.register("page_sites", keys.select(["key", "chrom", "ref", "alt", *extra]))
     try:
-        return (
-            con.sql(
-                f"SELECT {', '.join(select)} FROM page_sites s "
-                f"JOIN (SELECT * FROM {source} WHERE key BETWEEN ? AND ? "
-                f"AND key IN ({in_list})) p "
-                "ON p.key = s.key AND p.chrom = s.chrom AND p.ref = s.ref AND p.alt = s.alt "
-                f"{join} ORDER BY p.key, p.chrom, p.alt",
-                params=fparams,
-            )
-            .to_arrow_table()
-            .to_pylist()
-        )
+        return con.sql(
+            f"SELECT {', '.join(select)} FROM page_sites s "
+            f"JOIN (SELECT * FROM {source} WHERE key BETWEEN ? AND ? "
+            f"AND key IN ({in_list})) p "
+            "ON p.key = s.key AND p.chrom = s.chrom AND p.ref = s.ref AND p.alt = s.alt "
+            f"{join} ORDER BY p.key, p.chrom, p.alt",
+            params=fparams,
+        ).to_arrow_table()
     finally:
         con.unregister("page_sites")
 
