@@ -71,6 +71,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     urls = {
         "url": f"{base}/api/v2",
         "home": f"{base}/",
+        # the web application: sign in with one of the users' emails and passwords above
+        "app": f"{base}/",
+        "about": f"{base}/about",
         "docs": f"{base}/docs",
         "pyopencga": f"{base}/opencga",
     }
