@@ -93,9 +93,21 @@ def test_every_face_sees_every_faces_links(base: str) -> None:
 def test_the_server_faces_cover_their_prefixes_and_publish_their_links() -> None:
     faces = [make(load_settings(env={})) for make in FACES]
     prefixes = {shape.prefix for f in faces for shape in f.errors}
-    assert prefixes == {"/api/v2", "/opencga/webservices/rest/v2", "/fabric", "/emedgene"}
+    assert prefixes == {
+        "/api/v2",
+        "/opencga/webservices/rest/v2",
+        "/fabric",
+        "/emedgene",
+        # the web application's pages answer errors as HTML
+        "/cases",
+        "/sign-in",
+        "/sign-out",
+        "/session",
+        "/static/web",
+    }
     links = {k: v for f in faces for k, v in f.links.items()}
     assert links == {
+        "app": "/",
         "native": "/api/v2",
         "opencga": "/opencga",
         "fabric": "/fabric",

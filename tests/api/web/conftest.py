@@ -55,7 +55,7 @@ def _wait_for_jobs(services: Services, timeout: float = 120.0) -> None:
     raise RuntimeError("the demo's jobs did not finish")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")  # gone (with its event loop) after this package
 def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoSite]:
     tmp = tmp_path_factory.mktemp("web")
     services = build_services(make_settings(tmp / "data", f"sqlite:///{tmp / 'catalog.db'}"))
@@ -84,7 +84,7 @@ def _actor_of(services: Services, email: str) -> Any:
         return Actor(user_id=user.id, workspace_id=ws.id, login=user.login, role=user.role, via="cli")  # type: ignore[union-attr]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")  # gone (with its event loop) after this package
 def browser() -> Iterator[Any]:
     if not Path(CHROMIUM).exists():
         pytest.skip("Chromium is not installed (Debian package chromium)")

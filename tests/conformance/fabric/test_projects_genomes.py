@@ -327,7 +327,8 @@ def test_delete_genome(
     blobs = [services.store.local_path(k) for k in (view.genome.genotypes_key, view.file.blob_key)]
     assert all(p.exists() for p in blobs)
     aggregate = services.store.local_path(aggregate_key(actor.workspace_id))
-    assert view.genome.genotypes_key in inhouse.members(aggregate)  # counted in-house once indexed
+    # counted in-house once indexed: the aggregate takes a genome in just after it turns ready
+    wait(lambda: aggregate.exists() and view.genome.genotypes_key in inhouse.members(aggregate), 30)
 
     # delete_genome.py: requests.delete, then result.json() whatever the status
     r = call(server, "DELETE", f"/genomes/{gid}", analyst)
