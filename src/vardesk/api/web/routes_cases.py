@@ -42,24 +42,6 @@ def _overdue(view: CaseView, today: date) -> bool:
     return due is not None and due < today and view.case.status != APPROVED
 
 
-def _yield_by_month(views: list[CaseView]) -> list[dict[str, Any]]:
-    """Per month of approval: approved cases and how many of them reported a finding (an approved case
-    whose analysis found it interpretable and that has a diagnosis recorded counts as solved)."""
-    months: dict[str, list[int]] = {}
-    for v in views:
-        when = v.case.report_approved_date
-        if v.case.status != APPROVED or when is None:
-            continue
-        key = when.strftime("%Y-%m")
-        entry = months.setdefault(key, [0, 0])
-        entry[0] += 1
-        entry[1] += 1 if v.case.patient_fields.get("diagnosis") or v.case.dates.get("solved") else 0
-    return [
-        {"month": k, "approved": n, "solved": s, "share": s / n if n else 0.0}
-        for k, (n, s) in sorted(months.items())[-12:]
-    ]
-
-
 def _members_of(view: CaseView) -> list[Any]:
     return [m for m, _ in view.members]
 
@@ -97,7 +79,7 @@ def router(pages: Pages) -> APIRouter:
             types=types,
             chosen={"status": status, "type": kind, "sort": sort},
             sorts=list(SORTS),
-            yield_months=_yield_by_month(views),
+            yield_months=get_services(request).cases.diagnostic_yield(views),
             today=today,
             is_overdue=_overdue,
         )

@@ -167,6 +167,12 @@ class CaseService(CaseRecords):
             uow.commit()
         return views
 
+    def diagnostic_yield(self, views: list[CaseView]) -> list[dict[str, Any]]:
+        """Signed-out and solved cases per month among ``views`` (cases the actor has read)."""
+        from vardesk.app.cases.outcomes import diagnostic_yield
+
+        return diagnostic_yield(self.ctx, views)
+
     # -- creating ------------------------------------------------------------------------------------
     def _members(
         self, uow: UnitOfWork, study: StudyView, case: Case, items: list[dict[str, Any]]
