@@ -26,7 +26,9 @@ from vardesk.app.composition import build_services
 from vardesk.domain.enums import Role
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "vardesk"
-STARTED = re.compile(r"Vardesk serving on (\S+)/ \(native API (\S+), API documentation (\S+);")
+STARTED = re.compile(
+    r"Vardesk serving on (\S+)/ \(web application \S+/, native API (\S+), API documentation (\S+);"
+)
 
 
 def _seed(data_dir: Path, database_url: str) -> tuple[str, tuple[str, str]]:

@@ -222,7 +222,8 @@ def serve(
     if settings.serve_workers > 1:
         redirect += f"; {settings.serve_workers} worker processes"
     print(
-        f"Vardesk serving on {base}/ (native API {base}/api/v2, API documentation {base}/docs; "
+        f"Vardesk serving on {base}/ (web application {base}/, native API {base}/api/v2, "
+        f"API documentation {base}/docs; "
         f"data in {settings.data_dir}{redirect})",
         file=sys.stderr,  # standard output stays the command's JSON (vardesk demo --serve > demo.json)
         flush=True,
