@@ -66,5 +66,6 @@ def test_a_foreign_variant_id_is_an_html_404(page: Any, demo_site: DemoSite) -> 
     cookies = {c["name"]: c["value"] for c in page.context.cookies()}
     for path in (f"/cases/{demo_site.case_id}/variants/999999", "/cases/999999/variants"):
         r = httpx.get(demo_site.url + path, cookies=cookies)
-        assert r.status_code == 404 and r.headers["content-type"].startswith("text/html"), path
+        assert r.status_code == 404, (path, r.text[-600:])
+        assert r.headers["content-type"].startswith("text/html"), path
         assert 'role="alert"' in r.text
