@@ -33,7 +33,10 @@ def test_variants_table_filters_and_keyboard(page: Any, demo_site: DemoSite) -> 
     page.locator("#variant-counts", has_text="gene alone").wait_for()
     narrowed = _rows(page).count()
     assert 1 <= narrowed < total
-    assert f"{narrowed} of {total} variants · gene alone: {narrowed}" in page.locator("#variant-counts").inner_text()
+    assert (
+        f"{narrowed} of {total} variants · gene alone: {narrowed}"
+        in page.locator("#variant-counts").inner_text()
+    )
     # a hidden column stays hidden after a reload
     page.get_by_label("ClinVar").uncheck()
     assert page.get_by_role("columnheader", name="ClinVar").is_hidden()
@@ -47,7 +50,10 @@ def test_variants_table_filters_and_keyboard(page: Any, demo_site: DemoSite) -> 
     assert _rows(page).nth(1).get_attribute("aria-selected") == "true"
     page.keyboard.press("k")
     first = _rows(page).nth(0)
-    assert first.get_attribute("aria-selected") == "true" and _rows(page).nth(1).get_attribute("aria-selected") == "false"
+    assert (
+        first.get_attribute("aria-selected") == "true"
+        and _rows(page).nth(1).get_attribute("aria-selected") == "false"
+    )
     href = first.get_attribute("data-href") or ""
     page.keyboard.press("Enter")
     page.wait_for_url("**" + href)

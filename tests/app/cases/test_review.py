@@ -11,10 +11,26 @@ def rv(gene: str, ref: str, alt: str, **kw) -> ReportVariant:  # type: ignore[no
 
 
 ROWS = [
-    rv("BRCA1", "A", "G", consequence="missense_variant", gnomad_af=0.0001, qual=50.0,
-       inheritance_modes=["AD"], genotypes=[{"label": "proband", "zygosity": "HET"}]),
-    rv("CFTR", "AT", "A", consequence="frameshift_variant", gnomad_af=0.02, qual=10.0,
-       inheritance_modes=["AR"], genotypes=[{"label": "proband", "zygosity": "HOM_ALT"}]),
+    rv(
+        "BRCA1",
+        "A",
+        "G",
+        consequence="missense_variant",
+        gnomad_af=0.0001,
+        qual=50.0,
+        inheritance_modes=["AD"],
+        genotypes=[{"label": "proband", "zygosity": "HET"}],
+    ),
+    rv(
+        "CFTR",
+        "AT",
+        "A",
+        consequence="frameshift_variant",
+        gnomad_af=0.02,
+        qual=10.0,
+        inheritance_modes=["AR"],
+        genotypes=[{"label": "proband", "zygosity": "HOM_ALT"}],
+    ),
     rv("brca1", "C", "T", consequence="synonymous_variant", qual=None),
 ]
 

@@ -55,7 +55,9 @@ def router(pages: Pages) -> APIRouter:
             variant_type=variant_type,
             consequences=sorted({v.consequence for v in rows if v.consequence}),
             modes=sorted({m for v in rows for m in v.inheritance_modes}),
-            zygosities=sorted({str(g.get("zygosity")) for v in rows for g in v.genotypes if g.get("zygosity")}),
+            zygosities=sorted(
+                {str(g.get("zygosity")) for v in rows for g in v.genotypes if g.get("zygosity")}
+            ),
         )
 
     @r.get("/cases/{case_id}/variants/{variant_id}")
