@@ -75,3 +75,18 @@ def test_a_foreign_variant_id_is_an_html_404(page: Any, demo_site: DemoSite) -> 
         assert r.status_code == 404, (path, r.text[-600:])
         assert r.headers["content-type"].startswith("text/html"), path
         assert 'role="alert"' in r.text
+
+
+def test_filters_and_paging_work_without_javascript(page: Any, demo_site: DemoSite) -> None:
+    sign_in(page, demo_site, "analyst")
+    cookies = {c["name"]: c["value"] for c in page.context.cookies()}
+    base = f"{demo_site.url}/cases/{demo_site.case_id}/variants"
+    everything = httpx.get(base, cookies=cookies).text
+    total = everything.count("<tr tabindex")
+    assert total > 1 and "<h1>Variants</h1>" in everything
+    none = httpx.get(base, params={"gene": "NO-SUCH-GENE"}, cookies=cookies).text
+    assert "No variants match." in none and f"0 of {total} variants · gene alone: 0" in none
+    later = httpx.get(base, params={"page": "2", "type": "SNV"}, cookies=cookies).text
+    assert "Page 2" in later and f"/cases/{demo_site.case_id}/variants?type=SNV&amp;page=1" in later
+    fragment = httpx.get(base, params={"page": "x"}, cookies=cookies, headers={"HX-Request": "true"}).text
+    assert fragment.startswith('<div id="variant-rows">') and "Page 1" in fragment
