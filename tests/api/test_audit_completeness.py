@@ -116,6 +116,8 @@ ROUTES: dict[str, tuple[str, object]] = {
     "web:/": ("no", "the sign-in page"),
     "web:/cases": ("phi", {"case"}),
     "web:/cases/{case_id}": ("phi", {"case"}),
+    "web:/cases/{case_id}/variants": ("phi", {"case"}),
+    "web:/cases/{case_id}/variants/{variant_id}": ("phi", {"case"}),
     "web:/static/web/{path:path}": ("no", "static assets of the web application"),
     # neither face
     "/openapi.json": ("no", "the API description"),
@@ -270,7 +272,10 @@ def test_every_phi_route_audits_the_reader(scenario: Scenario) -> None:
             ]
 
     browser = web_session(sc, analyst.email)
-    web_ids = {"case_id": str(services.cases.get(analyst.actor, CASE, STUDY).case.id)}
+    web_ids = {
+        "case_id": str(services.cases.get(analyst.actor, CASE, STUDY).case.id),
+        "variant_id": str(services.interpretation.variants(analyst.actor, CASE, study_ref=STUDY)[0].id),
+    }
 
     def call(path: str, key: str) -> tuple[requests.Response, list]:
         names = {**ids, "variant_id": ids["genome_variant_id"]} if "/variant_reports/" in key else ids

@@ -15,11 +15,11 @@ from starlette.responses import RedirectResponse, Response
 
 from vardesk.api.http.faces import ErrorShape, Face, Mount
 from vardesk.api.http.responses import JSON
-from vardesk.api.web import routes_auth, routes_cases
+from vardesk.api.web import routes_auth, routes_cases, routes_variants
 from vardesk.api.web.render import STATIC, Pages
 from vardesk.api.web.session import SignInRequired, sign_in_url
 from vardesk.config import Settings
-from vardesk.domain.errors import VardeskError
+from vardesk.domain.errors import NotFound, VardeskError
 
 # The application's URL prefixes (its errors are HTML pages); "/" itself is the sign-in page
 PREFIXES = ("/cases", "/sign-in", "/sign-out", "/session", STATIC)
@@ -30,6 +30,8 @@ def _error_renderer(pages: Pages):  # type: ignore[no-untyped-def]
         message = exc.message[:1].upper() + exc.message[1:] if exc.message else "Something went wrong."
         if request.url.path.startswith(STATIC + "/"):
             return JSON({"error": exc.code, "message": exc.message}, status_code=status)
+        if isinstance(exc, NotFound):
+            status = 404  # a page that is not there, in the browser's terms (the APIs answer 400)
         template = "_error_fragment.html" if request.headers.get("hx-request") else "error.html"
         return pages.render(request, template, status_code=status, status=status, message=message)
 
@@ -60,6 +62,7 @@ def face(settings: Settings) -> Face:
         mounts=(
             Mount("", routes_auth.router(pages), in_schema=False),
             Mount("", routes_cases.router(pages), in_schema=False),
+            Mount("", routes_variants.router(pages), in_schema=False),
         ),
         errors=tuple(ErrorShape(prefix, renderer) for prefix in PREFIXES),
         links={"app": "/"},
