@@ -116,6 +116,7 @@ ROUTES: dict[str, tuple[str, object]] = {
     "web:/": ("no", "the sign-in page"),
     "web:/cases": ("phi", {"case"}),
     "web:/cases/{case_id}": ("phi", {"case"}),
+    "web:/cases/{case_id}/variants/{variant_id}/interpretation": ("phi", {"case"}),
     "web:/static/web/{path:path}": ("no", "static assets of the web application"),
     # neither face
     "/openapi.json": ("no", "the API description"),
