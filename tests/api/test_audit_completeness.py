@@ -118,6 +118,7 @@ ROUTES: dict[str, tuple[str, object]] = {
     "web:/cases/{case_id}": ("phi", {"case"}),
     "web:/cases/{case_id}/variants": ("phi", {"case"}),
     "web:/cases/{case_id}/variants/{variant_id}": ("phi", {"case"}),
+    "web:/cases/{case_id}/variants/{variant_id}/interpretation": ("phi", {"case"}),
     "web:/static/web/{path:path}": ("no", "static assets of the web application"),
     # neither face
     "/openapi.json": ("no", "the API description"),

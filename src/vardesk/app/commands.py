@@ -154,6 +154,7 @@ class ApproveReport:
 REPORT_VARIANT_FIELDS = (
     "status",
     "to_report",
+    "tag",
     "classification",
     "criteria",
     "interpretation",
@@ -170,6 +171,7 @@ class SetReportVariant:
     study: str | None = None
     status: Any = UNCHANGED
     to_report: Any = UNCHANGED
+    tag: Any = UNCHANGED
     classification: Any = UNCHANGED
     criteria: Any = UNCHANGED
     interpretation: Any = UNCHANGED

@@ -37,7 +37,7 @@ from vardesk.domain import providers as providers_domain
 from vardesk.domain import web_sessions as web_sessions_domain
 from vardesk.domain import webhooks as webhooks_domain
 from vardesk.domain.acmg import ManualCriterion
-from vardesk.domain.enums import Affected, GenomeState, JobState, Role, Sex, ShareRole
+from vardesk.domain.enums import Affected, GenomeState, JobState, Role, Sex, ShareRole, VariantTag
 
 metadata = MetaData(
     naming_convention={
@@ -461,6 +461,7 @@ report_variants = Table(
     Column("annotation_source", String(160), nullable=False, default=""),
     Column("status", _enum(cases_domain.VariantStatus, "variant_status"), nullable=False),
     Column("to_report", _enum(cases_domain.ToReport, "to_report"), nullable=False),
+    Column("tag", _enum(VariantTag, "variant_tag"), nullable=False, default=VariantTag.NONE),
     Column("classification", String(64), nullable=False, default=""),
     Column("criteria", ManualCriteriaJSON(), nullable=False, default=list),
     Column("interpretation", Text, nullable=False, default=""),

@@ -11,7 +11,7 @@ from enum import StrEnum
 from typing import Any
 
 from vardesk.domain.acmg import ManualCriterion, labels
-from vardesk.domain.enums import Affected, Relation, Role, Sex
+from vardesk.domain.enums import Affected, Relation, Role, Sex, VariantTag
 from vardesk.domain.errors import Conflict, Forbidden, Invalid, NotFound, Unprocessable
 from vardesk.domain.ids import ascii_int
 from vardesk.domain.models import new_uuid, utcnow
@@ -176,6 +176,7 @@ class ReportVariant:
     annotation_source: str = ""
     status: VariantStatus = VariantStatus.PENDING
     to_report: ToReport = ToReport.DO_NOT_REPORT
+    tag: VariantTag = VariantTag.NONE
     classification: str = ""
     criteria: list[ManualCriterion] = field(default_factory=list)  # a reviewer's, with who/when/why
     interpretation: str = ""

@@ -102,3 +102,27 @@ class Inheritance(StrEnum):
     @property
     def x_linked(self) -> bool:
         return self in (Inheritance.X_LINKED_DOMINANT, Inheritance.X_LINKED_RECESSIVE, Inheritance.X_LINKED)
+
+
+class VariantTag(StrEnum):
+    """A reviewer's tag on a report variant: how it stands in the case's differential."""
+
+    MOST_LIKELY = "most_likely"
+    CANDIDATE = "candidate"
+    INCIDENTAL = "incidental"
+    CARRIER = "carrier"
+    NONE = "none"
+
+    @property
+    def label(self) -> str:
+        return {"most_likely": "Most likely", "none": "None"}.get(self.value, self.value.capitalize())
+
+    @classmethod
+    def parse(cls, value: object) -> VariantTag:
+        """A tag from its value, name or label (``Most likely``, ``MOST_LIKELY``); empty is ``none``."""
+        text = str(value or "").strip().lower().replace(" ", "_").replace("-", "_")
+        try:
+            return cls(text or "none")
+        except ValueError:
+            allowed = ", ".join(m.value for m in cls)
+            raise ValueError(f"tag {value!r} is not one of {allowed}") from None

@@ -9,6 +9,7 @@ from vardesk.app.cases.structural import StructuralVariant
 from vardesk.app.storage_providers import ProviderListing
 from vardesk.domain import cases as dc
 from vardesk.domain.cases import Panel, ReportVariant, ToReport
+from vardesk.domain.enums import VariantTag
 from vardesk.domain.providers import StorageProvider
 
 # The core's status machine → the Emedgene lifecycle (§1.8); the workspace's review statuses are the
@@ -88,7 +89,19 @@ def case(view: CaseView, panel: Panel | None) -> dict[str, Any]:
     }
 
 
+# a reviewer's tag as Emedgene names it (the contract lists Most Likely, Candidate, Incidental, Carrier)
+_REVIEWER_TAG = {
+    VariantTag.MOST_LIKELY: {"value": "most_likely", "name": "Most Likely"},
+    VariantTag.CANDIDATE: {"value": "candidate", "name": "Candidate"},
+    VariantTag.INCIDENTAL: {"value": "incidental", "name": "Incidental"},
+    VariantTag.CARRIER: {"value": "carrier", "name": "Carrier"},
+}
+
+
 def tag(rv: ReportVariant) -> dict[str, str]:
+    """The reviewer's tag when one is set, else what the report and the analysis say of the variant."""
+    if rv.tag in _REVIEWER_TAG:
+        return dict(_REVIEWER_TAG[rv.tag])
     if rv.to_report is ToReport.PRIMARY_FINDING:
         return {"value": "in_report", "name": "In report"}
     if rv.to_report is ToReport.SECONDARY_FINDING:

@@ -20,7 +20,7 @@ from vardesk.domain.cases import (
     VariantStatus,
     find_report_variant,
 )
-from vardesk.domain.enums import Classification, GenomeState
+from vardesk.domain.enums import Classification, GenomeState, VariantTag
 from vardesk.domain.errors import Invalid, NotFound, Unprocessable
 from vardesk.domain.ids import ascii_int
 from vardesk.storage.blobs import BlobStore
@@ -149,6 +149,11 @@ class InterpretationService:
                 new["to_report"] = _enum(ToReport, data["to_report"], "to_report")
                 if new["to_report"] is ToReport.SECONDARY_FINDING and incidental.refused(case):
                     raise Unprocessable("the patient did not consent to secondary findings being reported")
+            if "tag" in data:
+                try:
+                    new["tag"] = VariantTag.parse(data["tag"])
+                except ValueError as e:
+                    raise Invalid(str(e)) from None
             if "classification" in data:
                 new["classification"] = parse_classification(data["classification"])
             if "criteria" in data:
