@@ -1,4 +1,4 @@
-"""A case's report: what it will report, its preview PDF, the director's sign-out, the final PDF, amendment."""
+"""A case's report: its reported variants, preview PDF, director's sign-out, final PDF and amendment."""
 
 from __future__ import annotations
 
