@@ -95,6 +95,12 @@ def test_analyst_previews_the_report_and_cannot_approve_it(
     text = _pdf_text(r.body())
     assert "REPORT-TRIO" in text and gene in text
 
+    # the analyst submits the case for approval
+    page.get_by_label("Move the case to").select_option("WAITING FOR APPROVAL")
+    page.get_by_role("button", name="Change status").click()
+    page.get_by_role("heading", name="Report", exact=True).wait_for()
+    assert page.locator(".status").first.inner_text() == "WAITING FOR APPROVAL"
+
     # the core refuses an analyst's approval, and the page says why
     r = _post(page, f"/cases/{case_id}/report/approve", {"password": demo_site.passwords["analyst"]})
     assert r.status == 403 and "needs the director role" in r.text()

@@ -40,6 +40,9 @@ def router(pages: Pages) -> APIRouter:
         variants = services.interpretation.variants(session.actor, str(case_id))
         reported = [v for v in variants if v.to_report is not ToReport.DO_NOT_REPORT]
         versions = services.reports.approved_versions(session.actor, str(case_id))
+        review = tuple(services.configuration.get(session.actor).review_statuses)
+        reviewable = ("READY TO REVIEW", *review)  # where people move a case (the core checks the move)
+        statuses = [s for s in reviewable if s != view.case.status] if view.case.status in reviewable else []
         return pages.render(
             request,
             "report.html",
@@ -48,6 +51,7 @@ def router(pages: Pages) -> APIRouter:
             reported=reported,
             versions=versions,
             may_approve=session.actor.role is Role.DIRECTOR,
+            statuses=statuses if session.actor.role is not Role.VIEWER else [],
         )
 
     @r.get("/cases/{case_id}/report/preview.pdf")
@@ -76,6 +80,14 @@ def router(pages: Pages) -> APIRouter:
                 raise NotFound(f"report {version} is not an approved report of case {case_id}")
         data = reports.final(session.actor, str(chosen.case.id))
         return _pdf(data, f"report-final-{chosen.case.id}.pdf")
+
+    @r.post("/cases/{case_id}/report/status")
+    async def status(
+        request: Request, case_id: CatalogId, session: SignedIn = Depends(writer_session)
+    ) -> Response:
+        form = await request.form()
+        get_services(request).cases.set_status(session.actor, str(case_id), str(form.get("status") or ""))
+        return _back(case_id)
 
     @r.post("/cases/{case_id}/report/approve")
     async def approve(
