@@ -119,6 +119,9 @@ ROUTES: dict[str, tuple[str, object]] = {
     "web:/cases/{case_id}/variants": ("phi", {"case"}),
     "web:/cases/{case_id}/variants/{variant_id}": ("phi", {"case"}),
     "web:/cases/{case_id}/variants/{variant_id}/interpretation": ("phi", {"case"}),
+    "web:/cases/{case_id}/report": ("phi", {"case"}),
+    "web:/cases/{case_id}/report/preview.pdf": ("phi", {"case"}),
+    "web:/cases/{case_id}/report/final.pdf": ("phi", {"case"}),
     "web:/static/web/{path:path}": ("no", "static assets of the web application"),
     # neither face
     "/openapi.json": ("no", "the API description"),
@@ -137,6 +140,7 @@ AFTER_APPROVAL = {
     "fabric:/case_containers/{case_id}/report",
     "fabric:/case_containers/{case_id}/report/pdf/{report_id}",
     "fabric:/report_downloads/{report_id}",
+    "web:/cases/{case_id}/report/final.pdf",
 }
 
 

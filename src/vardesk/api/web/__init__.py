@@ -15,7 +15,7 @@ from starlette.responses import RedirectResponse, Response
 
 from vardesk.api.http.faces import ErrorShape, Face, Mount
 from vardesk.api.http.responses import JSON
-from vardesk.api.web import routes_auth, routes_cases, routes_interpret, routes_variants
+from vardesk.api.web import routes_auth, routes_cases, routes_interpret, routes_reports, routes_variants
 from vardesk.api.web.render import STATIC, Pages
 from vardesk.api.web.session import SignInRequired, sign_in_url
 from vardesk.config import Settings
@@ -64,6 +64,7 @@ def face(settings: Settings) -> Face:
             Mount("", routes_cases.router(pages), in_schema=False),
             Mount("", routes_variants.router(pages), in_schema=False),
             Mount("", routes_interpret.router(pages), in_schema=False),
+            Mount("", routes_reports.router(pages), in_schema=False),
         ),
         errors=tuple(ErrorShape(prefix, renderer) for prefix in PREFIXES),
         links={"app": "/"},
