@@ -53,7 +53,7 @@ def test_analyst_tags_a_variant_and_sets_a_criterion(page: Any, demo_site: DemoS
     page.get_by_label("PS3 strength").select_option("MODERATE")
     page.get_by_label("PS3 reason").fill("RNA study shows aberrant splicing")
     page.get_by_role("button", name="Save criteria").click()
-    page.get_by_role("status").filter(has_text="ACMG criteria saved.").wait_for()
+    page.get_by_role("status").filter(has_text="ACMG criteria and classification saved.").wait_for()
     after = _reload(demo_site, rv.id)
     assert "PS3_Moderate" in after.criteria_labels
     assert next(m for m in after.criteria if m.code == "PS3").comment == "RNA study shows aberrant splicing"
@@ -63,6 +63,11 @@ def test_analyst_tags_a_variant_and_sets_a_criterion(page: Any, demo_site: DemoS
     if expected.points is not None:
         assert f"points: {expected.points}" in result
     assert page.get_by_label("PS3 state").input_value() == "met"
+    # the class the reviewer chose is recorded on the variant (pre-filled with the server's suggestion)
+    page.get_by_label("Classification", exact=True).select_option("Likely pathogenic")
+    page.get_by_role("button", name="Save criteria").click()
+    page.locator(".acmg-class").filter(has_text="Likely pathogenic").wait_for()
+    assert _reload(demo_site, rv.id).classification == "Likely pathogenic"
     assert serious_violations(page) == []
     screenshot(page, "acmg")
 

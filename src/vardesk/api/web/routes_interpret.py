@@ -20,7 +20,7 @@ from vardesk.app.cases.acmg_evidence import combined
 from vardesk.app.web_sessions import SignedIn
 from vardesk.domain.acmg import CRITERIA, CRITERION_ORDER, Strength
 from vardesk.domain.cases import ReportVariant, ToReport, VariantStatus
-from vardesk.domain.enums import Role, VariantTag
+from vardesk.domain.enums import Classification, Role, VariantTag
 from vardesk.domain.errors import Invalid, NotFound, Unprocessable
 
 STATES = (("met", "Met"), ("not_met", "Not met"), ("not_assessed", "Not assessed"))
@@ -76,6 +76,7 @@ def _context(request: Request, session: SignedIn, case_id: int, rv: ReportVarian
         "tags": [(t.value, t.label) for t in VariantTag],
         "statuses": [s.value for s in VariantStatus],
         "reports": [r.value for r in ToReport],
+        "classes": [c.value for c in Classification],
         "states": STATES,
         "rows": _rows(rv),
         "suggested": c.suggested.to_dict() if c else None,
@@ -178,7 +179,10 @@ def router(pages: Pages) -> APIRouter:
         try:
             criteria = _criteria(form, rv)
             services.interpretation.update_variant(
-                session.actor, str(case_id), variant_id, {"criteria": criteria}
+                session.actor,
+                str(case_id),
+                variant_id,
+                {"criteria": criteria, "classification": str(form.get("classification") or "")},
             )
         except (_Problem, Invalid, Unprocessable) as exc:
             message = str(exc) if isinstance(exc, _Problem) else exc.message
@@ -186,7 +190,9 @@ def router(pages: Pages) -> APIRouter:
             return _page(pages, request, ctx, status_code=422)
         rv = _variant(request, session, case_id, variant_id)
         return _page(
-            pages, request, _context(request, session, case_id, rv) | {"saved": "ACMG criteria saved."}
+            pages,
+            request,
+            _context(request, session, case_id, rv) | {"saved": "ACMG criteria and classification saved."},
         )
 
     return r
