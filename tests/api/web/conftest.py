@@ -13,6 +13,7 @@ import os
 import shutil
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -55,9 +56,9 @@ def _wait_for_jobs(services: Services, timeout: float = 120.0) -> None:
     raise RuntimeError("the demo's jobs did not finish")
 
 
-@pytest.fixture(scope="package")  # gone (with its event loop) after this package
-def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoSite]:
-    tmp = tmp_path_factory.mktemp("web")
+@contextmanager
+def serve_demo(tmp: Path) -> Iterator[DemoSite]:
+    """A fresh demo workspace in ``tmp``, served on loopback once its jobs have run."""
     services = build_services(make_settings(tmp / "data", f"sqlite:///{tmp / 'catalog.db'}"))
     seeded = SeedDemo.of(services).run()
     with LiveServer(services) as server:
@@ -73,6 +74,12 @@ def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoSite]:
             case_id=case.case.id or 0,
         )
     services.close()
+
+
+@pytest.fixture(scope="package")  # gone (with its event loop) after this package
+def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoSite]:
+    with serve_demo(tmp_path_factory.mktemp("web")) as site:
+        yield site
 
 
 def _actor_of(services: Services, email: str) -> Any:

@@ -15,40 +15,15 @@ from typing import Any
 
 import pytest
 
-from tests.api.web.conftest import DemoSite, _actor_of, _wait_for_jobs, serious_violations
-from tests.conftest import LiveServer, make_settings
-from vardesk.app.composition import build_services
-from vardesk.app.demo import SeedDemo
+from tests.api.web.conftest import DemoSite, serious_violations, serve_demo, sign_in
 
 TRIO = "Demo trio (synthetic, not human)"
 
 
 @pytest.fixture(scope="module")
 def own_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoSite]:
-    tmp = tmp_path_factory.mktemp("web-e2e")
-    services = build_services(make_settings(tmp / "data", f"sqlite:///{tmp / 'catalog.db'}"))
-    seeded = SeedDemo.of(services).run()
-    with LiveServer(services) as server:
-        _wait_for_jobs(services)
-        case = services.cases.get(
-            _actor_of(services, seeded["users"][0]["user"]), "DEMO-TRIO", "demo@demo:default"
-        )
-        yield DemoSite(
-            services=services,
-            server=server,
-            passwords={u["role"]: u["password"] for u in seeded["users"]},
-            emails={u["role"]: u["user"] for u in seeded["users"]},
-            case_id=case.case.id or 0,
-        )
-    services.close()
-
-
-def _sign_in(page: Any, site: DemoSite, role: str) -> None:
-    page.goto("/")
-    page.get_by_label("Email").fill(site.emails[role])
-    page.get_by_label("Password").fill(site.passwords[role])
-    page.get_by_role("button", name="Sign in").click()
-    page.get_by_role("heading", name="Cases", exact=True).wait_for()
+    with serve_demo(tmp_path_factory.mktemp("web-e2e")) as site:
+        yield site
 
 
 def _pdf_text(data: bytes) -> str:
@@ -64,7 +39,7 @@ def test_analyst_interprets_and_reports_director_signs_out(browser: Any, own_sit
     page = context.new_page()
     try:
         # the analyst opens the demo trio from the worklist and filters its variants by a gene
-        _sign_in(page, own_site, "analyst")
+        sign_in(page, own_site, "analyst")
         page.get_by_role("link", name=TRIO).click()
         page.get_by_role("heading", name=TRIO, level=1).wait_for()
         page.get_by_role("link", name="Variants", exact=True).click()
@@ -110,7 +85,7 @@ def test_analyst_interprets_and_reports_director_signs_out(browser: Any, own_sit
         page.get_by_role("heading", name="Sign in to Vardesk").wait_for()
 
         # the director approves with the password and downloads the final report
-        _sign_in(page, own_site, "director")
+        sign_in(page, own_site, "director")
         page.goto(f"/cases/{own_site.case_id}/report")
         page.get_by_label("Password").fill(own_site.passwords["director"])
         page.get_by_role("button", name="Approve report").click()

@@ -21,16 +21,13 @@ from vardesk.app.web_sessions import SignedIn
 from vardesk.domain.acmg import CRITERIA, CRITERION_ORDER, Strength
 from vardesk.domain.cases import ReportVariant, ToReport, VariantStatus
 from vardesk.domain.enums import Classification, Role, VariantTag
-from vardesk.domain.errors import Invalid, NotFound, Unprocessable
+from vardesk.domain.errors import Invalid, Unprocessable
 
 STATES = (("met", "Met"), ("not_met", "Not met"), ("not_assessed", "Not assessed"))
 
 
 def _variant(request: Request, session: SignedIn, case_id: int, variant_id: int) -> ReportVariant:
-    for rv in get_services(request).interpretation.variants(session.actor, str(case_id)):
-        if rv.id == variant_id:
-            return rv
-    raise NotFound(f"report variant {variant_id} not found in this case")
+    return get_services(request).interpretation.variant(session.actor, str(case_id), variant_id)
 
 
 def _automatic(rv: ReportVariant) -> dict[str, dict[str, Any]]:

@@ -11,7 +11,7 @@ from vardesk.api.web.render import Pages
 from vardesk.api.web.session import reader_session, writer_session
 from vardesk.app.commands import ApproveReport
 from vardesk.app.web_sessions import SignedIn
-from vardesk.domain.cases import ToReport
+from vardesk.domain.cases import READY_TO_REVIEW, ToReport
 from vardesk.domain.enums import Role
 from vardesk.domain.errors import Invalid, NotFound, Unprocessable
 
@@ -41,7 +41,7 @@ def router(pages: Pages) -> APIRouter:
         reported = [v for v in variants if v.to_report is not ToReport.DO_NOT_REPORT]
         versions = services.reports.approved_versions(session.actor, str(case_id))
         review = tuple(services.configuration.get(session.actor).review_statuses)
-        reviewable = ("READY TO REVIEW", *review)  # where people move a case (the core checks the move)
+        reviewable = (READY_TO_REVIEW, *review)  # where people move a case (the core checks the move)
         statuses = [s for s in reviewable if s != view.case.status] if view.case.status in reviewable else []
         return pages.render(
             request,

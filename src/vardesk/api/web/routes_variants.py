@@ -13,7 +13,6 @@ from vardesk.api.web.render import Pages
 from vardesk.api.web.session import reader_session
 from vardesk.app.cases.review import FILTERS, filter_variants, variant_type
 from vardesk.app.web_sessions import SignedIn
-from vardesk.domain.errors import NotFound
 
 PAGE_SIZE = 50
 
@@ -69,10 +68,7 @@ def router(pages: Pages) -> APIRouter:
     ) -> Response:
         services = get_services(request)
         view = services.cases.get(session.actor, str(case_id))
-        rows = services.interpretation.variants(session.actor, str(case_id), include_inactive=True)
-        found = next((v for v in rows if v.id == variant_id), None)
-        if found is None:
-            raise NotFound(f"variant {variant_id} not found in this case")
+        found = services.interpretation.variant(session.actor, str(case_id), variant_id)
         return pages.render(request, "variant.html", case=view.case, v=found, variant_type=variant_type)
 
     return r

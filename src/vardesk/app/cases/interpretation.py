@@ -118,6 +118,24 @@ class InterpretationService:
             uow.commit()
         return rows
 
+    def variant(
+        self, actor: Actor, case_ref: str, variant_ref: int | str, *, study_ref: str | None = None
+    ) -> ReportVariant:
+        """One report variant of the case (also one a later run no longer found), read like the list."""
+        with self.ctx.uow() as uow:
+            _, case = self.cases.find(uow, actor, case_ref, study_ref)
+            rv = self._variant(uow, case.id or 0, variant_ref)
+            audit(
+                uow,
+                "report_variants_read",
+                actor=actor,
+                entity_type="case",
+                entity_id=case.id,
+                details={"count": 1},
+            )
+            uow.commit()
+        return rv
+
     def _variant(self, uow: UnitOfWork, case_id: int, variant_ref: int | str) -> ReportVariant:
         """A report variant of the case by its reportVariantId or by the id it is shown with."""
         if isinstance(variant_ref, int) or ascii_int(str(variant_ref).strip()) is not None:
