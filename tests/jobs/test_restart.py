@@ -46,9 +46,9 @@ def start_server(services: Services, data_dir: Path, port: int, max_attempts: in
     deadline = time.time() + 30
     while time.time() < deadline:
         try:
-            if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1).ok:
+            if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=2).ok:
                 return proc
-        except requests.ConnectionError:
+        except requests.RequestException:  # not listening yet, or too busy starting to answer
             time.sleep(0.1)
         if proc.poll() is not None:
             raise AssertionError(proc.stderr.read().decode() if proc.stderr else "server exited")
