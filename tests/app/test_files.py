@@ -125,3 +125,46 @@ def test_a_path_too_long_for_its_index_is_refused_and_leaves_nothing(
         _upload(services, actor, "s1.vcf", relative_path="ж" * 600 + "/")  # 600 characters, 1200 bytes
     assert "ж" not in err.value.message
     assert _uploads(services) == [] and services.files.search_files(actor, STUDY, {}) == []
+
+
+def test_concurrent_numbered_copies_of_one_sample_all_land_with_distinct_ids(
+    backend: str, services: Services, actor: Actor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Uploads that read the study's sample ids at the same moment and pick the same numbered copy: the
+    one that writes second reads again and takes the next number (409 only if that keeps failing)."""
+    import threading
+
+    if backend == "sqlite":
+        pytest.skip("SQLite serialises writers before the read of sample ids: the race needs PostgreSQL")
+
+    from vardesk.catalog.repositories import GenomeRepository
+
+    _upload(services, actor, "s1.vcf")
+    racers = 3
+    barrier, seen = threading.Barrier(racers, timeout=20), threading.local()
+    original = GenomeRepository.codes_in_study
+
+    def read_together(self: GenomeRepository, study_id: int) -> set[str]:
+        codes = original(self, study_id)
+        if not getattr(seen, "done", False):  # each upload's first read waits for the others' first read
+            seen.done = True
+            barrier.wait()
+        return codes
+
+    monkeypatch.setattr(GenomeRepository, "codes_in_study", read_together)
+    results: list[FileView | BaseException] = []
+
+    def upload(n: int) -> None:
+        try:
+            results.append(_upload(services, actor, f"s1-{n}.vcf", rename_duplicates=True))
+        except BaseException as exc:  # noqa: BLE001 - the test reports what each upload got
+            results.append(exc)
+
+    threads = [threading.Thread(target=upload, args=(n,)) for n in range(racers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert [r for r in results if isinstance(r, BaseException)] == []
+    codes = sorted(g.code for r in results if isinstance(r, FileView) for g in r.genomes)
+    assert codes == ["S1_2", "S1_3", "S1_4"]

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from tests.jobs.test_executor import submit
 from tests.world import build_world
 from vardesk.app.composition import Services
@@ -64,3 +66,46 @@ def test_cancellation_reaches_the_worker_through_its_heartbeat(services: Service
     with services.ctx.uow() as uow:
         job = uow.jobs.by_code(code)
     assert job is not None and job.state is JobState.CANCELLED and job.progress == 10
+
+
+def test_recovery_leaves_a_job_whose_worker_renewed_or_finished_it_after_the_sweep_read_it(
+    backend: str, services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sweep reads stale RUNNING jobs, then takes each back only if it is still as read: a worker
+    that renewed its lease (or completed) in between keeps its job and its result."""
+    if backend == "sqlite":
+        pytest.skip("SQLite transactions take the write lock first (BEGIN IMMEDIATE): no interleaving")
+    from vardesk.catalog.repositories import JobRepository
+
+    actor = build_world(services, ("lab-a",)).member("lab-a", Role.ANALYST).actor
+    renewed_code = submit(services, actor, "test.count", {"file": "/dev/null"})
+    finished_code = submit(services, actor, "test.count", {"file": "/dev/null"})
+    later = timedelta(seconds=0)
+
+    def clock():  # type: ignore[no-untyped-def]
+        return services.ctx.clock() + later
+
+    worker = CatalogJobQueue(services.ctx.uow, clock)
+    sweeper = CatalogJobQueue(services.ctx.uow, clock)
+    claimed = {c.code: c for c in worker.claim("worker-a", LEASE, 5)}
+    assert set(claimed) == {renewed_code, finished_code}
+    later = timedelta(seconds=LEASE + 5)  # both leases look expired to the sweep
+    original = JobRepository.stale_running
+
+    def read_then_worker_acts(self: JobRepository, older_than):  # type: ignore[no-untyped-def]
+        rows = original(self, older_than)
+        assert {j.code for j in rows} == {renewed_code, finished_code}
+        assert worker.heartbeat(claimed[renewed_code].id, "worker-a", progress=50).held
+        assert worker.complete(claimed[finished_code].id, "worker-a", {"n": 1})
+        return rows
+
+    monkeypatch.setattr(JobRepository, "stale_running", read_then_worker_acts)
+    assert sweeper.recover_expired(LEASE) == []
+    with services.ctx.uow() as uow:
+        renewed, finished = uow.jobs.by_code(renewed_code), uow.jobs.by_code(finished_code)
+    assert renewed is not None and renewed.state is JobState.RUNNING and renewed.worker_id == "worker-a"
+    assert finished is not None and finished.state is JobState.DONE and finished.result == {"n": 1}
+
+    monkeypatch.setattr(JobRepository, "stale_running", original)
+    later = timedelta(seconds=3 * LEASE)  # now the renewed lease has run out too: it is taken back
+    assert sweeper.recover_expired(LEASE) == [(renewed_code, "QUEUED")]

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +18,7 @@ from vardesk.app.uploads import UploadIntents
 from vardesk.catalog.uow import UnitOfWork
 from vardesk.domain.access import Actor, require_project_write
 from vardesk.domain.enums import GenomeState
-from vardesk.domain.errors import Conflict, Invalid, NotFound, Unprocessable, VardeskError
+from vardesk.domain.errors import ConcurrentChange, Conflict, Invalid, NotFound, Unprocessable, VardeskError
 from vardesk.domain.ids import FILE_CODE_PREFIX, is_file_code, new_file_code, numeric_id
 from vardesk.domain.models import Genome, VcfFile
 from vardesk.domain.refs import check_code
@@ -24,6 +26,7 @@ from vardesk.ingest.validate import validate_vcf
 from vardesk.storage.blobs import BlobStore
 
 MAX_PATH_BYTES = 1024
+_RECORD_ATTEMPTS = 5  # concurrent uploads of one study racing for the same numbered sample id
 _VCF_SUFFIXES = (".vcf.gz", ".vcf.bgz", ".vcf.bgzf", ".bcf", ".vcf")
 
 
@@ -178,39 +181,59 @@ class FileService:
         intent = self.intents.begin(vcf.uuid, folder)  # a crash from here on leaves a row naming the blob
         try:
             self.store.put_file(vcf.blob_key, blob.path, move=True)
-            with self.ctx.uow() as uow:
-                existing = uow.files.by_path(vcf.study_id, vcf.path)
-                if existing is not None:  # named by its id: the path holds the client's file name
-                    raise Conflict(
-                        f"a file already exists at this path in study {study.fqn}: {existing.code}"
-                    )
-                uow.files.add(vcf)
-                labels = dict(sample_labels or {})
-                if label:
-                    many = len(vcf.samples) > 1
-                    labels = {s: f"{label} ({s})" if many else label for s in vcf.samples}
-                genomes = self._create_genomes(
-                    uow,
-                    vcf,
-                    labels,
-                    genome_attributes or {},
-                    sample_ids=sample_ids or {},
-                    rename_duplicates=rename_duplicates,
-                )
-                audit(
-                    uow,
-                    "file_upload",
-                    actor=actor,
-                    entity_type="file",
-                    entity_id=vcf.id,
-                    details={"size": vcf.size, "samples": len(genomes)},
-                )
-                self.intents.finish(uow, intent)
-                uow.commit()
+            labels = dict(sample_labels or {})
+            if label:
+                many = len(vcf.samples) > 1
+                labels = {s: f"{label} ({s})" if many else label for s in vcf.samples}
+            create_genomes = partial(
+                self._create_genomes,
+                labels=labels,
+                attributes=genome_attributes or {},
+                sample_ids=sample_ids or {},
+                rename_duplicates=rename_duplicates,
+            )
+            for attempt in range(_RECORD_ATTEMPTS):
+                try:
+                    attempt_vcf = replace(vcf, id=None)  # a fresh row: a rolled-back one is detached
+                    genomes = self._record(actor, study, attempt_vcf, intent, create_genomes)
+                    vcf = attempt_vcf
+                    break
+                except ConcurrentChange:
+                    # another upload took the same path or sample id between our read and our write:
+                    # read again (a numbered copy moves on; a refused duplicate is named properly)
+                    if attempt == _RECORD_ATTEMPTS - 1:
+                        raise
         except BaseException:
             self.intents.abandon(intent, folder)
             raise
         return FileView(study, vcf, genomes)
+
+    def _record(
+        self,
+        actor: Actor,
+        study: StudyView,
+        vcf: VcfFile,
+        intent: Any,
+        create_genomes: Callable[[UnitOfWork, VcfFile], list[Genome]],
+    ) -> list[Genome]:
+        """The catalog rows of a stored upload, in one transaction."""
+        with self.ctx.uow() as uow:
+            existing = uow.files.by_path(vcf.study_id, vcf.path)
+            if existing is not None:  # named by its id: the path holds the client's file name
+                raise Conflict(f"a file already exists at this path in study {study.fqn}: {existing.code}")
+            uow.files.add(vcf)
+            genomes = create_genomes(uow, vcf)
+            audit(
+                uow,
+                "file_upload",
+                actor=actor,
+                entity_type="file",
+                entity_id=vcf.id,
+                details={"size": vcf.size, "samples": len(genomes)},
+            )
+            self.intents.finish(uow, intent)
+            uow.commit()
+        return genomes
 
     def _create_genomes(
         self,

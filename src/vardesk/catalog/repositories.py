@@ -234,6 +234,23 @@ class JobRepository(Repository[Job]):
             .order_by(t.jobs.c.id)
         ).all()
 
+    def take_back(self, job: Job, values: dict[str, Any]) -> bool:
+        """Set ``values`` on a RUNNING job only if it is still as read (same worker, same heartbeat):
+        a worker that renewed its lease or finished in the meantime keeps its job."""
+        heartbeat = t.jobs.c.heartbeat_at
+        worker = t.jobs.c.worker_id
+        res = self.session.execute(
+            update(t.jobs)
+            .where(
+                t.jobs.c.id == job.id,
+                t.jobs.c.state == JobState.RUNNING.value,
+                worker.is_(None) if job.worker_id is None else worker == job.worker_id,
+                heartbeat.is_(None) if job.heartbeat_at is None else heartbeat == job.heartbeat_at,
+            )
+            .values(**values)
+        )
+        return res.rowcount == 1
+
     def stale_running(self, older_than: datetime) -> Sequence[Job]:
         return self.session.scalars(
             select(Job).where(

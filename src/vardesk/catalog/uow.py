@@ -4,10 +4,17 @@ from __future__ import annotations
 
 from types import TracebackType
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from vardesk.catalog import case_repositories as cr
 from vardesk.catalog import repositories as r
+from vardesk.domain.errors import ConcurrentChange
+
+
+def _unique_violation(exc: IntegrityError) -> bool:
+    text = str(exc.orig).lower()
+    return "unique" in text or "duplicate key" in text
 
 
 class UnitOfWork:
@@ -57,6 +64,12 @@ class UnitOfWork:
         # close() rolls back whatever was not committed; unlike rollback() it does not expire the
         # loaded objects, so they stay readable after the unit of work ends.
         self.session.close()
+        # a unique key taken by a concurrent transaction between our read and our write is a conflict
+        # the caller can repeat (409), not a server error
+        if isinstance(exc, IntegrityError) and _unique_violation(exc):
+            raise ConcurrentChange(
+                "another request changed the same records at the same moment; repeat the request"
+            ) from exc
 
     def commit(self) -> None:
         self.session.commit()

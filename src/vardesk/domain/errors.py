@@ -42,6 +42,11 @@ class Conflict(VardeskError):
     code = "conflict"
 
 
+class ConcurrentChange(Conflict):
+    """Another request changed the same rows at the same moment (a unique key taken between this
+    transaction's read and its write); repeating the request reads the new state."""
+
+
 class Forbidden(VardeskError):
     """A valid identity without the permission (403, never 401)."""
 

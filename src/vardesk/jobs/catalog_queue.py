@@ -129,28 +129,35 @@ class CatalogJobQueue:
         with self._tx() as uow:
             stale = uow.jobs.stale_running(now - timedelta(seconds=lease_seconds))
             why = f"no heartbeat for {int(lease_seconds)} s"
-            return [self._recover(job, now, why) for job in stale]
+            return [r for job in stale if (r := self._recover(uow, job, now, why))]
 
     def recover_orphaned(self, is_dead: Callable[[str], bool]) -> list[tuple[str, str]]:
         now = self._clock()
         with self._tx() as uow:
             running = uow.jobs.stale_running(now + timedelta(days=36500))  # every RUNNING job
             dead = [job for job in running if job.worker_id and is_dead(job.worker_id)]
-            return [self._recover(job, now, "its server process ended") for job in dead]
+            return [r for job in dead if (r := self._recover(uow, job, now, "its server process ended"))]
 
     @staticmethod
-    def _recover(job: Job, now: datetime, why: str) -> tuple[str, str]:
-        """Re-queue a job whose worker is gone, or fail it once it has used its attempts."""
+    def _recover(uow: _UnitOfWork, job: Job, now: datetime, why: str) -> tuple[str, str] | None:
+        """Re-queue a job whose worker is gone, or fail it once it has used its attempts; None when the
+        job changed since it was read (its worker renewed the lease or finished it): it stays as it is."""
         if job.attempts < job.max_attempts:
-            job.state = JobState.QUEUED
-            job.worker_id = None
-            job.progress_message = f"re-queued: the worker running attempt {job.attempts} stopped ({why})"
+            values: dict[str, Any] = {
+                "state": JobState.QUEUED.value,
+                "worker_id": None,
+                "progress_message": f"re-queued: the worker running attempt {job.attempts} stopped ({why})",
+            }
         else:
-            job.state = JobState.FAILED
-            job.finished_at = now
-            job.error = f"the worker stopped while running this job ({why}) after {job.attempts} attempt(s)"
+            values = {
+                "state": JobState.FAILED.value,
+                "finished_at": now,
+                "error": f"the worker stopped while running this job ({why}) after {job.attempts} attempt(s)",
+            }
+        if not uow.jobs.take_back(job, values):
+            return None
+        state = values["state"]
         log.warning(
-            "recovered stale job",
-            extra={"job_id": job.code, "state": job.state.value, "attempt": job.attempts},
+            "recovered stale job", extra={"job_id": job.code, "state": state, "attempt": job.attempts}
         )
-        return job.code, job.state.value
+        return job.code, state
