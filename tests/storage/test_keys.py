@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 import os
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from vardesk.storage.keys import (
     parse_keyring,
 )
 
-RAW = os.urandom(32)
+RAW = hashlib.sha256(b"a laboratory key").digest()  # fixed: test ids must match across xdist workers
 B64 = base64.b64encode(RAW).decode()
 
 
