@@ -4,7 +4,7 @@ the pedigree, snapshotted as report variants. Runs as a ``case-analysis`` job.""
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +16,9 @@ from vardesk.analysis.inheritance import Candidate, find_candidates
 from vardesk.analysis.pedigree import Member, Pedigree
 from vardesk.app.annotation import AnnotationService
 from vardesk.app.cases import incidental, interpretability
+from vardesk.app.cases.gene_knowledge import EMPTY as EMPTY_KNOWLEDGE
+from vardesk.app.cases.gene_knowledge import gene_facts, knowledge_of, regions_at
+from vardesk.app.cases.gene_knowledge import versions as knowledge_versions
 from vardesk.app.cases.interpretation import InterpretationService
 from vardesk.app.cases.prioritisation import (
     METHOD,
@@ -41,6 +44,7 @@ from vardesk.domain.enums import Affected, GenomeState, Relation, Sex
 from vardesk.domain.errors import Invalid, VardeskError, error_text
 from vardesk.domain.models import Genome, Job
 from vardesk.jobs.context import JobCancelled, JobContext
+from vardesk.knowledge.gene_evidence import GeneKnowledge
 from vardesk.knowledge.hpo import hpo_ontology
 from vardesk.storage.blobs import BlobStore
 from vardesk.variants.query import VariantQuery, annotation_rows
@@ -129,9 +133,10 @@ def automatic_acmg(
     *,
     family: FamilyData | None = None,
     phenotype: AcmgPhenotype | None = None,
+    knowledge: GeneKnowledge = EMPTY_KNOWLEDGE,
 ) -> dict[str, Any]:
-    """The ACMG/AMP evidence knowable from the annotation, the family's genotypes and the phenotype
-    match, with both classifiers' results."""
+    """The ACMG/AMP evidence knowable from the annotation, the gene knowledge of the bundle, the family's
+    genotypes and the phenotype match, with both classifiers' results."""
     if row is None:
         return {}
     more: dict[str, Any] = {}
@@ -139,11 +144,17 @@ def automatic_acmg(
         more["family"] = family
     if phenotype is not None:
         more["phenotype"] = phenotype
-    assessment = assess(
-        input_from_annotation(
-            row, build=build, gnomad_version=gnomad_version, clinvar_version=clinvar_version, **more
-        )
+    symbol = row.get("gene_symbol")
+    if symbol and not knowledge.empty:
+        more["gene"] = gene_facts(knowledge, str(symbol), row.get("gene_id"))
+        more["regions"] = regions_at(knowledge, str(row["chrom"]), int(row["pos"]), str(symbol))
+    inp = input_from_annotation(
+        row, build=build, gnomad_version=gnomad_version, clinvar_version=clinvar_version, **more
     )
+    if not knowledge.empty:
+        extra = {**inp.provenance.extra, **knowledge_versions(knowledge)}
+        inp = replace(inp, provenance=replace(inp.provenance, extra=extra))
+    assessment = assess(inp)
     doc = assessment.to_dict()
     met = [e for e in doc["evidence"] if e.get("status") == "MET"]
     return {
@@ -355,6 +366,16 @@ class CandidateService:
             _versions_of(manifest.sources, "clinvar", f"{manifest.id} ({manifest.version})"),
         )
 
+    def _knowledge(self, genomes: list[Genome], workspace_id: int) -> GeneKnowledge:
+        """Gene knowledge of the genomes' bundle; for genomes annotated by the pipeline's VCF, of the bundle
+        enabled for the workspace and build (none: the evidence goes without it)."""
+        bundle_id = next((g.annotation_bundle for g in genomes if g.annotation_bundle), "")
+        if bundle_id and not bundle_id.startswith("vcf:"):
+            return knowledge_of(self.annotation.bundle(bundle_id))
+        if not genomes:
+            return EMPTY_KNOWLEDGE
+        return knowledge_of(self.annotation.bundle_for(genomes[0].build, workspace_id))
+
     def collect(
         self,
         members: list[tuple[CaseMember, Genome | None]],
@@ -409,6 +430,7 @@ class CandidateService:
             rows=rows,
             build=build,
             versions=self._source_versions(genomes),
+            knowledge=self._knowledge(genomes, genomes[0].workspace_id),
             source=",".join(sorted({g.annotation_bundle for g in genomes if g.annotation_bundle})),
         )
 
@@ -452,6 +474,7 @@ class CandidateService:
                     *got.versions,
                     family=family_data(got.pedigree, got.relations, c),
                     phenotype=phenotypes.get(c.gene or ""),
+                    knowledge=got.knowledge,
                 ),
                 priority.get(c.gene or ""),
             )
@@ -540,6 +563,7 @@ class CandidateService:
                     extra.build,
                     *extra.versions,
                     family=family_data(extra.pedigree, extra.relations, c),
+                    knowledge=extra.knowledge,
                 ),
             )
             rv.acmg = incidental.mark(rv.acmg)
@@ -569,6 +593,7 @@ class Collected:
     rows: dict[int, dict[str, Any]]
     build: str
     versions: tuple[str | None, str | None]  # gnomAD, ClinVar
+    knowledge: GeneKnowledge
     source: str
 
 
