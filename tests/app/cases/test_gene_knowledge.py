@@ -9,8 +9,8 @@ import pytest
 from tests.knowledge.test_gene_evidence import BED, DOSAGE_TSV, V4, VALIDITY_CSV
 from vardesk.annotate.bundle import load_bundle
 from vardesk.app.bundles import BuildBundle, BuildBundleCommand
-from vardesk.app.cases.case_analysis import automatic_acmg
-from vardesk.app.cases.gene_knowledge import gene_facts, knowledge_of
+from vardesk.app.cases.acmg_input import automatic_acmg
+from vardesk.app.cases.gene_knowledge import gene_facts, knowledge_of, null_genes, transcript_models
 from vardesk.domain.enums import Inheritance
 from vardesk.domain.errors import Invalid
 
@@ -95,3 +95,34 @@ def test_a_file_the_readers_refuse_never_enters_a_bundle(tmp_path: Path) -> None
     with pytest.raises(Invalid, match="missing column"):
         _build(tmp_path / "x.gff3", tmp_path / "x.fa", tmp_path / "out", (("gene_constraint", bad, None),))
     assert not (tmp_path / "out").exists()
+
+
+def test_null_variants_get_the_bundle_gene_model_for_pvs1(bundle) -> None:  # type: ignore[no-untyped-def]
+    # SAMD11 ENST00000341065.4 (12 exons, CDS from 865692): a stop at residue 5 is far upstream of the last
+    # junction, so NMD is predicted; ClinGen HI 3 (the test dosage file) establishes the mechanism → PVS1
+    row = {
+        "chrom": "1",
+        "pos": 865704,
+        "ref": "C",
+        "alt": "T",
+        "gene_symbol": "SAMD11",
+        "transcript_id": "ENST00000341065.4",
+        "transcripts": [
+            {
+                "transcript_id": "ENST00000341065.4",
+                "consequences": ["stop_gained"],
+                "hgvs_p": "p.(Arg5Ter)",
+                "canonical": True,
+            }
+        ],
+    }
+    models = transcript_models(bundle, null_genes([row]))
+    assert "ENST00000341065" in models  # the row's versioned id finds it by its bare id
+    k = knowledge_of(bundle)
+    doc = automatic_acmg(row, "GRCh37", None, None, knowledge=k, transcripts=models)
+    pvs1 = next(e for e in doc["evidence"] if e["criterion"] == "PVS1")
+    assert (pvs1["status"], pvs1["label"]) == ("MET", "PVS1")
+    assert "NMD" in pvs1["explanation"]
+    without = automatic_acmg(row, "GRCh37", None, None, knowledge=k)
+    assert next(e for e in without["evidence"] if e["criterion"] == "PVS1")["status"] == "NOT_EVALUABLE"
+    assert null_genes([{**row, "transcripts": [{"consequences": ["missense_variant"]}]}]) == {}

@@ -4,21 +4,23 @@ the pedigree, snapshotted as report variants. Runs as a ``case-analysis`` job.""
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from vardesk.analysis.acmg import assess, input_from_annotation
 from vardesk.analysis.acmg.inputs import FamilyData
 from vardesk.analysis.acmg.inputs import FamilyMember as AcmgFamilyMember
-from vardesk.analysis.acmg.inputs import PhenotypeMatch as AcmgPhenotype
 from vardesk.analysis.inheritance import Candidate, find_candidates
 from vardesk.analysis.pedigree import Member, Pedigree
+from vardesk.annotate.bundle import Bundle
 from vardesk.app.annotation import AnnotationService
 from vardesk.app.cases import incidental, interpretability
-from vardesk.app.cases.gene_knowledge import EMPTY as EMPTY_KNOWLEDGE
-from vardesk.app.cases.gene_knowledge import gene_facts, knowledge_of, regions_at
-from vardesk.app.cases.gene_knowledge import versions as knowledge_versions
+from vardesk.app.cases.acmg_input import automatic_acmg
+from vardesk.app.cases.gene_knowledge import (
+    knowledge_of,
+    null_genes,
+    transcript_models,
+)
 from vardesk.app.cases.interpretation import InterpretationService
 from vardesk.app.cases.prioritisation import (
     METHOD,
@@ -43,6 +45,7 @@ from vardesk.domain.cases import Case, CaseMember, CaseType, ReportVariant
 from vardesk.domain.enums import Affected, GenomeState, Relation, Sex
 from vardesk.domain.errors import Invalid, VardeskError, error_text
 from vardesk.domain.models import Genome, Job
+from vardesk.domain.transcript import Transcript
 from vardesk.jobs.context import JobCancelled, JobContext
 from vardesk.knowledge.gene_evidence import GeneKnowledge
 from vardesk.knowledge.hpo import hpo_ontology
@@ -123,46 +126,6 @@ def query_from_preset(overrides: dict[str, Any], genes: list[str]) -> VariantQue
         )
     except ValueError as exc:
         raise Invalid(f"the case's filter preset is not valid: {exc}") from None
-
-
-def automatic_acmg(
-    row: dict[str, Any] | None,
-    build: str,
-    gnomad_version: str | None,
-    clinvar_version: str | None,
-    *,
-    family: FamilyData | None = None,
-    phenotype: AcmgPhenotype | None = None,
-    knowledge: GeneKnowledge = EMPTY_KNOWLEDGE,
-) -> dict[str, Any]:
-    """The ACMG/AMP evidence knowable from the annotation, the gene knowledge of the bundle, the family's
-    genotypes and the phenotype match, with both classifiers' results."""
-    if row is None:
-        return {}
-    more: dict[str, Any] = {}
-    if family is not None:
-        more["family"] = family
-    if phenotype is not None:
-        more["phenotype"] = phenotype
-    symbol = row.get("gene_symbol")
-    if symbol and not knowledge.empty:
-        more["gene"] = gene_facts(knowledge, str(symbol), row.get("gene_id"))
-        more["regions"] = regions_at(knowledge, str(row["chrom"]), int(row["pos"]), str(symbol))
-    inp = input_from_annotation(
-        row, build=build, gnomad_version=gnomad_version, clinvar_version=clinvar_version, **more
-    )
-    if not knowledge.empty:
-        extra = {**inp.provenance.extra, **knowledge_versions(knowledge)}
-        inp = replace(inp, provenance=replace(inp.provenance, extra=extra))
-    assessment = assess(inp)
-    doc = assessment.to_dict()
-    met = [e for e in doc["evidence"] if e.get("status") == "MET"]
-    return {
-        "met": [e.get("label") or e.get("criterion") for e in met],
-        "classifications": doc["classifications"],
-        "provenance": doc["provenance"],
-        "evidence": doc["evidence"],
-    }
 
 
 _RELATION = {
@@ -366,15 +329,15 @@ class CandidateService:
             _versions_of(manifest.sources, "clinvar", f"{manifest.id} ({manifest.version})"),
         )
 
-    def _knowledge(self, genomes: list[Genome], workspace_id: int) -> GeneKnowledge:
-        """Gene knowledge of the genomes' bundle; for genomes annotated by the pipeline's VCF, of the bundle
-        enabled for the workspace and build (none: the evidence goes without it)."""
+    def _reference(self, genomes: list[Genome]) -> Bundle | None:
+        """The bundle behind the genomes' annotation; for genomes annotated by the pipeline's VCF, the bundle
+        enabled for their workspace and build (None: the evidence goes without gene knowledge and models)."""
         bundle_id = next((g.annotation_bundle for g in genomes if g.annotation_bundle), "")
         if bundle_id and not bundle_id.startswith("vcf:"):
-            return knowledge_of(self.annotation.bundle(bundle_id))
+            return self.annotation.bundle(bundle_id)
         if not genomes:
-            return EMPTY_KNOWLEDGE
-        return knowledge_of(self.annotation.bundle_for(genomes[0].build, workspace_id))
+            return None
+        return self.annotation.bundle_for(genomes[0].build, genomes[0].workspace_id)
 
     def collect(
         self,
@@ -422,6 +385,7 @@ class CandidateService:
         )
         rows = annotation_rows(annotations, [c.key for c in candidates]) if annotations else {}
         relations = {p.name: m.relation for p, (m, _) in zip(pedigree.members, members, strict=True)}
+        reference = self._reference(genomes)
         return Collected(
             pedigree=pedigree,
             relations=relations,
@@ -430,7 +394,8 @@ class CandidateService:
             rows=rows,
             build=build,
             versions=self._source_versions(genomes),
-            knowledge=self._knowledge(genomes, genomes[0].workspace_id),
+            knowledge=knowledge_of(reference),
+            transcripts=transcript_models(reference, null_genes(rows.values())),
             source=",".join(sorted({g.annotation_bundle for g in genomes if g.annotation_bundle})),
         )
 
@@ -475,6 +440,7 @@ class CandidateService:
                     family=family_data(got.pedigree, got.relations, c),
                     phenotype=phenotypes.get(c.gene or ""),
                     knowledge=got.knowledge,
+                    transcripts=got.transcripts,
                 ),
                 priority.get(c.gene or ""),
             )
@@ -564,6 +530,7 @@ class CandidateService:
                     *extra.versions,
                     family=family_data(extra.pedigree, extra.relations, c),
                     knowledge=extra.knowledge,
+                    transcripts=extra.transcripts,
                 ),
             )
             rv.acmg = incidental.mark(rv.acmg)
@@ -594,6 +561,7 @@ class Collected:
     build: str
     versions: tuple[str | None, str | None]  # gnomAD, ClinVar
     knowledge: GeneKnowledge
+    transcripts: dict[str, Transcript]  # gene models of the genes with null variants (PVS1)
     source: str
 
 

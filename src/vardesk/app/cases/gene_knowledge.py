@@ -5,6 +5,8 @@ administrator added (``vardesk bundle build --gene-constraint … --clingen-dosa
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from vardesk.analysis.acmg.inputs import (
     DosageFacts,
@@ -14,6 +16,8 @@ from vardesk.analysis.acmg.inputs import (
     ValidityFacts,
 )
 from vardesk.annotate.bundle import Bundle
+from vardesk.annotate.gff3 import read_gff3
+from vardesk.domain.transcript import Transcript
 from vardesk.knowledge.gene_evidence import KINDS, GeneKnowledge, load_gene_knowledge
 
 EMPTY = GeneKnowledge()
@@ -67,3 +71,41 @@ def regions_at(k: GeneKnowledge, chrom: str, pos: int, symbol: str | None) -> tu
 def versions(k: GeneKnowledge) -> dict[str, str]:
     """Kind → the file and version, for the assessment's provenance."""
     return {s.kind: s.label for s in k.sources}
+
+
+NULL_TERMS = frozenset(
+    {
+        "stop_gained",
+        "frameshift_variant",
+        "splice_donor_variant",
+        "splice_acceptor_variant",
+        "exon_loss_variant",
+    }
+)
+
+
+def null_genes(rows: Iterable[Mapping[str, Any]]) -> dict[str, set[str]]:
+    """Chromosome → genes with a null-variant consequence among ``rows``: the genes PVS1 needs models of."""
+    out: dict[str, set[str]] = {}
+    for row in rows:
+        terms = {t for tx in row.get("transcripts") or () for t in tx.get("consequences") or ()}
+        if terms & NULL_TERMS and row.get("gene_symbol"):
+            out.setdefault(str(row["chrom"]), set()).add(str(row["gene_symbol"]))
+    return out
+
+
+def transcript_models(bundle: Bundle | None, wanted: dict[str, set[str]]) -> dict[str, Transcript]:
+    """The bundle's gene models of the wanted genes (by versioned and bare transcript id), read from the
+    per-chromosome GFF3 files of those chromosomes only; PVS1 judges NMD and exons on them."""
+    if bundle is None or not wanted:
+        return {}
+    models: dict[str, Transcript] = {}
+    genes = {g for chrom_genes in wanted.values() for g in chrom_genes}
+    for path in bundle.gff_files(sorted(wanted)):
+        for gene in read_gff3(path):
+            if gene.symbol not in genes:
+                continue
+            for tx in gene.transcripts:
+                models[tx.versioned_id] = tx
+                models.setdefault(tx.id, tx)
+    return models
