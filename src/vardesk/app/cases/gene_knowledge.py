@@ -4,9 +4,14 @@ administrator added (``vardesk bundle build --gene-constraint … --clingen-dosa
 
 from __future__ import annotations
 
+import gzip
+import tempfile
 import threading
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 from typing import Any
+
+import pyarrow.parquet as pq
 
 from vardesk.analysis.acmg.inputs import (
     DosageFacts,
@@ -18,6 +23,7 @@ from vardesk.analysis.acmg.inputs import (
 from vardesk.annotate.bundle import Bundle
 from vardesk.annotate.gff3 import read_gff3
 from vardesk.domain.transcript import Transcript
+from vardesk.domain.variant_key import canonical_chrom
 from vardesk.knowledge.gene_evidence import KINDS, GeneKnowledge, load_gene_knowledge
 
 EMPTY = GeneKnowledge()
@@ -95,17 +101,61 @@ def null_genes(rows: Iterable[Mapping[str, Any]]) -> dict[str, set[str]]:
 
 
 def transcript_models(bundle: Bundle | None, wanted: dict[str, set[str]]) -> dict[str, Transcript]:
-    """The bundle's gene models of the wanted genes (by versioned and bare transcript id), read from the
-    per-chromosome GFF3 files of those chromosomes only; PVS1 judges NMD and exons on them."""
+    """The bundle's gene models of the wanted genes (by versioned and bare transcript id); PVS1 judges NMD
+    and exons on them. Only the GFF3 lines inside those genes' spans (the bundle's transcripts table) are
+    parsed, so an exome's few null variants do not read every chromosome's models."""
     if bundle is None or not wanted:
         return {}
-    models: dict[str, Transcript] = {}
     genes = {g for chrom_genes in wanted.values() for g in chrom_genes}
-    for path in bundle.gff_files(sorted(wanted)):
-        for gene in read_gff3(path):
-            if gene.symbol not in genes:
+    spans = _spans(bundle, genes)
+    models: dict[str, Transcript] = {}
+    with tempfile.TemporaryDirectory(prefix="vardesk-models-") as tmp:
+        for path in bundle.gff_files(sorted(wanted)):
+            part = Path(tmp) / "part.gff3"
+            if not _slice_gff(path, spans, part):
                 continue
-            for tx in gene.transcripts:
-                models[tx.versioned_id] = tx
-                models.setdefault(tx.id, tx)
+            for gene in read_gff3(part):
+                if gene.symbol not in genes:
+                    continue
+                for tx in gene.transcripts:
+                    models[tx.versioned_id] = tx
+                    models.setdefault(tx.id, tx)
     return models
+
+
+def _spans(bundle: Bundle, genes: set[str]) -> dict[str, list[tuple[int, int]]]:
+    """Chromosome → (start, end) of every transcript of ``genes`` in the bundle's transcripts table."""
+    path = bundle.table("transcripts")
+    if path is None:
+        return {}
+    t = pq.read_table(path, columns=["gene_symbol", "chrom", "start", "end"]).to_pylist()
+    out: dict[str, list[tuple[int, int]]] = {}
+    for r in t:
+        if r["gene_symbol"] in genes:
+            out.setdefault(canonical_chrom(str(r["chrom"])), []).append((int(r["start"]), int(r["end"])))
+    return out
+
+
+def _slice_gff(path: Path, spans: dict[str, list[tuple[int, int]]], out: Path) -> bool:
+    """Write the header and the features of ``path`` overlapping ``spans`` to ``out``; False when none."""
+    kept = 0
+    with open(path, "rb") as fh:
+        opener = gzip.open if fh.read(2) == b"\x1f\x8b" else open
+    with opener(path, "rt", encoding="utf-8") as src, open(out, "w", encoding="utf-8") as dst:
+        for line in src:
+            if line.startswith("#"):
+                if line.startswith("##FASTA"):
+                    break
+                dst.write(line)
+                continue
+            cols = line.split("\t", 5)
+            if len(cols) < 5:
+                continue
+            here = spans.get(canonical_chrom(cols[0]))
+            if not here:
+                continue
+            start, end = int(cols[3]), int(cols[4])
+            if any(a <= end and start <= b for a, b in here):
+                dst.write(line)
+                kept += 1
+    return kept > 0
