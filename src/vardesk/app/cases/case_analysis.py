@@ -15,7 +15,7 @@ from vardesk.analysis.pedigree import Member, Pedigree
 from vardesk.annotate.bundle import Bundle
 from vardesk.app.annotation import AnnotationService
 from vardesk.app.cases import incidental, interpretability
-from vardesk.app.cases.acmg_input import automatic_acmg
+from vardesk.app.cases.acmg_input import automatic_acmg, phased_partners
 from vardesk.app.cases.gene_knowledge import (
     knowledge_of,
     null_genes,
@@ -138,8 +138,11 @@ _SEX = {Sex.MALE: Sex.MALE, Sex.FEMALE: Sex.FEMALE}  # anything else: UNKNOWN
 _AFFECTED = {Affected.AFFECTED: True, Affected.UNAFFECTED: False}
 
 
-def family_data(pedigree: Pedigree, relations: dict[str, str], c: Candidate) -> FamilyData | None:
-    """The sequenced family's genotypes at one candidate, for PS2/PM6, PP1, BS2 and BP2.
+def family_data(
+    pedigree: Pedigree, relations: dict[str, str], c: Candidate, candidates: list[Candidate] | None = None
+) -> FamilyData | None:
+    """The sequenced family's genotypes at one candidate, for PS2/PM6, PP1, BS2 and BP2, and the proband's
+    other candidates of the gene with their phase (PM3, BP2).
 
     A sequenced member without a row in the genotype table is homozygous reference there; parentage is
     not confirmed by Vardesk, so a de novo counts as assumed (PM6) unless a user records otherwise."""
@@ -162,7 +165,13 @@ def family_data(pedigree: Pedigree, relations: dict[str, str], c: Candidate) -> 
                 father_id=m.father,
             )
         )
-    return FamilyData(members=tuple(out), parentage_confirmed=None)
+    # parents' genotypes phase the proband's other variants of the gene only when they are sequenced
+    seq = {m.name for m in sequenced}
+    parent = {r: name for name, r in relations.items() if name in seq}
+    partners = phased_partners(
+        c, candidates or [], pedigree.proband, parent.get("MOTHER"), parent.get("FATHER")
+    )
+    return FamilyData(members=tuple(out), parentage_confirmed=None, phased_variants=partners)
 
 
 def report_variant(
@@ -437,7 +446,7 @@ class CandidateService:
                     got.rows.get(c.key),
                     got.build,
                     *got.versions,
-                    family=family_data(got.pedigree, got.relations, c),
+                    family=family_data(got.pedigree, got.relations, c, got.candidates),
                     phenotype=phenotypes.get(c.gene or ""),
                     knowledge=got.knowledge,
                     transcripts=got.transcripts,
@@ -528,7 +537,7 @@ class CandidateService:
                     extra.rows.get(c.key),
                     extra.build,
                     *extra.versions,
-                    family=family_data(extra.pedigree, extra.relations, c),
+                    family=family_data(extra.pedigree, extra.relations, c, extra.candidates),
                     knowledge=extra.knowledge,
                     transcripts=extra.transcripts,
                 ),
