@@ -55,3 +55,34 @@ def test_install_enable_and_list(database_url: str, tmp_path: Path) -> None:
     }
     assert listed[loci_id]["synthetic"] is True
     assert [(e["scope"], e["workspace"]) for e in listed[loci_id]["enabled"]] == [("workspace", "demo")]
+
+
+def test_build_with_gene_knowledge_files(database_url: str, tmp_path: Path) -> None:
+    from tests.knowledge.test_gene_evidence import BED, DOSAGE_TSV
+
+    dosage, bed = tmp_path / "ClinGen_gene_curation_list_GRCh38.tsv", tmp_path / "hotspots.bed"
+    dosage.write_text(DOSAGE_TSV)
+    bed.write_text(BED)
+    out = tmp_path / "kb"
+    base = ["bundle", "build", "--build", "GRCh37", "--gff3", str(SLICE / "SAMD11.grch37.gff3")]
+    base += ["--fasta", str(SLICE / "grch37_chr1_860k.fa.gz"), "--version", "kb-1"]
+    args = [*base, "--out", str(out)]
+    args += [
+        "--clingen-dosage",
+        str(dosage),
+        "--clingen-dosage-version",
+        "2024-01-07",
+        "--hotspots",
+        str(bed),
+    ]
+    r = run(args, tmp_path / "data", database_url)
+    assert r.returncode == 0, r.stderr
+    manifest = json.loads((out / "manifest.json").read_text())
+    got = {s["kind"]: s.get("version") for s in manifest["sources"]}
+    assert got["clingen_dosage"] == "2024-01-07" and got["hotspots"] is None
+    assert (out / "knowledge" / "hotspots" / "hotspots.bed").is_file()
+    bad = tmp_path / "bad.bed"
+    bad.write_text("1\t5\t2\tx\n")
+    r = run([*base, "--out", str(tmp_path / "kb2"), "--hotspots", str(bad)], tmp_path / "data", database_url)
+    assert r.returncode != 0 and "bad.bed line 1" in r.stderr
+    assert not (tmp_path / "kb2").exists()

@@ -8,6 +8,9 @@ Layout of a bundle directory::
     genes.parquet                   one row per gene (symbol, ids, location, transcripts, MANE/canonical)
     transcripts.parquet             one row per transcript (gene, biotype, location, flags)
     gnomad.parquet / clinvar.parquet  sorted by the int64 variant key (optional)
+    knowledge/<kind>/<file>         gene-level files the administrator adds, as given (optional): gene
+                                    constraint, ClinGen dosage and validity, hotspot BED (the manifest
+                                    source records the kind, name, checksum and the version given)
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from vardesk.domain.errors import Conflict, Invalid, NotFound
 MANIFEST = "manifest.json"
 FASTA = "reference.fa.gz"
 FORMAT_VERSION = 1
+KNOWLEDGE = "knowledge"
 
 
 class SourceFile(BaseModel):
@@ -43,6 +47,7 @@ class SourceFile(BaseModel):
     name: str
     sha256: str
     size: int
+    version: str | None = None  # as the administrator gave it (knowledge files)
 
 
 class Manifest(BaseModel):
@@ -99,6 +104,15 @@ class Bundle:
     @property
     def clinvar(self) -> Path | None:
         return self.table("clinvar")
+
+    def knowledge_files(self) -> dict[str, tuple[Path, str | None]]:
+        """Kind → (path, version) of the gene-knowledge files the bundle holds."""
+        out = {}
+        for src in self.manifest.sources:
+            p = self.path / KNOWLEDGE / src.kind / src.name
+            if p.is_file():
+                out[src.kind] = (p, src.version)
+        return out
 
     def gff_files(self, chroms: list[str] | None = None) -> list[Path]:
         """Per-chromosome GFF3 files covering ``chroms`` (all when None)."""
@@ -268,10 +282,22 @@ def build_bundle(
     version: str | None = None,
     notes: list[str] | None = None,
     synthetic: bool = False,
+    knowledge: list[tuple[str, Path, str | None]] | tuple[tuple[str, Path, str | None], ...] = (),
 ) -> Manifest:
     """Build a bundle directory at ``out`` (must not exist or be empty) and return its manifest."""
     gff3, fasta, out = Path(gff3), Path(fasta), Path(out)
-    for p in [gff3, fasta, *map(Path, gnomad), *([clinvar] if clinvar else []), *([mane] if mane else [])]:
+    extra = [Path(k[1]) for k in knowledge]
+    kinds = [k[0] for k in knowledge]
+    if len(set(kinds)) != len(kinds) or any(not re.fullmatch(r"[a-z][a-z0-9_]*", k) for k in kinds):
+        raise Invalid(f"knowledge kinds must be distinct lower-case names: {kinds}")
+    for p in [
+        gff3,
+        fasta,
+        *map(Path, gnomad),
+        *([clinvar] if clinvar else []),
+        *([mane] if mane else []),
+        *extra,
+    ]:
         if not Path(p).is_file():
             raise NotFound(f"input file not found: {p}")
     if out.exists() and any(out.iterdir()):
@@ -281,6 +307,8 @@ def build_bundle(
     srcs += [_source("gnomad", Path(g)) for g in gnomad]
     srcs += [_source("clinvar", clinvar)] if clinvar else []
     srcs += [_source("mane", mane)] if mane else []
+    for kind, path, given in knowledge:
+        srcs.append(_source(kind, Path(path)).model_copy(update={"version": (given or "").strip() or None}))
     digest = hashlib.sha256("".join(s.sha256 for s in srcs).encode()).hexdigest()[:8]
     created = datetime.now(UTC)
     version = version or f"{created:%Y%m%d}-{digest}"
@@ -307,6 +335,9 @@ def build_bundle(
             )
         if clinvar:
             stats["clinvar"] = sources.import_clinvar(Path(clinvar), out / FASTA, out / "clinvar.parquet")
+        for kind, path, _ in knowledge:
+            (out / KNOWLEDGE / kind).mkdir(parents=True)
+            shutil.copyfile(path, out / KNOWLEDGE / kind / Path(path).name)
     except BaseException:
         shutil.rmtree(out, ignore_errors=True)
         raise

@@ -8,6 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from vardesk.annotate.bundle import build_bundle
+from vardesk.domain.errors import Invalid
+from vardesk.knowledge.gene_evidence import KINDS as KNOWLEDGE_KINDS
+from vardesk.knowledge.gene_evidence import load_gene_knowledge
 
 
 @dataclass(frozen=True)
@@ -20,6 +23,8 @@ class BuildBundleCommand:
     clinvar: Path | None = None
     mane: Path | None = None
     version: str | None = None
+    # gene-knowledge files: (kind, path, version given by the administrator); kinds in KNOWLEDGE_KINDS
+    knowledge: tuple[tuple[str, Path, str | None], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -34,6 +39,15 @@ class BuiltBundle:
 class BuildBundle:
     """A versioned bundle written to ``out``; it needs no catalog (it is installed separately)."""
 
+    @staticmethod
+    def _checked(knowledge: tuple[tuple[str, Path, str | None], ...]) -> list[tuple[str, Path, str | None]]:
+        """Every file read once with its reader, so a bundle never holds a file the analysis cannot use."""
+        unknown = [k for k, _, _ in knowledge if k not in KNOWLEDGE_KINDS]
+        if unknown:
+            raise Invalid(f"unknown gene knowledge kind(s) {unknown}; known: {', '.join(KNOWLEDGE_KINDS)}")
+        load_gene_knowledge({k: (Path(p), v) for k, p, v in knowledge})
+        return list(knowledge)
+
     def run(self, cmd: BuildBundleCommand) -> BuiltBundle:
         manifest = build_bundle(
             build=cmd.build,
@@ -44,5 +58,6 @@ class BuildBundle:
             clinvar=cmd.clinvar,
             mane=cmd.mane,
             version=cmd.version,
+            knowledge=self._checked(cmd.knowledge),
         )
         return BuiltBundle(manifest.id, manifest.version, manifest.build, cmd.out, dict(manifest.stats))

@@ -194,10 +194,30 @@ def genome_import(services: Services, args: argparse.Namespace) -> int:
     return 0
 
 
+# gene-knowledge files a bundle may hold (kinds of vardesk.knowledge.gene_evidence)
+KNOWLEDGE_FILES = {
+    "gene_constraint": "gnomAD gene constraint TSV (v2.1.1 lof_metrics.by_gene or v4 constraint_metrics)",
+    "clingen_dosage": "ClinGen dosage sensitivity gene list (ClinGen_gene_curation_list_GRCh38.tsv)",
+    "clingen_validity": "ClinGen gene-disease validity CSV export",
+    "hotspots": "hotspot / critical-domain BED (chrom start end name [gene])",
+}
+
+
+def _knowledge_args(args: argparse.Namespace) -> tuple[tuple[str, Path, str | None], ...]:
+    out = []
+    for kind in KNOWLEDGE_FILES:
+        path = getattr(args, kind, None)
+        if path:
+            check_input_file(path, f"--{kind.replace('_', '-')} file")
+            out.append((kind, Path(path), getattr(args, f"{kind}_version", None)))
+    return tuple(out)
+
+
 def bundle_build(args: argparse.Namespace) -> int:
     for flag in ("gff3", "fasta", "clinvar", "mane"):
         if getattr(args, flag):
             check_input_file(getattr(args, flag), f"--{flag} file")
+    knowledge = _knowledge_args(args)
     for gnomad in args.gnomad or []:
         check_input_file(gnomad, "--gnomad file")
     check_output_dir(args.out)
@@ -213,6 +233,7 @@ def bundle_build(args: argparse.Namespace) -> int:
             clinvar=Path(args.clinvar) if args.clinvar else None,
             mane=Path(args.mane) if args.mane else None,
             version=args.version,
+            knowledge=knowledge,
         )
     )
     print(
@@ -379,6 +400,10 @@ def add_parsers(sub: argparse._SubParsersAction, run: object) -> None:  # type: 
     s.add_argument("--gnomad", action="append", help="gnomAD sites VCF (repeatable)")
     s.add_argument("--clinvar")
     s.add_argument("--mane", help="MANE summary TSV")
+    for kind, what in KNOWLEDGE_FILES.items():
+        flag = kind.replace("_", "-")
+        s.add_argument(f"--{flag}", help=f"{what} (optional, for the ACMG/AMP evidence)")
+        s.add_argument(f"--{flag}-version", help=f"version of the --{flag} file (default: its file name)")
     s.add_argument("--version")
     s.add_argument("--out", required=True)
     s.set_defaults(func=run("bundle_build"))

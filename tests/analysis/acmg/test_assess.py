@@ -52,7 +52,10 @@ def test_assess_runs_every_criterion_and_both_classifiers() -> None:
     assert (pts.classification, pts.points) == (Classification.PATHOGENIC, 13)
     assert a.evidence_for("PS3").status is Status.NOT_EVALUABLE  # manual-only criterion
     assert a.evidence_for("PP3").status is Status.NOT_MET  # not added on top of PVS1
-    assert a.evidence_for("BP4").status is Status.NOT_EVALUABLE  # no splicing score: said so
+    assert (
+        a.evidence_for("BP4").status is Status.NOT_MET
+    )  # a nonsense variant: no predictor argues against it
+    assert a.evidence_for("PP5").status is Status.NOT_MET  # retired (Biesecker & Harrison 2018)
 
 
 def test_assessment_is_json_serialisable_and_deterministic() -> None:

@@ -150,3 +150,22 @@ def test_benign_strengths_beyond_2015_levels() -> None:
     r = PointsClassifier().classify(ev("BP4:VS"))
     assert (r.classification, r.points) == (B, -8)
     assert Acmg2015Classifier().classify(ev("BP4:VS", "BP7")).classification is LB
+
+
+@pytest.mark.parametrize(
+    ("labels", "points", "cls"),
+    [
+        (("PS1", "PP1"), 5, VUS),  # upper edge of VUS (0-5)
+        (("PS1", "PM1", "PP1", "PP3"), 8, LP),
+        (("PVS1", "PP3"), 9, LP),  # upper edge of LP (6-9)
+        (("PVS1", "PP3", "PP1"), 10, P),  # P >= 10
+        (("BP4",), -1, LB),  # upper edge of LB (-1 to -6)
+        (("BS1", "BP4", "BP7"), -6, LB),
+        (("BS1", "BP4", "BP7", "BP1"), -7, B),  # B <= -7
+        (("PS1", "BS1"), 0, VUS),  # lower edge of VUS
+    ],
+)
+def test_points_scale_edges(labels: tuple[str, ...], points: int, cls: Classification) -> None:
+    # Tavtigian et al. 2020 (Hum Mutat 41:1734), Table 2 point ranges
+    r = PointsClassifier().classify(ev(*labels))
+    assert (r.points, r.classification) == (points, cls)

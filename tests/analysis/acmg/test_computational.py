@@ -36,7 +36,7 @@ S = Strength
         (0.05, None, S.MODERATE),
         (0.016, None, S.STRONG),
         (0.004, None, S.STRONG),
-        (0.003, None, S.VERY_STRONG),
+        (0.003, None, S.STRONG),  # the very strong band, applied at Strong (BP4 at most Strong)
     ],
 )
 def test_revel_table(revel: float, pp3: Strength | None, bp4: Strength | None) -> None:
@@ -119,3 +119,59 @@ def test_bp7_reads_the_intron_offset_from_the_transcript_model() -> None:
     inp = variant_input("intron_variant", pos=2130, scores=scores(spliceai=0.0))  # c.149+31
     e = assign_bp7(inp, DEFAULT_CONFIG, {})
     assert e.met and "+31" in e.explanation
+
+
+@pytest.mark.parametrize(
+    ("am", "pp3", "bp4"),
+    [
+        (0.995, S.STRONG, None),
+        (0.990, S.STRONG, None),
+        (0.95, S.MODERATE, None),
+        (0.906, S.MODERATE, None),
+        (0.80, S.SUPPORTING, None),
+        (0.792, S.SUPPORTING, None),
+        (0.5, None, None),
+        (0.169, None, S.SUPPORTING),
+        (0.10, None, S.SUPPORTING),
+        (0.099, None, S.MODERATE),
+    ],
+)
+def test_alphamissense_bands_when_no_revel(am: float, pp3: Strength | None, bp4: Strength | None) -> None:
+    # Bergquist et al. 2025 (Genet Med 27:101402), AlphaMissense calibrated with the Pejaver method
+    from vardesk.analysis.acmg import InSilicoScore
+
+    inp = variant_input(
+        "missense_variant", scores=(InSilicoScore("AlphaMissense", am, "2023"), *scores(spliceai=0.0))
+    )
+    p, b = assign_pp3(inp, DEFAULT_CONFIG, {}), assign_bp4(inp, DEFAULT_CONFIG, {"PP3": p_or(inp)})
+    assert (p.strength if p.met else None) == pp3
+    assert (b.strength if b.met else None) == bp4
+
+
+def p_or(inp):  # type: ignore[no-untyped-def]
+    return assign_pp3(inp, DEFAULT_CONFIG, {})
+
+
+def test_revel_is_used_before_cadd_and_alphamissense() -> None:
+    # Pejaver 2022: one tool chosen in advance; REVEL first, the others only without it
+    from vardesk.analysis.acmg import InSilicoScore
+
+    inp = variant_input(
+        "missense_variant",
+        scores=(*scores(revel=0.5, cadd=30.0), InSilicoScore("AlphaMissense", 0.999, "2023")),
+    )
+    assert assign_pp3(inp, DEFAULT_CONFIG, {}).status is Status.NOT_MET  # REVEL 0.5: no band
+    no_revel = variant_input("missense_variant", scores=scores(cadd=28.1, spliceai=0.0))
+    assert assign_pp3(no_revel, DEFAULT_CONFIG, {}).strength is S.MODERATE  # CADD >= 28.1
+
+
+def test_bp4_never_with_pp3_and_never_for_a_null_variant() -> None:
+    inp = variant_input("missense_variant", scores=scores(revel=0.1, spliceai=0.0))
+    assert assign_bp4(inp, DEFAULT_CONFIG, {}).met
+    fake_pp3 = met("PP3", "test", S.SUPPORTING)
+    assert assign_bp4(inp, DEFAULT_CONFIG, {"PP3": fake_pp3}).status is Status.NOT_MET
+    # Walker 2023 applies SpliceAI <= 0.1 to the splicing effect only: it says nothing against a stop
+    stop = variant_input("stop_gained", scores=scores(spliceai=0.0))
+    assert assign_bp4(stop, DEFAULT_CONFIG, {}).status is Status.NOT_MET
+    synonymous = variant_input("synonymous_variant", scores=scores(spliceai=0.05))
+    assert assign_bp4(synonymous, DEFAULT_CONFIG, {}).met

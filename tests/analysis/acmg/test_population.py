@@ -79,3 +79,28 @@ def test_bs2_from_a_healthy_adult_relative() -> None:
     inp = variant_input("missense_variant", gene=gene(inheritance=AR), family=fam)
     e = assign_bs2(inp, CFG, {})
     assert e.met and "mum" in e.explanation
+
+
+def test_pm2_recessive_ceiling_is_the_vcep_0_07_percent() -> None:
+    # ClinGen Hearing Loss VCEP (Oza et al. 2018, Hum Mutat 39:1593): AR PM2 at grpmax <= 0.0007
+    at = variant_input(
+        "missense_variant", population=gnomad(af=0.0005, af_grpmax=0.0007), gene=gene(inheritance=AR)
+    )
+    assert assign_pm2(at, CFG, {}).met
+    above = replace(at, population=gnomad(af=0.0005, af_grpmax=0.0008))
+    assert assign_pm2(above, CFG, {}).status is Status.NOT_MET
+
+
+def test_ba1_exception_list_by_gene_and_c_change() -> None:
+    # Ghosh et al. 2018 (Hum Mutat 39:1525) Table 3: HFE c.845G>A (p.Cys282Tyr) is exempt from BA1
+    common = gnomad(af=0.06, af_grpmax=0.08)
+    hfe = variant_input(
+        "missense_variant",
+        tc={"hgvs_c": "ENST00000357618.10:c.845G>A"},
+        gene=gene(symbol="HFE", inheritance=AR),
+        population=common,
+    )
+    e = assign_ba1(hfe, CFG, {})
+    assert e.status is Status.NOT_MET and "exception" in e.explanation
+    other = replace(hfe, gene=gene(symbol="GENE1"))
+    assert assign_ba1(other, CFG, {}).met

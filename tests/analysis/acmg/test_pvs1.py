@@ -12,7 +12,8 @@ from dataclasses import replace
 import pytest
 
 from tests.analysis.acmg.builders import consequence, five_exon_transcript, gene, variant_input
-from vardesk.analysis.acmg import DEFAULT_CONFIG, Status, Strength, VariantCoordinates
+from vardesk.analysis.acmg import DEFAULT_CONFIG, GeneClinVarStats, Status, Strength, VariantCoordinates
+from vardesk.analysis.acmg.inputs import DosageFacts, GeneConstraintFacts
 from vardesk.analysis.acmg.null_variant import assign_pvs1
 
 
@@ -55,12 +56,70 @@ def test_escaping_variant_in_a_critical_region_is_strong() -> None:
     assert "critical region" in e.explanation
 
 
-def test_lof_mechanism_unknown_is_not_evaluable_and_false_is_not_met() -> None:
+def test_lof_mechanism_unknown_caps_pvs1_at_supporting_and_false_is_not_met() -> None:
+    # Abou Tayoun 2018, Fig. 1 first box: PVS1 only where LoF is a known mechanism. Unknown → at most
+    # Supporting (project choice, docs/acmg.md), so it cannot move a variant out of VUS on its own.
     unknown = variant_input("stop_gained", tc={"hgvs_p": "p.(Arg50Ter)"}, gene=gene(lof_mechanism=None))
-    assert pvs1(unknown).status is Status.NOT_EVALUABLE
-    assert pvs1(replace(unknown, gene=None)).status is Status.NOT_EVALUABLE
+    e = pvs1(unknown)
+    assert (e.status, e.strength) == (Status.MET, Strength.SUPPORTING)
+    assert e.thresholds["lof_mechanism"] == "unknown" and e.thresholds["max_strength"] == "SUPPORTING"
+    assert any("unknown" in c for c in e.caveats)
+    assert pvs1(replace(unknown, gene=None)).strength is Strength.SUPPORTING
     no = variant_input("stop_gained", tc={"hgvs_p": "p.(Arg50Ter)"}, gene=gene(lof_mechanism=False))
     assert pvs1(no).status is Status.NOT_MET
+
+
+HI3 = DosageFacts(3, 0, "ClinGen_gene_curation_list_GRCh38.tsv (2024-01-07)")
+
+
+def test_clingen_haploinsufficiency_3_establishes_the_mechanism() -> None:
+    # ClinGen dosage: HI score 3 = sufficient evidence for haploinsufficiency → the full tree
+    inp = variant_input(
+        "stop_gained", tc={"hgvs_p": "p.(Arg50Ter)"}, gene=gene(lof_mechanism=None, dosage=HI3)
+    )
+    e = pvs1(inp)
+    assert e.strength is Strength.VERY_STRONG
+    assert e.thresholds["lof_mechanism"] == "established"
+    assert e.data_sources["ClinGen dosage"] == HI3.source
+
+
+def test_clinvar_truncating_count_establishes_the_mechanism() -> None:
+    stats = GeneClinVarStats(
+        pathogenic_missense=0, benign_missense=0, pathogenic_truncating=5, version="2024-05"
+    )
+    inp = variant_input(
+        "stop_gained", tc={"hgvs_p": "p.(Arg50Ter)"}, gene=gene(lof_mechanism=None, clinvar_stats=stats)
+    )
+    assert pvs1(inp).strength is Strength.VERY_STRONG
+    fewer = replace(stats, pathogenic_truncating=4)
+    inp = replace(inp, gene=gene(lof_mechanism=None, clinvar_stats=fewer))
+    assert pvs1(inp).strength is Strength.SUPPORTING
+
+
+@pytest.mark.parametrize(
+    ("constraint", "strength"),
+    [
+        (GeneConstraintFacts(pli=0.2, loeuf=0.30, source="gnomAD v4.1"), Strength.MODERATE),  # LOEUF < 0.35
+        (GeneConstraintFacts(pli=0.95, loeuf=0.60, source="gnomAD v4.1"), Strength.MODERATE),  # pLI >= 0.9
+        (GeneConstraintFacts(pli=0.5, loeuf=0.35, source="gnomAD v4.1"), Strength.SUPPORTING),  # neither
+        (GeneConstraintFacts(pli=None, loeuf=None, source="gnomAD v4.1"), Strength.SUPPORTING),
+    ],
+)
+def test_constraint_alone_is_a_supporting_signal_capped_at_moderate(constraint, strength) -> None:  # type: ignore[no-untyped-def]
+    # gnomAD LOEUF < 0.35 (Karczewski 2020) / pLI >= 0.9 (Lek 2016): intolerance, not a disease mechanism
+    inp = variant_input(
+        "stop_gained", tc={"hgvs_p": "p.(Arg50Ter)"}, gene=gene(lof_mechanism=None, constraint=constraint)
+    )
+    assert pvs1(inp).strength is strength
+
+
+def test_cap_never_raises_a_weaker_branch() -> None:
+    # last exon, 6/165 residues lost → Moderate in the tree; a Moderate cap leaves it Moderate
+    c = GeneConstraintFacts(pli=1.0, loeuf=0.1, source="gnomAD v4.1")
+    inp = variant_input(
+        "stop_gained", tc={"hgvs_p": "p.(Arg160Ter)"}, gene=gene(lof_mechanism=None, constraint=c)
+    )
+    assert pvs1(inp).strength is Strength.MODERATE
 
 
 def test_not_a_null_variant_and_irrelevant_exon_are_not_met() -> None:

@@ -85,7 +85,7 @@ def _call(zygosity: int, gt: str, dp: int | None = 30) -> MemberCall:
     return MemberCall(gt=gt, zygosity=zygosity, called=True, dp=dp, gq=60, phased=False, phase_set=None)
 
 
-def test_family_data_for_acmg_reads_the_trio(tmp_path: Path) -> None:
+def _trio(tmp_path: Path) -> tuple[Pedigree, dict[str, str]]:
     ped = Pedigree(
         members=(
             Member("kid", Sex.FEMALE, Affected.AFFECTED, "dad", "mum", tmp_path / "k.parquet"),
@@ -94,7 +94,11 @@ def test_family_data_for_acmg_reads_the_trio(tmp_path: Path) -> None:
         ),
         proband="kid",
     )
-    relations = {"kid": "PROBAND", "dad": "FATHER", "mum": "MOTHER"}
+    return ped, {"kid": "PROBAND", "dad": "FATHER", "mum": "MOTHER"}
+
+
+def test_family_data_for_acmg_reads_the_trio(tmp_path: Path) -> None:
+    ped, relations = _trio(tmp_path)
     de_novo = Candidate(1, "1", 100, "C", "T", "FBN1", ("FBN1",), {"kid": _call(1, "0/1")}, ())
     fam = family_data(ped, relations, de_novo)
     assert fam is not None and fam.parentage_confirmed is None
@@ -108,3 +112,31 @@ def test_family_data_for_acmg_reads_the_trio(tmp_path: Path) -> None:
     assert family_data(ped, relations, inherited).members[2].zygosity == 1  # type: ignore[union-attr]
     solo = Pedigree(members=(Member("kid", genotypes=tmp_path / "k.parquet"),), proband="kid")
     assert family_data(solo, {"kid": "PROBAND"}, de_novo) is None  # one genome: no family evidence
+
+
+def test_family_data_phases_the_probands_other_variants_of_the_gene_for_pm3(tmp_path: Path) -> None:
+    # ClinGen SVI PM3 v1.0 (2019), Table 1: in trans with a pathogenic variant 1 point (PM3 moderate);
+    # phase from the parents: one variant from each → trans, both from one parent → cis
+    ped, relations = _trio(tmp_path)
+    het = _call(1, "0/1")
+    from_mum = Candidate(1, "7", 100, "C", "T", "CFTR", ("CFTR",), {"kid": het, "mum": het}, ())
+    pathogenic = {"clinvar_significance": "Pathogenic", "clinvar_stars": 3}
+    from_dad = Candidate(
+        2, "7", 200, "G", "A", "CFTR", ("CFTR",), {"kid": het, "dad": het}, (), annotation=pathogenic
+    )
+    also_mum = Candidate(3, "7", 300, "A", "G", "CFTR", ("CFTR",), {"kid": het, "mum": het}, ())
+    other_gene = Candidate(4, "1", 100, "A", "G", "FBN1", ("FBN1",), {"kid": het, "dad": het}, ())
+    fam = family_data(ped, relations, from_mum, [from_mum, from_dad, also_mum, other_gene])
+    assert fam is not None
+    got = {p.variant_id: (p.phase.value, p.classification) for p in fam.phased_variants}
+    assert got == {"7-200-G-A": ("trans", "Pathogenic"), "7-300-A-G": ("cis", "Uncertain significance")}
+    # without the father sequenced the phase is unknown, never guessed from his absence
+    duo = Pedigree(
+        members=(
+            Member("kid", Sex.FEMALE, Affected.AFFECTED, None, "mum", tmp_path / "k.parquet"),
+            Member("mum", Sex.FEMALE, Affected.UNAFFECTED, genotypes=tmp_path / "m.parquet"),
+        ),
+        proband="kid",
+    )
+    fam = family_data(duo, {"kid": "PROBAND", "mum": "MOTHER"}, from_mum, [from_mum, from_dad])
+    assert fam is not None and [p.phase.value for p in fam.phased_variants] == ["unknown"]

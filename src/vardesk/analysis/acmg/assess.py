@@ -29,10 +29,12 @@ from vardesk.analysis.acmg.null_variant import assign_pvs1
 from vardesk.analysis.acmg.phenotype import assign_pp4
 from vardesk.analysis.acmg.population import assign_ba1, assign_bs1, assign_bs2, assign_pm2
 from vardesk.analysis.acmg.protein_length import assign_pm4
+from vardesk.analysis.acmg.regions import assign_bp3, assign_bp6, assign_pm1, assign_pp5
 
 Assigner = Callable[[VariantEvidenceInput, AcmgConfig, Mapping[str, Evidence]], Evidence]
 
-# Run order matters where one criterion excludes another (PM4 and PP3 after PVS1, PM5 after PS1).
+# Run order matters where one criterion excludes another (PM4 and PP3 after PVS1, PM5 after PS1, PM1 and
+# BP4 after PP3).
 ASSIGNERS: tuple[tuple[str, Assigner], ...] = (
     ("PVS1", assign_pvs1),
     ("PS1", assign_ps1),
@@ -45,13 +47,17 @@ ASSIGNERS: tuple[tuple[str, Assigner], ...] = (
     ("PP1", assign_pp1),
     ("PP2", assign_pp2),
     ("PP3", assign_pp3),
+    ("PM1", assign_pm1),  # after PP3: the two together are capped
     ("PP4", assign_pp4),
+    ("PP5", assign_pp5),
     ("BA1", assign_ba1),
     ("BS1", assign_bs1),
     ("BS2", assign_bs2),
     ("BP1", assign_bp1),
     ("BP2", assign_bp2),
-    ("BP4", assign_bp4),
+    ("BP3", assign_bp3),
+    ("BP4", assign_bp4),  # after PP3: never both
+    ("BP6", assign_bp6),
     ("BP7", assign_bp7),
 )
 

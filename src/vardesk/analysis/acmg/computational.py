@@ -10,12 +10,24 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 
 from vardesk.analysis.acmg.config import AcmgConfig, ToolCalibration
 from vardesk.analysis.acmg.inputs import InSilicoScore, VariantEvidenceInput
 from vardesk.analysis.acmg.model import Evidence, Strength, met, not_evaluable, not_met
 
 MISSENSE_LIKE = ("missense_variant", "inframe_insertion", "inframe_deletion", "protein_altering_variant")
+# Variants whose protein effect is a null allele: a low splicing score says nothing about them (no BP4)
+NULL_LIKE = (
+    "stop_gained",
+    "frameshift_variant",
+    "splice_donor_variant",
+    "splice_acceptor_variant",
+    "start_lost",
+    "stop_lost",
+    "transcript_ablation",
+    "exon_loss_variant",
+)
 SPLICEAI = "SpliceAI"
 
 
@@ -77,6 +89,27 @@ def assign_pp3(inp: VariantEvidenceInput, cfg: AcmgConfig, done: Mapping[str, Ev
 
 
 def assign_bp4(inp: VariantEvidenceInput, cfg: AcmgConfig, done: Mapping[str, Evidence]) -> Evidence:
+    pp3 = done.get("PP3")
+    if pp3 is not None and pp3.met:
+        return not_met("BP4", "PP3 applies; BP4 and PP3 are never used together")
+    e = _bp4(inp, cfg)
+    cap = Strength(cfg.bp4_max_strength)
+    if e.met and e.strength.rank > cap.rank:
+        return replace(
+            e,
+            strength=cap,
+            explanation=f"{e.explanation}; applied at {cap.value} (BP4 at most {cap.value})",
+            thresholds={**e.thresholds, "max_strength": cap.value},
+        )
+    return e
+
+
+def _bp4(inp: VariantEvidenceInput, cfg: AcmgConfig) -> Evidence:
+    tc = inp.primary()
+    if tc is None:
+        return not_evaluable("BP4", "no transcript consequence")
+    if tc.has(*NULL_LIKE) and not tc.has(*MISSENSE_LIKE):
+        return not_met("BP4", f"{', '.join(tc.consequences)}: a predictor cannot argue against a null allele")
     spl = inp.score(SPLICEAI)
     thresholds: dict[str, str | float | int | bool | None] = {"spliceai_max": cfg.spliceai_bp4_max}
     caveats: list[str] = []

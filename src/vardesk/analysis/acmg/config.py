@@ -17,6 +17,9 @@ BAYESDEL_PP3 = (("STRONG", 0.50), ("MODERATE", 0.27), ("SUPPORTING", 0.13))
 BAYESDEL_BP4 = (("MODERATE", -0.36), ("SUPPORTING", -0.18))
 CADD_PP3 = (("MODERATE", 28.1), ("SUPPORTING", 25.3))
 CADD_BP4 = (("STRONG", 0.15), ("MODERATE", 17.3), ("SUPPORTING", 22.7))
+# Bergquist et al. 2025 (Genet Med 27:101402), calibration of AlphaMissense with the Pejaver method.
+ALPHAMISSENSE_PP3 = (("STRONG", 0.990), ("MODERATE", 0.906), ("SUPPORTING", 0.792))
+ALPHAMISSENSE_BP4 = (("MODERATE", 0.099), ("SUPPORTING", 0.169))
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,7 @@ DEFAULT_TOOLS = (
     ToolCalibration("REVEL", REVEL_PP3, REVEL_BP4),
     ToolCalibration("BayesDel_noAF", BAYESDEL_PP3, BAYESDEL_BP4),
     ToolCalibration("CADD", CADD_PP3, CADD_BP4),
+    ToolCalibration("AlphaMissense", ALPHAMISSENSE_PP3, ALPHAMISSENSE_BP4, "Bergquist et al. 2025"),
 )
 
 
@@ -39,6 +43,12 @@ class AcmgConfig:
     # ---- PVS1 (Abou Tayoun et al. 2018)
     pvs1_min_fraction_removed: float = 0.10  # > 10 % of the protein removed → PVS1_Strong
     pvs1_assume_nmd_for_upstream_exon_loss: bool = True  # frame-disrupting skip before the penultimate exon
+    # the mechanism gate (mechanism.py): ClinGen HI 3 or >= N ClinVar P/LP truncating → full strength
+    pvs1_min_clinvar_lof: int = 5  # project default
+    pvs1_max_loeuf: float = 0.35  # gnomAD constraint: a supporting signal only
+    pvs1_min_pli: float = 0.9
+    pvs1_supporting_mechanism_max: str = "MODERATE"  # constraint / HI 2 only: cap (project choice)
+    pvs1_unknown_mechanism_max: str = "SUPPORTING"  # nothing known: cap (project choice)
     # ---- PS1 / PM5 (ClinVar at the same residue)
     clinvar_min_stars: int = 1
     # ---- PS2 / PM6 (de novo)
@@ -46,13 +56,29 @@ class AcmgConfig:
     # ---- PM2 (SVI 2020: supporting)
     pm2_strength: str = "SUPPORTING"
     pm2_dominant_max_af: float = 0.0001
-    pm2_recessive_max_af: float = 0.001  # project default; tune per gene (GeneFacts.pm2_threshold)
+    pm2_recessive_max_af: float = (
+        0.0007  # ClinGen Hearing Loss VCEP (Oza 2018) AR value; per gene via GeneFacts
+    )
     pm2_metrics: tuple[str, ...] = ("af_grpmax", "af")
     min_coverage: float = 20.0  # project default: below this mean depth absence is weak
     # ---- BA1 / BS1 (Ghosh et al. 2018 for BA1)
     ba1_min_af: float = 0.05
     ba1_min_an: int = 2000
     ba1_exceptions: frozenset[str] = frozenset()  # VariantCoordinates.id values exempt from BA1
+    # (gene, c. change) pairs exempt from BA1: the ClinGen SVI list (Ghosh et al. 2018, Table 3)
+    ba1_exception_hgvs: frozenset[tuple[str, str]] = frozenset(
+        {
+            ("ACAD9", "c.-44_-41dup"),
+            ("ACADS", "c.511C>T"),
+            ("BTD", "c.1330G>C"),
+            ("GJB2", "c.109G>A"),
+            ("HFE", "c.187C>G"),
+            ("HFE", "c.845G>A"),
+            ("MEFV", "c.1105C>T"),
+            ("MEFV", "c.1223G>A"),
+            ("PIBF1", "c.1214G>A"),
+        }
+    )
     benign_metrics: tuple[str, ...] = ("faf95", "af_grpmax", "af")
     bs1_dominant_min_af: float = 0.01  # project default; per gene via GeneFacts.bs1_threshold
     bs1_recessive_min_af: float | None = None  # None: BS1 needs a gene threshold for recessive genes
@@ -74,6 +100,8 @@ class AcmgConfig:
     tools: tuple[ToolCalibration, ...] = DEFAULT_TOOLS  # first tool present is used
     spliceai_pp3_min: float = 0.2  # Walker et al. 2023
     spliceai_bp4_max: float = 0.1
+    bp4_max_strength: str = "STRONG"  # the REVEL very strong band (<= 0.003) is applied at Strong
+    pp3_pm1_max_points: int = 4  # Pejaver et al. 2022: PP3 with PM1 at most Strong together
     bp7_intron_donor_min_offset: int = 7  # at or beyond +7
     bp7_intron_acceptor_min_offset: int = 21  # at or beyond -21
     # ---- PP4
@@ -83,6 +111,7 @@ class AcmgConfig:
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d["ba1_exceptions"] = sorted(self.ba1_exceptions)
+        d["ba1_exception_hgvs"] = [list(x) for x in sorted(self.ba1_exception_hgvs)]
         return d
 
 

@@ -71,6 +71,43 @@ class GeneClinVarStats:
 
 
 @dataclass(frozen=True)
+class GeneConstraintFacts:
+    """gnomAD loss-of-function constraint of the gene (a supporting signal for PVS1, never proof)."""
+
+    pli: float | None
+    loeuf: float | None
+    source: str  # e.g. "gnomad.v4.1.constraint_metrics.tsv (v4.1)"
+
+
+@dataclass(frozen=True)
+class DosageFacts:
+    """ClinGen dosage sensitivity: 3 sufficient, 2 some, 1 little, 0 none, 30 autosomal recessive,
+    40 dosage sensitivity unlikely, None not evaluated."""
+
+    haploinsufficiency: int | None
+    triplosensitivity: int | None
+    source: str
+
+
+@dataclass(frozen=True)
+class ValidityFacts:
+    """One ClinGen gene–disease validity curation."""
+
+    disease: str
+    inheritance: Inheritance | None
+    classification: str  # Definitive, Strong, Moderate, Limited, Disputed, Refuted, …
+    source: str
+
+
+@dataclass(frozen=True)
+class RegionHit:
+    """A hotspot or critical functional domain the variant lies in (PM1)."""
+
+    name: str
+    source: str
+
+
+@dataclass(frozen=True)
 class GeneFacts:
     symbol: str
     gene_id: str | None = None
@@ -83,6 +120,10 @@ class GeneFacts:
     clinvar_stats: GeneClinVarStats | None = None
     bs1_threshold: float | None = None  # gene-specific "greater than expected for the disorder"
     pm2_threshold: float | None = None  # gene-specific PM2 ceiling
+    constraint: GeneConstraintFacts | None = None
+    dosage: DosageFacts | None = None
+    validity: tuple[ValidityFacts, ...] = ()
+    sources: tuple[str, ...] = ()  # every gene-knowledge file behind these facts, with its version
 
     @property
     def recessive(self) -> bool:
@@ -247,6 +288,8 @@ class VariantEvidenceInput:
     phenotype: PhenotypeMatch | None = None
     provenance: Provenance = field(default_factory=Provenance)
     manual: tuple[ManualEvidence, ...] = ()
+    # hotspots / critical domains at the site: None without such data, () when searched and none
+    regions: tuple[RegionHit, ...] | None = None
 
     def primary(self) -> TranscriptConsequence | None:
         """The named transcript, else MANE Select, else canonical, else the first one."""

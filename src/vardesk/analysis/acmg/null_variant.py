@@ -19,9 +19,11 @@ the population, and cryptic splice-site use.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 
 from vardesk.analysis.acmg.config import AcmgConfig
 from vardesk.analysis.acmg.inputs import TranscriptConsequence, VariantEvidenceInput
+from vardesk.analysis.acmg.mechanism import Mechanism, lof_mechanism
 from vardesk.analysis.acmg.model import Evidence, Strength, met, not_evaluable, not_met
 from vardesk.analysis.acmg.protein import frameshift_stop, parse_protein_change
 from vardesk.domain.transcript import Transcript
@@ -220,13 +222,36 @@ class _Pvs1:
             return not_evaluable(CODE, "no transcript consequence")
         if not tc.has(*NULL_TERMS):
             return not_met(CODE, f"not a null variant ({', '.join(tc.consequences) or 'no consequence'})")
-        gene = self.inp.gene
-        if gene is None or gene.lof_mechanism is None:
-            return not_evaluable(
-                CODE, "whether loss of function is a disease mechanism of the gene is unknown"
-            )
-        if not gene.lof_mechanism:
-            return not_met(CODE, f"loss of function is not a known disease mechanism of {gene.symbol}")
+        mech = lof_mechanism(self.inp.gene, self.cfg)
+        self.thresholds["lof_mechanism"] = mech.level.value
+        self.sources.update(mech.sources)
+        if mech.level is Mechanism.REFUTED:
+            return not_met(CODE, f"loss of function is not a disease mechanism of the gene ({mech.basis})")
+        found = self.tree(tc)
+        if not found.met or mech.level is Mechanism.ESTABLISHED:
+            return found
+        cap = Strength(
+            self.cfg.pvs1_supporting_mechanism_max
+            if mech.level is Mechanism.SUPPORTING
+            else self.cfg.pvs1_unknown_mechanism_max
+        )
+        note = (
+            f"Loss of function as the gene's disease mechanism is {mech.level.value} ({mech.basis}): "
+            f"PVS1 is applied at most at {cap.value}."
+        )
+        limits = {**found.thresholds, "max_strength": cap.value}
+        if found.strength.rank <= cap.rank:
+            return replace(found, thresholds=limits, caveats=(*found.caveats, note))
+        return replace(
+            found,
+            strength=cap,
+            thresholds=limits,
+            explanation=f"{found.explanation}; capped at {cap.value}: mechanism {mech.level.value}",
+            caveats=(*found.caveats, note),
+        )
+
+    def tree(self, tc: TranscriptConsequence) -> Evidence:
+        """The decision tree below the mechanism gate."""
         if tc.exon_in_relevant_transcripts is False:
             return not_met(CODE, "the affected exon is absent from biologically relevant transcripts")
         if tc.has("transcript_ablation"):

@@ -79,16 +79,26 @@ def assign_pm2(inp: VariantEvidenceInput, cfg: AcmgConfig, done: Mapping[str, Ev
         return not_evaluable("PM2", "population record without a usable frequency", sources=src)
     metric, value = f
     thresholds["metric"] = metric
-    if value < limit:
+    if value <= limit:
         return met(
             "PM2",
-            f"{metric} {value:.3g} < {limit:g} ({basis})",
+            f"{metric} {value:.3g} <= {limit:g} ({basis})",
             strength,
             thresholds=thresholds,
             sources=src,
             caveats=caveats,
         )
-    return not_met("PM2", f"{metric} {value:.3g} >= {limit:g} ({basis})", thresholds=thresholds, sources=src)
+    return not_met("PM2", f"{metric} {value:.3g} > {limit:g} ({basis})", thresholds=thresholds, sources=src)
+
+
+def _listed_exception(inp: VariantEvidenceInput, cfg: AcmgConfig) -> bool:
+    """The variant's gene and c. change on any transcript match an entry of ``ba1_exception_hgvs``."""
+    genes = {inp.gene.symbol} if inp.gene else set()
+    for tc in inp.consequences:
+        change = (tc.hgvs_c or "").split(":")[-1]
+        if change and genes and any((g, change) in cfg.ba1_exception_hgvs for g in genes):
+            return True
+    return False
 
 
 def assign_ba1(inp: VariantEvidenceInput, cfg: AcmgConfig, done: Mapping[str, Evidence]) -> Evidence:
@@ -97,8 +107,13 @@ def assign_ba1(inp: VariantEvidenceInput, cfg: AcmgConfig, done: Mapping[str, Ev
     thresholds: Thresholds = {"min_af": cfg.ba1_min_af, "min_an": cfg.ba1_min_an}
     if pop is None:
         return not_evaluable("BA1", "no population data", sources=src)
-    if inp.variant.id in cfg.ba1_exceptions:
-        return not_met("BA1", "variant is on the BA1 exception list", thresholds=thresholds, sources=src)
+    if inp.variant.id in cfg.ba1_exceptions or _listed_exception(inp, cfg):
+        return not_met(
+            "BA1",
+            "variant is on the BA1 exception list (ClinGen SVI, Ghosh et al. 2018)",
+            thresholds=thresholds,
+            sources=src,
+        )
     f = frequency(pop, cfg.benign_metrics)
     if f is None:
         return not_evaluable("BA1", "population record without a usable frequency", sources=src)

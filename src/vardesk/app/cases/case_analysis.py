@@ -8,14 +8,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from vardesk.analysis.acmg import assess, input_from_annotation
 from vardesk.analysis.acmg.inputs import FamilyData
 from vardesk.analysis.acmg.inputs import FamilyMember as AcmgFamilyMember
-from vardesk.analysis.acmg.inputs import PhenotypeMatch as AcmgPhenotype
 from vardesk.analysis.inheritance import Candidate, find_candidates
 from vardesk.analysis.pedigree import Member, Pedigree
+from vardesk.annotate.bundle import Bundle
 from vardesk.app.annotation import AnnotationService
 from vardesk.app.cases import incidental, interpretability
+from vardesk.app.cases.acmg_input import automatic_acmg, phased_partners
+from vardesk.app.cases.gene_knowledge import (
+    knowledge_of,
+    null_genes,
+    transcript_models,
+)
 from vardesk.app.cases.interpretation import InterpretationService
 from vardesk.app.cases.prioritisation import (
     METHOD,
@@ -40,7 +45,9 @@ from vardesk.domain.cases import Case, CaseMember, CaseType, ReportVariant
 from vardesk.domain.enums import Affected, GenomeState, Relation, Sex
 from vardesk.domain.errors import Invalid, VardeskError, error_text
 from vardesk.domain.models import Genome, Job
+from vardesk.domain.transcript import Transcript
 from vardesk.jobs.context import JobCancelled, JobContext
+from vardesk.knowledge.gene_evidence import GeneKnowledge
 from vardesk.knowledge.hpo import hpo_ontology
 from vardesk.storage.blobs import BlobStore
 from vardesk.variants.query import VariantQuery, annotation_rows
@@ -121,39 +128,6 @@ def query_from_preset(overrides: dict[str, Any], genes: list[str]) -> VariantQue
         raise Invalid(f"the case's filter preset is not valid: {exc}") from None
 
 
-def automatic_acmg(
-    row: dict[str, Any] | None,
-    build: str,
-    gnomad_version: str | None,
-    clinvar_version: str | None,
-    *,
-    family: FamilyData | None = None,
-    phenotype: AcmgPhenotype | None = None,
-) -> dict[str, Any]:
-    """The ACMG/AMP evidence knowable from the annotation, the family's genotypes and the phenotype
-    match, with both classifiers' results."""
-    if row is None:
-        return {}
-    more: dict[str, Any] = {}
-    if family is not None:
-        more["family"] = family
-    if phenotype is not None:
-        more["phenotype"] = phenotype
-    assessment = assess(
-        input_from_annotation(
-            row, build=build, gnomad_version=gnomad_version, clinvar_version=clinvar_version, **more
-        )
-    )
-    doc = assessment.to_dict()
-    met = [e for e in doc["evidence"] if e.get("status") == "MET"]
-    return {
-        "met": [e.get("label") or e.get("criterion") for e in met],
-        "classifications": doc["classifications"],
-        "provenance": doc["provenance"],
-        "evidence": doc["evidence"],
-    }
-
-
 _RELATION = {
     "PROBAND": Relation.PROBAND,
     "MOTHER": Relation.MOTHER,
@@ -164,8 +138,11 @@ _SEX = {Sex.MALE: Sex.MALE, Sex.FEMALE: Sex.FEMALE}  # anything else: UNKNOWN
 _AFFECTED = {Affected.AFFECTED: True, Affected.UNAFFECTED: False}
 
 
-def family_data(pedigree: Pedigree, relations: dict[str, str], c: Candidate) -> FamilyData | None:
-    """The sequenced family's genotypes at one candidate, for PS2/PM6, PP1, BS2 and BP2.
+def family_data(
+    pedigree: Pedigree, relations: dict[str, str], c: Candidate, candidates: list[Candidate] | None = None
+) -> FamilyData | None:
+    """The sequenced family's genotypes at one candidate, for PS2/PM6, PP1, BS2 and BP2, and the proband's
+    other candidates of the gene with their phase (PM3, BP2).
 
     A sequenced member without a row in the genotype table is homozygous reference there; parentage is
     not confirmed by Vardesk, so a de novo counts as assumed (PM6) unless a user records otherwise."""
@@ -188,7 +165,13 @@ def family_data(pedigree: Pedigree, relations: dict[str, str], c: Candidate) -> 
                 father_id=m.father,
             )
         )
-    return FamilyData(members=tuple(out), parentage_confirmed=None)
+    # parents' genotypes phase the proband's other variants of the gene only when they are sequenced
+    seq = {m.name for m in sequenced}
+    parent = {r: name for name, r in relations.items() if name in seq}
+    partners = phased_partners(
+        c, candidates or [], pedigree.proband, parent.get("MOTHER"), parent.get("FATHER")
+    )
+    return FamilyData(members=tuple(out), parentage_confirmed=None, phased_variants=partners)
 
 
 def report_variant(
@@ -355,6 +338,16 @@ class CandidateService:
             _versions_of(manifest.sources, "clinvar", f"{manifest.id} ({manifest.version})"),
         )
 
+    def _reference(self, genomes: list[Genome]) -> Bundle | None:
+        """The bundle behind the genomes' annotation; for genomes annotated by the pipeline's VCF, the bundle
+        enabled for their workspace and build (None: the evidence goes without gene knowledge and models)."""
+        bundle_id = next((g.annotation_bundle for g in genomes if g.annotation_bundle), "")
+        if bundle_id and not bundle_id.startswith("vcf:"):
+            return self.annotation.bundle(bundle_id)
+        if not genomes:
+            return None
+        return self.annotation.bundle_for(genomes[0].build, genomes[0].workspace_id)
+
     def collect(
         self,
         members: list[tuple[CaseMember, Genome | None]],
@@ -401,6 +394,7 @@ class CandidateService:
         )
         rows = annotation_rows(annotations, [c.key for c in candidates]) if annotations else {}
         relations = {p.name: m.relation for p, (m, _) in zip(pedigree.members, members, strict=True)}
+        reference = self._reference(genomes)
         return Collected(
             pedigree=pedigree,
             relations=relations,
@@ -409,6 +403,8 @@ class CandidateService:
             rows=rows,
             build=build,
             versions=self._source_versions(genomes),
+            knowledge=knowledge_of(reference),
+            transcripts=transcript_models(reference, null_genes(rows.values())),
             source=",".join(sorted({g.annotation_bundle for g in genomes if g.annotation_bundle})),
         )
 
@@ -450,8 +446,10 @@ class CandidateService:
                     got.rows.get(c.key),
                     got.build,
                     *got.versions,
-                    family=family_data(got.pedigree, got.relations, c),
+                    family=family_data(got.pedigree, got.relations, c, got.candidates),
                     phenotype=phenotypes.get(c.gene or ""),
+                    knowledge=got.knowledge,
+                    transcripts=got.transcripts,
                 ),
                 priority.get(c.gene or ""),
             )
@@ -539,7 +537,9 @@ class CandidateService:
                     extra.rows.get(c.key),
                     extra.build,
                     *extra.versions,
-                    family=family_data(extra.pedigree, extra.relations, c),
+                    family=family_data(extra.pedigree, extra.relations, c, extra.candidates),
+                    knowledge=extra.knowledge,
+                    transcripts=extra.transcripts,
                 ),
             )
             rv.acmg = incidental.mark(rv.acmg)
@@ -569,6 +569,8 @@ class Collected:
     rows: dict[int, dict[str, Any]]
     build: str
     versions: tuple[str | None, str | None]  # gnomAD, ClinVar
+    knowledge: GeneKnowledge
+    transcripts: dict[str, Transcript]  # gene models of the genes with null variants (PVS1)
     source: str
 
 
