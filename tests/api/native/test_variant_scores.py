@@ -120,3 +120,21 @@ def test_the_variant_json_carries_them_in_opencga_places(server: LiveServer, wor
     stop = _variant(server, world, STOP)["annotation"]
     assert [p for p in stop["populationFrequencies"] if p["study"].startswith("GNOMAD")] == []
     assert all("proteinVariantAnnotation" not in ct for ct in stop["consequenceTypes"])  # no REVEL for it
+
+
+def test_the_sample_names_the_pipeline_fields_read(server: LiveServer, world: World) -> None:
+    auth = world.member("lab-a", Role.VIEWER).basic
+    r = requests.get(
+        server.url + API + "/samples/search", params={"study": "vep:default"}, auth=auth, timeout=30
+    )
+    (sample,) = r.json()["responses"][0]["results"]
+    annotation = sample["attributes"]["vardesk"]["annotation"]
+    assert annotation["source"] == "pipeline" and annotation["tag"] == "CSQ"
+    assert annotation["fields"]["revel"] == "CSQ/REVEL"
+    assert annotation["fields"]["gnomad_exomes_af"] == "CSQ/gnomADe_AF"
+    r = requests.get(
+        server.url + API + "/samples/search", params={"study": "giab:default"}, auth=auth, timeout=30
+    )
+    assert all(
+        "fields" not in s["attributes"]["vardesk"]["annotation"] for s in r.json()["responses"][0]["results"]
+    )
