@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.api.native.test_variants_flow import upload, wait_job
+from tests.api.native.test_variants_flow import upload_and_index, wait_job
 from tests.conftest import TESTDATA, LiveServer, make_settings
 from tests.s3server import MotoS3, aws_environment
 from tests.world import World, build_world
@@ -72,19 +72,7 @@ def server(services: Services, world: World) -> Iterator[LiveServer]:
 @pytest.fixture(scope="module")
 def indexed(server: LiveServer, world: World) -> dict:
     auth = world.member("lab-a", Role.ANALYST).basic
-    r = upload(server, auth, TRIO)
-    assert r.status_code == 200, r.text
-    f = r.json()["responses"][0]["results"][0]
-    r = requests.post(
-        server.url + API + "/operation/variant/index",
-        params={"study": "trio:default"},
-        json={"file": f["id"], "annotate": True},
-        auth=auth,
-        timeout=30,
-    )
-    assert r.status_code == 200, r.text
-    done = wait_job(server, auth, r.json()["responses"][0]["results"][0]["id"])
-    assert done["internal"]["status"]["id"] == "DONE", done
+    f, _ = upload_and_index(server, auth, TRIO, "trio:default")
     return f
 
 

@@ -28,6 +28,7 @@ from vardesk.variants.matrix import (
 from vardesk.variants.query import (
     SITE_COLUMNS,
     Region,
+    ScoreFilter,
     VariantQuery,
     count_variants,
     query_batches,
@@ -101,6 +102,10 @@ def test_the_union_of_primaries_and_streams_equal_the_per_genome_path(trio) -> N
     # a filter on "the" primary's values of a union is not answered from the matrix
     assert not supports(VariantQuery(min_gq=10), matrix, primaries)
     assert not supports(VariantQuery(genotypes={"HG005": [1]}), matrix, [KID])
+    # the matrix carries no score column: a score filter is answered by the per-genome path
+    assert supports(VariantQuery(max_af=0.01), matrix, [KID])
+    revel = ScoreFilter(column="revel", op=">", value=0.5)
+    assert not supports(VariantQuery(scores=[[revel]]), matrix, [KID])
 
 
 def test_family_rows_with_patterns_equal_the_per_genome_path(trio) -> None:

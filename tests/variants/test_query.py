@@ -5,12 +5,14 @@ from __future__ import annotations
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from pydantic import ValidationError
 
 from vardesk.domain import variant_key
 from vardesk.domain.errors import Invalid
 from vardesk.ingest.pipeline import ingest_vcf
 from vardesk.variants.query import (
     Region,
+    ScoreFilter,
     VariantQuery,
     compile_query,
     count_variants,
@@ -133,6 +135,61 @@ def test_without_annotation_every_annotation_value_is_unknown(family, tmp_path):
             assert list(query_variants(q, genomes, annotations=ann)) == []
             assert count_variants(q, genomes, annotations=ann) == 0
         assert count_variants(VariantQuery(max_af=0.001), genomes, annotations=ann) == len(ROWS)
+
+
+def _sites(rows):
+    return {variant_key.encode(c[3:], p, r, a): (c[3:], p) for c, p, r, a, *_ in rows}
+
+
+def test_frequency_and_score_filters_over_old_and_new_parts(family, tmp_path):
+    """A source whose older part has no frequency or score column (a BCSQ genome, a part written before the
+    scores existed) next to a part with them: a missing frequency keeps the variant, a missing score
+    matches no score filter, and the old part's rows read the new columns as NULL."""
+    genomes, _ = family
+    old, new = list(_sites(ROWS[:3])), list(_sites(ROWS[3:]))
+    d = tmp_path / "ann"
+    d.mkdir()
+    pq.write_table(pa.table({"key": old, "consequence": ["missense_variant"] * 3}), d / "part-000000.parquet")
+    pq.write_table(
+        pa.table(
+            {
+                "key": new,
+                "consequence": ["missense_variant"] * 3,
+                "gnomad_af": pa.array([0.5, None, 0.001], pa.float32()),
+                "revel": pa.array([None, 0.8, 0.3], pa.float32()),
+                "cadd_phred": pa.array([10, 25, None], pa.float32()),
+            }
+        ),
+        d / "part-000001.parquet",
+    )
+
+    def at(query):
+        return [(r["chrom"], r["pos"]) for r in query_variants(query, genomes, annotations=d)]
+
+    assert at(VariantQuery(max_af=0.01)) == [("1", 100), ("1", 200), ("1", 300), ("2", 100), ("2", 500)]
+    revel = ScoreFilter(column="revel", op=">", value=0.5)
+    cadd = ScoreFilter(column="cadd_phred", op=">=", value=10)
+    assert at(VariantQuery(scores=[[revel]])) == [("2", 100)]
+    assert at(VariantQuery(scores=[[revel, cadd]])) == [("1", 400), ("2", 100)]  # one list: OR
+    assert at(VariantQuery(scores=[[revel], [cadd]])) == [("2", 100)]  # lists: AND
+    assert count_variants(VariantQuery(scores=[[revel]], max_af=0.01), genomes, annotations=d) == 1
+    rows = {(r["chrom"], r["pos"]): r for r in query_variants(VariantQuery(), genomes, annotations=d)}
+    assert rows[("1", 100)]["revel"] is None and rows[("1", 100)]["gnomad_af"] is None  # the old part
+    assert rows[("2", 100)]["revel"] == pytest.approx(0.8) and rows[("2", 500)]["cadd_phred"] is None
+    # only the old part: no frequency or score column at all — every variant is kept by a frequency
+    # filter (no frequency known), none matches a score filter
+    (d / "part-000001.parquet").unlink()
+    assert at(VariantQuery(scores=[[revel]])) == []
+    assert len(at(VariantQuery(max_af=0.0001))) == len(ROWS)
+
+
+def test_score_filters_take_known_columns_and_operators_only():
+    for bad in (
+        {"column": "revel; DROP", "op": ">", "value": 1},
+        {"column": "revel", "op": "!=", "value": 1},
+    ):
+        with pytest.raises(ValidationError):
+            ScoreFilter(**bad)
 
 
 def test_pagination_streaming_and_order(family):

@@ -23,6 +23,7 @@ from vardesk.annotate import hgvs_bulk
 from vardesk.annotate.bundle import Bundle
 from vardesk.annotate.consequences import parse_bcsq, run_csq
 from vardesk.annotate.lookups import CLINVAR_COLUMNS, GNOMAD_COLUMNS, _sql_path, sorted_hits
+from vardesk.annotate.pipeline_fields import NEW_FIELDS
 from vardesk.variants.layout import FLAT_FIELDS, ROW_GROUP_ROWS, STATISTICS_COLUMNS, with_flat_columns
 
 TRANSCRIPT_STRUCT = pa.struct(
@@ -67,6 +68,9 @@ ANNOTATION_SCHEMA = pa.schema(
         ("clinvar_review_status", pa.string()),
         ("clinvar_stars", pa.int8()),
         ("clinvar_disease", pa.string()),
+        # per-cohort gnomAD frequencies, REVEL, CADD, SpliceAI, AlphaMissense and where they were read:
+        # what a pipeline's VCF carries (vardesk.annotate.pipeline_fields); null when a bundle annotates
+        *NEW_FIELDS,
         ("bundle_id", pa.string()),
         ("bundle_version", pa.string()),
         *FLAT_FIELDS,  # filter columns derived from the transcripts (vardesk.variants.layout)
@@ -261,6 +265,8 @@ def _assemble(new: pa.Table, sides: dict[str, pa.Table], bundle: Bundle) -> pa.T
         "clinvar_disease",
     ):
         cols[x] = ca[x]
+    for f in NEW_FIELDS:  # the pipeline's own columns: a bundle has none of them
+        cols[f.name] = pa.nulls(n, f.type)
     cols["bundle_id"] = pa.repeat(pa.scalar(bundle.id), n)
     cols["bundle_version"] = pa.repeat(pa.scalar(bundle.version), n)
     return with_flat_columns(pa.table(cols)).cast(ANNOTATION_SCHEMA)

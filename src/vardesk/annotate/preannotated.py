@@ -3,8 +3,11 @@
 Field order comes from the header (``##INFO=<ID=CSQ,…,Description="… Format: Allele|Consequence|…">``;
 snpEff's ``Functional annotations: 'Allele | Annotation | …'``; BCSQ's fixed layout). Rows follow the
 annotation schema of :mod:`vardesk.annotate.engine` (key, chrom, pos, ref, alt, gene_symbol, gene_id,
-consequence, impact, transcript_id, hgvs_c, hgvs_p, transcripts) plus ``source`` (``vep``/``snpeff``/
-``bcsq``) and ``extra_info`` (map of the record's other INFO fields as raw strings).
+consequence, impact, transcript_id, hgvs_c, hgvs_p, transcripts; the gnomAD columns and the scores REVEL,
+CADD, SpliceAI and AlphaMissense the pipeline wrote, per allele, by :mod:`vardesk.annotate.pipeline_fields`,
+with ``pipeline_fields`` naming the fields each column was read from; the other columns of the schema
+null) plus ``source`` (``vep``/``snpeff``/``bcsq``) and ``extra_info`` (map of the record's other INFO
+fields as raw strings). :func:`pipeline_sources` gives the file's ``pipeline_fields`` for its provenance.
 """
 
 from __future__ import annotations
@@ -15,9 +18,11 @@ from pathlib import Path
 import pyarrow as pa
 import pysam
 
-from vardesk.annotate.engine import TRANSCRIPT_STRUCT
+from vardesk.annotate.engine import ANNOTATION_SCHEMA
+from vardesk.annotate.pipeline_fields import PipelineFields
 from vardesk.domain import so, variant_key
 from vardesk.domain.errors import Invalid
+from vardesk.variants.layout import FLAT_COLUMNS
 
 BCSQ_FIELDS = ["Consequence", "Gene", "Feature", "BIOTYPE", "Strand", "Amino_acids", "DNA_change"]
 SNPEFF_DEFAULT = [
@@ -54,7 +59,7 @@ def _entry(tag: str, item: dict[str, str]) -> dict[str, object]:
         hgvs_c = (g("HGVSc") or "").split(":")[-1] or None
         hgvs_p = (g("HGVSp") or "").split(":")[-1] or None
         canonical = g("CANONICAL") == "YES"
-        mane = bool(g("MANE_SELECT") or g("MANE"))
+        mane = bool(g("MANE_SELECT")) or (g("MANE") or "").lower() == "mane_select"
         change = g("Amino_acids") or None
     elif tag == "ANN":
         terms = [so.to_so(t) for t in (g("Annotation") or "").split("&") if t]
@@ -96,6 +101,24 @@ def _allele_matches(tag: str, item: dict[str, str], alt: str, ref: str) -> bool:
     return allele == alt
 
 
+SCHEMA = pa.schema(
+    [
+        *(f for f in ANNOTATION_SCHEMA if f.name not in FLAT_COLUMNS),  # written with the flat columns
+        pa.field("source", pa.string()),
+        pa.field("extra_info", pa.map_(pa.string(), pa.string())),
+    ]
+)
+
+
+def pipeline_sources(vcf: Path, tag: str | None = None) -> dict[str, str]:
+    """Annotation column → the VCF's fields it is read from (``CSQ/gnomADe_AF, CSQ/gnomADg_AF``)."""
+    with pysam.VariantFile(str(vcf)) as vf:
+        tag = tag or detect(vf.header)
+        if tag is None:
+            return {}
+        return PipelineFields(vf.header, tag, _fields_from_header(vf.header, tag)).sources()
+
+
 def read_preannotated(vcf: Path, tag: str | None = None) -> pa.Table:
     """One row per (record, ALT) of an annotated VCF in the annotation schema."""
     rows: list[dict[str, object]] = []
@@ -104,6 +127,8 @@ def read_preannotated(vcf: Path, tag: str | None = None) -> pa.Table:
         if tag is None:
             raise Invalid(f"{Path(vcf).name} carries no CSQ, ANN or BCSQ annotation")
         fields = _fields_from_header(vf.header, tag)
+        scored = PipelineFields(vf.header, tag, fields)
+        sources = list(scored.sources().items()) or None
         for rec in vf:
             raw = rec.info.get(tag)
             items = list(raw) if isinstance(raw, tuple) else ([raw] if raw else [])
@@ -112,9 +137,9 @@ def read_preannotated(vcf: Path, tag: str | None = None) -> pa.Table:
             ]
             extra = {k: _raw(rec.info[k]) for k in rec.info if k != tag}
             chrom = variant_key.canonical_chrom(rec.chrom)
-            for alt in rec.alts or ():
-                entries = [_entry(tag, it) for it in parsed if _allele_matches(tag, it, alt, rec.ref)]
-                entries = [e for e in entries if e["consequences"]]
+            for index, alt in enumerate(rec.alts or ()):
+                own = [it for it in parsed if _allele_matches(tag, it, alt, rec.ref)]
+                entries = [e for e in (_entry(tag, it) for it in own) if e["consequences"]]
                 entries.sort(key=lambda e: (not e["mane"], not e["canonical"], so.rank(e["consequences"][0])))
                 pick = entries[0] if entries else None
                 worst = so.worst([t for e in entries for t in e["consequences"]])  # type: ignore[union-attr]
@@ -133,20 +158,13 @@ def read_preannotated(vcf: Path, tag: str | None = None) -> pa.Table:
                         "hgvs_c": pick["hgvs_c"] if pick else None,
                         "hgvs_p": pick["hgvs_p"] if pick else None,
                         "transcripts": sorted(entries, key=lambda e: so.rank(e["consequences"][0])),
+                        **scored.values(rec, index, own if tag == "CSQ" else ()),
+                        "pipeline_fields": sources,
                         "source": {"CSQ": "vep", "ANN": "snpeff", "BCSQ": "bcsq"}[tag],
                         "extra_info": list(extra.items()),
                     }
                 )
-    schema = pa.schema(
-        [
-            ("key", pa.int64()), ("chrom", pa.string()), ("pos", pa.int32()), ("ref", pa.string()),
-            ("alt", pa.string()), ("gene_symbol", pa.string()), ("gene_id", pa.string()),
-            ("consequence", pa.string()), ("impact", pa.string()), ("transcript_id", pa.string()),
-            ("hgvs_c", pa.string()), ("hgvs_p", pa.string()), ("transcripts", pa.list_(TRANSCRIPT_STRUCT)),
-            ("source", pa.string()), ("extra_info", pa.map_(pa.string(), pa.string())),
-        ]
-    )  # fmt: skip
-    return pa.Table.from_pylist(rows, schema=schema).sort_by("key")
+    return pa.Table.from_pylist(rows, schema=SCHEMA).sort_by("key")
 
 
 def _raw(value: object) -> str:

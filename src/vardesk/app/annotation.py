@@ -23,7 +23,7 @@ import pysam
 from vardesk.annotate import compatibility
 from vardesk.annotate.bundle import Bundle, Manifest, list_bundles, load_bundle, read_manifest, verify_bundle
 from vardesk.annotate.engine import annotate_variants
-from vardesk.annotate.preannotated import detect, read_preannotated
+from vardesk.annotate.preannotated import detect, pipeline_sources, read_preannotated
 from vardesk.app.context import ServiceContext, audit
 from vardesk.domain import annotation_source as src
 from vardesk.domain.errors import Conflict, Invalid, NotFound, Unprocessable
@@ -421,6 +421,7 @@ class AnnotationService:
                 self._record(file_id, "", "", {"source": src.NONE, "reason": reason, **rejected})
                 return {"source": "none", "reason": reason}
             table = read_preannotated(readable, tag)
+            fields = pipeline_sources(readable, tag)  # the frequencies and scores kept, by their VCF field
             if readable != vcf_path:
                 readable.unlink()
             key = f"{ANNOTATIONS}/{PIPELINE_PREFIX.rstrip(':')}-{file_uuid}"
@@ -428,10 +429,11 @@ class AnnotationService:
             write_annotation(table, work / "out" / "part-000000.parquet")
             self.store.delete(key)
             self.store.put_dir(key, work / "out")
-        self._record(
-            file_id, PIPELINE_PREFIX + file_uuid, tag, {"source": src.PIPELINE, "note": why, **rejected}
-        )
-        return {"source": "pipeline", "tag": tag, "variants": table.num_rows, "note": why}
+        info = {"source": src.PIPELINE, "note": why, **rejected}
+        if fields:
+            info["fields"] = fields
+        self._record(file_id, PIPELINE_PREFIX + file_uuid, tag, info)
+        return {"source": "pipeline", "tag": tag, "variants": table.num_rows, "note": why, "fields": fields}
 
     def _record(self, file_id: int, bundle_id: str, version: str, info: dict[str, Any]) -> None:
         with self.ctx.uow() as uow:

@@ -31,7 +31,15 @@ from vardesk.variants.matrix import (
     matrix_site_rows,
     supports,
 )
-from vardesk.variants.query import Region, VariantQuery, query_batches, query_page, sample_rows, site_rows
+from vardesk.variants.query import (
+    Region,
+    ScoreFilter,
+    VariantQuery,
+    query_batches,
+    query_page,
+    sample_rows,
+    site_rows,
+)
 
 CARRIER = (1, 2, 3)
 SAMPLE_COLUMNS = ("gt", "zygosity", "phased", "ad_ref", "ad_alt", "dp", "gq", "vaf", "filters", "qual")
@@ -49,7 +57,10 @@ class VariantSearch:
     ids: list[tuple[str, int, str, str]] = field(default_factory=list)
     genes: list[str] = field(default_factory=list)
     consequences: list[str] = field(default_factory=list)
-    max_af: float | None = None
+    max_af: float | None = None  # gnomAD global frequency; a variant whose frequency is unknown passes
+    # in-silico score filters (column, operator, value) — every inner list needs one that holds; columns
+    # revel, cadd_phred, spliceai_max, alphamissense; a variant without the score does not match
+    scores: list[list[tuple[str, str, float]]] = field(default_factory=list)
     clinvar: list[str] = field(default_factory=list)
     pass_only: bool = False
     min_qual: float | None = None
@@ -142,6 +153,7 @@ class VariantService:
             genes=search.genes,
             consequences=search.consequences,
             max_af=search.max_af,
+            scores=[[ScoreFilter(column=c, op=o, value=v) for c, o, v in alt] for alt in search.scores],
             clinvar=search.clinvar,
             pass_only=search.pass_only,
             min_qual=search.min_qual,

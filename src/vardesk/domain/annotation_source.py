@@ -1,6 +1,8 @@
 """Where a genome's annotation came from, as every output shows it: a reference bundle (id, version, and
 whether it is synthetic), the lab pipeline's own annotation in the VCF (CSQ, ANN, BCSQ), or nothing (with
-the reason). Pure: reads the fields the annotation service recorded on the genome."""
+the reason). Pure: reads the fields the annotation service recorded on the genome. A pipeline source also
+names the VCF fields its population frequencies and scores were read from (``fields``: annotation column →
+``CSQ/gnomADe_AF, CSQ/gnomADg_AF``)."""
 
 from __future__ import annotations
 
@@ -17,8 +19,8 @@ SYNTHETIC_MARK = "synthetic-not-human"  # in the version (hence the id) of every
 
 
 def describe(genome: Genome) -> dict[str, Any]:
-    """``{"source", "bundle", "version", "tag", "synthetic", "reason", "label"}`` of a genome. Genomes
-    annotated before the source was recorded are described from their bundle id alone."""
+    """``{"source", "bundle", "version", "tag", "synthetic", "reason", "label"}`` (and ``fields``) of a
+    genome. Genomes annotated before the source was recorded are described from their bundle id alone."""
     info = dict(genome.annotation_info or {})
     bundle_id, version = genome.annotation_bundle, genome.annotation_version
     if bundle_id.startswith(PIPELINE_PREFIX):
@@ -43,6 +45,8 @@ def describe(genome: Genome) -> dict[str, Any]:
     }
     if info.get("check"):
         out["check"] = info["check"]
+    if source == PIPELINE and info.get("fields"):
+        out["fields"] = dict(info["fields"])
     out["label"] = label(out)
     return out
 

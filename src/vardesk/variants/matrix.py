@@ -208,6 +208,8 @@ def supports(query: VariantQuery, matrix: Matrix, primaries: Sequence[str]) -> b
     filter on "the" primary's values (that path filters whichever primary's row it keeps)."""
     if not primaries or not matrix.covers([*primaries, *query.genotypes]):
         return False
+    if query.scores:  # the matrix carries the filter columns of ANNOTATION_FIELDS, not the scores
+        return False
     if len(primaries) > 1:
         per_row = (
             query.zygosity

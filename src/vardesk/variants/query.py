@@ -63,6 +63,35 @@ class Region(BaseModel):
         return cls(chrom=m.group(1), start=start, end=end)
 
 
+SCORE_COLUMNS = ("revel", "cadd_phred", "spliceai_max", "alphamissense")
+SCORE_OPERATORS = ("<", "<=", ">", ">=")
+
+
+class ScoreFilter(BaseModel):
+    """``column op value`` on an in-silico score column (``revel > 0.5``); a variant without the score
+    does not match it."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    column: str
+    op: str
+    value: float
+
+    @field_validator("column")
+    @classmethod
+    def _column(cls, value: str) -> str:
+        if value not in SCORE_COLUMNS:
+            raise ValueError(f"score column must be one of {', '.join(SCORE_COLUMNS)}, got {value!r}")
+        return value
+
+    @field_validator("op")
+    @classmethod
+    def _op(cls, value: str) -> str:
+        if value not in SCORE_OPERATORS:
+            raise ValueError(f"score operator must be one of {' '.join(SCORE_OPERATORS)}, got {value!r}")
+        return value
+
+
 class VariantQuery(BaseModel):
     """Filters over one genome (the *primary*), optionally constrained by family members' genotypes.
 
@@ -79,6 +108,8 @@ class VariantQuery(BaseModel):
     impacts: list[str] = Field(default_factory=list)
     clinvar: list[str] = Field(default_factory=list)
     max_af: float | None = Field(default=None, ge=0, le=1)
+    # score filters: every inner list must have a filter that matches (AND of ORs)
+    scores: list[list[ScoreFilter]] = Field(default_factory=list)
     min_qual: float | None = None
     min_gq: int | None = None
     min_dp: int | None = None
@@ -106,7 +137,12 @@ class VariantQuery(BaseModel):
 
     def needs_annotation(self) -> bool:
         return bool(
-            self.genes or self.consequences or self.impacts or self.clinvar or self.max_af is not None
+            self.genes
+            or self.consequences
+            or self.impacts
+            or self.clinvar
+            or self.scores
+            or self.max_af is not None
         )
 
 
@@ -150,7 +186,7 @@ def _columns(files: Sequence[str]) -> set[str]:
 
 def _rejects_unannotated(query: VariantQuery) -> bool:
     """Whether the query's annotation filters can only pass a variant that has an annotation row."""
-    return bool(query.genes or query.consequences or query.impacts or query.clinvar)
+    return bool(query.genes or query.consequences or query.impacts or query.clinvar or query.scores)
 
 
 def annotation_condition(query: VariantQuery, present: set[str] | None, alias: str) -> tuple[str, list[Any]]:
@@ -158,7 +194,8 @@ def annotation_condition(query: VariantQuery, present: set[str] | None, alias: s
     ``present`` (None: no annotation at all). The one rule for what an annotation source lacks — a
     pipeline's CSQ/ANN/BCSQ has no gnomAD or ClinVar columns, an unannotated genome has none: a missing
     column is *unknown*, the same as a missing value. An unknown gene, consequence, impact or ClinVar
-    significance matches no filter on it; an unknown frequency counts as rare (passes ``max_af``)."""
+    significance or score matches no filter on it; an unknown frequency counts as rare (passes ``max_af``:
+    a candidate is never lost because its frequency is missing)."""
     cols = present or set()
     parts: list[str] = []
     params: list[Any] = []
@@ -221,6 +258,10 @@ def annotation_condition(query: VariantQuery, present: set[str] | None, alias: s
             if "clinvar_significance" in cols
             else []
         )
+    for alternatives in query.scores:
+        any_of(
+            [(f"{a}.{f.column} {f.op} ?", [f.value]) for f in alternatives if f.column in cols]
+        )  # column and operator are validated names (ScoreFilter), the value a parameter
     if query.max_af is not None and "gnomad_af" in cols:
         parts.append(f"coalesce({a}.gnomad_af, 0) <= ?")
         params.append(query.max_af)

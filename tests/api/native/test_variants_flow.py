@@ -77,6 +77,24 @@ def wait_job(server: LiveServer, auth: tuple[str, str], job_id: str, timeout: fl
         time.sleep(0.2)
 
 
+def upload_and_index(server: LiveServer, auth: tuple[str, str], path: Path, study: str) -> tuple[dict, dict]:
+    """Upload a VCF into ``study`` and run its index job to the end: (the file, the finished job)."""
+    r = upload(server, auth, path, study=study)
+    assert r.status_code == 200, r.text
+    f = r.json()["responses"][0]["results"][0]
+    r = requests.post(
+        server.url + API + "/operation/variant/index",
+        params={"study": study},
+        json={"file": f["id"], "annotate": True},
+        auth=auth,
+        timeout=30,
+    )
+    assert r.status_code == 200, r.text
+    done = wait_job(server, auth, r.json()["responses"][0]["results"][0]["id"])
+    assert done["internal"]["status"]["id"] == "DONE", done
+    return f, done
+
+
 @pytest.fixture(scope="module")
 def indexed(server: LiveServer, world: World) -> dict:
     auth = world.member("lab-a", Role.ANALYST).basic

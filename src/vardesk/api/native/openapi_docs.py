@@ -78,7 +78,20 @@ VARIANT_FILTERS = [
     q("gene", "comma-separated gene symbols"),
     q("xref", "gene symbols, when gene is not given"),
     q("ct", "comma-separated SO consequence terms, or loss_of_function, protein_altering"),
-    q("populationFrequencyAlt", "maximum gnomAD allele frequency: STUDY:POPULATION<number[,…]"),
+    q(
+        "populationFrequencyAlt",
+        "maximum gnomAD allele frequency: STUDY:POPULATION<number[,…]; a variant of unknown frequency stays",
+    ),
+    q(
+        "functionalScore",
+        "cadd_scaled or spliceai with < <= > >= and a number (cadd_scaled>20); , is OR, ; is AND; "
+        "a variant without the score does not match",
+    ),
+    q(
+        "proteinSubstitution",
+        "revel or alphamissense with < <= > >= and a number (revel>0.5); , is OR, ; is AND; "
+        "a variant without the score does not match",
+    ),
     q("clinicalSignificance", "comma-separated ClinVar significances"),
     q("filter", "PASS keeps variants that passed every VCF filter"),
     q("qual", "minimum QUAL, as >30 or >=30"),

@@ -148,9 +148,10 @@ def family(v: FamilyView) -> dict[str, Any]:
 
 
 def annotation_doc(g: Genome) -> dict[str, Any]:
-    """Where the genome's annotation came from: bundle (and whether synthetic), pipeline tag, or none."""
+    """Where the genome's annotation came from: bundle (and whether synthetic), pipeline tag (and the VCF
+    fields its frequencies and scores were read from), or none."""
     d = describe(g)
-    return {
+    doc = {
         "bundle": g.annotation_bundle,
         "version": g.annotation_version,
         "source": d["source"],
@@ -160,3 +161,6 @@ def annotation_doc(g: Genome) -> dict[str, Any]:
         "label": d["label"],
         "banner": SYNTHETIC_BANNER if d["synthetic"] else "",
     }
+    if d.get("fields"):
+        doc["fields"] = d["fields"]
+    return doc

@@ -35,24 +35,42 @@ def _sample(values: dict[str, Any] | None) -> list[str]:
     ]
 
 
+# the protein-level terms a substitution score (REVEL, AlphaMissense) describes
+_SUBSTITUTION_TERMS = frozenset({"missense_variant", "protein_altering_variant", "start_lost", "stop_lost"})
+
+
+def _score(value: Any) -> float:
+    return float(f"{float(value):.6g}")  # stored as float32: the digits the pipeline wrote, not 0.69999…
+
+
+def _substitution_scores(row: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        {"source": source, "score": _score(row[column])}
+        for column, source in (("revel", "revel"), ("alphamissense", "alphamissense"))
+        if row.get(column) is not None
+    ]
+
+
 def _consequence_types(row: dict[str, Any]) -> list[dict[str, Any]]:
     out = []
+    scores = _substitution_scores(row)  # per variant (the maximum over transcripts), on protein changes
     for t in row.get("transcripts") or []:
         flags = [f for f, on in (("canonical", t.get("canonical")), ("MANE Select", t.get("mane"))) if on]
-        out.append(
-            {
-                "geneName": t.get("gene_symbol"),
-                "geneId": t.get("gene_id"),
-                "transcriptId": t.get("transcript_id"),
-                "biotype": t.get("biotype"),
-                "source": "vardesk",
-                "transcriptFlags": flags,
-                "hgvs": [h for h in (t.get("hgvs_c"), t.get("hgvs_p")) if h],
-                "sequenceOntologyTerms": [
-                    {"accession": SO_ACCESSIONS.get(c, ""), "name": c} for c in t.get("consequences") or []
-                ],
-            }
-        )
+        ct: dict[str, Any] = {
+            "geneName": t.get("gene_symbol"),
+            "geneId": t.get("gene_id"),
+            "transcriptId": t.get("transcript_id"),
+            "biotype": t.get("biotype"),
+            "source": "vardesk",
+            "transcriptFlags": flags,
+            "hgvs": [h for h in (t.get("hgvs_c"), t.get("hgvs_p")) if h],
+            "sequenceOntologyTerms": [
+                {"accession": SO_ACCESSIONS.get(c, ""), "name": c} for c in t.get("consequences") or []
+            ],
+        }
+        if scores and _SUBSTITUTION_TERMS & set(t.get("consequences") or ()):
+            ct["proteinVariantAnnotation"] = {"substitutionScores": scores}
+        out.append(ct)
     return out
 
 
@@ -71,20 +89,19 @@ def _annotation(row: dict[str, Any], start: int, end: int, ref: str, alt: str) -
         "hgvs": [h for h in (row.get("hgvs_c"), row.get("hgvs_p")) if h],
         "xrefs": [{"id": row["gene_symbol"], "source": "HGNC"}] if row.get("gene_symbol") else [],
         "populationFrequencies": [],
+        "functionalScore": [
+            {"source": source, "score": _score(row[column])}
+            for column, source in (("cadd_phred", "cadd_scaled"), ("spliceai_max", "spliceai"))
+            if row.get(column) is not None
+        ],
         "traitAssociation": [],
     }
+    for column, study in (("gnomad_exomes_af", "GNOMAD_EXOMES"), ("gnomad_genomes_af", "GNOMAD_GENOMES")):
+        if row.get(column) is not None:
+            ann["populationFrequencies"].append(_frequency(study, ref, alt, _score(row[column])))
     af = row.get("gnomad_af")
-    if af is not None:
-        ann["populationFrequencies"].append(
-            {
-                "study": "GNOMAD",
-                "population": "ALL",
-                "refAllele": ref,
-                "altAllele": alt,
-                "altAlleleFreq": af,
-                "refAlleleFreq": 1 - af,
-            }
-        )
+    if af is not None:  # the global frequency (the larger of exomes and genomes, or gnomAD's joint one)
+        ann["populationFrequencies"].append(_frequency("GNOMAD", ref, alt, af))
     if row.get("gnomad_af_grpmax") is not None:
         ann["populationFrequencies"].append(
             {
@@ -124,6 +141,17 @@ def _annotation(row: dict[str, Any], start: int, end: int, ref: str, alt: str) -
             }
         )
     return ann
+
+
+def _frequency(study: str, ref: str, alt: str, af: float) -> dict[str, Any]:
+    return {
+        "study": study,
+        "population": "ALL",
+        "refAllele": ref,
+        "altAllele": alt,
+        "altAlleleFreq": af,
+        "refAlleleFreq": 1 - af,
+    }
 
 
 def variant(hit: VariantHit, page: VariantPage, *, summary: bool = False) -> dict[str, Any]:

@@ -58,6 +58,31 @@ CT_ALIASES = {
     ],
 }
 _AF = re.compile(r"^(?:[^:]+:)?[^<>=]+(<=|<)([0-9.eE-]+)$")
+_SCORE = re.compile(r"^([A-Za-z_]+)\s*(<=|>=|<|>)\s*([0-9.eE+-]+)$")
+# OpenCGA's score sources → the annotation columns (functionalScore, proteinSubstitution)
+FUNCTIONAL_SCORES = {"cadd_scaled": "cadd_phred", "spliceai": "spliceai_max"}
+SUBSTITUTION_SCORES = {"revel": "revel", "alphamissense": "alphamissense"}
+
+
+def score_filters(param: str, text: str, sources: dict[str, str]) -> list[list[tuple[str, str, float]]]:
+    """``cadd_scaled>20,spliceai>=0.2;…`` → groups of (column, operator, value): ``,`` is OR, ``;`` AND."""
+    groups = []
+    for group in filter(None, (g.strip() for g in text.split(";"))):
+        alternatives = []
+        for clause in filter(None, (c.strip() for c in group.split(","))):
+            m = _SCORE.match(clause)
+            if not m or m.group(1).lower() not in sources:
+                raise Invalid(
+                    f"{param} {clause!r}: use SOURCE<op>number with a source of {', '.join(sources)} "
+                    "and one of < <= > >="
+                )
+            try:
+                value = float(m.group(3))
+            except ValueError:
+                raise Invalid(f"{param} {clause!r}: {m.group(3)!r} is not a number") from None
+            alternatives.append((sources[m.group(1).lower()], m.group(2), value))
+        groups.append(alternatives)
+    return groups
 
 
 def zygosities(gt: str) -> list[int]:
@@ -98,6 +123,10 @@ def parse_search(request: Request, opts: Options) -> VariantSearch:
                 raise Invalid(f"populationFrequencyAlt {clause!r}: use STUDY:POPULATION<number")
             values.append(float(m.group(2)))
         s.max_af = min(values)
+    if q.get("functionalScore"):
+        s.scores += score_filters("functionalScore", q["functionalScore"], FUNCTIONAL_SCORES)
+    if q.get("proteinSubstitution"):
+        s.scores += score_filters("proteinSubstitution", q["proteinSubstitution"], SUBSTITUTION_SCORES)
     if q.get("clinicalSignificance"):
         s.clinvar = [c.strip() for c in q["clinicalSignificance"].split(",") if c.strip()]
     if (q.get("filter") or "").upper() == "PASS":
