@@ -373,8 +373,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     data.add_parsers(sub, lambda name: lambda args: data.dispatch(name, args, _services))
 
-    from vardesk.cli import cases, worker
+    from vardesk.cli import acmg, cases, worker
 
+    acmg.add_parsers(sub, _services)
     cases.add_parsers(sub, _services)
     worker.add_parser(sub)
 

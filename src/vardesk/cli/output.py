@@ -8,9 +8,13 @@ leaves a half-written file behind.
 
 from __future__ import annotations
 
+import errno
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from vardesk.domain.errors import Invalid
 
@@ -80,15 +84,28 @@ def _default_mode() -> int:
 
 def write_atomically(path: str | Path, data: bytes | str) -> int:
     """Write ``data`` to ``path`` through a temporary sibling renamed into place; returns the byte count."""
-    target = Path(path)
     payload = data.encode() if isinstance(data, str) else data
+    with atomic_output(path, binary=True) as fh:
+        fh.write(payload)
+    return len(payload)
+
+
+_WRITE_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EFBIG, errno.EIO}
+
+
+@contextmanager
+def atomic_output(path: str | Path, *, binary: bool = False) -> Iterator[Any]:
+    """A file (text unless ``binary``) written in place of ``path`` only if the block completes: a
+    temporary sibling, renamed over the target at the end and removed on any failure, so nothing
+    half-written is ever left."""
+    target = Path(path)
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
     except OSError as exc:
         raise Invalid(f"cannot write {target}: {exc.strerror or exc}") from None
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(payload)
+        with os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            yield fh
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, _default_mode())
@@ -98,7 +115,7 @@ def write_atomically(path: str | Path, data: bytes | str) -> int:
             os.unlink(tmp)
         except FileNotFoundError:
             pass
-        if isinstance(exc, OSError):  # disk full, file system gone read-only, …
+        if isinstance(exc, OSError) and exc.errno in _WRITE_ERRORS:
+            # disk full, file system gone read-only, …: not an error of whatever the block was reading
             raise Invalid(f"cannot write {target}: {exc.strerror or exc}") from None
         raise
-    return len(payload)
