@@ -195,13 +195,15 @@ def prioritise(
     hpo_terms: Sequence[str] = (),
     config: PrioritiseConfig | None = None,
     *,
+    excluded: Sequence[str] = (),
     index: PhenotypeIndex | None = None,
 ) -> list[RankedGene]:
-    """Rank the genes of a case: burden under the family's inheritance models, then the phenotype."""
+    """Rank the genes of a case: burden under the family's inheritance models, then the phenotype
+    (``hpo_terms`` observed; ``excluded`` the negated terms, which penalise the genes annotated with them)."""
     cfg = config or PrioritiseConfig()
     burdens = score_genes(variants, family, cfg.burden)
     phenotypes = None
     if hpo_terms:
         candidates = [g for g, b in burdens.items() if b.model is not None and b.score > cfg.min_burden]
-        phenotypes = (index or phenotype_index()).match(hpo_terms, candidates)
+        phenotypes = (index or phenotype_index()).match(hpo_terms, candidates, excluded)
     return rank_genes(burdens, phenotypes, cfg)
