@@ -373,9 +373,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     data.add_parsers(sub, lambda name: lambda args: data.dispatch(name, args, _services))
 
-    from vardesk.cli import cases, worker
+    from vardesk.cli import cases, rank, worker
 
     cases.add_parsers(sub, _services)
+    rank.add_parser(sub, _services)
     worker.add_parser(sub)
 
     s = sub.add_parser("openapi", help="print the OpenAPI document of the HTTP API")
