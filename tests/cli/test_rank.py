@@ -13,10 +13,9 @@ import pytest
 from tests.cli.console import assert_clean_failure
 from tests.cli.test_cli import run
 from tests.conftest import TESTDATA
-from vardesk.annotate.bundle import build_bundle
+from tests.slices import samd11_bundle
 
 TRIO = TESTDATA / "giab-trio-grch37"
-SLICE = TESTDATA / "reference-slices" / "grch37-SAMD11"
 # the variants the case tests keep (tests/api/native/test_clinical_flow.py): SAMD11's one heterozygous
 # call in the child, 1:878314 G>C, fits a dominant model only
 CONSEQUENCES = "missense_variant,synonymous_variant"
@@ -25,14 +24,7 @@ CONSEQUENCES = "missense_variant,synonymous_variant"
 @pytest.fixture
 def installed(database_url: str, tmp_path: Path) -> tuple[Path, str]:
     d = tmp_path / "data"
-    bundle = tmp_path / "slice"
-    build_bundle(
-        build="GRCh37",
-        gff3=SLICE / "SAMD11.grch37.gff3",
-        fasta=SLICE / "grch37_chr1_860k.fa.gz",
-        out=bundle,
-        version="slice-1",
-    )
+    bundle = samd11_bundle(tmp_path / "slice")
     r = run(["bundle", "install", str(bundle)], d, database_url)
     assert r.returncode == 0, r.stderr
     return d, json.loads(r.stdout)["id"]

@@ -12,6 +12,7 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from vardesk.cli.output import check_input_file
+from vardesk.cli.worker import at_least_one
 
 if TYPE_CHECKING:
     from vardesk.app.ranking import RankResult
@@ -22,16 +23,6 @@ TSV_COLUMNS = ("rank", "gene", "score", "phenotype_score", "variant_score", "mod
 def _terms(values: list[str] | None) -> list[str]:
     """``--hpo A,B --hpo C`` → [A, B, C] (commas or repeats)."""
     return [t.strip() for v in values or [] for t in v.split(",") if t.strip()]
-
-
-def _limit(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"not a positive number: {value}")
-    return value
 
 
 def tsv(result: RankResult) -> str:
@@ -103,7 +94,7 @@ def add_parser(sub: argparse._SubParsersAction, services_factory: object) -> Non
         help="the consequences ranked (default: the case analysis' preset — rare protein-altering or "
         "splice variants; 'all': every annotated variant, weighed by its consequence)",
     )
-    s.add_argument("--limit", type=_limit, metavar="N", help="print the top N genes (default: all)")
+    s.add_argument("--limit", type=at_least_one, metavar="N", help="print the top N genes (default: all)")
     s.add_argument("--format", choices=("tsv", "json"), default="tsv")
 
     def run(args: argparse.Namespace) -> int:
