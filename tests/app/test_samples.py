@@ -14,8 +14,18 @@ def test_hpo_terms_are_checked_against_the_ontology() -> None:
     assert terms[0] == {"id": "HP:0001250", "name": "Seizure", "source": "HPO"}
     # HP:0000057 is obsolete; the ontology replaces it by HP:0008665 and the request is kept.
     assert terms[1]["id"] == "HP:0008665" and terms[1]["requested"] == "HP:0000057"
-    with pytest.raises(Invalid, match="HP:9999999"):
-        parse_phenotypes(["HP:0001250", "HP:9999999"])
+    # an id the shipped ontology does not know (a newer release's term) is kept, flagged, never refused
+    kept = parse_phenotypes(["HP:0001250", {"id": "HP:9999999", "name": "from a newer HPO"}])
+    assert kept[1] == {
+        "id": "HP:9999999",
+        "name": "from a newer HPO",
+        "source": "HPO",
+        "unknown": "unknown HPO term",
+    }
+    excluded = parse_phenotypes(
+        [{"id": "HP:0001250", "status": "NOT_OBSERVED"}, {"id": "HP:0001263", "excluded": True}]
+    )
+    assert [t.get("excluded") for t in excluded] == [True, True]
     with pytest.raises(Invalid, match="not an HPO term id"):
         parse_phenotypes(["seizures"])
 

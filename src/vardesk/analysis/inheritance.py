@@ -53,6 +53,8 @@ from vardesk.analysis.inheritance_comphet import (
 from vardesk.analysis.pedigree import Member, Pedigree
 from vardesk.domain.enums import Affected, Sex
 from vardesk.domain.errors import Invalid
+from vardesk.domain.par import PSEUDOAUTOSOMAL as BUILD_PARS
+from vardesk.domain.par import pars
 from vardesk.ingest.build import normalise_build
 from vardesk.variants.family import GenotypePattern, MemberGenotype, family_batches
 from vardesk.variants.matrix import Matrix
@@ -83,12 +85,9 @@ class Mode(StrEnum):
 _ORDER = {m: i for i, m in enumerate(Mode)}
 _SIDE = "COMPHET_SIDE"  # pattern label of compound heterozygous candidates (not a mode by itself)
 
-PSEUDOAUTOSOMAL: dict[str, tuple[Region, Region]] = {  # PAR1, PAR2 on chrX (1-based, inclusive)
-    build: (Region(chrom="X", start=s1, end=e1), Region(chrom="X", start=s2, end=e2))
-    for build, (s1, e1, s2, e2) in {
-        "GRCh37": (60_001, 2_699_520, 154_931_044, 155_260_560),
-        "GRCh38": (10_001, 2_781_479, 155_701_383, 156_030_895),
-    }.items()
+PSEUDOAUTOSOMAL: dict[str, tuple[Region, ...]] = {  # PAR1, PAR2 on chrX (1-based, inclusive)
+    build: tuple(Region(chrom="X", start=p.start, end=p.end) for p in pars(build, "X"))
+    for build in BUILD_PARS
 }
 
 

@@ -435,6 +435,46 @@ class AnnotationService:
         self._record(file_id, PIPELINE_PREFIX + file_uuid, tag, info)
         return {"source": "pipeline", "tag": tag, "variants": table.num_rows, "note": why, "fields": fields}
 
+    def annotate_local(
+        self, vcf: Path, genotypes: list[Path], build: str, out_dir: Path, bundle_id: str | None = None
+    ) -> dict[str, Any]:
+        """Annotate a VCF read outside the catalog (``vardesk rank``) into ``out_dir``: with ``bundle_id``
+        (which must fit the genome), else the annotation the VCF carries (CSQ/ANN/BCSQ), else the server
+        default bundle of the build if it fits. Nothing is stored or recorded; raises
+        :class:`Unprocessable` when no annotation can be had."""
+        out_dir.mkdir(parents=True, exist_ok=True)
+        con = duckdb.connect()
+        try:
+            variants = con.sql(
+                "SELECT DISTINCT key, chrom, pos, ref, alt FROM read_parquet($files) ORDER BY key",
+                params={"files": [str(p) for p in genotypes]},
+            ).to_arrow_table()
+        finally:
+            con.close()
+        if bundle_id is None:
+            readable = _seekable(vcf, out_dir)
+            with pysam.VariantFile(str(readable)) as vf:
+                tag = detect(vf.header)
+            if tag is not None:
+                write_annotation(read_preannotated(readable, tag), out_dir / "part-000000.parquet")
+                return {"source": "pipeline", "tag": tag}
+            default = self.bundle_for(build, 0)
+            if default is None:
+                raise Unprocessable(
+                    f"the VCF carries no CSQ, ANN or BCSQ annotation and no reference bundle is the server "
+                    f"default for {build}: pass --bundle ID (vardesk bundle list)"
+                )
+            bundle = default
+        else:
+            bundle = self.bundle(bundle_id)
+            if bundle.manifest.build != build:
+                raise Unprocessable(f"bundle {bundle.id} is for {bundle.manifest.build}, the VCF is {build}")
+        fit = compatibility.check(variants, str(bundle.fasta))
+        if not fit.ok:
+            raise Unprocessable(f"bundle {bundle.id} does not match the genome: {fit.reason}")
+        annotate_variants(variants, bundle, out_dir / "part-000000.parquet", known=[])
+        return {"source": "bundle", "bundle": bundle.id, "version": bundle.version}
+
     def _record(self, file_id: int, bundle_id: str, version: str, info: dict[str, Any]) -> None:
         with self.ctx.uow() as uow:
             for g in uow.genomes.of_file(file_id):

@@ -41,6 +41,7 @@ from vardesk.app.job_handlers import JobHandlers, register
 from vardesk.app.jobs import JobService
 from vardesk.app.phenotypes import PhenotypeLookup
 from vardesk.app.projects import ProjectService
+from vardesk.app.ranking import VcfRanking
 from vardesk.app.samples import PedigreeService
 from vardesk.app.security import TokenSigner, VerifiedSecretCache, configure_hashing
 from vardesk.app.storage_providers import StorageProviderService
@@ -115,6 +116,7 @@ class Services:
     job_handlers: JobHandlers
     storage_providers: StorageProviderService
     phenotypes: PhenotypeLookup
+    ranking: VcfRanking
     webhooks: WebhookService
     web_sessions: WebSessions
     import_genome: ImportGenome = field(init=False)
@@ -365,6 +367,7 @@ def wire(settings: Settings, engine: Engine, ctx: ServiceContext, store: BlobSto
         job_handlers=handlers,
         storage_providers=StorageProviderService(ctx),
         phenotypes=PhenotypeLookup(),
+        ranking=VcfRanking(store, annotation),
         webhooks=webhooks,
         web_sessions=WebSessions(ctx, auth),
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from vardesk.domain.errors import NotFound, Unprocessable
 from vardesk.knowledge.hpo import hpo_ontology, is_hpo_id
@@ -53,3 +54,17 @@ class PhenotypeLookup:
         if unknown:
             raise Unprocessable("Unmatched phenotype(s) found: " + ", ".join(unknown))
         return out
+
+
+def phenotype_warnings(terms: Any) -> list[str]:
+    """One warning per stored term the shipped ontology does not know (kept by
+    :func:`vardesk.app.samples.parse_phenotypes`)."""
+    unknown = [t for t in terms or [] if isinstance(t, dict) and t.get("unknown")]
+    if not unknown:
+        return []
+    version = hpo_ontology().version
+    return [
+        f"HPO term {t['id']}: {t['unknown']} in the shipped HPO release {version}; "
+        "kept, but not used in the phenotype score"
+        for t in unknown
+    ]

@@ -7,6 +7,7 @@ from typing import Any
 
 from vardesk.app.commands import object_field
 from vardesk.app.context import ServiceContext, audit
+from vardesk.app.phenotypes import phenotype_warnings
 from vardesk.app.projects import ProjectService, StudyView
 from vardesk.catalog.uow import UnitOfWork
 from vardesk.domain.access import Actor
@@ -56,22 +57,52 @@ def parse_affected(value: Any) -> Affected:
     return aff
 
 
+_EXCLUDED_STATUSES = ("EXCLUDED", "NOT_OBSERVED", "NOT_PRESENT", "ABSENT")
+
+
+def _excluded(item: Any) -> bool:
+    """An explicitly absent (negated) term: ``excluded``/``negated`` true, or an OpenCGA/Phenopackets-like
+    ``status`` of NOT_OBSERVED / EXCLUDED."""
+    if not isinstance(item, dict):
+        return False
+    if item.get("excluded") is True or item.get("negated") is True:
+        return True
+    status = item.get("status")
+    return str(status.get("id") if isinstance(status, dict) else status or "").upper() in _EXCLUDED_STATUSES
+
+
 def parse_phenotypes(items: Any) -> list[dict[str, Any]]:
-    """HPO terms as given ({"id", "name"} objects or ids), checked against the ontology: unknown ids are
-    refused (all listed), obsolete ones replaced (the requested id kept), names taken from the ontology."""
+    """HPO terms as given ({"id", "name", "status"/"excluded"} objects or ids), checked against the
+    ontology. A malformed id is refused; an id the shipped ontology does not know (newer than it, or an
+    alternative id it lacks) is kept with ``"unknown": reason`` (a warning, never a refusal: it is
+    stored, shown, and left out of the phenotype score); obsolete ids are replaced (the requested id
+    kept); names come from the ontology; an excluded (negated) term keeps ``"excluded": true``."""
     from vardesk.knowledge.hpo import check_phenotype_ids, hpo_ontology
 
     if items and not isinstance(items, list | tuple):
         raise Invalid("hpo_terms must be a list of HPO ids or {id} objects")
-    ids = check_phenotype_ids(items or [])
+    items = list(items or [])
+    ids = check_phenotype_ids(items)
     if not ids:
         return []
-    out = []
-    for term in hpo_ontology().validate_terms(ids):
-        doc = {"id": term.id, "name": term.name, "source": "HPO"}
-        if term.requested and term.requested != term.id:
-            doc["requested"] = term.requested
-        out.append(doc)
+    onto = hpo_ontology()
+    out: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for tid, item in zip(ids, items, strict=True):
+        resolved = onto.resolve_terms([tid])
+        if resolved.terms:
+            term = resolved.terms[0]
+            doc: dict[str, Any] = {"id": term.id, "name": term.name, "source": "HPO"}
+            if term.requested and term.requested != term.id:
+                doc["requested"] = term.requested
+        else:
+            given = item.get("name") if isinstance(item, dict) else None
+            doc = {"id": tid, "name": str(given or ""), "source": "HPO", "unknown": resolved.unknown[tid]}
+        if _excluded(item):
+            doc["excluded"] = True
+        if doc["id"] not in seen:
+            seen.add(doc["id"])
+            out.append(doc)
     return out
 
 
@@ -92,6 +123,11 @@ class IndividualView:
     mother: str | None
     genomes: list[Genome]
     families: list[str]
+
+    @property
+    def warnings(self) -> list[str]:
+        """The individual's HPO terms the shipped ontology does not know (kept, not scored)."""
+        return phenotype_warnings(self.individual.phenotypes)
 
 
 @dataclass(frozen=True)

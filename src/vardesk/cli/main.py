@@ -373,10 +373,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     data.add_parsers(sub, lambda name: lambda args: data.dispatch(name, args, _services))
 
-    from vardesk.cli import acmg, cases, worker
+    from vardesk.cli import acmg, cases, rank, worker
 
     acmg.add_parsers(sub, _services)
     cases.add_parsers(sub, _services)
+    rank.add_parser(sub, _services)
     worker.add_parser(sub)
 
     s = sub.add_parser("openapi", help="print the OpenAPI document of the HTTP API")

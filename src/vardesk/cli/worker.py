@@ -19,7 +19,8 @@ def _queues(text: str) -> list[str]:
     return names
 
 
-def _count(text: str) -> int:
+def at_least_one(text: str) -> int:
+    """An argparse type: an integer of at least 1."""
     try:
         value = int(text)
     except ValueError:
@@ -46,7 +47,7 @@ def add_parser(sub: Any) -> None:
     )
     s.add_argument(
         "--concurrency",
-        type=_count,
+        type=at_least_one,
         default=None,
         metavar="N",
         help="jobs at once, one pool process each (default: VARDESK_JOB_WORKERS, 2)",

@@ -8,7 +8,10 @@ installed beside it; :func:`hpo_backend` tells which one is imported.
 The ontology is loaded once per process, lazily, under a lock (about 2 s on a 2-core server); every
 :class:`HpoOntology` shares it. What hpo3 does not carry:
 
-* HPO ``alt_id`` secondary ids: they are unknown unless the caller passes an ``alt_ids`` map;
+* HPO ``alt_id`` secondary ids (hpo3 1.5.1 has no alt_id and ships no hp.obo): they are unknown unless
+  the caller passes an ``alt_ids`` map; callers that must not refuse a case for them use
+  :meth:`HpoOntology.resolve_terms`, which keeps such ids as unknown (obsolete ids with a
+  ``replaced_by`` resolve to their replacement);
 * links between genes and diseases (its gene annotations keep only gene → term), so there is no
   ``diseases_for_gene``; :meth:`HpoOntology.diseases_for_terms` ranks diseases by shared terms instead.
 """
@@ -82,6 +85,14 @@ class HpoTerm:
     def as_dict(self) -> dict[str, str]:
         """The shape :attr:`vardesk.domain.models.Individual.phenotypes` stores."""
         return {"id": self.id, "name": self.name, "source": "HPO"}
+
+
+@dataclass(frozen=True)
+class TermResolution:
+    """Ids resolved to current terms, and the ids the shipped ontology cannot use, with the reason."""
+
+    terms: tuple[HpoTerm, ...]
+    unknown: dict[str, str]
 
 
 @dataclass(frozen=True)
@@ -214,13 +225,10 @@ class HpoOntology:
             raise NotFound(f"{term_id!r}: {reason}", id=term_id)
         return found
 
-    def validate_terms(self, ids: Iterable[str]) -> list[HpoTerm]:
-        """Resolve every id, in order, without duplicates (after replacement).
-
-        Raises :class:`Invalid` naming every id that is malformed, unknown or obsolete without a
-        replacement (``details["unknown"]`` lists them). Replaced ids are reported by
-        :attr:`HpoTerm.requested`.
-        """
+    def resolve_terms(self, ids: Iterable[str]) -> TermResolution:
+        """Resolve every id, in order, without duplicates (after replacement), never refusing: the ids
+        the ontology cannot use (malformed, unknown — e.g. newer than the shipped release — or obsolete
+        without a replacement) are returned in ``unknown`` with the reason."""
         out: list[HpoTerm] = []
         seen: set[str] = set()
         bad: dict[str, str] = {}
@@ -231,10 +239,19 @@ class HpoOntology:
             elif found.id not in seen:
                 seen.add(found.id)
                 out.append(found)
+        return TermResolution(tuple(out), bad)
+
+    def validate_terms(self, ids: Iterable[str]) -> list[HpoTerm]:
+        """:meth:`resolve_terms`, strict: raises :class:`Invalid` naming every id that is malformed,
+        unknown or obsolete without a replacement (``details["unknown"]`` lists them). Replaced ids are
+        reported by :attr:`HpoTerm.requested`.
+        """
+        resolved = self.resolve_terms(ids)
+        bad = resolved.unknown
         if bad:
             listing = "; ".join(f"{k!r}: {v}" for k, v in bad.items())
             raise Invalid(f"{len(bad)} invalid HPO term(s): {listing}", unknown=list(bad), reasons=bad)
-        return out
+        return list(resolved.terms)
 
     def _current(self, term_id: str) -> Any:
         return self._raw(self.term(term_id).id)

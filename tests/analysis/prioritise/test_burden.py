@@ -159,3 +159,17 @@ def test_affected_sibling_sharing_the_variant_supports_it() -> None:
     missing = score_genes([var("G", 1, "stop_gained", 1e-4, {"a": 1, "b": 0})], fam)["G"]
     assert shared.score == pytest.approx(het_llr(1e-4) + math.log(2))
     assert missing.score == pytest.approx(het_llr(1e-4) - BurdenConfig().unaffected_penalty)
+
+
+def test_x_linked_fit_uses_the_pseudo_autosomal_regions_of_the_genome_build() -> None:
+    # chrX:2,750,000 is in GRCh38 PAR1 (10,001-2,781,479) but outside GRCh37 PAR1 (60,001-2,699,520)
+    fam = Family((FamilyMember("boy", Sex.MALE, Affected.AFFECTED),), "boy")
+    calls = [var("XG", 2_750_000, "stop_gained", 1e-3, {"boy": 2}, chrom="X")]
+    grch37 = score_genes(calls, fam, BurdenConfig(build="GRCh37"))["XG"]
+    grch38 = score_genes(calls, fam, BurdenConfig(build="GRCh38"))["XG"]
+    assert grch37.model is Model.X_LINKED_RECESSIVE and grch37.score == pytest.approx(-math.log(1e-3))
+    assert grch38.model is Model.RECESSIVE_HOMOZYGOUS  # diploid in the GRCh38 PAR: p² as the null
+    # and the other way round near PAR2: chrX:155,000,000 is in GRCh37 PAR2, not in GRCh38's
+    late = [var("XH", 155_000_000, "stop_gained", 1e-3, {"boy": 2}, chrom="X")]
+    assert score_genes(late, fam, BurdenConfig(build="GRCh37"))["XH"].model is Model.RECESSIVE_HOMOZYGOUS
+    assert score_genes(late, fam, BurdenConfig(build="GRCh38"))["XH"].model is Model.X_LINKED_RECESSIVE

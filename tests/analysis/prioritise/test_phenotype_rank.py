@@ -98,3 +98,30 @@ def test_from_candidates_reads_calls_and_annotation() -> None:
     assert v.genotype("mum").zygosity == -1
     assert v.gnomad_af == pytest.approx(3e-4) and v.inhouse_af == 0.01
     assert v.in_silico == {"REVEL": 0.8} and v.key == 7
+
+
+def test_unknown_terms_are_left_out_of_the_match_never_refused() -> None:
+    with_unknown = phenotype_index().match([*SEIZURES, "HP:9999999"], ["SCN1A", "TYR"])
+    plain = phenotype_index().match(SEIZURES, ["SCN1A", "TYR"])
+    assert with_unknown["SCN1A"].score == pytest.approx(plain["SCN1A"].score)
+    assert with_unknown["TYR"].score == pytest.approx(plain["TYR"].score)
+
+
+def test_an_excluded_term_the_gene_is_annotated_with_lowers_its_match_moderately() -> None:
+    # albinism-type terms excluded: TYR (oculocutaneous albinism) is annotated with them, SCN1A is not
+    excluded = ["HP:0001022"]  # Albinism
+    assert "TYR" in hpo_ontology().term_gene_symbols(1022)
+    assert "SCN1A" not in hpo_ontology().term_gene_symbols(1022)
+    terms = ["HP:0000486", "HP:0000639"]  # strabismus, nystagmus: both genes' diseases have eye signs
+    plain = phenotype_index().match(terms, ["SCN1A", "TYR"])
+    negated = phenotype_index().match(terms, ["SCN1A", "TYR"], excluded)
+    assert negated["SCN1A"].score == pytest.approx(plain["SCN1A"].score)  # not annotated: untouched
+    assert negated["SCN1A"].excluded == ()
+    assert negated["TYR"].score < plain["TYR"].score
+    assert [t.id for t in negated["TYR"].excluded] == excluded
+    # moderate: at most half of one observed term's share per level, never below 0
+    assert plain["TYR"].score - negated["TYR"].score <= 0.5 / len(terms) + 1e-9
+    assert negated["TYR"].score >= 0
+    # an excluded term also observed is ignored
+    both = phenotype_index().match([*terms, "HP:0001022"], ["TYR"], excluded)
+    assert both["TYR"].excluded == ()

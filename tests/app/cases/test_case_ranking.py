@@ -73,8 +73,14 @@ def test_a_phenotype_change_reranks_without_reingest(services: Services, tmp_pat
     moved = what_moved(first.genes, second.genes)
     assert moved["top_changed"] and {m["gene"] for m in moved["moved"]} == {"ABCB1", "BRCA1"}
     assert {k: second.summary[k] for k in ("moved", "top_changed", "top")} == moved
-    history = services.cases.history(actor, "R1", "rank:default")
-    ranking = [e.changes["analysis"]["ranking"] for e in history if "analysis" in (e.changes or {})]
+
+    def rankings(n: int) -> list | None:  # type: ignore[type-arg]
+        # the history entry is written just after the run's ranking is stored
+        history = services.cases.history(actor, "R1", "rank:default")
+        found = [e.changes["analysis"]["ranking"] for e in history if "analysis" in (e.changes or {})]
+        return found if len(found) >= n else None
+
+    ranking = _wait(lambda: rankings(2))
     assert ranking[-1]["moved"] == moved["moved"] and ranking[-1]["genes"] == 2
     with services.ctx.uow() as uow:
         again = uow.jobs.search(actor.workspace_id, {"tool": "variant-index"}, None)

@@ -11,13 +11,18 @@ from vardesk.analysis.pedigree import Member, Pedigree
 from vardesk.analysis.prioritise import Family, Genotype, VariantCall, prioritise
 from vardesk.app.cases.case_analysis import family_data
 from vardesk.app.cases.prioritisation import (
+    DEFAULT_PAGE,
     acmg_phenotypes,
+    excluded_ids,
+    family_terms,
     hpo_ids,
     ranking_doc,
+    ranking_page,
     variant_priority,
     what_moved,
 )
 from vardesk.domain.enums import Affected, Relation, Sex
+from vardesk.domain.errors import Invalid
 
 HET, HOM = Genotype(1, "0/1"), Genotype(2, "1/1")
 
@@ -79,6 +84,37 @@ def test_hpo_ids_keep_observed_terms_once() -> None:
         "HP:0004322",
     ]
     assert hpo_ids(terms) == ["HP:0001250", "HP:0004322"]
+    assert excluded_ids(terms) == ["HP:0001263", "HP:0000252"]
+
+
+def test_family_terms_are_the_union_of_the_affected_members_terms() -> None:
+    proband = [{"id": "HP:0001250"}, {"id": "HP:0001263", "excluded": True}, {"id": "HP:0000252"}]
+    sister = [
+        {"id": "HP:0001263"},
+        {"id": "HP:0004322"},
+        {"id": "HP:0000252"},
+        {"id": "HP:0002133", "excluded": True},
+    ]
+    used = family_terms(proband, [sister])
+    assert used.observed == ["HP:0001250", "HP:0000252", "HP:0001263", "HP:0004322"]
+    # the proband's excluded term is observed in the sister: no longer counted as excluded
+    assert used.excluded == ["HP:0002133"]
+    assert family_terms(proband).observed == ["HP:0001250", "HP:0000252"]
+
+
+def test_a_ranking_is_stored_whole_and_read_in_pages() -> None:
+    calls = [
+        VariantCall("1", 1000 + i, "C", "T", (f"G{i:04d}",), "stop_gained", {"proband": HET}, gnomad_af=None)
+        for i in range(620)
+    ]
+    docs = ranking_doc(prioritise(calls, Family.solo(), []))
+    assert len(docs) == 620  # no cap at 500
+    page = ranking_page(docs, skip=600, limit=50)
+    assert (page.total, page.skip, page.limit) == (620, 600, 50)
+    assert [g["rank"] for g in page.genes] == list(range(601, 621))
+    assert len(ranking_page(docs).genes) == DEFAULT_PAGE and ranking_page(docs, 700, 5).genes == []
+    with pytest.raises(Invalid):
+        ranking_page(docs, -1, 5)
 
 
 def _call(zygosity: int, gt: str, dp: int | None = 30) -> MemberCall:

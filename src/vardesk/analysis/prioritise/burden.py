@@ -31,7 +31,6 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
-from vardesk.analysis.inheritance import PSEUDOAUTOSOMAL
 from vardesk.analysis.inheritance_comphet import Certainty, Side, judge_pair
 from vardesk.analysis.prioritise.model import (
     HEMI,
@@ -47,6 +46,7 @@ from vardesk.analysis.prioritise.model import (
 )
 from vardesk.analysis.prioritise.severity import severity_weight
 from vardesk.domain.enums import Affected, Sex
+from vardesk.domain.par import hemizygous_in_male
 from vardesk.ingest.build import normalise_build
 
 LN2 = math.log(2.0)
@@ -58,7 +58,7 @@ class BurdenConfig:
     af_floor: float = 1e-5  # background frequency of a variant never seen (about 1 in 50,000 genomes)
     de_novo_bonus: float = math.log(20.0)
     unaffected_penalty: float = 6.0
-    build: str = "GRCh38"
+    build: str = "GRCh38"  # the genome build of the calls: which pseudo-autosomal regions apply
     max_comphet_sides: int = 12  # per gene: the best-scoring het variants tried as pair sides
 
 
@@ -80,13 +80,8 @@ def _background(call: VariantCall, floor: float) -> tuple[float, str]:
 
 
 def _x_haploid(call: VariantCall, build: str) -> bool:
-    chrom = call.chrom.removeprefix("chr")
-    if chrom != "X":
-        return False
-    return not any(
-        r.start is not None and r.end is not None and r.start <= call.pos <= r.end
-        for r in PSEUDOAUTOSOMAL[build]
-    )
+    """On chrX outside the build's pseudo-autosomal regions (:mod:`vardesk.domain.par`)."""
+    return call.chrom.removeprefix("chr").upper() == "X" and hemizygous_in_male(call.chrom, call.pos, build)
 
 
 def _rarity(v: _Scored, zygosity: str) -> ScoreTerm:

@@ -32,6 +32,10 @@ from vardesk.knowledge.hpo import DiseaseRef, HpoTerm, hpo_id, hpo_number, hpo_o
 # Weight of the gene-level match in the phenotype score (the rest: the linked disease), from the
 # logistic fit of bench/prioritise.py on seeds 101-103 (11.68 gene, 25.62 disease): docs/prioritisation.md.
 GENE_SHARE = 0.313
+# An excluded (negated) term the target is annotated with (itself or a descendant) lowers the target's
+# match by this share of one observed term (the match is a mean over the observed terms): a moderate
+# penalty, as Exomiser and LIRICAL give, that never drops the score below 0.
+EXCLUDED_PENALTY = 0.5
 
 
 @dataclass(frozen=True)
@@ -63,6 +67,8 @@ class PhenotypeMatch:
     matches: tuple[MatchedTerm, ...]  # of the level (gene or disease) that gave the score
     # the best-matching linked disease of each distinct set of modes of inheritance, best first
     diseases: tuple[DiseaseMatch, ...] = ()
+    # the case's excluded terms the gene or its best disease is annotated with (each lowered the score)
+    excluded: tuple[HpoTerm, ...] = ()
 
 
 class PhenotypeIndex:
@@ -184,17 +190,36 @@ class PhenotypeIndex:
                 best[target].append((1, 0.0))
         return best, selves
 
-    def match(self, terms: Sequence[str], genes: Iterable[str]) -> dict[str, PhenotypeMatch]:
-        """Gene symbol → phenotype match of the case's HPO terms (validated; obsolete ids replaced)."""
+    def match(
+        self, terms: Sequence[str], genes: Iterable[str], excluded: Sequence[str] = ()
+    ) -> dict[str, PhenotypeMatch]:
+        """Gene symbol → phenotype match of the case's HPO terms (obsolete ids replaced; ids the shipped
+        ontology does not know are left out, never refused). Each ``excluded`` (negated) term a gene or
+        disease is annotated with lowers its match by ``EXCLUDED_PENALTY`` / (number of observed terms)."""
         wanted = set(genes)
-        resolved = hpo_ontology().validate_terms(terms)
+        onto = hpo_ontology()
+        resolved = onto.resolve_terms(terms).terms
         patient = [hpo_number(t.id) for t in resolved]
         if not patient or not wanted:
             return {g: PhenotypeMatch(g, 0.0, 0.0, 0.0, None, ()) for g in wanted}
+        negated = [t for t in onto.resolve_terms(excluded).terms if hpo_number(t.id) not in patient]
+        share = EXCLUDED_PENALTY / len(patient)
+
+        def penalised(score: float, hits: int) -> float:
+            return max(0.0, score - share * hits)
+
+        def gene_hits(gene: str) -> list[HpoTerm]:
+            return [t for t in negated if gene in self.term_genes(hpo_number(t.id))]
+
+        def disease_hits(d: int) -> list[HpoTerm]:
+            return [t for t in negated if d in self.term_diseases(hpo_number(t.id))]
+
         g_best, g_self = self._best(patient, wanted, self.term_genes, self.ic_gene)
         diseases = {d for g in wanted for d in self.gene_diseases(g)}
         d_best, d_self = self._best(patient, diseases, self.term_diseases, self.ic_disease)
-        d_score = {d: _normalised(pairs, d_self) for d, pairs in d_best.items()}
+        d_score = {
+            d: penalised(_normalised(pairs, d_self), len(disease_hits(d))) for d, pairs in d_best.items()
+        }
 
         queries = [HpoTerm(q.id, q.name) for q in resolved]
         shared: dict[int, HpoTerm] = {}
@@ -216,7 +241,7 @@ class PhenotypeIndex:
 
         out: dict[str, PhenotypeMatch] = {}
         for gene in sorted(wanted):
-            gene_score = _normalised(g_best[gene], g_self)
+            gene_score = penalised(_normalised(g_best[gene], g_self), len(gene_hits(gene)))
             by_modes: dict[frozenset[Inheritance], int] = {}  # the best disease of each set of modes
             for d in self.gene_diseases(gene):
                 modes = self.disease_modes(d)
@@ -235,6 +260,7 @@ class PhenotypeIndex:
                 ref,
                 matched(pairs),
                 tuple(disease_match(d) for d in best),
+                tuple(dict.fromkeys([*gene_hits(gene), *([] if disease is None else disease_hits(disease))])),
             )
         return out
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from vardesk.analysis.prioritise.burden import BurdenConfig, score_genes
@@ -57,6 +57,8 @@ class PrioritiseConfig:
     burden_cap: float = 30.0
     fusion_k: float = 10.0
     min_burden: float = 0.0
+    # only these burden models (a mode of inheritance asked for, e.g. `vardesk rank --mode AR`); None: all
+    models: frozenset[Model] | None = None
 
 
 class ModeFit(StrEnum):
@@ -189,19 +191,31 @@ def rank_genes(
     ]
 
 
+def _restricted(burden: GeneBurden, models: frozenset[Model]) -> GeneBurden | None:
+    """The gene's burden under ``models`` only (its best among them, with the others of them kept)."""
+    best = burden.under(models)
+    if best is None:
+        return None
+    return replace(best, by_model=tuple(b for b in burden.by_model or (burden,) if b.model in models))
+
+
 def prioritise(
     variants: Iterable[VariantCall],
     family: Family,
     hpo_terms: Sequence[str] = (),
     config: PrioritiseConfig | None = None,
     *,
+    excluded: Sequence[str] = (),
     index: PhenotypeIndex | None = None,
 ) -> list[RankedGene]:
-    """Rank the genes of a case: burden under the family's inheritance models, then the phenotype."""
+    """Rank the genes of a case: burden under the family's inheritance models, then the phenotype
+    (``hpo_terms`` observed; ``excluded`` the negated terms, which penalise the genes annotated with them)."""
     cfg = config or PrioritiseConfig()
     burdens = score_genes(variants, family, cfg.burden)
+    if cfg.models is not None:
+        burdens = {g: r for g, b in burdens.items() if (r := _restricted(b, cfg.models)) is not None}
     phenotypes = None
     if hpo_terms:
         candidates = [g for g, b in burdens.items() if b.model is not None and b.score > cfg.min_burden]
-        phenotypes = (index or phenotype_index()).match(hpo_terms, candidates)
+        phenotypes = (index or phenotype_index()).match(hpo_terms, candidates, excluded)
     return rank_genes(burdens, phenotypes, cfg)

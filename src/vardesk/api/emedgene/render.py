@@ -10,6 +10,7 @@ from vardesk.app.storage_providers import ProviderListing
 from vardesk.domain import cases as dc
 from vardesk.domain.cases import Panel, ReportVariant, ToReport
 from vardesk.domain.enums import VariantTag
+from vardesk.domain.par import PSEUDOAUTOSOMAL, bare_chrom, in_par
 from vardesk.domain.providers import StorageProvider
 
 # The core's status machine → the Emedgene lifecycle (§1.8); the workspace's review statuses are the
@@ -114,17 +115,6 @@ def tag(rv: ReportVariant) -> dict[str, str]:
     return {"value": "candidate", "name": "Candidate"}
 
 
-# the pseudo-autosomal regions, where a male is diploid (1-based, inclusive)
-PAR = {
-    "GRCh37": {
-        "X": ((60001, 2699520), (154931044, 155260560)),
-        "Y": ((10001, 2649520), (59034050, 59363566)),
-    },
-    "GRCh38": {
-        "X": ((10001, 2781479), (155701383, 156030895)),
-        "Y": ((10001, 2781479), (56887903, 57217415)),
-    },
-}
 SV_MIN_LENGTH = 50
 CNV_TYPES = {"DEL", "DUP", "CNV", "DUP:TANDEM", "GAIN", "LOSS"}
 
@@ -135,11 +125,8 @@ def _bare(chrom: str) -> str:
 
 def hemizygous_region(chrom: str, pos: int, build: str) -> bool:
     """chrX/chrY outside the pseudo-autosomal regions (of the build; both builds' when it is unknown)."""
-    c = _bare(chrom).upper()
-    if c not in ("X", "Y"):
-        return False
-    builds = [PAR[build]] if build in PAR else list(PAR.values())
-    return not any(a <= pos <= b for par in builds for a, b in par[c])
+    builds = [build] if build in PSEUDOAUTOSOMAL else list(PSEUDOAUTOSOMAL)
+    return bare_chrom(chrom) in ("X", "Y") and not any(in_par(chrom, pos, b) for b in builds)
 
 
 def zygosity_name(z: Any, male: bool, hemi_region: bool) -> str:

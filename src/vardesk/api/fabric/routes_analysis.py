@@ -37,6 +37,7 @@ from vardesk.api.fabric.common import (
 )
 from vardesk.api.fabric.render import ZYGOSITY, chrom_name
 from vardesk.api.http.deps import CatalogId, VariantKeyId, get_services, require_actor
+from vardesk.app.cases.prioritisation import RankingPage, ranking_page
 from vardesk.app.commands import AnalysisMember, LaunchAnalysis
 from vardesk.app.composition import Services
 from vardesk.app.variants import VariantHit, VariantSearch
@@ -69,8 +70,13 @@ EXPORT_COLUMNS = (
 )
 
 
-def analysis_doc(request: Request, a: GeneAnalysis) -> dict[str, Any]:
-    """§3.5 plus the members, HPO terms and the top of the ranking."""
+TOP_GENES = 20  # genes an analysis shows unless E40 asks for another page (?limit=&offset=)
+
+
+def analysis_doc(request: Request, a: GeneAnalysis, genes: RankingPage | None = None) -> dict[str, Any]:
+    """§3.5 plus the members, HPO terms and a page of the ranking (its top by default); ``gene_count``
+    counts the whole ranking."""
+    genes = genes or ranking_page(a.genes, 0, TOP_GENES)
     by_relation = {m["relation"]: m.get("genome_id") for m in a.members}
     return {
         "id": a.id,
@@ -97,8 +103,9 @@ def analysis_doc(request: Request, a: GeneAnalysis) -> dict[str, Any]:
                 "inheritance_model": g["burden"]["model"],
                 "phenotype_score": None if g["phenotype"] is None else g["phenotype"]["score"],
             }
-            for g in a.genes[:20]
+            for g in genes.genes
         ],
+        "gene_count": genes.total,
     }
 
 
@@ -162,14 +169,33 @@ def analysis_list(
     return objects([analysis_doc(request, a) for a in page(request, found)])
 
 
-@route(router, ["GET"], "/analysis/{analysis_id}", od.op("E40 An analysis", od.json_of(S.FabricAnalysis)))
+@route(
+    router,
+    ["GET"],
+    "/analysis/{analysis_id}",
+    od.op(
+        "E40 An analysis",
+        od.json_of(S.FabricAnalysis),
+        query=(
+            od.q("limit", "ranked genes to show (default 20)", "integer", minimum=0),
+            od.q("offset", "ranked genes to skip", "integer", minimum=0),
+        ),
+    ),
+)
 def analysis_get(
     request: Request,
     analysis_id: CatalogId,
     actor: Actor = Depends(require_actor),
     services: Services = Depends(get_services),
 ) -> JSON:
-    return JSON(analysis_doc(request, services.analyses.get(actor, analysis_id)))
+    """E40; ``limit``/``offset`` (Fabric's pagination parameters) page the ranked genes, every one of
+    which is stored."""
+    offset = to_int(query(request, "offset"), "offset") or 0
+    limit = to_int(query(request, "limit"), "limit")
+    a = services.analyses.get(actor, analysis_id)
+    return JSON(
+        analysis_doc(request, a, ranking_page(a.genes, offset, TOP_GENES if limit is None else limit))
+    )
 
 
 @route(

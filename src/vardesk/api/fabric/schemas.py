@@ -371,7 +371,10 @@ class FabricAnalysis(_Out):
     proband_vaast_report_id: int | None
     hpo_terms: str | None = Field(description="comma-separated HPO ids")
     variant_report_id: int | None
-    genes: list[AnalysisGene] = Field(description="the top 20 of the ranking")
+    genes: list[AnalysisGene] = Field(
+        description="a page of the ranking: its top 20, or E40's ?limit=&offset= (every gene is kept)"
+    )
+    gene_count: int = Field(description="genes in the whole ranking")
 
 
 class DeletedAnalysis(BaseModel):

@@ -40,9 +40,19 @@ def info_response(
     return envelope(request, [result(docs, num_matches=len(docs), events=events, errors=errors)])
 
 
-def write_response(request: Request, opts: Options, doc: dict[str, Any], *, created: bool) -> JSON:
-    """Creates and updates answer 200; the object is returned when ``includeResult=true``."""
+def warning_events(warnings: list[str]) -> list[dict[str, Any]]:
+    """OpenCGA WARNING events (what was accepted but a client should know)."""
+    return [{"type": "WARNING", "code": 0, "id": "", "name": "Warning", "message": w} for w in warnings]
+
+
+def write_response(
+    request: Request, opts: Options, doc: dict[str, Any], *, created: bool, warnings: list[str] | None = None
+) -> JSON:
+    """Creates and updates answer 200; the object is returned when ``includeResult=true``; ``warnings``
+    become WARNING events of the response."""
     docs = apply_include_exclude([doc], opts) if opts.include_result else []
     return envelope(
-        request, [result(docs, num_matches=len(docs), inserted=int(created), updated=int(not created))]
+        request,
+        [result(docs, num_matches=len(docs), inserted=int(created), updated=int(not created))],
+        events=warning_events(warnings or []),
     )

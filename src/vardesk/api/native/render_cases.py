@@ -8,6 +8,7 @@ from vardesk.api.native.render import ts
 from vardesk.api.native.render_data import annotation_doc
 from vardesk.api.native.render_variants import opencga_alleles, variant_type
 from vardesk.app.cases.acmg_evidence import acmg_view
+from vardesk.app.cases.prioritisation import RankingPage
 from vardesk.app.cases.service import CaseView
 from vardesk.domain.analyses import GeneAnalysis
 from vardesk.domain.annotation_source import SYNTHETIC_BANNER, describe
@@ -209,8 +210,9 @@ def _camel(value: Any) -> Any:
     return value
 
 
-def ranking(view: CaseView, run: GeneAnalysis, limit: int) -> dict[str, Any]:
-    """A case's ranked gene list of one analysis run, each gene with the terms that scored it."""
+def ranking(view: CaseView, run: GeneAnalysis, page: RankingPage) -> dict[str, Any]:
+    """One page of a case's ranked gene list of one analysis run, each gene with the terms that scored
+    it; ``numGenes`` counts the whole ranking (the result's ``numMatches`` too)."""
     summary = run.summary or {}
     return {
         "id": f"{view.case.code}.ranking.{run.run}",
@@ -219,9 +221,12 @@ def ranking(view: CaseView, run: GeneAnalysis, limit: int) -> dict[str, Any]:
         "method": summary.get("method"),
         "hpoVersion": summary.get("hpo_version"),
         "hpoTerms": list(run.hpo_terms),
-        "numGenes": summary.get("genes", len(run.genes)),
+        "excludedHpoTerms": list(summary.get("excluded_terms") or []),
+        "numGenes": page.total,
+        "skip": page.skip,
+        "limit": page.limit,
         "topChanged": summary.get("top_changed"),
         "moved": _camel(summary.get("moved") or []),
         "date": ts(run.created_at),
-        "genes": _camel(run.genes[:limit]),
+        "genes": _camel(page.genes),
     }

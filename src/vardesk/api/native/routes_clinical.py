@@ -15,6 +15,7 @@ from vardesk.api.native import render, render_cases, schemas
 from vardesk.api.native.common import info_response, search_response, write_response
 from vardesk.api.native.envelope import JSON, Options, envelope, parse_bool, result
 from vardesk.app.cases.confirmation import apply_confirmation_file
+from vardesk.app.cases.prioritisation import DEFAULT_PAGE as RANKING_PAGE
 from vardesk.app.commands import ApproveReport, CreateCase, SetReportVariant
 from vardesk.app.composition import Services
 from vardesk.app.exports import CaseVariants, ExportCommand
@@ -88,7 +89,9 @@ def clinical_create(
     if not study:
         raise Invalid("the study parameter is required")
     view = services.cases.create_case(actor, CreateCase.from_fields(study, core_fields(body)))
-    return write_response(request, Options.from_request(request), render_cases.case(view), created=True)
+    return write_response(
+        request, Options.from_request(request), render_cases.case(view), created=True, warnings=view.warnings
+    )
 
 
 @router.post(
@@ -112,7 +115,9 @@ async def clinical_import(
     extra = {k: v for k, v in (("id", q.get("id")), ("proband", q.get("proband"))) if v}
     fmt = (q.get("format") or "phenopacket").lower()
     view = await run_in_threadpool(services.exchange.import_case, actor, study, text, fmt, extra)
-    return write_response(request, Options.from_request(request), render_cases.case(view), created=True)
+    return write_response(
+        request, Options.from_request(request), render_cases.case(view), created=True, warnings=view.warnings
+    )
 
 
 @router.get(
@@ -199,7 +204,9 @@ def clinical_update(
         view = services.cases.set_status(actor, case, str(sid), reason, _study(request))
     if view is None:
         view = services.cases.get(actor, case, _study(request))
-    return write_response(request, Options.from_request(request), render_cases.case(view), created=False)
+    return write_response(
+        request, Options.from_request(request), render_cases.case(view), created=False, warnings=view.warnings
+    )
 
 
 @router.post(
@@ -215,7 +222,9 @@ def clinical_approve(
     services: Services = Depends(get_services),
 ) -> JSON:
     view = services.cases.approve_report(actor, ApproveReport(case, _study(request)))
-    return write_response(request, Options.from_request(request), render_cases.case(view), created=False)
+    return write_response(
+        request, Options.from_request(request), render_cases.case(view), created=False, warnings=view.warnings
+    )
 
 
 @router.post(
@@ -234,7 +243,9 @@ def clinical_amend(
     services: Services = Depends(get_services),
 ) -> JSON:
     view = services.cases.amend(actor, case, str(body.get("reason") or ""), _study(request))
-    return write_response(request, Options.from_request(request), render_cases.case(view), created=True)
+    return write_response(
+        request, Options.from_request(request), render_cases.case(view), created=True, warnings=view.warnings
+    )
 
 
 @router.post(
@@ -265,16 +276,20 @@ def clinical_prioritisation(
     actor: Actor = Depends(require_actor),
     services: Services = Depends(get_services),
 ) -> JSON:
-    opts = Options.from_request(request)
-    view, runs = services.analyses.case_ranking(actor, case, _study(request))
+    opts = Options.from_request(request, default_limit=RANKING_PAGE)
     wanted = request.query_params.get("run")
     if wanted is not None and ascii_int(wanted) is None:
         raise Invalid(f"run must be a positive integer, not {wanted!r}")
-    chosen = [r for r in runs if wanted is None or r.run == int(wanted)]
-    if wanted is not None and not chosen:
-        raise Invalid(f"case {view.case.code} has no analysis run {wanted}")
-    docs = [render_cases.ranking(view, chosen[-1], opts.limit or 100)] if chosen else []
-    return envelope(request, [result(docs, num_matches=len(docs))])
+    view, run, page = services.analyses.case_ranking_page(
+        actor,
+        case,
+        _study(request),
+        run=None if wanted is None else int(wanted),
+        skip=opts.skip,
+        limit=opts.limit,
+    )
+    docs = [render_cases.ranking(view, run, page)] if run is not None else []
+    return envelope(request, [result(docs, num_matches=page.total)])
 
 
 @router.get(

@@ -208,7 +208,13 @@ def individuals_create(
 ) -> JSON:
     samples = [s for s in (request.query_params.get("samples") or "").split(",") if s]
     view = services.pedigree.create_individual(actor, _study(request), body, samples)
-    return write_response(request, Options.from_request(request), render_data.individual(view), created=True)
+    return write_response(
+        request,
+        Options.from_request(request),
+        render_data.individual(view),
+        created=True,
+        warnings=view.warnings,
+    )
 
 
 @router.get(

@@ -26,7 +26,7 @@ from vardesk.app.cases.prioritisation import (
     METHOD,
     acmg_phenotypes,
     boost,
-    hpo_ids,
+    family_terms,
     rank_candidates,
     ranking_doc,
     variant_priority,
@@ -419,6 +419,13 @@ class CandidateService:
             ]
             panel = uow.panels.get(case.panel_id) if case.panel_id else None
             demo = interpretability.in_demo_workspace(uow, case.workspace_id)
+            relatives = [
+                ind.phenotypes
+                for m, _ in members
+                if m.relation.upper() != "PROBAND" and m.affected is Affected.AFFECTED and m.individual_id
+                for ind in [uow.individuals.get(m.individual_id)]
+                if ind is not None
+            ]
         dc.check_editable(case)
         verdict = interpretability.assess(self.annotation, members, panel.genes if panel else [], demo=demo)
         got = self.collect(
@@ -427,8 +434,9 @@ class CandidateService:
         run = case.analysis_run + 1
         if ctx:
             ctx.progress(60, "ranking genes")
-        terms = hpo_ids(case.hpo_terms)
-        ranked = rank_candidates(got.pedigree, got.candidates, terms)
+        used = family_terms(case.hpo_terms, relatives)
+        terms = used.observed
+        ranked = rank_candidates(got.pedigree, got.candidates, terms, build=got.build, excluded=used.excluded)
         if case.filter_preset.get("boost_genes") and panel is not None:
             ranked = boost(ranked, panel.genes)
         hpo_version = hpo_ontology().version if terms else None
@@ -480,6 +488,7 @@ class CandidateService:
                     genes=genes,
                     summary={
                         "genes": len(ranked),
+                        "excluded_terms": used.excluded,
                         "method": METHOD,
                         "hpo_version": hpo_version,
                         **moved,

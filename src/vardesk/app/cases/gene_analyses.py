@@ -13,10 +13,17 @@ from dataclasses import replace
 from typing import Any
 
 from vardesk.analysis.inheritance import Candidate
-from vardesk.analysis.prioritise import Family, from_candidates, prioritise
 from vardesk.app.cases.case_analysis import CandidateService, Collected, query_from_preset, report_variant
 from vardesk.app.cases.panels import PanelService
-from vardesk.app.cases.prioritisation import METHOD, hpo_ids, ranking_doc, variant_priority
+from vardesk.app.cases.prioritisation import (
+    METHOD,
+    RankingPage,
+    hpo_ids,
+    rank_candidates,
+    ranking_doc,
+    ranking_page,
+    variant_priority,
+)
 from vardesk.app.cases.records import CaseRecords
 from vardesk.app.commands import LaunchAnalysis
 from vardesk.app.context import ServiceContext, audit
@@ -115,6 +122,26 @@ class AnalysisService:
         with self.ctx.uow() as uow:
             runs = uow.analyses.of_case(view.case.id or 0)
         return view, runs
+
+    def case_ranking_page(
+        self,
+        actor: Actor,
+        ref: str,
+        study_ref: str | None,
+        *,
+        run: int | None = None,
+        skip: int = 0,
+        limit: int | None = None,
+    ) -> tuple[Any, GeneAnalysis | None, RankingPage]:
+        """One page of a case's ranked genes (the latest run, or ``run``): the whole ranking is stored,
+        so any gene can be reached by paging; ``RankingPage.total`` counts them all."""
+        view, runs = self.case_ranking(actor, ref, study_ref)
+        chosen = [r for r in runs if run is None or r.run == run]
+        if run is not None and not chosen:
+            raise Invalid(f"case {view.case.code} has no analysis run {run}")
+        if not chosen:
+            return view, None, ranking_page([], skip, limit)
+        return view, chosen[-1], ranking_page(chosen[-1].genes, skip, limit)
 
     # -- launch, delete ------------------------------------------------------------------------------
     def launch(self, actor: Actor, spec: dict[str, Any]) -> GeneAnalysis:
@@ -265,9 +292,7 @@ class AnalysisService:
             got = replace(got, candidates=[c for c in got.candidates if c.key in keep])
         if ctx:
             ctx.progress(60, "ranking genes")
-        ranked = prioritise(
-            from_candidates(got.candidates), Family.from_pedigree(got.pedigree), list(a.hpo_terms)
-        )
+        ranked = rank_candidates(got.pedigree, got.candidates, list(a.hpo_terms), build=got.build)
         priority = variant_priority(ranked)
         labels = [m.name for m in got.pedigree.members]
         docs = [variant_doc(c, labels, got.source, priority.get(c.gene or "")) for c in got.candidates]

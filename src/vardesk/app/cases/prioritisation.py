@@ -9,32 +9,67 @@ genes (``filter_preset["boost_genes"]``) ranks every gene, those of the list fir
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from vardesk.analysis.acmg.inputs import PhenotypeMatch as AcmgPhenotype
 from vardesk.analysis.inheritance import Candidate
 from vardesk.analysis.pedigree import Pedigree
 from vardesk.analysis.prioritise import Family, PrioritiseConfig, RankedGene, from_candidates, prioritise
+from vardesk.domain.errors import Invalid
 
 TOP_MOVES = 10  # a re-run reports rank changes among the top genes of either run
-KEEP_GENES = 500  # the ranked list stored per run (a trio genome ranks a few thousand genes at most)
+DEFAULT_PAGE = 100  # genes per page of a ranking when the caller names no limit (the stored list is whole)
 METHOD = "Vardesk gene prioritisation (burden + HPO phenotype, logistic)"
 
 
-def hpo_ids(terms: Iterable[Any]) -> list[str]:
-    """Term ids from a case's ``hpo_terms`` (dicts with ``id``) or plain ids; excluded terms dropped."""
-    out = []
+def _observed(t: Any) -> bool:
+    return not (t.get("excluded") or str(t.get("status", "")).upper() in ("EXCLUDED", "NOT_OBSERVED"))
+
+
+def _ids(terms: Iterable[Any], observed: bool) -> list[str]:
+    out: list[str] = []
     for t in terms or []:
         if isinstance(t, Mapping):
-            if t.get("excluded") or str(t.get("status", "")).upper() in ("EXCLUDED", "NOT_OBSERVED"):
+            if _observed(t) is not observed:
                 continue
             tid = str(t.get("id") or "")
-        else:
+        elif observed:
             tid = str(t)
+        else:
+            continue
         if tid and tid not in out:
             out.append(tid)
     return out
+
+
+def hpo_ids(terms: Iterable[Any]) -> list[str]:
+    """Observed term ids from a case's ``hpo_terms`` (dicts with ``id``) or plain ids; excluded dropped."""
+    return _ids(terms, True)
+
+
+def excluded_ids(terms: Iterable[Any]) -> list[str]:
+    """The excluded (negated: ``excluded`` true or status NOT_OBSERVED) term ids of ``hpo_terms``."""
+    return _ids(terms, False)
+
+
+@dataclass(frozen=True)
+class CaseTerms:
+    """The terms a family's ranking uses: observed and excluded, each without duplicates."""
+
+    observed: list[str]
+    excluded: list[str]
+
+
+def family_terms(proband: Iterable[Any], affected_relatives: Iterable[Iterable[Any]] = ()) -> CaseTerms:
+    """The union of the proband's (the case's) terms and every affected relative's: a family's shared
+    disease shows in all its affected members, so a relative's feature counts as the proband's. A term
+    one member has observed is never counted as excluded."""
+    observed, excluded = hpo_ids(proband), excluded_ids(proband)
+    for terms in affected_relatives:
+        observed += [t for t in hpo_ids(terms) if t not in observed]
+        excluded += [t for t in excluded_ids(terms) if t not in excluded]
+    return CaseTerms(observed, [t for t in excluded if t not in observed])
 
 
 def rank_candidates(
@@ -42,14 +77,19 @@ def rank_candidates(
     candidates: Sequence[Candidate],
     terms: Sequence[str],
     *,
+    build: str,
+    excluded: Sequence[str] = (),
     inhouse_af: Mapping[int, float] | None = None,
     config: PrioritiseConfig | None = None,
 ) -> list[RankedGene]:
-    """Rank the genes of the candidates under the family's inheritance models and the HPO terms."""
+    """Rank the genes of the candidates under the family's inheritance models and the HPO terms, with
+    the pseudo-autosomal regions of the genomes' ``build``."""
     if not candidates:
         return []
     calls = from_candidates(candidates, inhouse_af=inhouse_af)
-    return prioritise(calls, Family.from_pedigree(pedigree), list(terms), config)
+    cfg = config or PrioritiseConfig()
+    cfg = replace(cfg, burden=replace(cfg.burden, build=build))
+    return prioritise(calls, Family.from_pedigree(pedigree), list(terms), cfg, excluded=list(excluded))
 
 
 def _sig(x: float) -> float:
@@ -100,12 +140,30 @@ def gene_doc(g: RankedGene) -> dict[str, Any]:
             "matched": [
                 {"term": _term(m.query), "shared": _term(m.shared), "ic": round(m.ic, 3)} for m in ph.matches
             ],
+            "excluded": [_term(t) for t in ph.excluded],
         }
     return doc
 
 
-def ranking_doc(ranked: Sequence[RankedGene], limit: int = KEEP_GENES) -> list[dict[str, Any]]:
-    return [gene_doc(g) for g in ranked[:limit]]
+def ranking_doc(ranked: Sequence[RankedGene]) -> list[dict[str, Any]]:
+    """Every ranked gene, explained (the stored list is never cut: pages are cut when it is read)."""
+    return [gene_doc(g) for g in ranked]
+
+
+@dataclass(frozen=True)
+class RankingPage:
+    genes: list[dict[str, Any]]
+    total: int  # genes in the whole ranking
+    skip: int
+    limit: int
+
+
+def ranking_page(genes: Sequence[Mapping[str, Any]], skip: int = 0, limit: int | None = None) -> RankingPage:
+    """One page of a stored ranking: ``limit`` genes (``DEFAULT_PAGE`` when not given) after ``skip``."""
+    if skip < 0 or (limit is not None and limit < 0):
+        raise Invalid("skip and limit must not be negative")
+    size = DEFAULT_PAGE if limit is None else limit
+    return RankingPage([dict(g) for g in genes[skip : skip + size]], len(genes), skip, size)
 
 
 def what_moved(

@@ -11,6 +11,7 @@ from typing import Any
 
 from vardesk.app.cases.configuration import ConfigurationService
 from vardesk.app.context import ServiceContext, audit
+from vardesk.app.phenotypes import phenotype_warnings
 from vardesk.app.projects import ProjectService, StudyView
 from vardesk.catalog.uow import UnitOfWork
 from vardesk.domain import cases as dc
@@ -35,6 +36,12 @@ class CaseView:
         return next(
             ((m, g) for m, g in self.members if m.relation == dc.Relation.PROBAND.value), self.members[0]
         )
+
+    @property
+    def warnings(self) -> list[str]:
+        """What a client should know about the case without it being refused: its HPO terms the shipped
+        ontology does not know (kept, left out of the phenotype score)."""
+        return phenotype_warnings(self.case.hpo_terms)
 
 
 class CaseRecords:
