@@ -17,6 +17,7 @@ from vardesk.app.cases.case_analysis import TOOL as CASE_TOOL
 from vardesk.app.cases.case_analysis import CandidateService, run_case_analysis
 from vardesk.app.cases.configuration import ConfigurationService
 from vardesk.app.cases.emedgene_batch import CaseBatch
+from vardesk.app.cases.evidence import VariantEvidenceService
 from vardesk.app.cases.exchange import ExchangeService
 from vardesk.app.cases.gene_analyses import TOOL as GENE_TOOL
 from vardesk.app.cases.gene_analyses import AnalysisService, run_gene_analysis
@@ -104,6 +105,7 @@ class Services:
     variants: VariantService
     cases: CaseService
     interpretation: InterpretationService
+    evidence: VariantEvidenceService
     panels: PanelService
     reports: ReportService
     candidates: CandidateService
@@ -355,6 +357,7 @@ def wire(settings: Settings, engine: Engine, ctx: ServiceContext, store: BlobSto
         variants=variants,
         cases=cases,
         interpretation=interpretation,
+        evidence=VariantEvidenceService(ctx, records, interpretation, annotation, store),
         panels=panels,
         reports=reports,
         candidates=candidates,

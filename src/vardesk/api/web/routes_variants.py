@@ -68,7 +68,14 @@ def router(pages: Pages) -> APIRouter:
     ) -> Response:
         services = get_services(request)
         view = services.cases.get(session.actor, str(case_id))
-        found = services.interpretation.variant(session.actor, str(case_id), variant_id)
-        return pages.render(request, "variant.html", case=view.case, v=found, variant_type=variant_type)
+        evidence = services.evidence.evidence(session.actor, str(case_id), variant_id)
+        return pages.render(
+            request,
+            "variant.html",
+            case=view.case,
+            v=evidence.variant,
+            evidence=evidence,
+            variant_type=variant_type,
+        )
 
     return r
