@@ -43,8 +43,10 @@ def test_scores_and_observations_in_other_cases(page: Any, demo_site: DemoSite) 
     carried = next(v for v in rows if any(_father_carries(g) for g in v.genotypes))
     evidence = demo_site.services.evidence.evidence(actor, str(demo_site.case_id), carried.id or 0)
     assert [s.column for s in evidence.scores] == [c for c, _ in SCORES]
-    assert [o.case_id for o in evidence.observations] == [solo]
-    assert evidence.observations[0].genome == "FATHER" and evidence.observations[0].gt
+    # the shared demo site may hold other tests' cases on the same genomes: the new case is among them
+    mine = [o for o in evidence.observations if o.case_id == solo]
+    assert len(mine) == 1 and mine[0].genome == "FATHER" and mine[0].gt
+    assert str(demo_site.case_id) not in {str(o.case_id) for o in evidence.observations}  # not itself
     with demo_site.services.ctx.uow() as uow:
         assert uow.audit.search(actor.workspace_id, "variant_evidence_read")
 
